@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Installs the real third-party programs Uranus runs against, pinned in hack/versions.env and cached
+# by version outside the work tree, so a second run does nothing.
+#   Debian: etcd-server, openssl, chromium (explorer tests), lua5.4 (Argo CD health scripts)
+#   Go module proxy: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (wrapper module
+#   hack/kube), kwok, cometbft.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache="${URANUS_CACHE_DIR:-$HOME/.cache/uranus}"
+step=0
+total=4
+say() { step=$((step + 1)); printf '[%d/%d] %s\n' "$step" "$total" "$*"; }
+die() { printf 'install-binaries: %s\n' "$*" >&2; exit 1; }
+
+need_go() {
+  command -v go >/dev/null || die "Go is missing: install Go (https://go.dev/doc/install) or the Debian package golang-go, then run again"
+}
+
+build_env() {
+  export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+  if [[ "$GO_TOOLCHAIN" != local ]]; then export GOTOOLCHAIN="$GO_TOOLCHAIN"; fi
+}
+
+# Debian packages: installed only when a binary is missing, so a warm machine needs no root.
+debian_packages() {
+  local missing=()
+  command -v openssl >/dev/null || missing+=(openssl)
+  [[ -x /usr/bin/etcd ]] || missing+=(etcd-server)
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  command -v lua5.4 >/dev/null || missing+=(lua5.4)
+  if ((${#missing[@]} == 0)); then
+    say "Debian packages: present (etcd $(/usr/bin/etcd --version 2>/dev/null | head -1 | awk '{print $3}'))"
+    return
+  fi
+  say "Debian packages: installing ${missing[*]}"
+  local sudo=""
+  [[ $(id -u) == 0 ]] || sudo="sudo"
+  command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} with your package manager"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts an etcd service on install; the control plane runs its own.
+  if [[ " ${missing[*]} " == *" etcd-server "* ]]; then
+    ($sudo systemctl stop etcd 2>/dev/null || $sudo service etcd stop 2>/dev/null || true) >/dev/null 2>&1
+  fi
+}
+
+kubernetes() {
+  local dest="$cache/kubernetes-$KUBERNETES_VERSION"
+  if [[ -f "$dest/.complete" ]]; then say "Kubernetes $KUBERNETES_VERSION: cached in $dest"; return; fi
+  say "Kubernetes $KUBERNETES_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (several minutes on first run)"
+  need_go
+  build_env
+  local minor="${KUBERNETES_VERSION#v1.}"
+  minor="${minor%%.*}"
+  local pkg=k8s.io/component-base/version
+  local ldflags="-s -w -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+  ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION"
+  local tmp="$dest.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    printf '      go build %s\n' "$cmd"
+    (cd "$here/kube" && go build -trimpath -ldflags "$ldflags" -o "$tmp/$cmd" "k8s.io/kubernetes/cmd/$cmd")
+  done
+  touch "$tmp/.complete"
+  rm -rf "$dest" && mv "$tmp" "$dest"
+}
+
+go_install() { # name module version
+  local name=$1 module=$2 version=$3
+  local dest="$cache/$name-$version"
+  if [[ -f "$dest/.complete" ]]; then say "$name $version: cached in $dest"; return; fi
+  say "$name $version: go install $module@$version"
+  need_go
+  build_env
+  local tmp="$dest.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  GOBIN="$tmp" go install -trimpath -ldflags "-s -w ${4:-}" "$module@$version"
+  touch "$tmp/.complete"
+  rm -rf "$dest" && mv "$tmp" "$dest"
+}
+
+mkdir -p "$cache"
+debian_packages
+kubernetes
+go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
+go_install cometbft github.com/cometbft/cometbft/cmd/cometbft "$COMETBFT_VERSION"
+echo "binaries ready in $cache"
