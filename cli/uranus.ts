@@ -1,0 +1,24 @@
+// The one `uranus` command. Each component registers its own subcommands from where it lives.
+import { Command } from "commander";
+
+export function buildProgram(): Command {
+  const program = new Command("uranus")
+    .description("Uranus: share spare compute, metered and settled on chain")
+    .option("-o, --output <format>", "output format: text or json", "text")
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    if (typeof code === "number") return code;
+    process.stderr.write(`uranus: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
