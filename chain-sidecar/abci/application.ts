@@ -16,7 +16,7 @@ import type {
   ResponsePrepareProposal,
   ResponseProcessProposal,
   ResponseQuery,
-} from "cosmjs-types/tendermint/abci/types.js";
+} from "cosmjs-types/tendermint/abci/types";
 
 /**
  * An ABCI 2.0 application. Transports call these in CometBFT's order; a method that throws is a
