@@ -1,0 +1,191 @@
+// A tiny ABCI application for transport tests: txs are `key=value`, the app hash is a sha256 over the sorted store.
+import { createHash } from "node:crypto";
+import {
+  ResponseProcessProposal_ProposalStatus,
+  type RequestCheckTx,
+  type RequestFinalizeBlock,
+  type RequestInitChain,
+  type RequestPrepareProposal,
+  type RequestProcessProposal,
+  type RequestQuery,
+  type ResponseCheckTx,
+  type ResponseCommit,
+  type ResponseFinalizeBlock,
+  type ResponseInfo,
+  type ResponseInitChain,
+  type ResponsePrepareProposal,
+  type ResponseProcessProposal,
+  type ResponseQuery,
+  type ExecTxResult,
+} from "cosmjs-types/tendermint/abci/types";
+import type { AbciApplication } from "../../chain-sidecar/abci/application.js";
+
+export const KV_INVALID_TX = 1;
+
+type Method = keyof AbciApplication;
+
+export interface KvstoreOptions {
+  /** Makes the named method throw, to exercise the transports' handling of application faults. */
+  failOn?: Method;
+  /** Delay inside each call, so overlapping calls would be visible. */
+  callDelayMs?: number;
+}
+
+function parseTx(tx: Uint8Array): [string, string] | undefined {
+  const text = Buffer.from(tx).toString("utf8");
+  const eq = text.indexOf("=");
+  if (eq <= 0) return undefined;
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+export class KvstoreApp implements AbciApplication {
+  readonly store = new Map<string, string>();
+  private pending = new Map<string, string>();
+  height = 0n;
+  appHash: Uint8Array = new Uint8Array();
+  /** Method names in the order they were called. */
+  readonly calls: Method[] = [];
+  private active = 0;
+  /** The most calls that were ever running at once; 1 when the transport serializes them. */
+  maxConcurrentCalls = 0;
+
+  constructor(private readonly options: KvstoreOptions = {}) {}
+
+  private async enter(method: Method): Promise<void> {
+    this.calls.push(method);
+    this.active++;
+    this.maxConcurrentCalls = Math.max(this.maxConcurrentCalls, this.active);
+    try {
+      if (this.options.callDelayMs !== undefined) {
+        await new Promise((resolve) => setTimeout(resolve, this.options.callDelayMs));
+      }
+      if (this.options.failOn === method) throw new Error(`kvstore refuses ${method} on purpose`);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private hashOf(entries: Map<string, string>, height: bigint): Uint8Array {
+    const hash = createHash("sha256").update(`height=${height}\n`);
+    for (const key of [...entries.keys()].sort()) hash.update(`${key}=${entries.get(key)}\n`);
+    return new Uint8Array(hash.digest());
+  }
+
+  async info(): Promise<ResponseInfo> {
+    await this.enter("info");
+    return {
+      data: "kvstore",
+      version: "1",
+      appVersion: 1n,
+      lastBlockHeight: this.height,
+      lastBlockAppHash: this.appHash,
+    };
+  }
+
+  async initChain(request: RequestInitChain): Promise<ResponseInitChain> {
+    await this.enter("initChain");
+    this.appHash = this.hashOf(this.store, request.initialHeight - 1n);
+    return { validators: [], appHash: this.appHash };
+  }
+
+  async checkTx(request: RequestCheckTx): Promise<ResponseCheckTx> {
+    await this.enter("checkTx");
+    const valid = parseTx(request.tx) !== undefined;
+    return {
+      code: valid ? 0 : KV_INVALID_TX,
+      data: new Uint8Array(),
+      log: valid ? "" : "tx must be key=value with a non-empty key",
+      info: "",
+      gasWanted: 1n,
+      gasUsed: 0n,
+      events: [],
+      codespace: valid ? "" : "kvstore",
+    };
+  }
+
+  async prepareProposal(request: RequestPrepareProposal): Promise<ResponsePrepareProposal> {
+    await this.enter("prepareProposal");
+    const txs: Uint8Array[] = [];
+    let bytes = 0n;
+    for (const tx of request.txs) {
+      if (bytes + BigInt(tx.length) > request.maxTxBytes) break;
+      bytes += BigInt(tx.length);
+      txs.push(tx);
+    }
+    return { txs };
+  }
+
+  async processProposal(request: RequestProcessProposal): Promise<ResponseProcessProposal> {
+    await this.enter("processProposal");
+    const valid = request.txs.every((tx) => parseTx(tx) !== undefined);
+    return {
+      status: valid
+        ? ResponseProcessProposal_ProposalStatus.ACCEPT
+        : ResponseProcessProposal_ProposalStatus.REJECT,
+    };
+  }
+
+  async finalizeBlock(request: RequestFinalizeBlock): Promise<ResponseFinalizeBlock> {
+    await this.enter("finalizeBlock");
+    this.pending = new Map(this.store);
+    const txResults: ExecTxResult[] = request.txs.map((tx) => {
+      const parsed = parseTx(tx);
+      if (parsed === undefined) {
+        return {
+          code: KV_INVALID_TX,
+          data: new Uint8Array(),
+          log: "tx must be key=value",
+          info: "",
+          gasWanted: 0n,
+          gasUsed: 0n,
+          events: [],
+          codespace: "kvstore",
+        };
+      }
+      this.pending.set(parsed[0], parsed[1]);
+      return {
+        code: 0,
+        data: new Uint8Array(),
+        log: "",
+        info: "",
+        gasWanted: 1n,
+        gasUsed: 1n,
+        events: [{ type: "kv", attributes: [{ key: "key", value: parsed[0], index: true }] }],
+        codespace: "",
+      };
+    });
+    this.height = request.height;
+    this.appHash = this.hashOf(this.pending, request.height);
+    return {
+      events: [
+        { type: "kv_block", attributes: [{ key: "height", value: String(request.height), index: true }] },
+      ],
+      txResults,
+      validatorUpdates: [],
+      appHash: this.appHash,
+    };
+  }
+
+  async commit(): Promise<ResponseCommit> {
+    await this.enter("commit");
+    this.store.clear();
+    for (const [key, value] of this.pending) this.store.set(key, value);
+    return { retainHeight: 0n };
+  }
+
+  async query(request: RequestQuery): Promise<ResponseQuery> {
+    await this.enter("query");
+    const key = Buffer.from(request.data).toString("utf8");
+    const value = this.store.get(key);
+    return {
+      code: value === undefined ? 1 : 0,
+      log: value === undefined ? "absent" : "exists",
+      info: "",
+      index: 0n,
+      key: request.data,
+      value: value === undefined ? new Uint8Array() : Buffer.from(value),
+      height: this.height,
+      codespace: "",
+    };
+  }
+}
