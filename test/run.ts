@@ -37,8 +37,10 @@ if (!onlyTests) {
 
 const dir = mkdtempSync(join(tmpdir(), "uranus-test-"));
 const summaryFile = join(dir, "summary.json");
-const extra = process.argv.slice(2).filter((a) => a !== "--tests-only");
-const mocha = spawnSync("npx", ["--no-install", "mocha", "--config", "test/mocharc.json", ...extra], {
+const suites = ["unit", "integration", "e2e", "chaos"].filter((suite) => existsSync(join("test", suite)));
+const requested = process.argv.slice(2).filter((a) => a !== "--tests-only");
+const specs = requested.length > 0 ? requested : suites.map((suite) => `test/${suite}/**/*.test.ts`);
+const mocha = spawnSync("npx", ["--no-install", "mocha", "--config", "test/mocharc.json", ...specs], {
   stdio: "inherit",
   env: { ...process.env, URANUS_TEST_SUMMARY: summaryFile },
 });

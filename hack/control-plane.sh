@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Starts (up), stops (down) a local control plane on loopback, or adds N kwok nodes (nodes N).
+# State lives in $URANUS_STATE_DIR (default: $TMPDIR/uranus-control-plane).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+exec npx --no-install tsx hack/control-plane-cli.ts "$@"
