@@ -1,15 +1,11 @@
 // The real control plane for integration suites: started on first use, once per run, stopped after all tests.
-import { execFile } from "node:child_process";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { binaryPath } from "../../hack/binaries.js";
 import { startControlPlane, type ControlPlane } from "../../hack/control-plane.js";
+import { run, type CommandResult } from "../../hack/run-command.js";
 import { onRunEnd } from "./fixtures.js";
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CommandResult };
 
 export interface SharedControlPlane {
   kubeconfigPath: string;
@@ -39,20 +35,4 @@ async function start(): Promise<SharedControlPlane> {
     controlPlane,
     kubectl: (args, input) => run(kubectlPath, ["--kubeconfig", controlPlane.kubeconfigPath, ...args], input),
   };
-}
-
-export function run(command: string, args: string[], input?: string): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      command,
-      args,
-      { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-    if (input !== undefined) child.stdin?.end(input);
-    else child.stdin?.end();
-  });
 }
