@@ -21,6 +21,8 @@ import {
 import type { AbciApplication } from "../../chain-sidecar/abci/application.js";
 
 export const KV_INVALID_TX = 1;
+/** Keys starting with `unique` may be written once; a second write is refused, also on recheck. */
+export const KV_KEY_TAKEN = 2;
 
 type Method = keyof AbciApplication;
 
@@ -29,6 +31,8 @@ export interface KvstoreOptions {
   failOn?: Method;
   /** Delay inside each call, so overlapping calls would be visible. */
   callDelayMs?: number;
+  /** PrepareProposal keeps at most this many txs, leaving the rest in the mempool. */
+  maxTxsPerBlock?: number;
 }
 
 function parseTx(tx: Uint8Array): [string, string] | undefined {
@@ -90,16 +94,23 @@ export class KvstoreApp implements AbciApplication {
 
   async checkTx(request: RequestCheckTx): Promise<ResponseCheckTx> {
     await this.enter("checkTx");
-    const valid = parseTx(request.tx) !== undefined;
+    const parsed = parseTx(request.tx);
+    const taken = parsed !== undefined && parsed[0].startsWith("unique") && this.store.has(parsed[0]);
+    const code = parsed === undefined ? KV_INVALID_TX : taken ? KV_KEY_TAKEN : 0;
     return {
-      code: valid ? 0 : KV_INVALID_TX,
+      code,
       data: new Uint8Array(),
-      log: valid ? "" : "tx must be key=value with a non-empty key",
+      log:
+        code === KV_INVALID_TX
+          ? "tx must be key=value with a non-empty key"
+          : taken
+            ? "key already written"
+            : "",
       info: "",
       gasWanted: 1n,
       gasUsed: 0n,
       events: [],
-      codespace: valid ? "" : "kvstore",
+      codespace: code === 0 ? "" : "kvstore",
     };
   }
 
@@ -109,6 +120,7 @@ export class KvstoreApp implements AbciApplication {
     let bytes = 0n;
     for (const tx of request.txs) {
       if (bytes + BigInt(tx.length) > request.maxTxBytes) break;
+      if (txs.length === (this.options.maxTxsPerBlock ?? Infinity)) break;
       bytes += BigInt(tx.length);
       txs.push(tx);
     }
@@ -135,6 +147,18 @@ export class KvstoreApp implements AbciApplication {
           code: KV_INVALID_TX,
           data: new Uint8Array(),
           log: "tx must be key=value",
+          info: "",
+          gasWanted: 0n,
+          gasUsed: 0n,
+          events: [],
+          codespace: "kvstore",
+        };
+      }
+      if (parsed[0].startsWith("unique") && this.pending.has(parsed[0])) {
+        return {
+          code: KV_KEY_TAKEN,
+          data: new Uint8Array(),
+          log: "key already written",
           info: "",
           gasWanted: 0n,
           gasUsed: 0n,

@@ -1,0 +1,574 @@
+// One-validator block producer: drives the same AbciApplication as CometBFT would, without consensus.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Mutex } from "async-mutex";
+import type { Logger } from "pino";
+import {
+  CheckTxType,
+  ExecTxResult,
+  ResponseProcessProposal_ProposalStatus,
+  type CommitInfo,
+  type ResponseCheckTx,
+  type ResponseInfo,
+  type RequestQuery,
+  type ResponseQuery,
+} from "cosmjs-types/tendermint/abci/types";
+import { ConsensusParams } from "cosmjs-types/tendermint/types/params";
+import { Block } from "cosmjs-types/tendermint/types/block";
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
+import { Commit, Header, type BlockID } from "cosmjs-types/tendermint/types/types";
+import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
+import type { AbciApplication } from "../abci/application.js";
+import type { GenesisDoc } from "../node/genesis-doc.js";
+import type { ValidatorKey } from "../node/validator-key.js";
+import { BlockStore, type StoredBlock } from "./block-store.js";
+import { consensusParamsFromJson, initChainRequest, timestampFromRfc3339 } from "./genesis-request.js";
+import { DEFAULT_MEMPOOL_LIMITS, Mempool, txHash, type MempoolLimits } from "./mempool.js";
+import { ValidatorSet, type SetMember } from "./validator-set.js";
+
+export const COMETBFT_VERSION = "0.38.25";
+const BLOCK_PROTOCOL = 11n;
+const P2P_PROTOCOL = 8n;
+const ABCI_VERSION = "2.0.0";
+/** Room left in a block for its header and commit; CometBFT computes this exactly, a margin is enough here. */
+const BLOCK_OVERHEAD_BYTES = 16 * 1024;
+const ZERO_TIME: Timestamp = { seconds: -62135596800n, nanos: 0 };
+const EMPTY_BLOCK_ID: BlockID = {
+  hash: new Uint8Array(),
+  partSetHeader: { total: 0, hash: new Uint8Array() },
+};
+
+export interface SoloProducerOptions {
+  app: AbciApplication;
+  genesis: GenesisDoc;
+  validatorKey: ValidatorKey;
+  logger: Logger;
+  /** The app failed or broke the protocol: the producer has stopped and the process should end. */
+  onFatal: (error: Error) => void;
+  /** Time between blocks. */
+  blockIntervalMs?: number;
+  /** Start a block as soon as the mempool has txs instead of waiting for the interval (fast tests). */
+  produceOnTx?: boolean;
+  /** Produce blocks without txs every interval, as CometBFT's create_empty_blocks. */
+  createEmptyBlocks?: boolean;
+  mempool?: Partial<MempoolLimits>;
+  maxStoredBlocks?: number;
+  /** Where the validator sets and last block id survive a restart; in memory only when absent. */
+  stateDir?: string;
+  appLock?: Mutex;
+}
+
+interface ChainPosition {
+  height: bigint;
+  blockId: BlockID;
+  appHash: Uint8Array;
+  resultsHash: Uint8Array;
+  timeMillis: number;
+  lastValidators: ValidatorSet;
+  validators: ValidatorSet;
+  nextValidators: ValidatorSet;
+}
+
+interface SavedPosition {
+  height: string;
+  blockHash: string;
+  partsHash: string;
+  resultsHash: string;
+  timeMillis: number;
+  sets: { address: string; pubKey: string; power: string }[][];
+}
+
+export type BlockListener = (block: StoredBlock) => void;
+
+const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash("sha256").update(data).digest());
+const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "hex"));
+
+export class SoloProducer {
+  readonly store: BlockStore;
+  readonly mempool: Mempool;
+  readonly appLock: Mutex;
+  private readonly listeners = new Set<BlockListener>();
+  private position!: ChainPosition;
+  private consensusParams: ConsensusParams;
+  private appVersion = 0n;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | undefined;
+  private lastBlockStartedAt = 0;
+  private fatalError: Error | undefined;
+
+  constructor(private readonly options: SoloProducerOptions) {
+    this.store = new BlockStore(options.maxStoredBlocks);
+    this.mempool = new Mempool({ ...DEFAULT_MEMPOOL_LIMITS, ...options.mempool });
+    this.appLock = options.appLock ?? new Mutex();
+    this.consensusParams = consensusParamsFromJson(options.genesis.consensus_params);
+  }
+
+  get genesis(): GenesisDoc {
+    return this.options.genesis;
+  }
+
+  get validatorKey(): ValidatorKey {
+    return this.options.validatorKey;
+  }
+
+  get height(): bigint {
+    return this.position.height;
+  }
+
+  /** Validators of the next block to be produced. */
+  get currentValidators(): ValidatorSet {
+    return this.position.validators;
+  }
+
+  get fatal(): Error | undefined {
+    return this.fatalError;
+  }
+
+  onBlock(listener: BlockListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Handshakes with the app (InitChain on a fresh app), then produces blocks until stop(). */
+  async start(): Promise<void> {
+    await this.handshake();
+    this.running = true;
+    this.loopDone = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loopDone;
+  }
+
+  async info(): Promise<ResponseInfo> {
+    return this.appLock.runExclusive(() =>
+      this.options.app.info({
+        version: COMETBFT_VERSION,
+        blockVersion: BLOCK_PROTOCOL,
+        p2pVersion: P2P_PROTOCOL,
+        abciVersion: ABCI_VERSION,
+      }),
+    );
+  }
+
+  async query(request: RequestQuery): Promise<ResponseQuery> {
+    return this.appLock.runExclusive(() => this.options.app.query(request));
+  }
+
+  /** Runs CheckTx; a tx that passes enters the mempool. Throws MempoolError for refusals before CheckTx. */
+  async submitTx(tx: Uint8Array): Promise<{ hash: string; response: ResponseCheckTx }> {
+    const hash = this.admitTx(tx);
+    return { hash, response: await this.checkAdmittedTx(tx, hash) };
+  }
+
+  /** The checks made before CheckTx (size, duplicate, room); returns the tx hash. Throws MempoolError. */
+  admitTx(tx: Uint8Array): string {
+    if (this.fatalError !== undefined)
+      throw new Error(`solo producer has stopped: ${this.fatalError.message}`);
+    const hash = txHash(tx);
+    this.mempool.admit(tx, hash);
+    return hash;
+  }
+
+  async checkAdmittedTx(tx: Uint8Array, hash: string): Promise<ResponseCheckTx> {
+    let response: ResponseCheckTx;
+    try {
+      response = await this.appLock.runExclusive(() =>
+        this.options.app.checkTx({ tx, type: CheckTxType.NEW }),
+      );
+    } catch (error) {
+      this.mempool.forget(hash);
+      this.fail(new Error(`application failed in checkTx: ${(error as Error).message}`, { cause: error }));
+      throw error;
+    }
+    if (response.code === 0) {
+      this.mempool.add(tx, hash);
+      this.wakeUp?.();
+    } else {
+      this.mempool.forget(hash);
+    }
+    return response;
+  }
+
+  private async handshake(): Promise<void> {
+    const info = await this.info();
+    this.appVersion = info.appVersion;
+    const genesis = this.options.genesis;
+    const initialHeight = BigInt(genesis.initial_height);
+    const saved = this.loadPosition();
+    if (info.lastBlockHeight === 0n) {
+      const request = initChainRequest(genesis);
+      const response = await this.appLock.runExclusive(() => this.options.app.initChain(request));
+      if (response.consensusParams !== undefined) this.mergeConsensusParams(response.consensusParams);
+      const set = ValidatorSet.fromUpdates(
+        response.validators.length > 0 ? response.validators : request.validators,
+      );
+      const appHash =
+        response.appHash.length > 0
+          ? response.appHash
+          : fromHex(genesis.app_hash === "" ? "" : genesis.app_hash);
+      this.position = {
+        height: initialHeight - 1n,
+        blockId: EMPTY_BLOCK_ID,
+        appHash,
+        resultsHash: sha256(new Uint8Array()),
+        timeMillis: Number(timestampFromRfc3339(genesis.genesis_time).seconds) * 1000 - 1,
+        lastValidators: new ValidatorSet([]),
+        validators: set,
+        nextValidators: set,
+      };
+      this.options.logger.info(
+        { chainId: genesis.chain_id, validators: set.members.length },
+        "solo chain initialized",
+      );
+      return;
+    }
+    if (saved !== undefined && saved.height !== info.lastBlockHeight) {
+      this.options.logger.warn(
+        { app: String(info.lastBlockHeight), saved: String(saved.height) },
+        "solo state and application heights differ; continuing from the application's height",
+      );
+    }
+    const fallback = ValidatorSet.fromUpdates(initChainRequest(genesis).validators);
+    this.position = {
+      height: info.lastBlockHeight,
+      blockId: saved?.blockId ?? EMPTY_BLOCK_ID,
+      appHash: info.lastBlockAppHash,
+      resultsHash: saved?.resultsHash ?? sha256(new Uint8Array()),
+      timeMillis: saved?.timeMillis ?? 0,
+      lastValidators: saved?.lastValidators ?? fallback,
+      validators: saved?.validators ?? fallback,
+      nextValidators: saved?.nextValidators ?? fallback,
+    };
+    this.options.logger.info(
+      { height: String(info.lastBlockHeight) },
+      "solo chain resumes after the application's last block",
+    );
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      await this.waitForSlot();
+      if (this.stopRequested()) break;
+      this.lastBlockStartedAt = performance.now();
+      let block: StoredBlock;
+      try {
+        block = await this.appLock.runExclusive(() => this.produceBlock());
+      } catch (error) {
+        this.fail(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      for (const listener of this.listeners) {
+        try {
+          listener(block);
+        } catch (error) {
+          this.options.logger.warn({ err: error }, "block listener failed");
+        }
+      }
+    }
+  }
+
+  // A method, not a field read, because stop() changes `running` while the loop awaits.
+  private stopRequested(): boolean {
+    return !this.running;
+  }
+
+  private async waitForSlot(): Promise<void> {
+    const interval = this.options.blockIntervalMs ?? 1000;
+    const due = this.lastBlockStartedAt + interval;
+    // The first block comes at once, as CometBFT makes it even when empty blocks are off.
+    if (this.store.height === 0n) return;
+    for (;;) {
+      if (!this.running) return;
+      const hasTxs = this.mempool.size > 0;
+      if (this.options.produceOnTx === true && hasTxs) return;
+      const now = performance.now();
+      const emptyAllowed = this.options.createEmptyBlocks ?? true;
+      if (now >= due && (emptyAllowed || hasTxs)) return;
+      await new Promise<void>((resolve) => {
+        const timer = now < due ? setTimeout(resolve, due - now) : undefined;
+        this.wakeUp = () => {
+          if (timer !== undefined) clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  private maxTxBytes(): number {
+    const maxBytes = Number(this.consensusParams.block?.maxBytes ?? 22020096n);
+    return (maxBytes <= 0 ? 100 * 1024 * 1024 : maxBytes) - BLOCK_OVERHEAD_BYTES;
+  }
+
+  private blockTime(): Timestamp {
+    const millis = Math.max(Date.now(), this.position.timeMillis + 1);
+    return { seconds: BigInt(Math.floor(millis / 1000)), nanos: (millis % 1000) * 1_000_000 };
+  }
+
+  private lastCommitInfo(): CommitInfo {
+    const self = this.options.validatorKey.addressHex;
+    return {
+      round: 0,
+      votes: this.position.lastValidators.members.map((m) => ({
+        validator: { address: fromHex(m.address), power: m.power },
+        blockIdFlag: m.address === self ? BlockIDFlag.BLOCK_ID_FLAG_COMMIT : BlockIDFlag.BLOCK_ID_FLAG_ABSENT,
+      })),
+    };
+  }
+
+  private lastCommit(): Commit {
+    const p = this.position;
+    if (p.blockId.hash.length === 0) {
+      return { height: p.height, round: 0, blockId: EMPTY_BLOCK_ID, signatures: [] };
+    }
+    const key = this.options.validatorKey;
+    const time = {
+      seconds: BigInt(Math.floor(p.timeMillis / 1000)),
+      nanos: (p.timeMillis % 1000) * 1_000_000,
+    };
+    return {
+      height: p.height,
+      round: 0,
+      blockId: p.blockId,
+      signatures: p.lastValidators.members.map((m) =>
+        m.address === key.addressHex
+          ? {
+              blockIdFlag: BlockIDFlag.BLOCK_ID_FLAG_COMMIT,
+              validatorAddress: fromHex(m.address),
+              timestamp: time,
+              // Solo signs the block hash itself, not CometBFT's canonical vote bytes.
+              signature: key.sign(p.blockId.hash),
+            }
+          : {
+              blockIdFlag: BlockIDFlag.BLOCK_ID_FLAG_ABSENT,
+              validatorAddress: new Uint8Array(),
+              timestamp: ZERO_TIME,
+              signature: new Uint8Array(),
+            },
+      ),
+    };
+  }
+
+  private async produceBlock(): Promise<StoredBlock> {
+    const app = this.options.app;
+    const p = this.position;
+    const height = p.height + 1n;
+    const time = this.blockTime();
+    const proposerAddress = this.options.validatorKey.address;
+    const nextValidatorsHash = p.nextValidators.hash();
+    const maxTxBytes = this.maxTxBytes();
+    const commitInfo = this.lastCommitInfo();
+    const prepared = await app.prepareProposal({
+      maxTxBytes: BigInt(maxTxBytes),
+      txs: this.mempool.reap(maxTxBytes),
+      localLastCommit: {
+        round: 0,
+        votes: commitInfo.votes.map((v) => ({
+          ...v,
+          voteExtension: new Uint8Array(),
+          extensionSignature: new Uint8Array(),
+        })),
+      },
+      misbehavior: [],
+      height,
+      time,
+      nextValidatorsHash,
+      proposerAddress,
+    });
+    const txs = prepared.txs;
+    const txBytes = txs.reduce((sum, tx) => sum + tx.length, 0);
+    if (txBytes > maxTxBytes) {
+      throw new Error(
+        `application's PrepareProposal returned ${txBytes} bytes of txs, more than ${maxTxBytes}`,
+      );
+    }
+    const txHashes = txs.map(txHash);
+    const lastCommit = this.lastCommit();
+    const header: Header = {
+      version: { block: BLOCK_PROTOCOL, app: this.appVersion },
+      chainId: this.options.genesis.chain_id,
+      height,
+      time,
+      lastBlockId: p.blockId,
+      lastCommitHash: sha256(Commit.encode(lastCommit).finish()),
+      dataHash: sha256(Buffer.concat(txHashes.map((h) => Buffer.from(h, "hex")))),
+      validatorsHash: p.validators.hash(),
+      nextValidatorsHash,
+      consensusHash: sha256(ConsensusParams.encode(this.consensusParams).finish()),
+      appHash: p.appHash,
+      lastResultsHash: p.resultsHash,
+      evidenceHash: sha256(new Uint8Array()),
+      proposerAddress,
+    };
+    const encodedBlock = Block.encode({
+      header,
+      data: { txs },
+      evidence: { evidence: [] },
+      lastCommit,
+    }).finish();
+    const blockId: BlockID = {
+      hash: sha256(Header.encode(header).finish()),
+      partSetHeader: { total: 1, hash: sha256(encodedBlock) },
+    };
+    const proposal = {
+      txs,
+      misbehavior: [],
+      hash: blockId.hash,
+      height,
+      time,
+      nextValidatorsHash,
+      proposerAddress,
+    };
+    const processed = await app.processProposal({ ...proposal, proposedLastCommit: commitInfo });
+    if (processed.status !== ResponseProcessProposal_ProposalStatus.ACCEPT) {
+      throw new Error(`application rejected the solo producer's own proposal at height ${height}`);
+    }
+    const results = await app.finalizeBlock({ ...proposal, decidedLastCommit: commitInfo });
+    if (results.txResults.length !== txs.length) {
+      throw new Error(
+        `application's FinalizeBlock at height ${height} returned ${results.txResults.length} results for ${txs.length} txs`,
+      );
+    }
+    await app.commit({});
+
+    const block: StoredBlock = {
+      blockId,
+      header,
+      txs,
+      txHashes,
+      lastCommit,
+      sizeBytes: encodedBlock.length,
+      results,
+      validators: p.validators,
+    };
+    this.store.put(block);
+    if (results.consensusParamUpdates !== undefined) this.mergeConsensusParams(results.consensusParamUpdates);
+    if (results.consensusParamUpdates?.version !== undefined)
+      this.appVersion = results.consensusParamUpdates.version.app;
+    this.position = {
+      height,
+      blockId,
+      appHash: results.appHash,
+      resultsHash: sha256(
+        Buffer.concat(
+          results.txResults.map((r) =>
+            ExecTxResult.encode(
+              ExecTxResult.fromPartial({
+                code: r.code,
+                data: r.data,
+                gasWanted: r.gasWanted,
+                gasUsed: r.gasUsed,
+              }),
+            ).finish(),
+          ),
+        ),
+      ),
+      timeMillis: Number(time.seconds) * 1000 + Math.floor(time.nanos / 1_000_000),
+      lastValidators: p.validators,
+      validators: p.nextValidators,
+      nextValidators: p.nextValidators.apply(results.validatorUpdates),
+    };
+    this.savePosition();
+    for (const hash of txHashes) this.mempool.remove(hash);
+    await this.recheck();
+    return block;
+  }
+
+  /** After a commit the remaining txs are checked again against the new state, as CometBFT does. */
+  private async recheck(): Promise<void> {
+    for (const [hash, tx] of this.mempool.entries()) {
+      const response = await this.options.app.checkTx({ tx, type: CheckTxType.RECHECK });
+      if (response.code !== 0) {
+        this.mempool.remove(hash);
+        this.mempool.forget(hash);
+      }
+    }
+  }
+
+  private mergeConsensusParams(update: ConsensusParams): void {
+    this.consensusParams = {
+      block: update.block ?? this.consensusParams.block,
+      evidence: update.evidence ?? this.consensusParams.evidence,
+      validator: update.validator ?? this.consensusParams.validator,
+      version: update.version ?? this.consensusParams.version,
+      abci: update.abci ?? this.consensusParams.abci,
+    };
+  }
+
+  private fail(error: Error): void {
+    if (this.fatalError !== undefined) return;
+    this.fatalError = error;
+    this.running = false;
+    this.options.logger.fatal({ err: error }, "solo producer stops: %s", error.message);
+    this.options.onFatal(error);
+  }
+
+  private statePath(): string | undefined {
+    return this.options.stateDir === undefined ? undefined : join(this.options.stateDir, "solo-state.json");
+  }
+
+  private savePosition(): void {
+    const path = this.statePath();
+    if (path === undefined) return;
+    const p = this.position;
+    const sets = [p.lastValidators, p.validators, p.nextValidators].map((set) =>
+      set.members.map((m) => ({
+        address: m.address,
+        pubKey: Buffer.from(m.pubKey).toString("base64"),
+        power: String(m.power),
+      })),
+    );
+    const saved: SavedPosition = {
+      height: String(p.height),
+      blockHash: Buffer.from(p.blockId.hash).toString("hex"),
+      partsHash: Buffer.from(p.blockId.partSetHeader.hash).toString("hex"),
+      resultsHash: Buffer.from(p.resultsHash).toString("hex"),
+      timeMillis: p.timeMillis,
+      sets,
+    };
+    writeFileSync(`${path}.tmp`, JSON.stringify(saved));
+    renameSync(`${path}.tmp`, path);
+  }
+
+  private loadPosition():
+    | Pick<
+        ChainPosition,
+        | "height"
+        | "blockId"
+        | "resultsHash"
+        | "timeMillis"
+        | "lastValidators"
+        | "validators"
+        | "nextValidators"
+      >
+    | undefined {
+    const path = this.statePath();
+    if (path === undefined || !existsSync(path)) return undefined;
+    const saved = JSON.parse(readFileSync(path, "utf8")) as SavedPosition;
+    const set = (members: SavedPosition["sets"][number] | undefined): ValidatorSet =>
+      new ValidatorSet(
+        (members ?? []).map((m): SetMember => ({
+          address: m.address,
+          pubKey: new Uint8Array(Buffer.from(m.pubKey, "base64")),
+          power: BigInt(m.power),
+        })),
+      );
+    return {
+      height: BigInt(saved.height),
+      blockId: {
+        hash: fromHex(saved.blockHash),
+        partSetHeader: { total: 1, hash: fromHex(saved.partsHash) },
+      },
+      resultsHash: fromHex(saved.resultsHash),
+      timeMillis: saved.timeMillis,
+      lastValidators: set(saved.sets[0]),
+      validators: set(saved.sets[1]),
+      nextValidators: set(saved.sets[2]),
+    };
+  }
+}

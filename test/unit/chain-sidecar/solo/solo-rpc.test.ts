@@ -1,0 +1,178 @@
+import { expect } from "chai";
+import { pino } from "pino";
+import { Comet38Client } from "@cosmjs/tendermint-rpc";
+import { SoloProducer } from "../../../../chain-sidecar/solo/solo-producer.js";
+import { SoloRpcServer } from "../../../../chain-sidecar/solo/rpc-server.js";
+import { ValidatorKey } from "../../../../chain-sidecar/node/validator-key.js";
+import { newGenesisDoc } from "../../../../chain-sidecar/node/genesis-doc.js";
+import { KvstoreApp, KV_INVALID_TX } from "../../../support/kvstore-app.js";
+import { waitFor } from "../../../../hack/wait-for.js";
+
+const silent = pino({ level: "silent" });
+
+describe("solo producer RPC through Comet38Client", function () {
+  this.timeout(20_000);
+  let app: KvstoreApp;
+  let producer: SoloProducer;
+  let rpc: SoloRpcServer;
+  let client: Comet38Client;
+  let fatal: Error[];
+  const key = ValidatorKey.generate();
+
+  beforeEach(async () => {
+    app = new KvstoreApp();
+    fatal = [];
+    producer = new SoloProducer({
+      app,
+      genesis: newGenesisDoc({
+        chainId: "solo-test",
+        validators: [{ publicKey: key.publicKey, power: 10n }],
+      }),
+      validatorKey: key,
+      logger: silent,
+      onFatal: (error) => fatal.push(error),
+      blockIntervalMs: 50,
+      produceOnTx: true,
+      createEmptyBlocks: false,
+    });
+    await producer.start();
+    rpc = new SoloRpcServer({ producer, logger: silent });
+    await rpc.listen();
+    client = await Comet38Client.connect(rpc.url);
+  });
+
+  afterEach(async () => {
+    client.disconnect();
+    await rpc.close();
+    await producer.stop();
+  });
+
+  it("reports status, abci_info and genesis", async () => {
+    const status = await client.status();
+    expect(status.nodeInfo.network).to.equal("solo-test");
+    expect(status.validatorInfo.votingPower).to.equal(10n);
+    expect(Buffer.from(status.validatorInfo.pubkey!.data)).to.deep.equal(Buffer.from(key.publicKey));
+    const info = await client.abciInfo();
+    expect(info.data).to.equal("kvstore");
+    const genesis = await client.genesis();
+    expect(genesis.chainId).to.equal("solo-test");
+    expect(genesis.validators).to.have.length(1);
+    expect(app.calls.slice(0, 2)).to.deep.equal(["info", "initChain"]);
+  });
+
+  it("commits a tx and serves it through block, block_results, tx, abci_query and blockchain", async () => {
+    const committed = await client.broadcastTxCommit({ tx: Buffer.from("color=blue") });
+    expect(committed.checkTx.code).to.equal(0);
+    expect(committed.txResult!.code).to.equal(0);
+    expect(committed.height).to.be.greaterThan(0);
+    const block = await client.block(committed.height);
+    expect(block.block.txs.map((t) => Buffer.from(t).toString())).to.deep.equal(["color=blue"]);
+    expect(block.block.header.chainId).to.equal("solo-test");
+    const results = await client.blockResults(committed.height);
+    expect(results.results[0]!.events[0]!.attributes[0]!.value).to.equal("color");
+    expect(results.finalizeBlockEvents[0]!.type).to.equal("kv_block");
+    const tx = await client.tx({ hash: committed.hash });
+    expect(tx.height).to.equal(committed.height);
+    expect(Buffer.from(tx.tx).toString()).to.equal("color=blue");
+    const query = await client.abciQuery({ path: "/store", data: Buffer.from("color") });
+    expect(Buffer.from(query.value).toString()).to.equal("blue");
+    const chain = await client.blockchain(1, committed.height);
+    expect(chain.lastHeight).to.equal(committed.height);
+    expect(chain.blockMetas[0]!.header.height).to.equal(committed.height);
+    // Each header commits to the app hash of the block before it.
+    const next = await client.broadcastTxCommit({ tx: Buffer.from("size=9") });
+    const nextBlock = await client.block(next.height);
+    const raw = (await (await fetch(`${rpc.url}/block_results?height=${next.height - 1}`)).json()) as {
+      result: { app_hash: string };
+    };
+    expect(Buffer.from(nextBlock.block.header.appHash).toString("base64")).to.equal(raw.result.app_hash);
+    expect(Buffer.from(nextBlock.block.header.lastBlockId!.hash)).to.deep.equal(
+      Buffer.from((await client.block(next.height - 1)).blockId.hash),
+    );
+  });
+
+  it("returns CheckTx failures without committing, and refuses duplicates", async () => {
+    const bad = await client.broadcastTxSync({ tx: Buffer.from("no-equals") });
+    expect(bad.code).to.equal(KV_INVALID_TX);
+    expect(bad.log).to.match(/key=value/);
+    const ok = await client.broadcastTxSync({ tx: Buffer.from("a=1") });
+    expect(ok.code).to.equal(0);
+    await waitFor(() => app.store.get("a") === "1" || undefined, {
+      timeoutMs: 5000,
+      description: "a=1 committed",
+    });
+    let refused: unknown;
+    try {
+      await client.broadcastTxSync({ tx: Buffer.from("a=1") });
+    } catch (error) {
+      refused = error;
+    }
+    expect(String(refused)).to.match(/tx already exists in cache/);
+    const validators = await client.validators({});
+    expect(validators.total).to.equal(1);
+  });
+
+  it("rechecks the mempool after each block and drops txs that became invalid", async () => {
+    await rpc.close();
+    await producer.stop();
+    app = new KvstoreApp({ maxTxsPerBlock: 1 });
+    producer = new SoloProducer({
+      app,
+      genesis: newGenesisDoc({
+        chainId: "solo-test",
+        validators: [{ publicKey: key.publicKey, power: 10n }],
+      }),
+      validatorKey: key,
+      logger: silent,
+      onFatal: (error) => fatal.push(error),
+      blockIntervalMs: 20,
+      createEmptyBlocks: false,
+    });
+    await producer.start();
+    await waitFor(() => producer.store.height === 1n || undefined, {
+      timeoutMs: 5000,
+      description: "first block",
+    });
+    rpc = new SoloRpcServer({ producer, logger: silent });
+    await rpc.listen();
+    // Both pass CheckTx; only one fits in the next block, after which the other conflicts with it.
+    const [first, second] = await Promise.all([
+      producer.submitTx(Buffer.from("unique-name=first")),
+      producer.submitTx(Buffer.from("unique-name=second")),
+    ]);
+    expect(first.response.code).to.equal(0);
+    expect(second.response.code).to.equal(0);
+    await waitFor(() => (producer.store.height >= 2n && producer.mempool.size === 0) || undefined, {
+      timeoutMs: 5000,
+      description: "block 2 and an empty mempool",
+    });
+    expect(app.store.get("unique-name")).to.equal("first");
+    expect(producer.store.get(2n)!.txs).to.have.length(1);
+    expect(producer.store.findTx(second.hash)).to.equal(undefined);
+    expect(app.maxConcurrentCalls).to.equal(1);
+    expect(fatal).to.deep.equal([]);
+  });
+
+  it("pushes NewBlock and Tx events to websocket subscribers", async () => {
+    const ws = await Comet38Client.connect(rpc.url.replace("http:", "ws:"));
+    try {
+      const blocks: number[] = [];
+      const txs: string[] = [];
+      const blockSub = ws.subscribeNewBlock().subscribe({ next: (b) => blocks.push(b.header.height) });
+      const txSub = ws.subscribeTx().subscribe({ next: (t) => txs.push(Buffer.from(t.tx).toString()) });
+      await waitFor(() => rpc.subscriptionCount === 2 || undefined, {
+        timeoutMs: 5000,
+        description: "both subscriptions registered",
+      });
+      const committed = await client.broadcastTxCommit({ tx: Buffer.from("ws=yes") });
+      await waitFor(() => (blocks.includes(committed.height) && txs.includes("ws=yes")) || undefined, {
+        timeoutMs: 5000,
+        description: "NewBlock and Tx events",
+      });
+      blockSub.unsubscribe();
+      txSub.unsubscribe();
+    } finally {
+      ws.disconnect();
+    }
+  });
+});
