@@ -1,5 +1,6 @@
 // The one `uranus` command. Each component registers its own subcommands from where it lives.
 import { Command } from "commander";
+import { registerValidateCommands } from "../crds/validate/command.js";
 
 export function buildProgram(): Command {
   const program = new Command("uranus")
@@ -7,6 +8,7 @@ export function buildProgram(): Command {
     .option("-o, --output <format>", "output format: text or json", "text")
     .showHelpAfterError()
     .exitOverride();
+  registerValidateCommands(program);
   return program;
 }
 

@@ -1,0 +1,212 @@
+// ComputeContract: what a consumer wants run, and what it pays for it.
+import { COMPUTE_CONTRACT_PHASES, CONDITION, DEFAULTS } from "../types.js";
+import { conditions } from "./conditions.js";
+import { customResourceDefinition, type CustomResourceDefinition } from "./definition.js";
+import {
+  MAX_SAFE_INTEGER,
+  PATTERN,
+  amount,
+  contractId,
+  counter,
+  objectName,
+  observedGeneration,
+  positiveDuration,
+  timestamp,
+  txHash,
+} from "./fields.js";
+import type { OpenApiSchema } from "./openapi.js";
+import { array, enumeration, integer, object, string, stringMap } from "./openapi.js";
+import { powerContainerSpec } from "./power-container.js";
+
+const MAX_REPLICAS = 1000;
+
+function template(): OpenApiSchema {
+  return object(
+    "The PowerContainer each replica is made from.",
+    {
+      metadata: object("Labels and annotations copied to each PowerContainer and its pod.", {
+        labels: stringMap(
+          "Labels to copy.",
+          string("Label value.", { maxLength: 63, pattern: "^(" + PATTERN.labelValue.slice(1, -1) + ")?$" }),
+          32,
+        ),
+        annotations: stringMap("Annotations to copy.", string("Annotation value.", { maxLength: 4096 }), 32),
+      }),
+      spec: powerContainerSpec("The PowerContainer spec (see `kubectl explain powercontainer.spec`)."),
+    },
+    { required: ["spec"] },
+  );
+}
+
+function serviceLevel(): OpenApiSchema {
+  return object("Service level the operator keeps, and records breaches of on chain.", {
+    recoverWithin: positiveDuration(
+      "How soon a replica whose node failed must run again elsewhere.",
+      "sla.recoverWithin",
+    ),
+    maxMigrations: integer(
+      "How many times one replica may be moved to another node before the contract fails it; 0 forbids moves.",
+      { maximum: 100 },
+      [{ rule: "self >= 0", message: "sla.maxMigrations must be 0 or more" }],
+    ),
+  });
+}
+
+function placement(): OpenApiSchema {
+  return object(
+    "Where replicas may run.",
+    {
+      regions: array(
+        "Regions (ContributorNode spec.region) the replicas may run in; when set, at least one.",
+        string("A region name.", { maxLength: 63, pattern: PATTERN.labelValue }),
+        { maxItems: 32 },
+      ),
+      minPoC: integer("Lowest total Proof of Contribution a node's contributor must have.", {
+        minimum: 0,
+        maximum: MAX_SAFE_INTEGER,
+      }),
+    },
+    {
+      rules: [
+        {
+          rule: "!has(self.regions) || size(self.regions) > 0",
+          message: "placement.regions must list at least one region when set",
+          fieldPath: ".regions",
+        },
+      ],
+    },
+  );
+}
+
+function payer(): OpenApiSchema {
+  return object(
+    "Who pays: a Secret holding the payer's key, or an escrow already funded with `uranus contract fund`. " +
+      "Exactly one of the two. A key never goes in the spec.",
+    {
+      secretRef: object(
+        "A Secret in the contract's namespace holding the payer's secp256k1 private key (hex).",
+        {
+          name: objectName("Name of the Secret."),
+          key: string("Key within the Secret that holds the private key.", {
+            maxLength: 253,
+            pattern: "^[-._a-zA-Z0-9]+$",
+            default: DEFAULTS.payerSecretKey,
+          }),
+        },
+        { required: ["name"] },
+      ),
+      escrowContractId: contractId("An escrow opened and funded beforehand with the uranus CLI."),
+    },
+    {
+      rules: [
+        {
+          rule: "has(self.secretRef) != has(self.escrowContractId)",
+          message: "payer must set exactly one of secretRef or escrowContractId",
+        },
+        { rule: "self == oldSelf", message: "payer is immutable" },
+      ],
+    },
+  );
+}
+
+function spec(): OpenApiSchema {
+  return object(
+    "What to run, how many, and the terms.",
+    {
+      template: template(),
+      replicas: integer(
+        "How many PowerContainers run at once.",
+        { maximum: MAX_REPLICAS, default: DEFAULTS.replicas },
+        [{ rule: "self >= 1", message: "replicas must be at least 1" }],
+      ),
+      maxPricePerSCUHour: amount("Highest price per SCU-hour the consumer accepts from a contributor node.", {
+        positive: true,
+        field: "maxPricePerSCUHour",
+      }),
+      budget: amount("Escrow for the contract: the most it may ever spend.", {
+        positive: true,
+        field: "budget",
+      }),
+      duration: positiveDuration(
+        "How long the contract runs; without it, until deleted or the budget is spent.",
+        "duration",
+      ),
+      sla: serviceLevel(),
+      placement: placement(),
+      payer: payer(),
+    },
+    { required: ["template", "maxPricePerSCUHour", "budget", "payer"] },
+  );
+}
+
+function status(): OpenApiSchema {
+  return object("Observed state, written by the operator.", {
+    observedGeneration: observedGeneration(),
+    contractId: contractId("The contract on chain."),
+    phase: enumeration("Where the contract is in its life.", COMPUTE_CONTRACT_PHASES),
+    escrow: object(
+      "Escrow as recorded on chain.",
+      {
+        deposited: amount("Moved from the payer into escrow so far."),
+        spent: amount("Paid out to contributors and validators so far."),
+        remaining: amount("Still in escrow."),
+      },
+      { required: ["deposited", "spent", "remaining"] },
+    ),
+    replicas: counter("PowerContainers that exist for this contract."),
+    readyReplicas: counter("PowerContainers whose pod is running and ready."),
+    lastSettlement: object(
+      "The last metering settlement that debited this contract.",
+      {
+        height: counter("Block height of the settlement."),
+        time: timestamp("Block time of the settlement."),
+        amount: amount("Debited from escrow in that settlement."),
+        txHash: txHash("The metering batch transaction."),
+      },
+      { required: ["height", "amount"] },
+    ),
+    conditions: conditions(Object.values(CONDITION.ComputeContract)),
+  });
+}
+
+export function computeContractCrd(): CustomResourceDefinition {
+  return customResourceDefinition({
+    kind: "ComputeContract",
+    scope: "Namespaced",
+    description:
+      "ComputeContract is a consumer's order for compute: a PowerContainer template, how many replicas, the " +
+      "highest price, a budget held in escrow on chain, the service level and the placement. The operator opens " +
+      "it on chain, runs the replicas on contributed nodes and settles their metered use.",
+    spec: spec(),
+    status: status(),
+    printerColumns: [
+      { name: "Phase", type: "string", jsonPath: ".status.phase", description: "Life-cycle phase." },
+      {
+        name: "Ready",
+        type: "integer",
+        jsonPath: ".status.readyReplicas",
+        description: "Replicas running and ready.",
+      },
+      { name: "Replicas", type: "integer", jsonPath: ".spec.replicas", description: "Replicas wanted." },
+      {
+        name: "Max-Price",
+        type: "string",
+        jsonPath: ".spec.maxPricePerSCUHour",
+        description: "Highest price per SCU-hour, in the smallest token unit.",
+      },
+      {
+        name: "Remaining",
+        type: "string",
+        jsonPath: ".status.escrow.remaining",
+        description: "Escrow left, in the smallest token unit.",
+      },
+      {
+        name: "Contract",
+        type: "string",
+        jsonPath: ".status.contractId",
+        description: "Contract id on chain.",
+        priority: 1,
+      },
+    ],
+  });
+}

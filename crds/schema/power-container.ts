@@ -1,0 +1,210 @@
+// PowerContainer: one unit of work on a contributed node. Its spec schema is also the ComputeContract template's.
+import {
+  CONDITION,
+  CONTRIBUTOR_SPREADS,
+  DEFAULTS,
+  EXECUTION_POLICIES,
+  ISOLATIONS,
+  POWER_CONTAINER_PHASES,
+  PROTOCOLS,
+} from "../types.js";
+import { conditions } from "./conditions.js";
+import { customResourceDefinition, type CustomResourceDefinition } from "./definition.js";
+import { PATTERN, address, counter, objectName, observedGeneration, quantity, timestamp } from "./fields.js";
+import type { OpenApiSchema } from "./openapi.js";
+import { array, enumeration, integer, object, string } from "./openapi.js";
+
+const MAX_SCU = 1024;
+
+function environment(): OpenApiSchema {
+  const variable = object(
+    "One environment variable: a literal value, or a key of a Secret in the same namespace.",
+    {
+      name: string("Variable name.", { maxLength: 253, pattern: "^[-._a-zA-Z][-._a-zA-Z0-9]*$" }),
+      value: string("Literal value.", { maxLength: 4096 }),
+      valueFrom: object(
+        "Where the value comes from when it is not literal.",
+        {
+          secretKeyRef: object(
+            "A key of a Secret in the container's namespace.",
+            {
+              name: objectName("Name of the Secret."),
+              key: string("Key within the Secret.", { maxLength: 253, pattern: "^[-._a-zA-Z0-9]+$" }),
+            },
+            { required: ["name", "key"] },
+          ),
+        },
+        { required: ["secretKeyRef"] },
+      ),
+    },
+    {
+      required: ["name"],
+      rules: [
+        {
+          rule: "!(has(self.value) && has(self.valueFrom))",
+          message: "an environment variable sets value or valueFrom, not both",
+        },
+      ],
+    },
+  );
+  return {
+    ...array("Environment variables of the container.", variable, { maxItems: 64 }),
+    "x-kubernetes-list-type": "map",
+    "x-kubernetes-list-map-keys": ["name"],
+  };
+}
+
+function ports(): OpenApiSchema {
+  const port = object(
+    "A port the container listens on.",
+    {
+      name: string("Optional port name, unique within the container (an IANA service name).", {
+        maxLength: 15,
+        pattern: PATTERN.dnsLabel,
+      }),
+      containerPort: integer("Port number inside the container.", { minimum: 1, maximum: 65535 }),
+      protocol: enumeration("Transport protocol.", PROTOCOLS, { default: DEFAULTS.protocol }),
+    },
+    { required: ["containerPort"] },
+  );
+  return {
+    ...array("Ports the container exposes.", port, { maxItems: 16 }),
+    "x-kubernetes-list-type": "map",
+    "x-kubernetes-list-map-keys": ["containerPort", "protocol"],
+  };
+}
+
+function size(): OpenApiSchema {
+  return object(
+    "How much compute the container needs: either scu, or any of cpu, memory and storage. One SCU (standard " +
+      "compute unit) is by default 1 vCPU, 2 GiB memory and 20 GiB disk; cpu/memory/storage are rounded up to " +
+      "whole SCU by their largest ratio to those units.",
+    {
+      scu: integer("Size in whole SCU.", { minimum: 1, maximum: MAX_SCU }),
+      cpu: quantity("CPU the container needs."),
+      memory: quantity("Memory the container needs."),
+      storage: quantity("Ephemeral disk the container needs."),
+    },
+    {
+      rules: [
+        {
+          rule: "has(self.scu) != (has(self.cpu) || has(self.memory) || has(self.storage))",
+          message: "size must give either scu or cpu/memory/storage, not both and not neither",
+        },
+      ],
+    },
+  );
+}
+
+export function powerContainerSpec(description: string): OpenApiSchema {
+  return object(
+    description,
+    {
+      image: string(
+        "Container image reference, e.g. ghcr.io/acme/render:1.4 or an image digest.",
+        { maxLength: 512, pattern: PATTERN.noWhitespace },
+        [{ rule: "size(self) > 0", message: "image must not be empty" }],
+      ),
+      command: array(
+        "Entrypoint array; replaces the image's ENTRYPOINT when set.",
+        string("One argument.", { maxLength: 4096 }),
+        { maxItems: 64 },
+      ),
+      args: array(
+        "Arguments to the entrypoint; replace the image's CMD when set.",
+        string("One argument.", { maxLength: 4096 }),
+        { maxItems: 64 },
+      ),
+      env: environment(),
+      ports: ports(),
+      size: size(),
+      isolation: enumeration(
+        "Runtime isolation: runc (ordinary containers) or kata (a lightweight VM per pod, through the kata " +
+          "RuntimeClass); only contributor nodes offering it are eligible.",
+        ISOLATIONS,
+        { default: DEFAULTS.isolation },
+      ),
+      executionPolicy: enumeration(
+        "What happens when the node stops matching the placement after the pod started: " +
+          "IgnoredDuringExecution keeps it running; RequiredDuringExecution migrates it to a matching node.",
+        EXECUTION_POLICIES,
+        { default: DEFAULTS.executionPolicy },
+      ),
+      affinity: {
+        type: "object",
+        description:
+          "Native Kubernetes affinity (nodeAffinity, podAffinity, podAntiAffinity) copied to the pod as is; " +
+          "see `kubectl explain pod.spec.affinity`. The apiserver checks it when the pod is created.",
+        "x-kubernetes-preserve-unknown-fields": true,
+      },
+      contributorSpread: enumeration(
+        "Spread of the replicas of one contract across contributors (topology key uranus.io/contributor): " +
+          "required puts no two on one contributor, preferred tries to, none does not care.",
+        CONTRIBUTOR_SPREADS,
+        { default: DEFAULTS.contributorSpread },
+      ),
+    },
+    { required: ["image", "size"] },
+  );
+}
+
+function status(): OpenApiSchema {
+  return object("Observed state, written by the operator.", {
+    observedGeneration: observedGeneration(),
+    phase: enumeration("Where the container is in its life.", POWER_CONTAINER_PHASES),
+    scu: integer("Effective size in whole SCU, as metered.", { minimum: 1, maximum: MAX_SCU }),
+    nodeName: objectName("Node the current pod runs on."),
+    contributorNode: objectName("ContributorNode offering that node."),
+    contributor: address("Owner of that node, who is paid for it.", "status.contributor"),
+    podName: objectName("Name of the current pod."),
+    podUID: string("UID of the current pod; metering records are keyed by it.", { maxLength: 36 }),
+    startTime: timestamp("When the current pod started running."),
+    meteredSCUSeconds: counter("SCU-seconds metered on chain for this container so far."),
+    migrations: counter("How many times the container moved to another node."),
+    lastMigrationTime: timestamp("When the last migration finished."),
+    conditions: conditions(Object.values(CONDITION.PowerContainer)),
+  });
+}
+
+export function powerContainerCrd(): CustomResourceDefinition {
+  return customResourceDefinition({
+    kind: "PowerContainer",
+    scope: "Namespaced",
+    description:
+      "PowerContainer is one unit of work of a ComputeContract, run as a pod on a contributed node. The operator " +
+      "creates one per replica from the contract's template; it is owned by that contract.",
+    spec: powerContainerSpec("What to run and where it may run."),
+    status: status(),
+    printerColumns: [
+      { name: "Phase", type: "string", jsonPath: ".status.phase", description: "Life-cycle phase." },
+      { name: "Node", type: "string", jsonPath: ".status.nodeName", description: "Node the pod runs on." },
+      {
+        name: "Contributor",
+        type: "string",
+        jsonPath: ".status.contributorNode",
+        description: "ContributorNode offering that node.",
+      },
+      { name: "SCU", type: "integer", jsonPath: ".status.scu", description: "Effective size in SCU." },
+      {
+        name: "Metered",
+        type: "integer",
+        jsonPath: ".status.meteredSCUSeconds",
+        description: "SCU-seconds metered on chain.",
+      },
+      {
+        name: "Migrations",
+        type: "integer",
+        jsonPath: ".status.migrations",
+        description: "Moves to another node.",
+        priority: 1,
+      },
+      {
+        name: "Image",
+        type: "string",
+        jsonPath: ".spec.image",
+        description: "Container image.",
+        priority: 1,
+      },
+    ],
+  });
+}
