@@ -42,6 +42,16 @@ export const LABEL = {
   contributor: "uranus.io/contributor",
 } as const;
 
+/** Annotations the operator puts on a PowerContainer's Pod so the scheduler extender can match nodes to the contract. */
+export const ANNOTATION = {
+  /** The contract's maxPricePerSCUHour (an Amount); a node asking more is filtered out. Required on Uranus pods. */
+  maxPricePerSCUHour: "uranus.io/max-price-per-scu-hour",
+  /** The contract's placement.regions, comma-separated; absent or empty allows every region. */
+  regions: "uranus.io/regions",
+  /** The contract's placement.minPoC (decimal integer); absent means 0. */
+  minPoC: "uranus.io/min-poc",
+} as const;
+
 /** Held by a ComputeContract until its final settlement and refund are recorded on chain. */
 export const FINALIZER = "uranus.io/final-settlement";
 
