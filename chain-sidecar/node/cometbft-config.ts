@@ -1,0 +1,95 @@
+// Edits a CometBFT home's config.toml for running on one machine: loopback ports, peers, short timeouts.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, stringify, type TomlTable } from "smol-toml";
+
+export interface CometConfigSettings {
+  moniker?: string;
+  /** Where the sidecar's ABCI server listens: tcp://127.0.0.1:PORT or unix:///path. */
+  proxyApp?: string;
+  rpcPort?: number;
+  p2pPort?: number;
+  /** node-id@127.0.0.1:port, comma-separated in the file. */
+  persistentPeers?: string[];
+  /** CometBFT's timeout_commit: the pause after a commit, i.e. roughly the block time. */
+  timeoutCommitMs?: number;
+  /** Propose/prevote/precommit timeouts; short on loopback so a missing validator costs little. */
+  roundTimeoutMs?: number;
+  createEmptyBlocks?: boolean;
+  createEmptyBlocksIntervalMs?: number;
+  logLevel?: string;
+  mempoolSize?: number;
+}
+
+export function configPath(home: string): string {
+  return join(home, "config", "config.toml");
+}
+
+export function readCometConfig(home: string): TomlTable {
+  try {
+    return parse(readFileSync(configPath(home), "utf8"));
+  } catch (error) {
+    throw new Error(`cannot read CometBFT config ${configPath(home)}: ${(error as Error).message}`);
+  }
+}
+
+function section(config: TomlTable, name: string): TomlTable {
+  const value = config[name];
+  if (value === undefined || typeof value !== "object" || Array.isArray(value) || value instanceof Date) {
+    throw new Error(`CometBFT config has no [${name}] section`);
+  }
+  return value;
+}
+
+const ms = (value: number): string => `${value}ms`;
+
+export function configureCometHome(home: string, settings: CometConfigSettings): void {
+  const config = readCometConfig(home);
+  const p2p = section(config, "p2p");
+  const rpc = section(config, "rpc");
+  const consensus = section(config, "consensus");
+  const mempool = section(config, "mempool");
+  const instrumentation = section(config, "instrumentation");
+  if (settings.moniker !== undefined) config.moniker = settings.moniker;
+  if (settings.proxyApp !== undefined) config.proxy_app = settings.proxyApp;
+  if (settings.logLevel !== undefined) config.log_level = settings.logLevel;
+  if (settings.rpcPort !== undefined) rpc.laddr = `tcp://127.0.0.1:${settings.rpcPort}`;
+  if (settings.p2pPort !== undefined) p2p.laddr = `tcp://127.0.0.1:${settings.p2pPort}`;
+  if (settings.persistentPeers !== undefined) p2p.persistent_peers = settings.persistentPeers.join(",");
+  // Every node of a local testnet shares 127.0.0.1, which CometBFT otherwise treats as one peer.
+  p2p.allow_duplicate_ip = true;
+  p2p.addr_book_strict = false;
+  p2p.pex = false;
+  p2p.persistent_peers_max_dial_period = "2s";
+  if (settings.roundTimeoutMs !== undefined) {
+    const t = settings.roundTimeoutMs;
+    consensus.timeout_propose = ms(t);
+    consensus.timeout_propose_delta = ms(Math.ceil(t / 4));
+    consensus.timeout_prevote = ms(Math.ceil(t / 2));
+    consensus.timeout_prevote_delta = ms(Math.ceil(t / 4));
+    consensus.timeout_precommit = ms(Math.ceil(t / 2));
+    consensus.timeout_precommit_delta = ms(Math.ceil(t / 4));
+  }
+  if (settings.timeoutCommitMs !== undefined) consensus.timeout_commit = ms(settings.timeoutCommitMs);
+  if (settings.createEmptyBlocks !== undefined) consensus.create_empty_blocks = settings.createEmptyBlocks;
+  if (settings.createEmptyBlocksIntervalMs !== undefined) {
+    consensus.create_empty_blocks_interval = ms(settings.createEmptyBlocksIntervalMs);
+  }
+  if (settings.mempoolSize !== undefined) mempool.size = settings.mempoolSize;
+  instrumentation.prometheus = false;
+  writeFileSync(configPath(home), stringify(config) + "\n");
+}
+
+/** The ABCI address CometBFT will dial, so the sidecar listens exactly there. */
+export function proxyAppAddress(home: string): string {
+  const value = readCometConfig(home).proxy_app;
+  if (typeof value !== "string" || value === "") throw new Error(`${configPath(home)} has no proxy_app`);
+  return value;
+}
+
+/** The RPC listen address, as tcp://host:port. */
+export function rpcListenAddress(home: string): string {
+  const value = section(readCometConfig(home), "rpc").laddr;
+  if (typeof value !== "string" || value === "") throw new Error(`${configPath(home)} has no [rpc] laddr`);
+  return value;
+}
