@@ -2,6 +2,7 @@
 // The YAML is what kubectl and the apiserver read; it is generated so that shared fragments are written once.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { format, resolveConfig } from "prettier";
 import { stringify } from "yaml";
 import { GROUP, PLURAL } from "./types.js";
 import type { CustomResourceDefinition } from "./schema/definition.js";
@@ -24,19 +25,25 @@ export function crdDefinitions(): CustomResourceDefinition[] {
   return [contributorNodeCrd(), computeContractCrd(), powerContainerCrd()];
 }
 
-export function renderCrds(): RenderedCrd[] {
-  return crdDefinitions().map((crd) => ({
-    fileName: `${GROUP}_${PLURAL[crd.spec.names.kind as keyof typeof PLURAL]}.yaml`,
-    crd,
-    text: HEADER + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false }),
-  }));
+/** The YAML of each CRD, formatted by prettier as the repository's check expects. */
+export async function renderCrds(): Promise<RenderedCrd[]> {
+  return Promise.all(
+    crdDefinitions().map(async (crd) => {
+      const fileName = `${GROUP}_${PLURAL[crd.spec.names.kind as keyof typeof PLURAL]}.yaml`;
+      const path = `${CRD_DIRECTORY}${fileName}`;
+      const raw = HEADER + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false });
+      const text = await format(raw, { ...(await resolveConfig(path)), filepath: path });
+      return { fileName, crd, text };
+    }),
+  );
 }
 
-function writeAll(): void {
-  for (const { fileName, text } of renderCrds()) {
+async function writeAll(): Promise<void> {
+  for (const { fileName, text } of await renderCrds()) {
     writeFileSync(`${CRD_DIRECTORY}${fileName}`, text);
     console.log(`wrote crds/${fileName}`);
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) writeAll();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  await writeAll();
