@@ -1,0 +1,290 @@
+// The Uranus state machine behind ABCI 2.0: genesis, mempool checks, proposals, blocks, commits and queries.
+import { Mutex } from "async-mutex";
+import {
+  ResponseCheckTx,
+  ResponseProcessProposal_ProposalStatus,
+  type RequestCheckTx,
+  type RequestCommit,
+  type RequestFinalizeBlock,
+  type RequestInfo,
+  type RequestInitChain,
+  type RequestPrepareProposal,
+  type RequestProcessProposal,
+  type RequestQuery,
+  type ResponseCommit,
+  type ResponseFinalizeBlock,
+  type ResponseInfo,
+  type ResponseInitChain,
+  type ResponsePrepareProposal,
+  type ResponseProcessProposal,
+  type ResponseQuery,
+} from "cosmjs-types/tendermint/abci/types";
+import { pino, type Logger } from "pino";
+import type { AbciApplication } from "../abci/application.js";
+import { ExecContext, type BlockInfo, type ChainEvent } from "../modules/exec-context.js";
+import type { ModuleRegistry } from "../modules/module-registry.js";
+import { uranusRegistry } from "../modules/uranus-modules.js";
+import { answerQuery } from "../query/query-handler.js";
+import { CommittedStore } from "../state/committed-store.js";
+import { StateOverlay } from "../state/state-overlay.js";
+import { CODESPACE, ResultCode } from "../tx/result-codes.js";
+import { SignatureCache } from "../tx/signature-cache.js";
+import { TxError } from "../tx/tx-error.js";
+import { timestampToMs, toAbciEvents, toBlockStart, toValidatorUpdates } from "./abci-conversions.js";
+import { readChainId, readLastBlockTimeMs, writeChainId, writeLastBlock } from "./chain-record.js";
+import { TxPipeline, type TxResult } from "./tx-pipeline.js";
+
+export const APP_VERSION = 1n;
+export const APP_SOFTWARE_VERSION = "0.1.0";
+
+export interface UranusAppOptions {
+  /** Directory of the app's LevelDB; created if missing. */
+  readonly dataDir: string;
+  readonly logger?: Logger;
+  /** Entries in the verified-signature cache. */
+  readonly signatureCacheSize?: number;
+  /** The modules to run; the Uranus modules by default. */
+  readonly registry?: ModuleRegistry;
+}
+
+export class UranusApp implements AbciApplication {
+  readonly signatures: SignatureCache;
+  private readonly pipeline: TxPipeline;
+  /** Everything written since the last commit: genesis and/or the finalized block. */
+  private uncommitted: StateOverlay;
+  /** Mempool view: committed state plus the effects of the transactions CheckTx accepted since. */
+  private checkState: StateOverlay;
+  private pendingBlock: { height: number; appHash: Uint8Array } | undefined;
+  /** Held from the first trie change after a commit until the next commit, so proofs only see committed roots. */
+  private readonly trieLock = new Mutex();
+  private releaseTrie: (() => void) | undefined;
+  private chainId: string | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly store: CommittedStore,
+    private readonly registry: ModuleRegistry,
+    private readonly logger: Logger,
+    cacheSize: number,
+  ) {
+    this.signatures = new SignatureCache(cacheSize);
+    this.pipeline = new TxPipeline(registry, this.signatures, logger);
+    this.uncommitted = new StateOverlay(store);
+    this.checkState = new StateOverlay(store);
+    this.chainId = readChainId(store);
+  }
+
+  static async open(options: UranusAppOptions): Promise<UranusApp> {
+    const logger = options.logger ?? pino({ level: "silent" });
+    const store = await CommittedStore.open(options.dataDir);
+    const app = new UranusApp(
+      store,
+      options.registry ?? uranusRegistry,
+      logger,
+      options.signatureCacheSize ?? 100_000,
+    );
+    logger.info(
+      { height: store.height, keys: store.keyCount, dataDir: options.dataDir },
+      "uranus app state loaded",
+    );
+    return app;
+  }
+
+  /** Committed state, read-only (for diagnostics and tests). */
+  get committed(): CommittedStore {
+    return this.store;
+  }
+
+  info(_request: RequestInfo): Promise<ResponseInfo> {
+    return Promise.resolve({
+      data: "uranus",
+      version: APP_SOFTWARE_VERSION,
+      appVersion: APP_VERSION,
+      lastBlockHeight: BigInt(this.store.height),
+      lastBlockAppHash: this.store.height > 0 ? this.store.appHash : new Uint8Array(),
+    });
+  }
+
+  private async holdTrie(): Promise<void> {
+    if (!this.releaseTrie) this.releaseTrie = await this.trieLock.acquire();
+  }
+
+  async initChain(request: RequestInitChain): Promise<ResponseInitChain> {
+    if (this.store.height > 0)
+      throw new Error(`InitChain: the app already has blocks up to height ${this.store.height}`);
+    if (request.chainId === "") throw new Error("InitChain: chain_id is empty");
+    let appState: unknown;
+    try {
+      const text = new TextDecoder().decode(request.appStateBytes).trim();
+      appState = text === "" ? {} : JSON.parse(text);
+    } catch (error) {
+      throw new Error(`genesis app_state is not JSON: ${(error as Error).message}`);
+    }
+    if (typeof appState !== "object" || appState === null || Array.isArray(appState)) {
+      throw new Error("genesis app_state must be a JSON object");
+    }
+    await this.holdTrie();
+    this.uncommitted = new StateOverlay(this.store);
+    const layer = this.uncommitted.branch();
+    writeChainId(layer, request.chainId);
+    const block: BlockInfo = {
+      height: Number(request.initialHeight) - 1,
+      chainId: request.chainId,
+      timeMs: timestampToMs(request.time),
+    };
+    let updates;
+    try {
+      updates = this.registry.initGenesis(new ExecContext(layer, block), appState as Record<string, unknown>);
+    } catch (error) {
+      if (error instanceof TxError) throw new Error(`genesis is invalid: ${error.message}`);
+      throw error;
+    }
+    const changes = layer.sortedChanges();
+    layer.mergeInto(this.uncommitted);
+    const appHash = await this.store.trie.apply(changes);
+    this.checkState = new StateOverlay(this.uncommitted);
+    this.chainId = request.chainId;
+    this.logger.info(
+      { chainId: request.chainId, validators: updates.length, keys: changes.length },
+      "genesis applied",
+    );
+    return { validators: toValidatorUpdates(updates), appHash };
+  }
+
+  private checkBlock(): BlockInfo {
+    return {
+      height: this.store.height + 1,
+      chainId: this.chainId ?? "",
+      timeMs: readLastBlockTimeMs(this.store),
+    };
+  }
+
+  checkTx(request: RequestCheckTx): Promise<ResponseCheckTx> {
+    const result = this.chainId
+      ? this.pipeline.run(this.checkState, this.checkBlock(), request.tx, "check")
+      : { code: ResultCode.WRONG_CHAIN_ID, log: "WRONG_CHAIN_ID: the chain has no genesis yet", events: [] };
+    return Promise.resolve(
+      ResponseCheckTx.fromPartial({
+        code: result.code,
+        log: result.log,
+        codespace: result.code === ResultCode.OK ? "" : CODESPACE,
+        gasWanted: 1n,
+      }),
+    );
+  }
+
+  prepareProposal(request: RequestPrepareProposal): Promise<ResponsePrepareProposal> {
+    const state = new StateOverlay(this.uncommitted);
+    const block: BlockInfo = {
+      height: Number(request.height),
+      chainId: this.chainId ?? "",
+      timeMs: timestampToMs(request.time),
+    };
+    const limit = request.maxTxBytes;
+    const chosen: Uint8Array[] = [];
+    let total = 0n;
+    for (const tx of request.txs) {
+      const size = BigInt(tx.length);
+      if (total + size > limit) continue;
+      if (this.pipeline.run(state, block, tx, "check").code !== ResultCode.OK) continue;
+      chosen.push(tx);
+      total += size;
+    }
+    return Promise.resolve({ txs: chosen });
+  }
+
+  processProposal(request: RequestProcessProposal): Promise<ResponseProcessProposal> {
+    const chainId = this.chainId ?? "";
+    for (const tx of request.txs) {
+      try {
+        this.pipeline.verifyAgainst(this.uncommitted, tx, chainId);
+      } catch (error) {
+        if (!(error instanceof TxError)) throw error;
+        this.logger.warn({ height: Number(request.height), reason: error.log }, "rejecting proposal");
+        return Promise.resolve({ status: ResponseProcessProposal_ProposalStatus.REJECT });
+      }
+    }
+    return Promise.resolve({ status: ResponseProcessProposal_ProposalStatus.ACCEPT });
+  }
+
+  async finalizeBlock(request: RequestFinalizeBlock): Promise<ResponseFinalizeBlock> {
+    if (this.pendingBlock) {
+      throw new Error(
+        `FinalizeBlock ${request.height}: block ${this.pendingBlock.height} is finalized but not committed`,
+      );
+    }
+    if (!this.chainId)
+      throw new Error(`FinalizeBlock ${request.height}: the chain has no genesis (InitChain was not called)`);
+    await this.holdTrie();
+    const height = Number(request.height);
+    const block: BlockInfo = { height, chainId: this.chainId, timeMs: timestampToMs(request.time) };
+    const layer = this.uncommitted.branch();
+    const begin = new ExecContext(layer, block);
+    this.registry.beginBlock(begin, toBlockStart(request));
+    const txResults: TxResult[] = request.txs.map((tx) => this.pipeline.run(layer, block, tx, "deliver"));
+    const end = new ExecContext(layer, block);
+    const updates = this.registry.endBlock(end);
+    writeLastBlock(layer, height, block.timeMs);
+    const changes = layer.sortedChanges();
+    layer.mergeInto(this.uncommitted);
+    const appHash = await this.store.trie.apply(changes);
+    this.pendingBlock = { height, appHash };
+    const blockEvents: ChainEvent[] = [...begin.events, ...end.events];
+    return {
+      events: toAbciEvents(blockEvents),
+      txResults: txResults.map((r) => ({
+        code: r.code,
+        data: new Uint8Array(),
+        log: r.log,
+        info: "",
+        gasWanted: 1n,
+        gasUsed: 1n,
+        events: toAbciEvents(r.events),
+        codespace: r.code === ResultCode.OK ? "" : CODESPACE,
+      })),
+      validatorUpdates: toValidatorUpdates(updates),
+      appHash,
+    };
+  }
+
+  async commit(_request: RequestCommit): Promise<ResponseCommit> {
+    const pending = this.pendingBlock;
+    if (!pending) throw new Error("Commit: no finalized block to commit");
+    await this.store.commit(this.uncommitted.sortedChanges(), pending.height, pending.appHash);
+    this.pendingBlock = undefined;
+    this.uncommitted = new StateOverlay(this.store);
+    this.checkState = new StateOverlay(this.store);
+    const release = this.releaseTrie;
+    this.releaseTrie = undefined;
+    release?.();
+    return { retainHeight: 0n };
+  }
+
+  query(request: RequestQuery): Promise<ResponseQuery> {
+    return answerQuery(
+      this.registry,
+      {
+        state: this.store,
+        height: this.store.height,
+        prove: (stateKey) =>
+          this.trieLock.runExclusive(async () => ({
+            value: this.store.get(stateKey),
+            nodes: await this.store.trie.prove(stateKey),
+            height: this.store.height,
+          })),
+      },
+      request,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.store.close();
+  }
+}
+
+/** Opens the app over its data directory; a restart resumes at the last committed block. */
+export async function openUranusApp(options: UranusAppOptions): Promise<UranusApp> {
+  return UranusApp.open(options);
+}

@@ -1,0 +1,94 @@
+// Answers abci_query: routes the path to a module's querier over committed state and attaches proofs when asked.
+import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
+import type { ModuleRegistry } from "../modules/module-registry.js";
+import { encodeRecord } from "../state/canonical-json.js";
+import type { StateReader } from "../state/state-access.js";
+import { CODESPACE, ResultCode } from "../tx/result-codes.js";
+import { TxError } from "../tx/tx-error.js";
+import { toProofOps } from "./state-proof.js";
+
+export interface QuerySource {
+  readonly state: StateReader;
+  readonly height: number;
+  /** The committed value of `stateKey` with the trie nodes proving it, read together at one height. */
+  prove(stateKey: string): Promise<{ value: Uint8Array | undefined; nodes: Uint8Array[]; height: number }>;
+}
+
+function errorAnswer(error: TxError, height: number): ResponseQuery {
+  return {
+    code: error.code,
+    log: error.log,
+    info: "",
+    index: 0n,
+    key: new Uint8Array(),
+    value: new Uint8Array(),
+    height: BigInt(height),
+    codespace: CODESPACE,
+  };
+}
+
+export async function answerQuery(
+  registry: ModuleRegistry,
+  source: QuerySource,
+  request: RequestQuery,
+): Promise<ResponseQuery> {
+  const height = source.height;
+  try {
+    const match = registry.matchQuery(request.path);
+    if (!match) {
+      const known = registry
+        .queryRoutes()
+        .map((r) => r.path)
+        .join(", ");
+      throw new TxError(
+        ResultCode.NOT_FOUND,
+        `path: unknown query path ${JSON.stringify(request.path)}; known: ${known}`,
+      );
+    }
+    if (request.height !== 0n && request.height !== BigInt(height)) {
+      throw new TxError(
+        ResultCode.HEIGHT_UNAVAILABLE,
+        `height: only the latest committed height ${height} is served, not ${request.height}`,
+      );
+    }
+    const answer = match.route.answer(source.state, match.params);
+    const base: ResponseQuery = {
+      code: ResultCode.OK,
+      log: "",
+      info: "",
+      index: 0n,
+      key: new Uint8Array(),
+      value: new Uint8Array(),
+      height: BigInt(height),
+      codespace: "",
+    };
+    if (answer.kind === "view") {
+      if (request.prove) {
+        throw new TxError(
+          ResultCode.PROOF_UNAVAILABLE,
+          `prove: ${request.path} is computed from many keys and has no proof`,
+        );
+      }
+      return { ...base, value: encodeRecord(answer.value) };
+    }
+    const key = new TextEncoder().encode(answer.stateKey);
+    if (request.prove) {
+      const proven = await source.prove(answer.stateKey);
+      const proofOps = toProofOps(answer.stateKey, proven.nodes);
+      return {
+        ...base,
+        key,
+        value: proven.value ?? new Uint8Array(),
+        proofOps,
+        height: BigInt(proven.height),
+      };
+    }
+    const stored = source.state.get(answer.stateKey);
+    if (!stored && answer.missing !== undefined)
+      throw new TxError(ResultCode.NOT_FOUND, `${request.path}: ${answer.missing}`);
+    return { ...base, key, value: stored ?? encodeRecord(answer.fallback ?? null) };
+  } catch (error) {
+    if (error instanceof TxError) return errorAnswer(error, height);
+    throw error;
+  }
+}

@@ -1,0 +1,29 @@
+// Stored records are canonical JSON: keys sorted explicitly, integers only, so equal records are equal bytes on every node.
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function canonical(value: JsonValue, path: string): string {
+  if (value === null || typeof value === "boolean" || typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) throw new Error(`${path}: only safe integers are stored, got ${value}`);
+    return String(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((v, i) => canonical(v, `${path}[${i}]`)).join(",")}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k]!, `${path}.${k}`)}`).join(",")}}`;
+}
+
+export function canonicalJson(value: JsonValue): string {
+  return canonical(value, "$");
+}
+
+export function encodeRecord(value: JsonValue): Uint8Array {
+  return encoder.encode(canonicalJson(value));
+}
+
+export function decodeRecord(bytes: Uint8Array): JsonValue {
+  return JSON.parse(decoder.decode(bytes)) as JsonValue;
+}

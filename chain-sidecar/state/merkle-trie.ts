@@ -1,0 +1,46 @@
+// The app hash: a Merkle Patricia trie (@ethereumjs/mpt) over every state key, hashed with sha256 as CometBFT is.
+import { createHash } from "node:crypto";
+import { createMPT, createMerkleProof, verifyMerkleProof, type MerklePatriciaTrie } from "@ethereumjs/mpt";
+import type { StateChange } from "./state-access.js";
+
+const encoder = new TextEncoder();
+
+/** Node hashing for the trie and for proof verification; sha256 is native in Node and is CometBFT's hash. */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(bytes).digest());
+}
+
+export class MerkleTrie {
+  private constructor(private readonly trie: MerklePatriciaTrie) {}
+
+  static async create(): Promise<MerkleTrie> {
+    return new MerkleTrie(await createMPT({ useKeyHashingFunction: sha256 }));
+  }
+
+  /** Applies sorted changes and returns the new root. */
+  async apply(changes: readonly StateChange[]): Promise<Uint8Array> {
+    for (const [key, value] of changes) {
+      if (value === null) await this.trie.del(encoder.encode(key));
+      else await this.trie.put(encoder.encode(key), value);
+    }
+    return this.root();
+  }
+
+  root(): Uint8Array {
+    return new Uint8Array(this.trie.root());
+  }
+
+  /** The trie nodes from the root to `key` (or to where it would be, proving absence). */
+  async prove(key: string): Promise<Uint8Array[]> {
+    return createMerkleProof(this.trie, encoder.encode(key));
+  }
+}
+
+/** Checks a proof against a root; returns the proven value, or null when it proves the key absent. Throws if invalid. */
+export async function verifyTrieProof(
+  root: Uint8Array,
+  key: string,
+  proof: readonly Uint8Array[],
+): Promise<Uint8Array | null> {
+  return verifyMerkleProof(encoder.encode(key), [...proof], { root, useKeyHashingFunction: sha256 });
+}

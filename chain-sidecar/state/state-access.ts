@@ -1,0 +1,35 @@
+// Read and write access to chain state: string keys of printable ASCII (so string order is byte order), byte values.
+
+export type StateEntry = [key: string, value: Uint8Array];
+export type StateChange = [key: string, value: Uint8Array | null];
+
+export interface StateReader {
+  get(key: string): Uint8Array | undefined;
+  /** Entries whose key starts with `prefix`, sorted by key, optionally bounded to [from, to). */
+  entries(prefix: string, range?: { from?: string; to?: string }): StateEntry[];
+}
+
+export interface StateWriter extends StateReader {
+  set(key: string, value: Uint8Array): void;
+  delete(key: string): void;
+}
+
+const keyPattern = /^[\x21-\x7e]+$/;
+
+export function assertStateKey(key: string): void {
+  if (!keyPattern.test(key))
+    throw new Error(`state key ${JSON.stringify(key)} must be non-empty printable ASCII`);
+}
+
+/** The exclusive upper bound of all keys starting with `prefix` (0x7f sorts after every printable character). */
+export function prefixEnd(prefix: string): string {
+  return `${prefix}\x7f`;
+}
+
+/** Clamps an optional range to a prefix: returns [low, high) for the scan. */
+export function scanBounds(prefix: string, range?: { from?: string; to?: string }): [string, string] {
+  const low = range?.from !== undefined && range.from > prefix ? range.from : prefix;
+  const end = prefixEnd(prefix);
+  const high = range?.to !== undefined && range.to < end ? range.to : end;
+  return [low, high];
+}

@@ -1,0 +1,147 @@
+// Runs the real Uranus app in-process over a temporary data directory, with deterministic keys and block helpers.
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Wallet } from "ethers";
+import type { ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
+import { CheckTxType, MisbehaviorType } from "cosmjs-types/tendermint/abci/types";
+import { openUranusApp, type UranusApp } from "../../../chain-sidecar/app/uranus-app.js";
+import { buildGenesisAppState, type GenesisInput } from "../../../chain-sidecar/genesis.js";
+import type { MessageSpec } from "../../../chain-sidecar/tx/message-spec.js";
+import { signTx } from "../../../chain-sidecar/tx/signing.js";
+
+export const CHAIN_ID = "uranus-test-1";
+
+/** A wallet derived from a label, so runs are reproducible. */
+export function testWallet(label: string): Wallet {
+  return new Wallet("0x" + createHash("sha256").update(`wallet:${label}`).digest("hex"));
+}
+
+/** A stand-in ed25519 public key (32 bytes); the app never verifies consensus signatures itself. */
+export function testConsensusKey(label: string): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(`consensus:${label}`).digest());
+}
+
+export function consensusAddressHex(pubKey: Uint8Array): string {
+  return createHash("sha256").update(pubKey).digest().subarray(0, 20).toString("hex").toUpperCase();
+}
+
+export interface BlockOptions {
+  misbehavior?: { consensusAddress: string; height: number }[];
+  /** Consensus addresses (hex) that did not sign the previous block; others listed in `signers` did. */
+  absent?: string[];
+  signers?: string[];
+  timeMs?: number;
+}
+
+export class AppHarness {
+  height = 0;
+  private readonly nonces = new Map<string, number>();
+
+  private constructor(
+    public app: UranusApp,
+    readonly dataDir: string,
+    readonly ownsDir: boolean,
+  ) {}
+
+  static async start(
+    genesis: GenesisInput,
+    dataDir?: string,
+  ): Promise<{ harness: AppHarness; init: Awaited<ReturnType<UranusApp["initChain"]>> }> {
+    const dir = dataDir ?? mkdtempSync(join(tmpdir(), "uranus-app-"));
+    const app = await openUranusApp({ dataDir: dir });
+    const harness = new AppHarness(app, dir, dataDir === undefined);
+    const appState = buildGenesisAppState(genesis);
+    const init = await app.initChain({
+      time: { seconds: 1_700_000_000n, nanos: 0 },
+      chainId: CHAIN_ID,
+      validators: [],
+      appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
+      initialHeight: 1n,
+    });
+    return { harness, init };
+  }
+
+  /** Signs with the next local nonce of `wallet` unless one is given. */
+  async sign<T>(wallet: Wallet, spec: MessageSpec<T>, message: T, nonce?: number): Promise<Uint8Array> {
+    const address = wallet.address.toLowerCase();
+    const use = nonce ?? this.nonces.get(address) ?? 0;
+    if (nonce === undefined) this.nonces.set(address, use + 1);
+    return signTx(wallet, CHAIN_ID, spec, message, use);
+  }
+
+  async finalize(txs: Uint8Array[], options: BlockOptions = {}): Promise<ResponseFinalizeBlock> {
+    const height = this.height + 1;
+    const votes = [
+      ...(options.signers ?? []).map((a) => ({ address: a, flag: BlockIDFlag.BLOCK_ID_FLAG_COMMIT })),
+      ...(options.absent ?? []).map((a) => ({ address: a, flag: BlockIDFlag.BLOCK_ID_FLAG_ABSENT })),
+    ];
+    const timeMs = options.timeMs ?? 1_700_000_000_000 + height * 1000;
+    const response = await this.app.finalizeBlock({
+      txs,
+      decidedLastCommit: {
+        round: 0,
+        votes: votes.map((v) => ({
+          validator: { address: Buffer.from(v.address, "hex"), power: 1n },
+          blockIdFlag: v.flag,
+        })),
+      },
+      misbehavior: (options.misbehavior ?? []).map((m) => ({
+        type: MisbehaviorType.DUPLICATE_VOTE,
+        validator: { address: Buffer.from(m.consensusAddress, "hex"), power: 1n },
+        height: BigInt(m.height),
+        time: { seconds: 0n, nanos: 0 },
+        totalVotingPower: 1n,
+      })),
+      hash: new Uint8Array(32),
+      height: BigInt(height),
+      time: { seconds: BigInt(Math.floor(timeMs / 1000)), nanos: (timeMs % 1000) * 1_000_000 },
+      nextValidatorsHash: new Uint8Array(32),
+      proposerAddress: new Uint8Array(20),
+    });
+    return response;
+  }
+
+  /** FinalizeBlock then Commit. */
+  async block(txs: Uint8Array[], options: BlockOptions = {}): Promise<ResponseFinalizeBlock> {
+    const response = await this.finalize(txs, options);
+    await this.app.commit({});
+    this.height += 1;
+    return response;
+  }
+
+  async emptyBlocks(count: number, options: BlockOptions = {}): Promise<ResponseFinalizeBlock[]> {
+    const responses: ResponseFinalizeBlock[] = [];
+    for (let i = 0; i < count; i++) responses.push(await this.block([], options));
+    return responses;
+  }
+
+  async check(tx: Uint8Array): Promise<{ code: number; log: string }> {
+    const r = await this.app.checkTx({ tx, type: CheckTxType.NEW });
+    return { code: r.code, log: r.log };
+  }
+
+  async query<T>(path: string): Promise<T> {
+    const r = await this.app.query({ path, data: new Uint8Array(), height: 0n, prove: false });
+    if (r.code !== 0) throw new Error(`query ${path} failed: ${r.log}`);
+    return JSON.parse(new TextDecoder().decode(r.value)) as T;
+  }
+
+  async balance(wallet: Wallet | string): Promise<bigint> {
+    const address = typeof wallet === "string" ? wallet : wallet.address;
+    return BigInt((await this.query<{ balance: string }>(`/account/${address}`)).balance);
+  }
+
+  /** Closes and reopens the app over the same directory, as after a process restart. */
+  async restart(): Promise<void> {
+    await this.app.close();
+    this.app = await openUranusApp({ dataDir: this.dataDir });
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    if (this.ownsDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
