@@ -25,8 +25,10 @@ export function requestKind(request: Request): RequestKind {
 }
 
 /**
- * Answers `request`. Every call into the application runs under `appLock`, shared by all connections,
- * so a Commit on the consensus connection never interleaves with a CheckTx on the mempool connection.
+ * Answers `request`. Calls that change or depend on uncommitted state run under `appLock`, shared by all
+ * connections, so a Commit on the consensus connection never interleaves with a CheckTx on the mempool
+ * connection. Query reads committed state only and may wait for a Commit (proofs need a committed root),
+ * so it must not hold the lock that Commit needs.
  */
 export async function dispatchRequest(
   app: AbciApplication,
@@ -45,7 +47,7 @@ export async function dispatchRequest(
     case "initChain":
       return Response.fromPartial({ initChain: await locked(() => app.initChain(request.initChain!)) });
     case "query":
-      return Response.fromPartial({ query: await locked(() => app.query(request.query!)) });
+      return Response.fromPartial({ query: await app.query(request.query!) });
     case "checkTx":
       return Response.fromPartial({ checkTx: await locked(() => app.checkTx(request.checkTx!)) });
     case "commit":

@@ -50,6 +50,8 @@ export class KvstoreApp implements AbciApplication {
   /** Method names in the order they were called. */
   readonly calls: Method[] = [];
   private active = 0;
+  /** Set between FinalizeBlock and Commit; proof queries wait on it, as an app whose proofs need a committed root. */
+  private uncommittedBlock: { done: Promise<void>; release: () => void } | undefined;
   /** The most calls that were ever running at once; 1 when the transport serializes them. */
   maxConcurrentCalls = 0;
 
@@ -180,6 +182,11 @@ export class KvstoreApp implements AbciApplication {
     });
     this.height = request.height;
     this.appHash = this.hashOf(this.pending, request.height);
+    let release: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.uncommittedBlock = { done, release };
     return {
       events: [
         { type: "kv_block", attributes: [{ key: "height", value: String(request.height), index: true }] },
@@ -194,11 +201,14 @@ export class KvstoreApp implements AbciApplication {
     await this.enter("commit");
     this.store.clear();
     for (const [key, value] of this.pending) this.store.set(key, value);
+    this.uncommittedBlock?.release();
+    this.uncommittedBlock = undefined;
     return { retainHeight: 0n };
   }
 
   async query(request: RequestQuery): Promise<ResponseQuery> {
     await this.enter("query");
+    if (request.prove) await this.uncommittedBlock?.done;
     const key = Buffer.from(request.data).toString("utf8");
     const value = this.store.get(key);
     return {
