@@ -29,8 +29,8 @@ export function renderVerdicts(verdicts: Verdict[], format: string): string {
   return `${lines.join("\n")}\n`;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function registerValidateCommands(program: Command): void {
@@ -43,7 +43,6 @@ export function registerValidateCommands(program: Command): void {
     .addOption(
       new Option("-f, --filename <path>", "file, directory (searched recursively) or - for stdin; repeatable")
         .argParser(collect)
-        .default([] as string[])
         .makeOptionMandatory(),
     )
     .option("--crds <dir>", "directory holding the CustomResourceDefinition YAML", DEFAULT_CRD_DIRECTORY)
