@@ -1,6 +1,7 @@
 // The one `uranus` command. Each component registers its own subcommands from where it lives.
 import { Command } from "commander";
 import { registerValidateCommands } from "../crds/validate/command.js";
+import { registerChainCommands } from "../chain-sidecar/node/chain-commands.js";
 
 export function buildProgram(): Command {
   const program = new Command("uranus")
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerValidateCommands(program);
+  registerChainCommands(program);
   return program;
 }
 
