@@ -1,0 +1,245 @@
+import { expect } from "chai";
+import { concat, decodeRlp, encodeRlp, getBytes, hexlify, TypedDataEncoder } from "ethers";
+import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
+import {
+  LendMsg,
+  RegisterValidatorMsg,
+  UnbondMsg,
+  UnjailMsg,
+  VoteMsg,
+} from "../../../../chain-sidecar/modules/staking/staking-messages.js";
+import { uranusCatalog } from "../../../../chain-sidecar/modules/uranus-modules.js";
+import { eip712ChainId, eip712Domain } from "../../../../chain-sidecar/tx/eip712-domain.js";
+import { decodeTx, encodeTx, TX_FORMAT_VERSION } from "../../../../chain-sidecar/tx/envelope.js";
+import type { MessageSpec } from "../../../../chain-sidecar/tx/message-spec.js";
+import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
+import { recoverSender, signTx, signingDigest } from "../../../../chain-sidecar/tx/signing.js";
+import { TxError } from "../../../../chain-sidecar/tx/tx-error.js";
+import { testWallet } from "../app-harness.js";
+
+const chainId = "uranus-test-1";
+const wallet = testWallet("signer");
+const other = testWallet("other");
+
+function expectTxError(run: () => unknown, code: number, fieldText: string): void {
+  let caught: unknown;
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, "expected a TxError").to.be.instanceOf(TxError);
+  expect((caught as TxError).code).to.equal(code);
+  expect((caught as TxError).message).to.contain(fieldText);
+}
+
+/** Re-encodes a decoded RLP payload after `edit`, keeping the version byte. */
+function editPayload(tx: Uint8Array, edit: (items: unknown[]) => unknown[]): Uint8Array {
+  const items = decodeRlp(tx.subarray(1)) as unknown[];
+  const payload = getBytes(encodeRlp(edit(items) as Parameters<typeof encodeRlp>[0]));
+  return new Uint8Array([TX_FORMAT_VERSION, ...payload]);
+}
+
+describe("chain-sidecar tx: envelope, EIP-712 signing and recovery", () => {
+  const samples: [MessageSpec<unknown>, unknown][] = [
+    [TransferMsg, { to: other.address, amount: 12345678901234567890n }],
+    [
+      RegisterValidatorMsg,
+      { consensusPubKey: hexlify(new Uint8Array(32).fill(7)), deposit: 1n, moniker: "node-ü" },
+    ],
+    [LendMsg, { validator: other.address, amount: 5n }],
+    [VoteMsg, { validators: [other.address, wallet.address] }],
+    [VoteMsg, { validators: [] }],
+    [UnbondMsg, { validator: other.address, amount: 0n }],
+    [UnjailMsg, {}],
+  ];
+
+  for (const [spec, message] of samples) {
+    it(`round-trips and recovers the signer of ${spec.primaryType}`, async () => {
+      const tx = await signTx(wallet, chainId, spec, message, 42);
+      const decoded = decodeTx(tx, uranusCatalog);
+      expect(decoded.spec.typeId).to.equal(spec.typeId);
+      expect(decoded.nonce).to.equal(42);
+      expect(decoded.chainId).to.equal(chainId);
+      expect(recoverSender(decoded)).to.equal(wallet.address.toLowerCase());
+      expect(encodeTx({ ...decoded })).to.deep.equal(tx);
+    });
+  }
+
+  it("signs exactly the digest ethers' TypedDataEncoder computes, so any EIP-712 wallet can sign", async () => {
+    const message = { to: other.address.toLowerCase(), amount: 7n };
+    const ours = signingDigest(chainId, TransferMsg, message, 3);
+    const theirs = TypedDataEncoder.hash(eip712Domain(chainId), TransferMsg.types, { ...message, nonce: 3n });
+    expect(ours).to.equal(theirs);
+    const walletSignature = await wallet.signTypedData(eip712Domain(chainId), TransferMsg.types, {
+      ...message,
+      nonce: 3n,
+    });
+    const tx = encodeTx({
+      chainId,
+      spec: TransferMsg,
+      nonce: 3,
+      message,
+      signature: getBytes(walletSignature),
+    });
+    expect(recoverSender(decodeTx(tx, uranusCatalog))).to.equal(wallet.address.toLowerCase());
+  });
+
+  it("maps string chain ids to distinct, stable EIP-712 chain ids below 2^48", () => {
+    expect(eip712ChainId("uranus-1")).to.equal(eip712ChainId("uranus-1"));
+    expect(eip712ChainId("uranus-1")).to.not.equal(eip712ChainId("uranus-2"));
+    expect(eip712ChainId("uranus-1") < 2n ** 48n).to.equal(true);
+  });
+
+  it("recovers a different sender when the chain id in the bytes is changed", async () => {
+    const tx = await signTx(wallet, chainId, TransferMsg, { to: other.address, amount: 1n }, 0);
+    const moved = editPayload(tx, (items) => [
+      hexlify(new TextEncoder().encode("other-chain")),
+      ...items.slice(1),
+    ]);
+    expect(recoverSender(decodeTx(moved, uranusCatalog))).to.not.equal(wallet.address.toLowerCase());
+  });
+
+  describe("malformed bytes get their specific code and name what is wrong", () => {
+    let good: Uint8Array;
+    before(async () => {
+      good = await signTx(wallet, chainId, TransferMsg, { to: other.address, amount: 1n }, 0);
+    });
+
+    it("empty input", () =>
+      expectTxError(() => decodeTx(new Uint8Array(), uranusCatalog), ResultCode.UNDECODABLE, "empty"));
+    it("unknown format version", () =>
+      expectTxError(
+        () => decodeTx(new Uint8Array([2, ...good.subarray(1)]), uranusCatalog),
+        ResultCode.UNDECODABLE,
+        "version",
+      ));
+    it("not RLP", () =>
+      expectTxError(() => decodeTx(new Uint8Array([1, 0xff]), uranusCatalog), ResultCode.UNDECODABLE, "RLP"));
+    it("trailing bytes", () =>
+      expectTxError(
+        () => decodeTx(new Uint8Array([...good, 0]), uranusCatalog),
+        ResultCode.UNDECODABLE,
+        "tx:",
+      ));
+    it("non-canonical RLP (a small integer in long form)", () => {
+      const items = decodeRlp(good.subarray(1)) as Parameters<typeof encodeRlp>[0][];
+      // 0x8105 decodes to the byte 0x05, whose canonical form is the bare byte 0x05.
+      const parts = [
+        encodeRlp(items[0]!),
+        encodeRlp(items[1]!),
+        "0x8105",
+        encodeRlp(items[3]!),
+        encodeRlp(items[4]!),
+      ];
+      const body = getBytes(concat(parts));
+      const header = body.length < 56 ? [0xc0 + body.length] : [0xf8, body.length];
+      expect(body.length).to.be.lessThan(256);
+      const weird = new Uint8Array([TX_FORMAT_VERSION, ...header, ...body]);
+      expectTxError(() => decodeTx(weird, uranusCatalog), ResultCode.UNDECODABLE, "canonical");
+    });
+    it("wrong item count", () =>
+      expectTxError(
+        () =>
+          decodeTx(
+            editPayload(good, (i) => i.slice(0, 4)),
+            uranusCatalog,
+          ),
+        ResultCode.UNDECODABLE,
+        "5 items",
+      ));
+    it("unknown message type", () =>
+      expectTxError(
+        () =>
+          decodeTx(
+            editPayload(good, (i) => [i[0], "0x63", ...i.slice(2)]),
+            uranusCatalog,
+          ),
+        ResultCode.UNKNOWN_TYPE,
+        "tx.type",
+      ));
+    it("nonce above 2^53", () =>
+      expectTxError(
+        () =>
+          decodeTx(
+            editPayload(good, (i) => [i[0], i[1], "0xffffffffffffffff", ...i.slice(3)]),
+            uranusCatalog,
+          ),
+        ResultCode.INVALID_FIELD,
+        "tx.nonce",
+      ));
+    it("integer with a leading zero", () =>
+      expectTxError(
+        () =>
+          decodeTx(
+            editPayload(good, (i) => [i[0], i[1], "0x0001", ...i.slice(3)]),
+            uranusCatalog,
+          ),
+        ResultCode.INVALID_FIELD,
+        "tx.nonce",
+      ));
+    it("address of the wrong length", () =>
+      expectTxError(
+        () =>
+          decodeTx(
+            editPayload(good, (i) => [...i.slice(0, 3), ["0x1234", "0x01"], i[4]]),
+            uranusCatalog,
+          ),
+        ResultCode.INVALID_FIELD,
+        "Transfer.to",
+      ));
+    it("missing message field", () =>
+      expectTxError(
+        () =>
+          decodeTx(
+            editPayload(good, (i) => [...i.slice(0, 3), [(i[3] as string[])[0]], i[4]]),
+            uranusCatalog,
+          ),
+        ResultCode.INVALID_FIELD,
+        "Transfer",
+      ));
+    it("amount wider than uint256", () =>
+      expectTxError(
+        () =>
+          decodeTx(
+            editPayload(good, (i) => [
+              ...i.slice(0, 3),
+              [(i[3] as string[])[0], "0x01" + "00".repeat(32)],
+              i[4],
+            ]),
+            uranusCatalog,
+          ),
+        ResultCode.INVALID_FIELD,
+        "Transfer.amount",
+      ));
+    it("signature of the wrong length", () =>
+      expectTxError(
+        () =>
+          decodeTx(
+            editPayload(good, (i) => [...i.slice(0, 4), "0x1234"]),
+            uranusCatalog,
+          ),
+        ResultCode.BAD_SIGNATURE,
+        "tx.signature",
+      ));
+    it("signature with an invalid v", () => {
+      const tx = new Uint8Array(good);
+      tx[tx.length - 1] = 0;
+      expectTxError(() => recoverSender(decodeTx(tx, uranusCatalog)), ResultCode.BAD_SIGNATURE, "v must be");
+    });
+    it("signature with a high s (malleated)", () => {
+      const decoded = decodeTx(good, uranusCatalog);
+      const sig = new Uint8Array(decoded.signature);
+      const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+      const s = BigInt(hexlify(sig.subarray(32, 64)));
+      sig.set(getBytes("0x" + (n - s).toString(16).padStart(64, "0")), 32);
+      sig[64] = sig[64] === 27 ? 28 : 27;
+      const malleated = encodeTx({ ...decoded, signature: sig });
+      expectTxError(
+        () => recoverSender(decodeTx(malleated, uranusCatalog)),
+        ResultCode.BAD_SIGNATURE,
+        "lower half",
+      );
+    });
+  });
+});
