@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerValidateCommands } from "../crds/validate/command.js";
 import { registerChainCommands } from "../chain-sidecar/node/chain-commands.js";
+import { registerTestnetCommands } from "../chain-sidecar/testnet/testnet-commands.js";
 
 export function buildProgram(): Command {
   const program = new Command("uranus")
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidateCommands(program);
   registerChainCommands(program);
+  registerTestnetCommands(program);
   return program;
 }
 

@@ -76,7 +76,8 @@ export class Testnet {
     if (!Number.isInteger(options.validators) || options.validators < 1) {
       throw new Error(`a testnet needs at least 1 validator, got ${options.validators}`);
     }
-    const createdDir = options.dir === undefined;
+    // A directory we create is ours to remove on destroy/down; one that existed is left in place.
+    const createdDir = options.dir === undefined || !existsSync(options.dir);
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), "uranus-testnet-"));
     mkdirSync(dir, { recursive: true });
     const chainId = options.chainId ?? "uranus-testnet";
