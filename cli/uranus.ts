@@ -3,6 +3,8 @@ import { Command } from "commander";
 import { registerValidateCommands } from "../crds/validate/command.js";
 import { registerChainCommands } from "../chain-sidecar/node/chain-commands.js";
 import { registerTestnetCommands } from "../chain-sidecar/testnet/testnet-commands.js";
+import { registerSchedulerExtenderCommands } from "../scheduler-extender/command.js";
+import { registerUpCommand } from "./up.js";
 
 export function buildProgram(): Command {
   const program = new Command("uranus")
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
   registerValidateCommands(program);
   registerChainCommands(program);
   registerTestnetCommands(program);
+  registerSchedulerExtenderCommands(program);
+  registerUpCommand(program);
   return program;
 }
 

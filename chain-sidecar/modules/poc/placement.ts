@@ -55,7 +55,8 @@ export class PlacementInputError extends Error {
   }
 }
 
-function validateParams(params: PlacementParams): void {
+/** Throws a PlacementInputError naming the first bad weight. */
+export function validatePlacementParams(params: PlacementParams): void {
   const weights = params.tierWeights;
   if (weights.length === 0) throw new PlacementInputError("tierWeights must name at least one tier");
   weights.forEach((weight, tier) => {
@@ -83,7 +84,7 @@ function byPocThenName(a: PlacementCandidate, b: PlacementCandidate): number {
 
 /** The tier the pod's UID picks, before any fallback. */
 export function pickTier(podUid: string, params: PlacementParams = DEFAULT_PLACEMENT_PARAMS): number {
-  validateParams(params);
+  validatePlacementParams(params);
   if (podUid === "") throw new PlacementInputError("pod UID must not be empty");
   const digest = createHash("sha256").update(PLACEMENT_HASH_DOMAIN).update(podUid).digest();
   const total = params.tierWeights.reduce((sum, weight) => sum + weight, 0);

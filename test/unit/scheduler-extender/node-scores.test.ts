@@ -1,0 +1,86 @@
+import { expect } from "chai";
+import { rankForPod, type RankedNode } from "../../../chain-sidecar/modules/poc/placement.js";
+import { ClusterState } from "../../../scheduler-extender/cluster-state.js";
+import { MAX_EXTENDER_PRIORITY, bandScore, scoreNodes } from "../../../scheduler-extender/node-scores.js";
+import { ScuCalculator } from "../../../scheduler-extender/pod-scu.js";
+import { contributorNode, ownerAddress, uranusPod } from "./contributor-node-fixture.js";
+
+const params = { tierWeights: [4, 3, 2, 1] };
+
+function ranked(group: number, rankInTier: number, tierSize: number): RankedNode {
+  return { name: "n", poc: 1n, tier: group, group, rankInTier, tierSize };
+}
+
+describe("extender prioritize", () => {
+  it("bands: spread first, then chosen tier, then PoC within the tier, all within 0…10", () => {
+    expect([0, 1, 2, 3, 4, 5].map((rank) => bandScore(ranked(0, rank, 6), false))).to.deep.equal([
+      10, 10, 9, 9, 8, 8,
+    ]);
+    expect([1, 2, 3, 5].map((group) => bandScore(ranked(group, 0, 6), false))).to.deep.equal([7, 6, 5, 5]);
+    expect([0, 2, 3, 5].map((rank) => bandScore(ranked(0, rank, 6), true))).to.deep.equal([4, 4, 3, 3]);
+    expect([1, 2, 3, 5].map((group) => bandScore(ranked(group, 0, 6), true))).to.deep.equal([2, 1, 0, 0]);
+    for (let group = 0; group < 6; group++) {
+      for (let rank = 0; rank < 7; rank++) {
+        for (const replica of [false, true]) {
+          const score = bandScore(ranked(group, rank, 7), replica);
+          expect(score).to.be.within(0, MAX_EXTENDER_PRIORITY);
+          if (replica) expect(score).to.be.lessThan(bandScore(ranked(5, 6, 7), false));
+        }
+      }
+    }
+  });
+
+  const state = new ClusterState(new ScuCalculator());
+  const names: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const name = `node-${i}`;
+    names.push(name);
+    state.upsertContributor(
+      contributorNode({ name, poc: ((i * 7919) % 1000) + 1, owner: ownerAddress(`owner-${i % 10}`) }),
+    );
+  }
+
+  it("gives the helper's chosen tier the top band, its highest PoC first", () => {
+    for (let p = 0; p < 50; p++) {
+      const uid = `pod-uid-${p}`;
+      const scores = new Map(scoreNodes(state, uid, "ns/c", names, params).map((s) => [s.Host, s.Score]));
+      const { ranking } = rankForPod(state.candidatesByPoc(new Set(names)), uid, params);
+      const top = ranking.filter((node) => node.group === 0);
+      expect(scores.get(top[0]!.name), uid).to.equal(10);
+      const lowestChosen = Math.min(...top.map((node) => scores.get(node.name)!));
+      const highestOther = Math.max(
+        ...ranking.filter((node) => node.group > 0).map((node) => scores.get(node.name)!),
+      );
+      expect(lowestChosen, uid).to.be.greaterThan(highestOther);
+      expect(scores.size).to.equal(names.length);
+    }
+  });
+
+  it("drops every node of a contributor already running a replica below every other contributor's node", () => {
+    const local = new ClusterState(new ScuCalculator());
+    for (let i = 0; i < 20; i++) {
+      local.upsertContributor(
+        contributorNode({ name: `node-${i}`, poc: 1000 - i, owner: ownerAddress(`owner-${i % 10}`) }),
+      );
+    }
+    // owner-0 holds node-0 (highest PoC) and node-10; a replica on node-10 marks owner-0.
+    local.upsertPod(uranusPod({ name: "r0", uid: "r0", contract: "c", nodeName: "node-10" }));
+    const scores = new Map(
+      scoreNodes(local, "new-replica", "default/c", names, params).map((s) => [s.Host, s.Score]),
+    );
+    const ownerZero = [scores.get("node-0")!, scores.get("node-10")!];
+    const others = names.filter((n) => n !== "node-0" && n !== "node-10").map((n) => scores.get(n)!);
+    expect(Math.max(...ownerZero)).to.be.lessThan(Math.min(...others));
+    // Another contract's replica changes nothing.
+    const unrelated = new Map(
+      scoreNodes(local, "new-replica", "default/other", names, params).map((s) => [s.Host, s.Score]),
+    );
+    expect(Math.min(...[...unrelated.values()])).to.be.at.least(5);
+  });
+
+  it("scores nodes without a ContributorNode 0 and ignores duplicates", () => {
+    const scores = scoreNodes(state, "u", "ns/c", ["node-1", "node-1", "stranger"], params);
+    expect(scores).to.have.length(2);
+    expect(scores.find((s) => s.Host === "stranger")?.Score).to.equal(0);
+  });
+});
