@@ -70,8 +70,6 @@ export interface ControllerOptions<T extends KubeObject> {
   rateLimit?: BackoffOptions;
   logger?: Logger;
   metrics?: OperatorMetrics;
-  /** How long start() waits for the informers' first lists. Default 120 s. */
-  syncTimeoutMs?: number;
 }
 
 export class Controller<T extends KubeObject = KubeObject> {
@@ -105,7 +103,7 @@ export class Controller<T extends KubeObject = KubeObject> {
     this.queue?.add(key);
   }
 
-  /** Subscribes to the informers, waits for them to sync, then starts the workers. */
+  /** Subscribes to the informers, waits for them to sync (or for stop()), then starts the workers. */
   async start(): Promise<void> {
     if (this.isRunning) return;
     const workers = this.options.workers ?? 1;
@@ -118,8 +116,13 @@ export class Controller<T extends KubeObject = KubeObject> {
     this.queue = queue;
     this.stopper = new AbortController();
     this.subscribe(queue);
-    const timeoutMs = this.options.syncTimeoutMs ?? 120_000;
-    await Promise.all(this.informers.map((informer) => informer.waitForSync(timeoutMs)));
+    const signal = this.stopper.signal;
+    try {
+      await Promise.all(this.informers.map((informer) => informer.waitForSync({ signal })));
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
     if (queue.isShuttingDown) return;
     this.options.metrics?.maxConcurrentReconciles.set({ controller: this.name }, workers);
     this.options.metrics?.activeWorkers.set({ controller: this.name }, 0);

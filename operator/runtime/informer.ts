@@ -95,22 +95,41 @@ export class Informer<T extends KubeObject> {
     return this.running !== undefined;
   }
 
-  async waitForSync(timeoutMs: number): Promise<void> {
+  /** Resolves once synced; rejects after `timeoutMs` or when `signal` aborts, whichever comes first. */
+  async waitForSync(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
     if (this.synced) return;
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    let wake: (() => void) | undefined;
     try {
-      await Promise.race([
-        new Promise<void>((resolve) => this.syncWaiters.push(resolve)),
-        new Promise<never>((_, reject) => {
+      await new Promise<void>((resolve, reject) => {
+        wake = resolve;
+        this.syncWaiters.push(resolve);
+        if (options.timeoutMs !== undefined) {
+          const ms = options.timeoutMs;
           timer = setTimeout(
-            () => reject(new Error(`the ${this.label} informer did not sync within ${timeoutMs} ms`)),
-            timeoutMs,
+            () => reject(new Error(`the ${this.label} informer did not sync within ${ms} ms`)),
+            ms,
           );
-        }),
-      ]);
+        }
+        if (options.signal !== undefined) {
+          if (options.signal.aborted)
+            reject(new Error(`stopped waiting for the ${this.label} informer to sync`));
+          onAbort = () => reject(new Error(`stopped waiting for the ${this.label} informer to sync`));
+          options.signal.addEventListener("abort", onAbort, { once: true });
+        }
+      });
     } finally {
       clearTimeout(timer);
+      if (onAbort !== undefined) options.signal?.removeEventListener("abort", onAbort);
+      const index = wake === undefined ? -1 : this.syncWaiters.indexOf(wake);
+      if (index >= 0) this.syncWaiters.splice(index, 1);
     }
+  }
+
+  /** Adds an index to the store (re-indexing what is cached); controllers sharing the informer may each add some. */
+  addIndexer(name: string, indexer: IndexFunction<T>): void {
+    this.store.addIndexer(name, indexer);
   }
 
   start(): void {

@@ -52,14 +52,22 @@ export interface PatchOptions {
   fieldManager?: string;
 }
 
-const REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_PAGE_SIZE = 500;
 
 export class KubeClient {
   private readonly watcher: Watch;
 
-  constructor(readonly kubeConfig: KubeConfig) {
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    private readonly requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+  ) {
     this.watcher = new Watch(kubeConfig);
+  }
+
+  /** The same client whose requests (not watches) give up after `timeoutMs`. */
+  withRequestTimeout(timeoutMs: number): KubeClient {
+    return new KubeClient(this.kubeConfig, timeoutMs);
   }
 
   async get<T extends KubeObject>(resource: ResourceType, name: ObjectName): Promise<T> {
@@ -238,7 +246,7 @@ export class KubeClient {
             method,
             headers,
             agent: requestOptions.agent,
-            signal: AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS),
+            signal: AbortSignal.timeout(options.timeoutMs ?? this.requestTimeoutMs),
           },
           (res: IncomingMessage) => {
             const chunks: Buffer[] = [];

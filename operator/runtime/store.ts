@@ -9,8 +9,30 @@ export class Store<T extends KubeObject> {
   /** index name → index value → keys of the objects under that value */
   private readonly indexes = new Map<string, Map<string, Set<ObjectKey>>>();
 
-  constructor(private readonly indexers: Record<string, IndexFunction<T>> = {}) {
-    for (const name of Object.keys(indexers)) this.indexes.set(name, new Map());
+  private readonly indexers: Record<string, IndexFunction<T>> = {};
+
+  constructor(indexers: Record<string, IndexFunction<T>> = {}) {
+    for (const [name, indexer] of Object.entries(indexers)) this.addIndexer(name, indexer);
+  }
+
+  /** Adds an index and files every stored object under it; adding the same function again is a no-op. */
+  addIndexer(name: string, indexer: IndexFunction<T>): void {
+    const existing = this.indexers[name];
+    if (existing === indexer) return;
+    if (existing !== undefined) throw new Error(`the store already has a different index named "${name}"`);
+    this.indexers[name] = indexer;
+    const index = new Map<string, Set<ObjectKey>>();
+    this.indexes.set(name, index);
+    for (const [key, object] of this.objects) {
+      for (const value of new Set(indexer(object))) {
+        let keys = index.get(value);
+        if (keys === undefined) {
+          keys = new Set();
+          index.set(value, keys);
+        }
+        keys.add(key);
+      }
+    }
   }
 
   get(key: ObjectKey): T | undefined {
