@@ -3,7 +3,9 @@ import { CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node
 import { KWOK_NODE_ANNOTATION } from "./control-plane.js";
 
 export interface FakeNodeOptions {
-  count: number;
+  /** How many nodes, named `<namePrefix>-<index>`; ignored when `names` is given. */
+  count?: number;
+  names?: string[];
   namePrefix?: string;
   /** Labels per node; index is 0-based. */
   labels?: (index: number) => Record<string, string>;
@@ -14,7 +16,7 @@ export interface FakeNodeOptions {
 
 export function fakeNodeManifest(
   name: string,
-  options: Omit<FakeNodeOptions, "count">,
+  options: Omit<FakeNodeOptions, "count" | "names">,
   index: number,
 ): V1Node {
   const capacity = {
@@ -45,7 +47,7 @@ export function fakeNodeManifest(
 export async function createFakeNodes(kubeConfig: KubeConfig, options: FakeNodeOptions): Promise<string[]> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const prefix = options.namePrefix ?? "contributor-node";
-  const names = Array.from({ length: options.count }, (_, i) => `${prefix}-${i}`);
+  const names = options.names ?? Array.from({ length: options.count ?? 0 }, (_, i) => `${prefix}-${i}`);
   const concurrency = options.concurrency ?? 20;
   let next = 0;
   const worker = async (): Promise<void> => {
