@@ -9,7 +9,13 @@
 // With 0 < correction ≤ 1 each step closes part of the gap and never passes the target, so a steady demand
 // converges monotonically; the only spread left is the Poisson noise of λ̂ (relative deviation 1/√(λ·window)).
 import { PPM, type PocParams } from "./poc-params.js";
-import { RESOURCES, zeroAmounts, type Coefficients, type Resource, type ResourceAmounts } from "./poc-records.js";
+import {
+  RESOURCES,
+  zeroAmounts,
+  type Coefficients,
+  type Resource,
+  type ResourceAmounts,
+} from "./poc-records.js";
 
 /** Load reported when demand meets no supply at all. */
 export const LOAD_CAP_PPM = 1_000_000n * PPM;
@@ -83,7 +89,11 @@ export function nextCoefficients(
   const load = zeroAmounts();
   for (const resource of RESOURCES) {
     load[resource] = loadPpm(resource, requestedScu, supply, params);
-    coef[resource] = stepCoefficient(previous.coef[resource], targetCoefficient(load[resource], params), params);
+    coef[resource] = stepCoefficient(
+      previous.coef[resource],
+      targetCoefficient(load[resource], params),
+      params,
+    );
   }
   return {
     coef,

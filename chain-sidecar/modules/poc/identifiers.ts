@@ -1,8 +1,9 @@
-// Checks of the names a contributor gives: node ids are Kubernetes node names, regions are DNS labels.
+// Checks of names given in transactions: node ids are Kubernetes node names, regions DNS labels, pod UIDs Kubernetes UIDs.
 import { ZeroAddress } from "ethers";
 import { invalidField } from "../../tx/tx-error.js";
 
 const NODE_ID = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const POD_UID = /^[a-z0-9]([-a-z0-9]{0,62}[a-z0-9])?$/;
 const REGION = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function checkNodeId(nodeId: string, field: string): string {
@@ -17,7 +18,10 @@ export function checkNodeId(nodeId: string, field: string): string {
 
 export function checkRegion(region: string, field: string): string {
   if (!REGION.test(region)) {
-    throw invalidField(field, `${JSON.stringify(region)} is not a region name (a DNS label, at most 63 characters)`);
+    throw invalidField(
+      field,
+      `${JSON.stringify(region)} is not a region name (a DNS label, at most 63 characters)`,
+    );
   }
   return region;
 }
@@ -25,4 +29,14 @@ export function checkRegion(region: string, field: string): string {
 /** The zero address means "no operator". */
 export function optionalAddress(address: string): string {
   return address === ZeroAddress ? "" : address;
+}
+
+export function checkPodUid(podUid: string, field: string): string {
+  if (!POD_UID.test(podUid)) {
+    throw invalidField(
+      field,
+      `${JSON.stringify(podUid)} is not a pod UID (lowercase letters, digits and '-', at most 64)`,
+    );
+  }
+  return podUid;
 }

@@ -28,7 +28,9 @@ export function basicScore(
 ): bigint {
   const levels = params.gradientLevels;
   const c = node.capacity;
-  const onlineSeconds = node.online ? BigInt(Math.max(0, Math.floor((nowMs - node.onlineSinceMs) / 1000))) : 0n;
+  const onlineSeconds = node.online
+    ? BigInt(Math.max(0, Math.floor((nowMs - node.onlineSinceMs) / 1000)))
+    : 0n;
   return (
     gradientLevel(c.cpu, BigInt(params.cpuBucketMillicores), levels) * coef.cpu +
     gradientLevel(c.memory, BigInt(params.memoryBucketBytes), levels) * coef.memory +
@@ -40,10 +42,12 @@ export function basicScore(
 
 /** Completed leases (by gradient level) plus the average rating's distance from neutral, minus breaches; never below 0. */
 export function serviceScore(node: ContributorNode, params: PocParams): bigint {
-  const leases = gradientLevel(BigInt(node.completedLeases), 1n, params.gradientLevels) * BigInt(params.leaseWeightPpm);
+  const leases =
+    gradientLevel(BigInt(node.completedLeases), 1n, params.gradientLevels) * BigInt(params.leaseWeightPpm);
   const ratings =
     node.ratingCount > 0
-      ? ((BigInt(node.ratingSum) - NEUTRAL_RATING * BigInt(node.ratingCount)) * BigInt(params.ratingWeightPpm)) /
+      ? ((BigInt(node.ratingSum) - NEUTRAL_RATING * BigInt(node.ratingCount)) *
+          BigInt(params.ratingWeightPpm)) /
         BigInt(node.ratingCount)
       : 0n;
   const score = leases + ratings - BigInt(node.breaches) * BigInt(params.breachPenaltyPpm);
@@ -57,7 +61,8 @@ export function reliabilityPpm(node: ContributorNode): bigint {
 }
 
 export function chainScore(node: ContributorNode, standing: ChainStanding, params: PocParams): bigint {
-  const stake = gradientLevel(standing.stake, params.stakeBucket, params.gradientLevels) * BigInt(params.stakeWeightPpm);
+  const stake =
+    gradientLevel(standing.stake, params.stakeBucket, params.gradientLevels) * BigInt(params.stakeWeightPpm);
   const vote = standing.votes ? BigInt(params.voteWeightPpm) : 0n;
   const reliability = (reliabilityPpm(node) * BigInt(params.reliabilityWeightPpm)) / PPM;
   return stake + vote + reliability;

@@ -1,0 +1,98 @@
+// The governance module: parameter-change proposals and approvals by the validators, and their queries.
+import type { JsonValue } from "../../state/canonical-json.js";
+import { handles, type ChainModule } from "../chain-module.js";
+import type { TxContext } from "../exec-context.js";
+import type { ParamSection } from "../params/param-section.js";
+import { ApproveParamChangeMsg, ProposeParamChangeMsg } from "./governance-messages.js";
+import { GovernanceKeeper, readAllProposals, tally, type AppliedChange } from "./governance-keeper.js";
+import { governanceParams } from "./governance-params.js";
+import { proposalKey, type Proposal } from "./proposal-records.js";
+import { invalidField } from "../../tx/tx-error.js";
+import type { StateReader } from "../../state/state-access.js";
+
+function emitApplied(ctx: TxContext, proposal: Proposal, applied: readonly AppliedChange[]): void {
+  for (const change of applied) {
+    ctx.emit("param_change", [
+      ["proposal", String(proposal.id)],
+      ["module", change.module],
+      ["name", change.name],
+      ["from", change.from],
+      ["to", change.to],
+    ]);
+  }
+}
+
+function proposalView(state: StateReader, p: Proposal): JsonValue {
+  const { approved, total } = tally(state, p.approvals);
+  return {
+    id: p.id,
+    proposer: p.proposer,
+    changes: p.changes.map((c) => ({ module: c.module, name: c.name, value: c.value })),
+    approvals: p.approvals,
+    approvedPower: approved.toString(),
+    totalPower: total.toString(),
+    submittedHeight: p.submittedHeight,
+    expiresAt: p.expiresAt,
+    status: p.status,
+    appliedHeight: p.appliedHeight,
+  };
+}
+
+/** `sections`: every module's parameter section that governance may change (its own is added). */
+export function governanceModule(sections: readonly ParamSection<object>[]): ChainModule {
+  const all = [...sections, governanceParams as ParamSection<object>];
+  return {
+    name: "governance",
+    params: governanceParams,
+    messages: [
+      handles(ProposeParamChangeMsg, (ctx, msg) => {
+        const { proposal, applied } = new GovernanceKeeper(ctx.state, all).propose(
+          ctx.sender,
+          msg.changes,
+          ctx.block.height,
+        );
+        ctx.emit("param_proposal", [
+          ["proposal", String(proposal.id)],
+          ["proposer", proposal.proposer],
+          ["changes", proposal.changes.map((c) => `${c.module}.${c.name}=${c.value}`).join(",")],
+        ]);
+        emitApplied(ctx, proposal, applied);
+      }),
+      handles(ApproveParamChangeMsg, (ctx, msg) => {
+        const { proposal, applied } = new GovernanceKeeper(ctx.state, all).approve(
+          ctx.sender,
+          msg.proposalId,
+          ctx.block.height,
+        );
+        ctx.emit("param_approval", [
+          ["proposal", String(proposal.id)],
+          ["validator", ctx.sender],
+        ]);
+        emitApplied(ctx, proposal, applied);
+      }),
+    ],
+    queries: [
+      {
+        path: "/proposals",
+        describe: "parameter-change proposals with their approving and total voting power",
+        answer: (state) => ({
+          kind: "view",
+          value: readAllProposals(state).map((p) => proposalView(state, p)),
+        }),
+      },
+      {
+        path: "/proposal/:id",
+        describe: "one parameter-change proposal as stored (provable)",
+        answer(_state, params) {
+          if (!/^\d{1,12}$/.test(params.id!))
+            throw invalidField("id", `${JSON.stringify(params.id)} is not a proposal number`);
+          return {
+            kind: "record",
+            stateKey: proposalKey(Number(params.id)),
+            missing: `no proposal ${params.id}`,
+          };
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,201 @@
+// The market module: thin handlers over the keeper, expiry at block end, contract and lease queries.
+import type { JsonValue } from "../../state/canonical-json.js";
+import { handles, type ChainModule } from "../chain-module.js";
+import type { ExecContext } from "../exec-context.js";
+import { parseAddress } from "../field-parsers.js";
+import { checkPodUid } from "../poc/identifiers.js";
+import {
+  MarketKeeper,
+  checkContractId,
+  readActiveLeases,
+  readContract,
+  readContractsOfPayer,
+} from "./market-keeper.js";
+import {
+  CloseContractMsg,
+  EndLeaseMsg,
+  OpenContractMsg,
+  RateContributorMsg,
+  RecordBreachMsg,
+  RecordLeaseMsg,
+  TopUpContractMsg,
+} from "./market-messages.js";
+import { marketParams } from "./market-params.js";
+import { contractKey, leaseKey, type Contract, type ContractState, type Lease } from "./market-records.js";
+import { TxError } from "../../tx/tx-error.js";
+import { ResultCode } from "../../tx/result-codes.js";
+
+export function contractView(c: Contract): JsonValue {
+  return {
+    id: c.id,
+    payer: c.payer,
+    operator: c.operator,
+    state: c.state,
+    closeReason: c.closeReason,
+    scuPerReplica: c.scuPerReplica,
+    replicas: c.replicas,
+    maxPricePerScuHour: c.maxPricePerScuHour.toString(),
+    durationSeconds: c.durationSeconds,
+    openedAt: c.openedAt,
+    endsAt: c.endsAt,
+    closedAt: c.closedAt,
+    sla: { recoverWithinSeconds: c.recoverWithinSeconds, maxMigrations: c.maxMigrations },
+    placement: { regions: c.regions, minPoc: c.minPoc.toString(), spread: c.spread },
+    escrow: {
+      deposited: c.deposited.toString(),
+      spent: c.spent.toString(),
+      remaining: c.escrow.toString(),
+      refunded: c.refunded.toString(),
+      unpaid: c.unpaid.toString(),
+    },
+    activeLeases: c.activeLeases,
+    leasesTotal: c.leasesTotal,
+    migrations: c.migrations,
+    breaches: c.breaches,
+  };
+}
+
+export function leaseView(l: Lease): JsonValue {
+  return {
+    podUid: l.podUid,
+    contractId: l.contractId,
+    replica: l.replica,
+    nodeId: l.nodeId,
+    contributor: l.contributor,
+    pricePerScuHour: l.pricePerScuHour.toString(),
+    scu: l.scu,
+    startedAt: l.startedAt,
+    endedAt: l.endedAt,
+    outcome: l.outcome,
+  };
+}
+
+/** Emits contract_paused or contract_resumed when a change moved the contract between open and paused. */
+export function emitStateMove(ctx: ExecContext, contract: Contract, moved: ContractState | undefined): void {
+  if (moved === undefined) return;
+  ctx.emit(moved === "paused" ? "contract_paused" : "contract_resumed", [
+    ["contract", contract.id],
+    ["escrow", contract.escrow.toString()],
+  ]);
+}
+
+function closedEvent(ctx: ExecContext, contract: Contract): void {
+  ctx.emit("contract_closed", [
+    ["contract", contract.id],
+    ["reason", contract.closeReason],
+    ["refund", contract.refunded.toString()],
+    ["spent", contract.spent.toString()],
+  ]);
+}
+
+export const marketModule: ChainModule = {
+  name: "market",
+  params: marketParams,
+  messages: [
+    handles(OpenContractMsg, (ctx, msg) => {
+      const c = new MarketKeeper(ctx.state).open(ctx.sender, msg, ctx.block, ctx.txHash);
+      ctx.emit("contract_opened", [
+        ["contract", c.id],
+        ["payer", c.payer],
+        ["budget", c.deposited.toString()],
+        ["replicas", String(c.replicas)],
+        ["scu_per_replica", String(c.scuPerReplica)],
+        ["ends_at", String(c.endsAt)],
+      ]);
+    }),
+    handles(TopUpContractMsg, (ctx, msg) => {
+      const { contract, moved } = new MarketKeeper(ctx.state).topUp(ctx.sender, msg.contractId, msg.amount);
+      ctx.emit("contract_topped_up", [
+        ["contract", contract.id],
+        ["amount", msg.amount.toString()],
+        ["escrow", contract.escrow.toString()],
+      ]);
+      emitStateMove(ctx, contract, moved);
+    }),
+    handles(CloseContractMsg, (ctx, msg) => {
+      closedEvent(ctx, new MarketKeeper(ctx.state).close(ctx.sender, msg.contractId, ctx.block));
+    }),
+    handles(RecordLeaseMsg, (ctx, msg) => {
+      const { lease, contract, moved } = new MarketKeeper(ctx.state).recordLease(ctx.sender, msg, ctx.block);
+      ctx.emit("lease_recorded", [
+        ["contract", lease.contractId],
+        ["replica", String(lease.replica)],
+        ["pod", lease.podUid],
+        ["node", lease.nodeId],
+        ["price_per_scu_hour", lease.pricePerScuHour.toString()],
+      ]);
+      emitStateMove(ctx, contract, moved);
+    }),
+    handles(EndLeaseMsg, (ctx, msg) => {
+      const { lease, contract, moved } = new MarketKeeper(ctx.state).endLease(ctx.sender, msg, ctx.block);
+      ctx.emit("lease_ended", [
+        ["contract", lease.contractId],
+        ["pod", lease.podUid],
+        ["node", lease.nodeId],
+        ["outcome", lease.outcome],
+        ["ended_at", String(lease.endedAt)],
+      ]);
+      emitStateMove(ctx, contract, moved);
+    }),
+    handles(RecordBreachMsg, (ctx, msg) => {
+      const contract = new MarketKeeper(ctx.state).recordBreach(ctx.sender, msg);
+      ctx.emit("sla_breach", [
+        ["contract", contract.id],
+        ["node", msg.nodeId],
+        ["kind", msg.kind],
+        ["seconds", msg.seconds.toString()],
+      ]);
+    }),
+    handles(RateContributorMsg, (ctx, msg) => {
+      new MarketKeeper(ctx.state).rate(ctx.sender, msg);
+      ctx.emit("contributor_rated", [
+        ["contract", msg.contractId],
+        ["node", msg.nodeId],
+        ["rating", msg.rating.toString()],
+      ]);
+    }),
+  ],
+  endBlock(ctx) {
+    for (const contract of new MarketKeeper(ctx.state).closeExpired(ctx.block)) closedEvent(ctx, contract);
+    return undefined;
+  },
+  queries: [
+    {
+      path: "/contract/:id",
+      describe: "one contract as stored, with its escrow (provable)",
+      answer(_state, params) {
+        const id = checkContractId(params.id!, "id");
+        return { kind: "record", stateKey: contractKey(id), missing: `contract ${id} does not exist` };
+      },
+    },
+    {
+      path: "/contract/:id/view",
+      describe: "one contract with its active leases",
+      answer(state, params) {
+        const id = checkContractId(params.id!, "id");
+        const contract = readContract(state, id);
+        if (!contract) throw new TxError(ResultCode.NOT_FOUND, `id: contract ${id} does not exist`);
+        return {
+          kind: "view",
+          value: { contract: contractView(contract), leases: readActiveLeases(state, id).map(leaseView) },
+        };
+      },
+    },
+    {
+      path: "/contracts/payer/:address",
+      describe: "the contracts one payer opened",
+      answer(state, params) {
+        const payer = parseAddress(params.address, "address");
+        return { kind: "view", value: readContractsOfPayer(state, payer).map(contractView) };
+      },
+    },
+    {
+      path: "/lease/:podUid",
+      describe: "the lease of one pod (provable)",
+      answer(_state, params) {
+        const podUid = checkPodUid(params.podUid!, "podUid");
+        return { kind: "record", stateKey: leaseKey(podUid), missing: `pod ${podUid} has no lease` };
+      },
+    },
+  ],
+};

@@ -1,0 +1,38 @@
+// The Merkle root of a metering batch (merkletreejs, sha256): anyone holding the batch transaction can prove one
+// pod's record against the root kept on chain.
+//
+// Leaf = sha256(sha256(RLP of the record as on the wire)): the double hash gives leaves a 32-byte preimage, so no
+// leaf can pose as an inner node (whose preimage is 64 bytes). Leaves and pairs are sorted, so the root does not
+// depend on record order.
+import { createHash } from "node:crypto";
+import { encodeRlp, getBytes } from "ethers";
+import { MerkleTree } from "merkletreejs";
+import { encodeTyped } from "../../tx/typed-rlp.js";
+import { METER_RECORD_FIELDS, type MeterRecord } from "./metering-messages.js";
+
+const STRUCTS = { MeterRecord: METER_RECORD_FIELDS };
+const OPTIONS = { sortLeaves: true, sortPairs: true };
+
+function sha256(data: Buffer): Buffer {
+  return createHash("sha256").update(data).digest();
+}
+
+export function meterLeaf(record: MeterRecord): Buffer {
+  const item = encodeTyped("MeterRecord", record, STRUCTS, "record").item;
+  return sha256(sha256(Buffer.from(getBytes(encodeRlp(item)))));
+}
+
+export function meteringTree(records: readonly MeterRecord[]): MerkleTree {
+  return new MerkleTree(records.map(meterLeaf), sha256, OPTIONS);
+}
+
+/** The root as 0x hex; an empty batch has no root. */
+export function meteringRoot(records: readonly MeterRecord[]): string {
+  if (records.length === 0) throw new Error("a metering batch needs at least one record");
+  return meteringTree(records).getHexRoot();
+}
+
+/** Checks one record against a root with its proof (from `meteringTree(records).getHexProof(meterLeaf(record))`). */
+export function verifyMeterRecord(root: string, record: MeterRecord, proof: string[]): boolean {
+  return MerkleTree.verify(proof, meterLeaf(record), root, sha256, OPTIONS);
+}

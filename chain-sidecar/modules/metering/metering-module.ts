@@ -1,0 +1,170 @@
+// The metering module: the batch handler and per-pod settlement queries, paged by pod UID.
+import type { JsonValue } from "../../state/canonical-json.js";
+import { decodeRecord } from "../../state/canonical-json.js";
+import type { StateReader } from "../../state/state-access.js";
+import { invalidField } from "../../tx/tx-error.js";
+import { handles, type ChainModule, type QueryAnswer } from "../chain-module.js";
+import { parseAddress } from "../field-parsers.js";
+import { emitStateMove } from "../market/market-module.js";
+import { checkContractId } from "../market/market-keeper.js";
+import { checkPodUid } from "../poc/identifiers.js";
+import { MeteringBatchMsg } from "./metering-messages.js";
+import { MeteringKeeper } from "./metering-keeper.js";
+import { meteringParams } from "./metering-params.js";
+import {
+  BATCH_PREFIX,
+  BY_CONTRACT_PREFIX,
+  BY_CONTRIBUTOR_PREFIX,
+  batchKey,
+  decodeBatch,
+  podKey,
+  readPodSettlement,
+  type BatchRecord,
+  type PodSettlement,
+} from "./metering-records.js";
+
+/** Entries per page of a listing. */
+export const PAGE_SIZE = 100;
+
+export function podSettlementView(p: PodSettlement): JsonValue {
+  return {
+    podUid: p.podUid,
+    contractId: p.contractId,
+    replica: p.replica,
+    nodeId: p.nodeId,
+    contributor: p.contributor,
+    scu: p.scu,
+    pricePerScuHour: p.pricePerScuHour.toString(),
+    firstFrom: p.firstFrom,
+    billedTo: p.billedTo,
+    seconds: p.seconds,
+    charged: p.charged.toString(),
+    fee: p.fee.toString(),
+    unpaid: p.unpaid.toString(),
+    intervals: p.intervals,
+    lastBatch: p.lastBatch,
+    lastHeight: p.lastHeight,
+  };
+}
+
+function batchView(b: BatchRecord): JsonValue {
+  return {
+    id: b.id,
+    contributor: b.contributor,
+    sender: b.sender,
+    root: b.root,
+    records: b.records,
+    seconds: b.seconds,
+    charged: b.charged.toString(),
+    fee: b.fee.toString(),
+    unpaid: b.unpaid.toString(),
+    height: b.height,
+    txHash: b.txHash,
+  };
+}
+
+/** One page of pod settlements under an index prefix, after the pod UID `after` (exclusive). */
+function settlementPage(state: StateReader, prefix: string, after: string | undefined): QueryAnswer {
+  const from = after === undefined ? undefined : `${prefix}${checkPodUid(after, "after")}\u0000`;
+  const keys = state.entries(prefix, from === undefined ? undefined : { from }).slice(0, PAGE_SIZE + 1);
+  const page = keys.slice(0, PAGE_SIZE).flatMap(([, bytes]) => {
+    const pod = readPodSettlement(state, (decodeRecord(bytes) as { podUid: string }).podUid);
+    return pod ? [podSettlementView(pod)] : [];
+  });
+  const next = keys.length > PAGE_SIZE ? (page[page.length - 1] as { podUid: string }).podUid : null;
+  return { kind: "view", value: { settlements: page, next } };
+}
+
+function batchPage(state: StateReader, contributor: string, after: number | undefined): QueryAnswer {
+  const prefix = `${BATCH_PREFIX}${contributor}/`;
+  const range = after === undefined ? undefined : { from: batchKey(contributor, after + 1) };
+  const entries = state.entries(prefix, range).slice(0, PAGE_SIZE + 1);
+  const page = entries.slice(0, PAGE_SIZE).map(([, bytes]) => decodeBatch(bytes));
+  const next = entries.length > PAGE_SIZE ? Number(page[page.length - 1]!.id.split("/")[1]) : null;
+  return { kind: "view", value: { batches: page.map(batchView), next } };
+}
+
+function parseSequence(raw: string | undefined): number {
+  if (raw === undefined || !/^\d{1,12}$/.test(raw))
+    throw invalidField("after", `${JSON.stringify(raw)} is not a batch number`);
+  return Number(raw);
+}
+
+export const meteringModule: ChainModule = {
+  name: "metering",
+  params: meteringParams,
+  messages: [
+    handles(MeteringBatchMsg, (ctx, msg) => {
+      const { batch, moved } = new MeteringKeeper(ctx.state).settleBatch(
+        ctx.sender,
+        msg,
+        ctx.block,
+        ctx.txHash,
+      );
+      ctx.emit("metering_batch", [
+        ["batch", batch.id],
+        ["contributor", batch.contributor],
+        ["root", batch.root],
+        ["records", String(batch.records)],
+        ["seconds", String(batch.seconds)],
+        ["charged", batch.charged.toString()],
+        ["fee", batch.fee.toString()],
+        ["unpaid", batch.unpaid.toString()],
+      ]);
+      for (const { contract, state } of moved) emitStateMove(ctx, contract, state);
+    }),
+  ],
+  queries: [
+    {
+      path: "/settlement/pod/:podUid",
+      describe: "one pod's settlement: billed seconds, charged, fee and unpaid amounts (provable)",
+      answer(_state, params) {
+        const podUid = checkPodUid(params.podUid!, "podUid");
+        return { kind: "record", stateKey: podKey(podUid), missing: `pod ${podUid} has no settlement` };
+      },
+    },
+    {
+      path: "/settlements/contract/:id",
+      describe: `pod settlements of a contract, ${PAGE_SIZE} per page in pod UID order`,
+      answer: (state, params) =>
+        settlementPage(state, `${BY_CONTRACT_PREFIX}${checkContractId(params.id!, "id")}/`, undefined),
+    },
+    {
+      path: "/settlements/contract/:id/after/:podUid",
+      describe: "the next page of a contract's pod settlements",
+      answer: (state, params) =>
+        settlementPage(state, `${BY_CONTRACT_PREFIX}${checkContractId(params.id!, "id")}/`, params.podUid),
+    },
+    {
+      path: "/settlements/contributor/:address",
+      describe: `pod settlements paid to a contributor, ${PAGE_SIZE} per page in pod UID order`,
+      answer: (state, params) =>
+        settlementPage(
+          state,
+          `${BY_CONTRIBUTOR_PREFIX}${parseAddress(params.address, "address")}/`,
+          undefined,
+        ),
+    },
+    {
+      path: "/settlements/contributor/:address/after/:podUid",
+      describe: "the next page of a contributor's pod settlements",
+      answer: (state, params) =>
+        settlementPage(
+          state,
+          `${BY_CONTRIBUTOR_PREFIX}${parseAddress(params.address, "address")}/`,
+          params.podUid,
+        ),
+    },
+    {
+      path: "/batches/contributor/:address",
+      describe: `a contributor's settled batches with their Merkle roots, ${PAGE_SIZE} per page, oldest first`,
+      answer: (state, params) => batchPage(state, parseAddress(params.address, "address"), undefined),
+    },
+    {
+      path: "/batches/contributor/:address/after/:sequence",
+      describe: "the next page of a contributor's batches",
+      answer: (state, params) =>
+        batchPage(state, parseAddress(params.address, "address"), parseSequence(params.sequence)),
+    },
+  ],
+};

@@ -1,0 +1,22 @@
+// Metering parameters: the validators' fee share of every settlement and the largest batch.
+import { defineParams } from "../params/param-section.js";
+
+export interface MeteringParams {
+  /** Part of each settled amount paid into the validators' fee pool, in basis points (rounded down). */
+  feeBps: number;
+  maxRecordsPerBatch: number;
+}
+
+export const meteringParams = defineParams<MeteringParams>(
+  "metering",
+  {
+    feeBps: {
+      kind: "integer",
+      min: 0,
+      max: 10_000,
+      describe: "validators' share of settlements, basis points",
+    },
+    maxRecordsPerBatch: { kind: "integer", min: 1, max: 10_000, describe: "per-pod records in one batch" },
+  },
+  { feeBps: 200, maxRecordsPerBatch: 400 },
+);
