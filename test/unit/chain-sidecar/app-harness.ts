@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "ethers";
-import type { ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
+import type { RequestInitChain, ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { CheckTxType, MisbehaviorType } from "cosmjs-types/tendermint/abci/types";
 import { openUranusApp, type UranusApp } from "../../../chain-sidecar/app/uranus-app.js";
@@ -44,6 +44,7 @@ export class AppHarness {
     public app: UranusApp,
     readonly dataDir: string,
     readonly ownsDir: boolean,
+    private readonly initRequest: RequestInitChain,
   ) {}
 
   static async start(
@@ -52,15 +53,16 @@ export class AppHarness {
   ): Promise<{ harness: AppHarness; init: Awaited<ReturnType<UranusApp["initChain"]>> }> {
     const dir = dataDir ?? mkdtempSync(join(tmpdir(), "uranus-app-"));
     const app = await openUranusApp({ dataDir: dir });
-    const harness = new AppHarness(app, dir, dataDir === undefined);
     const appState = buildGenesisAppState(genesis);
-    const init = await app.initChain({
+    const request: RequestInitChain = {
       time: { seconds: 1_700_000_000n, nanos: 0 },
       chainId: CHAIN_ID,
       validators: [],
       appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
       initialHeight: 1n,
-    });
+    };
+    const harness = new AppHarness(app, dir, dataDir === undefined, request);
+    const init = await app.initChain(request);
     return { harness, init };
   }
 
@@ -134,10 +136,12 @@ export class AppHarness {
     return BigInt((await this.query<{ balance: string }>(`/account/${address}`)).balance);
   }
 
-  /** Closes and reopens the app over the same directory, as after a process restart. */
+  /** Closes and reopens the app over the same directory; like CometBFT, re-runs InitChain if nothing was committed. */
   async restart(): Promise<void> {
     await this.app.close();
     this.app = await openUranusApp({ dataDir: this.dataDir });
+    const info = await this.app.info({ version: "", blockVersion: 0n, p2pVersion: 0n, abciVersion: "" });
+    if (info.lastBlockHeight === 0n) await this.app.initChain(this.initRequest);
   }
 
   async close(): Promise<void> {
