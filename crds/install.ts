@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   ApiextensionsV1Api,
+  KubernetesObjectApi,
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
@@ -24,6 +25,7 @@ interface CrdManifest {
   apiVersion: string;
   kind: string;
   metadata: { name: string };
+  spec: { group: string; names: { kind: string }; versions: { name: string; served: boolean }[] };
 }
 
 export function readCrdManifests(directory = DEFAULT_CRD_DIRECTORY): CrdManifest[] {
@@ -34,11 +36,21 @@ export function readCrdManifests(directory = DEFAULT_CRD_DIRECTORY): CrdManifest
     .filter((manifest) => manifest.kind === "CustomResourceDefinition");
 }
 
+/** API discovery lookups; KubernetesObjectApi keeps its own protected, and re-reads the list on a miss. */
+class Discovery extends KubernetesObjectApi {
+  find(apiVersion: string, kind: string) {
+    return this.resource(apiVersion, kind);
+  }
+}
+
 function condition(crd: V1CustomResourceDefinition, type: string) {
   return crd.status?.conditions?.find((c) => c.type === type);
 }
 
-/** Applies every CRD and resolves with their names once all are Established; throws if names are refused. */
+/**
+ * Applies every CRD and resolves with their names once all are Established and listed by API discovery (which
+ * clients such as KubernetesObjectApi and kubectl resolve kinds through); throws if names are refused.
+ */
 export async function installCrds(kubeConfig: KubeConfig, options: InstallOptions = {}): Promise<string[]> {
   const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
   const manifests = readCrdManifests(options.directory);
@@ -67,6 +79,16 @@ export async function installCrds(kubeConfig: KubeConfig, options: InstallOption
     );
     if (outcome.refused !== undefined)
       throw new Error(`CustomResourceDefinition ${name}: ${outcome.refused}`);
+  }
+  const discovery = kubeConfig.makeApiClient(Discovery);
+  for (const { spec } of manifests) {
+    for (const version of spec.versions.filter((v) => v.served)) {
+      const apiVersion = `${spec.group}/${version.name}`;
+      await waitFor(() => discovery.find(apiVersion, spec.names.kind), {
+        timeoutMs: options.timeoutMs ?? 60_000,
+        description: `API discovery to list ${spec.names.kind} in ${apiVersion}`,
+      });
+    }
   }
   return names;
 }

@@ -26,11 +26,12 @@ export const SINGULAR = {
   PowerContainer: "powercontainer",
 } as const satisfies Record<Kind, string>;
 
-export const SHORT_NAME = {
-  ContributorNode: "cn",
-  ComputeContract: "cc",
-  PowerContainer: "pc",
-} as const satisfies Record<Kind, string>;
+/** kubectl resolves "pc" to PriorityClass first (with a warning), so PowerContainer also answers to "pwc". */
+export const SHORT_NAMES = {
+  ContributorNode: ["cn"],
+  ComputeContract: ["cc"],
+  PowerContainer: ["pc", "pwc"],
+} as const satisfies Record<Kind, readonly string[]>;
 
 /** Labels that link a Pod to its PowerContainer and ComputeContract, and a Node to its contributor. */
 export const LABEL = {

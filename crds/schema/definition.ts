@@ -1,5 +1,5 @@
 // Wraps a kind's spec and status schemas into a CustomResourceDefinition with the parts all three share.
-import { CATEGORY, GROUP, PLURAL, SHORT_NAME, SINGULAR, VERSION, type Kind } from "../types.js";
+import { CATEGORY, GROUP, PLURAL, SHORT_NAMES, SINGULAR, VERSION, type Kind } from "../types.js";
 import type { OpenApiSchema } from "./openapi.js";
 
 export interface PrinterColumn {
@@ -68,7 +68,7 @@ export function customResourceDefinition(definition: KindDefinition): CustomReso
         listKind: `${kind}List`,
         plural: PLURAL[kind],
         singular: SINGULAR[kind],
-        shortNames: [SHORT_NAME[kind]],
+        shortNames: [...SHORT_NAMES[kind]],
         categories: [CATEGORY],
       },
       scope: definition.scope,

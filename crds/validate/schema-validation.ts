@@ -69,7 +69,27 @@ function pathOf(instancePath: string, root: unknown): { path: FieldPath; value: 
   return { path, value };
 }
 
-function translate(error: ErrorObject, root: unknown): FieldError {
+function translate(error: ErrorObject, root: unknown): FieldError[] {
+  const { path, value } = pathOf(error.instancePath, root);
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === "type" && Array.isArray(params.type)) {
+    // kube-openapi also runs the int-or-string anyOf and reports its first branch; the same three errors follow.
+    const field = path.toString();
+    const actual = JSON.stringify(jsonTypeName(value));
+    return [
+      translateOne(error, root),
+      fieldError.invalid("<nil>", "", `${JSON.stringify(field)} must validate at least one schema (anyOf)`),
+      fieldError.typeInvalid(
+        field,
+        jsonTypeName(value),
+        `${field} in body must be of type integer: ${actual}`,
+      ),
+    ];
+  }
+  return [translateOne(error, root)];
+}
+
+function translateOne(error: ErrorObject, root: unknown): FieldError {
   const { path, value } = pathOf(error.instancePath, root);
   const field = path.toString();
   const name = `${field} in body`;
@@ -127,6 +147,21 @@ function translate(error: ErrorObject, root: unknown): FieldError {
   }
 }
 
+const STRING_CHECK_ORDER = ["maxLength", "minLength", "pattern"];
+
+/** kube-openapi checks a string's maxLength, minLength and pattern in that order and reports only the first failure. */
+function firstStringFailures(errors: ErrorObject[]): ErrorObject[] {
+  const first = new Map<string, number>();
+  for (const error of errors) {
+    const rank = STRING_CHECK_ORDER.indexOf(error.keyword);
+    if (rank >= 0) first.set(error.instancePath, Math.min(rank, first.get(error.instancePath) ?? rank));
+  }
+  return errors.filter((error) => {
+    const rank = STRING_CHECK_ORDER.indexOf(error.keyword);
+    return rank < 0 || rank === first.get(error.instancePath);
+  });
+}
+
 export class SchemaValidator {
   private static readonly ajv = newAjv();
   private readonly check: ValidateFunction;
@@ -137,6 +172,6 @@ export class SchemaValidator {
 
   validate(object: unknown): FieldError[] {
     if (this.check(object)) return [];
-    return (this.check.errors ?? []).map((error) => translate(error, object));
+    return firstStringFailures(this.check.errors ?? []).flatMap((error) => translate(error, object));
   }
 }

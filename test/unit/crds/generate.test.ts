@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { CRD_DIRECTORY, crdDefinitions, renderCrds, type RenderedCrd } from "../../../crds/generate.js";
 import type { OpenApiSchema } from "../../../crds/schema/openapi.js";
-import { CATEGORY, GROUP, KIND, PLURAL, SHORT_NAME, VERSION } from "../../../crds/types.js";
+import { CATEGORY, GROUP, KIND, PLURAL, SHORT_NAMES, VERSION } from "../../../crds/types.js";
 import { compileError, rulesOf } from "../../../crds/validate/cel-validation.js";
 
 interface Node {
@@ -49,10 +49,10 @@ describe("crds: generated CRD YAML", () => {
         expect(parse(file().text)).to.deep.equal(crd);
       });
 
-      it("has the group, version, names, short name, category and status subresource", () => {
+      it("has the group, version, names, short names, category and status subresource", () => {
         expect(crd.metadata.name).to.equal(`${PLURAL[kind]}.${GROUP}`);
         expect(crd.spec.group).to.equal(GROUP);
-        expect(crd.spec.names.shortNames).to.deep.equal([SHORT_NAME[kind]]);
+        expect(crd.spec.names.shortNames).to.deep.equal(SHORT_NAMES[kind]);
         expect(crd.spec.names.categories).to.deep.equal([CATEGORY]);
         expect(crd.spec.versions.map((v) => v.name)).to.deep.equal([VERSION]);
         expect(crd.spec.versions[0]!.subresources).to.deep.equal({ status: {} });
