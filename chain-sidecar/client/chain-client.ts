@@ -1,0 +1,246 @@
+// Talks to any node serving CometBFT's RPC (CometBFT itself or the solo producer): signs, broadcasts and queries.
+import { Comet38Client } from "@cosmjs/tendermint-rpc";
+import { getAddress } from "ethers";
+import { TransferMsg } from "../modules/bank/bank-messages.js";
+import {
+  LendMsg,
+  RegisterValidatorMsg,
+  UnbondMsg,
+  UnjailMsg,
+  VoteMsg,
+  type RegisterValidator,
+} from "../modules/staking/staking-messages.js";
+import { verifyStateProof } from "../query/state-proof.js";
+import { txHash } from "../tx/envelope.js";
+import type { MessageSpec } from "../tx/message-spec.js";
+import { ResultCode } from "../tx/result-codes.js";
+import { signTx, type TypedDataSigner } from "../tx/signing.js";
+import { ChainQueryError, ChainTxError } from "./chain-errors.js";
+import {
+  toAccountView,
+  toStakingPositionView,
+  toValidatorView,
+  type AccountView,
+  type ParamsView,
+  type StakingPositionView,
+  type ValidatorView,
+} from "./chain-views.js";
+
+export type BroadcastMode = "sync" | "commit";
+
+export interface TxOutcome {
+  hash: string;
+  /** Block height, in commit mode. */
+  height?: number;
+  code: number;
+  log: string;
+  nonce: number;
+  events: readonly { type: string; attributes: readonly { key: string; value: string }[] }[];
+}
+
+export interface SubmitOptions {
+  mode?: BroadcastMode;
+  /** Overrides the tracked next nonce. */
+  nonce?: number;
+}
+
+const decoder = new TextDecoder();
+const HEADER_WAIT_MS = 15_000;
+
+export class ChainClient {
+  private cachedChainId: string | undefined;
+  /** Next nonce per sender after transactions this client sent that the chain has not yet committed. */
+  private readonly pendingNonces = new Map<string, number>();
+
+  private constructor(readonly comet: Comet38Client) {}
+
+  static async connect(endpoint: string): Promise<ChainClient> {
+    let comet: Comet38Client;
+    try {
+      comet = await Comet38Client.connect(endpoint);
+    } catch (error) {
+      throw new Error(`cannot reach a chain node at ${endpoint}: ${(error as Error).message}`);
+    }
+    return new ChainClient(comet);
+  }
+
+  disconnect(): void {
+    this.comet.disconnect();
+  }
+
+  async chainId(): Promise<string> {
+    this.cachedChainId ??= (await this.comet.status()).nodeInfo.network;
+    return this.cachedChainId;
+  }
+
+  /** Runs an abci_query and parses its JSON answer. */
+  async queryJson(path: string): Promise<unknown> {
+    const answer = await this.comet.abciQuery({ path, data: new Uint8Array() });
+    if ((answer.code ?? 0) !== 0) throw new ChainQueryError(path, answer.code ?? 0, answer.log ?? "");
+    return JSON.parse(decoder.decode(answer.value)) as unknown;
+  }
+
+  /**
+   * Queries a single state record with a Merkle proof and checks it against the app hash in the header of the
+   * next block (which commits to this height's state). The header itself is trusted from the node.
+   */
+  async queryProven(path: string): Promise<{ value: unknown; height: number }> {
+    const answer = await this.comet.abciQuery({ path, data: new Uint8Array(), prove: true });
+    if ((answer.code ?? 0) !== 0) throw new ChainQueryError(path, answer.code ?? 0, answer.log ?? "");
+    const height = answer.height ?? 0;
+    const appHash = await this.appHashAfter(height);
+    await verifyStateProof({ key: answer.key, value: answer.value, proofOps: answer.proof }, appHash);
+    return {
+      value: answer.value.length === 0 ? null : (JSON.parse(decoder.decode(answer.value)) as unknown),
+      height,
+    };
+  }
+
+  /** The app hash of the state after block `height`, from block height+1's header, waiting for that block. */
+  private async appHashAfter(height: number): Promise<Uint8Array> {
+    const deadline = Date.now() + HEADER_WAIT_MS;
+    for (;;) {
+      const latest = (await this.comet.status()).syncInfo.latestBlockHeight;
+      if (latest > height) return (await this.comet.block(height + 1)).block.header.appHash;
+      if (Date.now() > deadline)
+        throw new Error(`block ${height + 1} did not appear within ${HEADER_WAIT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async account(address: string): Promise<AccountView> {
+    return toAccountView(
+      (await this.queryJson(`/account/${getAddress(address)}`)) as Record<string, unknown>,
+    );
+  }
+
+  async validators(): Promise<ValidatorView[]> {
+    return ((await this.queryJson("/validators")) as Record<string, unknown>[]).map((v) =>
+      toValidatorView(v),
+    );
+  }
+
+  async validator(operator: string): Promise<ValidatorView> {
+    const operatorLower = getAddress(operator).toLowerCase();
+    const all = await this.validators();
+    const found = all.find((v) => v.operator === operatorLower);
+    if (!found) {
+      throw new ChainQueryError(
+        `/validator/${operatorLower}`,
+        ResultCode.NOT_FOUND,
+        `${operatorLower} is not a registered validator`,
+      );
+    }
+    return found;
+  }
+
+  async params(): Promise<ParamsView> {
+    return (await this.queryJson("/params")) as ParamsView;
+  }
+
+  async supply(): Promise<bigint> {
+    return BigInt(((await this.queryJson("/supply")) as { amount: string }).amount);
+  }
+
+  async stakingPosition(address: string): Promise<StakingPositionView> {
+    return toStakingPositionView(
+      (await this.queryJson(`/staking/${getAddress(address)}`)) as Record<string, unknown>,
+    );
+  }
+
+  /** The nonce the next transaction from `address` must carry, counting this client's uncommitted ones. */
+  async nextNonce(address: string): Promise<number> {
+    const key = address.toLowerCase();
+    const onChain = (await this.account(address)).nonce;
+    return Math.max(onChain, this.pendingNonces.get(key) ?? 0);
+  }
+
+  async sign<T>(
+    signer: TypedDataSigner,
+    spec: MessageSpec<T>,
+    message: T,
+    nonce?: number,
+  ): Promise<{ tx: Uint8Array; nonce: number }> {
+    const from = await signer.getAddress();
+    const use = nonce ?? (await this.nextNonce(from));
+    return { tx: await signTx(signer, await this.chainId(), spec, message, use), nonce: use };
+  }
+
+  /** Broadcasts signed bytes; a refusal throws ChainTxError with the chain's code and log. */
+  async broadcast(tx: Uint8Array, mode: BroadcastMode = "commit", nonce = -1): Promise<TxOutcome> {
+    const hash = txHash(tx);
+    if (mode === "sync") {
+      const r = await this.comet.broadcastTxSync({ tx });
+      if (r.code !== 0) throw new ChainTxError(r.code, r.log ?? "", "check", hash);
+      return { hash, code: 0, log: r.log ?? "", nonce, events: [] };
+    }
+    const r = await this.comet.broadcastTxCommit({ tx });
+    if (r.checkTx.code !== 0) throw new ChainTxError(r.checkTx.code, r.checkTx.log ?? "", "check", hash);
+    const result = r.txResult;
+    if (!result) throw new Error(`transaction ${hash}: the node returned no block result`);
+    const events = result.events.map((e) => ({
+      type: e.type,
+      attributes: e.attributes.map((a) => ({ key: a.key, value: a.value })),
+    }));
+    if (result.code !== 0) throw new ChainTxError(result.code, result.log ?? "", "block", hash);
+    return { hash, height: r.height, code: 0, log: result.log ?? "", nonce, events };
+  }
+
+  /** Signs with the next nonce, broadcasts, and tracks the nonce so back-to-back submissions work. */
+  async submit<T>(
+    signer: TypedDataSigner,
+    spec: MessageSpec<T>,
+    message: T,
+    options: SubmitOptions = {},
+  ): Promise<TxOutcome> {
+    const from = (await signer.getAddress()).toLowerCase();
+    const { tx, nonce } = await this.sign(signer, spec, message, options.nonce);
+    try {
+      const outcome = await this.broadcast(tx, options.mode ?? "commit", nonce);
+      this.pendingNonces.set(from, nonce + 1);
+      return outcome;
+    } catch (error) {
+      if (error instanceof ChainTxError && error.stage === "block") this.pendingNonces.set(from, nonce + 1);
+      else this.pendingNonces.delete(from);
+      throw error;
+    }
+  }
+
+  transfer(signer: TypedDataSigner, to: string, amount: bigint, options?: SubmitOptions): Promise<TxOutcome> {
+    return this.submit(signer, TransferMsg, { to, amount }, options);
+  }
+
+  registerValidator(
+    signer: TypedDataSigner,
+    message: RegisterValidator,
+    options?: SubmitOptions,
+  ): Promise<TxOutcome> {
+    return this.submit(signer, RegisterValidatorMsg, message, options);
+  }
+
+  lend(
+    signer: TypedDataSigner,
+    validator: string,
+    amount: bigint,
+    options?: SubmitOptions,
+  ): Promise<TxOutcome> {
+    return this.submit(signer, LendMsg, { validator, amount }, options);
+  }
+
+  vote(signer: TypedDataSigner, validators: string[], options?: SubmitOptions): Promise<TxOutcome> {
+    return this.submit(signer, VoteMsg, { validators }, options);
+  }
+
+  unbond(
+    signer: TypedDataSigner,
+    validator: string,
+    amount: bigint,
+    options?: SubmitOptions,
+  ): Promise<TxOutcome> {
+    return this.submit(signer, UnbondMsg, { validator, amount }, options);
+  }
+
+  unjail(signer: TypedDataSigner, options?: SubmitOptions): Promise<TxOutcome> {
+    return this.submit(signer, UnjailMsg, {}, options);
+  }
+}

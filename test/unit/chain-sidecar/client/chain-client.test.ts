@@ -1,0 +1,131 @@
+import { expect } from "chai";
+import { hexlify } from "ethers";
+import { ChainClient } from "../../../../chain-sidecar/client/chain-client.js";
+import { ChainQueryError, ChainTxError } from "../../../../chain-sidecar/client/chain-errors.js";
+import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
+import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
+import { signTx } from "../../../../chain-sidecar/tx/signing.js";
+import { testConsensusKey, testWallet } from "../app-harness.js";
+import { startSoloChain, type SoloChain } from "../solo-chain.js";
+
+describe("chain-sidecar client: ChainClient against the solo producer's RPC", function () {
+  this.timeout(60_000);
+  const alice = testWallet("client-alice");
+  const bob = testWallet("client-bob");
+  const operator = testWallet("client-operator");
+  const newcomer = testWallet("client-newcomer");
+  let chain: SoloChain;
+  let client: ChainClient;
+
+  before(async () => {
+    chain = await startSoloChain(
+      {
+        accounts: [
+          { address: alice.address, balance: 10_000_000n },
+          { address: operator.address, balance: 1_000n },
+          { address: newcomer.address, balance: 5_000_000n },
+        ],
+      },
+      operator.address,
+    );
+    client = await ChainClient.connect(chain.rpcUrl);
+  });
+
+  after(async () => {
+    client.disconnect();
+    await chain.stop();
+  });
+
+  it("reads the chain id from the node", async () => {
+    expect(await client.chainId()).to.equal("uranus-test-1");
+  });
+
+  it("sends a transfer and waits for its block", async () => {
+    const outcome = await client.transfer(alice, bob.address, 1234n);
+    expect(outcome.height).to.be.greaterThan(0);
+    expect(outcome.events.map((e) => e.type)).to.include("transfer");
+    expect((await client.account(bob.address)).balance).to.equal(1234n);
+  });
+
+  it("tracks nonces so back-to-back sync broadcasts from one sender are all accepted", async () => {
+    const start = (await client.account(alice.address)).nonce;
+    for (let i = 0; i < 3; i++) await client.transfer(alice, bob.address, 1n, { mode: "sync" });
+    const deadline = Date.now() + 10_000;
+    while ((await client.account(alice.address)).nonce < start + 3) {
+      if (Date.now() > deadline) throw new Error("sync transfers were not committed in time");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await client.account(alice.address)).nonce).to.equal(start + 3);
+  });
+
+  it("reports a refusal with the chain's code and a log naming the field", async () => {
+    let error: unknown;
+    try {
+      await client.transfer(bob, alice.address, 10n ** 12n);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(ChainTxError);
+    expect((error as ChainTxError).code).to.equal(ResultCode.INSUFFICIENT_FUNDS);
+    expect((error as ChainTxError).stage).to.equal("check");
+    expect((error as ChainTxError).message).to.contain("Transfer.amount");
+  });
+
+  it("refuses bytes signed for another chain", async () => {
+    const tx = await signTx(alice, "other-chain", TransferMsg, { to: bob.address, amount: 1n }, 0);
+    let error: unknown;
+    try {
+      await client.broadcast(tx, "sync");
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ChainTxError).code).to.equal(ResultCode.WRONG_CHAIN_ID);
+  });
+
+  it("runs the staking flow: register, lend, vote, unbond", async () => {
+    await client.registerValidator(newcomer, {
+      consensusPubKey: hexlify(testConsensusKey("client-newcomer")),
+      deposit: 2_000_000n,
+      moniker: "newcomer",
+    });
+    await client.lend(alice, newcomer.address, 500n);
+    await client.vote(alice, [newcomer.address]);
+    await client.unbond(alice, newcomer.address, 200n);
+    const validator = await client.validator(newcomer.address);
+    expect(validator.deposit).to.equal(2_000_000n);
+    expect(validator.lent).to.equal(300n);
+    const position = await client.stakingPosition(alice.address);
+    expect(position.loans).to.deep.equal([{ validator: newcomer.address.toLowerCase(), amount: 300n }]);
+    expect(position.votes).to.deep.equal([newcomer.address.toLowerCase()]);
+    expect(position.unbonding.map((u) => u.amount)).to.deep.equal([200n]);
+    const validators = await client.validators();
+    expect(validators.map((v) => v.moniker)).to.have.members(["solo", "newcomer"]);
+  });
+
+  it("verifies a proven account against the next block's app hash", async () => {
+    const proven = await client.queryProven(`/account/${bob.address}`);
+    expect(proven.height).to.be.greaterThan(0);
+    expect((proven.value as { address: string }).address).to.equal(bob.address.toLowerCase());
+  });
+
+  it("reads params and supply", async () => {
+    const params = await client.params();
+    expect(params.staking!.maxValidators).to.equal(48);
+    expect(await client.supply()).to.equal(10_000_000n + 1_000n + 5_000_000n + 10_000_000n);
+  });
+
+  it("raises a query error with the chain's code for an unknown validator", async () => {
+    let error: unknown;
+    try {
+      await client.validator(bob.address);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(ChainQueryError);
+    expect((error as ChainQueryError).code).to.equal(ResultCode.NOT_FOUND);
+  });
+
+  it("ran without a fault in the producer", () => {
+    expect(chain.faults).to.deep.equal([]);
+  });
+});
