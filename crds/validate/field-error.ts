@@ -35,11 +35,17 @@ const TYPE_WORDS: Record<FieldErrorType, string> = {
   UnknownField: "Unknown field",
 };
 
-/** A value printed as Go's %v / %q / %#v would print the decoded JSON. */
+/** 32 bytes of hex: what a secp256k1 private key looks like when pasted where it does not belong. */
+const LOOKS_LIKE_PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
+
+/** A value printed as Go's %v / %q / %#v would print the decoded JSON; key-like text is never echoed. */
 export function goValue(value: unknown): string {
   // field.Error prints a nil value as the quoted string "null".
   if (value === null || value === undefined) return '"null"';
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string")
+    return JSON.stringify(
+      LOOKS_LIKE_PRIVATE_KEY.test(value) ? "<redacted: looks like a private key>" : value,
+    );
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
     return String(value);
   if (Array.isArray(value)) return `[]interface {}{${value.map(goValue).join(", ")}}`;

@@ -191,13 +191,51 @@ describe("crds on a real kube-apiserver", function () {
       );
     });
 
+    it("refuses to change the offered node or the payer (transition rules, which only an update runs)", async () => {
+      const node = await kubectl([
+        "patch",
+        "cn",
+        "home-lab-1",
+        "--type=merge",
+        "-p",
+        '{"spec":{"nodeName":"other"}}',
+      ]);
+      expect(node.code).to.not.equal(0);
+      expect(node.stderr).to.include("spec.nodeName");
+      expect(node.stderr).to.include("nodeName is immutable");
+      const payer = await kubectl([
+        "patch",
+        "cc",
+        "web-service",
+        "-n",
+        NAMESPACE,
+        "--type=merge",
+        "-p",
+        '{"spec":{"payer":{"secretRef":{"name":"another-key"}}}}',
+      ]);
+      expect(payer.code).to.not.equal(0);
+      expect(payer.stderr).to.include("spec.payer");
+      expect(payer.stderr).to.include("payer is immutable");
+      const replicas = await kubectl([
+        "patch",
+        "cc",
+        "web-service",
+        "-n",
+        NAMESPACE,
+        "--type=merge",
+        "-p",
+        '{"spec":{"replicas":3}}',
+      ]);
+      expect(replicas.code, replicas.stderr).to.equal(0);
+    });
+
     it("prints the printer columns", async () => {
       const result = await kubectl(["get", "cc", "-n", NAMESPACE, "web-service"]);
       expect(result.code, result.stderr).to.equal(0);
       expect(result.stdout.split("\n")[0]).to.match(
         /NAME\s+PHASE\s+READY\s+REPLICAS\s+MAX-PRICE\s+REMAINING\s+AGE/,
       );
-      expect(result.stdout).to.match(/web-service\s+2\s+900000/);
+      expect(result.stdout).to.match(/web-service\s+3\s+900000/);
     });
   });
 

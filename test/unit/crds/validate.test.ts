@@ -238,3 +238,24 @@ describe("crds: the uranus validate command", function () {
     expect(result.stderr).to.include("--filename");
   });
 });
+
+describe("crds: uranus validate never echoes a private key", () => {
+  it("redacts key-like text from the value it reports", () => {
+    const key = "0x" + "ab".repeat(32);
+    const text = [
+      "apiVersion: uranus.io/v1alpha1",
+      "kind: ComputeContract",
+      "metadata: {name: leaky}",
+      "spec:",
+      '  maxPricePerSCUHour: "1"',
+      '  budget: "1"',
+      "  payer: {secretRef: {name: k}}",
+      `  template: {spec: {image: busybox, size: {scu: 1}, env: [{name: "${key}", value: x}]}}`,
+    ].join("\n");
+    const [verdict] = validateText("leaky.yaml", text, validator);
+    expect(verdict!.status).to.equal("invalid");
+    expect(verdict!.message).to.include("spec.template.spec.env[0].name");
+    expect(verdict!.message).to.include("<redacted: looks like a private key>");
+    expect(JSON.stringify(verdict)).to.not.include("abababab");
+  });
+});
