@@ -1,16 +1,15 @@
 // Writes the CRD YAML in crds/ from the schema modules in crds/schema/: `npx tsx crds/generate.ts`.
 // The YAML is what kubectl and the apiserver read; it is generated so that shared fragments are written once.
 import { writeFileSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { format, resolveConfig } from "prettier";
 import { stringify } from "yaml";
+import { CRD_DIRECTORY } from "./directory.js";
 import { GROUP, PLURAL } from "./types.js";
 import type { CustomResourceDefinition } from "./schema/definition.js";
 import { computeContractCrd } from "./schema/compute-contract.js";
 import { contributorNodeCrd } from "./schema/contributor-node.js";
 import { powerContainerCrd } from "./schema/power-container.js";
-
-export const CRD_DIRECTORY = fileURLToPath(new URL(".", import.meta.url));
 
 export interface RenderedCrd {
   fileName: string;

@@ -11,7 +11,7 @@ import {
 } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { waitFor } from "../hack/wait-for.js";
-import { DEFAULT_CRD_DIRECTORY } from "./validate/crd-catalog.js";
+import { CRD_DIRECTORY } from "./directory.js";
 import { FIELD_MANAGER } from "./types.js";
 
 export interface InstallOptions {
@@ -28,7 +28,7 @@ interface CrdManifest {
   spec: { group: string; names: { kind: string }; versions: { name: string; served: boolean }[] };
 }
 
-export function readCrdManifests(directory = DEFAULT_CRD_DIRECTORY): CrdManifest[] {
+export function readCrdManifests(directory = CRD_DIRECTORY): CrdManifest[] {
   return readdirSync(directory)
     .filter((file) => file.endsWith(".yaml"))
     .sort()

@@ -1,7 +1,8 @@
 // `uranus validate -f FILE|DIR|-`: the apiserver's verdict on uranus.io manifests before they are applied.
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { CrdCatalog, DEFAULT_CRD_DIRECTORY } from "./crd-catalog.js";
+import { CRD_DIRECTORY } from "../directory.js";
+import { CrdCatalog } from "./crd-catalog.js";
 import { validatePaths, type Verdict } from "./manifest-files.js";
 import { ManifestValidator } from "./validator.js";
 
@@ -45,7 +46,7 @@ export function registerValidateCommands(program: Command): void {
         .argParser(collect)
         .makeOptionMandatory(),
     )
-    .option("--crds <dir>", "directory holding the CustomResourceDefinition YAML", DEFAULT_CRD_DIRECTORY)
+    .option("--crds <dir>", "directory holding the CustomResourceDefinition YAML", CRD_DIRECTORY)
     .action(function (this: Command) {
       const options = this.optsWithGlobals<{ filename: string[]; crds: string; output: string }>();
       if (options.output !== "text" && options.output !== "json") {

@@ -1,11 +1,9 @@
 // The CustomResourceDefinitions offline validation checks against, read from the same YAML kubectl applies.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { CRD_DIRECTORY } from "../directory.js";
 import type { OpenApiSchema } from "../schema/openapi.js";
 import { parseManifestStream } from "./kube-yaml.js";
-
-export const DEFAULT_CRD_DIRECTORY = fileURLToPath(new URL("..", import.meta.url));
 
 export interface ServedKind {
   group: string;
@@ -59,7 +57,7 @@ export class CrdCatalog {
     }
   }
 
-  static fromDirectory(directory: string = DEFAULT_CRD_DIRECTORY): CrdCatalog {
+  static fromDirectory(directory: string = CRD_DIRECTORY): CrdCatalog {
     const crds: CrdDocument[] = [];
     for (const file of readdirSync(directory).sort()) {
       if (!/\.(ya?ml|json)$/.test(file)) continue;

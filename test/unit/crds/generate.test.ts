@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { parse } from "yaml";
-import { CRD_DIRECTORY, crdDefinitions, renderCrds, type RenderedCrd } from "../../../crds/generate.js";
+import { CRD_DIRECTORY } from "../../../crds/directory.js";
+import { crdDefinitions, renderCrds, type RenderedCrd } from "../../../crds/generate.js";
 import type { OpenApiSchema } from "../../../crds/schema/openapi.js";
 import { CATEGORY, GROUP, KIND, PLURAL, SHORT_NAMES, VERSION } from "../../../crds/types.js";
 import { compileError, rulesOf } from "../../../crds/validate/cel-validation.js";
