@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerValidateCommands } from "../crds/validate/command.js";
 import { registerChainCommands } from "../chain-sidecar/node/chain-commands.js";
+import { registerChainClientCommands } from "../chain-sidecar/cli/chain-client-commands.js";
 import { registerTestnetCommands } from "../chain-sidecar/testnet/testnet-commands.js";
 import { registerSchedulerExtenderCommands } from "../scheduler-extender/command.js";
 import { registerUpCommand } from "./up.js";
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidateCommands(program);
   registerChainCommands(program);
+  registerChainClientCommands(program);
   registerTestnetCommands(program);
   registerSchedulerExtenderCommands(program);
   registerUpCommand(program);

@@ -55,13 +55,20 @@ export class ChainClient {
   private constructor(readonly comet: Comet38Client) {}
 
   static async connect(endpoint: string): Promise<ChainClient> {
-    let comet: Comet38Client;
+    let comet: Comet38Client | undefined;
     try {
       comet = await Comet38Client.connect(endpoint);
+      const client = new ChainClient(comet);
+      // Asking for the chain id up front turns an unreachable or wrong endpoint into one clear error.
+      await client.chainId();
+      return client;
     } catch (error) {
-      throw new Error(`cannot reach a chain node at ${endpoint}: ${(error as Error).message}`);
+      comet?.disconnect();
+      const cause = (error as Error & { cause?: Error }).cause?.message;
+      throw new Error(
+        `cannot reach a chain node at ${endpoint}: ${(error as Error).message}${cause ? ` (${cause})` : ""}`,
+      );
     }
-    return new ChainClient(comet);
   }
 
   disconnect(): void {

@@ -1,0 +1,257 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { main } from "../../../../cli/uranus.js";
+import { testWallet } from "../app-harness.js";
+import { startSoloChain, type SoloChain } from "../solo-chain.js";
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `uranus` program in-process and captures what it prints. */
+async function runCli(args: string[]): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const realOut = process.stdout.write.bind(process.stdout);
+  const realErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = (chunk: string | Uint8Array) => {
+    out.push(chunk.toString());
+    return true;
+  };
+  process.stderr.write = (chunk: string | Uint8Array) => {
+    err.push(chunk.toString());
+    return true;
+  };
+  try {
+    const code = await main(args);
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    process.stdout.write = realOut;
+    process.stderr.write = realErr;
+  }
+}
+
+describe("chain-sidecar cli: uranus keys, tx and query", function () {
+  this.timeout(120_000);
+  const funded = testWallet("cli-funded");
+  const operator = testWallet("cli-operator");
+  const recipient = testWallet("cli-recipient");
+  let dir: string;
+  let keyring: string[];
+  let chain: SoloChain;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "uranus-cli-"));
+    writeFileSync(join(dir, "password"), "correct horse battery staple\n");
+    writeFileSync(join(dir, "wrong-password"), "nope\n");
+    writeFileSync(join(dir, "funded.key"), `${funded.privateKey}\n`);
+    keyring = ["--keyring-dir", join(dir, "keyring"), "--password-file", join(dir, "password")];
+    chain = await startSoloChain(
+      { accounts: [{ address: funded.address, balance: 5_000_000n }] },
+      operator.address,
+    );
+  });
+
+  after(async () => {
+    await chain.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("keys", () => {
+    it("creates, lists and shows keys, printing addresses only", async () => {
+      const created = await runCli([
+        "--output",
+        "json",
+        "keys",
+        ...keyring,
+        "create",
+        "alice",
+        "--scrypt-n",
+        "1024",
+      ]);
+      expect(created.code, created.stderr).to.equal(0);
+      const key = JSON.parse(created.stdout) as { name: string; address: string };
+      expect(key.name).to.equal("alice");
+      expect(key.address).to.match(/^0x[0-9a-fA-F]{40}$/);
+      const file = readFileSync(join(dir, "keyring", "alice.json"), "utf8");
+      expect(JSON.parse(file)).to.have.property("Crypto");
+      expect(file).to.not.match(/"privateKey"/);
+      const listed = await runCli(["keys", ...keyring, "list"]);
+      expect(listed.code).to.equal(0);
+      expect(listed.stdout).to.contain("alice").and.contain(key.address);
+      const shown = await runCli(["--output", "json", "keys", ...keyring, "show", "alice"]);
+      expect(JSON.parse(shown.stdout)).to.deep.equal(key);
+    });
+
+    it("imports a private key from a file without ever printing it", async () => {
+      const run = await runCli([
+        "keys",
+        ...keyring,
+        "import",
+        "funded",
+        "--private-key-file",
+        join(dir, "funded.key"),
+        "--scrypt-n",
+        "1024",
+      ]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.contain(funded.address);
+      expect(run.stdout + run.stderr).to.not.contain(funded.privateKey.slice(2));
+    });
+
+    it("refuses a duplicate name, a bad name and a missing password with clear errors", async () => {
+      const duplicate = await runCli(["keys", ...keyring, "create", "alice", "--scrypt-n", "1024"]);
+      expect(duplicate.code).to.equal(1);
+      expect(duplicate.stderr).to.contain("key alice already exists");
+      const badName = await runCli(["keys", ...keyring, "create", "../evil", "--scrypt-n", "1024"]);
+      expect(badName.code).to.equal(1);
+      expect(badName.stderr).to.contain("key name");
+      const saved = process.env.URANUS_KEYRING_PASSWORD;
+      delete process.env.URANUS_KEYRING_PASSWORD;
+      const noPassword = await runCli([
+        "keys",
+        "--keyring-dir",
+        join(dir, "keyring"),
+        "create",
+        "bob",
+        "--scrypt-n",
+        "1024",
+      ]);
+      if (saved !== undefined) process.env.URANUS_KEYRING_PASSWORD = saved;
+      expect(noPassword.code).to.equal(1);
+      expect(noPassword.stderr).to.contain("--password-file").and.contain("URANUS_KEYRING_PASSWORD");
+    });
+  });
+
+  describe("tx and query against a node", () => {
+    const node = () => ["--node", chain.rpcUrl];
+
+    it("sends tokens and shows the new balance", async () => {
+      const sent = await runCli([
+        ...node(),
+        "tx",
+        ...keyring,
+        "send",
+        recipient.address,
+        "1_000",
+        "--from",
+        "funded",
+      ]);
+      expect(sent.code, sent.stderr).to.equal(0);
+      expect(sent.stdout).to.match(/committed in block \d+/);
+      const account = await runCli([...node(), "--output", "json", "query", "account", recipient.address]);
+      expect(account.code, account.stderr).to.equal(0);
+      expect(JSON.parse(account.stdout)).to.deep.include({ balance: "1000", nonce: 0 });
+    });
+
+    it("queries an account by key name with a verified proof", async () => {
+      const run = await runCli([
+        ...node(),
+        "query",
+        "--keyring-dir",
+        join(dir, "keyring"),
+        "account",
+        "funded",
+        "--prove",
+      ]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout)
+        .to.contain(funded.address)
+        .and.match(/proof\s+verified at height \d+/);
+    });
+
+    it("lends, votes and unbonds through the CLI and shows the position", async () => {
+      for (const args of [
+        ["lend", operator.address, "500"],
+        ["vote", operator.address],
+        ["unbond", operator.address, "200"],
+      ]) {
+        const run = await runCli([...node(), "tx", ...keyring, ...args, "--from", "funded"]);
+        expect(run.code, `${args[0]}: ${run.stderr}`).to.equal(0);
+      }
+      const position = await runCli([...node(), "--output", "json", "query", "account", funded.address]);
+      const parsed = JSON.parse(position.stdout) as {
+        staking: { loans: { amount: string }[]; votes: string[] };
+      };
+      expect(parsed.staking.loans.map((l) => l.amount)).to.deep.equal(["300"]);
+      expect(parsed.staking.votes).to.deep.equal([operator.address.toLowerCase()]);
+    });
+
+    it("lists validators as a table and as JSON, and shows one with a proof", async () => {
+      const table = await runCli([...node(), "query", "validators"]);
+      expect(table.code, table.stderr).to.equal(0);
+      expect(table.stdout)
+        .to.contain("operator")
+        .and.contain(operator.address.toLowerCase())
+        .and.contain("active");
+      const json = await runCli([...node(), "--output", "json", "query", "validators"]);
+      expect((JSON.parse(json.stdout) as { lent: string }[])[0]!.lent).to.equal("300");
+      const one = await runCli([...node(), "query", "validator", operator.address, "--prove"]);
+      expect(one.code, one.stderr).to.equal(0);
+      expect(one.stdout)
+        .to.contain("solo")
+        .and.match(/proof\s+verified/);
+    });
+
+    it("shows params and supply", async () => {
+      const params = await runCli([...node(), "query", "params"]);
+      expect(params.code, params.stderr).to.equal(0);
+      expect(params.stdout).to.contain("maxValidators").and.contain("txFee");
+      const supply = await runCli([...node(), "--output", "json", "query", "supply"]);
+      expect(BigInt((JSON.parse(supply.stdout) as { supply: string }).supply) > 0n).to.equal(true);
+    });
+
+    it("explains refusals and bad arguments", async () => {
+      const broke = await runCli([
+        ...node(),
+        "tx",
+        ...keyring,
+        "send",
+        recipient.address,
+        "999999999999",
+        "--from",
+        "funded",
+      ]);
+      expect(broke.code).to.equal(1);
+      expect(broke.stderr).to.contain("INSUFFICIENT_FUNDS").and.contain("Transfer.amount");
+      const badAddress = await runCli([...node(), "tx", ...keyring, "send", "0x12", "5", "--from", "funded"]);
+      expect(badAddress.code).to.equal(1);
+      expect(badAddress.stderr).to.contain("is not a 0x address");
+      const badAmount = await runCli([
+        ...node(),
+        "tx",
+        ...keyring,
+        "send",
+        recipient.address,
+        "1.5",
+        "--from",
+        "funded",
+      ]);
+      expect(badAmount.stderr).to.contain("not a whole amount");
+      const wrongPassword = await runCli([
+        ...node(),
+        "tx",
+        "--keyring-dir",
+        join(dir, "keyring"),
+        "--password-file",
+        join(dir, "wrong-password"),
+        "send",
+        recipient.address,
+        "1",
+        "--from",
+        "funded",
+      ]);
+      expect(wrongPassword.stderr).to.contain("cannot decrypt key funded");
+      const unknown = await runCli([...node(), "query", "validator", recipient.address]);
+      expect(unknown.code).to.equal(1);
+      expect(unknown.stderr).to.contain("not a registered validator");
+      const noNode = await runCli(["--node", "http://127.0.0.1:1", "query", "params"]);
+      expect(noNode.code).to.equal(1);
+      expect(noNode.stderr).to.contain("cannot reach a chain node");
+    });
+  });
+});
