@@ -1,0 +1,90 @@
+import { expect } from "chai";
+import {
+  OpenContractMsg,
+  RecordLeaseMsg,
+} from "../../../../../chain-sidecar/modules/market/market-messages.js";
+import {
+  meterLeaf,
+  meteringRoot,
+  meteringTree,
+  verifyMeterRecord,
+} from "../../../../../chain-sidecar/modules/metering/batch-root.js";
+import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
+import { PAGE_SIZE } from "../../../../../chain-sidecar/modules/metering/metering-module.js";
+import { RegisterNodeMsg } from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
+import { EconomyChain, address } from "../market/economy-harness.js";
+import { batchOf, contractTerms, meterRecord, nodeOffer, openedId } from "../market/economy-fixtures.js";
+
+describe("metering: Merkle roots of batches and settlement queries", () => {
+  const records = Array.from({ length: 7 }, (_, i) =>
+    meterRecord(`pod-${i}`, "0123456789abcdef0123", "node-a", 100 + i, 160 + i),
+  );
+
+  it("proves each record against the batch root, and no altered record", () => {
+    const tree = meteringTree(records);
+    const root = meteringRoot(records);
+    for (const record of records) {
+      expect(verifyMeterRecord(root, record, tree.getHexProof(meterLeaf(record)))).to.equal(true);
+    }
+    const proof = tree.getHexProof(meterLeaf(records[3]!));
+    expect(verifyMeterRecord(root, { ...records[3]!, toTime: records[3]!.toTime + 1n }, proof)).to.equal(
+      false,
+    );
+  });
+
+  it("gives a root that does not depend on record order but does on every field", () => {
+    expect(meteringRoot([...records].reverse())).to.equal(meteringRoot(records));
+    expect(meteringRoot([{ ...records[0]!, scu: 3n }, ...records.slice(1)])).to.not.equal(
+      meteringRoot(records),
+    );
+  });
+
+  it("lists settlements by contract and by contributor in pages, and batches with their roots", () => {
+    const payer = address("q-payer");
+    const owner = address("q-owner");
+    const chain = new EconomyChain({
+      accounts: [{ address: payer, balance: 10n ** 12n }],
+      params: { market: { maxReplicas: 1_000 } },
+    });
+    chain.ok(owner, RegisterNodeMsg, nodeOffer("node-a"));
+    const pods = PAGE_SIZE + 30;
+    const id = openedId(
+      chain.ok(payer, OpenContractMsg, contractTerms({ replicas: BigInt(pods), budget: 10n ** 9n })).events,
+    );
+    const t0 = chain.seconds;
+    const uids = Array.from({ length: pods }, (_, i) => `pod-${String(i).padStart(4, "0")}`);
+    uids.forEach((podUid, replica) =>
+      chain.ok(payer, RecordLeaseMsg, {
+        contractId: id,
+        replica: BigInt(replica),
+        nodeId: "node-a",
+        podUid,
+        startedAt: BigInt(t0),
+      }),
+    );
+    chain.endBlock(60);
+    const batch = batchOf(
+      owner,
+      uids.map((podUid, replica) =>
+        meterRecord(podUid, id, "node-a", t0, t0 + 60, { replica: BigInt(replica) }),
+      ),
+    );
+    chain.ok(owner, MeteringBatchMsg, batch);
+
+    type Page = { settlements: { podUid: string; seconds: number }[]; next: string | null };
+    const first = chain.query<Page>(`/settlements/contract/${id}`);
+    expect(first.settlements).to.have.length(PAGE_SIZE);
+    expect(first.next).to.equal(uids[PAGE_SIZE - 1]);
+    const second = chain.query<Page>(`/settlements/contract/${id}/after/${first.next}`);
+    expect(second.settlements.map((s) => s.podUid)).to.deep.equal(uids.slice(PAGE_SIZE));
+    expect(second.next).to.equal(null);
+    const byOwner = chain.query<Page>(`/settlements/contributor/${owner}`);
+    expect(byOwner.settlements[0]).to.deep.include({ podUid: "pod-0000", seconds: 60 });
+
+    const batches = chain.query<{ batches: { root: string; records: number }[] }>(
+      `/batches/contributor/${owner}`,
+    );
+    expect(batches.batches).to.have.length(1);
+    expect(batches.batches[0]).to.deep.include({ root: batch.root, records: pods });
+  });
+});
