@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "coverage/", "dist/", "test-artifacts/", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  { ignores: [".scratch*/", "node_modules/", "coverage/", "dist/", "test-artifacts/", "**/*.js", "**/*.mjs", "**/*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
