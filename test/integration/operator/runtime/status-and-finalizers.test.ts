@@ -164,10 +164,17 @@ describe("status, conditions, finalizers and events on the real apiserver", func
           hasFinalizer(await client.get<Widget>(WIDGET, { namespace: NS, name: "raced" }), FINALIZER),
         { timeoutMs: 20_000, description: "the finalizer to be added after the conflict" },
       );
-      expect(outcomes).to.deep.equal(["conflict", "added on attempt 1"]);
+      // The retry may still read the cache from before the other write, and conflict again, until the watch
+      // delivers that write; then the guarded patch succeeds.
+      const conflicts = outcomes.length - 1;
+      expect(conflicts).to.be.greaterThanOrEqual(1);
+      expect(outcomes).to.deep.equal([
+        ...Array<string>(conflicts).fill("conflict"),
+        `added on attempt ${conflicts}`,
+      ]);
       const metrics = await runtime.metrics.exposition();
-      expect(metrics).to.match(
-        /controller_runtime_reconcile_total\{controller="finalizer-race",result="requeue"\} 1/,
+      expect(metrics).to.include(
+        `controller_runtime_reconcile_total{controller="finalizer-race",result="requeue"} ${conflicts}`,
       );
       expect(metrics).not.to.match(
         /controller_runtime_reconcile_errors_total\{controller="finalizer-race"\} [1-9]/,

@@ -28,6 +28,12 @@ const contract: KubeObject = {
 type Body = Record<string, unknown>;
 
 describe("event recorder (events.k8s.io/v1 against nock)", () => {
+  // nock patches node:http for the whole process; give it back so later suites talk to real servers.
+  before(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  after(() => nock.restore());
+
   beforeEach(() => nock.disableNetConnect());
   afterEach(() => {
     nock.cleanAll();

@@ -91,6 +91,12 @@ function send(stream: PassThrough, type: string, object: object): void {
 }
 
 describe("controller", () => {
+  // nock patches node:http for the whole process; give it back so later suites talk to real servers.
+  before(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  after(() => nock.restore());
+
   let informers: Informer<KubeObject>[] = [];
   let controller: Controller<Widget> | undefined;
 

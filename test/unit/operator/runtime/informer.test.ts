@@ -66,6 +66,12 @@ const isWatch =
 const isList = (query: Record<string, unknown>): boolean => query.watch === undefined;
 
 describe("informer (HTTP edges against nock)", () => {
+  // nock patches node:http for the whole process; give it back so later suites talk to real servers.
+  before(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  after(() => nock.restore());
+
   let informer: Informer<ConfigMap> | undefined;
 
   beforeEach(() => {
