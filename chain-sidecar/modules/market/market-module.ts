@@ -21,9 +21,21 @@ import {
   TopUpContractMsg,
 } from "./market-messages.js";
 import { marketParams } from "./market-params.js";
-import { contractKey, leaseKey, type Contract, type ContractState, type Lease } from "./market-records.js";
+import {
+  CONTRACT_PREFIX,
+  contractKey,
+  decodeContract,
+  leaseKey,
+  type Contract,
+  type ContractState,
+  type Lease,
+} from "./market-records.js";
 import { TxError } from "../../tx/tx-error.js";
 import { ResultCode } from "../../tx/result-codes.js";
+import type { StateReader } from "../../state/state-access.js";
+
+/** Contracts per page of the all-contracts listing. */
+export const CONTRACT_PAGE_SIZE = 100;
 
 export function contractView(c: Contract): JsonValue {
   return {
@@ -77,6 +89,21 @@ export function emitStateMove(ctx: ExecContext, contract: Contract, moved: Contr
     ["contract", contract.id],
     ["escrow", contract.escrow.toString()],
   ]);
+}
+
+/** One page of every contract in id order, after the id `after` (exclusive), each with its opening height. */
+function contractPage(state: StateReader, after: string | undefined): JsonValue {
+  const from = after === undefined ? undefined : `${CONTRACT_PREFIX}${checkContractId(after, "after")}\u0000`;
+  const entries = state.entries(CONTRACT_PREFIX, from === undefined ? undefined : { from });
+  const page = entries.slice(0, CONTRACT_PAGE_SIZE).map(([, bytes]) => decodeContract(bytes));
+  const next = entries.length > CONTRACT_PAGE_SIZE ? page[page.length - 1]!.id : null;
+  return {
+    contracts: page.map((c) => ({
+      ...(contractView(c) as Record<string, JsonValue>),
+      openedHeight: c.openedHeight,
+    })),
+    next,
+  };
 }
 
 function closedEvent(ctx: ExecContext, contract: Contract): void {
@@ -180,6 +207,16 @@ export const marketModule: ChainModule = {
           value: { contract: contractView(contract), leases: readActiveLeases(state, id).map(leaseView) },
         };
       },
+    },
+    {
+      path: "/contracts",
+      describe: `every contract with its escrow, ${CONTRACT_PAGE_SIZE} per page in id order`,
+      answer: (state) => ({ kind: "view", value: contractPage(state, undefined) }),
+    },
+    {
+      path: "/contracts/after/:id",
+      describe: "the next page of every contract",
+      answer: (state, params) => ({ kind: "view", value: contractPage(state, params.id) }),
     },
     {
       path: "/contracts/payer/:address",
