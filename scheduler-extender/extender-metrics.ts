@@ -36,12 +36,6 @@ export class ExtenderMetrics {
     labelNames: ["resource"] as const,
     registers: [this.registry],
   });
-  readonly informerRestarts = new Counter({
-    name: "uranus_scheduler_extender_informer_restarts_total",
-    help: "Times an informer failed and was restarted, by resource.",
-    labelNames: ["resource"] as const,
-    registers: [this.registry],
-  });
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
