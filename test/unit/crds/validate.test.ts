@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { basename } from "node:path";
 import { expect } from "chai";
+import { main } from "../../../cli/uranus.js";
 import { CrdCatalog } from "../../../crds/validate/crd-catalog.js";
 import { validatePaths, validateText, type Verdict } from "../../../crds/validate/manifest-files.js";
 import { ManifestValidator } from "../../../crds/validate/validator.js";
@@ -15,7 +16,14 @@ function verdictsOf(path: string): Verdict[] {
   return validatePaths([path], validator, noStdin);
 }
 
-function runCli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real `uranus` entry point in a child process: exit code, stdin and all. */
+function runCli(args: string[], input?: string): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       "node",
@@ -31,6 +39,30 @@ function runCli(args: string[], input?: string): Promise<{ code: number; stdout:
     );
     child.stdin?.end(input ?? "");
   });
+}
+
+/** The same command in this process (a child costs seconds of TypeScript loading), output captured. */
+async function runInProcess(args: string[]): Promise<CliResult> {
+  const captured = { stdout: "", stderr: "" };
+  const writes = {
+    stdout: process.stdout.write.bind(process.stdout),
+    stderr: process.stderr.write.bind(process.stderr),
+  };
+  process.stdout.write = (chunk: string | Uint8Array) => {
+    captured.stdout += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    return true;
+  };
+  process.stderr.write = (chunk: string | Uint8Array) => {
+    captured.stderr += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    return true;
+  };
+  try {
+    const code = await main(args);
+    return { code, ...captured };
+  } finally {
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+  }
 }
 
 describe("crds: uranus validate on the manifest corpus", () => {
@@ -193,7 +225,7 @@ describe("crds: the uranus validate command", function () {
   });
 
   it("exits 1 when any manifest is invalid and names the field", async () => {
-    const result = await runCli([
+    const result = await runInProcess([
       "validate",
       "-f",
       "examples",
@@ -207,7 +239,7 @@ describe("crds: the uranus validate command", function () {
   });
 
   it("prints a machine-readable list with --output json", async () => {
-    const result = await runCli(["--output", "json", "validate", "-f", "test/fixtures/manifests/bad"]);
+    const result = await runInProcess(["--output", "json", "validate", "-f", "test/fixtures/manifests/bad"]);
     expect(result.code).to.equal(1);
     const verdicts = JSON.parse(result.stdout) as Verdict[];
     expect(verdicts).to.have.length(badManifests().length);
@@ -227,13 +259,13 @@ describe("crds: the uranus validate command", function () {
   });
 
   it("refuses an unknown output format", async () => {
-    const result = await runCli(["--output", "xml", "validate", "-f", "examples"]);
+    const result = await runInProcess(["--output", "xml", "validate", "-f", "examples"]);
     expect(result.code).to.equal(1);
     expect(result.stderr).to.include("--output must be text or json");
   });
 
   it("requires -f", async () => {
-    const result = await runCli(["validate"]);
+    const result = await runInProcess(["validate"]);
     expect(result.code).to.equal(1);
     expect(result.stderr).to.include("--filename");
   });
