@@ -1,6 +1,7 @@
 // Registers the chain client's commands on the `uranus` program: keys, tx, query, and the global --node option.
 import type { Command } from "commander";
 import { DEFAULT_NODE } from "./cli-context.js";
+import { registerEconomyCommands } from "./economy-commands.js";
 import { registerKeysCommands } from "./keys-commands.js";
 import { registerQueryCommands } from "./query-commands.js";
 import { registerTxCommands } from "./tx-commands.js";
@@ -13,4 +14,5 @@ export function registerChainClientCommands(program: Command): void {
   registerKeysCommands(program);
   registerTxCommands(program);
   registerQueryCommands(program);
+  registerEconomyCommands(program);
 }

@@ -15,7 +15,7 @@ import {
 } from "./cli-context.js";
 
 /** An address, or the name of a keyring key standing for its address. */
-function resolveAccount(value: string, options: ChainCliOptions): string {
+export function resolveAccount(value: string, options: ChainCliOptions): string {
   try {
     return getAddress(value);
   } catch {
@@ -29,7 +29,7 @@ function resolveAccount(value: string, options: ChainCliOptions): string {
   }
 }
 
-async function withClient(
+export async function withClient(
   command: Command,
   run: (client: ChainClient, options: ChainCliOptions) => Promise<void>,
 ): Promise<void> {

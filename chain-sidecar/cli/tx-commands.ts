@@ -21,9 +21,13 @@ interface SigningOptions {
   async?: boolean;
 }
 
-type Submit = (client: ChainClient, signer: TypedDataSigner, options: SubmitOptions) => Promise<TxOutcome>;
+export type Submit = (
+  client: ChainClient,
+  signer: TypedDataSigner,
+  options: SubmitOptions,
+) => Promise<TxOutcome>;
 
-function signingCommand(parent: Command, name: string, description: string): Command {
+export function signingCommand(parent: Command, name: string, description: string): Command {
   return parent
     .command(name)
     .description(description)
@@ -32,7 +36,13 @@ function signingCommand(parent: Command, name: string, description: string): Com
     .option("--async", "return once the mempool accepted the transaction instead of waiting for its block");
 }
 
-async function signAndSend(command: Command, what: string, submit: Submit): Promise<void> {
+/** `extra` adds fields a command learns from the outcome (e.g. the id of what it created). */
+export async function signAndSend(
+  command: Command,
+  what: string,
+  submit: Submit,
+  extra: (outcome: TxOutcome) => [string, string][] = () => [],
+): Promise<void> {
   const options = collectOptions(command);
   const own = command.opts<SigningOptions>();
   const signer = await keyringOf(options).unlock(own.from, readPassword(options));
@@ -42,7 +52,8 @@ async function signAndSend(command: Command, what: string, submit: Submit): Prom
       mode: own.async ? "sync" : "commit",
       ...(own.nonce === undefined ? {} : { nonce: own.nonce }),
     });
-    const summary = { type: what, from: signer.address, ...outcome };
+    const added = extra(outcome);
+    const summary = { type: what, from: signer.address, ...Object.fromEntries(added), ...outcome };
     if (isJson(options)) {
       printJson(summary);
       return;
@@ -56,6 +67,7 @@ async function signAndSend(command: Command, what: string, submit: Submit): Prom
         "status",
         outcome.height === undefined ? "accepted into the mempool" : `committed in block ${outcome.height}`,
       ],
+      ...added,
     ]);
   } finally {
     client.disconnect();

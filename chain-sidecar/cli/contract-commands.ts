@@ -1,0 +1,192 @@
+// `uranus tx contract open|topup|close|rate|lease|end-lease|breach`: a consumer's contracts and their leases.
+import type { Command } from "commander";
+import { ZeroAddress } from "ethers";
+import {
+  CloseContractMsg,
+  EndLeaseMsg,
+  OpenContractMsg,
+  RateContributorMsg,
+  RecordBreachMsg,
+  RecordLeaseMsg,
+  TopUpContractMsg,
+} from "../modules/market/market-messages.js";
+import { contractIdOf } from "../modules/market/market-keeper.js";
+import { addressArgument, amountArgument } from "./cli-arguments.js";
+import {
+  bigintOption,
+  collect,
+  contractIdArgument,
+  countArgument,
+  durationArgument,
+  ratingArgument,
+  unixSecondsArgument,
+} from "./economy-arguments.js";
+import { signAndSend, signingCommand } from "./tx-commands.js";
+
+interface OpenOptions {
+  scu: bigint;
+  replicas: bigint;
+  maxPrice: bigint;
+  budget: bigint;
+  duration: bigint;
+  recoverWithin: bigint;
+  maxMigrations: bigint;
+  region: string[];
+  minPoc: bigint;
+  spread?: boolean;
+  operator?: string;
+}
+
+export function registerContractCommands(tx: Command): void {
+  const contract = tx
+    .command("contract")
+    .description("open, fund, close and rate compute contracts; record their leases");
+
+  signingCommand(contract, "open", "open a contract: the budget moves from your balance into its escrow")
+    .requiredOption("--scu <n>", "SCU per replica", countArgument)
+    .addOption(bigintOption("--replicas <n>", "replicas", countArgument, 1n))
+    .requiredOption("--max-price <amount>", "highest price per SCU-hour accepted", amountArgument)
+    .requiredOption("--budget <amount>", "escrow to deposit now", amountArgument)
+    .requiredOption(
+      "--duration <time>",
+      "how long the contract runs: seconds, or 90s, 30m, 12h, 7d",
+      durationArgument,
+    )
+    .addOption(
+      bigintOption(
+        "--recover-within <time>",
+        "SLA: a failed replica runs again within this time",
+        durationArgument,
+        300n,
+      ),
+    )
+    .addOption(bigintOption("--max-migrations <n>", "SLA: migrations allowed", countArgument, 3n))
+    .option("--region <name>", "allowed region (repeat for several; none allows any)", collect, [])
+    .addOption(bigintOption("--min-poc <n>", "lowest contributor PoC total accepted", amountArgument, 0n))
+    .option("--spread", "at most one replica per contributor")
+    .option(
+      "--operator <address>",
+      "address allowed to record leases for you (e.g. the operator's key)",
+      addressArgument,
+    )
+    .action(async (opts: OpenOptions, command: Command) => {
+      await signAndSend(
+        command,
+        "OpenContract",
+        (c, s, o) =>
+          c.submit(
+            s,
+            OpenContractMsg,
+            {
+              scuPerReplica: opts.scu,
+              replicas: opts.replicas,
+              maxPricePerScuHour: opts.maxPrice,
+              budget: opts.budget,
+              durationSeconds: opts.duration,
+              recoverWithinSeconds: opts.recoverWithin,
+              maxMigrations: opts.maxMigrations,
+              regions: opts.region,
+              minPoc: opts.minPoc,
+              spread: opts.spread ?? false,
+              operator: opts.operator ?? ZeroAddress,
+            },
+            o,
+          ),
+        (outcome) => [["contract", contractIdOf(outcome.hash)]],
+      );
+    });
+
+  signingCommand(
+    contract,
+    "topup",
+    "add to a contract's escrow; a paused contract resumes once one interval is covered",
+  )
+    .argument("<contract>", "contract id", contractIdArgument)
+    .argument("<amount>", "amount in the smallest unit", amountArgument)
+    .action(async (contractId: string, amount: bigint, _opts: unknown, command: Command) => {
+      await signAndSend(command, "TopUpContract", (c, s, o) =>
+        c.submit(s, TopUpContractMsg, { contractId, amount }, o),
+      );
+    });
+
+  signingCommand(contract, "close", "close a contract and get the rest of its escrow back")
+    .argument("<contract>", "contract id", contractIdArgument)
+    .action(async (contractId: string, _opts: unknown, command: Command) => {
+      await signAndSend(command, "CloseContract", (c, s, o) =>
+        c.submit(s, CloseContractMsg, { contractId }, o),
+      );
+    });
+
+  signingCommand(contract, "rate", "rate a node that served the contract, once, from 1 to 5")
+    .argument("<contract>", "contract id", contractIdArgument)
+    .argument("<node>", "contributor node id")
+    .argument("<rating>", "1 (bad) to 5 (excellent)", ratingArgument)
+    .action(async (contractId: string, nodeId: string, rating: bigint, _opts: unknown, command: Command) => {
+      await signAndSend(command, "RateContributor", (c, s, o) =>
+        c.submit(s, RateContributorMsg, { contractId, nodeId, rating }, o),
+      );
+    });
+
+  signingCommand(contract, "lease", "record that a replica's pod runs on a contributor node")
+    .argument("<contract>", "contract id", contractIdArgument)
+    .argument("<replica>", "replica index", countArgument)
+    .argument("<node>", "contributor node id")
+    .argument("<pod-uid>", "the pod's UID")
+    .option("--started-at <time>", "unix seconds the pod started, or now (the default)", unixSecondsArgument)
+    .action(
+      async (
+        contractId: string,
+        replica: bigint,
+        nodeId: string,
+        podUid: string,
+        opts: { startedAt?: bigint },
+        command: Command,
+      ) => {
+        const startedAt = opts.startedAt ?? unixSecondsArgument("now");
+        await signAndSend(command, "RecordLease", (c, s, o) =>
+          c.submit(s, RecordLeaseMsg, { contractId, replica, nodeId, podUid, startedAt }, o),
+        );
+      },
+    );
+
+  signingCommand(contract, "end-lease", "record that a pod left its node: completed, migrated or failed")
+    .argument("<contract>", "contract id", contractIdArgument)
+    .argument("<pod-uid>", "the pod's UID")
+    .argument("<outcome>", "completed, migrated or failed")
+    .option("--ended-at <time>", "unix seconds the pod stopped, or now (the default)", unixSecondsArgument)
+    .action(
+      async (
+        contractId: string,
+        podUid: string,
+        outcome: string,
+        opts: { endedAt?: bigint },
+        command: Command,
+      ) => {
+        const endedAt = opts.endedAt ?? unixSecondsArgument("now");
+        await signAndSend(command, "EndLease", (c, s, o) =>
+          c.submit(s, EndLeaseMsg, { contractId, podUid, endedAt, outcome }, o),
+        );
+      },
+    );
+
+  signingCommand(contract, "breach", "record an SLA breach by a contributor node (lowers its service score)")
+    .argument("<contract>", "contract id", contractIdArgument)
+    .argument("<replica>", "replica index", countArgument)
+    .argument("<node>", "contributor node id")
+    .argument("<kind>", "recovery, migrations or availability")
+    .addOption(bigintOption("--seconds <n>", "how long the breach lasted", countArgument, 0n))
+    .action(
+      async (
+        contractId: string,
+        replica: bigint,
+        nodeId: string,
+        kind: string,
+        opts: { seconds: bigint },
+        command: Command,
+      ) => {
+        await signAndSend(command, "RecordBreach", (c, s, o) =>
+          c.submit(s, RecordBreachMsg, { contractId, replica, nodeId, kind, seconds: opts.seconds }, o),
+        );
+      },
+    );
+}

@@ -1,0 +1,301 @@
+// `uranus query contract|contracts|pod|settlements|contributor|contributors|poc|proposals`: the economy's state.
+import type { Command } from "commander";
+import type { ChainClient } from "../client/chain-client.js";
+import { contractIdArgument } from "./economy-arguments.js";
+import { isJson, printFields, printJson, printTable, type ChainCliOptions } from "./cli-context.js";
+import { resolveAccount, withClient } from "./query-commands.js";
+
+type Json = Record<string, unknown>;
+
+interface ContractView extends Json {
+  id: string;
+  payer: string;
+  operator: string;
+  state: string;
+  closeReason: string;
+  scuPerReplica: number;
+  replicas: number;
+  maxPricePerScuHour: string;
+  openedAt: number;
+  endsAt: number;
+  escrow: { deposited: string; spent: string; remaining: string; refunded: string; unpaid: string };
+  activeLeases: number;
+  migrations: number;
+  breaches: number;
+}
+
+interface NodeView extends Json {
+  nodeId: string;
+  owner: string;
+  region: string;
+  isolation: string;
+  pricePerScuHour: string;
+  online: boolean;
+  activeLeases: number;
+  completedLeases: number;
+  breaches: number;
+  poc: { basic: string; service: string; chain: string; rate: string; total: string };
+}
+
+/** Runs one query and prints it as JSON, or as text through `print`. */
+async function show(
+  command: Command,
+  path: (options: ChainCliOptions) => string,
+  print: (value: unknown) => void,
+): Promise<void> {
+  await withClient(command, async (client: ChainClient, options) => {
+    const value = await client.queryJson(path(options));
+    if (isJson(options)) printJson(value);
+    else print(value);
+  });
+}
+
+function contractRows(list: ContractView[]): (string | number)[][] {
+  return list.map((c) => [
+    c.id,
+    c.state,
+    c.payer,
+    `${c.replicas} × ${c.scuPerReplica}`,
+    c.escrow.remaining,
+    c.escrow.spent,
+    c.activeLeases,
+  ]);
+}
+
+const CONTRACT_HEAD = ["contract", "state", "payer", "replicas × SCU", "escrow", "spent", "leases"];
+
+function nodeRows(list: NodeView[]): (string | number)[][] {
+  return list.map((n) => [
+    n.nodeId,
+    n.owner,
+    n.region,
+    n.online ? "online" : "offline",
+    n.pricePerScuHour,
+    n.poc.total,
+    n.activeLeases,
+  ]);
+}
+
+const NODE_HEAD = ["node", "owner", "region", "status", "price/SCU-h", "PoC total", "leases"];
+
+export function registerEconomyQueryCommands(query: Command): void {
+  query
+    .command("contract")
+    .description("one contract: terms, state, escrow and active leases")
+    .argument("<contract>", "contract id", contractIdArgument)
+    .action(async (id: string, _opts: unknown, command: Command) => {
+      await show(
+        command,
+        () => `/contract/${id}/view`,
+        (value) => {
+          const { contract: c, leases } = value as { contract: ContractView; leases: Json[] };
+          printFields([
+            ["contract", c.id],
+            ["state", c.closeReason ? `${c.state} (${c.closeReason})` : c.state],
+            ["payer", c.payer],
+            ["operator", c.operator || "none"],
+            ["replicas × SCU", `${c.replicas} × ${c.scuPerReplica}`],
+            ["max price/SCU-h", c.maxPricePerScuHour],
+            [
+              "runs",
+              `${new Date(c.openedAt * 1000).toISOString()} – ${new Date(c.endsAt * 1000).toISOString()}`,
+            ],
+            ["deposited", c.escrow.deposited],
+            ["spent", c.escrow.spent],
+            ["escrow", c.escrow.remaining],
+            ["refunded", c.escrow.refunded],
+            ["unpaid", c.escrow.unpaid],
+            ["migrations", c.migrations],
+            ["breaches", c.breaches],
+          ]);
+          if (leases.length > 0) {
+            printTable(
+              ["replica", "pod", "node", "price/SCU-h", "since"],
+              leases.map((l) => [
+                String(l.replica),
+                String(l.podUid),
+                String(l.nodeId),
+                String(l.pricePerScuHour),
+                String(l.startedAt),
+              ]),
+            );
+          }
+        },
+      );
+    });
+
+  query
+    .command("contracts")
+    .description("the contracts one payer opened")
+    .requiredOption("--payer <address-or-key>", "payer 0x address or keyring key name")
+    .action(async (opts: { payer: string }, command: Command) => {
+      await show(
+        command,
+        (options) => `/contracts/payer/${resolveAccount(opts.payer, options)}`,
+        (value) => printTable(CONTRACT_HEAD, contractRows(value as ContractView[])),
+      );
+    });
+
+  query
+    .command("pod")
+    .description("one pod's settlement: billed seconds, charged, fee, unpaid")
+    .argument("<pod-uid>", "the pod's UID")
+    .action(async (podUid: string, _opts: unknown, command: Command) => {
+      await show(
+        command,
+        () => `/settlement/pod/${podUid}`,
+        (value) => {
+          const p = value as Json;
+          printFields(
+            [
+              "podUid",
+              "contractId",
+              "replica",
+              "nodeId",
+              "contributor",
+              "scu",
+              "pricePerScuHour",
+              "firstFrom",
+              "billedTo",
+              "seconds",
+              "charged",
+              "fee",
+              "unpaid",
+              "intervals",
+              "lastBatch",
+            ].map((k) => [k, String(p[k])]),
+          );
+        },
+      );
+    });
+
+  query
+    .command("settlements")
+    .description("pod settlements of a contract or of a contributor, a page at a time")
+    .option("--contract <id>", "contract id", contractIdArgument)
+    .option("--contributor <address-or-key>", "contributor 0x address or keyring key name")
+    .option("--after <pod-uid>", "start after this pod UID (the previous page's next)")
+    .action(async (opts: { contract?: string; contributor?: string; after?: string }, command: Command) => {
+      if ((opts.contract === undefined) === (opts.contributor === undefined))
+        throw new Error("give exactly one of --contract or --contributor");
+      await show(
+        command,
+        (options) => {
+          const base =
+            opts.contract !== undefined
+              ? `/settlements/contract/${opts.contract}`
+              : `/settlements/contributor/${resolveAccount(opts.contributor!, options)}`;
+          return opts.after === undefined ? base : `${base}/after/${opts.after}`;
+        },
+        (value) => {
+          const page = value as { settlements: Json[]; next: string | null };
+          printTable(
+            ["pod", "contract", "node", "seconds", "charged", "fee", "unpaid"],
+            page.settlements.map((s) =>
+              ["podUid", "contractId", "nodeId", "seconds", "charged", "fee", "unpaid"].map((k) =>
+                String(s[k]),
+              ),
+            ),
+          );
+          if (page.next !== null) process.stdout.write(`more: --after ${page.next}\n`);
+        },
+      );
+    });
+
+  query
+    .command("contributor")
+    .description("one contributor node with its PoC scores")
+    .argument("<node>", "node id")
+    .action(async (nodeId: string, _opts: unknown, command: Command) => {
+      await show(
+        command,
+        () => `/poc/node/${nodeId}`,
+        (value) => {
+          const n = value as NodeView;
+          printFields([
+            ["node", n.nodeId],
+            ["owner", n.owner],
+            ["region", n.region],
+            ["isolation", n.isolation],
+            ["status", n.online ? "online" : "offline"],
+            ["price/SCU-h", n.pricePerScuHour],
+            ["leases", `${n.activeLeases} active, ${n.completedLeases} completed, ${n.breaches} breaches`],
+            ["PoC basic", n.poc.basic],
+            ["PoC service", n.poc.service],
+            ["PoC chain", n.poc.chain],
+            ["PoC per block", n.poc.rate],
+            ["PoC total", n.poc.total],
+          ]);
+        },
+      );
+    });
+
+  query
+    .command("contributors")
+    .description("contributor nodes with their PoC totals")
+    .option("--owner <address-or-key>", "only the nodes of this owner")
+    .action(async (opts: { owner?: string }, command: Command) => {
+      await show(
+        command,
+        (options) =>
+          opts.owner === undefined
+            ? "/contributors"
+            : `/contributors/owner/${resolveAccount(opts.owner, options)}`,
+        (value) => printTable(NODE_HEAD, nodeRows(value as NodeView[])),
+      );
+    });
+
+  query
+    .command("poc")
+    .description("resource coefficients, estimated demand, load and online supply")
+    .action(async (_opts: unknown, command: Command) => {
+      await show(
+        command,
+        () => "/poc",
+        (value) => {
+          const e = value as {
+            coefficientsPpm: Record<string, string>;
+            loadPpm: Record<string, string>;
+            supply: { onlineNodes: number; capacity: Record<string, string> };
+            demandScuPerBlockMicro: string;
+            coefficientsUpdatedHeight: number;
+          };
+          printTable(
+            ["resource", "coefficient (ppm)", "load (ppm)", "online supply"],
+            Object.keys(e.coefficientsPpm)
+              .sort()
+              .map((r) => [r, e.coefficientsPpm[r]!, e.loadPpm[r]!, e.supply.capacity[r]!]),
+          );
+          printFields([
+            ["online nodes", e.supply.onlineNodes],
+            ["demand (SCU/block × 1e6)", e.demandScuPerBlockMicro],
+            ["updated at height", e.coefficientsUpdatedHeight],
+          ]);
+        },
+      );
+    });
+
+  query
+    .command("proposals")
+    .description("parameter-change proposals and their approvals")
+    .action(async (_opts: unknown, command: Command) => {
+      await show(
+        command,
+        () => "/proposals",
+        (value) =>
+          printTable(
+            ["proposal", "status", "changes", "approved power", "total power", "expires at"],
+            (value as Json[]).map((p) => [
+              String(p.id),
+              String(p.status),
+              (p.changes as { module: string; name: string; value: string }[])
+                .map((c) => `${c.module}.${c.name}=${c.value}`)
+                .join(", "),
+              String(p.approvedPower),
+              String(p.totalPower),
+              String(p.expiresAt),
+            ]),
+          ),
+      );
+    });
+}

@@ -1,0 +1,197 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { main } from "../../../../../cli/uranus.js";
+import { testWallet } from "../../app-harness.js";
+import { startSoloChain, type SoloChain } from "../../solo-chain.js";
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `uranus` program in-process and captures what it prints. */
+async function runCli(args: string[]): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const realOut = process.stdout.write.bind(process.stdout);
+  const realErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = (chunk: string | Uint8Array) => {
+    out.push(chunk.toString());
+    return true;
+  };
+  process.stderr.write = (chunk: string | Uint8Array) => {
+    err.push(chunk.toString());
+    return true;
+  };
+  try {
+    const code = await main(args);
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    process.stdout.write = realOut;
+    process.stderr.write = realErr;
+  }
+}
+
+describe("uranus tx contract|node|params and uranus query contract|contributor|poc|pod against a solo chain", function () {
+  this.timeout(120_000);
+  const payer = testWallet("cli-econ-payer");
+  const owner = testWallet("cli-econ-owner");
+  const validator = testWallet("cli-econ-validator");
+  let dir: string;
+  let chain: SoloChain;
+  let keyring: string[];
+  let contractId: string;
+
+  const node = () => ["--node", chain.rpcUrl];
+  const tx = async (args: string[], from: string) =>
+    runCli([...node(), "tx", ...keyring, ...args, "--from", from]);
+  const json = async <T>(args: string[]): Promise<T> => {
+    const run = await runCli([...node(), "--output", "json", "query", ...args]);
+    expect(run.code, run.stderr).to.equal(0);
+    return JSON.parse(run.stdout) as T;
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "uranus-econ-cli-"));
+    writeFileSync(join(dir, "password"), "economy cli password\n");
+    keyring = ["--keyring-dir", join(dir, "keyring"), "--password-file", join(dir, "password")];
+    chain = await startSoloChain(
+      { accounts: [payer, owner, validator].map((w) => ({ address: w.address, balance: 50_000_000n })) },
+      validator.address,
+    );
+    for (const [name, wallet] of [
+      ["payer", payer],
+      ["owner", owner],
+      ["validator", validator],
+    ] as const) {
+      writeFileSync(join(dir, `${name}.key`), `${wallet.privateKey}\n`);
+      const imported = await runCli([
+        "keys",
+        ...keyring,
+        "import",
+        name,
+        "--private-key-file",
+        join(dir, `${name}.key`),
+        "--scrypt-n",
+        "1024",
+      ]);
+      expect(imported.code, imported.stderr).to.equal(0);
+    }
+  });
+
+  after(async () => {
+    await chain.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("registers a node and shows it with its PoC scores", async () => {
+    const run = await tx(
+      [
+        "node",
+        "register",
+        "node-cli",
+        "--region",
+        "eu-west",
+        "--cpu",
+        "8000",
+        "--memory",
+        "34359738368",
+        "--price",
+        "3600",
+      ],
+      "owner",
+    );
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/committed in block \d+/);
+    const shown = await runCli([...node(), "query", "contributor", "node-cli"]);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.contain("online").and.contain("PoC total");
+    const beat = await tx(["node", "heartbeat", "node-cli"], "owner");
+    expect(beat.code, beat.stderr).to.equal(0);
+    const listed = await json<{ nodeId: string; online: boolean }[]>(["contributors"]);
+    expect(listed.map((n) => n.nodeId)).to.deep.equal(["node-cli"]);
+  });
+
+  it("opens a contract, prints its id, records a lease, tops up and closes with a refund", async () => {
+    const opened = await runCli([
+      ...node(),
+      "--output",
+      "json",
+      "tx",
+      ...keyring,
+      "contract",
+      "open",
+      "--scu",
+      "2",
+      "--max-price",
+      "4000",
+      "--budget",
+      "100_000",
+      "--duration",
+      "1h",
+      "--region",
+      "eu-west",
+      "--from",
+      "payer",
+    ]);
+    expect(opened.code, opened.stderr).to.equal(0);
+    contractId = (JSON.parse(opened.stdout) as { contract: string }).contract;
+    expect(contractId).to.match(/^[0-9a-f]{20}$/);
+    const view = await json<{ contract: { state: string; escrow: { remaining: string } } }>([
+      "contract",
+      contractId,
+    ]);
+    expect(view.contract.state).to.equal("open");
+    expect(view.contract.escrow.remaining).to.equal("100000");
+
+    const lease = await tx(["contract", "lease", contractId, "0", "node-cli", "pod-cli-1"], "payer");
+    expect(lease.code, lease.stderr).to.equal(0);
+    const text = await runCli([...node(), "query", "contract", contractId]);
+    expect(text.stdout).to.contain("pod-cli-1").and.contain("escrow");
+    expect((await tx(["contract", "topup", contractId, "500"], "payer")).code).to.equal(0);
+    expect((await tx(["contract", "close", contractId], "payer")).code).to.equal(0);
+    const closed = await json<{ contract: { state: string; escrow: { refunded: string } } }>([
+      "contract",
+      contractId,
+    ]);
+    expect(closed.contract.state).to.equal("closed");
+    expect(closed.contract.escrow.refunded).to.equal("100500");
+    expect((await json<{ activeLeases: number }>(["contributor", "node-cli"])).activeLeases).to.equal(0);
+  });
+
+  it("reports the chain's refusal with its code and field", async () => {
+    const again = await tx(["contract", "close", contractId], "payer");
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.contain("WRONG_STATE").and.contain("CloseContract.contractId");
+    const badDuration = await tx(
+      ["contract", "open", "--scu", "1", "--max-price", "1", "--budget", "1", "--duration", "soon"],
+      "payer",
+    );
+    expect(badDuration.code).to.not.equal(0);
+    expect(badDuration.stderr).to.contain("--duration");
+  });
+
+  it("changes a parameter by validator approval and shows the economy's state", async () => {
+    const proposed = await tx(
+      ["params", "propose", "metering.feeBps=300", "market.settlementGraceSeconds=600"],
+      "validator",
+    );
+    expect(proposed.code, proposed.stderr).to.equal(0);
+    expect(proposed.stdout).to.match(/applied\s+yes/);
+    const params = await json<{ metering: { feeBps: number }; market: { settlementGraceSeconds: number } }>([
+      "params",
+    ]);
+    expect(params.metering.feeBps).to.equal(300);
+    expect(params.market.settlementGraceSeconds).to.equal(600);
+    const proposals = await runCli([...node(), "query", "proposals"]);
+    expect(proposals.stdout).to.contain("metering.feeBps=300").and.contain("applied");
+    const poc = await json<{ coefficientsPpm: Record<string, string>; supply: { onlineNodes: number } }>([
+      "poc",
+    ]);
+    expect(Object.keys(poc.coefficientsPpm).sort()).to.deep.equal(["bandwidth", "cpu", "memory", "storage"]);
+    expect(poc.supply.onlineNodes).to.equal(1);
+  });
+});
