@@ -6,7 +6,7 @@ import { CrdCatalog } from "./crd-catalog.js";
 import { validatePaths, type Verdict } from "./manifest-files.js";
 import { ManifestValidator } from "./validator.js";
 
-function describe(verdict: Verdict): string {
+function verdictLine(verdict: Verdict): string {
   const where =
     verdict.document === "1" || verdict.document === "-"
       ? verdict.source
@@ -25,7 +25,7 @@ function describe(verdict: Verdict): string {
 export function renderVerdicts(verdicts: Verdict[], format: string): string {
   if (format === "json") return `${JSON.stringify(verdicts, null, 2)}\n`;
   const count = (status: Verdict["status"]) => verdicts.filter((v) => v.status === status).length;
-  const lines = verdicts.map(describe);
+  const lines = verdicts.map(verdictLine);
   lines.push(`${count("valid")} valid, ${count("invalid")} invalid, ${count("skipped")} skipped`);
   return `${lines.join("\n")}\n`;
 }

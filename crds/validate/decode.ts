@@ -1,6 +1,6 @@
 // What the apiserver does to a custom resource body before validating it: strict decoding reports fields the
 // schema does not know (kubectl's default field validation is Strict), nulls of non-nullable fields are dropped,
-// and schema defaults are filled in.
+// and schema defaults are filled in. Written here because no JavaScript library implements apiserver decoding.
 import type { OpenApiSchema } from "../schema/openapi.js";
 import { FieldPath } from "./field-error.js";
 

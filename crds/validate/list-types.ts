@@ -1,4 +1,5 @@
 // x-kubernetes-list-type invariants: items of a "set" are unique, and so are the key tuples of a "map".
+// (A Kubernetes extension that JSON Schema validators do not know, hence written here.)
 import type { OpenApiSchema } from "../schema/openapi.js";
 import { isObject } from "./decode.js";
 import { fieldError, FieldPath, type FieldError } from "./field-error.js";

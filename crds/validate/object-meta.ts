@@ -1,5 +1,5 @@
 // The apiserver's ObjectMeta checks for a custom resource: name, namespace against the kind's scope, labels,
-// annotation keys. Messages follow the apiserver's wording.
+// annotation keys. Messages follow the apiserver's wording, which is why these few checks are written here.
 import { isObject } from "./decode.js";
 import { fieldError, type FieldError } from "./field-error.js";
 
