@@ -34,3 +34,9 @@ export const CUSTOM_RESOURCE_DEFINITION: ResourceType = {
   plural: "customresourcedefinitions",
   namespaced: false,
 };
+export const SERVICE: ResourceType = {
+  apiVersion: "v1",
+  kind: "Service",
+  plural: "services",
+  namespaced: true,
+};

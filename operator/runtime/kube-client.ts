@@ -1,8 +1,8 @@
 // Plain-JSON access to any resource: list, get, create, replace, merge patch (subresources too), delete, watch.
 // Own requests instead of client-node's typed clients: those turn timestamps into Date objects (unlike the watch
 // stream) and have no generic path to subresources such as /status of a custom resource.
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest, type RequestOptions } from "node:https";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
 import { Watch, type KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError } from "./kube-api-error.js";
 import {
@@ -57,12 +57,20 @@ const DEFAULT_PAGE_SIZE = 500;
 
 export class KubeClient {
   private readonly watcher: Watch;
+  /** One keep-alive agent: client-node makes a new agent per call, which costs a TLS handshake per request. */
+  private agent: HttpAgent | undefined;
 
   constructor(
     readonly kubeConfig: KubeConfig,
     private readonly requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
     this.watcher = new Watch(kubeConfig);
+  }
+
+  /** Closes idle keep-alive connections; the client still works afterwards and reconnects on demand. */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
   }
 
   /** The same client whose requests (not watches) give up after `timeoutMs`. */
@@ -144,9 +152,14 @@ export class KubeClient {
   async delete(
     resource: ResourceType,
     name: ObjectName,
-    options: { preconditionResourceVersion?: string; propagationPolicy?: string } = {},
+    options: {
+      preconditionResourceVersion?: string;
+      propagationPolicy?: string;
+      gracePeriodSeconds?: number;
+    } = {},
   ): Promise<boolean> {
     const body: Record<string, unknown> = { apiVersion: "v1", kind: "DeleteOptions" };
+    if (options.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = options.gracePeriodSeconds;
     if (options.preconditionResourceVersion !== undefined) {
       body.preconditions = { resourceVersion: options.preconditionResourceVersion };
     }
@@ -221,8 +234,11 @@ export class KubeClient {
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
+    // Applied per request so that refreshed credentials (exec plugins, OIDC) are picked up.
     const requestOptions: RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(requestOptions);
+    const agent =
+      cluster.proxyUrl === undefined ? this.keepAliveAgent(url, requestOptions) : requestOptions.agent;
     const headers: Record<string, string> = { accept: "application/json" };
     for (const [name, value] of Object.entries(requestOptions.headers ?? {})) {
       if (value !== undefined)
@@ -245,7 +261,7 @@ export class KubeClient {
           {
             method,
             headers,
-            agent: requestOptions.agent,
+            agent,
             signal: AbortSignal.timeout(options.timeoutMs ?? this.requestTimeoutMs),
           },
           (res: IncomingMessage) => {
@@ -273,6 +289,25 @@ export class KubeClient {
       method,
       path,
     );
+  }
+
+  private keepAliveAgent(url: URL, options: RequestOptions): HttpAgent {
+    this.agent ??=
+      url.protocol === "https:"
+        ? new HttpsAgent({
+            keepAlive: true,
+            ca: options.ca,
+            cert: options.cert,
+            key: options.key,
+            pfx: options.pfx,
+            passphrase: options.passphrase,
+            servername: options.servername,
+            ...(options.rejectUnauthorized === undefined
+              ? {}
+              : { rejectUnauthorized: options.rejectUnauthorized }),
+          })
+        : new HttpAgent({ keepAlive: true });
+    return this.agent;
   }
 }
 

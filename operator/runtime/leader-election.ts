@@ -112,6 +112,7 @@ export class LeaderElector {
       await this.stepDown();
       await this.release();
     }
+    this.client.close();
   }
 
   private async run(): Promise<void> {

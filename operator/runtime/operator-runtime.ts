@@ -42,6 +42,8 @@ export interface OperatorRuntimeOptions {
   informers?: InformerTuning;
   /** Events' reportingController; default "uranus.io/<name>". */
   reportingController?: string;
+  /** More checks behind /readyz, e.g. a dependency the controllers need. */
+  readyChecks?: HealthCheck[];
 }
 
 export interface InformerSelection {
@@ -150,7 +152,10 @@ export class OperatorRuntime {
     if (this.started) return;
     this.started = true;
     if (this.options.healthAddress !== undefined) {
-      const readyChecks: HealthCheck[] = [{ name: "runtime", check: () => this.readiness() }];
+      const readyChecks: HealthCheck[] = [
+        { name: "runtime", check: () => this.readiness() },
+        ...(this.options.readyChecks ?? []),
+      ];
       this.health = await startHealthServer({
         address: this.options.healthAddress,
         registry: this.metrics.registry,
@@ -171,6 +176,7 @@ export class OperatorRuntime {
     else await this.elector.stop();
     await Promise.all([...this.informers.values()].map((informer) => informer.stop()));
     await this.events.flush();
+    this.client.close();
     await this.health?.close();
     this.health = undefined;
     this.started = false;
