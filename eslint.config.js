@@ -2,7 +2,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: [".scratch*/", "node_modules/", "coverage/", "dist/", "test-artifacts/", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  {
+    ignores: [
+      ".scratch*/",
+      "node_modules/",
+      "coverage/",
+      "dist/",
+      "test-artifacts/",
+      "**/*.js",
+      "**/*.mjs",
+      "**/*.cjs",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
