@@ -1,5 +1,6 @@
 // One validator of a local testnet: its CometBFT home, its sidecar process and its CometBFT process.
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { startProcess, type ManagedProcess } from "../../hack/managed-process.js";
 import { waitFor } from "../../hack/wait-for.js";
@@ -45,6 +46,8 @@ export class TestnetNode {
     if (this.running) return;
     this.starts++;
     const socket = homePaths(this.home).abciSocket;
+    // A sidecar killed with -9 leaves its socket file behind; only a fresh one means the new sidecar listens.
+    rmSync(socket, { force: true });
     const launch = this.launcher(this.home);
     this.sidecar = startProcess(`${this.name}-sidecar`, launch.command, launch.args, {
       logFile: join(this.home, "sidecar.log"),
@@ -52,9 +55,9 @@ export class TestnetNode {
     });
     const sidecar = this.sidecar;
     await waitFor(
-      () => {
+      async () => {
         if (sidecar.exited()) throw new Error(`${this.name} sidecar exited:\n${sidecar.logTail()}`);
-        return existsSync(socket) || undefined;
+        return (existsSync(socket) && (await accepts(socket))) || undefined;
       },
       { timeoutMs: 60_000, intervalMs: 50, description: `${this.name} sidecar's ABCI socket` },
     );
@@ -95,6 +98,7 @@ export class TestnetNode {
     });
   }
 
+  /** Status from this node's RPC; throws when it does not answer. */
   async status(): Promise<NodeStatus> {
     const response = await fetch(`${this.rpcUrl}/status`, { signal: AbortSignal.timeout(2000) });
     const body = (await response.json()) as {
@@ -149,4 +153,17 @@ export class TestnetNode {
   get pids(): { sidecar?: number; cometbft?: number } {
     return { sidecar: this.sidecar?.pid, cometbft: this.cometbft?.pid };
   }
+}
+
+function accepts(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(socketPath);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => {
+      resolve(false);
+    });
+  });
 }

@@ -151,6 +151,30 @@ export class Testnet {
     );
   }
 
+  /** Waits until every running node has caught up (not block-syncing) and they are within one block of each other. */
+  async waitForCaughtUp(nodes = this.nodes.filter((n) => n.running), timeoutMs = 60_000): Promise<void> {
+    await waitFor(
+      async () => {
+        const statuses = await Promise.all(nodes.map((n) => n.status().catch(() => undefined)));
+        if (statuses.some((s) => s === undefined || s.catchingUp)) return undefined;
+        const heights = statuses.map((s) => s!.height);
+        return Math.max(...heights) - Math.min(...heights) <= 1 || undefined;
+      },
+      { timeoutMs, intervalMs: 250, description: `${nodes.map((n) => n.name).join(", ")} caught up` },
+    );
+  }
+
+  /** The app hash after block `height` on every node, once each has executed it (block_results lags the block store). */
+  async appHashesAfter(height: number, nodes = this.nodes, timeoutMs = 60_000): Promise<string[]> {
+    return waitFor(
+      async () => {
+        const hashes = await Promise.all(nodes.map((n) => n.appHashAfter(height)));
+        return hashes.every((h) => h !== undefined && h !== "") ? (hashes as string[]) : undefined;
+      },
+      { timeoutMs, intervalMs: 250, description: `app hashes after block ${height}` },
+    );
+  }
+
   /**
    * Adds a node that signs with validator `index`'s key from a fresh signing state: it will double-sign.
    * Used to test evidence handling; nothing else should ever do this.
@@ -175,10 +199,11 @@ export class Testnet {
     await Promise.all(this.nodes.map((node) => node.stop()));
   }
 
-  /** Stops everything and removes the directory if this testnet created it. */
+  /** Stops everything and removes the directory if this testnet created it (kept when URANUS_KEEP_TESTNET=1, for its logs). */
   async destroy(): Promise<void> {
     await this.stop();
-    if (this.createdDir) rmSync(this.dir, { recursive: true, force: true });
+    if (this.createdDir && process.env.URANUS_KEEP_TESTNET !== "1")
+      rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Lets the processes outlive this one, recording their pids for `stopRecordedTestnet`. */

@@ -1,10 +1,10 @@
-// Starts the real Uranus sidecar (`uranus chain start --home`) for a testnet node, as one Node process.
+// Starts the real Uranus sidecar (`chain start --home`) for a testnet node, as one Node process that loads only the
+// chain commands (the full CLI takes several times longer to load, which a restart under test would wait for).
 import { fileURLToPath } from "node:url";
 import type { SidecarLauncher } from "./testnet-node.js";
+import { tsxNodeCommand } from "./tsx-node-command.js";
 
-const cliEntry = fileURLToPath(new URL("../../cli/uranus.js", import.meta.url));
+const sidecarMain = fileURLToPath(new URL("../node/sidecar-main.ts", import.meta.url));
 
-export const uranusSidecarLauncher: SidecarLauncher = (home) => ({
-  command: process.execPath,
-  args: [cliEntry, "chain", "start", "--home", home],
-});
+export const uranusSidecarLauncher: SidecarLauncher = (home) =>
+  tsxNodeCommand(sidecarMain, ["chain", "start", "--home", home]);

@@ -3,13 +3,12 @@ import { pino } from "pino";
 import { startAbciSidecar } from "../../chain-sidecar/node/sidecar.js";
 import { serveUntilSignal } from "../../chain-sidecar/node/serve-until-signal.js";
 import type { SidecarLauncher } from "../../chain-sidecar/testnet/testnet-node.js";
+import { tsxNodeCommand } from "../../chain-sidecar/testnet/tsx-node-command.js";
 import { KvstoreApp } from "./kvstore-app.js";
 
 /** Launches this file under Node with tsx loaded in-process, so the recorded pid is the sidecar itself. */
-export const kvstoreSidecarLauncher: SidecarLauncher = (home) => ({
-  command: process.execPath,
-  args: ["--import", import.meta.resolve("tsx/esm"), new URL(import.meta.url).pathname, "--home", home],
-});
+export const kvstoreSidecarLauncher: SidecarLauncher = (home) =>
+  tsxNodeCommand(new URL(import.meta.url).pathname, ["--home", home]);
 
 const homeFlag = process.argv.indexOf("--home");
 if (homeFlag > 0 && process.argv[1] === new URL(import.meta.url).pathname) {
