@@ -1,5 +1,6 @@
 // Kubernetes Events (events.k8s.io/v1) about the objects the operator manages, so `kubectl describe` tells
 // the story. A repeat of the same event is folded into the first one's `series` instead of a new object.
+import { randomBytes } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { EVENT } from "../runtime/builtin-resources.js";
 import { isNotFound } from "../runtime/kube-api-error.js";
@@ -61,7 +62,6 @@ export class EventRecorder {
   private readonly pending = new Set<Promise<void>>();
   private readonly log: Logger;
   private readonly now: () => Date;
-  private sequence = 0;
 
   constructor(private readonly options: EventRecorderOptions) {
     this.cache = new LRUCache({ max: options.cacheSize ?? 4096 });
@@ -174,9 +174,9 @@ export class EventRecorder {
     }
   }
 
+  /** Time first, like client-go's names, then a random part so two replicas in one millisecond do not collide. */
   private uniqueSuffix(now: Date): string {
-    this.sequence = (this.sequence + 1) % 0x10000;
-    return `${now.getTime().toString(16)}${this.sequence.toString(16).padStart(4, "0")}`;
+    return `${now.getTime().toString(16)}${randomBytes(3).toString("hex")}`;
   }
 }
 
