@@ -79,7 +79,7 @@ function batchPage(state: StateReader, contributor: string, after: number | unde
   const prefix = `${BATCH_PREFIX}${contributor}/`;
   const range = after === undefined ? undefined : { from: batchKey(contributor, after + 1) };
   const entries = state.entries(prefix, range).slice(0, PAGE_SIZE + 1);
-  const page = entries.slice(0, PAGE_SIZE).map(([, bytes]) => decodeBatch(bytes));
+  const page = entries.slice(0, PAGE_SIZE).map(([key, bytes]) => decodeBatch(key, bytes));
   const next = entries.length > PAGE_SIZE ? Number(page[page.length - 1]!.id.split("/")[1]) : null;
   return { kind: "view", value: { batches: page.map(batchView), next } };
 }

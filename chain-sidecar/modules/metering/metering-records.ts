@@ -120,11 +120,10 @@ export function readPodSettlement(state: StateReader, podUid: string): PodSettle
   return bytes ? decodePod(bytes) : undefined;
 }
 
+/** The id and contributor live in the key, and the sender only when an operator sent the batch, to keep records small. */
 export function encodeBatch(b: BatchRecord): Uint8Array {
   return encodeRecord({
-    id: b.id,
-    contributor: b.contributor,
-    sender: b.sender,
+    sender: b.sender === b.contributor ? "" : b.sender,
     root: b.root,
     records: b.records,
     seconds: b.seconds,
@@ -136,12 +135,13 @@ export function encodeBatch(b: BatchRecord): Uint8Array {
   });
 }
 
-export function decodeBatch(bytes: Uint8Array): BatchRecord {
+export function decodeBatch(key: string, bytes: Uint8Array): BatchRecord {
+  const [contributor, sequence] = key.slice(BATCH_PREFIX.length).split("/") as [string, string];
   const r = decodeRecord(bytes) as Record<string, unknown>;
   return {
-    id: r.id as string,
-    contributor: r.contributor as string,
-    sender: r.sender as string,
+    id: `${contributor}/${Number(sequence)}`,
+    contributor,
+    sender: (r.sender as string) || contributor,
     root: r.root as string,
     records: r.records as number,
     seconds: r.seconds as number,
