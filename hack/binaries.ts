@@ -1,7 +1,7 @@
 // Where the pinned third-party programs live (built by hack/install-binaries.sh, versions in hack/versions.env).
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const hackDir = dirname(fileURLToPath(import.meta.url));
@@ -68,8 +68,13 @@ export function binaryPath(name: BinaryName): string {
       path = "/usr/bin/openssl";
       break;
   }
-  if (!existsSync(path)) {
-    throw new Error(`${name} is not installed at ${path}: run \`bash hack/install-binaries.sh\` first`);
-  }
-  return path;
+  if (existsSync(path)) return path;
+  // Images and hand-made installs put the programs on PATH instead of in the cache.
+  const onPath = (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter((dir) => dir !== "")
+    .map((dir) => join(dir, name))
+    .find((candidate) => existsSync(candidate));
+  if (onPath !== undefined && name !== "kubectl") return onPath;
+  throw new Error(`${name} is not installed at ${path}: run \`bash hack/install-binaries.sh\` first`);
 }
