@@ -75,6 +75,6 @@ export function binaryPath(name: BinaryName): string {
     .filter((dir) => dir !== "")
     .map((dir) => join(dir, name))
     .find((candidate) => existsSync(candidate));
-  if (onPath !== undefined && name !== "kubectl") return onPath;
+  if (onPath !== undefined) return onPath;
   throw new Error(`${name} is not installed at ${path}: run \`bash hack/install-binaries.sh\` first`);
 }
