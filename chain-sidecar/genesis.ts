@@ -3,6 +3,10 @@ import { ExecContext } from "./modules/exec-context.js";
 import type { ModuleRegistry } from "./modules/module-registry.js";
 import type { BankParams } from "./modules/bank/bank-params.js";
 import type { StakingParams } from "./modules/staking/staking-params.js";
+import type { GovernanceParams } from "./modules/governance/governance-params.js";
+import type { MarketParams } from "./modules/market/market-params.js";
+import type { MeteringParams } from "./modules/metering/metering-params.js";
+import type { PocParams } from "./modules/poc/poc-params.js";
 import { uranusRegistry } from "./modules/uranus-modules.js";
 import type { StateEntry, StateReader } from "./state/state-access.js";
 import { StateOverlay } from "./state/state-overlay.js";
@@ -27,10 +31,14 @@ export interface GenesisValidatorInput {
 export interface GenesisInput {
   accounts?: readonly GenesisAccountInput[];
   validators?: readonly GenesisValidatorInput[];
-  params?: { bank?: ParamOverrides<BankParams>; staking?: ParamOverrides<StakingParams> } & Record<
-    string,
-    Record<string, Amount> | undefined
-  >;
+  params?: {
+    bank?: ParamOverrides<BankParams>;
+    staking?: ParamOverrides<StakingParams>;
+    poc?: ParamOverrides<PocParams>;
+    market?: ParamOverrides<MarketParams>;
+    metering?: ParamOverrides<MeteringParams>;
+    governance?: ParamOverrides<GovernanceParams>;
+  } & Record<string, Record<string, Amount> | undefined>;
 }
 
 export interface GenesisAppState {
