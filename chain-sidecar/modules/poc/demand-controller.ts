@@ -6,6 +6,9 @@
 //   load_r   = λ̂ · scuUnit_r · holdBlocks / supply_r                 (Little's law: expected units in use / supply)
 //   target_r = clamp(coefBase · load_r / targetUtilisation, min, max)
 //   coef_r  ← coef_r + (target_r − coef_r) · correction              (integer division truncates toward zero)
+// Demand counts the SCU of contracts opened (replicas × SCU per replica) in the block they open. Truncation can
+// leave a coefficient short of its target by less than 1 / correction ppm.
+// A higher coefficient rewards nodes that add the scarce resource, and more supply lowers the load: negative feedback.
 // With 0 < correction ≤ 1 each step closes part of the gap and never passes the target, so a steady demand
 // converges monotonically; the only spread left is the Poisson noise of λ̂ (relative deviation 1/√(λ·window)).
 import { PPM, type PocParams } from "./poc-params.js";
