@@ -1,8 +1,10 @@
 // `uranus chain init|start`: create a CometBFT home for the Uranus chain, and run its sidecar.
+import { existsSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { buildGenesisAppState } from "../genesis.js";
-import { configureCometHome } from "./cometbft-config.js";
+import { DEFAULT_EXPLORER_ADDRESS, withExplorer } from "../explorer/sidecar-explorer.js";
+import { configPath, configureCometHome, rpcListenAddress } from "./cometbft-config.js";
 import { homePaths, initCometHome, readNodeId } from "./cometbft-home.js";
 import { newGenesisDoc, writeGenesisDoc } from "./genesis-doc.js";
 import { serveUntilSignal } from "./serve-until-signal.js";
@@ -49,6 +51,7 @@ interface StartOptions {
   blockTime: number;
   produceOnTx?: boolean;
   emptyBlocks: boolean;
+  explorer: string | false;
 }
 
 export function registerChainCommands(program: Command): void {
@@ -144,23 +147,41 @@ export function registerChainCommands(program: Command): void {
     )
     .option("--produce-on-tx", "solo: start a block as soon as txs arrive")
     .option("--no-empty-blocks", "solo: skip blocks without txs")
+    .option(
+      "--explorer <host:port>",
+      "serve the explorer page here (a busy default port falls back to a free one)",
+      DEFAULT_EXPLORER_ADDRESS,
+    )
+    .option("--no-explorer", "do not serve the explorer page")
     .action(async (options: StartOptions) => {
+      if (!existsSync(configPath(options.home))) {
+        throw new Error(
+          `${options.home} is not a CometBFT home (no config/config.toml); create it with \`uranus chain init --home ${options.home}\``,
+        );
+      }
       const logger = pino({ name: "uranus-sidecar" });
       const app = await openHomeApp(options.home, logger);
       const code = await serveUntilSignal(
         (onFatal) =>
-          options.solo === true
-            ? startSoloSidecar({
-                home: options.home,
-                app,
-                logger,
-                rpcPort: options.rpcPort,
-                blockIntervalMs: options.blockTime,
-                produceOnTx: options.produceOnTx,
-                createEmptyBlocks: options.emptyBlocks,
-                onFatal,
-              })
-            : startAbciSidecar({ home: options.home, app, logger, abciAddress: options.abci, onFatal }),
+          withExplorer(
+            options.solo === true
+              ? startSoloSidecar({
+                  home: options.home,
+                  app,
+                  logger,
+                  rpcPort: options.rpcPort,
+                  blockIntervalMs: options.blockTime,
+                  produceOnTx: options.produceOnTx,
+                  createEmptyBlocks: options.emptyBlocks,
+                  onFatal,
+                })
+              : startAbciSidecar({ home: options.home, app, logger, abciAddress: options.abci, onFatal }),
+            {
+              listen: options.explorer,
+              rpcUrl: (running) => (options.solo === true ? running.address : rpcListenAddress(options.home)),
+              logger: logger.child({ component: "explorer" }),
+            },
+          ),
         logger,
       );
       // A fatal error was logged; end now rather than risk a half-alive sidecar that CometBFT keeps dialing.
