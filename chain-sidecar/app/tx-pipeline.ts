@@ -8,7 +8,7 @@ import type { ModuleRegistry } from "../modules/module-registry.js";
 import { readParams } from "../modules/params/params-keeper.js";
 import type { StateOverlay } from "../state/state-overlay.js";
 import type { StateReader } from "../state/state-access.js";
-import { decodeTx, type DecodedTx } from "../tx/envelope.js";
+import { decodeTx, txHash, type DecodedTx } from "../tx/envelope.js";
 import { ResultCode } from "../tx/result-codes.js";
 import type { SignatureCache } from "../tx/signature-cache.js";
 import { TxError } from "../tx/tx-error.js";
@@ -36,14 +36,18 @@ export class TxPipeline {
     if (bytes.length > maxTxBytes) {
       throw new TxError(ResultCode.OVERSIZE, `tx: ${bytes.length} bytes exceeds maxTxBytes ${maxTxBytes}`);
     }
-    const tx = decodeTx(bytes, this.registry.catalog);
+    const hash = txHash(bytes);
+    const known = this.signatures.lookup(hash);
+    const tx = known?.tx ?? decodeTx(bytes, this.registry.catalog, hash);
     if (tx.chainId !== chainId) {
       throw new TxError(
         ResultCode.WRONG_CHAIN_ID,
         `tx.chainId: ${JSON.stringify(tx.chainId)} is not this chain (${JSON.stringify(chainId)})`,
       );
     }
-    return { tx, sender: this.signatures.sender(tx) };
+    if (!known) return { tx, sender: this.signatures.verify(tx) };
+    if ("error" in known) throw known.error;
+    return { tx, sender: known.sender };
   }
 
   /** Stateless verification against the limits in `state`. */

@@ -81,7 +81,7 @@ export class UranusApp implements AbciApplication {
       store,
       options.registry ?? uranusRegistry,
       logger,
-      options.signatureCacheSize ?? 100_000,
+      options.signatureCacheSize ?? 50_000,
     );
     logger.info(
       { height: store.height, keys: store.keyCount, dataDir: options.dataDir },

@@ -3,7 +3,7 @@ import { decodeRlp, encodeRlp, getBytes, hexlify } from "ethers";
 import type { ProofOps } from "cosmjs-types/tendermint/crypto/proof";
 import { verifyTrieProof } from "../state/merkle-trie.js";
 
-/** Merkle Patricia trie (as @ethereumjs/mpt builds it) with sha256 node hashes; data is RLP of the proof nodes. */
+/** Merkle Patricia trie (as @ethereumjs/mpt builds it) with sha256 node hashes and sha256(key) paths; data is RLP of the proof nodes. */
 export const STATE_PROOF_TYPE = "uranus:mpt-sha256";
 
 export function toProofOps(stateKey: string, nodes: readonly Uint8Array[]): ProofOps {

@@ -52,7 +52,7 @@ function decodeUint(item: RlpStructuredData, field: string): number {
 }
 
 /** Decodes and structurally checks a transaction; the signature is not verified here. */
-export function decodeTx(bytes: Uint8Array, catalog: MessageCatalog): DecodedTx {
+export function decodeTx(bytes: Uint8Array, catalog: MessageCatalog, hash = txHash(bytes)): DecodedTx {
   if (bytes.length === 0) throw undecodable("empty");
   if (bytes[0] !== TX_FORMAT_VERSION) {
     throw undecodable(`unknown format version ${bytes[0]}; this node reads version ${TX_FORMAT_VERSION}`);
@@ -102,7 +102,7 @@ export function decodeTx(bytes: Uint8Array, catalog: MessageCatalog): DecodedTx 
       `tx.signature: expected ${SIGNATURE_BYTES} bytes, got ${signature.length}`,
     );
   }
-  return { bytes, hash: txHash(bytes), chainId, spec, nonce, message, signature };
+  return { bytes, hash, chainId, spec, nonce, message, signature };
 }
 
 /** Encodes a transaction from already-normalised parts. */

@@ -1,14 +1,7 @@
 // Signing and sender recovery for EIP-712 transactions: any Ethereum wallet's signTypedData works.
-import {
-  concat,
-  getBytes,
-  hexlify,
-  keccak256,
-  recoverAddress,
-  Signature,
-  type TypedDataDomain,
-} from "ethers";
+import { concat, getBytes, hexlify, keccak256, SigningKey, Signature, type TypedDataDomain } from "ethers";
 import { domainSeparator, eip712Domain } from "./eip712-domain.js";
+import { hasherFor } from "./eip712-hasher.js";
 import { encodeTx, type DecodedTx } from "./envelope.js";
 import type { MessageSpec } from "./message-spec.js";
 import { ResultCode } from "./result-codes.js";
@@ -37,15 +30,14 @@ export function signedValue(
   return { ...(normalised as Record<string, TypedValue>), nonce: BigInt(nonce) };
 }
 
-/** The 32-byte EIP-712 digest a signature covers. */
+/** The 32-byte EIP-712 digest a signature covers, for a decoded (normalised) message. */
 export function signingDigest(
   chainId: string,
   spec: MessageSpec<unknown>,
   message: unknown,
   nonce: number,
 ): string {
-  const structHash = spec.encoder.hash({ ...(message as Record<string, unknown>), nonce: BigInt(nonce) });
-  return keccak256(concat(["0x1901", domainSeparator(chainId), structHash]));
+  return keccak256(concat(["0x1901", domainSeparator(chainId), hasherFor(spec).hashMessage(message, nonce)]));
 }
 
 export async function signTx<T>(
@@ -79,7 +71,9 @@ export function recoverSender(tx: DecodedTx): string {
   }
   try {
     const digest = signingDigest(tx.chainId, tx.spec, tx.message, tx.nonce);
-    return recoverAddress(digest, { r, s, v }).toLowerCase();
+    // The address is the last 20 bytes of keccak256 of the recovered key (computeAddress would re-validate the point).
+    const publicKey = SigningKey.recoverPublicKey(digest, { r, s, v });
+    return `0x${keccak256(`0x${publicKey.slice(4)}`).slice(-40)}`;
   } catch {
     throw new TxError(ResultCode.BAD_SIGNATURE, "tx.signature: no public key recovers from this signature");
   }
