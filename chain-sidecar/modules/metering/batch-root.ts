@@ -1,16 +1,14 @@
 // The Merkle root of a metering batch (merkletreejs, sha256): anyone holding the batch transaction can prove one
 // pod's record against the root kept on chain.
 //
-// Leaf = sha256(sha256(RLP of the record as on the wire)): the double hash gives leaves a 32-byte preimage, so no
-// leaf can pose as an inner node (whose preimage is 64 bytes). Leaves and pairs are sorted, so the root does not
-// depend on record order.
+// Leaf = sha256(sha256(canonical JSON of the record)): keys sorted, integers as decimal strings, so any language
+// can rebuild it. The double hash gives leaves a 32-byte preimage, so no leaf can pose as an inner node (whose
+// preimage is 64 bytes). Leaves and pairs are sorted, so the root does not depend on record order.
 import { createHash } from "node:crypto";
-import { encodeRlp, getBytes } from "ethers";
 import { MerkleTree } from "merkletreejs";
-import { encodeTyped } from "../../tx/typed-rlp.js";
+import { canonicalJson } from "../../state/canonical-json.js";
 import { METER_RECORD_FIELDS, type MeterRecord } from "./metering-messages.js";
 
-const STRUCTS = { MeterRecord: METER_RECORD_FIELDS };
 const OPTIONS = { sortLeaves: true, sortPairs: true };
 
 function sha256(data: Buffer): Buffer {
@@ -18,8 +16,12 @@ function sha256(data: Buffer): Buffer {
 }
 
 export function meterLeaf(record: MeterRecord): Buffer {
-  const item = encodeTyped("MeterRecord", record, STRUCTS, "record").item;
-  return sha256(sha256(Buffer.from(getBytes(encodeRlp(item)))));
+  const fields: Record<string, string> = {};
+  for (const { name } of METER_RECORD_FIELDS) {
+    const value = record[name as keyof MeterRecord];
+    fields[name] = typeof value === "bigint" ? value.toString() : value;
+  }
+  return sha256(sha256(Buffer.from(canonicalJson(fields))));
 }
 
 export function meteringTree(records: readonly MeterRecord[]): MerkleTree {

@@ -18,6 +18,7 @@ import type { Contract, ContractState } from "../market/market-records.js";
 import { readParams } from "../params/params-keeper.js";
 import { checkNodeId, checkPodUid } from "../poc/identifiers.js";
 import { readNode } from "../poc/poc-keeper.js";
+import type { ContributorNode } from "../poc/poc-records.js";
 import { meteringRoot } from "./batch-root.js";
 import type { MeterRecord, MeteringBatch } from "./metering-messages.js";
 import { meteringParams, type MeteringParams } from "./metering-params.js";
@@ -75,6 +76,7 @@ export class MeteringKeeper {
     const contracts = new Map<string, Contract>();
     const pods = new Map<string, PodSettlement>();
     const moved = new Map<string, ContractState>();
+    const nodes = new Map<string, ContributorNode | undefined>();
     const sequence = readBatchCount(this.state, msg.contributor) + 1;
     const batch: BatchRecord = {
       id: `${msg.contributor}/${sequence}`,
@@ -110,7 +112,8 @@ export class MeteringKeeper {
           `${path}.nodeId: the lease of pod ${podUid} pays ${lease.contributor}, not the batch's contributor ${msg.contributor}`,
         );
       }
-      const node = readNode(this.state, lease.nodeId);
+      if (!nodes.has(lease.nodeId)) nodes.set(lease.nodeId, readNode(this.state, lease.nodeId));
+      const node = nodes.get(lease.nodeId);
       const authorised =
         sender === msg.contributor ||
         (node !== undefined && node.operator !== "" && node.operator === sender);
