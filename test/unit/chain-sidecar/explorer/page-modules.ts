@@ -1,0 +1,94 @@
+// The page's own ES modules are plain JavaScript served as they are; the tests load them from the same files.
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type * as Ethers from "ethers";
+import type { ExplorerCatalog } from "../../../../chain-sidecar/explorer/explorer-catalog.js";
+import { STATIC_DIR } from "../../../../chain-sidecar/explorer/static-assets.js";
+
+export interface DecodedPageTx {
+  hash: string;
+  sizeBytes: number;
+  typeId?: number;
+  type: string;
+  nonce?: number;
+  chainId?: string;
+  message?: Record<string, unknown>;
+  sender?: string;
+  problem?: string;
+}
+
+export interface TxDecoderModule {
+  createTxDecoder(ethers: typeof Ethers, catalog: ExplorerCatalog): (base64Tx: string) => DecodedPageTx;
+  messageSummary(message: unknown): string;
+  messageJson(message: unknown): string;
+}
+
+export interface SvgChartsModule {
+  escapeMarkup(text: string): string;
+  niceStep(span: number, count: number, minStep?: number): number;
+  ticks(min: number, max: number, count: number, minStep?: number): number[];
+  stepChart(options: {
+    id: string;
+    title: string;
+    description: string;
+    points: { x: number; y: number }[];
+    xLabel: string;
+    yLabel: string;
+  }): string;
+  barChart(options: {
+    id: string;
+    title: string;
+    description: string;
+    bars: { label: string; value: number; className?: string }[];
+    xLabel: string;
+    yLabel: string;
+  }): string;
+}
+
+export interface EscrowContract {
+  openedHeight: number;
+  escrow: { deposited: string; remaining: string };
+}
+
+export interface EscrowHistoryModule {
+  escrowByHeight(
+    contract: EscrowContract,
+    settlements: { charged: string; lastHeight: number }[],
+    latestHeight: number,
+  ): { height: number; escrow: bigint }[];
+}
+
+export interface DisplayFormatModule {
+  amount(value: string | bigint | number | undefined): string;
+  shortHex(value: string, head?: number, tail?: number): string;
+  duration(seconds: number): string;
+  percentOf(part: string, whole: string): number;
+  ppmPoints(value: string | bigint): string;
+}
+
+export interface PocTiersModule {
+  tiersFromPlacement(placement: { ranking: { nodeId: string; tier: number }[] }): Map<string, number>;
+  tierName(tier: number | undefined): string;
+  tierDistribution(
+    nodes: { nodeId: string }[],
+    tiers: Map<string, number>,
+    tierCount: number,
+  ): { label: string; value: number; className?: string }[];
+}
+
+export interface ContractsViewModule {
+  podRows(
+    settlements: { podUid: string }[],
+    leases: { podUid: string }[],
+  ): { podUid: string; settled: boolean }[];
+  byOpenedHeight(a: { id: string; openedHeight: number }, b: { id: string; openedHeight: number }): number;
+}
+
+export interface LiveFeedModule {
+  txResultsOf(results: unknown): unknown[];
+}
+
+/** Imports static/<name>; the caller names the shape it expects. */
+export async function loadPageModule(name: string): Promise<unknown> {
+  return (await import(pathToFileURL(join(STATIC_DIR, name)).href)) as unknown;
+}
