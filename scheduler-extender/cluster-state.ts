@@ -5,6 +5,21 @@ import { contributorView, type ContributorView } from "./contributor-view.js";
 import type { ScuCalculator } from "./pod-scu.js";
 import { contractKeyOf, type PodLike } from "./pod-terms.js";
 
+/** A contributor node as a placement candidate, carrying its view so scoring needs no second lookup. */
+export interface ContributorCandidate extends PlacementCandidate {
+  readonly view: ContributorView;
+  /** The request that last selected this candidate (see candidatesByPoc). */
+  selection: number;
+}
+
+/** Everything the extender knows about one Node, found with a single lookup per candidate. */
+export interface NodeRecord {
+  view: ContributorView | undefined;
+  candidate: ContributorCandidate | undefined;
+  /** SCU of the Uranus pods seen bound to the node. */
+  seenScu: number;
+}
+
 interface PlacedPod {
   readonly contractKey: string;
   readonly nodeName: string;
@@ -17,14 +32,15 @@ export type PodSettledListener = (podUid: string) => void;
 const TERMINAL_PHASES = new Set(["Succeeded", "Failed"]);
 
 export class ClusterState {
-  private readonly contributorsByNode = new Map<string, ContributorView>();
+  private readonly nodes = new Map<string, NodeRecord>();
+  private contributors = 0;
   /** ContributorNode name → the Node name it was filed under. */
   private readonly nodeOfContributor = new Map<string, string>();
   private readonly placedPods = new Map<string, PlacedPod>();
-  private readonly usedScuByNode = new Map<string, number>();
   private readonly podsByContract = new Map<string, Set<string>>();
   /** Every contributor node by PoC descending, then name; rebuilt lazily after a change. */
-  private pocOrder: PlacementCandidate[] | undefined;
+  private pocOrder: ContributorCandidate[] | undefined;
+  private selectionMark = 0;
   private readonly settledListeners: PodSettledListener[] = [];
 
   constructor(private readonly scu: ScuCalculator) {}
@@ -36,8 +52,11 @@ export class ClusterState {
   upsertContributor(node: ContributorNode): void {
     const view = contributorView(node);
     const previousNode = this.nodeOfContributor.get(view.name);
-    if (previousNode !== undefined) this.contributorsByNode.delete(previousNode);
-    this.contributorsByNode.set(view.nodeName, view);
+    if (previousNode !== undefined) this.clearContributor(previousNode, view.name);
+    const record = this.record(view.nodeName);
+    if (record.view === undefined) this.contributors++;
+    record.view = view;
+    record.candidate = { name: view.nodeName, poc: view.poc, view, selection: 0 };
     this.nodeOfContributor.set(view.name, view.nodeName);
     this.pocOrder = undefined;
   }
@@ -47,8 +66,26 @@ export class ClusterState {
     const nodeName = this.nodeOfContributor.get(name);
     if (nodeName === undefined) return;
     this.nodeOfContributor.delete(name);
-    if (this.contributorsByNode.get(nodeName)?.name === name) this.contributorsByNode.delete(nodeName);
+    this.clearContributor(nodeName, name);
     this.pocOrder = undefined;
+  }
+
+  private clearContributor(nodeName: string, contributorName: string): void {
+    const record = this.nodes.get(nodeName);
+    if (record?.view?.name !== contributorName) return;
+    record.view = undefined;
+    record.candidate = undefined;
+    this.contributors--;
+    if (record.seenScu === 0) this.nodes.delete(nodeName);
+  }
+
+  private record(nodeName: string): NodeRecord {
+    let record = this.nodes.get(nodeName);
+    if (record === undefined) {
+      record = { view: undefined, candidate: undefined, seenScu: 0 };
+      this.nodes.set(nodeName, record);
+    }
+    return record;
   }
 
   upsertPod(pod: PodLike): void {
@@ -69,7 +106,7 @@ export class ClusterState {
       size = 1; // A pod with an unreadable request still takes a slot; the filter reports it when it is scheduled.
     }
     this.placedPods.set(uid, { contractKey, nodeName, scu: size });
-    this.usedScuByNode.set(nodeName, (this.usedScuByNode.get(nodeName) ?? 0) + size);
+    this.record(nodeName).seenScu += size;
     let uids = this.podsByContract.get(contractKey);
     if (uids === undefined) {
       uids = new Set();
@@ -87,11 +124,16 @@ export class ClusterState {
   }
 
   contributorOnNode(nodeName: string): ContributorView | undefined {
-    return this.contributorsByNode.get(nodeName);
+    return this.nodes.get(nodeName)?.view;
+  }
+
+  /** The node's record, undefined for a node the extender knows nothing about. */
+  node(nodeName: string): Readonly<NodeRecord> | undefined {
+    return this.nodes.get(nodeName);
   }
 
   get contributorCount(): number {
-    return this.contributorsByNode.size;
+    return this.contributors;
   }
 
   get placedPodCount(): number {
@@ -100,38 +142,49 @@ export class ClusterState {
 
   /** SCU in use on the node: the operator's allocatedSCU or the pods seen bound there, whichever is larger. */
   usedScu(nodeName: string): number {
-    const seen = this.usedScuByNode.get(nodeName) ?? 0;
-    const reported = this.contributorsByNode.get(nodeName)?.allocatedSCU ?? 0;
-    return Math.max(seen, reported);
+    return usedScuOf(this.nodes.get(nodeName));
   }
 
   /** How many running replicas of the contract each contributor (owner address) holds. */
   replicasByContributor(contractKey: string): Map<string, number> {
     const counts = new Map<string, number>();
     for (const uid of this.podsByContract.get(contractKey) ?? []) {
-      const owner = this.contributorsByNode.get(this.placedPods.get(uid)!.nodeName)?.owner;
+      const owner = this.nodes.get(this.placedPods.get(uid)!.nodeName)?.view?.owner;
       if (owner !== undefined) counts.set(owner, (counts.get(owner) ?? 0) + 1);
     }
     return counts;
   }
 
-  /** The contributor nodes among `nodeNames`, already in PoC order (so the placement sort has nothing to move). */
-  candidatesByPoc(nodeNames: ReadonlySet<string>): PlacementCandidate[] {
-    this.pocOrder ??= [...this.contributorsByNode.values()]
-      .map((view) => ({ name: view.nodeName, poc: view.poc }))
+  /** The contributor nodes among `nodeNames` in PoC order (so the placement sort has nothing to move), and the names of nodes that have none. */
+  candidatesByPoc(nodeNames: readonly string[]): { candidates: ContributorCandidate[]; unknown: string[] } {
+    this.pocOrder ??= [...this.nodes.values()]
+      .flatMap((record) => (record.candidate === undefined ? [] : [record.candidate]))
       .sort((a, b) =>
         a.poc !== b.poc ? (a.poc > b.poc ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
       );
-    return this.pocOrder.filter((candidate) => nodeNames.has(candidate.name));
+    // Mark the requested candidates instead of building a Set of names: one lookup per name, no rehashing.
+    const mark = ++this.selectionMark;
+    const unknown = new Set<string>();
+    for (const name of nodeNames) {
+      const candidate = this.nodes.get(name)?.candidate;
+      if (candidate === undefined) unknown.add(name);
+      else candidate.selection = mark;
+    }
+    return {
+      candidates: this.pocOrder.filter((candidate) => candidate.selection === mark),
+      unknown: [...unknown],
+    };
   }
 
   private forgetPod(uid: string): void {
     const placed = this.placedPods.get(uid);
     if (placed === undefined) return;
     this.placedPods.delete(uid);
-    const used = (this.usedScuByNode.get(placed.nodeName) ?? 0) - placed.scu;
-    if (used > 0) this.usedScuByNode.set(placed.nodeName, used);
-    else this.usedScuByNode.delete(placed.nodeName);
+    const record = this.nodes.get(placed.nodeName);
+    if (record !== undefined) {
+      record.seenScu = Math.max(0, record.seenScu - placed.scu);
+      if (record.seenScu === 0 && record.view === undefined) this.nodes.delete(placed.nodeName);
+    }
     const uids = this.podsByContract.get(placed.contractKey);
     uids?.delete(uid);
     if (uids?.size === 0) this.podsByContract.delete(placed.contractKey);
@@ -140,4 +193,10 @@ export class ClusterState {
   private notifySettled(uid: string): void {
     for (const listener of this.settledListeners) listener(uid);
   }
+}
+
+/** SCU in use on a node: the operator's allocatedSCU or the pods seen bound there, whichever is larger. */
+export function usedScuOf(record: Readonly<NodeRecord> | undefined): number {
+  if (record === undefined) return 0;
+  return Math.max(record.seenScu, record.view?.allocatedSCU ?? 0);
 }

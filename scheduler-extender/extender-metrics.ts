@@ -18,6 +18,13 @@ export class ExtenderMetrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
     registers: [this.registry],
   });
+  readonly candidates = new Histogram({
+    name: "uranus_scheduler_extender_candidate_nodes",
+    help: "Candidate nodes per request, by verb (kube-scheduler sends a sample of large clusters).",
+    labelNames: ["verb"] as const,
+    buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+    registers: [this.registry],
+  });
   readonly rejections = new Counter({
     name: "uranus_scheduler_extender_rejected_nodes_total",
     help: "Nodes the filter turned down, by reason.",

@@ -1,5 +1,5 @@
 // The filter verb's judgement: which candidate nodes may run a Uranus pod, and why each other one may not.
-import type { ClusterState } from "./cluster-state.js";
+import { usedScuOf, type ClusterState } from "./cluster-state.js";
 import type { ContributorView } from "./contributor-view.js";
 import type { PodTerms } from "./pod-terms.js";
 
@@ -56,10 +56,11 @@ export function filterNodes(
   nodeNames: readonly string[],
 ): FilterOutcome {
   const passed: string[] = [];
-  const failed: Record<string, string> = {};
-  const unresolvable: Record<string, string> = {};
+  const failed = reasonMap();
+  const unresolvable = reasonMap();
   for (const nodeName of nodeNames) {
-    const rejection = rejectionOf(state.contributorOnNode(nodeName), terms, state.usedScu(nodeName));
+    const record = state.node(nodeName);
+    const rejection = rejectionOf(record?.view, terms, usedScuOf(record));
     if (rejection === undefined) passed.push(nodeName);
     else if (rejection === REJECTION.noFreeScu) failed[nodeName] = rejection;
     else unresolvable[nodeName] = rejection;
@@ -69,7 +70,12 @@ export function filterNodes(
 
 /** Every node turned down for one pod-level problem (a missing or malformed annotation, say). */
 export function rejectAll(nodeNames: readonly string[], problem: string): FilterOutcome {
-  const unresolvable: Record<string, string> = {};
+  const unresolvable = reasonMap();
   for (const nodeName of nodeNames) unresolvable[nodeName] = problem;
   return { passed: [], failed: {}, unresolvable };
+}
+
+/** Node name → reason, without a prototype: a request may name a node "__proto__". */
+function reasonMap(): Record<string, string> {
+  return Object.create(null) as Record<string, string>;
 }

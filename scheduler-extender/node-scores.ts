@@ -17,7 +17,10 @@ export interface HostScore {
  *   no replica yet:  chosen tier 10/9/8 (top/middle/bottom third by PoC), fallback tiers 7, 6, then 5
  *   has a replica:   chosen tier 4/3 (upper/lower half by PoC),           fallback tiers 2, 1, then 0
  */
-export function bandScore(node: RankedNode, contributorHasReplica: boolean): number {
+export function bandScore(
+  node: Pick<RankedNode, "group" | "rankInTier" | "tierSize">,
+  contributorHasReplica: boolean,
+): number {
   if (!contributorHasReplica) {
     if (node.group === 0) return 10 - Math.floor((3 * node.rankInTier) / node.tierSize);
     return Math.max(5, 7 - (node.group - 1));
@@ -33,17 +36,15 @@ export function scoreNodes(
   nodeNames: readonly string[],
   params: PlacementParams,
 ): HostScore[] {
-  const requested = new Set(nodeNames);
-  const { ranking } = rankForPod(state.candidatesByPoc(requested), podUid, params);
+  const { candidates, unknown } = state.candidatesByPoc(nodeNames);
+  const { ranking } = rankForPod(candidates, podUid, params);
   const replicas = state.replicasByContributor(contractKey);
   const scores: HostScore[] = [];
-  const scored = new Set<string>();
   for (const node of ranking) {
-    const owner = state.contributorOnNode(node.name)?.owner ?? "";
-    scores.push({ Host: node.name, Score: bandScore(node, (replicas.get(owner) ?? 0) > 0) });
-    scored.add(node.name);
+    const hasReplica = replicas.size > 0 && (replicas.get(node.candidate.view.owner) ?? 0) > 0;
+    scores.push({ Host: node.name, Score: bandScore(node, hasReplica) });
   }
   // Nodes without a ContributorNode only reach here when no filter ran; they get the lowest score.
-  for (const name of requested) if (!scored.has(name)) scores.push({ Host: name, Score: 0 });
+  for (const name of unknown) scores.push({ Host: name, Score: 0 });
   return scores;
 }

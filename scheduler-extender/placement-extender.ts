@@ -25,6 +25,7 @@ export class PlacementExtender {
   async filter(args: ExtenderArgs): Promise<ExtenderFilterResult> {
     const { state, gate, scu, metrics, log } = this.parts;
     const names = candidateNames(args);
+    metrics.candidates.observe({ verb: "filter" }, names.length);
     const pod = args.Pod.metadata;
     const read = readPodTerms(args.Pod, scu);
     if (read.kind === "foreign") return filterResult(args, { passed: names, failed: {}, unresolvable: {} });
@@ -55,11 +56,13 @@ export class PlacementExtender {
   }
 
   prioritize(args: ExtenderArgs): HostScore[] {
-    const { state, gate, scu, placement } = this.parts;
+    const { state, gate, scu, placement, metrics } = this.parts;
+    const names = candidateNames(args);
+    metrics.candidates.observe({ verb: "prioritize" }, names.length);
     const read = readPodTerms(args.Pod, scu);
     if (read.kind !== "uranus") return [];
     gate.markPending(read.terms.contractKey, args.Pod.metadata.uid);
-    return scoreNodes(state, args.Pod.metadata.uid, read.terms.contractKey, candidateNames(args), placement);
+    return scoreNodes(state, args.Pod.metadata.uid, read.terms.contractKey, names, placement);
   }
 }
 

@@ -26,7 +26,9 @@ export const DEFAULT_PLACEMENT_PARAMS: PlacementParams = { tierWeights: [4, 3, 2
 /** Domain separation, so the placement hash of a UID is unrelated to any other hash of it. */
 export const PLACEMENT_HASH_DOMAIN = "uranus/poc-placement/v1\n";
 
-export interface RankedNode {
+export interface RankedNode<C extends PlacementCandidate = PlacementCandidate> {
+  /** The candidate as given, so callers keep whatever they attached to it. */
+  readonly candidate: C;
   readonly name: string;
   readonly poc: bigint;
   /** 0 is the highest-PoC tier. */
@@ -39,13 +41,13 @@ export interface RankedNode {
   readonly tierSize: number;
 }
 
-export interface PlacementRanking {
+export interface PlacementRanking<C extends PlacementCandidate = PlacementCandidate> {
   /** The tier the UID's hash picked. */
   readonly pickedTier: number;
   /** The first tier, from the picked one onwards, that has a candidate; undefined without candidates. */
   readonly chosenTier: number | undefined;
   /** Every candidate: the chosen tier first, then the fallback tiers in order. */
-  readonly ranking: readonly RankedNode[];
+  readonly ranking: readonly RankedNode<C>[];
 }
 
 export class PlacementInputError extends Error {
@@ -97,11 +99,11 @@ export function pickTier(podUid: string, params: PlacementParams = DEFAULT_PLACE
   throw new Error("unreachable: the draw is below the total weight");
 }
 
-/** Candidates sorted by PoC descending (ties by name) with their tier; rejects duplicate names. */
-export function partitionIntoTiers(
-  candidates: readonly PlacementCandidate[],
+/** A sorted copy of the candidates (PoC descending, ties by name) and each one's tier; rejects duplicate names. */
+function sortAndTier<C extends PlacementCandidate>(
+  candidates: readonly C[],
   tierCount: number,
-): { node: PlacementCandidate; tier: number }[] {
+): { sorted: C[]; tiers: Uint32Array } {
   if (!Number.isSafeInteger(tierCount) || tierCount <= 0) {
     throw new PlacementInputError(`tier count must be a positive integer, got ${tierCount}`);
   }
@@ -112,29 +114,36 @@ export function partitionIntoTiers(
   }
   const sorted = [...candidates].sort(byPocThenName);
   const n = sorted.length;
-  const tiered: { node: PlacementCandidate; tier: number }[] = [];
+  const tiers = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    const node = sorted[i]!;
-    const previous = tiered[i - 1];
-    const nominal = Math.floor((i * tierCount) / n);
-    const tier = previous !== undefined && previous.node.poc === node.poc ? previous.tier : nominal;
-    tiered.push({ node, tier });
+    tiers[i] =
+      i > 0 && sorted[i - 1]!.poc === sorted[i]!.poc ? tiers[i - 1]! : Math.floor((i * tierCount) / n);
   }
-  return tiered;
+  return { sorted, tiers };
+}
+
+/** Candidates sorted by PoC descending (ties by name) with their tier; rejects duplicate names. */
+export function partitionIntoTiers<C extends PlacementCandidate>(
+  candidates: readonly C[],
+  tierCount: number,
+): { node: C; tier: number }[] {
+  const { sorted, tiers } = sortAndTier(candidates, tierCount);
+  return sorted.map((node, i) => ({ node, tier: tiers[i]! }));
 }
 
 /** The full placement ranking of the candidates for one pod. */
-export function rankForPod(
-  candidates: readonly PlacementCandidate[],
+export function rankForPod<C extends PlacementCandidate>(
+  candidates: readonly C[],
   podUid: string,
   params: PlacementParams = DEFAULT_PLACEMENT_PARAMS,
-): PlacementRanking {
+): PlacementRanking<C> {
   const pickedTier = pickTier(podUid, params);
   const tierCount = params.tierWeights.length;
-  const tiers: PlacementCandidate[][] = Array.from({ length: tierCount }, () => []);
-  for (const { node, tier } of partitionIntoTiers(candidates, tierCount)) tiers[tier]!.push(node);
+  const { sorted, tiers: tierOf } = sortAndTier(candidates, tierCount);
+  const tiers: C[][] = Array.from({ length: tierCount }, () => []);
+  for (let i = 0; i < sorted.length; i++) tiers[tierOf[i]!]!.push(sorted[i]!);
 
-  const ranking: RankedNode[] = [];
+  const ranking: RankedNode<C>[] = [];
   let chosenTier: number | undefined;
   let group = 0;
   for (let step = 0; step < tierCount; step++) {
@@ -143,7 +152,15 @@ export function rankForPod(
     if (members.length === 0) continue;
     chosenTier ??= tier;
     members.forEach((node, rankInTier) => {
-      ranking.push({ name: node.name, poc: node.poc, tier, group, rankInTier, tierSize: members.length });
+      ranking.push({
+        candidate: node,
+        name: node.name,
+        poc: node.poc,
+        tier,
+        group,
+        rankInTier,
+        tierSize: members.length,
+      });
     });
     group++;
   }

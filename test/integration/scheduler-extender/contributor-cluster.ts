@@ -63,7 +63,12 @@ export async function offerNodes(
       );
       return ready.length === names.size ? true : undefined;
     },
-    { timeoutMs: 120_000, intervalMs: 250, description: `${names.size} ${group} nodes Ready` },
+    // Listing thousands of nodes is itself load on the apiserver: poll large pools less often.
+    {
+      timeoutMs: 600_000,
+      intervalMs: Math.max(250, names.size / 5),
+      description: `${names.size} ${group} nodes Ready`,
+    },
   );
   const path = `/apis/${GROUP}/${VERSION}/${PLURAL.ContributorNode}`;
   await inParallel(

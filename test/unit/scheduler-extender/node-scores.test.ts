@@ -7,8 +7,12 @@ import { contributorNode, ownerAddress, uranusPod } from "./contributor-node-fix
 
 const params = { tierWeights: [4, 3, 2, 1] };
 
-function ranked(group: number, rankInTier: number, tierSize: number): RankedNode {
-  return { name: "n", poc: 1n, tier: group, group, rankInTier, tierSize };
+function ranked(
+  group: number,
+  rankInTier: number,
+  tierSize: number,
+): Pick<RankedNode, "group" | "rankInTier" | "tierSize"> {
+  return { group, rankInTier, tierSize };
 }
 
 describe("extender prioritize", () => {
@@ -44,7 +48,7 @@ describe("extender prioritize", () => {
     for (let p = 0; p < 50; p++) {
       const uid = `pod-uid-${p}`;
       const scores = new Map(scoreNodes(state, uid, "ns/c", names, params).map((s) => [s.Host, s.Score]));
-      const { ranking } = rankForPod(state.candidatesByPoc(new Set(names)), uid, params);
+      const { ranking } = rankForPod(state.candidatesByPoc(names).candidates, uid, params);
       const top = ranking.filter((node) => node.group === 0);
       expect(scores.get(top[0]!.name), uid).to.equal(10);
       const lowestChosen = Math.min(...top.map((node) => scores.get(node.name)!));

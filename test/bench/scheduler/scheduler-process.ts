@@ -1,0 +1,87 @@
+// Runs kube-scheduler against an existing control plane, with or without extenders, so a benchmark can create
+// its pods first and then time how fast the scheduler places them.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { request } from "node:https";
+import { stringify } from "yaml";
+import { binaryPath } from "../../../hack/binaries.js";
+import type { ControlPlane, SchedulerExtenderConfig } from "../../../hack/control-plane.js";
+import { freePort } from "../../../hack/free-port.js";
+import { startProcess, type ManagedProcess } from "../../../hack/managed-process.js";
+import { waitFor } from "../../../hack/wait-for.js";
+
+/** Stops the scheduler the control plane started, so pods created now stay Pending. */
+export async function stopBuiltInScheduler(controlPlane: ControlPlane): Promise<void> {
+  const scheduler = controlPlane.processes.find((p) => p.name === "kube-scheduler");
+  if (scheduler === undefined) throw new Error("the control plane runs no kube-scheduler");
+  await scheduler.stop();
+}
+
+export interface SchedulerRun {
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export async function startScheduler(
+  controlPlane: ControlPlane,
+  label: string,
+  extenders: SchedulerExtenderConfig[],
+  percentageOfNodesToScore?: number,
+): Promise<SchedulerRun> {
+  // The control plane wrote this kubeconfig for its own scheduler; it carries the scheduler's identity.
+  const kubeconfig = join(controlPlane.dir, "kube-scheduler.kubeconfig");
+  const config = join(controlPlane.dir, `kube-scheduler-${label}.yaml`);
+  writeFileSync(
+    config,
+    stringify({
+      apiVersion: "kubescheduler.config.k8s.io/v1",
+      kind: "KubeSchedulerConfiguration",
+      clientConnection: { kubeconfig, qps: 500, burst: 1000 },
+      leaderElection: { leaderElect: false },
+      ...(percentageOfNodesToScore === undefined ? {} : { percentageOfNodesToScore }),
+      ...(extenders.length > 0 ? { extenders } : {}),
+    }),
+  );
+  const port = await freePort();
+  const process = startProcess(
+    `kube-scheduler-${label}`,
+    binaryPath("kube-scheduler"),
+    [
+      `--config=${config}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${port}`,
+      `--cert-dir=${join(controlPlane.dir, "pki", `scheduler-${label}`)}`,
+      "--v=1",
+    ],
+    { logFile: join(controlPlane.dir, "logs", `kube-scheduler-${label}.log`) },
+  );
+  await waitFor(
+    async () => {
+      if (process.exited()) throw new Error(`kube-scheduler exited:\n${process.logTail(15)}`);
+      return (await healthz(port)) || undefined;
+    },
+    { timeoutMs: 60_000, description: `kube-scheduler (${label}) /healthz` },
+  );
+  return { process, stop: () => process.stop() };
+}
+
+function healthz(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(
+      `https://127.0.0.1:${port}/healthz`,
+      { rejectUnauthorized: false, timeout: 2000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
