@@ -13,7 +13,7 @@ export const PATTERN = {
   dnsSubdomain: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
   dnsLabel: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
   labelValue: "^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
-  contractId: "^(0|[1-9][0-9]*)$",
+  contractId: "^[0-9a-f]{20}$",
   txHash: "^(0x)?[0-9A-Fa-f]{64}$",
   noWhitespace: "^\\S*$",
 } as const;
@@ -91,7 +91,7 @@ export function observedGeneration(): OpenApiSchema {
 }
 
 export function contractId(description: string): OpenApiSchema {
-  return string(`${description} The contract's number on chain, in decimal digits (for example "1042").`, {
+  return string(`${description} The contract id as the chain prints it: 20 lowercase hexadecimal digits.`, {
     maxLength: 20,
     pattern: PATTERN.contractId,
   });
