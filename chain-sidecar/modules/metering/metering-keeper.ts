@@ -23,6 +23,7 @@ import { meteringRoot } from "./batch-root.js";
 import type { MeterRecord, MeteringBatch } from "./metering-messages.js";
 import { meteringParams, type MeteringParams } from "./metering-params.js";
 import {
+  BATCH_PREFIX,
   batchCountKey,
   batchKey,
   byContractKey,
@@ -81,6 +82,7 @@ export class MeteringKeeper {
     const batch: BatchRecord = {
       id: `${msg.contributor}/${sequence}`,
       contributor: msg.contributor,
+      sequence,
       sender,
       root,
       records: records.length,
@@ -203,7 +205,13 @@ export class MeteringKeeper {
     const earned = batch.charged - batch.fee;
     if (earned > 0n) bank.credit(msg.contributor, earned);
     if (batch.fee > 0n) bank.addToFeePool(batch.fee);
-    this.state.set(batchKey(msg.contributor, sequence), encodeBatch(batch));
+    const kept = this.params.batchesKept;
+    this.state.set(batchKey(msg.contributor, (sequence - 1) % kept), encodeBatch(batch));
+    // Slots beyond the ring remain only if batchesKept was lowered; they go the first time they are seen.
+    for (const [key] of this.state.entries(`${BATCH_PREFIX}${msg.contributor}/`, {
+      from: batchKey(msg.contributor, kept),
+    }))
+      this.state.delete(key);
     this.state.set(batchCountKey(msg.contributor), encodeRecord({ count: sequence }));
     return {
       batch,

@@ -15,7 +15,6 @@ import {
   BATCH_PREFIX,
   BY_CONTRACT_PREFIX,
   BY_CONTRIBUTOR_PREFIX,
-  batchKey,
   decodeBatch,
   podKey,
   readPodSettlement,
@@ -51,6 +50,7 @@ function batchView(b: BatchRecord): JsonValue {
   return {
     id: b.id,
     contributor: b.contributor,
+    sequence: b.sequence,
     sender: b.sender,
     root: b.root,
     records: b.records,
@@ -75,12 +75,15 @@ function settlementPage(state: StateReader, prefix: string, after: string | unde
   return { kind: "view", value: { settlements: page, next } };
 }
 
+/** The kept batches of a contributor, oldest first, after sequence `after`. */
 function batchPage(state: StateReader, contributor: string, after: number | undefined): QueryAnswer {
-  const prefix = `${BATCH_PREFIX}${contributor}/`;
-  const range = after === undefined ? undefined : { from: batchKey(contributor, after + 1) };
-  const entries = state.entries(prefix, range).slice(0, PAGE_SIZE + 1);
-  const page = entries.slice(0, PAGE_SIZE).map(([key, bytes]) => decodeBatch(key, bytes));
-  const next = entries.length > PAGE_SIZE ? Number(page[page.length - 1]!.id.split("/")[1]) : null;
+  const all = state
+    .entries(`${BATCH_PREFIX}${contributor}/`)
+    .map(([key, bytes]) => decodeBatch(key, bytes))
+    .filter((b) => after === undefined || b.sequence > after)
+    .sort((a, b) => a.sequence - b.sequence);
+  const page = all.slice(0, PAGE_SIZE);
+  const next = all.length > PAGE_SIZE ? page[page.length - 1]!.sequence : null;
   return { kind: "view", value: { batches: page.map(batchView), next } };
 }
 
@@ -157,7 +160,7 @@ export const meteringModule: ChainModule = {
     },
     {
       path: "/batches/contributor/:address",
-      describe: `a contributor's settled batches with their Merkle roots, ${PAGE_SIZE} per page, oldest first`,
+      describe: `a contributor's most recent batches (batchesKept) with their Merkle roots, ${PAGE_SIZE} per page, oldest first`,
       answer: (state, params) => batchPage(state, parseAddress(params.address, "address"), undefined),
     },
     {

@@ -39,6 +39,8 @@ export interface PodSettlement {
 export interface BatchRecord {
   id: string;
   contributor: string;
+  /** 1 for a contributor's first batch, then counting up. */
+  sequence: number;
   sender: string;
   root: string;
   records: number;
@@ -62,8 +64,9 @@ export function byContributorKey(contributor: string, podUid: string): string {
   return `${BY_CONTRIBUTOR_PREFIX}${contributor}/${podUid}`;
 }
 
-export function batchKey(contributor: string, sequence: number): string {
-  return `${BATCH_PREFIX}${contributor}/${String(sequence).padStart(12, "0")}`;
+/** Batches live in a ring of `batchesKept` slots per contributor, so their state does not grow with time. */
+export function batchKey(contributor: string, slot: number): string {
+  return `${BATCH_PREFIX}${contributor}/${String(slot).padStart(6, "0")}`;
 }
 
 export function batchCountKey(contributor: string): string {
@@ -123,6 +126,7 @@ export function readPodSettlement(state: StateReader, podUid: string): PodSettle
 /** The id and contributor live in the key, and the sender only when an operator sent the batch, to keep records small. */
 export function encodeBatch(b: BatchRecord): Uint8Array {
   return encodeRecord({
+    sequence: b.sequence,
     sender: b.sender === b.contributor ? "" : b.sender,
     root: b.root,
     records: b.records,
@@ -136,11 +140,13 @@ export function encodeBatch(b: BatchRecord): Uint8Array {
 }
 
 export function decodeBatch(key: string, bytes: Uint8Array): BatchRecord {
-  const [contributor, sequence] = key.slice(BATCH_PREFIX.length).split("/") as [string, string];
+  const contributor = key.slice(BATCH_PREFIX.length).split("/")[0]!;
   const r = decodeRecord(bytes) as Record<string, unknown>;
+  const sequence = r.sequence as number;
   return {
-    id: `${contributor}/${Number(sequence)}`,
+    id: `${contributor}/${sequence}`,
     contributor,
+    sequence,
     sender: (r.sender as string) || contributor,
     root: r.root as string,
     records: r.records as number,

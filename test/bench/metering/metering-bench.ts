@@ -63,6 +63,14 @@ function stateBytes(app: UranusApp): number {
   return app.committed.entries("").reduce((sum, [key, value]) => sum + key.length + value.length, 0);
 }
 
+/** Average stored size of a batch record, key included. */
+function batchRecordBytes(app: UranusApp): number {
+  const batches = app.committed.entries("metering/batch/");
+  return Math.round(
+    batches.reduce((sum, [key, value]) => sum + key.length + value.length, 0) / batches.length,
+  );
+}
+
 let height = 0;
 let timeMs = START_MS;
 
@@ -123,7 +131,11 @@ async function main(): Promise<void> {
   try {
     const appState = buildGenesisAppState({
       accounts: [...owners, ...payers].map((w) => ({ address: w.address, balance: 10n ** 15n })),
-      params: { poc: { heartbeatWindowBlocks: 100_000 }, metering: { maxRecordsPerBatch: 400 } },
+      // One kept batch per contributor fills the batch ring at once, so later intervals show the steady growth.
+      params: {
+        poc: { heartbeatWindowBlocks: 100_000 },
+        metering: { maxRecordsPerBatch: 400, batchesKept: 1 },
+      },
     });
     await app.initChain({
       time: { seconds: BigInt(START_MS / 1000), nanos: 0 },
@@ -249,6 +261,8 @@ async function main(): Promise<void> {
         } s = ${(((steady.length > 0 ? mean(steady.map((r) => r.cpu)) : results[0]!.cpu) / INTERVAL_SECONDS) * 100).toFixed(1)} % of one core (target ≤ 10 %)`,
         `state growth: first interval ${results[0]!.growth} bytes (creates each pod's settlement record), ` +
           `then ${Math.round(steadyGrowth)} bytes per interval = ${Math.round((steadyGrowth * intervalsPerDay) / PODS)} bytes per pod-day`,
+        `batch records: ${batchRecordBytes(app)} bytes each on average, bounded at batchesKept (default 60) × contributors ` +
+          `= ${Math.round((batchRecordBytes(app) * 60 * CONTRIBUTORS) / 1e6)} MB at the default`,
         `state size now: ${stateBytes(app)} bytes over ${app.committed.keyCount} keys`,
         "",
       ].join("\n"),

@@ -87,4 +87,40 @@ describe("metering: Merkle roots of batches and settlement queries", () => {
     expect(batches.batches).to.have.length(1);
     expect(batches.batches[0]).to.deep.include({ root: batch.root, records: pods });
   });
+
+  it("keeps only the most recent batchesKept batch records of a contributor, so state does not grow with time", () => {
+    const payer = address("ring-payer");
+    const owner = address("ring-owner");
+    const chain = new EconomyChain({
+      accounts: [{ address: payer, balance: 10n ** 12n }],
+      params: { metering: { batchesKept: 3 } },
+    });
+    chain.ok(owner, RegisterNodeMsg, nodeOffer("node-a"));
+    const id = openedId(chain.ok(payer, OpenContractMsg, contractTerms()).events);
+    const t0 = chain.seconds;
+    chain.ok(payer, RecordLeaseMsg, {
+      contractId: id,
+      replica: 0n,
+      nodeId: "node-a",
+      podUid: "pod-r",
+      startedAt: BigInt(t0),
+    });
+    const roots: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      chain.endBlock(60);
+      const batch = batchOf(owner, [meterRecord("pod-r", id, "node-a", t0 + 60 * i, t0 + 60 * (i + 1))]);
+      roots.push(batch.root);
+      chain.ok(owner, MeteringBatchMsg, batch);
+    }
+    const kept = chain.query<{ batches: { sequence: number; root: string }[] }>(
+      `/batches/contributor/${owner}`,
+    );
+    expect(kept.batches.map((b) => b.sequence)).to.deep.equal([3, 4, 5]);
+    expect(kept.batches.map((b) => b.root)).to.deep.equal(roots.slice(2));
+    expect(chain.state.entries(`metering/batch/${owner}/`)).to.have.length(3);
+    expect(chain.query<{ seconds: number; intervals: number }>("/settlement/pod/pod-r")).to.deep.include({
+      seconds: 300,
+      intervals: 5,
+    });
+  });
 });
