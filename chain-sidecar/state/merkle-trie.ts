@@ -1,5 +1,6 @@
 // The app hash: a Merkle Patricia trie (@ethereumjs/mpt) over every state key, hashed with sha256 as CometBFT is.
-// Trie paths are sha256(state key): 32-byte paths walk half as many nibbles as raw keys, which halves update cost.
+// Trie paths are sha256(state key): 32-byte paths walk half as many nibbles as raw keys, which halves update cost,
+// and random paths keep equal nodes from being shared between branches, which node pruning relies on.
 import { createHash } from "node:crypto";
 import { createMPT, createMerkleProof, verifyMerkleProof, type MerklePatriciaTrie } from "@ethereumjs/mpt";
 import type { StateChange } from "./state-access.js";
@@ -15,7 +16,10 @@ export class MerkleTrie {
   private constructor(private readonly trie: MerklePatriciaTrie) {}
 
   static async create(): Promise<MerkleTrie> {
-    return new MerkleTrie(await createMPT({ useKeyHashing: true, useKeyHashingFunction: sha256 }));
+    // Pruning drops nodes that no root reaches any more, so memory follows the live state, not its history.
+    return new MerkleTrie(
+      await createMPT({ useKeyHashing: true, useKeyHashingFunction: sha256, useNodePruning: true }),
+    );
   }
 
   /** Applies sorted changes and returns the new root. */
