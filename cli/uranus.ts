@@ -5,6 +5,7 @@ import { registerChainCommands } from "../chain-sidecar/node/chain-commands.js";
 import { registerChainClientCommands } from "../chain-sidecar/cli/chain-client-commands.js";
 import { registerTestnetCommands } from "../chain-sidecar/testnet/testnet-commands.js";
 import { registerSchedulerExtenderCommands } from "../scheduler-extender/command.js";
+import { registerOperatorCommands } from "../operator/operator-commands.js";
 import { registerUpCommand } from "./up.js";
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerChainClientCommands(program);
   registerTestnetCommands(program);
   registerSchedulerExtenderCommands(program);
+  registerOperatorCommands(program);
   registerUpCommand(program);
   return program;
 }

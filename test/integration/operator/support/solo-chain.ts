@@ -1,6 +1,6 @@
 // A real Uranus chain for operator tests: the Uranus app behind the solo block producer and its CometBFT RPC,
 // in this process, with funded accounts and fast test parameters; stoppable and restartable on the same port.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -52,6 +52,7 @@ export async function startSoloChain(options: SoloChainOptions): Promise<SoloCha
   let producer: SoloProducer | undefined;
   let rpc: SoloRpcServer | undefined;
   let port = 0;
+  mkdirSync(join(dir, "producer"), { recursive: true });
   const up = async (): Promise<void> => {
     app = await openUranusApp({ dataDir: join(dir, "app") });
     producer = new SoloProducer({

@@ -1,0 +1,207 @@
+// Follows the chain's new blocks and tells waiting senders when (and how) their transaction was included: two RPC
+// calls per block however many transactions are in flight, instead of one lookup per transaction per block.
+import type { Comet38Client } from "@cosmjs/tendermint-rpc";
+import { txHash } from "../../chain-sidecar/tx/envelope.js";
+import type { Logger } from "../observability/logger.js";
+import { silentLogger } from "../observability/logger.js";
+
+export interface IncludedTx {
+  hash: string;
+  height: number;
+  code: number;
+  log: string;
+  events: readonly { type: string; attributes: readonly { key: string; value: string }[] }[];
+  blockTime: Date;
+}
+
+interface Waiter {
+  resolve: (included: IncludedTx | undefined) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface BlockWatcherOptions {
+  comet: Comet38Client;
+  /** How often the latest height is polled. */
+  pollMs?: number;
+  logger?: Logger;
+}
+
+export class BlockWatcher {
+  private readonly comet: Comet38Client;
+  private readonly pollMs: number;
+  private readonly log: Logger;
+  private readonly waiters = new Map<string, Waiter>();
+  /** The next height to scan for waited-for transactions. */
+  private nextHeight = 0;
+  private latest = 0;
+  private latestTime = new Date(0);
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private stopped = true;
+  /** When the node last answered (performance.now() ms); -Infinity before it ever did. */
+  private answeredAt = -Infinity;
+  /** Failed scans of `nextHeight` in a row; a block the node no longer serves is skipped after a few. */
+  private scanFailures = 0;
+
+  constructor(options: BlockWatcherOptions) {
+    this.comet = options.comet;
+    this.pollMs = options.pollMs ?? 200;
+    this.log = (options.logger ?? silentLogger()).child({ component: "block-watcher" });
+  }
+
+  /** The latest height seen (0 before the first poll). */
+  get latestHeight(): number {
+    return this.latest;
+  }
+
+  /** True while the node answers; otherwise why not, for /readyz. */
+  reachable(maxSilenceMs = 15_000): true | string {
+    const silence = performance.now() - this.answeredAt;
+    if (silence <= maxSilenceMs) return true;
+    return Number.isFinite(silence)
+      ? `the chain node has not answered for ${Math.round(silence / 1000)} s`
+      : "the chain node has not answered yet";
+  }
+
+  /** The time of the latest block seen. */
+  get latestBlockTime(): Date {
+    return this.latestTime;
+  }
+
+  /** Starts polling; an unreachable node is retried, so the operator can start before its sidecar. */
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** The latest height, asking the node when none was seen yet. */
+  async knownHeight(): Promise<number> {
+    if (this.latest === 0) await this.refreshLatest();
+    return this.latest;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.polling;
+    for (const [hash, waiter] of this.waiters) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(undefined);
+      this.waiters.delete(hash);
+    }
+  }
+
+  /**
+   * Resolves with the transaction's result once a block after `afterHeight` includes it, or undefined when
+   * `timeoutMs` passes first. Register before broadcasting, with the height known before the broadcast.
+   */
+  waitFor(hash: string, afterHeight: number, timeoutMs: number): Promise<IncludedTx | undefined> {
+    const key = hash.toUpperCase();
+    this.nextHeight = this.nextHeight === 0 ? afterHeight + 1 : Math.min(this.nextHeight, afterHeight + 1);
+    return new Promise((resolve) => {
+      const previous = this.waiters.get(key);
+      if (previous !== undefined) clearTimeout(previous.timer);
+      const timer = setTimeout(() => {
+        this.waiters.delete(key);
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiters.set(key, {
+        timer,
+        resolve: (included) => {
+          previous?.resolve(included);
+          resolve(included);
+        },
+      });
+    });
+  }
+
+  /** Stops waiting for a transaction that was never admitted. */
+  cancel(hash: string): void {
+    const key = hash.toUpperCase();
+    const waiter = this.waiters.get(key);
+    if (waiter === undefined) return;
+    clearTimeout(waiter.timer);
+    this.waiters.delete(key);
+    waiter.resolve(undefined);
+  }
+
+  /** Looks a transaction up by hash in the node's index; undefined when the node does not know it. */
+  async lookup(hash: string): Promise<IncludedTx | undefined> {
+    try {
+      const found = await this.comet.tx({ hash: Buffer.from(hash, "hex") });
+      const header = (await this.comet.block(found.height)).block.header;
+      return {
+        hash: hash.toUpperCase(),
+        height: found.height,
+        code: found.result.code,
+        log: found.result.log ?? "",
+        events: found.result.events,
+        blockTime: new Date(header.time.getTime()),
+      };
+    } catch (error) {
+      if (/not found/i.test((error as Error).message)) return undefined;
+      throw error;
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.polling = this.poll().finally(() => {
+        this.polling = undefined;
+        this.schedule();
+      });
+    }, this.pollMs);
+  }
+
+  private async refreshLatest(): Promise<void> {
+    const status = await this.comet.status();
+    this.answeredAt = performance.now();
+    if (this.nextHeight === 0) this.nextHeight = status.syncInfo.latestBlockHeight + 1;
+    this.latest = status.syncInfo.latestBlockHeight;
+    this.latestTime = new Date(status.syncInfo.latestBlockTime.getTime());
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      await this.refreshLatest();
+      if (this.waiters.size === 0) {
+        this.nextHeight = this.latest + 1;
+        return;
+      }
+      while (this.nextHeight <= this.latest && this.waiters.size > 0 && !this.stopped) {
+        await this.scan(this.nextHeight);
+        this.nextHeight += 1;
+        this.scanFailures = 0;
+      }
+    } catch (error) {
+      this.scanFailures += 1;
+      if (this.scanFailures >= 5 && this.nextHeight < this.latest) {
+        this.log.warn({ err: error, height: this.nextHeight }, "skipping a block the node does not serve");
+        this.nextHeight += 1;
+        this.scanFailures = 0;
+      } else this.log.warn({ err: error }, "polling the chain for new blocks failed; retrying");
+    }
+  }
+
+  private async scan(height: number): Promise<void> {
+    const [block, results] = await Promise.all([this.comet.block(height), this.comet.blockResults(height)]);
+    const blockTime = new Date(block.block.header.time.getTime());
+    block.block.txs.forEach((tx, index) => {
+      const hash = txHash(tx);
+      const waiter = this.waiters.get(hash);
+      if (waiter === undefined) return;
+      const result = results.results[index];
+      this.waiters.delete(hash);
+      clearTimeout(waiter.timer);
+      waiter.resolve({
+        hash,
+        height,
+        code: result?.code ?? 0,
+        log: result?.log ?? "",
+        events: result?.events ?? [],
+        blockTime,
+      });
+    });
+  }
+}

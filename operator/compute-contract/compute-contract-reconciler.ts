@@ -1,0 +1,616 @@
+// ComputeContract: opens the contract on chain from the payer's key (or adopts a funded escrow), keeps one
+// PowerContainer per replica slot (rolling template changes one at a time), follows the escrow (pausing when it
+// runs low, resuming on top-up) and, on delete, removes the replicas, waits for their final bills, closes the
+// contract (refunding the rest) and only then lets the object go.
+import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
+import { contractIdOf } from "../../chain-sidecar/modules/market/market-keeper.js";
+import { CloseContractMsg, OpenContractMsg } from "../../chain-sidecar/modules/market/market-messages.js";
+import {
+  API_VERSION,
+  CONDITION,
+  FIELD_MANAGER,
+  FINALIZER,
+  KIND,
+  LABEL,
+  REASON,
+  type ComputeContract,
+  type ComputeContractPhase,
+  type ComputeContractStatus,
+  type PowerContainer,
+} from "../../crds/types.js";
+import type { Contract } from "../chain/chain-reader.js";
+import { describeChainFailure } from "../chain/chain-failure.js";
+import { KeyUnavailable } from "../chain/key-vault.js";
+import type { TxIntent } from "../chain/tx-submitter.js";
+import type { SettlementBook } from "../metering/settlement-book.js";
+import { INDEX, type OperatorContext } from "../operator-context.js";
+import { childName } from "../power-container/child-name.js";
+import { POD_ANNOTATION, POD_LABEL } from "../power-container/pod-keys.js";
+import { specHash } from "../power-container/spec-hash.js";
+import { POD } from "../runtime/builtin-resources.js";
+import { isConditionTrue, setCondition, type ConditionUpdate } from "../runtime/conditions.js";
+import type { ReconcileContext, ReconcileResult } from "../runtime/controller.js";
+import { addFinalizer, hasFinalizer, isBeingDeleted, removeFinalizer } from "../runtime/finalizers.js";
+import { isAlreadyExists, isNotFound } from "../runtime/kube-api-error.js";
+import { patchStatus } from "../runtime/status.js";
+import { COMPUTE_CONTRACT, POWER_CONTAINER } from "../uranus-resources.js";
+import { desiredReplicas, openContractMessage } from "./contract-terms.js";
+
+/** The signed OpenContract transaction, written before it is broadcast so a restart never opens a second one. */
+export const OPENING_TX_ANNOTATION = "uranus.io/opening-tx";
+
+const PHASE_OF_STATE: Record<Contract["state"], ComputeContractPhase> = {
+  open: "Running",
+  paused: "Paused",
+  closed: "Closed",
+};
+
+/** A reconcile that stops early with these status changes and a retry. */
+class Blocked extends Error {
+  constructor(
+    readonly conditions: ConditionUpdate[],
+    readonly phase: ComputeContractPhase,
+    readonly event: { reason: string; action: string; note: string },
+  ) {
+    super(event.note);
+  }
+}
+
+export class ComputeContractReconciler {
+  constructor(
+    private readonly ctx: OperatorContext,
+    private readonly book: SettlementBook,
+  ) {}
+
+  async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
+    const cached = this.ctx.informers.contracts.store.get(key);
+    if (cached === undefined) return {};
+    if (isBeingDeleted(cached)) return this.finalize(cached, rc);
+    const cc = await addFinalizer(this.ctx.runtime.client, COMPUTE_CONTRACT, cached, FINALIZER, {
+      fieldManager: FIELD_MANAGER,
+    });
+    const generation = cc.metadata.generation;
+    let contractId: string;
+    let chainContract: Contract;
+    try {
+      ({ contractId, chainContract } = await this.ensureOpened(cc, rc));
+    } catch (error) {
+      const blocked = error instanceof Blocked ? error : this.blockedByChain(cc, error);
+      this.ctx.runtime.events.record(cc, { type: "Warning", ...blocked.event });
+      await this.writeStatus(cc, { phase: blocked.phase }, blocked.conditions);
+      return { requeue: true };
+    }
+
+    const status: Partial<ComputeContractStatus> = {
+      contractId,
+      phase: PHASE_OF_STATE[chainContract.state],
+      escrow: {
+        deposited: chainContract.deposited.toString(),
+        spent: chainContract.spent.toString(),
+        remaining: chainContract.escrow.toString(),
+      },
+    };
+    const settlement = this.book.lastOf(contractId);
+    if (settlement !== undefined) status.lastSettlement = settlement;
+    const conditions: ConditionUpdate[] = [
+      {
+        type: CONDITION.ComputeContract.Opened,
+        status: "True",
+        reason: REASON.Opened.ContractOpened,
+        message: `contract ${contractId} is ${chainContract.state} on chain`,
+        observedGeneration: generation,
+      },
+      chainContract.state === "open"
+        ? {
+            type: CONDITION.ComputeContract.Funded,
+            status: "True",
+            reason: REASON.Funded.EscrowFunded,
+            message: `${chainContract.escrow} left in escrow`,
+            observedGeneration: generation,
+          }
+        : {
+            type: CONDITION.ComputeContract.Funded,
+            status: "False",
+            reason: REASON.Funded.EscrowExhausted,
+            message:
+              chainContract.state === "paused"
+                ? `${chainContract.escrow} left in escrow cannot pay the next interval; top up to resume`
+                : `the contract is closed on chain (${chainContract.closeReason})`,
+            observedGeneration: generation,
+          },
+    ];
+    this.announceTransition(cc, status.phase!, chainContract);
+
+    const slots =
+      chainContract.state === "closed" ? 0 : Math.min(desiredReplicas(cc), chainContract.replicas);
+    const pcs = await this.ensurePowerContainers(cc, slots, status.phase === "Running");
+    const ready = pcs.filter((pc) =>
+      isConditionTrue(pc.status?.conditions, CONDITION.PowerContainer.Ready),
+    ).length;
+    status.replicas = pcs.length;
+    status.readyReplicas = ready;
+    const capped =
+      desiredReplicas(cc) > chainContract.replicas
+        ? `; spec.replicas ${desiredReplicas(cc)} exceeds the ${chainContract.replicas} replica(s) contract ${contractId} holds on chain, so ${chainContract.replicas} run`
+        : "";
+    conditions.push(
+      status.phase === "Paused"
+        ? {
+            type: CONDITION.ComputeContract.Ready,
+            status: "False",
+            reason: REASON.Ready.ContractPaused,
+            message: `paused: replicas are stopped until the escrow is topped up${capped}`,
+            observedGeneration: generation,
+          }
+        : ready >= slots && slots > 0
+          ? {
+              type: CONDITION.ComputeContract.Ready,
+              status: "True",
+              reason: REASON.Ready.ReplicasReady,
+              message: `${ready} of ${slots} replicas ready${capped}`,
+              observedGeneration: generation,
+            }
+          : {
+              type: CONDITION.ComputeContract.Ready,
+              status: "False",
+              reason: REASON.Ready.ReplicasNotReady,
+              message: `${ready} of ${slots} replicas ready${capped}`,
+              observedGeneration: generation,
+            },
+    );
+    await this.writeStatus(cc, status, conditions);
+    return { requeueAfter: this.ctx.settings.contractPollMs };
+  }
+
+  private blockedByChain(cc: ComputeContract, error: unknown): Blocked {
+    const failure = describeChainFailure(error);
+    const generation = cc.metadata.generation;
+    return new Blocked(
+      [
+        {
+          type: CONDITION.ComputeContract.Opened,
+          status: cc.status?.contractId === undefined ? "False" : "Unknown",
+          reason: REASON.Opened.ChainRejected,
+          message: failure.message,
+          observedGeneration: generation,
+        },
+      ],
+      cc.status?.phase ?? "Pending",
+      { reason: failure.reason, action: "OpenContract", note: failure.message },
+    );
+  }
+
+  private announceTransition(cc: ComputeContract, phase: ComputeContractPhase, contract: Contract): void {
+    const before = cc.status?.phase;
+    if (before === phase) return;
+    if (phase === "Paused") {
+      this.ctx.runtime.events.record(cc, {
+        type: "Warning",
+        reason: "Paused",
+        action: "PauseContract",
+        note: `escrow ${contract.escrow} cannot pay the next interval: replicas stopped, PowerContainers kept; top up contract ${contract.id} to resume`,
+      });
+    } else if (phase === "Running" && before === "Paused") {
+      this.ctx.runtime.events.record(cc, {
+        type: "Normal",
+        reason: "Resumed",
+        action: "ResumeContract",
+        note: `contract ${contract.id} was topped up to ${contract.escrow}; replicas start again`,
+      });
+    } else if (phase === "Closed") {
+      this.ctx.runtime.events.record(cc, {
+        type: "Warning",
+        reason: "Closed",
+        action: "CloseContract",
+        note: `contract ${contract.id} closed on chain (${contract.closeReason}); refunded ${contract.refunded}`,
+      });
+    }
+  }
+
+  /** The contract on chain: adopted, already opened, or opened now (exactly once, through the intent annotation). */
+  private async ensureOpened(
+    cc: ComputeContract,
+    rc: ReconcileContext,
+  ): Promise<{ contractId: string; chainContract: Contract }> {
+    const { chain } = this.ctx;
+    const generation = cc.metadata.generation;
+    const payer = cc.spec.payer;
+    const known = cc.status?.contractId ?? payer.escrowContractId;
+    if (known !== undefined) {
+      const chainContract = await chain.reader.contract(known);
+      if (chainContract === undefined) {
+        throw new Blocked(
+          [
+            {
+              type: CONDITION.ComputeContract.Opened,
+              status: "False",
+              reason: REASON.Opened.EscrowNotFound,
+              message: `contract ${known} does not exist on chain`,
+              observedGeneration: generation,
+            },
+          ],
+          "Failed",
+          {
+            reason: "EscrowNotFound",
+            action: "AdoptContract",
+            note: `contract ${known} does not exist on chain`,
+          },
+        );
+      }
+      if (payer.escrowContractId !== undefined && cc.status?.contractId === undefined) {
+        const operator = await chain.keys.operatorAddress();
+        if (chainContract.operator !== operator) {
+          const note =
+            `contract ${known} authorises operator ${chainContract.operator || "none"}, not this operator ${operator}: ` +
+            `it cannot record the contract's leases`;
+          throw new Blocked(
+            [
+              {
+                type: CONDITION.ComputeContract.Opened,
+                status: "False",
+                reason: REASON.Opened.ChainRejected,
+                message: note,
+                observedGeneration: generation,
+              },
+            ],
+            "Failed",
+            { reason: "OperatorNotAuthorised", action: "AdoptContract", note },
+          );
+        }
+        this.ctx.runtime.events.record(cc, {
+          type: "Normal",
+          reason: "Adopted",
+          action: "AdoptContract",
+          note: `adopted contract ${known} with ${chainContract.escrow} in escrow`,
+        });
+      }
+      return { contractId: known, chainContract };
+    }
+    return this.open(cc, rc);
+  }
+
+  private async open(
+    cc: ComputeContract,
+    rc: ReconcileContext,
+  ): Promise<{ contractId: string; chainContract: Contract }> {
+    const { chain } = this.ctx;
+    const namespace = cc.metadata.namespace!;
+    const generation = cc.metadata.generation;
+    const ref = cc.spec.payer.secretRef!;
+    let wallet;
+    try {
+      wallet = await chain.keys.payerWallet(namespace, ref);
+    } catch (error) {
+      if (!(error instanceof KeyUnavailable)) throw error;
+      throw new Blocked(
+        [
+          {
+            type: CONDITION.ComputeContract.Opened,
+            status: "False",
+            reason: REASON.Opened.PayerSecretMissing,
+            message: `cannot read the payer's key: ${error.message}`,
+            observedGeneration: generation,
+          },
+        ],
+        "Pending",
+        {
+          reason: "PayerSecretMissing",
+          action: "OpenContract",
+          note: `cannot read the payer's key: ${error.message}`,
+        },
+      );
+    }
+    // Fresh read: an intent written by the previous attempt may not be in the cache yet.
+    let fresh = await this.ctx.runtime.client.get<ComputeContract>(COMPUTE_CONTRACT, {
+      namespace,
+      name: cc.metadata.name!,
+    });
+    if (fresh.status?.contractId !== undefined)
+      throw new Error("the contract was opened meanwhile; reconciling again");
+    const pending = fresh.metadata.annotations?.[OPENING_TX_ANNOTATION];
+    const payerAddress = wallet.address.toLowerCase();
+    const budget = BigInt(cc.spec.budget);
+    if (pending === undefined) {
+      const balance = (await chain.reader.account(payerAddress)).balance;
+      if (balance < budget) {
+        const note = `payer ${payerAddress} holds ${balance}, less than the budget ${budget}`;
+        throw new Blocked(
+          [
+            {
+              type: CONDITION.ComputeContract.Opened,
+              status: "False",
+              reason: REASON.Opened.OpeningContract,
+              message: `waiting for the payer's funds: ${note}`,
+              observedGeneration: generation,
+            },
+            {
+              type: CONDITION.ComputeContract.Funded,
+              status: "False",
+              reason: REASON.Funded.InsufficientPayerBalance,
+              message: note,
+              observedGeneration: generation,
+            },
+          ],
+          "Pending",
+          { reason: "InsufficientPayerBalance", action: "OpenContract", note },
+        );
+      }
+    }
+    await this.writeStatus(fresh, { phase: "Opening" }, [
+      {
+        type: CONDITION.ComputeContract.Opened,
+        status: "False",
+        reason: REASON.Opened.OpeningContract,
+        message: "opening the contract on chain",
+        observedGeneration: generation,
+      },
+    ]);
+    const intent: TxIntent = {
+      read: () => fresh.metadata.annotations?.[OPENING_TX_ANNOTATION],
+      write: async (signedTxHex) => {
+        fresh = await this.ctx.runtime.client.mergePatch<ComputeContract>(
+          COMPUTE_CONTRACT,
+          { namespace, name: cc.metadata.name! },
+          { metadata: { annotations: { [OPENING_TX_ANNOTATION]: signedTxHex } } },
+          { fieldManager: FIELD_MANAGER },
+        );
+      },
+    };
+    const message = openContractMessage(
+      cc,
+      this.ctx.scale,
+      await chain.keys.operatorAddress(),
+      this.ctx.params.market.maxDurationSeconds,
+    );
+    let contractId: string;
+    try {
+      const included = await chain.submitter.submit(wallet, OpenContractMsg, message, intent);
+      contractId = contractIdOf(included.hash);
+    } catch (error) {
+      if (error instanceof ChainTxError) await this.clearIntent(cc);
+      throw error;
+    }
+    const chainContract = await chain.reader.contract(contractId);
+    if (chainContract === undefined)
+      throw new Error(`contract ${contractId} is not on chain right after opening it`);
+    await this.writeStatus(fresh, { contractId, phase: PHASE_OF_STATE[chainContract.state] }, []);
+    await this.clearIntent(cc);
+    rc.log.info({ contractId }, "contract opened on chain");
+    this.ctx.runtime.events.record(cc, {
+      type: "Normal",
+      reason: "Opened",
+      action: "OpenContract",
+      note: `opened contract ${contractId} on chain: ${budget} moved from ${payerAddress} into escrow`,
+    });
+    return { contractId, chainContract };
+  }
+
+  private async clearIntent(cc: ComputeContract): Promise<void> {
+    await this.ctx.runtime.client.mergePatch(
+      COMPUTE_CONTRACT,
+      { namespace: cc.metadata.namespace, name: cc.metadata.name! },
+      { metadata: { annotations: { [OPENING_TX_ANNOTATION]: null } } },
+      { fieldManager: FIELD_MANAGER },
+    );
+  }
+
+  /** One PowerContainer per slot, outdated ones updated one at a time, surplus ones deleted. */
+  private async ensurePowerContainers(
+    cc: ComputeContract,
+    slots: number,
+    running: boolean,
+  ): Promise<PowerContainer[]> {
+    const client = this.ctx.runtime.client;
+    const namespace = cc.metadata.namespace!;
+    const name = cc.metadata.name!;
+    const hash = specHash(cc.spec.template.spec);
+    const existing = new Map(
+      this.ctx.informers.powerContainers.store
+        .byIndex(INDEX.byContract, `${namespace}/${name}`)
+        .filter((pc) => pc.metadata.ownerReferences?.some((o) => o.uid === cc.metadata.uid))
+        .map((pc) => [pc.metadata.name!, pc]),
+    );
+    const wanted: PowerContainer[] = [];
+    for (let replica = 0; replica < slots; replica++) {
+      const pcName = childName(name, replica);
+      const found = existing.get(pcName);
+      existing.delete(pcName);
+      if (found !== undefined && found.metadata.deletionTimestamp === undefined) {
+        wanted.push(found);
+        continue;
+      }
+      if (found !== undefined) continue;
+      try {
+        wanted.push(
+          await client.create<PowerContainer>(
+            POWER_CONTAINER,
+            this.powerContainer(cc, pcName, replica, hash),
+            { fieldManager: FIELD_MANAGER },
+          ),
+        );
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+      }
+    }
+    for (const surplus of existing.values()) {
+      if (surplus.metadata.deletionTimestamp !== undefined) continue;
+      await client.delete(
+        POWER_CONTAINER,
+        { namespace, name: surplus.metadata.name! },
+        { propagationPolicy: "Background" },
+      );
+      this.ctx.runtime.events.record(cc, {
+        type: "Normal",
+        reason: "ScaledDown",
+        action: "DeletePowerContainer",
+        note: `deleted PowerContainer ${surplus.metadata.name}`,
+      });
+    }
+    const outdated = wanted.filter((pc) => pc.metadata.annotations?.[POD_ANNOTATION.templateHash] !== hash);
+    // One at a time while running: the next waits until every updated replica is ready again.
+    const settling = wanted.some(
+      (pc) =>
+        pc.metadata.annotations?.[POD_ANNOTATION.templateHash] === hash &&
+        !isConditionTrue(pc.status?.conditions, CONDITION.PowerContainer.Ready),
+    );
+    for (const pc of running ? (settling ? [] : outdated.slice(0, 1)) : outdated) {
+      await client.mergePatch(
+        POWER_CONTAINER,
+        { namespace, name: pc.metadata.name! },
+        {
+          metadata: {
+            resourceVersion: pc.metadata.resourceVersion,
+            annotations: { ...cc.spec.template.metadata?.annotations, [POD_ANNOTATION.templateHash]: hash },
+          },
+          spec: cc.spec.template.spec,
+        },
+        { fieldManager: FIELD_MANAGER },
+      );
+      this.ctx.runtime.events.record(cc, {
+        type: "Normal",
+        reason: "RollingOut",
+        action: "UpdatePowerContainer",
+        note: `updating PowerContainer ${pc.metadata.name} to the new template`,
+      });
+    }
+    return wanted;
+  }
+
+  private powerContainer(cc: ComputeContract, name: string, replica: number, hash: string): PowerContainer {
+    const meta = cc.spec.template.metadata;
+    return {
+      apiVersion: API_VERSION,
+      kind: KIND.PowerContainer,
+      metadata: {
+        name,
+        namespace: cc.metadata.namespace,
+        labels: {
+          ...meta?.labels,
+          [LABEL.contract]: cc.metadata.name!,
+          [POD_LABEL.replica]: String(replica),
+        },
+        annotations: { ...meta?.annotations, [POD_ANNOTATION.templateHash]: hash },
+        ownerReferences: [
+          {
+            apiVersion: API_VERSION,
+            kind: KIND.ComputeContract,
+            name: cc.metadata.name!,
+            uid: cc.metadata.uid!,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      spec: cc.spec.template.spec,
+    };
+  }
+
+  /** Deletion: replicas away, final bills in, contract closed with its refund, then the finalizer goes. */
+  private async finalize(cc: ComputeContract, rc: ReconcileContext): Promise<ReconcileResult> {
+    if (!hasFinalizer(cc, FINALIZER)) return {};
+    const client = this.ctx.runtime.client;
+    const namespace = cc.metadata.namespace!;
+    const name = cc.metadata.name!;
+    const key = `${namespace}/${name}`;
+    if (cc.status?.phase !== "Closing") await this.writeStatus(cc, { phase: "Closing" }, []);
+    for (const pc of this.ctx.informers.powerContainers.store.byIndex(INDEX.byContract, key)) {
+      if (pc.metadata.deletionTimestamp === undefined)
+        await client.delete(
+          POWER_CONTAINER,
+          { namespace, name: pc.metadata.name! },
+          { propagationPolicy: "Background" },
+        );
+    }
+    const pods = this.ctx.informers.pods.store.byIndex(INDEX.byContract, key);
+    for (const pod of pods) {
+      if (pod.metadata.deletionTimestamp === undefined)
+        await client.delete(POD, { namespace, name: pod.metadata.name! });
+    }
+    if (pods.length > 0) {
+      rc.log.debug({ pods: pods.length }, "waiting for the replicas' final bills");
+      return { requeueAfter: 1000 };
+    }
+    let contractId = cc.status?.contractId;
+    const pending = cc.metadata.annotations?.[OPENING_TX_ANNOTATION];
+    if (contractId === undefined && pending !== undefined) {
+      // An opening whose outcome was never seen may still have moved the budget: find out before letting go.
+      const settled = await this.ctx.chain.submitter.settle(pending, OpenContractMsg.primaryType);
+      if (settled !== "dropped" && settled.code === 0) contractId = contractIdOf(settled.hash);
+    }
+    if (contractId !== undefined) {
+      const contract = await this.ctx.chain.reader.contract(contractId);
+      if (contract !== undefined && contract.state !== "closed") {
+        if (cc.spec.payer.secretRef === undefined) {
+          this.ctx.runtime.events.record(cc, {
+            type: "Normal",
+            reason: "Settled",
+            action: "CloseContract",
+            note: `final settlement done (spent ${contract.spent}); escrow ${contract.id} keeps ${contract.escrow}, which its payer closes with the uranus CLI`,
+          });
+        } else {
+          const refunded = await this.close(cc, contract);
+          if (refunded === undefined) return { requeue: true };
+        }
+      }
+    }
+    try {
+      await removeFinalizer(client, COMPUTE_CONTRACT, cc, FINALIZER, { fieldManager: FIELD_MANAGER });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    return {};
+  }
+
+  /** Closes with the payer's key; undefined (after a Warning) when that cannot happen yet. */
+  private async close(cc: ComputeContract, contract: Contract): Promise<Contract | undefined> {
+    const { chain } = this.ctx;
+    try {
+      const wallet = await chain.keys.payerWallet(cc.metadata.namespace!, cc.spec.payer.secretRef!);
+      await chain.submitter.submit(wallet, CloseContractMsg, { contractId: contract.id });
+    } catch (error) {
+      const failure = describeChainFailure(error);
+      this.ctx.runtime.events.record(cc, {
+        type: "Warning",
+        reason: "CloseFailed",
+        action: "CloseContract",
+        note: `cannot close contract ${contract.id} to refund ${contract.escrow}: ${failure.message}`,
+      });
+      return undefined;
+    }
+    const closed = (await chain.reader.contract(contract.id))!;
+    this.ctx.runtime.events.record(cc, {
+      type: "Normal",
+      reason: "Settled",
+      action: "CloseContract",
+      note: `final settlement of contract ${closed.id}: ${closed.spent} spent in total`,
+    });
+    this.ctx.runtime.events.record(cc, {
+      type: "Normal",
+      reason: "Refunded",
+      action: "CloseContract",
+      note: `closed contract ${closed.id}: refunded ${closed.refunded} to ${closed.payer}`,
+    });
+    return closed;
+  }
+
+  private async writeStatus(
+    cc: ComputeContract,
+    status: Partial<ComputeContractStatus>,
+    conditions: ConditionUpdate[],
+  ): Promise<void> {
+    const now = this.ctx.now();
+    let list = cc.status?.conditions;
+    for (const condition of conditions) list = setCondition(list, condition, now);
+    try {
+      await patchStatus(
+        this.ctx.runtime.client,
+        COMPUTE_CONTRACT,
+        cc,
+        { ...status, conditions: list },
+        { fieldManager: FIELD_MANAGER },
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+}

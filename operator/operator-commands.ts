@@ -1,0 +1,133 @@
+// `uranus operator run`: the operator in the foreground until SIGINT/SIGTERM.
+import { KubeConfig } from "@kubernetes/client-node";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { createLogger } from "./observability/logger.js";
+import { startOperator } from "./main.js";
+import { DEFAULT_SETTINGS, type OperatorSettings } from "./operator-settings.js";
+
+interface RunOptions {
+  kubeconfig?: string;
+  chainRpc: string;
+  namespace: string;
+  watchNamespace?: string;
+  contributorSelector?: string;
+  operatorKeySecret: string;
+  contributorKeysSecret: string;
+  healthAddress: string;
+  leaderElect: boolean;
+  heartbeatInterval: number;
+  meteringInterval: number;
+  contractPoll: number;
+  blockPoll: number;
+  workers: number;
+  logLevel: string;
+}
+
+function milliseconds(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (match === null)
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a duration like 500ms, 10s or 1m`);
+  const scale = match[2] === "ms" ? 1 : match[2] === "m" ? 60_000 : 1_000;
+  const ms = Math.round(Number(match[1]) * scale);
+  if (ms <= 0) throw new InvalidArgumentError(`${JSON.stringify(value)} must be greater than zero`);
+  return ms;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a positive integer`);
+  return n;
+}
+
+export function registerOperatorCommands(program: Command): void {
+  const operator = program.command("operator").description("the Uranus Kubernetes operator");
+  operator
+    .command("run")
+    .description(
+      "reconcile ContributorNodes, ComputeContracts and PowerContainers and meter their pods on chain",
+    )
+    .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, ~/.kube/config or in-cluster)")
+    .option("--chain-rpc <url>", "CometBFT RPC of the chain sidecar", "http://127.0.0.1:26657")
+    .option(
+      "--namespace <ns>",
+      "the operator's namespace (key Secrets, leader Lease)",
+      process.env.POD_NAMESPACE ?? "uranus-system",
+    )
+    .option("--watch-namespace <ns>", "only contracts, containers and pods in this namespace")
+    .option("--contributor-selector <selector>", "only ContributorNodes matching this label selector")
+    .option(
+      "--operator-key-secret <name/key>",
+      "Secret and entry of the operator's key",
+      "uranus-operator-key/privateKey",
+    )
+    .option(
+      "--contributor-keys-secret <name>",
+      "Secret of contributor owner keys",
+      DEFAULT_SETTINGS.contributorKeysSecret,
+    )
+    .option("--health-address <host:port>", "/healthz, /readyz and /metrics", ":8081")
+    .option("--no-leader-elect", "run without competing for the leader Lease")
+    .addOption(
+      new Option("--heartbeat-interval <duration>", "heartbeat per node")
+        .argParser(milliseconds)
+        .default(DEFAULT_SETTINGS.heartbeatIntervalMs, "10s"),
+    )
+    .addOption(
+      new Option("--metering-interval <duration>", "one metering batch per contributor per interval")
+        .argParser(milliseconds)
+        .default(DEFAULT_SETTINGS.meteringIntervalMs, "60s"),
+    )
+    .addOption(
+      new Option("--contract-poll <duration>", "how often each contract's escrow is read")
+        .argParser(milliseconds)
+        .default(DEFAULT_SETTINGS.contractPollMs, "15s"),
+    )
+    .addOption(
+      new Option("--block-poll <duration>", "how often new blocks are looked for")
+        .argParser(milliseconds)
+        .default(200, "200ms"),
+    )
+    .addOption(
+      new Option("--workers <n>", "parallel reconciles per controller")
+        .argParser(positiveInt)
+        .default(DEFAULT_SETTINGS.workers),
+    )
+    .option("--log-level <level>", "trace, debug, info, warn or error", "info")
+    .action(async (options: RunOptions) => {
+      const [secretName, secretKey] = options.operatorKeySecret.split("/");
+      if (secretName === undefined || secretName === "" || secretKey === undefined || secretKey === "")
+        throw new InvalidArgumentError("--operator-key-secret must be <secret name>/<entry>");
+      const kubeConfig = new KubeConfig();
+      if (options.kubeconfig !== undefined) kubeConfig.loadFromFile(options.kubeconfig);
+      else kubeConfig.loadFromDefault();
+      const settings: OperatorSettings = {
+        namespace: options.namespace,
+        operatorKeySecret: { name: secretName, key: secretKey },
+        contributorKeysSecret: options.contributorKeysSecret,
+        watchNamespace: options.watchNamespace,
+        contributorSelector: options.contributorSelector,
+        heartbeatIntervalMs: options.heartbeatInterval,
+        contractPollMs: options.contractPoll,
+        meteringIntervalMs: options.meteringInterval,
+        workers: options.workers,
+      };
+      const logger = createLogger({ level: options.logLevel });
+      const running = await startOperator({
+        kubeConfig,
+        chainEndpoint: options.chainRpc,
+        settings,
+        logger,
+        healthAddress: options.healthAddress,
+        leaderElection: options.leaderElect,
+        blockPollMs: options.blockPoll,
+      });
+      logger.info({ health: running.runtime.healthUrl, chain: options.chainRpc }, "operator running");
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+      });
+      logger.info("operator stopping");
+      await running.stop();
+    });
+}

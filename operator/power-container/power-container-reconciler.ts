@@ -1,0 +1,406 @@
+// PowerContainer: keeps exactly one current Pod (and a Service when ports are declared) while its contract runs,
+// replaces the Pod when the spec changes, migrates it off a node that failed (or, RequiredDuringExecution, stopped
+// matching) and reports where and how it runs. Retired pods keep their finalizer until the lease controller has
+// ended their lease and the metering loop has billed them to their last second.
+import {
+  CONDITION,
+  FIELD_MANAGER,
+  LABEL,
+  REASON,
+  type ComputeContract,
+  type PowerContainer,
+  type PowerContainerPhase,
+  type PowerContainerStatus,
+} from "../../crds/types.js";
+import { maxMigrations } from "../compute-contract/contract-terms.js";
+import { INDEX, type KubePod, type OperatorContext } from "../operator-context.js";
+import { POD, SERVICE } from "../runtime/builtin-resources.js";
+import { conditionTime, findCondition, setCondition, type ConditionUpdate } from "../runtime/conditions.js";
+import type { ReconcileContext, ReconcileResult } from "../runtime/controller.js";
+import { isAlreadyExists } from "../runtime/kube-api-error.js";
+import type { KubeObject } from "../runtime/resource.js";
+import { patchStatus } from "../runtime/status.js";
+import { POWER_CONTAINER } from "../uranus-resources.js";
+import { childName, revisionOf } from "./child-name.js";
+import type { MigrationMetrics } from "./migration-metrics.js";
+import { judgePlacement } from "./placement-health.js";
+import { POD_ANNOTATION, POD_LABEL, type LeaseOutcome } from "./pod-keys.js";
+import { podManifest } from "./pod-manifest.js";
+import { serviceManifest } from "./service-manifest.js";
+import { specHash } from "./spec-hash.js";
+
+/** Contract phases in which replicas run. */
+const RUNNING_PHASES = new Set(["Running"]);
+
+export function isRetired(pod: KubePod): boolean {
+  return (
+    pod.metadata.deletionTimestamp !== undefined ||
+    pod.metadata.annotations?.[POD_ANNOTATION.retiredAt] !== undefined
+  );
+}
+
+export function unixSeconds(time: Date): number {
+  return Math.floor(time.getTime() / 1000);
+}
+
+/** The hash a current pod must carry: the contract template's, or the container's own spec when it has none. */
+export function wantedHash(pc: PowerContainer): string {
+  return pc.metadata.annotations?.[POD_ANNOTATION.templateHash] ?? specHash(pc.spec);
+}
+
+interface Retirement {
+  outcome: LeaseOutcome;
+  since: Date;
+  /** The node failed the replica: the replacement avoids it and a breach is owed. */
+  failedNode?: string;
+  /** The node's pod must be removed at once, without a grace period. */
+  force?: boolean;
+}
+
+export class PowerContainerReconciler {
+  private readonly services = new Set<string>();
+
+  constructor(
+    private readonly ctx: OperatorContext,
+    private readonly metrics: MigrationMetrics,
+  ) {}
+
+  async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
+    const pc = this.ctx.informers.powerContainers.store.get(key);
+    if (pc === undefined || pc.metadata.deletionTimestamp !== undefined) {
+      this.services.delete(key);
+      return {};
+    }
+    const namespace = pc.metadata.namespace!;
+    const contractName = pc.metadata.labels?.[LABEL.contract];
+    const contract =
+      contractName === undefined
+        ? undefined
+        : this.ctx.informers.contracts.store.get(`${namespace}/${contractName}`);
+    if (contract === undefined) return {};
+    const now = this.ctx.now();
+    const generation = pc.metadata.generation;
+    const conditions: ConditionUpdate[] = [];
+    const status: Partial<PowerContainerStatus> = {};
+    const scu = this.ctx.scale.containerScu(pc.spec.size);
+    status.scu = scu;
+
+    const pods = this.ctx.informers.pods.store.byIndex(INDEX.byPowerContainer, key);
+    const active = pods
+      .filter((pod) => !isRetired(pod))
+      .sort(
+        (a, b) =>
+          (revisionOf(b.metadata.name!, pc.metadata.name!) ?? 0) -
+          (revisionOf(a.metadata.name!, pc.metadata.name!) ?? 0),
+      );
+    let current: KubePod | undefined = active[0];
+    for (const extra of active.slice(1)) await this.retire(extra, { outcome: "completed", since: now });
+
+    const finished = pc.status?.phase === "Succeeded" || pc.status?.phase === "Failed";
+    const contractRuns =
+      RUNNING_PHASES.has(contract.status?.phase ?? "") && contract.status?.contractId !== undefined;
+    let phase: PowerContainerPhase | undefined = pc.status?.phase;
+    let migrated: { reason: string; message: string; since: Date; node: string } | undefined;
+
+    if (current !== undefined) {
+      const nodeName = current.spec?.nodeName;
+      if (!contractRuns || finished) {
+        await this.retire(current, { outcome: "completed", since: now });
+        current = undefined;
+      } else if (current.metadata.annotations?.[POD_ANNOTATION.templateHash] !== wantedHash(pc)) {
+        rc.log.info({ pod: current.metadata.name }, "spec changed; replacing the pod");
+        this.ctx.runtime.events.record(pc, {
+          type: "Normal",
+          reason: "Replacing",
+          action: "RolloutPod",
+          note: `pod ${current.metadata.name} runs an older spec; replacing it`,
+        });
+        await this.retire(current, { outcome: "completed", since: now });
+        current = undefined;
+      } else if (current.status?.phase === "Succeeded") {
+        await this.retire(current, { outcome: "completed", since: now });
+        current = undefined;
+        phase = "Succeeded";
+      } else if (current.status?.phase === "Failed") {
+        await this.retire(current, { outcome: "failed", since: now });
+        current = undefined;
+      } else if (nodeName !== undefined) {
+        const node = this.ctx.informers.nodes.store.get(nodeName);
+        const contributor = this.ctx.informers.contributorNodes.store.byIndex(INDEX.byNodeName, nodeName)[0];
+        const verdict = judgePlacement(nodeName, node, contributor, pc.spec, now);
+        if (verdict.failed) {
+          const startedAt =
+            current.status?.startTime === undefined ? now : new Date(current.status.startTime);
+          const since = verdict.since < startedAt ? startedAt : verdict.since;
+          const migrations = pc.status?.migrations ?? 0;
+          const limit = maxMigrations(contract);
+          const force = verdict.reason === "NodeFailed";
+          if (migrations >= limit) {
+            await this.retire(current, { outcome: "failed", since, failedNode: nodeName, force });
+            phase = "Failed";
+            conditions.push({
+              type: CONDITION.PowerContainer.Migrating,
+              status: "False",
+              reason: REASON.Migrating.MigrationLimitReached,
+              message: `${verdict.message}; the SLA allows ${limit} migration(s) and all were used`,
+              observedGeneration: generation,
+            });
+            this.ctx.runtime.events.record(pc, {
+              type: "Warning",
+              reason: "MigrationLimitReached",
+              action: "Migrate",
+              note: `${verdict.message}; not moving it again (limit ${limit})`,
+            });
+          } else {
+            await this.retire(current, { outcome: "migrated", since, failedNode: nodeName, force });
+            migrated = { reason: verdict.reason, message: verdict.message, since, node: nodeName };
+            status.migrations = migrations + 1;
+            status.lastMigrationTime = conditionTime(since);
+            this.metrics.migrations.inc({ reason: verdict.reason });
+            this.ctx.runtime.events.record(pc, {
+              type: "Warning",
+              reason: "Migrating",
+              action: "Migrate",
+              note: `${verdict.message}; moving the replica to another node`,
+            });
+          }
+          current = undefined;
+        }
+      }
+    }
+
+    const shouldRun = contractRuns && phase !== "Succeeded" && phase !== "Failed";
+    if (current === undefined && shouldRun) {
+      current = await this.createPod(
+        pc,
+        contract,
+        scu,
+        this.ctx.informers.pods.store.byIndex(INDEX.byPowerContainer, key),
+        migrated?.node,
+      );
+      rc.log.info({ pod: current.metadata.name }, "pod created");
+    }
+    if (shouldRun) await this.ensureService(pc, key);
+
+    this.describe(pc, contract, current, phase, shouldRun, migrated, status, conditions, now);
+    let list = pc.status?.conditions;
+    for (const condition of conditions) list = setCondition(list, condition, now);
+    await patchStatus(
+      this.ctx.runtime.client,
+      POWER_CONTAINER,
+      pc,
+      { ...status, conditions: list },
+      { fieldManager: FIELD_MANAGER, guardResourceVersion: true },
+    );
+    return {};
+  }
+
+  /** Fills phase, placement and conditions from the current pod. */
+  private describe(
+    pc: PowerContainer,
+    contract: ComputeContract,
+    pod: KubePod | undefined,
+    stickyPhase: PowerContainerPhase | undefined,
+    shouldRun: boolean,
+    migrated: { reason: string; message: string } | undefined,
+    status: Partial<PowerContainerStatus>,
+    conditions: ConditionUpdate[],
+    now: Date,
+  ): void {
+    const generation = pc.metadata.generation;
+    const nodeName = pod?.spec?.nodeName;
+    const running =
+      pod?.status?.phase === "Running" &&
+      (pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false);
+    const migrating =
+      migrated !== undefined ||
+      findCondition(pc.status?.conditions, CONDITION.PowerContainer.Migrating)?.status === "True";
+    let phase: PowerContainerPhase;
+    if (stickyPhase === "Succeeded" || stickyPhase === "Failed") phase = stickyPhase;
+    else if (!shouldRun || pod === undefined) phase = "Pending";
+    else if (running) phase = "Running";
+    else if (migrating) phase = "Migrating";
+    else if (nodeName !== undefined) phase = "Scheduled";
+    else phase = "Pending";
+    status.phase = phase;
+    status.podName = pod?.metadata.name;
+    status.podUID = pod?.metadata.uid;
+    status.nodeName = nodeName;
+    const contributor =
+      nodeName === undefined
+        ? undefined
+        : this.ctx.informers.contributorNodes.store.byIndex(INDEX.byNodeName, nodeName)[0];
+    status.contributorNode = contributor?.metadata.name;
+    status.contributor = contributor?.spec.owner.toLowerCase();
+    status.startTime =
+      pod?.status?.startTime === undefined ? undefined : conditionTime(new Date(pod.status.startTime));
+
+    if (migrated !== undefined) {
+      conditions.push({
+        type: CONDITION.PowerContainer.Migrating,
+        status: "True",
+        reason: migrated.reason,
+        message: migrated.message,
+        observedGeneration: generation,
+      });
+    } else if (migrating && running) {
+      const since = pc.status?.lastMigrationTime;
+      const seconds = since === undefined ? undefined : (now.getTime() - new Date(since).getTime()) / 1000;
+      if (seconds !== undefined) this.metrics.recoverySeconds.observe(Math.max(0, seconds));
+      conditions.push({
+        type: CONDITION.PowerContainer.Migrating,
+        status: "False",
+        reason: REASON.Migrating.MigrationCompleted,
+        message: `running again on node ${nodeName}${seconds === undefined ? "" : ` ${seconds.toFixed(1)} s after the failure`}`,
+        observedGeneration: generation,
+      });
+      this.ctx.runtime.events.record(pc, {
+        type: "Normal",
+        reason: "Migrated",
+        action: "Migrate",
+        note: `pod ${pod.metadata.name} runs on node ${nodeName}${seconds === undefined ? "" : `, ${seconds.toFixed(1)} s after the failure`}`,
+      });
+    }
+
+    const unschedulable = pod?.status?.conditions?.find(
+      (c) => c.type === "PodScheduled" && c.status === "False",
+    );
+    conditions.push(
+      nodeName !== undefined
+        ? {
+            type: CONDITION.PowerContainer.Scheduled,
+            status: "True",
+            reason: REASON.Scheduled.PodScheduled,
+            message: `pod ${pod!.metadata.name} is on node ${nodeName}`,
+            observedGeneration: generation,
+          }
+        : unschedulable?.reason === "Unschedulable"
+          ? {
+              type: CONDITION.PowerContainer.Scheduled,
+              status: "False",
+              reason: REASON.Scheduled.NoEligibleNode,
+              message: unschedulable.message ?? "no node can take the pod",
+              observedGeneration: generation,
+            }
+          : {
+              type: CONDITION.PowerContainer.Scheduled,
+              status: "False",
+              reason: REASON.Scheduled.PodPending,
+              message: pod === undefined ? "no pod yet" : `pod ${pod.metadata.name} waits for a node`,
+              observedGeneration: generation,
+            },
+    );
+    const ready: Omit<ConditionUpdate, "type"> =
+      phase === "Succeeded"
+        ? { status: "False", reason: REASON.Ready.PodSucceeded, message: "the container completed" }
+        : phase === "Failed"
+          ? {
+              status: "False",
+              reason: REASON.Ready.PodFailed,
+              message: "the replica failed and is not restarted",
+            }
+          : !shouldRun
+            ? {
+                status: "False",
+                reason: REASON.Ready.ContractPaused,
+                message: `contract ${contract.metadata.name} is ${contract.status?.phase ?? "not open yet"}`,
+              }
+            : running
+              ? {
+                  status: "True",
+                  reason: REASON.Ready.PodRunning,
+                  message: `pod ${pod.metadata.name} is running`,
+                }
+              : { status: "False", reason: REASON.Ready.PodNotReady, message: "the pod is not running yet" };
+    conditions.push({ ...ready, type: CONDITION.PowerContainer.Ready, observedGeneration: generation });
+  }
+
+  /** Creates the next pod; a name already taken by a live pod means it exists already (no duplicate). */
+  private async createPod(
+    pc: PowerContainer,
+    contract: ComputeContract,
+    scu: number,
+    pods: KubePod[],
+    failedNode: string | undefined,
+  ): Promise<KubePod> {
+    const pcName = pc.metadata.name!;
+    let revision = 0;
+    const avoid = new Set<string>();
+    if (failedNode !== undefined) avoid.add(failedNode);
+    for (const pod of pods) {
+      const r = revisionOf(pod.metadata.name!, pcName);
+      if (r !== undefined && r >= revision) revision = r + 1;
+      const node = pod.metadata.annotations?.[POD_ANNOTATION.avoidNode];
+      if (node !== undefined) avoid.add(node);
+    }
+    const replica = Number(pc.metadata.labels?.[POD_LABEL.replica] ?? "0");
+    const manifest = podManifest({
+      powerContainer: pc,
+      contract,
+      contractId: contract.status!.contractId!,
+      replica,
+      podName: childName(pcName, revision),
+      scu,
+      scale: this.ctx.scale,
+      templateHash: wantedHash(pc),
+      avoidNodes: [...avoid],
+    });
+    try {
+      const created = await this.ctx.runtime.client.create<KubePod>(POD, manifest as KubePod, {
+        fieldManager: FIELD_MANAGER,
+      });
+      this.ctx.runtime.events.record(pc, {
+        type: "Normal",
+        reason: "PodCreated",
+        action: "CreatePod",
+        note: `created pod ${created.metadata.name}${avoid.size > 0 ? ` avoiding ${[...avoid].sort().join(", ")}` : ""}`,
+      });
+      return created;
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+      return this.ctx.runtime.client.get<KubePod>(POD, {
+        namespace: pc.metadata.namespace,
+        name: manifest.metadata!.name!,
+      });
+    }
+  }
+
+  private async ensureService(pc: PowerContainer, key: string): Promise<void> {
+    if (this.services.has(key)) return;
+    const manifest = serviceManifest(pc);
+    if (manifest === undefined) return;
+    try {
+      await this.ctx.runtime.client.create(SERVICE, manifest as KubeObject, { fieldManager: FIELD_MANAGER });
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+    this.services.add(key);
+  }
+
+  /**
+   * Marks the pod retired at `since` (guarded by its resourceVersion, so a stale cache cannot move the moment),
+   * then deletes it; its finalizer keeps it until its lease is ended and billed.
+   */
+  async retire(pod: KubePod, retirement: Retirement): Promise<void> {
+    const annotations: Record<string, string> = {
+      [POD_ANNOTATION.retiredAt]: String(unixSeconds(retirement.since)),
+      [POD_ANNOTATION.outcome]: retirement.outcome,
+    };
+    if (retirement.failedNode !== undefined) {
+      annotations[POD_ANNOTATION.avoidNode] = retirement.failedNode;
+      annotations[POD_ANNOTATION.breachNode] = retirement.failedNode;
+    }
+    const name = { namespace: pod.metadata.namespace, name: pod.metadata.name! };
+    await this.ctx.runtime.client.mergePatch(
+      POD,
+      name,
+      { metadata: { annotations, resourceVersion: pod.metadata.resourceVersion } },
+      { fieldManager: FIELD_MANAGER },
+    );
+    await this.ctx.runtime.client.delete(
+      POD,
+      name,
+      retirement.force === true ? { gracePeriodSeconds: 0 } : {},
+    );
+  }
+}

@@ -1,0 +1,275 @@
+// A world for operator tests on the real control plane: its own namespaces, kwok contributor Nodes with their
+// ContributorNodes, a solo Uranus chain with funded keys, the key Secrets, and the operator (in this process).
+import { randomBytes } from "node:crypto";
+import { Wallet } from "ethers";
+import {
+  API_VERSION,
+  KIND,
+  type ComputeContract,
+  type ComputeContractSpec,
+  type ContributorNode,
+} from "../../../../crds/types.js";
+import { installCrds } from "../../../../crds/install.js";
+import { fakeNodeManifest } from "../../../../hack/fake-nodes.js";
+import { waitFor } from "../../../../hack/wait-for.js";
+import { startOperator, type RunningOperator } from "../../../../operator/main.js";
+import { createLogger } from "../../../../operator/observability/logger.js";
+import type { OperatorSettings } from "../../../../operator/operator-settings.js";
+import { NAMESPACE, NODE, SECRET } from "../../../../operator/runtime/builtin-resources.js";
+import { KubeClient } from "../../../../operator/runtime/kube-client.js";
+import type { KubeObject } from "../../../../operator/runtime/resource.js";
+import { COMPUTE_CONTRACT, CONTRIBUTOR_NODE } from "../../../../operator/uranus-resources.js";
+import { sharedControlPlane, type SharedControlPlane } from "../../../support/control-plane.js";
+import { startSoloChain, type SoloChain, type SoloChainOptions } from "./solo-chain.js";
+
+/** Nodes of one world carry this label; its contracts require it, so worlds sharing a cluster stay apart. */
+export const GROUP_LABEL = "uranus.test/group";
+export const NODE_PRICE = 1_000_000n;
+export const FUNDS = 10n ** 15n;
+
+export interface WorldOptions {
+  nodes: number;
+  /** Nodes per owner (contributor); default 1, so every node is its own contributor. */
+  nodesPerOwner?: number;
+  payerBalance?: bigint;
+  chain?: Omit<SoloChainOptions, "accounts">;
+  capacity?: { cpu?: string; memory?: string; pods?: string };
+}
+
+export interface OperatorWorld {
+  readonly group: string;
+  /** The operator's namespace (key Secrets, Lease). */
+  readonly operatorNamespace: string;
+  /** Where contracts go. */
+  readonly namespace: string;
+  readonly kube: SharedControlPlane;
+  readonly client: KubeClient;
+  readonly chain: SoloChain;
+  readonly operatorKey: Wallet;
+  readonly payer: Wallet;
+  readonly owners: Wallet[];
+  readonly nodeNames: string[];
+  readonly settings: OperatorSettings;
+  operator: RunningOperator | undefined;
+  startOperator(): Promise<RunningOperator>;
+  stopOperator(): Promise<void>;
+  /** Everything the world created, gone (chain stopped, namespaces and nodes deleted). */
+  stop(): Promise<void>;
+}
+
+export function randomWallet(): Wallet {
+  return new Wallet(Wallet.createRandom().privateKey);
+}
+
+function secret(namespace: string, name: string, data: Record<string, string>): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name, namespace },
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")])),
+  } as KubeObject;
+}
+
+export async function createWorld(options: WorldOptions): Promise<OperatorWorld> {
+  const kube = await sharedControlPlane();
+  await installCrds(kube.kubeConfig);
+  const client = new KubeClient(kube.kubeConfig);
+  const group = `op-${randomBytes(4).toString("hex")}`;
+  const operatorNamespace = `${group}-system`;
+  const namespace = `${group}-work`;
+  const operatorKey = randomWallet();
+  const payer = randomWallet();
+  const perOwner = options.nodesPerOwner ?? 1;
+  const ownerCount = Math.ceil(options.nodes / perOwner);
+  const owners = Array.from({ length: ownerCount }, () => randomWallet());
+  const chain = await startSoloChain({
+    ...options.chain,
+    accounts: [
+      { address: operatorKey.address, balance: FUNDS },
+      { address: payer.address, balance: options.payerBalance ?? FUNDS },
+      ...owners.map((owner) => ({ address: owner.address, balance: FUNDS })),
+    ],
+  });
+  for (const ns of [operatorNamespace, namespace])
+    await client.create(NAMESPACE, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+  await client.create(
+    SECRET,
+    secret(operatorNamespace, "uranus-operator-key", { privateKey: operatorKey.privateKey }),
+  );
+  await client.create(
+    SECRET,
+    secret(
+      operatorNamespace,
+      "uranus-contributor-keys",
+      Object.fromEntries(owners.map((owner) => [owner.address.toLowerCase(), owner.privateKey])),
+    ),
+  );
+  await client.create(SECRET, secret(namespace, "payer-key", { privateKey: payer.privateKey }));
+
+  const nodeNames = Array.from({ length: options.nodes }, (_, i) => `${group}-node-${i}`);
+  const capacity = { cpu: "16", memory: "64Gi", pods: "110", ...options.capacity };
+  for (const name of nodeNames) {
+    await client.create(
+      NODE,
+      fakeNodeManifest(name, { capacity, labels: () => ({ [GROUP_LABEL]: group }) }, 0) as KubeObject,
+    );
+  }
+  for (const [i, name] of nodeNames.entries()) {
+    const cn: ContributorNode = {
+      apiVersion: API_VERSION,
+      kind: KIND.ContributorNode,
+      metadata: { name, labels: { [GROUP_LABEL]: group } },
+      spec: {
+        nodeName: name,
+        owner: owners[Math.floor(i / perOwner)]!.address.toLowerCase(),
+        region: "eu-west",
+        pricePerSCUHour: NODE_PRICE.toString(),
+      },
+    };
+    await client.create(CONTRIBUTOR_NODE, cn);
+  }
+
+  const settings: OperatorSettings = {
+    namespace: operatorNamespace,
+    operatorKeySecret: { name: "uranus-operator-key", key: "privateKey" },
+    contributorKeysSecret: "uranus-contributor-keys",
+    watchNamespace: namespace,
+    contributorSelector: `${GROUP_LABEL}=${group}`,
+    heartbeatIntervalMs: 2_000,
+    contractPollMs: 1_000,
+    meteringIntervalMs: 3_000,
+    workers: 4,
+  };
+
+  const world: OperatorWorld = {
+    group,
+    operatorNamespace,
+    namespace,
+    kube,
+    client,
+    chain,
+    operatorKey,
+    payer,
+    owners,
+    nodeNames,
+    settings,
+    operator: undefined,
+    async startOperator() {
+      world.operator = await startOperator({
+        kubeConfig: kube.kubeConfig,
+        chainEndpoint: chain.rpcUrl,
+        settings,
+        blockPollMs: 100,
+        // URANUS_OPERATOR_LOG=debug shows the operator's JSON log while a test runs.
+        logger:
+          process.env.URANUS_OPERATOR_LOG === undefined
+            ? undefined
+            : createLogger({ level: process.env.URANUS_OPERATOR_LOG }),
+      });
+      return world.operator;
+    },
+    async stopOperator() {
+      await world.operator?.stop();
+      world.operator = undefined;
+    },
+    async stop() {
+      await world.stopOperator();
+      await chain.stop();
+      for (const name of nodeNames) {
+        await client.delete(NODE, { name });
+        await client
+          .mergePatch(CONTRIBUTOR_NODE, { name }, { metadata: { finalizers: null } })
+          .catch(() => undefined);
+        await client.delete(CONTRIBUTOR_NODE, { name });
+      }
+      for (const ns of [namespace, operatorNamespace]) await client.delete(NAMESPACE, { name: ns });
+    },
+  };
+  return world;
+}
+
+export interface ContractOptions {
+  name: string;
+  replicas?: number;
+  scu?: number;
+  maxPrice?: bigint;
+  budget?: bigint;
+  image?: string;
+  secretName?: string;
+  escrowContractId?: string;
+  spread?: "none" | "preferred" | "required";
+  executionPolicy?: "IgnoredDuringExecution" | "RequiredDuringExecution";
+  /** Extra required node label (besides the world's group). */
+  requireLabel?: { key: string; value: string };
+  recoverWithin?: string;
+}
+
+export function contractManifest(world: OperatorWorld, options: ContractOptions): ComputeContract {
+  const expressions = [{ key: GROUP_LABEL, operator: "In", values: [world.group] }];
+  if (options.requireLabel !== undefined)
+    expressions.push({ key: options.requireLabel.key, operator: "In", values: [options.requireLabel.value] });
+  const spec: ComputeContractSpec = {
+    replicas: options.replicas ?? 1,
+    maxPricePerSCUHour: (options.maxPrice ?? 2n * NODE_PRICE).toString(),
+    budget: (options.budget ?? 10n ** 12n).toString(),
+    duration: "24h",
+    sla: { recoverWithin: options.recoverWithin ?? "10s" },
+    payer:
+      options.escrowContractId !== undefined
+        ? { escrowContractId: options.escrowContractId }
+        : { secretRef: { name: options.secretName ?? "payer-key" } },
+    template: {
+      spec: {
+        image: options.image ?? "registry.example/worker:1.0",
+        size: { scu: options.scu ?? 1 },
+        contributorSpread: options.spread ?? "none",
+        executionPolicy: options.executionPolicy ?? "IgnoredDuringExecution",
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: expressions }],
+            },
+          },
+        },
+      },
+    },
+  };
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND.ComputeContract,
+    metadata: { name: options.name, namespace: world.namespace },
+    spec,
+  };
+}
+
+export async function applyContract(
+  world: OperatorWorld,
+  options: ContractOptions,
+): Promise<ComputeContract> {
+  return world.client.create<ComputeContract>(COMPUTE_CONTRACT, contractManifest(world, options));
+}
+
+export async function readContract(world: OperatorWorld, name: string): Promise<ComputeContract | undefined> {
+  try {
+    return await world.client.get<ComputeContract>(COMPUTE_CONTRACT, { namespace: world.namespace, name });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Waits until every ContributorNode of the world is registered and online. */
+export async function waitForContributors(world: OperatorWorld, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const list = await world.client.list<ContributorNode>(CONTRIBUTOR_NODE, {
+        labelSelector: `${GROUP_LABEL}=${world.group}`,
+      });
+      const online = list.items.filter((cn) =>
+        cn.status?.conditions?.some((c) => c.type === "Online" && c.status === "True"),
+      );
+      return online.length === world.nodeNames.length ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 250, description: `${world.nodeNames.length} contributor nodes online` },
+  );
+}
