@@ -241,12 +241,10 @@ function parseRpcUrl(text: string): URL {
   try {
     url = new URL(text.replace(/^tcp:/, "http:"));
   } catch {
-    throw new Error(
-      `explorer: RPC address ${JSON.stringify(text)} is not a URL such as http://127.0.0.1:26657`,
-    );
+    throw new Error(`RPC address ${JSON.stringify(text)} is not a URL such as http://127.0.0.1:26657`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`explorer: RPC address ${JSON.stringify(text)} must be http(s):// or tcp://`);
+    throw new Error(`RPC address ${JSON.stringify(text)} must be http(s):// or tcp://`);
   }
   // A node listening on every interface is reached on loopback from its own machine.
   if (url.hostname === "0.0.0.0") url.hostname = "127.0.0.1";

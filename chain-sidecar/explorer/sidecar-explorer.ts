@@ -36,7 +36,8 @@ export interface SidecarExplorerOptions {
 
 /**
  * Starts the sidecar, then the explorer in front of its node's RPC. When the default port is taken (another
- * sidecar on this machine), a free port is used instead and printed.
+ * sidecar on this machine), a free port is used instead and printed; when the default explorer cannot start at
+ * all, the sidecar runs on without it.
  */
 export async function withExplorer(
   start: Promise<RunningSidecar>,
@@ -44,6 +45,7 @@ export async function withExplorer(
 ): Promise<RunningSidecar> {
   const running = await start;
   if (options.listen === false) return running;
+  const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   let explorer: ExplorerServer | undefined;
   try {
     const address = parseExplorerAddress(options.listen);
@@ -58,11 +60,18 @@ export async function withExplorer(
       options.logger.warn({ port: address.port }, "explorer: default port in use, taking a free one");
       url = await explorer.listen(0, address.host);
     }
-    (options.print ?? ((line) => process.stderr.write(`${line}\n`)))(`explorer: ${url}`);
+    print(`explorer: ${url}`);
   } catch (error) {
     await explorer?.close();
+    const message = `cannot start the explorer: ${(error as Error).message}`;
+    // Nobody asked for this explorer by name, so the node keeps running without it; an asked-for one must start.
+    if (options.listen === DEFAULT_EXPLORER_ADDRESS) {
+      options.logger.warn({ err: error }, message);
+      print(`${message} (the sidecar runs without it)`);
+      return running;
+    }
     await running.stop();
-    throw new Error(`cannot start the explorer: ${(error as Error).message}`, { cause: error });
+    throw new Error(message, { cause: error });
   }
   const server = explorer;
   return {

@@ -349,7 +349,7 @@ describe("explorer server: static page and the node's RPC under one origin", fun
 
   it("refuses an RPC address that is not http(s) or tcp", () => {
     expect(() => new ExplorerServer({ rpcUrl: "unix:///tmp/rpc.sock", logger: silent })).to.throw(
-      'explorer: RPC address "unix:///tmp/rpc.sock" must be http(s):// or tcp://',
+      'RPC address "unix:///tmp/rpc.sock" must be http(s):// or tcp://',
     );
   });
 });

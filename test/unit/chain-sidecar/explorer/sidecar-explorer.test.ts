@@ -143,4 +143,19 @@ describe("explorer in the sidecar process (uranus chain start --explorer)", func
       holder?.close();
     }
   });
+
+  it("keeps the sidecar running without the default explorer when that cannot start", async () => {
+    const printed: string[] = [];
+    const running = await withExplorer(sidecar(), {
+      listen: DEFAULT_EXPLORER_ADDRESS,
+      rpcUrl: () => "unix:///run/cometbft-rpc.sock",
+      logger: silent,
+      print: (line) => printed.push(line),
+    });
+    expect(printed).to.deep.equal([
+      'cannot start the explorer: RPC address "unix:///run/cometbft-rpc.sock" must be http(s):// or tcp:// (the sidecar runs without it)',
+    ]);
+    expect(stops).to.equal(0);
+    expect(running.address).to.equal(chain.rpcUrl);
+  });
 });
