@@ -1,6 +1,7 @@
 // N CometBFT validators and N sidecars on loopback, each with its own ports, wired as persistent peers.
 import {
   copyFileSync,
+  cpSync,
   mkdirSync,
   mkdtempSync,
   rmSync,
@@ -177,7 +178,8 @@ export class Testnet {
 
   /**
    * Adds a node that signs with validator `index`'s key from a fresh signing state: it will double-sign.
-   * Used to test evidence handling; nothing else should ever do this.
+   * The original stops for a moment so its chain data (CometBFT's and the app's) can be copied, which lets the
+   * twin vote at the current height at once instead of syncing. Used to test evidence handling; nothing else.
    */
   async addTwin(index: number): Promise<TestnetNode> {
     const original = this.nodes[index];
@@ -186,6 +188,11 @@ export class Testnet {
     const home = join(this.dir, name);
     await initCometHome(home);
     copyFileSync(homePaths(original.home).validatorKey, homePaths(home).validatorKey);
+    await original.stop();
+    rmSync(join(home, "data"), { recursive: true, force: true });
+    cpSync(join(original.home, "data"), join(home, "data"), { recursive: true });
+    writeFileSync(homePaths(home).validatorState, JSON.stringify({ height: "0", round: 0, step: 0 }) + "\n");
+    await original.start();
     const [rpcPort, p2pPort] = await freePorts(2);
     const twin = new TestnetNode(name, home, rpcPort!, p2pPort!, readNodeId(home), this.options.launcher);
     this.nodes.push(twin);

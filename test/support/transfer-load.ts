@@ -74,6 +74,7 @@ export class TransferLoad {
     const address = wallet.address.toLowerCase();
     const pause = this.txPerSecond > 0 ? (1000 * this.senders.length) / this.txPerSecond : 0;
     let next = performance.now();
+    if (!this.nonces.has(address)) this.nonces.set(address, await chainNonce(this.rpcUrls()[0]!, address));
     while (this.running) {
       const urls = this.rpcUrls();
       const url = urls[index % urls.length]!;
@@ -92,15 +93,21 @@ export class TransferLoad {
           }),
           signal: AbortSignal.timeout(5000),
         });
-        const body = (await response.json()) as { result?: { code: number; hash: string }; error?: unknown };
+        const body = (await response.json()) as {
+          result?: { code: number; hash: string };
+          error?: { data?: string };
+        };
         if (body.result?.code === 0) {
           this.stats.accepted++;
           this.stats.submittedAt.set(body.result.hash, sentAt);
           this.nonces.set(address, nonce + 1);
+        } else if (body.error?.data?.includes("already exists in cache") === true) {
+          // The very same bytes were sent before (same nonce, same transfer): that nonce is taken.
+          this.nonces.set(address, nonce + 1);
         } else {
           this.stats.rejected++;
-          // A stale nonce means an earlier tx got in after all: move past it.
-          if (body.result?.code === 6) this.nonces.set(address, nonce + 1);
+          // Stale or future nonce: ask the chain where this sender stands.
+          this.nonces.set(address, await chainNonce(url, address));
         }
       } catch {
         this.stats.failed++;
@@ -114,4 +121,15 @@ export class TransferLoad {
       }
     }
   }
+}
+
+/** The sender's next nonce as the chain sees it, so a new load can follow an earlier one from the same senders. */
+async function chainNonce(rpcUrl: string, address: string): Promise<number> {
+  const response = await fetch(`${rpcUrl}/abci_query?path="/account/${address}"`, {
+    signal: AbortSignal.timeout(5000),
+  });
+  const body = (await response.json()) as { result: { response: { value: string | null } } };
+  const value = body.result.response.value;
+  if (value === null) return 0;
+  return (JSON.parse(Buffer.from(value, "base64").toString("utf8")) as { nonce: number }).nonce;
 }
