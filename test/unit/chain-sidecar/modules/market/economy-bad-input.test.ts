@@ -21,6 +21,7 @@ import {
   RegisterNodeMsg,
   UpdateNodeMsg,
 } from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
+import { uranusCatalog } from "../../../../../chain-sidecar/modules/uranus-modules.js";
 import { encodeTx, txHash } from "../../../../../chain-sidecar/tx/envelope.js";
 import {
   defineMessage,
@@ -626,6 +627,34 @@ describe("economy transactions: bad input gets its specific code and names the f
         { contributor: ownerAddress(), root: `0x${"00".repeat(32)}` },
         "MeteringBatch: expected 3 fields",
       ));
+  });
+
+  describe("every economy message with its last field missing", () => {
+    /** A value of each wire type, so the shortened message still encodes. */
+    const sample = (type: string): unknown =>
+      type.endsWith("[]")
+        ? []
+        : type === "address"
+          ? ZeroAddress
+          : type === "bool"
+            ? false
+            : type.startsWith("bytes")
+              ? `0x${"00".repeat(type === "bytes" ? 1 : Number(type.slice(5)))}`
+              : type === "string"
+                ? "x"
+                : 1n;
+    for (const spec of uranusCatalog.all().filter((s) => s.typeId >= 32 && s.fields.length > 0)) {
+      it(spec.primaryType, () => {
+        const fields = spec.fields.slice(0, -1);
+        const message = Object.fromEntries(fields.map((f) => [f.name, sample(f.type)]));
+        return expectUndecodable(
+          spec,
+          [...fields],
+          message,
+          `${spec.primaryType}: expected ${spec.fields.length} fields`,
+        );
+      });
+    }
   });
 
   describe("ProposeParamChange, ApproveParamChange", () => {
