@@ -123,9 +123,8 @@ export class UranusApp implements AbciApplication {
     if (typeof appState !== "object" || appState === null || Array.isArray(appState)) {
       throw new Error("genesis app_state must be a JSON object");
     }
-    await this.holdTrie();
-    this.uncommitted = new StateOverlay(this.store);
-    const layer = this.uncommitted.branch();
+    const base = new StateOverlay(this.store);
+    const layer = base.branch();
     writeChainId(layer, request.chainId);
     const block: BlockInfo = {
       height: Number(request.initialHeight) - 1,
@@ -140,8 +139,10 @@ export class UranusApp implements AbciApplication {
       throw error;
     }
     const changes = layer.sortedChanges();
-    layer.mergeInto(this.uncommitted);
+    layer.mergeInto(base);
+    await this.holdTrie();
     const appHash = await this.store.trie.apply(changes);
+    this.uncommitted = base;
     this.checkState = new StateOverlay(this.uncommitted);
     this.chainId = request.chainId;
     this.logger.info(
