@@ -19,6 +19,7 @@ import {
   type PodPlan,
 } from "../../integration/scheduler-extender/contributor-cluster.js";
 import { BindClock } from "./bind-clock.js";
+import { replayCost } from "./replay-cost.js";
 import { startScheduler, stopBuiltInScheduler } from "./scheduler-process.js";
 
 interface BenchOptions {
@@ -226,6 +227,11 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
         }),
       ),
       loadAverage: loadavg()[0],
+      cpuPerRequest: await replayCost(
+        extender.state,
+        Array.from({ length: nodes }, (_, i) => `bench-node-${i}`),
+        [...new Set([Math.round(candidateMean("filter")), nodes])],
+      ),
     };
     console.log(`RESULT ${JSON.stringify(summary)}`);
     const f = (n: number | undefined): string => (n === undefined ? "-" : n.toFixed(2));
@@ -241,6 +247,11 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
             `(${l.requests} requests, ${l.meanCandidateNodes.toFixed(0)} candidate nodes each on average; target p99 ≤ 5 ms)`
           );
         }),
+        ...summary.cpuPerRequest.map(
+          (c) =>
+            `  CPU per ${c.verb} request with ${c.candidates} candidates (parse + judge + serialise, no load ` +
+            `queueing): p50 ${f(c.cpuP50Ms)} ms  p99 ${f(c.cpuP99Ms)} ms`,
+        ),
       ].join("\n"),
     );
   } finally {
