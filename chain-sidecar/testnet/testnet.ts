@@ -181,7 +181,7 @@ export class Testnet {
    * The original stops for a moment so its chain data (CometBFT's and the app's) can be copied, which lets the
    * twin vote at the current height at once instead of syncing. Used to test evidence handling; nothing else.
    */
-  async addTwin(index: number): Promise<TestnetNode> {
+  async addTwin(index: number, launcher: SidecarLauncher = this.options.launcher): Promise<TestnetNode> {
     const original = this.nodes[index];
     if (original === undefined) throw new Error(`no validator ${index}`);
     const name = `${original.name}-twin`;
@@ -194,7 +194,7 @@ export class Testnet {
     writeFileSync(homePaths(home).validatorState, JSON.stringify({ height: "0", round: 0, step: 0 }) + "\n");
     await original.start();
     const [rpcPort, p2pPort] = await freePorts(2);
-    const twin = new TestnetNode(name, home, rpcPort!, p2pPort!, readNodeId(home), this.options.launcher);
+    const twin = new TestnetNode(name, home, rpcPort!, p2pPort!, readNodeId(home), launcher);
     this.nodes.push(twin);
     this.configure(twin);
     await twin.start();
