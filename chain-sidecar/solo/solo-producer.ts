@@ -207,10 +207,7 @@ export class SoloProducer {
       const set = ValidatorSet.fromUpdates(
         response.validators.length > 0 ? response.validators : request.validators,
       );
-      const appHash =
-        response.appHash.length > 0
-          ? response.appHash
-          : fromHex(genesis.app_hash === "" ? "" : genesis.app_hash);
+      const appHash = response.appHash.length > 0 ? response.appHash : fromHex(genesis.app_hash);
       this.position = {
         height: initialHeight - 1n,
         blockId: EMPTY_BLOCK_ID,
