@@ -49,11 +49,11 @@ const FEED_LABELS = {
   polling: "polling every 2 s (websocket unavailable)",
 };
 
-async function loadRecentBlocks(blocks, decodeHeight) {
-  if (decodeHeight < 1) return;
+async function loadRecentBlocks(blocks, latest) {
+  if (latest < 1) return;
   const { block_metas: metas } = await rpc.call("blockchain", {
-    minHeight: String(Math.max(1, decodeHeight - RECENT_BLOCKS + 1)),
-    maxHeight: String(decodeHeight),
+    minHeight: String(Math.max(1, latest - RECENT_BLOCKS + 1)),
+    maxHeight: String(latest),
   });
   for (const meta of metas) {
     const height = Number(meta.header.height);
