@@ -12,6 +12,8 @@ export function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(bytes).digest());
 }
 
+const EMPTY_TRIE_ROOT = sha256(new Uint8Array([0x80]));
+
 export class MerkleTrie {
   private constructor(private readonly trie: MerklePatriciaTrie) {}
 
@@ -35,6 +37,12 @@ export class MerkleTrie {
     return new Uint8Array(this.trie.root());
   }
 
+  /** Trie nodes held in memory (with pruning, about proportional to the number of live keys). */
+  nodeCount(): number {
+    const db = this.trie.database().db as { _database?: Map<string, unknown> };
+    return db._database?.size ?? 0;
+  }
+
   /** The trie nodes from the root to `key` (or to where it would be, proving absence). */
   async prove(key: string): Promise<Uint8Array[]> {
     return createMerkleProof(this.trie, encoder.encode(key));
@@ -47,6 +55,11 @@ export async function verifyTrieProof(
   key: string,
   proof: readonly Uint8Array[],
 ): Promise<Uint8Array | null> {
+  if (proof.length === 0) {
+    // An empty trie has no nodes to show; its root is the hash of RLP's empty string (0x80) and proves every key absent.
+    if (Buffer.compare(root, EMPTY_TRIE_ROOT) === 0) return null;
+    throw new Error("an empty proof only proves absence from an empty trie");
+  }
   return verifyMerkleProof(encoder.encode(key), [...proof], {
     root,
     useKeyHashing: true,

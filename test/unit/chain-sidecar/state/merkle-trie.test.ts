@@ -1,0 +1,53 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { MerkleTrie, verifyTrieProof } from "../../../../chain-sidecar/state/merkle-trie.js";
+import type { StateChange } from "../../../../chain-sidecar/state/state-access.js";
+
+const encoder = new TextEncoder();
+
+describe("chain-sidecar state: Merkle trie", function () {
+  this.timeout(60_000);
+
+  it("keeps memory proportional to live keys however often they change", async () => {
+    const trie = await MerkleTrie.create();
+    const keys = Array.from({ length: 100 }, (_, i) => `bank/account/${String(i).padStart(4, "0")}`);
+    await trie.apply(keys.map((k) => [k, encoder.encode("0")] as StateChange));
+    const afterFill = trie.nodeCount();
+    for (let round = 1; round <= 12; round++) {
+      await trie.apply(keys.map((k) => [k, encoder.encode(String(round))] as StateChange));
+    }
+    expect(trie.nodeCount()).to.be.at.most(afterFill + 5);
+  });
+
+  it("has one root per key set, whatever the order and history of changes", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}$/), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        async (keys, deletions) => {
+          const direct = await MerkleTrie.create();
+          const winding = await MerkleTrie.create();
+          const removed = new Set(deletions.map((d) => keys[d % keys.length]!));
+          const final = keys
+            .filter((k) => !removed.has(k))
+            .map((k) => [k, encoder.encode(`v:${k}`)] as StateChange);
+          await direct.apply(final);
+          await winding.apply([...keys].reverse().map((k) => [k, encoder.encode("draft")] as StateChange));
+          await winding.apply(
+            keys.map((k) => (removed.has(k) ? [k, null] : [k, encoder.encode(`v:${k}`)]) as StateChange),
+          );
+          expect(Buffer.from(winding.root()).toString("hex")).to.equal(
+            Buffer.from(direct.root()).toString("hex"),
+          );
+          for (const k of keys.slice(0, 3)) {
+            const proven = await verifyTrieProof(winding.root(), k, await winding.prove(k));
+            expect(proven === null ? null : new TextDecoder().decode(proven)).to.equal(
+              removed.has(k) ? null : `v:${k}`,
+            );
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
