@@ -112,6 +112,9 @@ export class UranusApp implements AbciApplication {
   async initChain(request: RequestInitChain): Promise<ResponseInitChain> {
     if (this.store.height > 0)
       throw new Error(`InitChain: the app already has blocks up to height ${this.store.height}`);
+    if (this.chainId !== undefined) {
+      throw new Error("InitChain: genesis was already applied in this process; restart to apply another");
+    }
     if (request.chainId === "") throw new Error("InitChain: chain_id is empty");
     let appState: unknown;
     try {

@@ -103,6 +103,13 @@ describe("chain-sidecar genesis: buildGenesisAppState", () => {
         request(JSON.stringify({ accounts: [{ address: operator.address, balance: "7" }] })),
       );
       expect(init.appHash.length).to.equal(32);
+      let again: unknown;
+      try {
+        await app.initChain(request("{}"));
+      } catch (e) {
+        again = e;
+      }
+      expect((again as Error).message).to.contain("already applied");
       await app.finalizeBlock({
         txs: [],
         decidedLastCommit: { round: 0, votes: [] },
