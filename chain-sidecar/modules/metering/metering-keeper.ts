@@ -23,7 +23,6 @@ import { meteringRoot } from "./batch-root.js";
 import type { MeterRecord, MeteringBatch } from "./metering-messages.js";
 import { meteringParams, type MeteringParams } from "./metering-params.js";
 import {
-  BATCH_PREFIX,
   batchCountKey,
   batchKey,
   byContractKey,
@@ -43,9 +42,10 @@ export interface BatchOutcome {
   moved: { contract: Contract; state: ContractState }[];
 }
 
-function readBatchCount(state: StateReader, contributor: string): number {
+/** Batches sent so far and the ring size their records were written with. */
+function readBatchCount(state: StateReader, contributor: string): { count: number; ring: number } {
   const bytes = state.get(batchCountKey(contributor));
-  return bytes ? (decodeRecord(bytes) as { count: number }).count : 0;
+  return bytes ? (decodeRecord(bytes) as { count: number; ring: number }) : { count: 0, ring: 0 };
 }
 
 export class MeteringKeeper {
@@ -78,7 +78,8 @@ export class MeteringKeeper {
     const pods = new Map<string, PodSettlement>();
     const moved = new Map<string, ContractState>();
     const nodes = new Map<string, ContributorNode | undefined>();
-    const sequence = readBatchCount(this.state, msg.contributor) + 1;
+    const counted = readBatchCount(this.state, msg.contributor);
+    const sequence = counted.count + 1;
     const batch: BatchRecord = {
       id: `${msg.contributor}/${sequence}`,
       contributor: msg.contributor,
@@ -207,12 +208,9 @@ export class MeteringKeeper {
     if (batch.fee > 0n) bank.addToFeePool(batch.fee);
     const kept = this.params.batchesKept;
     this.state.set(batchKey(msg.contributor, (sequence - 1) % kept), encodeBatch(batch));
-    // Slots beyond the ring remain only if batchesKept was lowered; they go the first time they are seen.
-    for (const [key] of this.state.entries(`${BATCH_PREFIX}${msg.contributor}/`, {
-      from: batchKey(msg.contributor, kept),
-    }))
-      this.state.delete(key);
-    this.state.set(batchCountKey(msg.contributor), encodeRecord({ count: sequence }));
+    // When batchesKept was lowered, the slots past the new ring go (known keys, no scan); the ring is exact again once it turns.
+    for (let slot = kept; slot < counted.ring; slot++) this.state.delete(batchKey(msg.contributor, slot));
+    this.state.set(batchCountKey(msg.contributor), encodeRecord({ count: sequence, ring: kept }));
     return {
       batch,
       moved: [...moved.entries()]

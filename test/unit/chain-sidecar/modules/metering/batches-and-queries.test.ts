@@ -11,6 +11,8 @@ import {
 } from "../../../../../chain-sidecar/modules/metering/batch-root.js";
 import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
 import { PAGE_SIZE } from "../../../../../chain-sidecar/modules/metering/metering-module.js";
+import { meteringParams } from "../../../../../chain-sidecar/modules/metering/metering-params.js";
+import { readParams, writeParams } from "../../../../../chain-sidecar/modules/params/params-keeper.js";
 import { RegisterNodeMsg } from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
 import { EconomyChain, address } from "../market/economy-harness.js";
 import { batchOf, contractTerms, meterRecord, nodeOffer, openedId } from "../market/economy-fixtures.js";
@@ -122,5 +124,19 @@ describe("metering: Merkle roots of batches and settlement queries", () => {
       seconds: 300,
       intervals: 5,
     });
+    // A smaller ring (as a parameter change would set) drops the slots past it at the next batch.
+    writeParams(chain.state, meteringParams, { ...readParams(chain.state, meteringParams), batchesKept: 2 });
+    chain.endBlock(60);
+    chain.ok(
+      owner,
+      MeteringBatchMsg,
+      batchOf(owner, [meterRecord("pod-r", id, "node-a", t0 + 300, t0 + 360)]),
+    );
+    expect(chain.state.entries(`metering/batch/${owner}/`)).to.have.length(2);
+    const after = chain.query<{ batches: { sequence: number }[] }>(`/batches/contributor/${owner}`);
+    // Until the smaller ring has turned once it holds older slots too, but never more than batchesKept records.
+    expect(after.batches.map((b) => b.sequence))
+      .to.include(6)
+      .and.have.length(2);
   });
 });
