@@ -1,0 +1,83 @@
+import { expect } from "chai";
+import { connect } from "node:net";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { homePaths, initCometHome } from "../../../chain-sidecar/node/cometbft-home.js";
+import { configureCometHome } from "../../../chain-sidecar/node/cometbft-config.js";
+import { encodeFrame } from "../../../chain-sidecar/abci/frame-codec.js";
+import type { SidecarLauncher } from "../../../chain-sidecar/testnet/testnet-node.js";
+import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
+import { run } from "../../../hack/run-command.js";
+import { startProcess } from "../../../hack/managed-process.js";
+import { waitFor } from "../../../hack/wait-for.js";
+import { kvstoreSidecarLauncher } from "../../support/kvstore-sidecar.js";
+
+async function sendGarbageAndWaitForExit(
+  launcher: SidecarLauncher,
+  home: string,
+): Promise<{ code: number | null; log: string }> {
+  const launch = launcher(home);
+  const sidecar = startProcess("sidecar", launch.command, launch.args, {
+    logFile: join(home, "sidecar.log"),
+  });
+  const socket = homePaths(home).abciSocket;
+  await waitFor(
+    () => (sidecar.exited() ? Promise.reject(new Error(sidecar.logTail())) : existsSync(socket) || undefined),
+    {
+      timeoutMs: 60_000,
+      description: "the sidecar's ABCI socket",
+    },
+  );
+  const exit = new Promise<number | null>((resolve) => sidecar.child.once("exit", (code) => resolve(code)));
+  const client = connect(socket);
+  client.on("error", () => undefined);
+  await new Promise<void>((resolve) => client.once("connect", () => resolve()));
+  client.write(encodeFrame(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x0f, 0x01)));
+  const code = await Promise.race([
+    exit,
+    new Promise<"hang">((resolve) => setTimeout(() => resolve("hang"), 20_000).unref()),
+  ]);
+  client.destroy();
+  if (code === "hang") {
+    await sidecar.stop();
+    throw new Error(`the sidecar did not exit after a protocol error:\n${sidecar.logTail()}`);
+  }
+  return { code, log: sidecar.logTail(50) };
+}
+
+describe("a sidecar process given bytes that are not ABCI", function () {
+  this.timeout(120_000);
+  let home: string;
+
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), "uranus-sidecar-"));
+  });
+
+  afterEach(() => {
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("logs why and exits with a non-zero code (transport with the test app)", async () => {
+    await initCometHome(home);
+    configureCometHome(home, { proxyApp: `unix://${homePaths(home).abciSocket}` });
+    const { code, log } = await sendGarbageAndWaitForExit(kvstoreSidecarLauncher, home);
+    expect(code).to.equal(1);
+    expect(log).to.match(/invalid ABCI request \(6 bytes\)/);
+    expect(log).to.match(/sidecar exits after a fatal error/);
+  });
+
+  it("logs why and exits with a non-zero code (`chain start` with the Uranus app)", async () => {
+    const init = await run(process.execPath, [
+      join(process.cwd(), "cli/uranus.js"),
+      "chain",
+      "init",
+      "--home",
+      home,
+    ]);
+    expect(init.code, init.stderr).to.equal(0);
+    const { code, log } = await sendGarbageAndWaitForExit(uranusSidecarLauncher, home);
+    expect(code).to.equal(1);
+    expect(log).to.match(/invalid ABCI request/);
+  });
+});
