@@ -20,6 +20,7 @@ interface RunOptions {
   contractPoll: number;
   blockPoll: number;
   workers: number;
+  podGracePeriod?: number;
   logLevel: string;
 }
 
@@ -93,6 +94,12 @@ export function registerOperatorCommands(program: Command): void {
         .argParser(positiveInt)
         .default(DEFAULT_SETTINGS.workers),
     )
+    .addOption(
+      new Option(
+        "--pod-grace-period <seconds>",
+        "grace period of pods the operator retires (default: the pod's)",
+      ).argParser((value) => (value === "0" ? 0 : positiveInt(value))),
+    )
     .option("--log-level <level>", "trace, debug, info, warn or error", "info")
     .action(async (options: RunOptions) => {
       const [secretName, secretKey] = options.operatorKeySecret.split("/");
@@ -111,6 +118,7 @@ export function registerOperatorCommands(program: Command): void {
         contractPollMs: options.contractPoll,
         meteringIntervalMs: options.meteringInterval,
         workers: options.workers,
+        podGracePeriodSeconds: options.podGracePeriod,
       };
       const logger = createLogger({ level: options.logLevel });
       const running = await startOperator({

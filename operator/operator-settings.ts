@@ -18,6 +18,8 @@ export interface OperatorSettings {
   meteringIntervalMs: number;
   /** Parallel reconciles per controller. */
   workers: number;
+  /** Grace period for pods the operator retires; the pod's own (30 s by default) when undefined. */
+  podGracePeriodSeconds?: number;
 }
 
 export const DEFAULT_SETTINGS: Omit<OperatorSettings, "namespace"> = {

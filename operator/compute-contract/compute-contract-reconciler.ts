@@ -451,7 +451,8 @@ export class ComputeContractReconciler {
     const settling = wanted.some(
       (pc) =>
         pc.metadata.annotations?.[POD_ANNOTATION.templateHash] === hash &&
-        !isConditionTrue(pc.status?.conditions, CONDITION.PowerContainer.Ready),
+        (pc.status?.observedGeneration !== pc.metadata.generation ||
+          !isConditionTrue(pc.status?.conditions, CONDITION.PowerContainer.Ready)),
     );
     for (const pc of running ? (settling ? [] : outdated.slice(0, 1)) : outdated) {
       await client.mergePatch(
@@ -524,7 +525,7 @@ export class ComputeContractReconciler {
     const pods = this.ctx.informers.pods.store.byIndex(INDEX.byContract, key);
     for (const pod of pods) {
       if (pod.metadata.deletionTimestamp === undefined)
-        await client.delete(POD, { namespace, name: pod.metadata.name! });
+        await client.delete(POD, { namespace, name: pod.metadata.name! }, this.podDeletion());
     }
     if (pods.length > 0) {
       rc.log.debug({ pods: pods.length }, "waiting for the replicas' final bills");
@@ -591,6 +592,11 @@ export class ComputeContractReconciler {
       note: `closed contract ${closed.id}: refunded ${closed.refunded} to ${closed.payer}`,
     });
     return closed;
+  }
+
+  private podDeletion(): { gracePeriodSeconds?: number } {
+    const grace = this.ctx.settings.podGracePeriodSeconds;
+    return grace === undefined ? {} : { gracePeriodSeconds: grace };
   }
 
   private async writeStatus(

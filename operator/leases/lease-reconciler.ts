@@ -178,7 +178,13 @@ export class LeaseReconciler {
     }
     if (pod.metadata.uid !== cached.metadata.uid || !hasFinalizer(pod, METERING_FINALIZER)) return {};
     const name = { namespace: pod.metadata.namespace, name: pod.metadata.name! };
-    if (pod.metadata.deletionTimestamp === undefined) await this.ctx.runtime.client.delete(POD, name);
+    const grace = this.ctx.settings.podGracePeriodSeconds;
+    if (pod.metadata.deletionTimestamp === undefined)
+      await this.ctx.runtime.client.delete(
+        POD,
+        name,
+        grace === undefined ? {} : { gracePeriodSeconds: grace },
+      );
     let annotations = pod.metadata.annotations ?? {};
     const podUid = pod.metadata.uid!;
     const contractId = annotations[POD_ANNOTATION.contractId]!;

@@ -46,10 +46,10 @@ function requiredTerms(
   avoidNodes: readonly string[],
 ): V1NodeSelectorTerm[] {
   const extra: V1NodeSelectorRequirement[] = [{ key: LABEL.contributor, operator: "Exists" }];
-  const avoid =
-    avoidNodes.length === 0
-      ? []
-      : [{ key: "metadata.name", operator: "NotIn", values: [...new Set(avoidNodes)].sort() }];
+  // The apiserver takes one value per metadata.name requirement, so one NotIn per avoided node.
+  const avoid = [...new Set(avoidNodes)]
+    .sort()
+    .map((node) => ({ key: "metadata.name", operator: "NotIn", values: [node] }));
   const userTerms =
     userAffinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   // Terms are ORed and requirements inside one term ANDed, so our requirements join every user term.

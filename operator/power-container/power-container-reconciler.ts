@@ -17,7 +17,7 @@ import { INDEX, type KubePod, type OperatorContext } from "../operator-context.j
 import { POD, SERVICE } from "../runtime/builtin-resources.js";
 import { conditionTime, findCondition, setCondition, type ConditionUpdate } from "../runtime/conditions.js";
 import type { ReconcileContext, ReconcileResult } from "../runtime/controller.js";
-import { isAlreadyExists } from "../runtime/kube-api-error.js";
+import { isAlreadyExists, isNotFound } from "../runtime/kube-api-error.js";
 import type { KubeObject } from "../runtime/resource.js";
 import { patchStatus } from "../runtime/status.js";
 import { POWER_CONTAINER } from "../uranus-resources.js";
@@ -55,6 +55,8 @@ interface Retirement {
   failedNode?: string;
   /** The node's pod must be removed at once, without a grace period. */
   force?: boolean;
+  /** An SLA breach is owed by the failed node (default when a node failed). */
+  breach?: boolean;
 }
 
 export class PowerContainerReconciler {
@@ -101,6 +103,7 @@ export class PowerContainerReconciler {
       RUNNING_PHASES.has(contract.status?.phase ?? "") && contract.status?.contractId !== undefined;
     let phase: PowerContainerPhase | undefined = pc.status?.phase;
     let migrated: { reason: string; message: string; since: Date; node: string } | undefined;
+    let avoidNow: string | undefined;
 
     if (current !== undefined) {
       const nodeName = current.spec?.nodeName;
@@ -124,6 +127,10 @@ export class PowerContainerReconciler {
       } else if (current.status?.phase === "Failed") {
         await this.retire(current, { outcome: "failed", since: now });
         current = undefined;
+      } else if (nodeName === undefined && this.avoided(current).some((node) => this.nodeHealthy(node, pc))) {
+        // Waiting while it shuns a node that has recovered: start over without that restriction.
+        await this.retire(current, { outcome: "completed", since: now });
+        current = undefined;
       } else if (nodeName !== undefined) {
         const node = this.ctx.informers.nodes.store.get(nodeName);
         const contributor = this.ctx.informers.contributorNodes.store.byIndex(INDEX.byNodeName, nodeName)[0];
@@ -135,7 +142,18 @@ export class PowerContainerReconciler {
           const migrations = pc.status?.migrations ?? 0;
           const limit = maxMigrations(contract);
           const force = verdict.reason === "NodeFailed";
-          if (migrations >= limit) {
+          const ran = current.metadata.annotations[POD_ANNOTATION.leaseStart] !== undefined;
+          avoidNow = nodeName;
+          if (!ran) {
+            // Never ran there: a placement that did not take, not a workload the contributor dropped.
+            await this.retire(current, {
+              outcome: "failed",
+              since,
+              failedNode: nodeName,
+              force,
+              breach: false,
+            });
+          } else if (migrations >= limit) {
             await this.retire(current, { outcome: "failed", since, failedNode: nodeName, force });
             phase = "Failed";
             conditions.push({
@@ -176,23 +194,40 @@ export class PowerContainerReconciler {
         contract,
         scu,
         this.ctx.informers.pods.store.byIndex(INDEX.byPowerContainer, key),
-        migrated?.node,
+        avoidNow,
       );
       rc.log.info({ pod: current.metadata.name }, "pod created");
     }
     if (shouldRun) await this.ensureService(pc, key);
+    const shunning =
+      current?.spec?.nodeName === undefined && current !== undefined && this.avoided(current).length > 0;
 
     this.describe(pc, contract, current, phase, shouldRun, migrated, status, conditions, now);
     let list = pc.status?.conditions;
     for (const condition of conditions) list = setCondition(list, condition, now);
-    await patchStatus(
-      this.ctx.runtime.client,
-      POWER_CONTAINER,
-      pc,
-      { ...status, conditions: list },
-      { fieldManager: FIELD_MANAGER, guardResourceVersion: true },
-    );
-    return {};
+    try {
+      await patchStatus(
+        this.ctx.runtime.client,
+        POWER_CONTAINER,
+        pc,
+        { ...status, conditions: list },
+        { fieldManager: FIELD_MANAGER, guardResourceVersion: true },
+      );
+    } catch (error) {
+      // Deleted meanwhile (scale down, contract deleted): nothing left to report on.
+      if (!isNotFound(error)) throw error;
+    }
+    // A pod that waits while avoiding failed nodes is looked at again, in case they recover.
+    return shunning ? { requeueAfter: 2_000 } : {};
+  }
+
+  /** The nodes a pod's affinity excludes by name (the failed nodes it was made to avoid). */
+  private avoided(pod: KubePod): string[] {
+    const terms =
+      pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+    return (terms?.[0]?.matchFields ?? [])
+      .filter((field) => field.key === "metadata.name" && field.operator === "NotIn")
+      .flatMap((field) => field.values ?? []);
   }
 
   /** Fills phase, placement and conditions from the current pod. */
@@ -330,8 +365,9 @@ export class PowerContainerReconciler {
     for (const pod of pods) {
       const r = revisionOf(pod.metadata.name!, pcName);
       if (r !== undefined && r >= revision) revision = r + 1;
+      // Only nodes that are still unhealthy: a node that recovered may take the replica again.
       const node = pod.metadata.annotations?.[POD_ANNOTATION.avoidNode];
-      if (node !== undefined) avoid.add(node);
+      if (node !== undefined && !this.nodeHealthy(node, pc)) avoid.add(node);
     }
     const replica = Number(pc.metadata.labels?.[POD_LABEL.replica] ?? "0");
     const manifest = podManifest({
@@ -365,6 +401,12 @@ export class PowerContainerReconciler {
     }
   }
 
+  private nodeHealthy(nodeName: string, pc: PowerContainer): boolean {
+    const node = this.ctx.informers.nodes.store.get(nodeName);
+    const contributor = this.ctx.informers.contributorNodes.store.byIndex(INDEX.byNodeName, nodeName)[0];
+    return !judgePlacement(nodeName, node, contributor, pc.spec, this.ctx.now()).failed;
+  }
+
   private async ensureService(pc: PowerContainer, key: string): Promise<void> {
     if (this.services.has(key)) return;
     const manifest = serviceManifest(pc);
@@ -388,7 +430,7 @@ export class PowerContainerReconciler {
     };
     if (retirement.failedNode !== undefined) {
       annotations[POD_ANNOTATION.avoidNode] = retirement.failedNode;
-      annotations[POD_ANNOTATION.breachNode] = retirement.failedNode;
+      if (retirement.breach !== false) annotations[POD_ANNOTATION.breachNode] = retirement.failedNode;
     }
     const name = { namespace: pod.metadata.namespace, name: pod.metadata.name! };
     await this.ctx.runtime.client.mergePatch(

@@ -1,6 +1,7 @@
 // A world for operator tests on the real control plane: its own namespaces, kwok contributor Nodes with their
 // ContributorNodes, a solo Uranus chain with funded keys, the key Secrets, and the operator (in this process).
 import { randomBytes } from "node:crypto";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { Wallet } from "ethers";
 import {
   API_VERSION,
@@ -13,7 +14,7 @@ import { installCrds } from "../../../../crds/install.js";
 import { fakeNodeManifest } from "../../../../hack/fake-nodes.js";
 import { waitFor } from "../../../../hack/wait-for.js";
 import { startOperator, type RunningOperator } from "../../../../operator/main.js";
-import { createLogger } from "../../../../operator/observability/logger.js";
+import { createLogger, type Logger } from "../../../../operator/observability/logger.js";
 import type { OperatorSettings } from "../../../../operator/operator-settings.js";
 import { NAMESPACE, NODE, SECRET } from "../../../../operator/runtime/builtin-resources.js";
 import { KubeClient } from "../../../../operator/runtime/kube-client.js";
@@ -51,7 +52,12 @@ export interface OperatorWorld {
   readonly nodeNames: string[];
   readonly settings: OperatorSettings;
   operator: RunningOperator | undefined;
-  startOperator(): Promise<RunningOperator>;
+  /** Starts the operator in this process, by default with the admin kubeconfig and without leader election. */
+  startOperator(options?: {
+    kubeConfig?: KubeConfig;
+    leaderElection?: boolean;
+    logger?: Logger;
+  }): Promise<RunningOperator>;
   stopOperator(): Promise<void>;
   /** Everything the world created, gone (chain stopped, namespaces and nodes deleted). */
   stop(): Promise<void>;
@@ -139,6 +145,7 @@ export async function createWorld(options: WorldOptions): Promise<OperatorWorld>
     contractPollMs: 1_000,
     meteringIntervalMs: 3_000,
     workers: 4,
+    podGracePeriodSeconds: 1,
   };
 
   const world: OperatorWorld = {
@@ -154,17 +161,19 @@ export async function createWorld(options: WorldOptions): Promise<OperatorWorld>
     nodeNames,
     settings,
     operator: undefined,
-    async startOperator() {
+    async startOperator(start = {}) {
       world.operator = await startOperator({
-        kubeConfig: kube.kubeConfig,
+        kubeConfig: start.kubeConfig ?? kube.kubeConfig,
+        leaderElection: start.leaderElection,
         chainEndpoint: chain.rpcUrl,
         settings,
         blockPollMs: 100,
         // URANUS_OPERATOR_LOG=debug shows the operator's JSON log while a test runs.
         logger:
-          process.env.URANUS_OPERATOR_LOG === undefined
+          start.logger ??
+          (process.env.URANUS_OPERATOR_LOG === undefined
             ? undefined
-            : createLogger({ level: process.env.URANUS_OPERATOR_LOG }),
+            : createLogger({ level: process.env.URANUS_OPERATOR_LOG })),
       });
       return world.operator;
     },
@@ -186,6 +195,23 @@ export async function createWorld(options: WorldOptions): Promise<OperatorWorld>
     },
   };
   return world;
+}
+
+/** The Events of the world's namespace, oldest first, one line each: for a failing test's report. */
+export async function describeEvents(world: OperatorWorld): Promise<string> {
+  const list = await world.client.list<
+    KubeObject & { reason?: string; note?: string; regarding?: { name?: string } }
+  >(
+    { apiVersion: "events.k8s.io/v1", kind: "Event", plural: "events", namespaced: true },
+    { namespace: world.namespace },
+  );
+  return list.items
+    .map(
+      (e) =>
+        `${String(e.metadata.creationTimestamp)} ${e.regarding?.name ?? "?"} ${e.reason ?? ""}: ${e.note ?? ""}`,
+    )
+    .sort()
+    .join("\n");
 }
 
 export interface ContractOptions {
