@@ -26,7 +26,7 @@ const CHROMIUM_ARGS = [
 ];
 
 describe("explorer of `uranus chain start` in front of a real CometBFT node", function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
   const operator = testWallet("explorer-comet-operator");
   const payer = testWallet("explorer-comet-payer");
   let home: string;
@@ -105,7 +105,8 @@ describe("explorer of `uranus chain start` in front of a real CometBFT node", fu
       args: CHROMIUM_ARGS,
       timeout: 30_000,
     });
-    context.setDefaultTimeout(20_000);
+    // Generous: a loaded 2-core CI machine renders the first page slowly; every wait is still a condition.
+    context.setDefaultTimeout(60_000);
   });
 
   after(async function () {
