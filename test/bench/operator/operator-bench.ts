@@ -1,0 +1,178 @@
+// Benchmark (not part of npm test): N contracts × 1 replica on N kwok nodes, against N bare pods through the same
+// apiserver and scheduler. Prints p50/p99 from apply to Running, the total time as a ratio to the bare pods (target
+// ≤ 1.3), the operator's peak RSS (target ≤ 250 MB) and its reconciles per second.
+//   npx tsx test/bench/operator/operator-bench.ts [contracts=1000]
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { V1Pod } from "@kubernetes/client-node";
+import { waitFor } from "../../../hack/wait-for.js";
+import { POD } from "../../../operator/runtime/builtin-resources.js";
+import type { KubeObject } from "../../../operator/runtime/resource.js";
+import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
+import { stopSharedFixtures } from "../../support/fixtures.js";
+import { startOperatorProcess } from "../../integration/operator/support/operator-process.js";
+import {
+  GROUP_LABEL,
+  contractManifest,
+  createWorld,
+  waitForContributors,
+} from "../../integration/operator/support/operator-world.js";
+
+type Pod = V1Pod & { metadata: NonNullable<V1Pod["metadata"]> };
+
+const COUNT = Number(process.argv[2] ?? 1000);
+const CONCURRENCY = 20;
+
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? "0");
+  return kb / 1024;
+}
+
+/** Milliseconds from `started` until each labelled pod runs, polled from the apiserver. */
+async function runningTimes(
+  list: () => Promise<Pod[]>,
+  key: (pod: Pod) => string,
+  started: Map<string, number>,
+  description: string,
+): Promise<number[]> {
+  const seen = new Map<string, number>();
+  await waitFor(
+    async () => {
+      const now = performance.now();
+      for (const pod of await list()) {
+        if (pod.status?.phase !== "Running" || pod.metadata.deletionTimestamp !== undefined) continue;
+        const k = key(pod);
+        if (!seen.has(k) && started.has(k)) seen.set(k, now - started.get(k)!);
+      }
+      return seen.size >= started.size ? true : undefined;
+    },
+    { timeoutMs: 1_800_000, intervalMs: 500, description },
+  );
+  return [...seen.values()].sort((a, b) => a - b);
+}
+
+const world = await createWorld({
+  nodes: COUNT,
+  nodesPerOwner: 10,
+  capacity: { cpu: "4", memory: "16Gi", pods: "20" },
+  chain: {
+    params: { market: { meteringIntervalSeconds: 60 }, poc: { heartbeatWindowBlocks: 600 } },
+    blockIntervalMs: 500,
+  },
+});
+const logDir = mkdtempSync(join(tmpdir(), "uranus-bench-"));
+try {
+  // Baseline: bare pods of the same size and placement through the same apiserver and scheduler.
+  const bareStarted = new Map<string, number>();
+  const bareT0 = performance.now();
+  await inParallel(
+    Array.from({ length: COUNT }, (_, i) => `bare-${i}`),
+    async (name) => {
+      bareStarted.set(name, performance.now());
+      await world.client.create(POD, {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace: world.namespace, labels: { bench: "bare" } },
+        spec: {
+          containers: [
+            {
+              name: "main",
+              image: "registry.example/worker:1.0",
+              resources: { requests: { cpu: "1", memory: "2Gi" } },
+            },
+          ],
+          nodeSelector: { [GROUP_LABEL]: world.group },
+          terminationGracePeriodSeconds: 0,
+        },
+      } as KubeObject);
+    },
+  );
+  const listBare = async (): Promise<Pod[]> =>
+    (await world.client.list<Pod>(POD, { namespace: world.namespace, labelSelector: "bench=bare" })).items;
+  const bare = await runningTimes(
+    listBare,
+    (pod) => pod.metadata.name!,
+    bareStarted,
+    `${COUNT} bare pods running`,
+  );
+  const bareTotal = (performance.now() - bareT0) / 1000;
+  await inParallel(await listBare(), async (pod) => {
+    await world.client.delete(
+      POD,
+      { namespace: world.namespace, name: pod.metadata.name! },
+      { gracePeriodSeconds: 0 },
+    );
+  });
+  await waitFor(async () => ((await listBare()).length === 0 ? true : undefined), {
+    timeoutMs: 600_000,
+    intervalMs: 1_000,
+    description: "bare pods gone",
+  });
+
+  const operator = startOperatorProcess(world, join(logDir, "operator.log"), {
+    heartbeat: "30s",
+    metering: "60s",
+    contractPoll: "30s",
+    workers: 16,
+    health: "127.0.0.1:18081",
+  });
+  await waitForContributors(world, 1_800_000);
+  const started = new Map<string, number>();
+  const t0 = performance.now();
+  await inParallel(
+    Array.from({ length: COUNT }, (_, i) => `bench-${i}`),
+    async (name) => {
+      started.set(name, performance.now());
+      await world.client.create(COMPUTE_CONTRACT, contractManifest(world, { name }));
+    },
+  );
+  const listPods = async (): Promise<Pod[]> =>
+    (await world.client.list<Pod>(POD, { namespace: world.namespace })).items;
+  const times = await runningTimes(
+    listPods,
+    (pod) => pod.metadata.labels!["uranus.io/contract"]!,
+    started,
+    `${COUNT} contracts' pods running`,
+  );
+  const total = (performance.now() - t0) / 1000;
+  const metrics = await (await fetch("http://127.0.0.1:18081/metrics")).text();
+  const reconciles = [...metrics.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
+  const rss = peakRssMb(operator.pid);
+  await operator.stop();
+  const figures = {
+    contracts: COUNT,
+    applyToRunningP50Ms: Math.round(percentile(times, 50)),
+    applyToRunningP99Ms: Math.round(percentile(times, 99)),
+    totalSeconds: Number(total.toFixed(1)),
+    barePodsTotalSeconds: Number(bareTotal.toFixed(1)),
+    barePodP50Ms: Math.round(percentile(bare, 50)),
+    ratioToBarePods: Number((total / bareTotal).toFixed(2)),
+    operatorPeakRssMb: Math.round(rss),
+    reconcilesPerSecond: Number((reconciles / total).toFixed(1)),
+  };
+  console.log(JSON.stringify(figures, null, 2));
+  console.log(
+    `ratio ${figures.ratioToBarePods} (target ≤ 1.3), peak RSS ${figures.operatorPeakRssMb} MB (target ≤ 250)`,
+  );
+} finally {
+  await world.stop().catch(() => undefined);
+  await stopSharedFixtures();
+  rmSync(logDir, { recursive: true, force: true });
+}
