@@ -1,0 +1,77 @@
+import { expect } from "chai";
+import { API_VERSION, KIND, type ComputeContract } from "../../../../crds/types.js";
+import { ScuScale } from "../../../../operator/capacity/scu-scale.js";
+import {
+  DEFAULT_MAX_MIGRATIONS,
+  DEFAULT_RECOVER_WITHIN_SECONDS,
+  durationSeconds,
+  openContractMessage,
+} from "../../../../operator/compute-contract/contract-terms.js";
+
+function contract(spec: Partial<ComputeContract["spec"]>): ComputeContract {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND.ComputeContract,
+    metadata: { name: "c", namespace: "n" },
+    spec: {
+      template: { spec: { image: "i", size: { cpu: "3", memory: "1Gi" } } },
+      maxPricePerSCUHour: "1200000",
+      budget: "60000000",
+      payer: { secretRef: { name: "k" } },
+      ...spec,
+    },
+  };
+}
+
+describe("contract terms as the chain's OpenContract", () => {
+  it("parses Go durations, rounding up to whole seconds, and names the field when it cannot", () => {
+    expect(durationSeconds("1h30m", "spec.duration")).to.equal(5400);
+    expect(durationSeconds("1500ms", "spec.duration")).to.equal(2);
+    expect(() => durationSeconds("soon", "spec.duration")).to.throw(
+      /spec\.duration: "soon" is not a duration/,
+    );
+  });
+
+  it("carries size, replicas, price, budget, SLA, placement, spread and the operator", () => {
+    const message = openContractMessage(
+      contract({
+        replicas: 3,
+        duration: "12h",
+        sla: { recoverWithin: "30s", maxMigrations: 2 },
+        placement: { regions: ["us", "eu"], minPoC: 7 },
+        template: { spec: { image: "i", size: { scu: 4 }, contributorSpread: "required" } },
+      }),
+      new ScuScale(),
+      "0x00000000000000000000000000000000000000aa",
+      999,
+    );
+    expect(message).to.deep.equal({
+      scuPerReplica: 4n,
+      replicas: 3n,
+      maxPricePerScuHour: 1_200_000n,
+      budget: 60_000_000n,
+      durationSeconds: 43_200n,
+      recoverWithinSeconds: 30n,
+      maxMigrations: 2n,
+      regions: ["eu", "us"],
+      minPoc: 7n,
+      spread: true,
+      operator: "0x00000000000000000000000000000000000000aa",
+    });
+  });
+
+  it("defaults: one replica, the chain's longest duration, a 10 s recovery, SCU from cpu/memory", () => {
+    const message = openContractMessage(
+      contract({}),
+      new ScuScale(),
+      "0x00000000000000000000000000000000000000aa",
+      999,
+    );
+    expect(message.replicas).to.equal(1n);
+    expect(message.durationSeconds).to.equal(999n);
+    expect(message.recoverWithinSeconds).to.equal(BigInt(DEFAULT_RECOVER_WITHIN_SECONDS));
+    expect(message.maxMigrations).to.equal(BigInt(DEFAULT_MAX_MIGRATIONS));
+    expect(message.scuPerReplica).to.equal(3n);
+    expect(message.spread).to.equal(false);
+  });
+});
