@@ -258,6 +258,14 @@ export class PowerContainerReconciler {
     else if (nodeName !== undefined) phase = "Scheduled";
     else phase = "Pending";
     status.phase = phase;
+    if (nodeName !== undefined && pc.status?.nodeName !== nodeName) {
+      this.ctx.runtime.events.record(pc, {
+        type: "Normal",
+        reason: "Placed",
+        action: "PlacePod",
+        note: `pod ${pod!.metadata.name} placed on node ${nodeName}`,
+      });
+    }
     status.podName = pod?.metadata.name;
     status.podUID = pod?.metadata.uid;
     status.nodeName = nodeName;
