@@ -1,0 +1,59 @@
+// The apiserver restarts mid-run: the operator's watches fail and relist, and everything converges: the running
+// contract keeps being metered and a contract applied after the restart opens and runs.
+import { expect } from "chai";
+import { waitFor } from "../../../hack/wait-for.js";
+import { ChainReader } from "../../../operator/chain/chain-reader.js";
+import {
+  applyContract,
+  createWorld,
+  describeEvents,
+  readContract,
+  waitForContributors,
+  type OperatorWorld,
+} from "./support/operator-world.js";
+
+async function ready(world: OperatorWorld, name: string): Promise<string> {
+  const cc = await waitFor(
+    async () => {
+      const found = await readContract(world, name);
+      return found?.status?.readyReplicas === 1 ? found : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 500, description: `${name} running` },
+  );
+  return cc.status!.contractId!;
+}
+
+describe("operator across an apiserver restart", function () {
+  this.timeout(300_000);
+  let world: OperatorWorld;
+
+  before(async () => {
+    world = await createWorld({ nodes: 2 });
+    await world.startOperator();
+    await waitForContributors(world);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") console.log(await describeEvents(world));
+  });
+
+  after(async () => {
+    await world.stop();
+  });
+
+  it("reconnects, keeps metering and converges on what changed", async () => {
+    await applyContract(world, { name: "steady" });
+    const before = await ready(world, "steady");
+    const reader = new ChainReader(world.chain.client);
+    await world.kube.controlPlane.restartApiserver();
+    await applyContract(world, { name: "after-restart" });
+    const after = await ready(world, "after-restart");
+    expect(after).to.not.equal(before);
+    const spent = (await reader.contract(before))!.spent;
+    await waitFor(async () => ((await reader.contract(before))!.spent > spent ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      description: "the first contract metered after the restart",
+    });
+  });
+});
