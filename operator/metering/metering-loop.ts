@@ -57,6 +57,9 @@ export class MeteringLoop implements BillingTrigger {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** The next round bills only retired pods (a final bill), so running pods keep one batch per interval. */
+  private finalOnly = false;
+  private nextIntervalAt = 0;
   private stopped = true;
   private lastRoundEnd = 0;
 
@@ -72,6 +75,7 @@ export class MeteringLoop implements BillingTrigger {
 
   start(): void {
     this.stopped = false;
+    this.nextIntervalAt = performance.now();
     this.schedule(0);
   }
 
@@ -88,6 +92,7 @@ export class MeteringLoop implements BillingTrigger {
       return;
     }
     const wait = Math.max(0, this.lastRoundEnd + MIN_ROUND_GAP_MS - performance.now());
+    if (performance.now() + wait < this.nextIntervalAt) this.finalOnly = true;
     this.schedule(wait);
   }
 
@@ -96,25 +101,29 @@ export class MeteringLoop implements BillingTrigger {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.round().finally(() => {
+      const finalOnly = this.finalOnly && performance.now() < this.nextIntervalAt;
+      this.finalOnly = false;
+      if (!finalOnly) this.nextIntervalAt = performance.now() + this.ctx.settings.meteringIntervalMs;
+      this.running = this.round(finalOnly).finally(() => {
         this.running = undefined;
         this.lastRoundEnd = performance.now();
         if (this.again) {
           this.again = false;
+          this.finalOnly = true;
           this.schedule(MIN_ROUND_GAP_MS);
-        } else this.schedule(this.ctx.settings.meteringIntervalMs);
+        } else this.schedule(Math.max(0, this.nextIntervalAt - performance.now()));
       });
     }, delayMs);
   }
 
-  /** One round; only while this replica leads. */
-  async round(): Promise<void> {
+  /** One round (of retired pods only, for final bills, or of all); only while this replica leads. */
+  async round(finalOnly = false): Promise<void> {
     if (!this.ctx.runtime.isLeader()) return;
     const started = performance.now();
     try {
       if (!this.fenced) await this.fence();
       await this.settlePending();
-      const facts = await this.collect();
+      const facts = await this.collect(finalOnly);
       const busy = new Set(this.pending.flatMap((p) => p.podUids));
       const billable = facts.filter((f) => !busy.has(f.billable.podUid));
       const batches = planBatches(
@@ -136,7 +145,7 @@ export class MeteringLoop implements BillingTrigger {
         }
       };
       await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batches.length) }, worker));
-      this.ledger.retain(new Set(facts.map((f) => f.billable.podUid)));
+      if (!finalOnly) this.ledger.retain(new Set(facts.map((f) => f.billable.podUid)));
     } catch (error) {
       this.log.warn(
         { err: error, ...describeChainFailure(error) },
@@ -170,7 +179,7 @@ export class MeteringLoop implements BillingTrigger {
   }
 
   /** Every leased pod with seconds that may be billed now. */
-  private async collect(): Promise<PodFacts[]> {
+  private async collect(finalOnly: boolean): Promise<PodFacts[]> {
     const now = unixSeconds(this.ctx.now());
     const contracts = new Map<string, Contract | undefined>();
     const facts: PodFacts[] = [];
@@ -188,6 +197,7 @@ export class MeteringLoop implements BillingTrigger {
       )
         continue;
       let until: number;
+      if (finalOnly && !isRetired(pod)) continue;
       if (isRetired(pod)) {
         // Until EndLease fixed the last second, a retired pod's end is not final: wait for it.
         const endedAt = annotations[POD_ANNOTATION.leaseEndedAt];
