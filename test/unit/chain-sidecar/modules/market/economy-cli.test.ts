@@ -2,38 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { main } from "../../../../../cli/uranus.js";
+import { runCli } from "../../cli-runner.js";
 import { testWallet } from "../../app-harness.js";
 import { startSoloChain, type SoloChain } from "../../solo-chain.js";
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `uranus` program in-process and captures what it prints. */
-async function runCli(args: string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const realOut = process.stdout.write.bind(process.stdout);
-  const realErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = (chunk: string | Uint8Array) => {
-    out.push(chunk.toString());
-    return true;
-  };
-  process.stderr.write = (chunk: string | Uint8Array) => {
-    err.push(chunk.toString());
-    return true;
-  };
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    process.stdout.write = realOut;
-    process.stderr.write = realErr;
-  }
-}
 
 describe("uranus tx contract|node|params and uranus query contract|contributor|poc|pod against a solo chain", function () {
   this.timeout(120_000);
