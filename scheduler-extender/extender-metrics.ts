@@ -37,6 +37,12 @@ export class ExtenderMetrics {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
+  readonly informerEvents = new Counter({
+    name: "uranus_scheduler_extender_informer_events_total",
+    help: "Objects added, updated or deleted as the informers saw them, by resource and event.",
+    labelNames: ["resource", "event"] as const,
+    registers: [this.registry],
+  });
   readonly synced = new Gauge({
     name: "uranus_scheduler_extender_informer_synced",
     help: "1 once the informer of the resource has listed and is watching.",

@@ -49,15 +49,47 @@ export function startStateInformers(
   });
 
   // The runtime's informer logs and survives a handler that throws.
+  const counted = (resource: string, event: "add" | "update" | "delete") => {
+    const counter = metrics.informerEvents.labels({ resource, event });
+    return () => counter.inc();
+  };
+  const nodeEvent = {
+    add: counted(PLURAL.ContributorNode, "add"),
+    update: counted(PLURAL.ContributorNode, "update"),
+    delete: counted(PLURAL.ContributorNode, "delete"),
+  };
+  const podEvent = {
+    add: counted("pods", "add"),
+    update: counted("pods", "update"),
+    delete: counted("pods", "delete"),
+  };
   contributors.addHandler({
-    add: (node) => state.upsertContributor(node),
-    update: (_previous, node) => state.upsertContributor(node),
-    delete: (node) => state.removeContributor(node),
+    add: (node) => {
+      nodeEvent.add();
+      state.upsertContributor(node);
+    },
+    update: (_previous, node) => {
+      nodeEvent.update();
+      state.upsertContributor(node);
+    },
+    delete: (node) => {
+      nodeEvent.delete();
+      state.removeContributor(node);
+    },
   });
   pods.addHandler({
-    add: (pod) => state.upsertPod(pod),
-    update: (_previous, pod) => state.upsertPod(pod),
-    delete: (pod) => state.removePod(pod),
+    add: (pod) => {
+      podEvent.add();
+      state.upsertPod(pod);
+    },
+    update: (_previous, pod) => {
+      podEvent.update();
+      state.upsertPod(pod);
+    },
+    delete: (pod) => {
+      podEvent.delete();
+      state.removePod(pod);
+    },
   });
 
   const all = [

@@ -26,8 +26,8 @@ export interface SchedulerExtenderOptions {
   placement?: PlacementParams;
   replicaGate?: ReplicaGateOptions;
   log?: Logger;
-  /** Every verb's duration in seconds, for benchmarks. */
-  onTimed?: (verb: Verb, seconds: number) => void;
+  /** Every verb's duration, and the part of it spent receiving the body, in seconds; for benchmarks. */
+  onTimed?: (verb: Verb, seconds: number, bodySeconds: number) => void;
   /** Register process metrics (off when several extenders share a process in tests). */
   processMetrics?: boolean;
 }

@@ -3,23 +3,19 @@
 //   npx tsx test/bench/scheduler/run.ts [--sizes 1000,5000] [--pods 1000] [--rounds 1] [--percentage-of-nodes-to-score N]
 import { loadavg } from "node:os";
 import { Command } from "commander";
-import { pino } from "pino";
 import { installCrds } from "../../../crds/install.js";
 import { startControlPlane, type ControlPlane } from "../../../hack/control-plane.js";
 import { freePort } from "../../../hack/free-port.js";
 import { waitFor } from "../../../hack/wait-for.js";
-import type { Verb } from "../../../scheduler-extender/extender-metrics.js";
-import {
-  startSchedulerExtender,
-  type RunningSchedulerExtender,
-} from "../../../scheduler-extender/scheduler-extender.js";
 import {
   createPods,
   offerNodes,
   type PodPlan,
 } from "../../integration/scheduler-extender/contributor-cluster.js";
 import { BindClock } from "./bind-clock.js";
-import { replayCost } from "./replay-cost.js";
+import { ExtenderChild } from "./extender-child.js";
+import type { ExtenderReport } from "./extender-process.js";
+import { replayHttp } from "./replay-cost.js";
 import { startScheduler, stopBuiltInScheduler } from "./scheduler-process.js";
 
 interface BenchOptions {
@@ -27,6 +23,7 @@ interface BenchOptions {
   pods: number;
   rounds: number;
   percentageOfNodesToScore?: number;
+  cpuProfileDir?: string;
 }
 
 interface RunResult {
@@ -36,6 +33,8 @@ interface RunResult {
   podsPerSecond: number;
   podsPerSecondMiddle: number;
   seconds: number;
+  /** kube-scheduler's mean scheduling algorithm time per pod (filters, scores and extenders), ms. */
+  algorithmMs: number;
 }
 
 const EXTENDER_WEIGHT = 130;
@@ -63,7 +62,7 @@ async function timedRun(
   mode: RunResult["mode"],
   run: string,
   options: BenchOptions,
-  extenderUrl: string,
+  extender: ExtenderChild,
 ): Promise<RunResult> {
   const selector = `uranus.bench/run=${run}`;
   const plans: PodPlan[] = Array.from({ length: options.pods }, (_, i) => ({
@@ -86,7 +85,7 @@ async function timedRun(
     mode === "extender"
       ? [
           {
-            urlPrefix: extenderUrl,
+            urlPrefix: extender.url,
             filterVerb: "filter",
             prioritizeVerb: "prioritize",
             weight: EXTENDER_WEIGHT,
@@ -96,6 +95,8 @@ async function timedRun(
           },
         ]
       : [];
+  extender.record(true);
+  let algorithmMs = NaN;
   const scheduler = await startScheduler(controlPlane, run, extenders, options.percentageOfNodesToScore);
   try {
     await waitFor(() => clock.boundAt.size >= options.pods || undefined, {
@@ -103,7 +104,9 @@ async function timedRun(
       intervalMs: 200,
       description: `${options.pods} pods of ${run} bound`,
     });
+    algorithmMs = 1000 * (await scheduler.meanOf("scheduler_scheduling_algorithm_duration_seconds"));
   } finally {
+    extender.record(false);
     await scheduler.stop();
     await clock.stop();
   }
@@ -115,10 +118,12 @@ async function timedRun(
     podsPerSecond: clock.throughput(),
     podsPerSecondMiddle: clock.throughput(0.05, 0.95),
     seconds: (times[times.length - 1]! - times[0]!) / 1000,
+    algorithmMs,
   };
   log(
     `${run}: ${result.podsPerSecond.toFixed(1)} pods/s (5–95 %: ${result.podsPerSecondMiddle.toFixed(1)}) over ` +
-      `${result.seconds.toFixed(1)} s; load average ${loadavg()[0]!.toFixed(1)}`,
+      `${result.seconds.toFixed(1)} s; kube-scheduler's algorithm ${algorithmMs.toFixed(2)} ms per pod on average; ` +
+      `load average ${loadavg()[0]!.toFixed(1)}`,
   );
   return result;
 }
@@ -137,7 +142,7 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
   const controlPlane = await startControlPlane({ progress: (line) => log(line) });
   const stopControlPlane = (): Promise<void> => controlPlane.stop();
   running.add(stopControlPlane);
-  let extender: RunningSchedulerExtender | undefined;
+  let extender: ExtenderChild | undefined;
   try {
     await stopBuiltInScheduler(controlPlane);
     await installCrds(controlPlane.kubeConfig);
@@ -158,51 +163,46 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
       `offered ${nodes} nodes with ContributorNodes in ${((performance.now() - offered) / 1000).toFixed(1)} s`,
     );
 
-    const latencies: Record<Verb, number[]> = { filter: [], prioritize: [] };
-    let recording = false;
-    const port = await freePort();
-    extender = await startSchedulerExtender({
-      kubeConfig: controlPlane.kubeConfig,
-      port,
-      log: pino({ level: "warn" }),
-      processMetrics: false,
-      onTimed: (verb, seconds) => {
-        if (recording) latencies[verb].push(seconds * 1000);
-      },
-    });
-    await extender.informers.whenSynced();
-    const live = extender;
-    await waitFor(() => live.state.contributorCount >= nodes || undefined, {
-      timeoutMs: 120_000,
-      description: `the extender to see ${nodes} contributor nodes`,
-    });
+    extender = await ExtenderChild.start(
+      controlPlane.kubeconfigPath,
+      await freePort(),
+      options.cpuProfileDir,
+    );
+    await extender.waitForContributors(nodes);
 
     const results: RunResult[] = [];
+    let report: ExtenderReport | undefined;
     for (let round = 0; round < options.rounds; round++) {
       // Alternate the order so neither mode always runs on the fuller cluster.
       const modes: RunResult["mode"][] =
         round % 2 === 0 ? ["baseline", "extender"] : ["extender", "baseline"];
       for (const mode of modes) {
-        recording = mode === "extender";
         results.push(
-          await timedRun(controlPlane, nodes, mode, `n${nodes}-r${round}-${mode}`, options, extender.url),
+          await timedRun(controlPlane, nodes, mode, `n${nodes}-r${round}-${mode}`, options, extender),
         );
-        recording = false;
+        const windowReport = await extender.report();
+        if (mode === "baseline") {
+          log(`  extender while idle in the baseline run: ${describeLoad(windowReport)}`);
+        } else if (report === undefined) {
+          report = windowReport;
+        } else {
+          for (const verb of ["filter", "prioritize"] as const)
+            report.requests[verb].push(...windowReport.requests[verb]);
+        }
       }
     }
+    if (report === undefined) throw new Error("no extender run was recorded");
 
-    const mean = (mode: RunResult["mode"], key: "podsPerSecond" | "podsPerSecondMiddle"): number => {
+    const mean = (
+      mode: RunResult["mode"],
+      key: "podsPerSecond" | "podsPerSecondMiddle" | "algorithmMs",
+    ): number => {
       const runs = results.filter((r) => r.mode === mode);
       return runs.reduce((sum, r) => sum + r[key], 0) / runs.length;
     };
-    const candidates = (await extender.metrics.candidates.get()).values;
-    const candidateMean = (verb: Verb): number => {
-      const sum =
-        candidates.find((v) => v.labels.verb === verb && v.metricName?.endsWith("_sum"))?.value ?? 0;
-      const count =
-        candidates.find((v) => v.labels.verb === verb && v.metricName?.endsWith("_count"))?.value ?? 0;
-      return count === 0 ? 0 : sum / count;
-    };
+    const nodeNames = Array.from({ length: nodes }, (_, i) => `bench-node-${i}`);
+    const candidateCounts = [...new Set([Math.round(report.meanCandidates.filter), nodes])];
+    const loadBeforeReplay = loadavg()[0]!;
     const summary = {
       nodes,
       podsPerRun: options.pods,
@@ -211,27 +211,32 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
       extenderPodsPerSecond: mean("extender", "podsPerSecond"),
       ratio: mean("extender", "podsPerSecond") / mean("baseline", "podsPerSecond"),
       ratioMiddle: mean("extender", "podsPerSecondMiddle") / mean("baseline", "podsPerSecondMiddle"),
+      // What the extender adds to each pod's scheduling cycle as kube-scheduler itself measures it (both verbs).
+      extenderMsPerPodSeenByScheduler: mean("extender", "algorithmMs") - mean("baseline", "algorithmMs"),
       latencyMs: Object.fromEntries(
         (["filter", "prioritize"] as const).map((verb) => {
-          const sorted = [...latencies[verb]].sort((a, b) => a - b);
+          const total = report.requests[verb].map((r) => r.totalMs).sort((a, b) => a - b);
+          const body = report.requests[verb].map((r) => r.bodyMs).sort((a, b) => a - b);
           return [
             verb,
             {
-              requests: sorted.length,
-              p50: percentile(sorted, 0.5),
-              p99: percentile(sorted, 0.99),
-              max: sorted[sorted.length - 1],
-              meanCandidateNodes: candidateMean(verb),
+              requests: total.length,
+              p50: percentile(total, 0.5),
+              p99: percentile(total, 0.99),
+              max: total[total.length - 1],
+              bodyP50: percentile(body, 0.5),
+              bodyP99: percentile(body, 0.99),
+              meanCandidateNodes: report.meanCandidates[verb],
             },
           ];
         }),
       ),
-      loadAverage: loadavg()[0],
-      cpuPerRequest: await replayCost(
-        extender.state,
-        Array.from({ length: nodes }, (_, i) => `bench-node-${i}`),
-        [...new Set([Math.round(candidateMean("filter")), nodes])],
-      ),
+      extenderProcess: { ...report, requests: undefined },
+      loadAverage: loadBeforeReplay,
+      cpuPerRequest: await extender.replay(nodeNames, candidateCounts),
+      httpRoundTrip: (
+        await Promise.all(candidateCounts.map((count) => replayHttp(extender!.url, nodeNames, count)))
+      ).flat(),
     };
     console.log(`RESULT ${JSON.stringify(summary)}`);
     const f = (n: number | undefined): string => (n === undefined ? "-" : n.toFixed(2));
@@ -240,13 +245,22 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
         `${nodes} nodes, ${options.pods} pods per run, ${options.rounds} round(s):`,
         `  throughput without extender ${f(summary.baselinePodsPerSecond)} pods/s, with ${f(summary.extenderPodsPerSecond)} pods/s` +
           ` → ratio ${f(summary.ratio)} (5–95 % window: ${f(summary.ratioMiddle)}; target ≥ 0.8)`,
+        `  kube-scheduler's scheduling algorithm per pod: +${f(summary.extenderMsPerPodSeenByScheduler)} ms with the ` +
+          `extender (filter + prioritize round trips as kube-scheduler sees them)`,
         ...(["filter", "prioritize"] as const).map((verb) => {
           const l = summary.latencyMs[verb]!;
           return (
             `  ${verb.padEnd(10)} p50 ${f(l.p50)} ms  p99 ${f(l.p99)} ms  max ${f(l.max)} ms  ` +
-            `(${l.requests} requests, ${l.meanCandidateNodes.toFixed(0)} candidate nodes each on average; target p99 ≤ 5 ms)`
+            `(body read p50 ${f(l.bodyP50)} p99 ${f(l.bodyP99)}; ${l.requests} requests, ` +
+            `${l.meanCandidateNodes.toFixed(0)} candidate nodes each on average; target p99 ≤ 5 ms)`
           );
         }),
+        `  extender process while scheduling: ${describeLoad(report)}`,
+        ...summary.httpRoundTrip.map(
+          (c) =>
+            `  HTTP round trip per ${c.verb} request with ${c.candidates} candidates, one keep-alive client, after ` +
+            `the runs: p50 ${f(c.p50Ms)} ms  p99 ${f(c.p99Ms)} ms`,
+        ),
         ...summary.cpuPerRequest.map(
           (c) =>
             `  CPU per ${c.verb} request with ${c.candidates} candidates (parse + judge + serialise, no load ` +
@@ -261,6 +275,21 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
   }
 }
 
+function describeLoad(report: ExtenderReport): string {
+  const events = Object.entries(report.informerEvents)
+    .filter(([, count]) => count > 0)
+    .map(([key, count]) => `${key} ${((count * 1000) / report.wallMs).toFixed(0)}/s`)
+    .join(", ");
+  return (
+    `CPU ${((100 * report.cpuMs) / report.wallMs).toFixed(0)} % of one core, event loop busy ` +
+    `${(100 * report.eventLoopUtilization).toFixed(0)} %, loop delay p50 ${report.eventLoopDelayMs.p50.toFixed(2)} ms ` +
+    `p99 ${report.eventLoopDelayMs.p99.toFixed(2)} ms max ${report.eventLoopDelayMs.max.toFixed(1)} ms, ` +
+    `GC ${report.gc.count}× ${report.gc.totalMs.toFixed(0)} ms (major ${report.gc.majorCount}× ` +
+    `${report.gc.majorMs.toFixed(0)} ms, longest ${report.gc.maxMs.toFixed(1)} ms) in ${(report.wallMs / 1000).toFixed(1)} s; ` +
+    `informer events ${events || "none"}`
+  );
+}
+
 const program = new Command("scheduler-bench")
   .option("--sizes <n,n>", "kwok node counts", list, [1000, 5000])
   .option("--pods <n>", "pods per timed run", (v) => list(v)[0]!, 1000)
@@ -270,6 +299,7 @@ const program = new Command("scheduler-bench")
     "kube-scheduler's percentageOfNodesToScore (its default when omitted)",
     (v) => list(v)[0]!,
   )
+  .option("--cpu-profile-dir <dir>", "write a V8 CPU profile of the extender process here (node --cpu-prof)")
   .parse(process.argv);
 const options = program.opts<BenchOptions>();
 for (const size of options.sizes) await benchSize(size, options);

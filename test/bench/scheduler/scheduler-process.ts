@@ -19,6 +19,8 @@ export async function stopBuiltInScheduler(controlPlane: ControlPlane): Promise<
 
 export interface SchedulerRun {
   process: ManagedProcess;
+  /** kube-scheduler's own mean of one metric family (its `_sum` over its `_count`), read with the admin token. */
+  meanOf(metric: string, labels?: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -64,7 +66,41 @@ export async function startScheduler(
     },
     { timeoutMs: 60_000, description: `kube-scheduler (${label}) /healthz` },
   );
-  return { process, stop: () => process.stop() };
+  const token = controlPlane.kubeConfig.getCurrentUser()?.token ?? "";
+  return {
+    process,
+    meanOf: async (metric, labels = "") => {
+      const text = await scrape(port, token);
+      const value = (suffix: string): number => {
+        const line = text
+          .split("\n")
+          .find((l) => l.startsWith(`${metric}${suffix}${labels === "" ? " " : `{${labels}} `}`));
+        return line === undefined ? NaN : Number(line.slice(line.lastIndexOf(" ") + 1));
+      };
+      return value("_sum") / value("_count");
+    },
+    stop: () => process.stop(),
+  };
+}
+
+function scrape(port: number, token: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `https://127.0.0.1:${port}/metrics`,
+      { rejectUnauthorized: false, timeout: 10_000, headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () =>
+          res.statusCode === 200
+            ? resolve(Buffer.concat(chunks).toString("utf8"))
+            : reject(new Error(`kube-scheduler /metrics: ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 function healthz(port: number): Promise<boolean> {
