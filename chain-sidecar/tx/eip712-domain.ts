@@ -1,5 +1,5 @@
 // The EIP-712 domain of a Uranus chain: the string chain id maps to a numeric one every wallet accepts.
-import { keccak256, toUtf8Bytes, TypedDataEncoder, type TypedDataDomain } from "ethers";
+import { getBytes, keccak256, toUtf8Bytes, TypedDataEncoder, type TypedDataDomain } from "ethers";
 
 export const DOMAIN_NAME = "Uranus";
 export const DOMAIN_VERSION = "1";
@@ -13,13 +13,13 @@ export function eip712Domain(chainId: string): TypedDataDomain {
   return { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: eip712ChainId(chainId) };
 }
 
-const separators = new Map<string, string>();
+const separators = new Map<string, Uint8Array>();
 
-/** The domain separator, computed once per chain id. */
-export function domainSeparator(chainId: string): string {
+/** The domain separator's bytes, computed once per chain id. */
+export function domainSeparatorBytes(chainId: string): Uint8Array {
   let separator = separators.get(chainId);
   if (separator === undefined) {
-    separator = TypedDataEncoder.hashDomain(eip712Domain(chainId));
+    separator = getBytes(TypedDataEncoder.hashDomain(eip712Domain(chainId)));
     if (separators.size > 64) separators.clear();
     separators.set(chainId, separator);
   }

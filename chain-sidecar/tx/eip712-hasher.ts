@@ -1,14 +1,11 @@
 // EIP-712 struct hashing over decoded values, byte by byte. ethers' TypedDataEncoder spends ~130 µs a hash on hex
 // strings and address checksums; this encoder follows the same rules on bytes and a property test pins it to ethers.
 import { getBytes, keccak256, toUtf8Bytes } from "ethers";
+import { keccak256Bytes as keccak } from "./keccak.js";
 import type { MessageSpec } from "./message-spec.js";
 import type { TypedValue } from "./typed-rlp.js";
 
 const fixedBytesPattern = /^bytes(\d+)$/;
-
-function keccak(bytes: Uint8Array): Uint8Array {
-  return Buffer.from(keccak256(bytes).slice(2), "hex");
-}
 
 function word(value: bigint): Uint8Array {
   return Buffer.from(value.toString(16).padStart(64, "0"), "hex");

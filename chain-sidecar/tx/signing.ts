@@ -1,9 +1,11 @@
 // Signing and sender recovery for EIP-712 transactions: any Ethereum wallet's signTypedData works.
-import { concat, getBytes, hexlify, keccak256, SigningKey, Signature, type TypedDataDomain } from "ethers";
-import { domainSeparator, eip712Domain } from "./eip712-domain.js";
+import { getBytes, hexlify, Signature, type TypedDataDomain } from "ethers";
+import { domainSeparatorBytes, eip712Domain } from "./eip712-domain.js";
 import { hasherFor } from "./eip712-hasher.js";
 import { encodeTx, type DecodedTx } from "./envelope.js";
+import { keccak256Bytes } from "./keccak.js";
 import type { MessageSpec } from "./message-spec.js";
+import { recoverPublicKey } from "./public-key-recovery.js";
 import { ResultCode } from "./result-codes.js";
 import { TxError } from "./tx-error.js";
 import { encodeTyped, type TypedValue } from "./typed-rlp.js";
@@ -19,6 +21,11 @@ export interface TypedDataSigner {
 }
 
 const SECP256K1_HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+const EIP712_PREFIX = Uint8Array.of(0x19, 0x01);
+
+function bigintOf(bytes: Uint8Array): bigint {
+  return BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`);
+}
 
 /** The value a signer signs: the message fields with the nonce appended. */
 export function signedValue(
@@ -31,13 +38,29 @@ export function signedValue(
 }
 
 /** The 32-byte EIP-712 digest a signature covers, for a decoded (normalised) message. */
+export function signingDigestBytes(
+  chainId: string,
+  spec: MessageSpec<unknown>,
+  message: unknown,
+  nonce: number,
+): Uint8Array {
+  return keccak256Bytes(
+    Buffer.concat([
+      EIP712_PREFIX,
+      domainSeparatorBytes(chainId),
+      hasherFor(spec).hashMessage(message, nonce),
+    ]),
+  );
+}
+
+/** The digest as 0x-prefixed hex, as ethers' signing keys take it. */
 export function signingDigest(
   chainId: string,
   spec: MessageSpec<unknown>,
   message: unknown,
   nonce: number,
 ): string {
-  return keccak256(concat(["0x1901", domainSeparator(chainId), hasherFor(spec).hashMessage(message, nonce)]));
+  return hexlify(signingDigestBytes(chainId, spec, message, nonce));
 }
 
 export async function signTx<T>(
@@ -61,20 +84,21 @@ export function recoverSender(tx: DecodedTx): string {
   const v = sig[64]!;
   if (v !== 27 && v !== 28)
     throw new TxError(ResultCode.BAD_SIGNATURE, `tx.signature: v must be 27 or 28, got ${v}`);
-  const r = hexlify(sig.subarray(0, 32));
-  const s = hexlify(sig.subarray(32, 64));
-  if (BigInt(s) > SECP256K1_HALF_ORDER || BigInt(s) === 0n || BigInt(r) === 0n) {
+  const r = bigintOf(sig.subarray(0, 32));
+  const s = bigintOf(sig.subarray(32, 64));
+  if (s > SECP256K1_HALF_ORDER || s === 0n || r === 0n) {
     throw new TxError(
       ResultCode.BAD_SIGNATURE,
       "tx.signature: s must be non-zero and in the lower half of the curve order",
     );
   }
+  const digest = signingDigestBytes(tx.chainId, tx.spec, tx.message, tx.nonce);
+  let publicKey: Uint8Array;
   try {
-    const digest = signingDigest(tx.chainId, tx.spec, tx.message, tx.nonce);
-    // The address is the last 20 bytes of keccak256 of the recovered key (computeAddress would re-validate the point).
-    const publicKey = SigningKey.recoverPublicKey(digest, { r, s, v });
-    return `0x${keccak256(`0x${publicKey.slice(4)}`).slice(-40)}`;
+    publicKey = recoverPublicKey(digest, sig.subarray(0, 64), v === 27 ? 0 : 1);
   } catch {
     throw new TxError(ResultCode.BAD_SIGNATURE, "tx.signature: no public key recovers from this signature");
   }
+  // The address is the last 20 bytes of keccak256 of the key without its 0x04 prefix.
+  return `0x${Buffer.from(keccak256Bytes(publicKey.subarray(1))).toString("hex", 12)}`;
 }
