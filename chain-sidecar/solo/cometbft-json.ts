@@ -166,7 +166,9 @@ export function finalizeBlockEventJson(results: ResponseFinalizeBlock): JsonObje
   const out: JsonObject = {};
   if (results.events.length > 0) out.events = results.events.map(eventJson);
   if (results.txResults.length > 0) out.tx_results = results.txResults.map(execTxResultJson);
-  out.validator_updates = results.validatorUpdates.map(validatorUpdateJson);
+  // No omitempty on this field in CometBFT: an empty list prints as Go's nil slice, null.
+  out.validator_updates =
+    results.validatorUpdates.length === 0 ? null : results.validatorUpdates.map(validatorUpdateJson);
   const params = consensusParamsJson(results.consensusParamUpdates);
   if (params !== null) out.consensus_param_updates = params;
   if (results.appHash.length > 0) out.app_hash = base64(results.appHash);

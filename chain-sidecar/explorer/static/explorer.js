@@ -8,6 +8,7 @@ import { renderContractDetail, renderContracts } from "./contracts-view.js";
 import { amount } from "./display-format.js";
 import { LiveFeed } from "./live-feed.js";
 import { tiersFromPlacement } from "./poc-tiers.js";
+import { refreshRounds } from "./refresh-rounds.js";
 import { createTxDecoder } from "./tx-decoder.js";
 import { proposerNames, renderValidators } from "./validators-view.js";
 
@@ -164,36 +165,14 @@ async function runSection(name, work) {
   }
 }
 
-/** Runs refreshes one at a time; a request during a run schedules exactly one more. */
-function refresher(blocks) {
-  let running = false;
-  let again = false;
-  let lastStart = 0;
-  const once = () =>
-    Promise.all([
-      runSection("Validators", () => refreshValidators(blocks)),
-      runSection("Contributors", refreshContributors),
-      runSection("Contracts", refreshContracts),
-      runSection("Contract", refreshContractDetail),
-    ]);
-  return async function request() {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      do {
-        again = false;
-        const wait = lastStart + MIN_REFRESH_INTERVAL_MS - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        lastStart = performance.now();
-        await once();
-      } while (again);
-    } finally {
-      running = false;
-    }
-  };
+/** One refresh of every state table; each section reports its own failure. */
+function refreshAll(blocks) {
+  return Promise.all([
+    runSection("Validators", () => refreshValidators(blocks)),
+    runSection("Contributors", refreshContributors),
+    runSection("Contracts", refreshContracts),
+    runSection("Contract", refreshContractDetail),
+  ]);
 }
 
 async function main() {
@@ -214,7 +193,11 @@ async function main() {
   });
   const latest = Number(status.sync_info.latest_block_height);
   showHeight(latest);
-  const refresh = refresher(blocks);
+  // A live chain makes blocks without pause, so the first load waits for one round, not for the stream to stop.
+  const refresh = refreshRounds(() => refreshAll(blocks), {
+    minIntervalMs: MIN_REFRESH_INTERVAL_MS,
+    onError: (error) => report("Explorer", error),
+  });
   const feed = new LiveFeed({
     base: location.href,
     rpc,

@@ -92,3 +92,10 @@ export interface LiveFeedModule {
 export async function loadPageModule(name: string): Promise<unknown> {
   return (await import(pathToFileURL(join(STATIC_DIR, name)).href)) as unknown;
 }
+
+export interface RefreshRoundsModule {
+  refreshRounds(
+    work: () => Promise<unknown>,
+    options?: { minIntervalMs?: number; now?: () => number; onError?: (error: unknown) => void },
+  ): () => Promise<void>;
+}
