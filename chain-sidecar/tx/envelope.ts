@@ -1,19 +1,12 @@
 // The wire format of a transaction: a version byte, then RLP of [chainId, type, nonce, body, signature].
 import { createHash } from "node:crypto";
-import {
-  decodeRlp,
-  encodeRlp,
-  getBytes,
-  hexlify,
-  toBeArray,
-  toUtf8Bytes,
-  type RlpStructuredData,
-} from "ethers";
+import { RLP, type NestedUint8Array } from "@ethereumjs/rlp";
+import { encodeRlp, getBytes, hexlify, toBeArray, toUtf8Bytes } from "ethers";
 import type { MessageCatalog } from "./message-catalog.js";
 import type { MessageSpec } from "./message-spec.js";
 import { ResultCode } from "./result-codes.js";
 import { TxError, invalidField } from "./tx-error.js";
-import { decodeTyped, encodeTyped } from "./typed-rlp.js";
+import { decodeTyped, encodeTyped, type RlpItem } from "./typed-rlp.js";
 
 export const TX_FORMAT_VERSION = 1;
 export const SIGNATURE_BYTES = 65;
@@ -40,12 +33,12 @@ function undecodable(why: string): TxError {
   return new TxError(ResultCode.UNDECODABLE, `tx: ${why}`);
 }
 
-function decodeUint(item: RlpStructuredData, field: string): number {
-  if (typeof item !== "string") throw invalidField(field, "expected an integer, got a list");
-  const bytes = getBytes(item);
+function decodeUint(item: RlpItem, field: string): number {
+  if (!(item instanceof Uint8Array)) throw invalidField(field, "expected an integer, got a list");
+  const bytes = item;
   if (bytes.length > 0 && bytes[0] === 0) throw invalidField(field, "integer has leading zero bytes");
   if (bytes.length > 8) throw invalidField(field, "out of range for uint64");
-  const value = bytes.length === 0 ? 0n : BigInt(item);
+  const value = bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString("hex")}`);
   if (value > BigInt(Number.MAX_SAFE_INTEGER))
     throw invalidField(field, `${value} exceeds ${Number.MAX_SAFE_INTEGER}`);
   return Number(value);
@@ -58,27 +51,32 @@ export function decodeTx(bytes: Uint8Array, catalog: MessageCatalog, hash = txHa
     throw undecodable(`unknown format version ${bytes[0]}; this node reads version ${TX_FORMAT_VERSION}`);
   }
   const payload = bytes.subarray(1);
-  let decoded: RlpStructuredData;
+  let decoded: Uint8Array | NestedUint8Array;
+  if (payload.length === 0) throw undecodable("payload is empty");
   try {
-    decoded = decodeRlp(payload);
-  } catch {
-    throw undecodable("payload is not valid RLP");
+    decoded = RLP.decode(payload);
+  } catch (error) {
+    // The decoder also refuses non-canonical lengths and prefixes; its message says which.
+    throw undecodable(`payload is not valid canonical RLP (${(error as Error).message})`);
   }
-  if (encodeRlp(decoded) !== hexlify(payload)) throw undecodable("payload is not in canonical RLP form");
-  if (typeof decoded === "string" || decoded.length !== 5) {
+  // Re-encoding must give the same bytes: one transaction, one encoding, one hash.
+  if (Buffer.compare(RLP.encode(decoded), payload) !== 0) {
+    throw undecodable("payload is not in canonical RLP form");
+  }
+  if (decoded instanceof Uint8Array || decoded.length !== 5) {
     throw undecodable("expected a list of 5 items: chainId, type, nonce, body, signature");
   }
   const [chainItem, typeItem, nonceItem, body, signatureItem] = decoded as [
-    RlpStructuredData,
-    RlpStructuredData,
-    RlpStructuredData,
-    RlpStructuredData,
-    RlpStructuredData,
+    RlpItem,
+    RlpItem,
+    RlpItem,
+    RlpItem,
+    RlpItem,
   ];
-  if (typeof chainItem !== "string") throw undecodable("chainId must be a byte string");
+  if (!(chainItem instanceof Uint8Array)) throw undecodable("chainId must be a byte string");
   let chainId: string;
   try {
-    chainId = utf8.decode(getBytes(chainItem));
+    chainId = utf8.decode(chainItem);
   } catch {
     throw undecodable("chainId is not UTF-8 text");
   }
@@ -92,10 +90,10 @@ export function decodeTx(bytes: Uint8Array, catalog: MessageCatalog, hash = txHa
   if (!spec) throw new TxError(ResultCode.UNKNOWN_TYPE, `tx.type: unknown message type ${typeId}`);
   const nonce = decodeUint(nonceItem, "tx.nonce");
   const message = decodeTyped(spec.primaryType, body, spec.structs, spec.primaryType);
-  if (typeof signatureItem !== "string") {
+  if (!(signatureItem instanceof Uint8Array)) {
     throw new TxError(ResultCode.BAD_SIGNATURE, "tx.signature: expected 65 bytes, got a list");
   }
-  const signature = getBytes(signatureItem);
+  const signature = signatureItem;
   if (signature.length !== SIGNATURE_BYTES) {
     throw new TxError(
       ResultCode.BAD_SIGNATURE,

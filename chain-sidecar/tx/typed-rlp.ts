@@ -6,6 +6,9 @@ export type StructTypes = Readonly<
   Record<string, readonly { readonly name: string; readonly type: string }[]>
 >;
 
+/** An RLP item as a decoder gives it: bytes (or ethers' 0x hex for a byte string) and lists. */
+export type RlpItem = Uint8Array | string | readonly RlpItem[];
+
 /** A decoded typed value: addresses as lowercase 0x hex, uints as bigint, bytes as 0x hex. */
 export type TypedValue = string | bigint | boolean | TypedValue[] | { [field: string]: TypedValue };
 
@@ -39,23 +42,25 @@ export function assertSupportedType(type: string, structs: StructTypes, where: s
   throw new Error(`${where}: type ${type} is not supported on the wire`);
 }
 
-function asBytes(item: RlpStructuredData, path: string): Uint8Array {
+function asBytes(item: RlpItem, path: string): Uint8Array {
+  if (item instanceof Uint8Array) return item;
   if (typeof item !== "string") throw invalidField(path, "expected a byte string, got a list");
   return getBytes(item);
 }
 
-function asList(item: RlpStructuredData, path: string): RlpStructuredData[] {
-  if (typeof item === "string") throw invalidField(path, "expected a list, got a byte string");
+function asList(item: RlpItem, path: string): readonly RlpItem[] {
+  if (item instanceof Uint8Array || typeof item === "string") {
+    throw invalidField(path, "expected a list, got a byte string");
+  }
   return item;
 }
 
+function hex(bytes: Uint8Array): string {
+  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+}
+
 /** Decodes one RLP item as a value of `type`; errors name the field path. */
-export function decodeTyped(
-  type: string,
-  item: RlpStructuredData,
-  structs: StructTypes,
-  path: string,
-): TypedValue {
+export function decodeTyped(type: string, item: RlpItem, structs: StructTypes, path: string): TypedValue {
   if (type.endsWith("[]")) {
     const element = type.slice(0, -2);
     return asList(item, path).map((entry, i) => decodeTyped(element, entry, structs, `${path}[${i}]`));
@@ -79,7 +84,7 @@ export function decodeTyped(
   if (type === "address") {
     if (bytes.length !== 20)
       throw invalidField(path, `expected a 20-byte address, got ${bytes.length} bytes`);
-    return hexlify(bytes);
+    return hex(bytes);
   }
   if (type === "bool") {
     if (bytes.length === 0) return false;
@@ -93,19 +98,19 @@ export function decodeTyped(
       throw invalidField(path, "expected UTF-8 text");
     }
   }
-  if (type === "bytes") return hexlify(bytes);
+  if (type === "bytes") return hex(bytes);
   const uint = uintPattern.exec(type);
   if (uint) {
     const bits = Number(uint[1]);
     if (bytes.length > bits / 8) throw invalidField(path, `out of range for ${type}`);
     if (bytes.length > 0 && bytes[0] === 0) throw invalidField(path, "integer has leading zero bytes");
-    return bytes.length === 0 ? 0n : BigInt(hexlify(bytes));
+    return bytes.length === 0 ? 0n : BigInt(hex(bytes));
   }
   const fixed = fixedBytesPattern.exec(type);
   if (fixed) {
     const size = Number(fixed[1]);
     if (bytes.length !== size) throw invalidField(path, `expected ${size} bytes, got ${bytes.length}`);
-    return hexlify(bytes);
+    return hex(bytes);
   }
   throw invalidField(path, `type ${type} is not supported`);
 }

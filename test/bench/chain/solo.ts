@@ -8,9 +8,8 @@ import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { Wallet, getBytes, keccak256, toUtf8Bytes } from "ethers";
 import { openUranusApp } from "../../../chain-sidecar/app/uranus-app.js";
 import { buildGenesisAppState } from "../../../chain-sidecar/genesis.js";
-import { TransferMsg } from "../../../chain-sidecar/modules/bank/bank-messages.js";
 import { nativeSecp256k1, recoveryBackend } from "../../../chain-sidecar/tx/public-key-recovery.js";
-import { signTx } from "../../../chain-sidecar/tx/signing.js";
+import { assertSameAsSignTx, presignTransfers } from "./presigned-transfers.js";
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -94,15 +93,17 @@ async function pipelineRate(): Promise<PipelineResult> {
       appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
       initialHeight: 1n,
     });
-    process.stdout.write(`signing ${txCount} transfers from ${senders} accounts… `);
-    const nonces = new Array<number>(senders).fill(0);
-    const txs: Uint8Array[] = [];
-    for (let i = 0; i < txCount; i++) {
-      const from = i % senders;
-      const to = wallets[(i * 7 + 3) % senders]!.address;
-      txs.push(await signTx(wallets[from]!, chainId, TransferMsg, { to, amount: 1n }, nonces[from]!++));
-    }
-    process.stdout.write("done\n");
+    await assertSameAsSignTx(wallets[0]!, chainId, wallets[1]!.address);
+    if (txCount % senders !== 0) throw new Error(`--txs must be a multiple of --senders (${senders})`);
+    const { txs, signSeconds } = presignTransfers(
+      wallets,
+      chainId,
+      txCount / senders,
+      (s, n) => wallets[((n * senders + s) * 7 + 3) % senders]!.address,
+    );
+    process.stdout.write(
+      `signed ${txCount} transfers from ${senders} accounts in ${signSeconds.toFixed(1)} s\n`,
+    );
     let height = 0;
     let rejected = 0;
     const phases = { checkTx: 0, finalizeBlock: 0, commit: 0 };
