@@ -7,9 +7,16 @@ import { contractKeyOf, type PodLike } from "./pod-terms.js";
 
 /** A contributor node as a placement candidate, carrying its view so scoring needs no second lookup. */
 export interface ContributorCandidate extends PlacementCandidate {
-  readonly view: ContributorView;
+  /** Replaced in place when facts other than the PoC change, so the PoC order stays valid. */
+  view: ContributorView;
+  /** Position in the PoC order of every contributor node (PoC descending, then name). */
+  pocRank: number;
+  /** pocRank of the first node with the same PoC: equal PoC never splits across a tier boundary. */
+  pocTieRank: number;
   /** The request that last selected this candidate (see candidatesByPoc). */
   selection: number;
+  /** `{"Host":"<name>","Score":` — escaped once here because prioritize writes it for every request. */
+  readonly hostJson: string;
 }
 
 /** Everything the extender knows about one Node, found with a single lookup per candidate. */
@@ -38,7 +45,7 @@ export class ClusterState {
   private readonly nodeOfContributor = new Map<string, string>();
   private readonly placedPods = new Map<string, PlacedPod>();
   private readonly podsByContract = new Map<string, Set<string>>();
-  /** Every contributor node by PoC descending, then name; rebuilt lazily after a change. */
+  /** Every contributor node by PoC descending, then name; rebuilt lazily after a change of PoC or membership. */
   private pocOrder: ContributorCandidate[] | undefined;
   private selectionMark = 0;
   private readonly settledListeners: PodSettledListener[] = [];
@@ -52,12 +59,26 @@ export class ClusterState {
   upsertContributor(node: ContributorNode): void {
     const view = contributorView(node);
     const previousNode = this.nodeOfContributor.get(view.name);
-    if (previousNode !== undefined) this.clearContributor(previousNode, view.name);
+    if (previousNode !== undefined && previousNode !== view.nodeName)
+      this.clearContributor(previousNode, view.name);
     const record = this.record(view.nodeName);
     if (record.view === undefined) this.contributors++;
     record.view = view;
-    record.candidate = { name: view.nodeName, poc: view.poc, view, selection: 0 };
     this.nodeOfContributor.set(view.name, view.nodeName);
+    // Status updates (allocated SCU, conditions) are frequent; only a new PoC or a new node moves the order.
+    if (record.candidate !== undefined && record.candidate.poc === view.poc) {
+      record.candidate.view = view;
+      return;
+    }
+    record.candidate = {
+      name: view.nodeName,
+      poc: view.poc,
+      view,
+      pocRank: -1,
+      pocTieRank: -1,
+      selection: 0,
+      hostJson: `{"Host":${JSON.stringify(view.nodeName)},"Score":`,
+    };
     this.pocOrder = undefined;
   }
 
@@ -76,6 +97,7 @@ export class ClusterState {
     record.view = undefined;
     record.candidate = undefined;
     this.contributors--;
+    this.pocOrder = undefined;
     if (record.seenScu === 0) this.nodes.delete(nodeName);
   }
 
@@ -155,25 +177,44 @@ export class ClusterState {
     return counts;
   }
 
-  /** The contributor nodes among `nodeNames` in PoC order (so the placement sort has nothing to move), and the names of nodes that have none. */
+  /** The contributor nodes among `nodeNames` in PoC order, each once, and the names of nodes that have none. */
   candidatesByPoc(nodeNames: readonly string[]): { candidates: ContributorCandidate[]; unknown: string[] } {
-    this.pocOrder ??= [...this.nodes.values()]
+    const order = this.orderByPoc();
+    // Mark the requested candidates instead of building a Set of names, and sort their ranks rather than
+    // scanning every contributor node: the cost follows the request's size, not the cluster's.
+    const mark = ++this.selectionMark;
+    const ranks = new Int32Array(nodeNames.length);
+    let found = 0;
+    let unknown: Set<string> | undefined;
+    for (const name of nodeNames) {
+      const candidate = this.nodes.get(name)?.candidate;
+      if (candidate === undefined) (unknown ??= new Set()).add(name);
+      else if (candidate.selection !== mark) {
+        candidate.selection = mark;
+        ranks[found++] = candidate.pocRank;
+      }
+    }
+    const sorted = ranks.subarray(0, found).sort();
+    const candidates = new Array<ContributorCandidate>(found);
+    for (let i = 0; i < found; i++) candidates[i] = order[sorted[i]!]!;
+    return { candidates, unknown: unknown === undefined ? [] : [...unknown] };
+  }
+
+  private orderByPoc(): ContributorCandidate[] {
+    if (this.pocOrder !== undefined) return this.pocOrder;
+    const order = [...this.nodes.values()]
       .flatMap((record) => (record.candidate === undefined ? [] : [record.candidate]))
       .sort((a, b) =>
         a.poc !== b.poc ? (a.poc > b.poc ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
       );
-    // Mark the requested candidates instead of building a Set of names: one lookup per name, no rehashing.
-    const mark = ++this.selectionMark;
-    const unknown = new Set<string>();
-    for (const name of nodeNames) {
-      const candidate = this.nodes.get(name)?.candidate;
-      if (candidate === undefined) unknown.add(name);
-      else candidate.selection = mark;
-    }
-    return {
-      candidates: this.pocOrder.filter((candidate) => candidate.selection === mark),
-      unknown: [...unknown],
-    };
+    order.forEach((candidate, rank) => {
+      candidate.pocRank = rank;
+      const previous = order[rank - 1];
+      candidate.pocTieRank =
+        previous !== undefined && previous.poc === candidate.poc ? previous.pocTieRank : rank;
+    });
+    this.pocOrder = order;
+    return order;
   }
 
   private forgetPod(uid: string): void {

@@ -83,7 +83,10 @@ export function createExtenderHttpServer(
     }
     try {
       const args = parseExtenderArgs(body);
-      return json(200, verb === "filter" ? await extender.filter(args) : extender.prioritize(args));
+      return jsonText(
+        200,
+        verb === "filter" ? JSON.stringify(await extender.filter(args)) : extender.prioritizeJson(args),
+      );
     } catch (error) {
       if (!(error instanceof BadRequestError)) throw error;
       log.debug({ verb, problem: error.message }, "bad request");
@@ -116,7 +119,11 @@ interface Reply {
 }
 
 function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
-  return { status, body: JSON.stringify(value), headers: { "content-type": "application/json", ...headers } };
+  return jsonText(status, JSON.stringify(value), headers);
+}
+
+function jsonText(status: number, body: string, headers: Record<string, string> = {}): Reply {
+  return { status, body, headers: { "content-type": "application/json", ...headers } };
 }
 
 function text(status: number, body: string, contentType = "text/plain; charset=utf-8"): Reply {

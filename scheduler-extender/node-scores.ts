@@ -1,6 +1,6 @@
-// The prioritize verb's scores: PoC partition round-robin through the placement helper, and contributor spread.
-import { rankForPod, type PlacementParams, type RankedNode } from "../chain-sidecar/modules/poc/placement.js";
-import type { ClusterState } from "./cluster-state.js";
+// The prioritize verb's scores: PoC partition round-robin (the placement helper's rule) and contributor spread.
+import { pickTier, type PlacementParams, type RankedNode } from "../chain-sidecar/modules/poc/placement.js";
+import type { ClusterState, ContributorCandidate } from "./cluster-state.js";
 
 /** kube-scheduler's MaxExtenderPriority: extender scores run 0…10. */
 export const MAX_EXTENDER_PRIORITY = 10;
@@ -8,6 +8,13 @@ export const MAX_EXTENDER_PRIORITY = 10;
 export interface HostScore {
   readonly Host: string;
   readonly Score: number;
+}
+
+/** Scores of one prioritize request: `scores[i]` belongs to `candidates[i]`; unknown nodes score 0. */
+export interface NodeScores {
+  readonly candidates: readonly ContributorCandidate[];
+  readonly scores: Uint8Array;
+  readonly unknown: readonly string[];
 }
 
 /**
@@ -29,6 +36,55 @@ export function bandScore(
   return Math.max(0, 2 - (node.group - 1));
 }
 
+/**
+ * The placement helper's ranking (rankForPod) of candidates that are already in PoC order: position i of n falls
+ * in tier floor(i·K/n), equal PoC shares the tier of its first node, and tiers count as groups from the UID's pick
+ * onwards. Computed here over precomputed PoC ranks because the helper sorts and checks its input again for every
+ * pod; a property test holds the two equal.
+ */
+export function scoreCandidates(
+  state: ClusterState,
+  podUid: string,
+  contractKey: string,
+  nodeNames: readonly string[],
+  params: PlacementParams,
+): NodeScores {
+  const { candidates, unknown } = state.candidatesByPoc(nodeNames);
+  const n = candidates.length;
+  const tierCount = params.tierWeights.length;
+  const tierOf = new Uint32Array(n);
+  const tierStart = new Int32Array(tierCount).fill(-1);
+  const tierSize = new Uint32Array(tierCount);
+  for (let i = 0; i < n; i++) {
+    const tier =
+      i > 0 && candidates[i]!.pocTieRank === candidates[i - 1]!.pocTieRank
+        ? tierOf[i - 1]!
+        : Math.floor((i * tierCount) / n);
+    tierOf[i] = tier;
+    if (tierStart[tier] === -1) tierStart[tier] = i;
+    tierSize[tier]!++;
+  }
+  const groupOf = new Uint32Array(tierCount);
+  const picked = pickTier(podUid, params);
+  let group = 0;
+  for (let step = 0; step < tierCount; step++) {
+    const tier = (picked + step) % tierCount;
+    if (tierSize[tier]! > 0) groupOf[tier] = group++;
+  }
+  const replicas = state.replicasByContributor(contractKey);
+  const scores = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const tier = tierOf[i]!;
+    const hasReplica = replicas.size > 0 && (replicas.get(candidates[i]!.view.owner) ?? 0) > 0;
+    scores[i] = bandScore(
+      { group: groupOf[tier]!, rankInTier: i - tierStart[tier]!, tierSize: tierSize[tier]! },
+      hasReplica,
+    );
+  }
+  return { candidates, scores, unknown };
+}
+
+/** The scores as kube-scheduler's HostPriority list. */
 export function scoreNodes(
   state: ClusterState,
   podUid: string,
@@ -36,15 +92,20 @@ export function scoreNodes(
   nodeNames: readonly string[],
   params: PlacementParams,
 ): HostScore[] {
-  const { candidates, unknown } = state.candidatesByPoc(nodeNames);
-  const { ranking } = rankForPod(candidates, podUid, params);
-  const replicas = state.replicasByContributor(contractKey);
-  const scores: HostScore[] = [];
-  for (const node of ranking) {
-    const hasReplica = replicas.size > 0 && (replicas.get(node.candidate.view.owner) ?? 0) > 0;
-    scores.push({ Host: node.name, Score: bandScore(node, hasReplica) });
-  }
+  const { candidates, scores, unknown } = scoreCandidates(state, podUid, contractKey, nodeNames, params);
   // Nodes without a ContributorNode only reach here when no filter ran; they get the lowest score.
-  for (const name of unknown) scores.push({ Host: name, Score: 0 });
-  return scores;
+  return [
+    ...candidates.map((candidate, i) => ({ Host: candidate.name, Score: scores[i]! })),
+    ...unknown.map((name) => ({ Host: name, Score: 0 })),
+  ];
+}
+
+/** The HostPriority list as JSON, from each node's pre-escaped fragment: no object per node, no stringify. */
+export function scoresJson({ candidates, scores, unknown }: NodeScores): string {
+  const parts = new Array<string>(candidates.length + unknown.length);
+  for (let i = 0; i < candidates.length; i++) parts[i] = `${candidates[i]!.hostJson}${scores[i]!}}`;
+  for (let i = 0; i < unknown.length; i++) {
+    parts[candidates.length + i] = `{"Host":${JSON.stringify(unknown[i]!)},"Score":0}`;
+  }
+  return `[${parts.join(",")}]`;
 }

@@ -5,7 +5,7 @@ import type { ClusterState } from "./cluster-state.js";
 import { candidateNames, type ExtenderArgs, type ExtenderFilterResult } from "./extender-args.js";
 import type { ExtenderMetrics } from "./extender-metrics.js";
 import { filterNodes, rejectAll, type FilterOutcome } from "./node-filter.js";
-import { scoreNodes, type HostScore } from "./node-scores.js";
+import { scoreCandidates, scoresJson } from "./node-scores.js";
 import type { ScuCalculator } from "./pod-scu.js";
 import { readPodTerms } from "./pod-terms.js";
 import type { ReplicaGate } from "./replica-gate.js";
@@ -55,14 +55,17 @@ export class PlacementExtender {
     return filterResult(args, outcome);
   }
 
-  prioritize(args: ExtenderArgs): HostScore[] {
+  /** The HostPriority list as JSON text, written from per-node fragments (see scoresJson). */
+  prioritizeJson(args: ExtenderArgs): string {
     const { state, gate, scu, placement, metrics } = this.parts;
     const names = candidateNames(args);
     metrics.candidates.observe({ verb: "prioritize" }, names.length);
     const read = readPodTerms(args.Pod, scu);
-    if (read.kind !== "uranus") return [];
+    if (read.kind !== "uranus") return "[]";
     gate.markPending(read.terms.contractKey, args.Pod.metadata.uid);
-    return scoreNodes(state, args.Pod.metadata.uid, read.terms.contractKey, names, placement);
+    return scoresJson(
+      scoreCandidates(state, args.Pod.metadata.uid, read.terms.contractKey, names, placement),
+    );
   }
 }
 

@@ -109,7 +109,8 @@ export async function replayCost(
       for (const body of bodies) {
         const before = process.cpuUsage();
         const args = parseExtenderArgs(body);
-        JSON.stringify(verb === "filter" ? await extender.filter(args) : extender.prioritize(args));
+        if (verb === "filter") JSON.stringify(await extender.filter(args));
+        else extender.prioritizeJson(args);
         const used = process.cpuUsage(before);
         cpu.push((used.user + used.system) / 1000);
       }

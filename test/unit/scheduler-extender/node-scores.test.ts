@@ -1,7 +1,14 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { rankForPod, type RankedNode } from "../../../chain-sidecar/modules/poc/placement.js";
 import { ClusterState } from "../../../scheduler-extender/cluster-state.js";
-import { MAX_EXTENDER_PRIORITY, bandScore, scoreNodes } from "../../../scheduler-extender/node-scores.js";
+import {
+  MAX_EXTENDER_PRIORITY,
+  bandScore,
+  scoreCandidates,
+  scoreNodes,
+  scoresJson,
+} from "../../../scheduler-extender/node-scores.js";
 import { ScuCalculator } from "../../../scheduler-extender/pod-scu.js";
 import { contributorNode, ownerAddress, uranusPod } from "./contributor-node-fixture.js";
 
@@ -86,5 +93,68 @@ describe("extender prioritize", () => {
     const scores = scoreNodes(state, "u", "ns/c", ["node-1", "node-1", "stranger"], params);
     expect(scores).to.have.length(2);
     expect(scores.find((s) => s.Host === "stranger")?.Score).to.equal(0);
+  });
+
+  it("ranks exactly as the placement helper for any PoCs, ties, subsets, tier weights and pod", () => {
+    const scenario = fc.record({
+      pocs: fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 40 }),
+      picks: fc.array(fc.nat(), { maxLength: 60 }),
+      weights: fc
+        .array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 5 })
+        .map((weights) => weights.sort((a, b) => b - a)),
+      uid: fc.string({ minLength: 1, maxLength: 20 }),
+      replicaOn: fc.option(fc.nat(), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(scenario, ({ pocs, picks, weights, uid, replicaOn }) => {
+        const local = new ClusterState(new ScuCalculator());
+        // Few distinct PoCs make ties; names in no relation to PoC; owners shared by pairs of nodes.
+        const all = pocs.map((poc, i) => {
+          const name = `n-${(i * 37) % 101}-${i}`;
+          local.upsertContributor(contributorNode({ name, poc, owner: ownerAddress(`o-${i >> 1}`) }));
+          return name;
+        });
+        if (replicaOn !== undefined) {
+          local.upsertPod(
+            uranusPod({ name: "r", uid: "r", contract: "c", nodeName: all[replicaOn % all.length]! }),
+          );
+        }
+        const requested = picks.length === 0 ? all : picks.map((pick) => all[pick % all.length]!);
+        const params = { tierWeights: weights };
+        const fast = scoreCandidates(local, uid, "default/c", requested, params);
+        const replicas = local.replicasByContributor("default/c");
+        const expected = new Map(
+          rankForPod(local.candidatesByPoc(requested).candidates, uid, params).ranking.map((node) => [
+            node.name,
+            bandScore(node, (replicas.get(node.candidate.view.owner) ?? 0) > 0),
+          ]),
+        );
+        const got = new Map(fast.candidates.map((candidate, i) => [candidate.name, fast.scores[i]!]));
+        expect(got).to.deep.equal(expected);
+        const parsed = JSON.parse(scoresJson(fast)) as { Host: string; Score: number }[];
+        expect(new Map(parsed.map((s) => [s.Host, s.Score]))).to.deep.equal(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("keeps the PoC order through status updates and re-sorts on a PoC change or a removal", () => {
+    const local = new ClusterState(new ScuCalculator());
+    for (const [name, poc] of [
+      ["a", 30],
+      ["b", 20],
+      ["c", 10],
+    ] as const) {
+      local.upsertContributor(contributorNode({ name, poc }));
+    }
+    const order = (): string[] => local.candidatesByPoc(["c", "b", "a"]).candidates.map((c) => c.name);
+    expect(order()).to.deep.equal(["a", "b", "c"]);
+    local.upsertContributor(contributorNode({ name: "b", poc: 20, allocatedSCU: 3 }));
+    expect(order()).to.deep.equal(["a", "b", "c"]);
+    expect(local.usedScu("b")).to.equal(3);
+    local.upsertContributor(contributorNode({ name: "c", poc: 40 }));
+    expect(order()).to.deep.equal(["c", "a", "b"]);
+    local.removeContributor(contributorNode({ name: "a" }));
+    expect(order()).to.deep.equal(["c", "b"]);
   });
 });
