@@ -6,7 +6,7 @@ import { registerChainClientCommands } from "../chain-sidecar/cli/chain-client-c
 import { registerTestnetCommands } from "../chain-sidecar/testnet/testnet-commands.js";
 import { registerSchedulerExtenderCommands } from "../scheduler-extender/command.js";
 import { registerOperatorCommands } from "../operator/operator-commands.js";
-import { registerUpCommand } from "./up.js";
+import { registerUpCommand } from "./up/up-command.js";
 
 export function buildProgram(): Command {
   const program = new Command("uranus")

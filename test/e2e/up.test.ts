@@ -1,18 +1,32 @@
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+// The README's run command end to end: `npm run demo` (bash hack/demo.sh → uranus up) starts every component,
+// reaches "all Running and settled" with real settlements on chain, and leaves nothing behind on SIGINT.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { expect } from "chai";
+import { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import { binaryPath } from "../../hack/binaries.js";
 import { run } from "../../hack/run-command.js";
 import { waitFor } from "../../hack/wait-for.js";
+import { ChainReader } from "../../operator/chain/chain-reader.js";
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+interface RunningDemo {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<string>;
+}
+
+/** Started in its own process group, so SIGINT to the group is what a terminal's Ctrl-C does. */
+function startDemo(command: string, args: string[]): RunningDemo {
+  const env = { ...process.env };
+  delete env.KUBECONFIG;
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(`${code} ${signal}`)),
+  );
+  return { child, output: () => output, exited };
 }
 
 function groupAlive(pgid: number): boolean {
@@ -24,60 +38,164 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
-describe("npm run demo (the README's run command)", function () {
-  this.timeout(180_000);
+/** Command lines of every live process that mentions `text` (the demo's state directory). */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (commandLine.includes(text)) found.push(`${pid} ${commandLine}`);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
 
-  it("starts the control plane, installs the CRDs, applies every example and stops everything on SIGINT", async () => {
-    const env = { ...process.env };
-    delete env.KUBECONFIG;
-    // What `npm run demo` runs, started directly: npm's own signal handling differs between a terminal and a pipe.
+async function waitForOutput(demo: RunningDemo, pattern: RegExp, what: string): Promise<RegExpExecArray> {
+  return waitFor(
+    async () => {
+      const match = pattern.exec(demo.output());
+      if (match !== null) return match;
+      if (await Promise.race([demo.exited.then(() => true), Promise.resolve(false)]))
+        throw new Error(`the demo exited before ${what}`);
+      return undefined;
+    },
+    { timeoutMs: 240_000, intervalMs: 250, description: `${what}; output so far:\n${demo.output()}` },
+  );
+}
+
+/** The chain's own record: every contract open, at least one pod billed for metered seconds. */
+async function assertSettledOnChain(rpcUrl: string, contractIds: string[], podUids: string[]): Promise<void> {
+  const client = await ChainClient.connect(rpcUrl);
+  try {
+    const reader = new ChainReader(client);
+    for (const id of contractIds) {
+      const contract = await reader.contract(id);
+      expect(contract, `contract ${id} on chain`).to.not.equal(undefined);
+      expect(contract!.state, `contract ${id}`).to.equal("open");
+    }
+    const settlements = await Promise.all(podUids.map((uid) => reader.settlement(uid)));
+    const billed = settlements.filter((s) => s !== undefined && s.seconds > 0);
+    expect(billed.length, "pods with a settlement on chain").to.be.at.least(1);
+    expect(billed.every((s) => contractIds.includes(s!.contractId))).to.equal(true);
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe("the run command (npm run demo → uranus up)", function () {
+  this.timeout(360_000);
+
+  it("runs control plane, CometBFT chain, extender and operator until every contract is Running and settled, and stops everything on SIGINT", async () => {
     const scripts = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> })
       .scripts;
     expect(scripts.demo).to.equal("bash hack/demo.sh");
-    // Its own process group, so SIGINT to the group is what a terminal's Ctrl-C does.
-    const child = spawn("bash", ["hack/demo.sh", "--nodes", "1"], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<string>((resolve) =>
-      child.once("exit", (code, signal) => resolve(`${code} ${signal}`)),
-    );
+    // What `npm run demo` runs, started directly: npm's own signal handling differs between a terminal and a pipe.
+    const spawnedAt = performance.now();
+    const demo = startDemo("bash", ["hack/demo.sh"]);
     try {
-      const kubeconfig = await waitFor(() => /export KUBECONFIG=(\S+)/.exec(output)?.[1], {
-        timeoutMs: 150_000,
-        description: `"ready" from the demo; output so far:\n${output}`,
-      });
-      const dir = join(kubeconfig, "..");
-      const state = JSON.parse(readFileSync(join(dir, "control-plane.json"), "utf8")) as {
-        pids: { pid: number }[];
-      };
-      expect(state.pids).to.have.length(5);
+      const stateDir = (await waitForOutput(demo, /state and logs in (\S+)/, "the state directory"))[1]!;
+      const seconds = Number(
+        (await waitForOutput(demo, /all Running and settled in ([\d.]+) s/, '"all Running and settled"'))[1],
+      );
+      const sinceSpawn = (performance.now() - spawnedAt) / 1000;
+      await waitForOutput(demo, /ready; press Ctrl-C/, '"ready"');
+      console.log(
+        `      all Running and settled ${seconds.toFixed(1)} s after \`uranus up\` started ` +
+          `(${sinceSpawn.toFixed(1)} s after \`bash hack/demo.sh\`, dependency check included)`,
+      );
+      const rpcUrl = (await waitForOutput(demo, /chain RPC: +(\S+)/, "the chain RPC"))[1]!;
+      const explorerUrl = (await waitForOutput(demo, /explorer: +(\S+)/, "the explorer URL"))[1]!;
+      const kubeconfig = (await waitForOutput(demo, /export KUBECONFIG=([^\s;]+)/, "the kubeconfig"))[1]!;
+      expect(kubeconfig.startsWith(stateDir)).to.equal(true);
+
+      const started = processesMentioning(stateDir);
+      for (const name of ["etcd", "kube-apiserver", "kube-scheduler", "kwok", "cometbft", "sidecar-main"])
+        expect(
+          started.some((line) => line.includes(name)),
+          `${name} running`,
+        ).to.equal(true);
+      expect((await fetch(explorerUrl)).status).to.equal(200);
 
       const kubectl = (args: string[]) => run(binaryPath("kubectl"), ["--kubeconfig", kubeconfig, ...args]);
-      const crds = await kubectl(["get", "crd", "-o", "name"]);
-      expect(crds.stdout).to.contain("computecontracts.uranus.io");
-      const contracts = await kubectl(["get", "computecontracts", "-A", "-o", "name"]);
-      expect(contracts.stdout.trim().split("\n")).to.have.length.of.at.least(4);
-      const contributors = await kubectl([
+      const phases = await kubectl([
         "get",
-        "contributornodes",
+        "computecontracts",
+        "-A",
         "-o",
-        "jsonpath={.items[*].spec.nodeName}",
+        "jsonpath={range .items[*]}{.status.phase} {.status.contractId}{'\\n'}{end}",
       ]);
-      const nodes = await kubectl(["get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"]);
-      for (const name of contributors.stdout.split(" ")) expect(nodes.stdout.split(" ")).to.include(name);
+      const rows = phases.stdout.trim().split("\n");
+      expect(rows).to.have.length(4);
+      for (const row of rows) expect(row).to.match(/^Running [0-9a-f]{20}$/);
+      const pods = await kubectl([
+        "get",
+        "pods",
+        "-A",
+        "-l",
+        "uranus.io/contract",
+        "-o",
+        "jsonpath={range .items[*]}{.metadata.uid} {.status.phase}{'\\n'}{end}",
+      ]);
+      const podRows = pods.stdout.trim().split("\n");
+      expect(podRows.every((row) => row.endsWith(" Running"))).to.equal(true);
+      await assertSettledOnChain(
+        rpcUrl,
+        rows.map((row) => row.split(" ")[1]!),
+        podRows.map((row) => row.split(" ")[0]!),
+      );
 
-      process.kill(-child.pid!, "SIGINT");
-      expect(await exited).to.equal("0 null");
-      expect(output).to.contain("stopping the local control plane");
-      for (const { pid } of state.pids) expect(pidAlive(pid), `pid ${pid} after SIGINT`).to.equal(false);
-      expect(existsSync(dir)).to.equal(false);
+      process.kill(-demo.child.pid!, "SIGINT");
+      expect(await demo.exited).to.equal("0 null");
+      expect(demo.output()).to.contain("stopping the local control plane");
+      expect(processesMentioning(stateDir)).to.deep.equal([]);
+      expect(existsSync(stateDir)).to.equal(false);
     } finally {
-      if (groupAlive(child.pid!)) process.kill(-child.pid!, "SIGKILL");
+      if (groupAlive(demo.child.pid!)) process.kill(-demo.child.pid!, "SIGKILL");
+    }
+  });
+
+  it("--chain solo --output json: the in-process chain, JSON events up to ready, and a clean stop on SIGTERM", async () => {
+    const demo = startDemo(process.execPath, ["cli/uranus.js", "--output", "json", "up", "--chain", "solo"]);
+    try {
+      const ready = await waitForOutput(demo, /^\{"event":"ready".*\}$/m, "the ready event");
+      const event = JSON.parse(ready[0]) as {
+        stateDir: string;
+        rpcUrl: string;
+        secondsToSettled: number;
+        status: { contracts: { phase: string; contractId: string }[]; settledPods: number };
+      };
+      console.log(`      solo chain: all Running and settled after ${event.secondsToSettled} s`);
+      expect(event.status.contracts).to.have.length(4);
+      expect(event.status.contracts.every((c) => c.phase === "Running")).to.equal(true);
+      expect(event.status.settledPods).to.be.at.least(1);
+      // Solo runs inside the command: no CometBFT process.
+      expect(processesMentioning(event.stateDir).some((line) => line.includes("cometbft start"))).to.equal(
+        false,
+      );
+      const client = await ChainClient.connect(event.rpcUrl);
+      try {
+        const reader = new ChainReader(client);
+        const spent = await Promise.all(
+          event.status.contracts.map(async (c) => (await reader.contract(c.contractId))?.spent ?? 0n),
+        );
+        expect(
+          spent.some((amount) => amount > 0n),
+          `escrow spent per contract: ${spent.join(", ")}`,
+        ).to.equal(true);
+      } finally {
+        client.disconnect();
+      }
+
+      process.kill(-demo.child.pid!, "SIGTERM");
+      expect(await demo.exited).to.equal("0 null");
+      for (const line of demo.output().trim().split("\n"))
+        expect(() => JSON.parse(line) as unknown).to.not.throw();
+      expect(processesMentioning(event.stateDir)).to.deep.equal([]);
+      expect(existsSync(event.stateDir)).to.equal(false);
+    } finally {
+      if (groupAlive(demo.child.pid!)) process.kill(-demo.child.pid!, "SIGKILL");
     }
   });
 });

@@ -1,0 +1,92 @@
+// The Kubernetes side of the demo: a local control plane whose kube-scheduler calls the Uranus extender, or the
+// cluster KUBECONFIG names (its scheduler cannot be reconfigured from here; kwok is started for the demo's nodes).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { parse } from "yaml";
+import { binaryPath } from "../../hack/binaries.js";
+import {
+  KWOK_NODE_ANNOTATION,
+  startControlPlane,
+  type SchedulerExtenderConfig,
+} from "../../hack/control-plane.js";
+import { freePorts } from "../../hack/free-port.js";
+import { startProcess } from "../../hack/managed-process.js";
+import { REPO_ROOT } from "./example-manifests.js";
+import type { Supervisor } from "./supervisor.js";
+
+/** The deployable KubeSchedulerConfiguration; the local control plane registers its extender with our URL. */
+export const SCHEDULER_CONFIG = "config/scheduler/kube-scheduler-config.yaml";
+
+export interface DemoCluster {
+  readonly kubeconfigPath: string;
+  readonly kubeConfig: KubeConfig;
+  /** True when we started the control plane; false for the cluster in KUBECONFIG. */
+  readonly local: boolean;
+  /** Where the scheduler extender must listen: kube-scheduler calls it there. */
+  readonly extenderPort: number;
+}
+
+export interface DemoClusterOptions {
+  /** KUBECONFIG of an existing cluster; a local control plane when undefined. */
+  kubeconfig?: string;
+  dir: string;
+  logsDir: string;
+  supervisor: Supervisor;
+  progress: (line: string) => void;
+}
+
+export async function startDemoCluster(options: DemoClusterOptions): Promise<DemoCluster> {
+  const [extenderPort, kwokPort] = (await freePorts(2)) as [number, number];
+  if (options.kubeconfig !== undefined) {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(options.kubeconfig);
+    startKwok(options.kubeconfig, kwokPort, options);
+    return { kubeconfigPath: options.kubeconfig, kubeConfig, local: false, extenderPort };
+  }
+  const controlPlane = await startControlPlane({
+    dir: options.dir,
+    removeDirOnStop: true,
+    schedulerExtenders: [{ ...deployedExtender(), urlPrefix: `http://127.0.0.1:${extenderPort}` }],
+    progress: options.progress,
+  });
+  options.supervisor.started("the local control plane", () => controlPlane.stop());
+  for (const process of controlPlane.processes) options.supervisor.watch(process);
+  return {
+    kubeconfigPath: controlPlane.kubeconfigPath,
+    kubeConfig: controlPlane.kubeConfig,
+    local: true,
+    extenderPort,
+  };
+}
+
+/** The extender entry of config/scheduler, so the demo places pods exactly as a deployment does. */
+function deployedExtender(): SchedulerExtenderConfig {
+  const config = parse(readFileSync(join(REPO_ROOT, SCHEDULER_CONFIG), "utf8")) as {
+    extenders?: SchedulerExtenderConfig[];
+  };
+  const extender = config.extenders?.[0];
+  if (extender === undefined) throw new Error(`${SCHEDULER_CONFIG} registers no extender`);
+  return extender;
+}
+
+/** kwok keeps the demo's fake contributor Nodes Ready and their pods Running in a cluster that has no kwok of ours. */
+function startKwok(kubeconfig: string, port: number, options: DemoClusterOptions): void {
+  const kwok = startProcess(
+    "kwok",
+    binaryPath("kwok"),
+    [
+      `--kubeconfig=${kubeconfig}`,
+      "--manage-all-nodes=false",
+      `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+      `--server-address=127.0.0.1:${port}`,
+    ],
+    {
+      logFile: join(options.logsDir, "kwok.log"),
+      cwd: options.dir,
+      env: { ...process.env, HOME: options.dir },
+    },
+  );
+  options.supervisor.started("kwok", () => kwok.stop());
+  options.supervisor.watch(kwok);
+}

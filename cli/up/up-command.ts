@@ -1,0 +1,68 @@
+// `uranus up`: its options, checked, and the call into up().
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { up } from "./up.js";
+
+interface UpCommandOptions {
+  nodes: number;
+  chain: "cometbft" | "solo";
+  meteringInterval: string;
+  stateDir?: string;
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number`);
+  return n;
+}
+
+/** Whole seconds or minutes: the chain's metering interval is counted in seconds. */
+function milliseconds(value: string): number {
+  const match = /^(\d+)(s|m)$/.exec(value.trim());
+  if (match === null || Number(match[1]) === 0)
+    throw new Error(`--metering-interval ${JSON.stringify(value)} is not a duration like 10s or 1m`);
+  return Number(match[1]) * (match[2] === "m" ? 60_000 : 1_000);
+}
+
+export function registerUpCommand(program: Command): void {
+  program
+    .command("up")
+    .description(
+      "run the whole of Uranus on this machine (control plane or the cluster in KUBECONFIG, chain, scheduler " +
+        "extender, operator), apply the examples and wait until every contract runs and is settled; Ctrl-C stops all",
+    )
+    .addOption(
+      new Option(
+        "--nodes <count>",
+        "contributor nodes to add beside the examples', each owned by a demo account",
+      )
+        .argParser(wholeNumber)
+        .default(2),
+    )
+    .addOption(
+      new Option(
+        "--chain <kind>",
+        "cometbft: one CometBFT validator with its sidecar; solo: the in-process chain",
+      )
+        .choices(["cometbft", "solo"])
+        .default("cometbft"),
+    )
+    .addOption(
+      new Option(
+        "--metering-interval <duration>",
+        "how often the operator settles running pods on chain",
+      ).default("10s"),
+    )
+    .option("--state-dir <dir>", "where data and logs go (default: a temp dir); removed on stop")
+    .action(async (opts: UpCommandOptions) => {
+      const kubeconfig = process.env.KUBECONFIG;
+      await up({
+        nodes: opts.nodes,
+        chain: opts.chain,
+        meteringIntervalMs: milliseconds(opts.meteringInterval),
+        stateDir: opts.stateDir,
+        kubeconfig: kubeconfig === undefined || kubeconfig === "" ? undefined : kubeconfig,
+        json: program.opts<{ output: string }>().output === "json",
+      });
+    });
+}
