@@ -34,8 +34,9 @@ elseif phase == "Failed" then
   hs.status = "Degraded"
   hs.message = condition_message("Ready") or condition_message("Opened") or "the contract failed"
 elseif phase == "Closed" then
-  hs.status = "Healthy"
-  hs.message = "closed and settled"
+  -- Git still asks for this contract, but nothing runs: only a Running contract is Healthy.
+  hs.status = "Degraded"
+  hs.message = "closed and settled; remove it from Git or apply a new contract"
 else
   hs.message = "phase " .. phase
 end

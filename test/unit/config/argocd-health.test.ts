@@ -1,25 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { expect } from "chai";
-
-// Argo CD runs these scripts in gopher-lua with the object as the global `obj`; Lua 5.4 runs the same subset.
-function luaLiteral(value: unknown): string {
-  if (value === null || value === undefined) return "nil";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return `{${value.map(luaLiteral).join(", ")}}`;
-  const entries = Object.entries(value as Record<string, unknown>).map(
-    ([key, field]) => `[${JSON.stringify(key)}] = ${luaLiteral(field)}`,
-  );
-  return `{${entries.join(", ")}}`;
-}
-
-function health(kind: string, obj: unknown): { status: string; message: string } {
-  const script = readFileSync(`config/argocd/health/uranus.io_${kind}.lua`, "utf8");
-  const program = `obj = ${luaLiteral(obj)}\nlocal function check()\n${script}\nend\nlocal hs = check()\nio.write(hs.status, "\\t", hs.message)\n`;
-  const [status, message] = execFileSync("lua5.4", ["-"], { input: program }).toString().split("\t");
-  return { status: status!, message: message! };
-}
+import { argocdHealth as health } from "../../support/argocd-health.js";
 
 const condition = (type: string, status: string, message = "") => ({
   type,
@@ -96,7 +76,12 @@ describe("Argo CD health checks (config/argocd)", () => {
         "Degraded",
         /Secret default\/missing/,
       ],
-      ["closed", contract(1, {}, { observedGeneration: 1, phase: "Closed" }), "Healthy", /closed/],
+      [
+        "closed: settled, nothing runs any more",
+        contract(1, {}, { observedGeneration: 1, phase: "Closed" }),
+        "Degraded",
+        /closed and settled/,
+      ],
     ];
     for (const [name, obj, status, message] of cases) {
       it(`${name} → ${status}`, () => {
