@@ -2,14 +2,14 @@
 // relist on 410, backoff, watchdog): ContributorNodes, and the pods that carry a Uranus contract label.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { API_VERSION, KIND, LABEL, PLURAL, type ContributorNode } from "../crds/types.js";
+import { API_VERSION, KIND, LABEL, PLURAL } from "../crds/types.js";
 import { POD } from "../operator/runtime/builtin-resources.js";
 import { Informer } from "../operator/runtime/informer.js";
 import { KubeClient } from "../operator/runtime/kube-client.js";
-import type { KubeObject, ResourceType } from "../operator/runtime/resource.js";
+import type { ResourceType } from "../operator/runtime/resource.js";
 import type { ClusterState } from "./cluster-state.js";
 import type { ExtenderMetrics } from "./extender-metrics.js";
-import type { PodLike } from "./pod-terms.js";
+import { slimContributorNode, slimPod, type SlimContributorNode, type SlimPod } from "./slim-objects.js";
 
 const CONTRIBUTOR_NODE: ResourceType = {
   apiVersion: API_VERSION,
@@ -17,9 +17,6 @@ const CONTRIBUTOR_NODE: ResourceType = {
   plural: PLURAL.ContributorNode,
   namespaced: false,
 };
-
-type WatchedContributorNode = ContributorNode & KubeObject;
-type WatchedPod = PodLike & KubeObject;
 
 export interface StateInformers {
   /** True once every informer has listed once; stays true while later watches reconnect. */
@@ -36,14 +33,16 @@ export function startStateInformers(
   log: Logger,
 ): StateInformers {
   const client = new KubeClient(kubeConfig);
-  const contributors = new Informer<WatchedContributorNode>({
+  const contributors = new Informer<SlimContributorNode>({
     client,
     resource: CONTRIBUTOR_NODE,
+    decode: slimContributorNode,
     logger: log.child({ informer: PLURAL.ContributorNode }),
   });
-  const pods = new Informer<WatchedPod>({
+  const pods = new Informer<SlimPod>({
     client,
     resource: POD,
+    decode: slimPod,
     labelSelector: LABEL.contract,
     logger: log.child({ informer: "pods" }),
   });

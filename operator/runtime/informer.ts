@@ -35,6 +35,8 @@ export interface InformerOptions<T extends KubeObject> {
   minHealthyWatchMs?: number;
   logger?: Logger;
   metrics?: OperatorMetrics;
+  /** Turns each listed or watched object into what the store keeps (say, only the fields read); must keep metadata. */
+  decode?: (object: KubeObject) => T;
 }
 
 type WatchEnd =
@@ -211,7 +213,8 @@ export class Informer<T extends KubeObject> {
     });
     if (this.isStopped()) return;
     const listed = new Set<string>();
-    for (const object of list.items) {
+    for (const item of list.items) {
+      const object = this.decode(item);
       listed.add(objectKey(object));
       this.apply(object);
     }
@@ -313,12 +316,12 @@ export class Informer<T extends KubeObject> {
   }
 
   private handleEvent(event: WatchEvent): void {
-    const object = event.object as T;
-    const version = object.metadata.resourceVersion;
+    const version = event.object.metadata.resourceVersion;
     if (event.type === "BOOKMARK") {
       if (version !== undefined) this.resourceVersion = version;
       return;
     }
+    const object = this.decode(event.object);
     if (event.type === "DELETED") {
       this.store.remove(objectKey(object));
       this.emit("delete", object);
@@ -326,6 +329,10 @@ export class Informer<T extends KubeObject> {
       this.apply(object);
     }
     if (version !== undefined) this.resourceVersion = version;
+  }
+
+  private decode(object: KubeObject): T {
+    return this.options.decode === undefined ? (object as T) : this.options.decode(object);
   }
 
   /** Stores an object from a list or an ADDED/MODIFIED event; unchanged resourceVersions are not news. */
