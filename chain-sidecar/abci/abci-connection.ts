@@ -37,6 +37,7 @@ export class AbciConnection {
   private closed = false;
   private paused = false;
   private answered = 0;
+  private corked = false;
 
   constructor(private readonly options: AbciConnectionOptions) {
     this.decoder = new FrameDecoder(options.maxFrameBytes);
@@ -92,7 +93,7 @@ export class AbciConnection {
         if (response === undefined) return;
         // The client may have gone while the application was working.
         if (this.options.socket.destroyed || this.options.socket.writableEnded) return;
-        this.options.socket.write(encodeFrame(Response.encode(response).finish()));
+        this.write(encodeFrame(Response.encode(response).finish()));
         this.answered++;
         if (this.paused && this.queue.length <= RESUME_AT_QUEUED) {
           this.paused = false;
@@ -102,6 +103,23 @@ export class AbciConnection {
     } finally {
       this.draining = false;
     }
+  }
+
+  /**
+   * Responses answered in one synchronous burst (e.g. a run of CheckTx) leave in one write; the socket is uncorked
+   * as soon as the burst ends, so a response never waits behind a request that awaits I/O.
+   */
+  private write(frame: Uint8Array): void {
+    const { socket } = this.options;
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(frame);
   }
 
   private async answer(frame: Uint8Array): Promise<Response | undefined> {

@@ -19,6 +19,8 @@ export interface CometConfigSettings {
   createEmptyBlocksIntervalMs?: number;
   logLevel?: string;
   mempoolSize?: number;
+  /** Most JSON-RPC requests one HTTP batch may carry (CometBFT's default is 10). */
+  rpcMaxBatchSize?: number;
 }
 
 export function configPath(home: string): string {
@@ -76,6 +78,7 @@ export function configureCometHome(home: string, settings: CometConfigSettings):
     consensus.create_empty_blocks_interval = ms(settings.createEmptyBlocksIntervalMs);
   }
   if (settings.mempoolSize !== undefined) mempool.size = settings.mempoolSize;
+  if (settings.rpcMaxBatchSize !== undefined) rpc.max_request_batch_size = settings.rpcMaxBatchSize;
   instrumentation.prometheus = false;
   writeFileSync(configPath(home), stringify(config) + "\n");
 }

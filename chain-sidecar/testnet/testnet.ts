@@ -53,6 +53,7 @@ export interface TestnetOptions {
   logLevel?: string;
   consensusParams?: ConsensusParamsJson;
   mempoolSize?: number;
+  rpcMaxBatchSize?: number;
 }
 
 /** What `down` needs to stop exactly what `up` started. */
@@ -124,6 +125,7 @@ export class Testnet {
       createEmptyBlocks: this.options.createEmptyBlocks ?? true,
       logLevel: this.options.logLevel ?? "main:info,state:info,consensus:error,*:error",
       mempoolSize: this.options.mempoolSize,
+      rpcMaxBatchSize: this.options.rpcMaxBatchSize,
     });
   }
 
