@@ -1,6 +1,6 @@
 // The Kubernetes side of the demo: a local control plane whose kube-scheduler calls the Uranus extender, or the
 // cluster KUBECONFIG names (its scheduler cannot be reconfigured from here; kwok is started for the demo's nodes).
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
@@ -41,6 +41,7 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
   if (options.kubeconfig !== undefined) {
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(options.kubeconfig);
+    mkdirSync(options.dir, { recursive: true });
     startKwok(options.kubeconfig, kwokPort, options);
     return { kubeconfigPath: options.kubeconfig, kubeConfig, local: false, extenderPort };
   }

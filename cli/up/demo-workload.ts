@@ -145,3 +145,37 @@ export async function kubectlApply(kubeconfigPath: string, objects: object[], wh
   );
   if (result.code !== 0) throw new Error(`kubectl apply of ${what} failed: ${result.stderr.trim()}`);
 }
+
+/**
+ * Takes the demo out of a cluster it did not start, while the operator still runs, so its finalizers (final
+ * settlement, deregistration, metered pods) are honoured: contracts, then contributors, then the kwok Nodes and
+ * the Secrets it made.
+ */
+export async function removeDemoWorkload(
+  kubeconfigPath: string,
+  workload: DemoWorkload,
+  accounts: DemoAccounts,
+  createdNodes: string[],
+): Promise<void> {
+  const kubectl = (args: string[], input?: string) =>
+    run(binaryPath("kubectl"), ["--kubeconfig", kubeconfigPath, ...args], input);
+  const problems: string[] = [];
+  const remove = async (args: string[], input?: string): Promise<void> => {
+    const result = await kubectl(["delete", "--ignore-not-found", "--timeout=60s", ...args], input);
+    if (result.code !== 0) problems.push(result.stderr.trim());
+  };
+  // One delete per namespace, so the contracts' final settlements run side by side.
+  const byNamespace = new Map<string, string[]>();
+  for (const contract of contractsOf(workload)) {
+    const namespace = contract.metadata.namespace ?? "default";
+    byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), contract.metadata.name!]);
+  }
+  for (const [namespace, names] of byNamespace) await remove(["computecontract", "-n", namespace, ...names]);
+  await remove(["contributornode", ...contributorNodesOf(workload).map((cn) => cn.metadata.name!)]);
+  if (createdNodes.length > 0) await remove(["node", ...createdNodes]);
+  const secrets = supportingObjects(workload, accounts).filter(
+    (object) => (object as { kind: string }).kind === "Secret",
+  );
+  await remove(["-f", "-"], secrets.map((object) => stringify(object)).join("---\n"));
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+}

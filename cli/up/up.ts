@@ -28,6 +28,7 @@ import {
   OPERATOR_KEY_SECRET,
   OPERATOR_NAMESPACE,
   planDemoWorkload,
+  removeDemoWorkload,
   supportingObjects,
 } from "./demo-workload.js";
 import { readExamples, type ExampleDocument } from "./example-manifests.js";
@@ -174,6 +175,11 @@ export async function up(options: UpOptions): Promise<UpResult> {
 
     // Contributors first: a pod the extender turned away (no PoC yet) waits minutes for kube-scheduler's next try.
     const isContract = (doc: ExampleDocument): boolean => doc.object.kind === KIND.ComputeContract;
+    // In a cluster we did not start, the demo's objects go before the operator stops (it honours their finalizers).
+    if (!cluster.local)
+      supervisor.started("the demo in the cluster (contracts settle and close, then contributors go)", () =>
+        removeDemoWorkload(cluster.kubeconfigPath, workload, accounts, created),
+      );
     await applyExampleFiles(
       workload.examples.filter((doc) => !isContract(doc)),
       cluster.kubeconfigPath,
