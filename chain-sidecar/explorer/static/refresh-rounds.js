@@ -8,20 +8,28 @@
  */
 export function refreshRounds(
   work,
-  { minIntervalMs = 1000, now = () => performance.now(), onError = (error) => console.error(error) } = {},
+  { minIntervalMs = 1000, onError = (error) => console.error(error) } = {},
 ) {
   let waiting = [];
   let draining = false;
   let lastStart = -Infinity;
 
+  async function untilDue() {
+    // Timers may fire a little early, so the remaining pause is measured again after each one.
+    let pause = lastStart + minIntervalMs - performance.now();
+    while (pause > 0) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = lastStart + minIntervalMs - performance.now();
+    }
+  }
+
   async function drain() {
     draining = true;
     while (waiting.length > 0) {
-      const pause = lastStart + minIntervalMs - now();
-      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      await untilDue();
       const served = waiting;
       waiting = [];
-      lastStart = now();
+      lastStart = performance.now();
       try {
         await work();
       } catch (error) {

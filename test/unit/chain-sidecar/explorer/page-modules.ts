@@ -96,6 +96,6 @@ export async function loadPageModule(name: string): Promise<unknown> {
 export interface RefreshRoundsModule {
   refreshRounds(
     work: () => Promise<unknown>,
-    options?: { minIntervalMs?: number; now?: () => number; onError?: (error: unknown) => void },
+    options?: { minIntervalMs?: number; onError?: (error: unknown) => void },
   ): () => Promise<void>;
 }
