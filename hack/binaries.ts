@@ -18,6 +18,7 @@ export type BinaryName =
 
 export interface Versions {
   KUBERNETES_VERSION: string;
+  ETCD_VERSION: string;
   KWOK_VERSION: string;
   COMETBFT_VERSION: string;
 }
@@ -36,6 +37,7 @@ export function readVersions(): Versions {
   };
   return {
     KUBERNETES_VERSION: read("KUBERNETES_VERSION"),
+    ETCD_VERSION: read("ETCD_VERSION"),
     KWOK_VERSION: read("KWOK_VERSION"),
     COMETBFT_VERSION: read("COMETBFT_VERSION"),
   };
@@ -62,7 +64,7 @@ export function binaryPath(name: BinaryName): string {
       path = join(cacheDir(), `cometbft-${versions.COMETBFT_VERSION}`, "cometbft");
       break;
     case "etcd":
-      path = "/usr/bin/etcd";
+      path = join(cacheDir(), `etcd-${versions.ETCD_VERSION}`, "etcd");
       break;
     case "openssl":
       path = "/usr/bin/openssl";

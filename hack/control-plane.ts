@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { KubeConfig } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { binaryPath } from "./binaries.js";
@@ -13,6 +14,7 @@ import { startProcess, stopPid, type ManagedProcess } from "./managed-process.js
 import { waitFor } from "./wait-for.js";
 
 export const KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
+const KWOK_POD_STAGES = fileURLToPath(new URL("kwok-pod-stages.yaml", import.meta.url));
 
 export interface SchedulerExtenderConfig {
   urlPrefix: string;
@@ -230,10 +232,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         binaryPath("kwok"),
         [
           `--kubeconfig=${kwokKubeconfig}`,
+          `--config=${KWOK_POD_STAGES}`,
           "--manage-all-nodes=false",
           `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
           "--cidr=10.244.0.0/16",
           "--node-ip=10.240.0.1",
+          // Without a node lease kwok refreshes node status only about once a minute, past the controller
+          // manager's grace period, so every node would flap NotReady; a renewed lease keeps them Ready.
+          "--node-lease-duration-seconds=40",
           `--server-address=127.0.0.1:${kwokPort}`,
         ],
         { logFile: join(dir, "logs", "kwok.log"), cwd: dir, env: { ...process.env, HOME: dir } },

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Installs the real third-party programs Uranus runs against, pinned in hack/versions.env and cached
 # by version outside the work tree, so a second run does nothing.
-#   Debian: etcd-server, openssl, chromium (explorer tests), lua5.4 (Argo CD health scripts)
-#   Go module proxy: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (wrapper module
-#   hack/kube), kwok, cometbft.
+#   Debian: openssl, chromium (explorer tests), lua5.4 (Argo CD health scripts)
+#   Go module proxy: etcd (wrapper module hack/etcd), kube-apiserver, kube-controller-manager,
+#   kube-scheduler, kubectl (wrapper module hack/kube), kwok, cometbft.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
 cache="${URANUS_CACHE_DIR:-$HOME/.cache/uranus}"
 step=0
-total=4
+total=5
 say() { step=$((step + 1)); printf '[%d/%d] %s\n' "$step" "$total" "$*"; }
 die() { printf 'install-binaries: %s\n' "$*" >&2; exit 1; }
 
@@ -27,11 +27,10 @@ build_env() {
 debian_packages() {
   local missing=()
   command -v openssl >/dev/null || missing+=(openssl)
-  [[ -x /usr/bin/etcd ]] || missing+=(etcd-server)
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   command -v lua5.4 >/dev/null || missing+=(lua5.4)
   if ((${#missing[@]} == 0)); then
-    say "Debian packages: present (etcd $(/usr/bin/etcd --version 2>/dev/null | head -1 | awk '{print $3}'))"
+    say "Debian packages: present"
     return
   fi
   say "Debian packages: installing ${missing[*]}"
@@ -40,10 +39,6 @@ debian_packages() {
   command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} with your package manager"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian starts an etcd service on install; the control plane runs its own.
-  if [[ " ${missing[*]} " == *" etcd-server "* ]]; then
-    ($sudo systemctl stop etcd 2>/dev/null || $sudo service etcd stop 2>/dev/null || true) >/dev/null 2>&1
-  fi
 }
 
 kubernetes() {
@@ -68,6 +63,19 @@ kubernetes() {
   rm -rf "$dest" && mv "$tmp" "$dest"
 }
 
+etcd() {
+  local dest="$cache/etcd-$ETCD_VERSION"
+  if [[ -f "$dest/.complete" ]]; then say "etcd $ETCD_VERSION: cached in $dest"; return; fi
+  say "etcd $ETCD_VERSION: building from the wrapper module hack/etcd"
+  need_go
+  build_env
+  local tmp="$dest.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  (cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3)
+  touch "$tmp/.complete"
+  rm -rf "$dest" && mv "$tmp" "$dest"
+}
+
 go_install() { # name module version
   local name=$1 module=$2 version=$3
   local dest="$cache/$name-$version"
@@ -84,6 +92,7 @@ go_install() { # name module version
 
 mkdir -p "$cache"
 debian_packages
+etcd
 kubernetes
 go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 go_install cometbft github.com/cometbft/cometbft/cmd/cometbft "$COMETBFT_VERSION"

@@ -31,6 +31,8 @@ import { specHash } from "./spec-hash.js";
 
 /** Contract phases in which replicas run. */
 const RUNNING_PHASES = new Set(["Running"]);
+/** How long a running pod on a node it should leave waits for its lease to land before it moves anyway. */
+const LEASE_WAIT_MS = 10_000;
 
 export function isRetired(pod: KubePod): boolean {
   return (
@@ -104,6 +106,7 @@ export class PowerContainerReconciler {
     let phase: PowerContainerPhase | undefined = pc.status?.phase;
     let migrated: { reason: string; message: string; since: Date; node: string } | undefined;
     let avoidNow: string | undefined;
+    let leaseWait = false;
 
     if (current !== undefined) {
       const nodeName = current.spec?.nodeName;
@@ -143,8 +146,18 @@ export class PowerContainerReconciler {
           const limit = maxMigrations(contract);
           const force = verdict.reason === "NodeFailed";
           const ran = current.metadata.annotations[POD_ANNOTATION.leaseStart] !== undefined;
+          const leaseInFlight =
+            !ran &&
+            !force &&
+            current.status?.phase === "Running" &&
+            now.getTime() - startedAt.getTime() < LEASE_WAIT_MS;
           avoidNow = nodeName;
-          if (!ran) {
+          if (leaseInFlight) {
+            // It runs on a healthy node and its lease is being recorded: move it once that is done, so the
+            // lease ends as a migration rather than as a placement that never took.
+            avoidNow = undefined;
+            leaseWait = true;
+          } else if (!ran) {
             // Never ran there: a placement that did not take, not a workload the contributor dropped.
             await this.retire(current, {
               outcome: "failed",
@@ -182,7 +195,7 @@ export class PowerContainerReconciler {
               note: `${verdict.message}; moving the replica to another node`,
             });
           }
-          current = undefined;
+          if (!leaseWait) current = undefined;
         }
       }
     }
@@ -218,6 +231,7 @@ export class PowerContainerReconciler {
       if (!isNotFound(error)) throw error;
     }
     // A pod that waits while avoiding failed nodes is looked at again, in case they recover.
+    if (leaseWait) return { requeueAfter: 250 };
     return shunning ? { requeueAfter: 2_000 } : {};
   }
 

@@ -1,0 +1,212 @@
+// A contract's life after it opens: low funds pause it (pods away, PowerContainers kept) and a top-up resumes it;
+// replicas scale down and up; a template change replaces every pod, one replica at a time.
+import { expect } from "chai";
+import type { V1Pod } from "@kubernetes/client-node";
+import { TopUpContractMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
+import { LABEL, type ComputeContract, type PowerContainer } from "../../../crds/types.js";
+import { waitFor } from "../../../hack/wait-for.js";
+import { ChainReader } from "../../../operator/chain/chain-reader.js";
+import { POD } from "../../../operator/runtime/builtin-resources.js";
+import { COMPUTE_CONTRACT, POWER_CONTAINER } from "../../../operator/uranus-resources.js";
+import {
+  NODE_PRICE,
+  applyContract,
+  createWorld,
+  describeEvents,
+  readContract,
+  waitForContributors,
+  type OperatorWorld,
+} from "./support/operator-world.js";
+
+type Pod = V1Pod & { metadata: NonNullable<V1Pod["metadata"]> };
+
+async function livePods(world: OperatorWorld, contract: string): Promise<Pod[]> {
+  const list = await world.client.list<Pod>(POD, {
+    namespace: world.namespace,
+    labelSelector: `${LABEL.contract}=${contract}`,
+  });
+  return list.items.filter((pod) => pod.metadata.deletionTimestamp === undefined);
+}
+
+async function runningPods(
+  world: OperatorWorld,
+  contract: string,
+  count: number,
+  why: string,
+): Promise<Pod[]> {
+  return waitFor(
+    async () => {
+      const pods = (await livePods(world, contract)).filter((pod) => pod.status?.phase === "Running");
+      return pods.length === count ? pods : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, description: why },
+  );
+}
+
+async function phase(world: OperatorWorld, name: string, wanted: string): Promise<ComputeContract> {
+  return waitFor(
+    async () => {
+      const cc = await readContract(world, name);
+      return cc?.status?.phase === wanted ? cc : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, description: `contract ${name} ${wanted}` },
+  );
+}
+
+async function patchSpec(world: OperatorWorld, name: string, spec: object): Promise<void> {
+  await world.client.mergePatch(COMPUTE_CONTRACT, { namespace: world.namespace, name }, { spec });
+}
+
+describe("operator contract lifecycle: pause and resume, scaling, rollout", function () {
+  this.timeout(300_000);
+  let world: OperatorWorld;
+  let reader: ChainReader;
+
+  before(async () => {
+    world = await createWorld({ nodes: 3 });
+    reader = new ChainReader(world.chain.client);
+    await world.startOperator();
+    await waitForContributors(world);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") console.log(await describeEvents(world));
+  });
+
+  after(async () => {
+    await world.stop();
+  });
+
+  it("pauses on low funds (pods removed, PowerContainers kept) and resumes after a top-up", async () => {
+    // One 5 s interval at the node's price costs ⌈1e6 × 5 / 3600⌉ = 1389; this budget lasts about 15 s.
+    await applyContract(world, { name: "thrifty", budget: 5_000n, maxPrice: NODE_PRICE });
+    const [first] = await runningPods(world, "thrifty", 1, "the thrifty pod running");
+    const paused = await phase(world, "thrifty", "Paused");
+    const contractId = paused.status!.contractId!;
+    expect(paused.status?.conditions?.find((c) => c.type === "Funded")?.reason).to.equal("EscrowExhausted");
+    await waitFor(async () => ((await livePods(world, "thrifty")).length === 0 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: "the paused contract's pods removed",
+    });
+    const pcs = await world.client.list<PowerContainer>(POWER_CONTAINER, {
+      namespace: world.namespace,
+      labelSelector: `${LABEL.contract}=thrifty`,
+    });
+    expect(pcs.items.map((pc) => pc.metadata.name)).to.deep.equal(["thrifty-0"]);
+    const lease = await waitFor(
+      async () => {
+        const found = await reader.lease(first!.metadata.uid!);
+        return found !== undefined && found.endedAt > 0 ? found : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: "the paused pod's lease ended" },
+    );
+    const billed = await waitFor(
+      async () => {
+        const settlement = await reader.settlement(first!.metadata.uid!);
+        return settlement?.billedTo === lease.endedAt ? settlement : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: "the paused pod billed to its lease end" },
+    );
+    expect(billed.billedTo - billed.firstFrom).to.equal(billed.seconds);
+
+    await world.chain.client.submit(world.payer, TopUpContractMsg, { contractId, amount: 10n ** 10n });
+    await phase(world, "thrifty", "Running");
+    const [second] = await runningPods(world, "thrifty", 1, "a pod running again after the top-up");
+    expect(second!.metadata.uid).to.not.equal(first!.metadata.uid);
+    const events = await world.client.list<{
+      metadata: object;
+      reason?: string;
+      regarding?: { name?: string };
+    }>(
+      { apiVersion: "events.k8s.io/v1", kind: "Event", plural: "events", namespaced: true },
+      { namespace: world.namespace },
+    );
+    const reasons = events.items.filter((e) => e.regarding?.name === "thrifty").map((e) => e.reason);
+    expect(reasons).to.include.members(["Opened", "Paused", "Resumed"]);
+    await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "thrifty" });
+  });
+
+  it("scales replicas down and up, and says so when the chain holds fewer replica slots", async () => {
+    await applyContract(world, { name: "scaled", replicas: 3 });
+    await runningPods(world, "scaled", 3, "3 replicas running");
+    await patchSpec(world, "scaled", { replicas: 1 });
+    const [kept] = await runningPods(world, "scaled", 1, "scaled down to 1 replica");
+    expect(kept!.metadata.labels?.[LABEL.powerContainer]).to.equal("scaled-0");
+    await waitFor(
+      async () => {
+        const pcs = await world.client.list<PowerContainer>(POWER_CONTAINER, {
+          namespace: world.namespace,
+          labelSelector: `${LABEL.contract}=scaled`,
+        });
+        return pcs.items.length === 1 ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: "surplus PowerContainers deleted" },
+    );
+    await patchSpec(world, "scaled", { replicas: 3 });
+    const pods = await runningPods(world, "scaled", 3, "scaled back up to 3 replicas");
+    expect(pods.map((pod) => pod.metadata.labels?.[LABEL.powerContainer]).sort()).to.deep.equal([
+      "scaled-0",
+      "scaled-1",
+      "scaled-2",
+    ]);
+    const ready = await waitFor(
+      async () => {
+        const cc = await readContract(world, "scaled");
+        return cc?.status?.readyReplicas === 3 ? cc : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: "3 ready replicas in status" },
+    );
+    expect(ready.status?.replicas).to.equal(3);
+
+    await patchSpec(world, "scaled", { replicas: 5 });
+    const capped = await waitFor(
+      async () => {
+        const cc = await readContract(world, "scaled");
+        const message = cc?.status?.conditions?.find((c) => c.type === "Ready")?.message ?? "";
+        return message.includes("exceeds") ? message : undefined;
+      },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        description: "a condition saying the chain holds 3 replica slots",
+      },
+    );
+    expect(capped).to.include("spec.replicas 5 exceeds the 3 replica(s)");
+    expect(await livePods(world, "scaled")).to.have.length(3);
+    await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "scaled" });
+  });
+
+  it("rolls a new image out to every replica, one at a time", async () => {
+    await applyContract(world, { name: "rolling", replicas: 2, image: "registry.example/app:1" });
+    const before = await runningPods(world, "rolling", 2, "2 replicas of app:1 running");
+    await patchSpec(world, "rolling", { template: { spec: { image: "registry.example/app:2" } } });
+    const after = await waitFor(
+      async () => {
+        const pods = await livePods(world, "rolling");
+        const running = pods.filter((pod) => pod.status?.phase === "Running");
+        const updated = running.filter((pod) => pod.spec?.containers[0]?.image === "registry.example/app:2");
+        return updated.length === 2 && pods.length === 2 ? updated : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 250, description: "both replicas running app:2" },
+    );
+    const oldUids = new Set(before.map((pod) => pod.metadata.uid));
+    for (const pod of after) expect(oldUids.has(pod.metadata.uid)).to.equal(false);
+    // One at a time: each PowerContainer was updated once, the second only after the first ran the new spec.
+    const events = await world.client.list<{
+      metadata: object;
+      reason?: string;
+      note?: string;
+      regarding?: { name?: string };
+    }>(
+      { apiVersion: "events.k8s.io/v1", kind: "Event", plural: "events", namespaced: true },
+      { namespace: world.namespace },
+    );
+    const rollouts = events.items.filter((e) => e.regarding?.name === "rolling" && e.reason === "RollingOut");
+    expect(rollouts.map((e) => e.note).sort()).to.deep.equal([
+      "updating PowerContainer rolling-0 to the new template",
+      "updating PowerContainer rolling-1 to the new template",
+    ]);
+    await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "rolling" });
+  });
+});
