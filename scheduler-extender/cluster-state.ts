@@ -48,6 +48,7 @@ export class ClusterState {
   /** Every contributor node by PoC descending, then name; rebuilt lazily after a change of PoC or membership. */
   private pocOrder: ContributorCandidate[] | undefined;
   private selectionMark = 0;
+  private epoch = 0;
   private readonly settledListeners: PodSettledListener[] = [];
 
   constructor(private readonly scu: ScuCalculator) {}
@@ -79,7 +80,7 @@ export class ClusterState {
       selection: 0,
       hostJson: `{"Host":${JSON.stringify(view.nodeName)},"Score":`,
     };
-    this.pocOrder = undefined;
+    this.invalidateOrder();
   }
 
   removeContributor(node: ContributorNode): void {
@@ -88,7 +89,7 @@ export class ClusterState {
     if (nodeName === undefined) return;
     this.nodeOfContributor.delete(name);
     this.clearContributor(nodeName, name);
-    this.pocOrder = undefined;
+    this.invalidateOrder();
   }
 
   private clearContributor(nodeName: string, contributorName: string): void {
@@ -97,7 +98,7 @@ export class ClusterState {
     record.view = undefined;
     record.candidate = undefined;
     this.contributors--;
-    this.pocOrder = undefined;
+    this.invalidateOrder();
     if (record.seenScu === 0) this.nodes.delete(nodeName);
   }
 
@@ -179,25 +180,43 @@ export class ClusterState {
 
   /** The contributor nodes among `nodeNames` in PoC order, each once, and the names of nodes that have none. */
   candidatesByPoc(nodeNames: readonly string[]): { candidates: ContributorCandidate[]; unknown: string[] } {
-    const order = this.orderByPoc();
-    // Mark the requested candidates instead of building a Set of names, and sort their ranks rather than
-    // scanning every contributor node: the cost follows the request's size, not the cluster's.
-    const mark = ++this.selectionMark;
-    const ranks = new Int32Array(nodeNames.length);
-    let found = 0;
+    const found: ContributorCandidate[] = [];
     let unknown: Set<string> | undefined;
     for (const name of nodeNames) {
       const candidate = this.nodes.get(name)?.candidate;
       if (candidate === undefined) (unknown ??= new Set()).add(name);
-      else if (candidate.selection !== mark) {
-        candidate.selection = mark;
-        ranks[found++] = candidate.pocRank;
-      }
+      else found.push(candidate);
+    }
+    return { candidates: this.inPocOrder(found), unknown: unknown === undefined ? [] : [...unknown] };
+  }
+
+  /** Changes whenever a candidate is replaced or removed, or the PoC order moves: candidates held since are stale. */
+  get candidateEpoch(): number {
+    return this.epoch;
+  }
+
+  /** Candidates obtained at this candidateEpoch, each once, in PoC order. */
+  inPocOrder(candidates: readonly ContributorCandidate[]): ContributorCandidate[] {
+    const order = this.orderByPoc();
+    // Mark instead of building a Set, and sort the PoC ranks rather than scan every contributor node: the cost
+    // follows the request's size, not the cluster's.
+    const mark = ++this.selectionMark;
+    const ranks = new Int32Array(candidates.length);
+    let found = 0;
+    for (const candidate of candidates) {
+      if (candidate.selection === mark) continue;
+      candidate.selection = mark;
+      ranks[found++] = candidate.pocRank;
     }
     const sorted = ranks.subarray(0, found).sort();
-    const candidates = new Array<ContributorCandidate>(found);
-    for (let i = 0; i < found; i++) candidates[i] = order[sorted[i]!]!;
-    return { candidates, unknown: unknown === undefined ? [] : [...unknown] };
+    const result = new Array<ContributorCandidate>(found);
+    for (let i = 0; i < found; i++) result[i] = order[sorted[i]!]!;
+    return result;
+  }
+
+  private invalidateOrder(): void {
+    this.pocOrder = undefined;
+    this.epoch++;
   }
 
   private orderByPoc(): ContributorCandidate[] {

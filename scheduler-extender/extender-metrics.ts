@@ -37,6 +37,11 @@ export class ExtenderMetrics {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
+  readonly connections = new Counter({
+    name: "uranus_scheduler_extender_connections_total",
+    help: "TCP connections accepted; it should stay near the number of schedulers, which keep theirs alive.",
+    registers: [this.registry],
+  });
   readonly informerEvents = new Counter({
     name: "uranus_scheduler_extender_informer_events_total",
     help: "Objects added, updated or deleted as the informers saw them, by resource and event.",

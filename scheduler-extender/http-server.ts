@@ -59,6 +59,7 @@ export function createExtenderHttpServer(
       },
     );
   });
+  server.on("connection", () => metrics.connections.inc());
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   // Outlive the client's idle timeout (Go's transports: 90 s) so the client closes idle connections: a POST sent

@@ -1,5 +1,5 @@
 // The filter verb's judgement: which candidate nodes may run a Uranus pod, and why each other one may not.
-import { usedScuOf, type ClusterState } from "./cluster-state.js";
+import { usedScuOf, type ClusterState, type ContributorCandidate } from "./cluster-state.js";
 import type { ContributorView } from "./contributor-view.js";
 import type { PodTerms } from "./pod-terms.js";
 
@@ -23,6 +23,8 @@ export type Rejection = (typeof REJECTION)[keyof typeof REJECTION];
 
 export interface FilterOutcome {
   readonly passed: string[];
+  /** The passed nodes' candidates, in the same order, for a prioritize call that follows. */
+  readonly passedCandidates: ContributorCandidate[];
   /** Nodes that could take the pod if other pods left (preemption may help). */
   readonly failed: Record<string, string>;
   /** Nodes that cannot take the pod whatever is evicted. */
@@ -56,23 +58,27 @@ export function filterNodes(
   nodeNames: readonly string[],
 ): FilterOutcome {
   const passed: string[] = [];
+  const passedCandidates: ContributorCandidate[] = [];
   const failed = reasonMap();
   const unresolvable = reasonMap();
   for (const nodeName of nodeNames) {
     const record = state.node(nodeName);
     const rejection = rejectionOf(record?.view, terms, usedScuOf(record));
-    if (rejection === undefined) passed.push(nodeName);
-    else if (rejection === REJECTION.noFreeScu) failed[nodeName] = rejection;
+    if (rejection === undefined) {
+      passed.push(nodeName);
+      // A node with a view always has its candidate.
+      passedCandidates.push(record!.candidate!);
+    } else if (rejection === REJECTION.noFreeScu) failed[nodeName] = rejection;
     else unresolvable[nodeName] = rejection;
   }
-  return { passed, failed, unresolvable };
+  return { passed, passedCandidates, failed, unresolvable };
 }
 
 /** Every node turned down for one pod-level problem (a missing or malformed annotation, say). */
 export function rejectAll(nodeNames: readonly string[], problem: string): FilterOutcome {
   const unresolvable = reasonMap();
   for (const nodeName of nodeNames) unresolvable[nodeName] = problem;
-  return { passed: [], failed: {}, unresolvable };
+  return { passed: [], passedCandidates: [], failed: {}, unresolvable };
 }
 
 /** Node name → reason, without a prototype: a request may name a node "__proto__". */

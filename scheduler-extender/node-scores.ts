@@ -37,7 +37,7 @@ export function bandScore(
 }
 
 /**
- * The placement helper's ranking (rankForPod) of candidates that are already in PoC order: position i of n falls
+ * The placement helper's ranking (rankForPod) of candidates in PoC order (see ClusterState.candidatesByPoc): position i of n falls
  * in tier floor(i·K/n), equal PoC shares the tier of its first node, and tiers count as groups from the UID's pick
  * onwards. Computed here over precomputed PoC ranks because the helper sorts and checks its input again for every
  * pod; a property test holds the two equal.
@@ -46,10 +46,9 @@ export function scoreCandidates(
   state: ClusterState,
   podUid: string,
   contractKey: string,
-  nodeNames: readonly string[],
+  { candidates, unknown }: { candidates: readonly ContributorCandidate[]; unknown: readonly string[] },
   params: PlacementParams,
 ): NodeScores {
-  const { candidates, unknown } = state.candidatesByPoc(nodeNames);
   const n = candidates.length;
   const tierCount = params.tierWeights.length;
   const tierOf = new Uint32Array(n);
@@ -92,7 +91,13 @@ export function scoreNodes(
   nodeNames: readonly string[],
   params: PlacementParams,
 ): HostScore[] {
-  const { candidates, scores, unknown } = scoreCandidates(state, podUid, contractKey, nodeNames, params);
+  const { candidates, scores, unknown } = scoreCandidates(
+    state,
+    podUid,
+    contractKey,
+    state.candidatesByPoc(nodeNames),
+    params,
+  );
   // Nodes without a ContributorNode only reach here when no filter ran; they get the lowest score.
   return [
     ...candidates.map((candidate, i) => ({ Host: candidate.name, Score: scores[i]! })),

@@ -1,7 +1,7 @@
 // The extender's verbs on parsed requests: who may run a pod (filter) and in which order (prioritize).
 import type { Logger } from "pino";
 import type { PlacementParams } from "../chain-sidecar/modules/poc/placement.js";
-import type { ClusterState } from "./cluster-state.js";
+import type { ClusterState, ContributorCandidate } from "./cluster-state.js";
 import { candidateNames, type ExtenderArgs, type ExtenderFilterResult } from "./extender-args.js";
 import type { ExtenderMetrics } from "./extender-metrics.js";
 import { filterNodes, rejectAll, type FilterOutcome } from "./node-filter.js";
@@ -19,7 +19,22 @@ export interface PlacementExtenderParts {
   log: Logger;
 }
 
+/** Filters whose passed nodes are kept for the prioritize call that follows; more are dropped oldest first. */
+const MAX_REMEMBERED_FILTERS = 1024;
+
+interface RememberedFilter {
+  readonly names: readonly string[];
+  readonly candidates: ContributorCandidate[];
+  readonly epoch: number;
+}
+
 export class PlacementExtender {
+  /**
+   * Pod UID → the nodes its last filter passed. kube-scheduler sends prioritize exactly those names next, so
+   * prioritize compares names instead of looking each one up again (the lookups are most of its cost).
+   */
+  private readonly rememberedFilters = new Map<string, RememberedFilter>();
+
   constructor(private readonly parts: PlacementExtenderParts) {}
 
   async filter(args: ExtenderArgs): Promise<ExtenderFilterResult> {
@@ -28,7 +43,8 @@ export class PlacementExtender {
     metrics.candidates.observe({ verb: "filter" }, names.length);
     const pod = args.Pod.metadata;
     const read = readPodTerms(args.Pod, scu);
-    if (read.kind === "foreign") return filterResult(args, { passed: names, failed: {}, unresolvable: {} });
+    if (read.kind === "foreign")
+      return filterResult(args, { passed: names, passedCandidates: [], failed: {}, unresolvable: {} });
     if (read.kind === "invalid") {
       log.warn(
         { pod: `${pod.namespace ?? "default"}/${pod.name}`, problem: read.problem },
@@ -42,6 +58,11 @@ export class PlacementExtender {
     if (waited !== "clear") metrics.replicaWaits.inc({ outcome: waited });
     const outcome = filterNodes(state, terms, names);
     if (outcome.passed.length > 0) gate.markPending(terms.contractKey, pod.uid);
+    this.remember(pod.uid, {
+      names: outcome.passed,
+      candidates: outcome.passedCandidates,
+      epoch: state.candidateEpoch,
+    });
     const rejected = countReasons(outcome);
     for (const [reason, count] of rejected) metrics.rejections.inc({ reason }, count);
     log.debug(
@@ -62,11 +83,31 @@ export class PlacementExtender {
     metrics.candidates.observe({ verb: "prioritize" }, names.length);
     const read = readPodTerms(args.Pod, scu);
     if (read.kind !== "uranus") return "[]";
-    gate.markPending(read.terms.contractKey, args.Pod.metadata.uid);
-    return scoresJson(
-      scoreCandidates(state, args.Pod.metadata.uid, read.terms.contractKey, names, placement),
-    );
+    const uid = args.Pod.metadata.uid;
+    gate.markPending(read.terms.contractKey, uid);
+    const filtered = this.rememberedFilters.get(uid);
+    this.rememberedFilters.delete(uid);
+    const candidates =
+      filtered !== undefined && filtered.epoch === state.candidateEpoch && sameNames(filtered.names, names)
+        ? { candidates: state.inPocOrder(filtered.candidates), unknown: [] }
+        : state.candidatesByPoc(names);
+    return scoresJson(scoreCandidates(state, uid, read.terms.contractKey, candidates, placement));
   }
+
+  private remember(podUid: string, filtered: RememberedFilter): void {
+    this.rememberedFilters.delete(podUid);
+    this.rememberedFilters.set(podUid, filtered);
+    // A pod with one feasible node gets no prioritize call; its entry ages out here.
+    if (this.rememberedFilters.size > MAX_REMEMBERED_FILTERS) {
+      this.rememberedFilters.delete(this.rememberedFilters.keys().next().value!);
+    }
+  }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function countReasons(outcome: FilterOutcome): Map<string, number> {

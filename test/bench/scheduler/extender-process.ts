@@ -36,6 +36,8 @@ export interface ExtenderReport {
   wallMs: number;
   /** Informer events in the recording window, by `resource/event`. */
   informerEvents: Record<string, number>;
+  /** TCP connections the extender accepted in the recording window. */
+  connections: number;
   /** Mean candidate nodes per request since the start, by verb. */
   meanCandidates: Record<Verb, number>;
 }
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
     wall: performance.now(),
     elu: nodePerformance.eventLoopUtilization(),
     events: new Map<string, number>(),
+    connections: 0,
   };
 
   const extender = await startSchedulerExtender({
@@ -105,6 +108,9 @@ async function main(): Promise<void> {
     return counts;
   };
 
+  const connections = async (): Promise<number> =>
+    (await extender.metrics.connections.get()).values[0]?.value ?? 0;
+
   process.on("message", (message: ParentMessage) => {
     void (async () => {
       switch (message.type) {
@@ -119,6 +125,7 @@ async function main(): Promise<void> {
               wall: performance.now(),
               elu: nodePerformance.eventLoopUtilization(),
               events: await informerEvents(),
+              connections: await connections(),
             };
           } else {
             delay.disable();
@@ -152,6 +159,7 @@ async function main(): Promise<void> {
               informerEvents: Object.fromEntries(
                 [...now].map(([key, count]) => [key, count - (window.events.get(key) ?? 0)]),
               ),
+              connections: (await connections()) - window.connections,
               meanCandidates: { filter: meanCandidates("filter"), prioritize: meanCandidates("prioritize") },
             },
           });

@@ -286,7 +286,7 @@ function describeLoad(report: ExtenderReport): string {
     `p99 ${report.eventLoopDelayMs.p99.toFixed(2)} ms max ${report.eventLoopDelayMs.max.toFixed(1)} ms, ` +
     `GC ${report.gc.count}× ${report.gc.totalMs.toFixed(0)} ms (major ${report.gc.majorCount}× ` +
     `${report.gc.majorMs.toFixed(0)} ms, longest ${report.gc.maxMs.toFixed(1)} ms) in ${(report.wallMs / 1000).toFixed(1)} s; ` +
-    `informer events ${events || "none"}`
+    `informer events ${events || "none"}; ${report.connections} TCP connection(s) accepted`
   );
 }
 

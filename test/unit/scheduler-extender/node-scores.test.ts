@@ -121,7 +121,7 @@ describe("extender prioritize", () => {
         }
         const requested = picks.length === 0 ? all : picks.map((pick) => all[pick % all.length]!);
         const params = { tierWeights: weights };
-        const fast = scoreCandidates(local, uid, "default/c", requested, params);
+        const fast = scoreCandidates(local, uid, "default/c", local.candidatesByPoc(requested), params);
         const replicas = local.replicasByContributor("default/c");
         const expected = new Map(
           rankForPod(local.candidatesByPoc(requested).candidates, uid, params).ranking.map((node) => [
