@@ -1,7 +1,7 @@
 // The app hash: a Merkle Patricia trie (@ethereumjs/mpt) over every state key, hashed with sha256 as CometBFT is.
 // Trie paths are sha256(state key): 32-byte paths walk half as many nibbles as raw keys, which halves update cost,
 // and random paths keep equal nodes from being shared between branches, which node pruning relies on.
-import { createHash } from "node:crypto";
+import { hash as digestOf } from "node:crypto";
 import { createMPT, createMerkleProof, verifyMerkleProof, type MerklePatriciaTrie } from "@ethereumjs/mpt";
 import type { StateChange } from "./state-access.js";
 
@@ -9,7 +9,8 @@ const encoder = new TextEncoder();
 
 /** Node hashing for the trie and for proof verification; sha256 is native in Node and is CometBFT's hash. */
 export function sha256(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(bytes).digest());
+  // One-shot hashing skips the Hash object that createHash builds per call.
+  return new Uint8Array(digestOf("sha256", bytes, "buffer"));
 }
 
 const EMPTY_TRIE_ROOT = sha256(new Uint8Array([0x80]));

@@ -1,5 +1,5 @@
 // The wire format of a transaction: a version byte, then RLP of [chainId, type, nonce, body, signature].
-import { createHash } from "node:crypto";
+import { hash as digestOf } from "node:crypto";
 import { RLP, type NestedUint8Array } from "@ethereumjs/rlp";
 import { encodeRlp, getBytes, hexlify, toBeArray, toUtf8Bytes } from "ethers";
 import type { MessageCatalog } from "./message-catalog.js";
@@ -26,7 +26,7 @@ export interface DecodedTx {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function txHash(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex").toUpperCase();
+  return digestOf("sha256", bytes, "hex").toUpperCase();
 }
 
 function undecodable(why: string): TxError {

@@ -115,9 +115,8 @@ export class PacedBroadcaster {
         signal: AbortSignal.timeout(30_000),
       });
       const parsed = (await response.json()) as unknown;
-      if (!Array.isArray(parsed))
-        throw new Error(`not a batch answer: ${JSON.stringify(parsed).slice(0, 300)}`);
-      answers = parsed as typeof answers;
+      // CometBFT answers a batch of one with a bare object.
+      answers = (Array.isArray(parsed) ? parsed : [parsed]) as typeof answers;
     } catch (error) {
       this.stats.rpcFailures += batch.length;
       this.stats.lastFailure = (error as Error).message;

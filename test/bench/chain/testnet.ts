@@ -1,13 +1,15 @@
 // Throughput and commit latency of a 4-validator CometBFT testnet with Uranus sidecars, on this machine.
 // The load is signed before the clock starts and offered at a fixed rate, so the client costs little CPU while measured.
 // Run: npx tsx test/bench/chain/testnet.ts [--validators 4] [--seconds 60] [--rate 500] [--senders 400] [--block-time 1000]
-//      [--broadcast async|sync]
+//      [--broadcast async|sync] [--profile-dir DIR]
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { loadavg, cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { Wallet } from "ethers";
 import { Testnet } from "../../../chain-sidecar/testnet/testnet.js";
+import type { SidecarLauncher } from "../../../chain-sidecar/testnet/testnet-node.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
 import { buildUranusGenesis } from "../../../chain-sidecar/node/uranus-genesis.js";
 import { waitFor } from "../../../hack/wait-for.js";
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "500" },
     "block-time": { type: "string", default: "1000" },
     broadcast: { type: "string", default: "async" },
+    "profile-dir": { type: "string" },
   },
 });
 const validators = Number(values.validators);
@@ -34,6 +37,17 @@ const blockTime = Number(values["block-time"]);
 const broadcast = values.broadcast === "sync" ? "sync" : "async";
 const chainId = "uranus-bench";
 const RECIPIENT = "0x000000000000000000000000000000000000dEaD";
+
+/** CPU seconds a process has used so far (utime + stime from /proc; Linux only). */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -55,9 +69,18 @@ process.stdout.write(
     `(before any node starts; nothing is signed while measuring)\n`,
 );
 
+const profileDir = values["profile-dir"];
+// With --profile-dir each sidecar writes a V8 CPU profile there when it stops.
+const launcher: SidecarLauncher =
+  profileDir === undefined
+    ? uranusSidecarLauncher
+    : (home) => {
+        const launch = uranusSidecarLauncher(home);
+        return { ...launch, args: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, ...launch.args] };
+      };
 const testnet = await Testnet.create({
   validators,
-  launcher: uranusSidecarLauncher,
+  launcher,
   chainId,
   timeoutCommitMs: blockTime,
   roundTimeoutMs: 3000,
@@ -91,11 +114,22 @@ try {
   const windowEnd = windowStart + seconds * 1000;
   let loadAtWindowEnd = 0;
   let clientCpuInWindow = 0;
+  const nodeCpu = (): { sidecars: number; cometbft: number } => ({
+    sidecars: testnet.nodes.reduce((sum, n) => sum + processCpuSeconds(n.sidecar?.pid), 0),
+    cometbft: testnet.nodes.reduce((sum, n) => sum + processCpuSeconds(n.cometbft?.pid), 0),
+  });
+  let nodeCpuInWindow = { sidecars: 0, cometbft: 0 };
   const clientCpu = setTimeout(() => {
     const cpuAtStart = process.cpuUsage();
+    const nodesAtStart = nodeCpu();
     setTimeout(() => {
       const used = process.cpuUsage(cpuAtStart);
       clientCpuInWindow = (used.user + used.system) / 1e6;
+      const nodesAtEnd = nodeCpu();
+      nodeCpuInWindow = {
+        sidecars: nodesAtEnd.sidecars - nodesAtStart.sidecars,
+        cometbft: nodesAtEnd.cometbft - nodesAtStart.cometbft,
+      };
       loadAtWindowEnd = loadavg()[0]!;
     }, seconds * 1000);
   }, warmup * 1000);
@@ -148,6 +182,17 @@ try {
     meanBlockIntervalMs: Math.round(blockGaps.reduce((a, b) => a + b, 0) / Math.max(1, blockGaps.length)),
     txsPerBlock: inWindow.length === 0 ? 0 : Math.round(committedTxs / inWindow.length),
     loadClient: { presigned: true, cpuSecondsInWindow: Number(clientCpuInWindow.toFixed(1)) },
+    // CPU the nodes used per committed tx: with the load average, it tells what an idle machine could carry.
+    nodesCpuInWindow: {
+      sidecarSeconds: Number(nodeCpuInWindow.sidecars.toFixed(1)),
+      cometbftSeconds: Number(nodeCpuInWindow.cometbft.toFixed(1)),
+      msPerCommittedTx:
+        committedTxs === 0
+          ? null
+          : Number(
+              (((nodeCpuInWindow.sidecars + nodeCpuInWindow.cometbft) * 1000) / committedTxs).toFixed(2),
+            ),
+    },
     machine: { cpus: cpus().length, loadAverage1mAtWindowEnd: Number(loadAtWindowEnd.toFixed(1)) },
   };
   process.stdout.write(JSON.stringify(result, null, 2) + "\n");
