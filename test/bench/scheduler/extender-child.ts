@@ -26,9 +26,14 @@ export class ExtenderChild {
     });
   }
 
-  /** Forks the extender; `cpuProfileDir` turns on node's --cpu-prof for it. */
-  static async start(kubeconfigPath: string, port: number, cpuProfileDir?: string): Promise<ExtenderChild> {
-    const child = fork(SCRIPT, [kubeconfigPath, String(port)], {
+  /** Forks the extender (this checkout's unless `script` names another); `cpuProfileDir` turns on --cpu-prof. */
+  static async start(
+    kubeconfigPath: string,
+    port: number,
+    cpuProfileDir?: string,
+    script = SCRIPT,
+  ): Promise<ExtenderChild> {
+    const child = fork(script, [kubeconfigPath, String(port)], {
       // The parent's flags carry tsx's loader.
       execArgv: [
         ...process.execArgv,

@@ -2,6 +2,7 @@
 // latency per verb, on kwok contributor pools. Not part of npm test:
 //   npx tsx test/bench/scheduler/run.ts [--sizes 1000,5000] [--pods 1000] [--rounds 1] [--percentage-of-nodes-to-score N]
 import { loadavg } from "node:os";
+import { join } from "node:path";
 import { Command } from "commander";
 import { installCrds } from "../../../crds/install.js";
 import { startControlPlane, type ControlPlane } from "../../../hack/control-plane.js";
@@ -15,6 +16,7 @@ import {
 import { BindClock } from "./bind-clock.js";
 import { ExtenderChild } from "./extender-child.js";
 import type { ExtenderReport } from "./extender-process.js";
+import type { Verb } from "../../../scheduler-extender/extender-metrics.js";
 import { replayHttp } from "./replay-cost.js";
 import { startScheduler, stopBuiltInScheduler } from "./scheduler-process.js";
 
@@ -24,11 +26,13 @@ interface BenchOptions {
   rounds: number;
   percentageOfNodesToScore?: number;
   cpuProfileDir?: string;
+  reference?: string;
 }
 
 interface RunResult {
   nodes: number;
-  mode: "baseline" | "extender";
+  /** "reference" is the extender of another checkout (--reference), timed in the same cluster for comparison. */
+  mode: "baseline" | "extender" | "reference";
   pods: number;
   podsPerSecond: number;
   podsPerSecondMiddle: number;
@@ -82,7 +86,7 @@ async function timedRun(
   const clock = new BindClock(controlPlane.kubeConfig, selector);
   await clock.start();
   const extenders =
-    mode === "extender"
+    mode !== "baseline"
       ? [
           {
             urlPrefix: extender.url,
@@ -143,6 +147,7 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
   const stopControlPlane = (): Promise<void> => controlPlane.stop();
   running.add(stopControlPlane);
   let extender: ExtenderChild | undefined;
+  let reference: ExtenderChild | undefined;
   try {
     await stopBuiltInScheduler(controlPlane);
     await installCrds(controlPlane.kubeConfig);
@@ -169,29 +174,59 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
       options.cpuProfileDir,
     );
     await extender.waitForContributors(nodes);
+    if (options.reference !== undefined) {
+      reference = await ExtenderChild.start(
+        controlPlane.kubeconfigPath,
+        await freePort(),
+        undefined,
+        join(options.reference, "test/bench/scheduler/extender-process.ts"),
+      );
+      await reference.waitForContributors(nodes);
+    }
 
     const results: RunResult[] = [];
-    let report: ExtenderReport | undefined;
+    const reports = new Map<RunResult["mode"], ExtenderReport>();
     for (let round = 0; round < options.rounds; round++) {
-      // Alternate the order so neither mode always runs on the fuller cluster.
-      const modes: RunResult["mode"][] =
-        round % 2 === 0 ? ["baseline", "extender"] : ["extender", "baseline"];
+      // Alternate the order so no mode always runs on the fuller cluster.
+      const modes: RunResult["mode"][] = [
+        "baseline",
+        ...(reference === undefined ? [] : ["reference" as const]),
+        "extender",
+      ];
+      if (round % 2 === 1) modes.reverse();
       for (const mode of modes) {
+        const child = mode === "reference" ? reference! : extender;
         results.push(
-          await timedRun(controlPlane, nodes, mode, `n${nodes}-r${round}-${mode}`, options, extender),
+          await timedRun(controlPlane, nodes, mode, `n${nodes}-r${round}-${mode}`, options, child),
         );
-        const windowReport = await extender.report();
+        const windowReport = await child.report();
         if (mode === "baseline") {
           log(`  extender while idle in the baseline run: ${describeLoad(windowReport)}`);
-        } else if (report === undefined) {
-          report = windowReport;
-        } else {
-          for (const verb of ["filter", "prioritize"] as const)
-            report.requests[verb].push(...windowReport.requests[verb]);
+          continue;
         }
+        log(`  ${mode} extender process while scheduling: ${describeLoad(windowReport)}`);
+        const earlier = reports.get(mode);
+        if (earlier === undefined) reports.set(mode, windowReport);
+        else
+          for (const verb of ["filter", "prioritize"] as const)
+            earlier.requests[verb].push(...windowReport.requests[verb]);
       }
     }
+    const report = reports.get("extender");
     if (report === undefined) throw new Error("no extender run was recorded");
+    const latency = (of: ExtenderReport, verb: Verb) => {
+      const total = of.requests[verb].map((r) => r.totalMs).sort((a, b) => a - b);
+      const body = of.requests[verb].map((r) => r.bodyMs).sort((a, b) => a - b);
+      return {
+        requests: total.length,
+        p50: percentile(total, 0.5),
+        p99: percentile(total, 0.99),
+        max: total[total.length - 1],
+        bodyP50: percentile(body, 0.5),
+        bodyP99: percentile(body, 0.99),
+        meanCandidateNodes: of.meanCandidates[verb],
+      };
+    };
 
     const mean = (
       mode: RunResult["mode"],
@@ -213,24 +248,22 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
       ratioMiddle: mean("extender", "podsPerSecondMiddle") / mean("baseline", "podsPerSecondMiddle"),
       // What the extender adds to each pod's scheduling cycle as kube-scheduler itself measures it (both verbs).
       extenderMsPerPodSeenByScheduler: mean("extender", "algorithmMs") - mean("baseline", "algorithmMs"),
-      latencyMs: Object.fromEntries(
-        (["filter", "prioritize"] as const).map((verb) => {
-          const total = report.requests[verb].map((r) => r.totalMs).sort((a, b) => a - b);
-          const body = report.requests[verb].map((r) => r.bodyMs).sort((a, b) => a - b);
-          return [
-            verb,
-            {
-              requests: total.length,
-              p50: percentile(total, 0.5),
-              p99: percentile(total, 0.99),
-              max: total[total.length - 1],
-              bodyP50: percentile(body, 0.5),
-              bodyP99: percentile(body, 0.99),
-              meanCandidateNodes: report.meanCandidates[verb],
+      latencyMs: { filter: latency(report, "filter"), prioritize: latency(report, "prioritize") },
+      reference:
+        reports.get("reference") === undefined
+          ? undefined
+          : {
+              checkout: options.reference,
+              podsPerSecond: mean("reference", "podsPerSecond"),
+              ratio: mean("reference", "podsPerSecond") / mean("baseline", "podsPerSecond"),
+              ratioMiddle: mean("reference", "podsPerSecondMiddle") / mean("baseline", "podsPerSecondMiddle"),
+              extenderMsPerPodSeenByScheduler:
+                mean("reference", "algorithmMs") - mean("baseline", "algorithmMs"),
+              latencyMs: {
+                filter: latency(reports.get("reference")!, "filter"),
+                prioritize: latency(reports.get("reference")!, "prioritize"),
+              },
             },
-          ];
-        }),
-      ),
       extenderProcess: { ...report, requests: undefined },
       loadAverage: loadBeforeReplay,
       cpuPerRequest: await extender.replay(nodeNames, candidateCounts),
@@ -248,13 +281,26 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
         `  kube-scheduler's scheduling algorithm per pod: +${f(summary.extenderMsPerPodSeenByScheduler)} ms with the ` +
           `extender (filter + prioritize round trips as kube-scheduler sees them)`,
         ...(["filter", "prioritize"] as const).map((verb) => {
-          const l = summary.latencyMs[verb]!;
+          const l = summary.latencyMs[verb];
           return (
             `  ${verb.padEnd(10)} p50 ${f(l.p50)} ms  p99 ${f(l.p99)} ms  max ${f(l.max)} ms  ` +
             `(body read p50 ${f(l.bodyP50)} p99 ${f(l.bodyP99)}; ${l.requests} requests, ` +
             `${l.meanCandidateNodes.toFixed(0)} candidate nodes each on average; target p99 ≤ 5 ms)`
           );
         }),
+        ...(summary.reference === undefined
+          ? []
+          : [
+              `  reference extender (${summary.reference.checkout}), same cluster: ${f(summary.reference.podsPerSecond)} ` +
+                `pods/s → ratio ${f(summary.reference.ratio)} (5–95 %: ${f(summary.reference.ratioMiddle)}); ` +
+                `kube-scheduler's algorithm +${f(summary.reference.extenderMsPerPodSeenByScheduler)} ms per pod; ` +
+                (["filter", "prioritize"] as const)
+                  .map((verb) => {
+                    const l = summary.reference!.latencyMs[verb];
+                    return `${verb} p50 ${f(l.p50)} p99 ${f(l.p99)} ms`;
+                  })
+                  .join(", "),
+            ]),
         `  extender process while scheduling: ${describeLoad(report)}`,
         ...summary.httpRoundTrip.map(
           (c) =>
@@ -270,6 +316,7 @@ async function benchSize(nodes: number, options: BenchOptions): Promise<void> {
     );
   } finally {
     await extender?.stop();
+    await reference?.stop();
     await controlPlane.stop();
     running.delete(stopControlPlane);
   }
@@ -298,6 +345,10 @@ const program = new Command("scheduler-bench")
     "--percentage-of-nodes-to-score <n>",
     "kube-scheduler's percentageOfNodesToScore (its default when omitted)",
     (v) => list(v)[0]!,
+  )
+  .option(
+    "--reference <dir>",
+    "also time the extender of another checkout (say, an earlier commit unpacked with git archive) in the same cluster",
   )
   .option("--cpu-profile-dir <dir>", "write a V8 CPU profile of the extender process here (node --cpu-prof)")
   .parse(process.argv);
