@@ -117,8 +117,8 @@ function commandSections(command: Command, prefix: string, out: string[]): void 
   }
 }
 
-export function cliReference(): string {
-  const program = buildProgram();
+export async function cliReference(): Promise<string> {
+  const program = await buildProgram();
   const out: string[] = ["Global options:", "", "| option | meaning |", "|---|---|"];
   out.push(...program.options.map(optionLine), "");
   commandSections(program, "uranus", out);
@@ -134,11 +134,15 @@ export function withSection(text: string, name: string, body: string): string {
   return `${text.slice(0, start + begin.length)}\n\n${body.trim()}\n\n${text.slice(stop)}`;
 }
 
-export function renderReadme(text: string): string {
-  return withSection(withSection(text, "crd-reference", crdReference()), "cli-reference", cliReference());
+export async function renderReadme(text: string): Promise<string> {
+  return withSection(
+    withSection(text, "crd-reference", crdReference()),
+    "cli-reference",
+    await cliReference(),
+  );
 }
 
 if (process.argv.includes("--write")) {
-  writeFileSync(README, renderReadme(readFileSync(README, "utf8")));
+  writeFileSync(README, await renderReadme(readFileSync(README, "utf8")));
   console.log(`${README}: CRD and CLI reference regenerated`);
 }
