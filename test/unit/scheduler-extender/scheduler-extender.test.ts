@@ -56,7 +56,10 @@ describe("scheduler extender startup", () => {
   });
 
   it("is a `uranus scheduler-extender` command that names a bad option value", async () => {
-    const program = (await buildProgram()).configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+    const program = (await buildProgram()).configureOutput({
+      writeErr: () => undefined,
+      writeOut: () => undefined,
+    });
     const command = program.commands.find((c) => c.name() === "scheduler-extender");
     expect(command?.options.map((o) => o.long)).to.include.members([
       "--listen",
