@@ -28,6 +28,7 @@ import { answerQuery } from "../query/query-handler.js";
 import { CommittedStore } from "../state/committed-store.js";
 import { StateOverlay } from "../state/state-overlay.js";
 import { CODESPACE, ResultCode } from "../tx/result-codes.js";
+import { recoveryBackend } from "../tx/public-key-recovery.js";
 import { SignatureCache } from "../tx/signature-cache.js";
 import { TxError } from "../tx/tx-error.js";
 import { timestampToMs, toAbciEvents, toBlockStart, toValidatorUpdates } from "./abci-conversions.js";
@@ -84,7 +85,12 @@ export class UranusApp implements AbciApplication {
       options.signatureCacheSize ?? 50_000,
     );
     logger.info(
-      { height: store.height, keys: store.keyCount, dataDir: options.dataDir },
+      {
+        height: store.height,
+        keys: store.keyCount,
+        dataDir: options.dataDir,
+        signatureRecovery: recoveryBackend,
+      },
       "uranus app state loaded",
     );
     return app;

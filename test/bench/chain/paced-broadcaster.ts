@@ -54,7 +54,7 @@ export class PacedBroadcaster {
     this.running = true;
     for (let k = 0; k < this.rpcUrls.length; k++) this.senders.push(this.sendLoop(k));
     const started = performance.now();
-    const tickMs = 20;
+    const tickMs = 50;
     const total = Math.floor(ratePerSecond * seconds);
     while (this.released < total) {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * ratePerSecond));
