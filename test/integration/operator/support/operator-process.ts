@@ -11,13 +11,15 @@ export function startOperatorProcess(
     contractPoll?: string;
     workers?: number;
     health?: string;
+    /** The CLI to run: the checkout through tsx (default) or the build (`dist/cli/uranus-main.js`). */
+    entry?: string;
   } = {},
 ): ManagedProcess {
   return startProcess(
     "uranus-operator",
     process.execPath,
     [
-      "cli/uranus.js",
+      options.entry ?? "cli/uranus.js",
       "operator",
       "run",
       `--kubeconfig=${world.kube.kubeconfigPath}`,
@@ -33,7 +35,8 @@ export function startOperatorProcess(
       `--workers=${options.workers ?? 8}`,
       `--health-address=${options.health ?? "127.0.0.1:0"}`,
       "--no-leader-elect",
-      "--log-level=warn",
+      // URANUS_OPERATOR_PROCESS_LOG=debug keeps the operator process's log detailed (it goes to logFile).
+      `--log-level=${process.env.URANUS_OPERATOR_PROCESS_LOG ?? "warn"}`,
     ],
     { logFile },
   );
