@@ -569,6 +569,17 @@ export class ComputeContractReconciler {
       const wallet = await chain.keys.payerWallet(cc.metadata.namespace!, cc.spec.payer.secretRef!);
       await chain.submitter.submit(wallet, CloseContractMsg, { contractId: contract.id });
     } catch (error) {
+      if (error instanceof KeyUnavailable && error.problem === "SecretMissing") {
+        // Gone with its namespace, typically: the escrow is safe on chain (it refunds on expiry or when the payer
+        // closes it), so the contract does not hold the namespace hostage.
+        this.ctx.runtime.events.record(cc, {
+          type: "Warning",
+          reason: "PayerSecretGone",
+          action: "CloseContract",
+          note: `${error.message}, so the operator cannot close contract ${contract.id}; its escrow ${contract.escrow} stays on chain until it expires or the payer closes it (uranus tx contract close ${contract.id})`,
+        });
+        return contract;
+      }
       const failure = describeChainFailure(error);
       this.ctx.runtime.events.record(cc, {
         type: "Warning",

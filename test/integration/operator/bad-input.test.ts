@@ -4,7 +4,9 @@ import { expect } from "chai";
 import { TransferMsg } from "../../../chain-sidecar/modules/bank/bank-messages.js";
 import type { ComputeContract } from "../../../crds/types.js";
 import { waitFor } from "../../../hack/wait-for.js";
+import { ChainReader } from "../../../operator/chain/chain-reader.js";
 import { SECRET } from "../../../operator/runtime/builtin-resources.js";
+import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import type { KubeObject } from "../../../operator/runtime/resource.js";
 import {
   applyContract,
@@ -123,6 +125,29 @@ describe("operator bad input: conditions and Events that say what is wrong, retr
     await warning(world, "poor", "InsufficientPayerBalance");
     await world.chain.client.submit(world.payer, TransferMsg, { to: poor.address, amount: 10_000_000n });
     await running(world, "poor");
+  });
+
+  it("a payer Secret gone before its contract (a namespace deleted whole): the contract lets go, the escrow stays on chain", async () => {
+    const payer = randomWallet();
+    await world.chain.client.submit(world.payer, TransferMsg, { to: payer.address, amount: 10_000_000n });
+    await world.client.create(SECRET, payerSecret(world, "doomed-key", payer.privateKey));
+    await applyContract(world, { name: "orphan", secretName: "doomed-key", budget: 1_000_000n });
+    await running(world, "orphan");
+    const contractId = (await readContract(world, "orphan"))!.status!.contractId!;
+    await world.client.delete(SECRET, { namespace: world.namespace, name: "doomed-key" });
+    await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "orphan" });
+    const event = await warning(world, "orphan", "PayerSecretGone");
+    expect(event.note).to.include(contractId).and.to.include(`uranus tx contract close ${contractId}`);
+    await waitFor(async () => ((await readContract(world, "orphan")) === undefined ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      description: "the orphaned contract gone",
+    });
+    const onChain = await new ChainReader(world.chain.client).contract(contractId);
+    expect(onChain?.state, "the escrow is still on chain for its payer").to.not.equal("closed");
+    expect(onChain!.refunded, "nothing refunded without the payer").to.equal(0n);
+    expect(onChain!.escrow + onChain!.spent).to.equal(onChain!.deposited);
+    expect(onChain!.activeLeases, "no replica left billing").to.equal(0);
   });
 
   it("an unreachable chain: says the chain cannot be reached, then converges when it is back", async () => {
