@@ -48,9 +48,11 @@ export class DemoStatusReader {
   /** Settlements never go away, so a pod found settled is not asked about again. */
   private readonly settled = new Set<string>();
 
+  /** `contracts`: "namespace/name" of the demo's contracts; others in the cluster are not the demo's concern. */
   constructor(
     private readonly kube: KubeClient,
     chain: ChainClient,
+    private readonly contracts: ReadonlySet<string>,
   ) {
     this.chain = new ChainReader(chain);
   }
@@ -61,7 +63,14 @@ export class DemoStatusReader {
       this.kube.list<V1Pod & { metadata: { name: string } }>(POD, { labelSelector: LABEL.contract }),
       this.chain.standings(),
     ]);
-    const running = pods.items.filter((pod) => pod.status?.phase === "Running");
+    const ours = contracts.items.filter((cc) =>
+      this.contracts.has(`${cc.metadata.namespace ?? "default"}/${cc.metadata.name}`),
+    );
+    const running = pods.items.filter(
+      (pod) =>
+        pod.status?.phase === "Running" &&
+        this.contracts.has(`${pod.metadata.namespace}/${pod.metadata.labels?.[LABEL.contract]}`),
+    );
     await Promise.all(
       running
         .map((pod) => pod.metadata.uid!)
@@ -72,7 +81,7 @@ export class DemoStatusReader {
         }),
     );
     const statuses = await Promise.all(
-      contracts.items.map(async (cc): Promise<ContractStatus> => {
+      ours.map(async (cc): Promise<ContractStatus> => {
         const namespace = cc.metadata.namespace ?? "default";
         const own = running.filter(
           (pod) =>

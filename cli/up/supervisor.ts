@@ -30,8 +30,12 @@ export class Supervisor {
     this.rejectFailure(new ComponentFailed(`${component} failed: ${error.message}`, { cause: error }));
   }
 
-  /** Registers how to stop something that now runs. */
+  /** Registers how to stop something that now runs; something that came up after the stop is stopped at once. */
   started(name: string, stop: () => Promise<void>): void {
+    if (this.stopping) {
+      stop().catch(() => undefined);
+      return;
+    }
     this.stops.push({ name, stop });
   }
 

@@ -24,6 +24,8 @@ function milliseconds(value: string): number {
   return Number(match[1]) * (match[2] === "m" ? 60_000 : 1_000);
 }
 
+const LINGER_MS = 5_000;
+
 export function registerUpCommand(program: Command): void {
   program
     .command("up")
@@ -56,6 +58,10 @@ export function registerUpCommand(program: Command): void {
     .option("--state-dir <dir>", "where data and logs go (default: a temp dir); removed on stop")
     .action(async (opts: UpCommandOptions) => {
       const kubeconfig = process.env.KUBECONFIG;
+      // Everything started is stopped by now; a start-up step cut short by a crash may still hold a timer.
+      const exitSoon = (): void => {
+        setTimeout(() => process.exit(), LINGER_MS).unref();
+      };
       await up({
         nodes: opts.nodes,
         chain: opts.chain,
@@ -63,6 +69,6 @@ export function registerUpCommand(program: Command): void {
         stateDir: opts.stateDir,
         kubeconfig: kubeconfig === undefined || kubeconfig === "" ? undefined : kubeconfig,
         json: program.opts<{ output: string }>().output === "json",
-      });
+      }).finally(exitSoon);
     });
 }

@@ -7,14 +7,17 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import { installCrds } from "../../crds/install.js";
-import { KIND, type ComputeContract, type ContributorNode } from "../../crds/types.js";
+import { KIND, type ComputeContract } from "../../crds/types.js";
+import { binaryPath } from "../../hack/binaries.js";
 import { waitFor } from "../../hack/wait-for.js";
 import { startOperator } from "../../operator/main.js";
 import { createLogger } from "../../operator/observability/logger.js";
 import { DEFAULT_SETTINGS } from "../../operator/operator-settings.js";
 import { KubeClient } from "../../operator/runtime/kube-client.js";
-import { CONTRIBUTOR_NODE } from "../../operator/uranus-resources.js";
-import { startSchedulerExtender } from "../../scheduler-extender/scheduler-extender.js";
+import {
+  startSchedulerExtender,
+  type RunningSchedulerExtender,
+} from "../../scheduler-extender/scheduler-extender.js";
 import { DemoAccounts } from "./demo-accounts.js";
 import { startDemoChain, type ChainMode } from "./demo-chain.js";
 import { SCHEDULER_CONFIG, startDemoCluster } from "./demo-cluster.js";
@@ -73,11 +76,15 @@ export async function up(options: UpOptions): Promise<UpResult> {
   const stop = (options.until ?? signal.requested).then(() => {
     stopRequested = true;
   });
-  /** Between steps: a Ctrl-C or a crash ends the start-up here (a step itself always finishes, so it can be undone). */
-  const checkpoint = async (): Promise<void> => {
-    await Promise.race([supervisor.failure, Promise.resolve()]);
-    if (stopRequested) throw new StopRequested();
-  };
+  const stopThrows = stop.then(() => {
+    throw new StopRequested();
+  });
+  stopThrows.catch(() => undefined);
+  /**
+   * Every start-up wait ends at once on Ctrl-C or a component's crash. What such a step still starts afterwards
+   * registers with the supervisor, which stops it right away.
+   */
+  const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, supervisor.failure, stopThrows]);
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "uranus-up-"));
   const logsDir = join(stateDir, "logs");
   mkdirSync(logsDir, { recursive: true });
@@ -98,37 +105,39 @@ export async function up(options: UpOptions): Promise<UpResult> {
         ? `starting a local control plane and a ${options.chain === "solo" ? "solo (in-process)" : "single-validator CometBFT"} chain`
         : `using the cluster in KUBECONFIG=${options.kubeconfig}; starting a ${options.chain} chain`,
     );
-    const [cluster, chain] = await settleAll([
-      startDemoCluster({
-        kubeconfig: options.kubeconfig,
-        dir: join(stateDir, "control-plane"),
-        logsDir,
-        supervisor,
-        progress: (line) => progress.step(`  control plane: ${line}`),
-      }),
-      startDemoChain({
-        mode: options.chain,
-        dir: join(stateDir, "chain"),
-        logsDir,
-        accounts: accounts.genesisAccounts(),
-        meteringIntervalSeconds: Math.max(1, Math.round(options.meteringIntervalMs / 1000)),
-        supervisor,
-      }).then((started) => {
-        progress.step(`  chain ${started.chainId}: blocks committed, RPC ${started.rpcUrl}`);
-        return started;
-      }),
-    ]);
-    await checkpoint();
+    const [cluster, chain] = await step(
+      settleAll([
+        startDemoCluster({
+          kubeconfig: options.kubeconfig,
+          dir: join(stateDir, "control-plane"),
+          logsDir,
+          supervisor,
+          progress: (line) => progress.step(`  control plane: ${line}`),
+        }),
+        startDemoChain({
+          mode: options.chain,
+          dir: join(stateDir, "chain"),
+          logsDir,
+          accounts: accounts.genesisAccounts(),
+          meteringIntervalSeconds: Math.max(1, Math.round(options.meteringIntervalMs / 1000)),
+          supervisor,
+        }).then((started) => {
+          progress.step(`  chain ${started.chainId}: blocks committed, RPC ${started.rpcUrl}`);
+          return started;
+        }),
+      ]),
+    );
 
     progress.step("installing the Uranus CRDs");
-    await installCrds(cluster.kubeConfig);
-    await checkpoint();
+    await step(installCrds(cluster.kubeConfig));
 
-    const extender = await startSchedulerExtender({
-      kubeConfig: cluster.kubeConfig,
-      port: cluster.extenderPort,
-      log: pino({ name: "scheduler-extender" }, pino.destination(join(logsDir, "scheduler-extender.log"))),
-    });
+    const extender = await step(
+      startSchedulerExtender({
+        kubeConfig: cluster.kubeConfig,
+        port: cluster.extenderPort,
+        log: pino({ name: "scheduler-extender" }, pino.destination(join(logsDir, "scheduler-extender.log"))),
+      }),
+    );
     supervisor.started("the scheduler extender", () => extender.stop());
     progress.step(
       cluster.local
@@ -136,88 +145,97 @@ export async function up(options: UpOptions): Promise<UpResult> {
         : `scheduler extender at ${extender.url}; this cluster's kube-scheduler does not call it: ` +
             `register it as in ${SCHEDULER_CONFIG} (urlPrefix ${extender.url}) to place by PoC`,
     );
-    await checkpoint();
 
-    await kubectlApply(cluster.kubeconfigPath, supportingObjects(workload, accounts), "the demo's Secrets");
-    const created = await createContributorNodes(cluster.kubeConfig, workload);
+    await step(
+      kubectlApply(cluster.kubeconfigPath, supportingObjects(workload, accounts), "the demo's Secrets"),
+    );
+    const created = await step(createContributorNodes(cluster.kubeConfig, workload));
     progress.step(
       `operator key, contributor keys and payer Secrets created; kwok nodes: ${created.join(", ") || "none missing"}`,
     );
-    await checkpoint();
 
-    const chainClient = await ChainClient.connect(chain.rpcUrl);
+    const chainClient = await step(ChainClient.connect(chain.rpcUrl));
     supervisor.started("the chain client", () => {
       chainClient.disconnect();
       return Promise.resolve();
     });
-    const operator = await startOperator({
-      kubeConfig: cluster.kubeConfig,
-      chainEndpoint: chain.rpcUrl,
-      settings: {
-        ...DEFAULT_SETTINGS,
-        namespace: OPERATOR_NAMESPACE,
-        operatorKeySecret: OPERATOR_KEY_SECRET,
-        contributorKeysSecret: CONTRIBUTOR_KEYS_SECRET,
-        heartbeatIntervalMs: 5_000,
-        contractPollMs: 5_000,
-        meteringIntervalMs: options.meteringIntervalMs,
-        podGracePeriodSeconds: 1,
-      },
-      logger: createLogger({ destination: pino.destination(join(logsDir, "operator.log")) }),
-      healthAddress: "127.0.0.1:0",
-      leaderElection: false,
-    });
+    const operator = await step(
+      startOperator({
+        kubeConfig: cluster.kubeConfig,
+        chainEndpoint: chain.rpcUrl,
+        settings: {
+          ...DEFAULT_SETTINGS,
+          namespace: OPERATOR_NAMESPACE,
+          operatorKeySecret: OPERATOR_KEY_SECRET,
+          contributorKeysSecret: CONTRIBUTOR_KEYS_SECRET,
+          heartbeatIntervalMs: 5_000,
+          contractPollMs: 5_000,
+          meteringIntervalMs: options.meteringIntervalMs,
+          podGracePeriodSeconds: 1,
+        },
+        logger: createLogger({ destination: pino.destination(join(logsDir, "operator.log")) }),
+        healthAddress: "127.0.0.1:0",
+        leaderElection: false,
+      }),
+    );
     supervisor.started("the operator", () => operator.stop());
     progress.step(
       `operator running (metering every ${options.meteringIntervalMs / 1000} s; metrics ${operator.runtime.healthUrl}/metrics)`,
     );
-    await checkpoint();
 
-    // Contributors first: a pod the extender turned away (no PoC yet) waits minutes for kube-scheduler's next try.
+    // Contributors first, then contracts once the extender can place on them.
     const isContract = (doc: ExampleDocument): boolean => doc.object.kind === KIND.ComputeContract;
     // In a cluster we did not start, the demo's objects go before the operator stops (it honours their finalizers).
     if (!cluster.local)
       supervisor.started("the demo in the cluster (contracts settle and close, then contributors go)", () =>
         removeDemoWorkload(cluster.kubeconfigPath, workload, accounts, created),
       );
-    await applyExampleFiles(
-      workload.examples.filter((doc) => !isContract(doc)),
-      cluster.kubeconfigPath,
-      progress,
+    await step(
+      applyExampleFiles(
+        workload.examples.filter((doc) => !isContract(doc)),
+        cluster.kubeconfigPath,
+        progress,
+      ),
     );
     if (workload.demoNodes.length > 0) {
-      await kubectlApply(cluster.kubeconfigPath, workload.demoNodes, "the demo's contributor nodes");
+      await step(kubectlApply(cluster.kubeconfigPath, workload.demoNodes, "the demo's contributor nodes"));
       progress.step(
         `applied the demo's contributor nodes: ${workload.demoNodes.map((n) => n.metadata.name).join(", ")}`,
       );
     }
     const kube = new KubeClient(cluster.kubeConfig);
-    await waitForContributorsOnline(kube, contributors.length, supervisor.failure);
+    await step(
+      waitForContributorsPlaceable(
+        extender,
+        contributors.map((cn) => cn.spec.nodeName),
+      ),
+    );
     progress.step(`all ${contributors.length} contributor nodes registered on chain and online`);
-    await checkpoint();
 
-    const escrows = await openPrefundedEscrows(
-      chainClient,
-      contractsOf(workload),
-      accounts.payer,
-      accounts.operator.address,
+    const escrows = await step(
+      openPrefundedEscrows(chainClient, contractsOf(workload), accounts.payer, accounts.operator.address),
     );
     for (const [example, opened] of escrows)
       progress.step(`opened escrow ${opened} on chain for the contract that names ${example}`);
-    await applyExampleFiles(
-      workload.examples.filter(isContract).map((doc) => ({
-        ...doc,
-        object: withOpenedEscrow(
-          doc.object as unknown as ComputeContract,
-          escrows,
-        ) as unknown as ExampleDocument["object"],
-      })),
-      cluster.kubeconfigPath,
-      progress,
+    await step(
+      applyExampleFiles(
+        workload.examples.filter(isContract).map((doc) => ({
+          ...doc,
+          object: withOpenedEscrow(
+            doc.object as unknown as ComputeContract,
+            escrows,
+          ) as unknown as ExampleDocument["object"],
+        })),
+        cluster.kubeconfigPath,
+        progress,
+      ),
     );
-    await checkpoint();
 
-    const reader = new DemoStatusReader(kube, chainClient);
+    const reader = new DemoStatusReader(
+      kube,
+      chainClient,
+      new Set(contractsOf(workload).map((cc) => `${cc.metadata.namespace ?? "default"}/${cc.metadata.name}`)),
+    );
     const status = await untilSettled(reader, progress, () => stopRequested, supervisor.failure, stop);
     if (status === undefined) throw new StopRequested();
     result.secondsToSettled = progress.elapsedSeconds;
@@ -229,7 +247,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
       [
         `explorer:   ${chain.explorerUrl}`,
         `chain RPC:  ${chain.rpcUrl}   (node cli/uranus.js --node ${chain.rpcUrl} query contracts --payer ${accounts.payer.address})`,
-        `kubectl:    export KUBECONFIG=${cluster.kubeconfigPath}; kubectl get uranus -A`,
+        `kubectl:    export KUBECONFIG=${cluster.kubeconfigPath}; ${binaryPath("kubectl")} get uranus -A`,
         `logs:       ${logsDir}`,
       ].join("\n"),
     );
@@ -298,24 +316,30 @@ async function applyExampleFiles(
   }
 }
 
-/** Waits until the operator has registered every ContributorNode on chain and reports it Online. */
-async function waitForContributorsOnline(
-  kube: KubeClient,
-  count: number,
-  failure: Promise<never>,
+/**
+ * Waits until the scheduler extender itself sees every contributor registered, online, with capacity and a PoC:
+ * a pod it turned away before that waits minutes for kube-scheduler's next try.
+ */
+async function waitForContributorsPlaceable(
+  extender: RunningSchedulerExtender,
+  nodeNames: string[],
 ): Promise<void> {
-  const online = async (): Promise<string[]> =>
-    (await kube.list<ContributorNode>(CONTRIBUTOR_NODE)).items
-      .filter((cn) => cn.status?.conditions?.some((c) => c.type === "Online" && c.status === "True"))
-      .map((cn) => cn.metadata.name!);
-  await Promise.race([
-    waitFor(async () => ((await online()).length >= count ? true : undefined), {
+  const placeable = (nodeName: string): boolean => {
+    const view = extender.state.contributorOnNode(nodeName);
+    return view !== undefined && view.registered && view.online && view.capacitySCU > 0 && view.poc > 0n;
+  };
+  try {
+    await waitFor(() => nodeNames.every(placeable) || undefined, {
       timeoutMs: CONTRIBUTORS_ONLINE_TIMEOUT_MS,
-      intervalMs: 250,
-      description: `${count} contributor nodes Online (see kubectl get contributornodes)`,
-    }),
-    failure,
-  ]);
+      intervalMs: 100,
+      description: "every contributor node registered and online",
+    });
+  } catch (error) {
+    const waiting = nodeNames.filter((name) => !placeable(name)).join(", ");
+    throw new Error(
+      `${(error as Error).message}: not yet ${waiting} (kubectl get contributornodes shows why)`,
+    );
+  }
 }
 
 /** Waits for every start to finish, so what did start is known to the supervisor, then fails with the first error. */

@@ -1,10 +1,11 @@
 // The README's run command end to end: `npm run demo` (bash hack/demo.sh → uranus up) starts every component,
 // reaches "all Running and settled" with real settlements on chain, and leaves nothing behind on SIGINT.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { expect } from "chai";
 import { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import { binaryPath } from "../../hack/binaries.js";
+import { startControlPlane } from "../../hack/control-plane.js";
 import { run } from "../../hack/run-command.js";
 import { waitFor } from "../../hack/wait-for.js";
 import { ChainReader } from "../../operator/chain/chain-reader.js";
@@ -16,9 +17,10 @@ interface RunningDemo {
 }
 
 /** Started in its own process group, so SIGINT to the group is what a terminal's Ctrl-C does. */
-function startDemo(command: string, args: string[]): RunningDemo {
+function startDemo(command: string, args: string[], kubeconfig?: string): RunningDemo {
   const env = { ...process.env };
   delete env.KUBECONFIG;
+  if (kubeconfig !== undefined) env.KUBECONFIG = kubeconfig;
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -44,7 +46,9 @@ function processesMentioning(text: string): string[] {
   for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
     try {
       const commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-      if (commandLine.includes(text)) found.push(`${pid} ${commandLine}`);
+      // kwok runs in the state directory without naming it in its arguments.
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (commandLine.includes(text) || cwd.startsWith(text)) found.push(`${pid} ${commandLine}`);
     } catch {
       // The process ended while we looked.
     }
@@ -53,16 +57,20 @@ function processesMentioning(text: string): string[] {
 }
 
 async function waitForOutput(demo: RunningDemo, pattern: RegExp, what: string): Promise<RegExpExecArray> {
-  return waitFor(
-    async () => {
-      const match = pattern.exec(demo.output());
-      if (match !== null) return match;
-      if (await Promise.race([demo.exited.then(() => true), Promise.resolve(false)]))
-        throw new Error(`the demo exited before ${what}`);
-      return undefined;
-    },
-    { timeoutMs: 240_000, intervalMs: 250, description: `${what}; output so far:\n${demo.output()}` },
-  );
+  try {
+    return await waitFor(
+      async () => {
+        const match = pattern.exec(demo.output());
+        if (match !== null) return match;
+        if (await Promise.race([demo.exited.then(() => true), Promise.resolve(false)]))
+          throw new Error(`the demo exited before ${what}`);
+        return undefined;
+      },
+      { timeoutMs: 240_000, intervalMs: 250, description: what },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; the demo's output:\n${demo.output()}`);
+  }
 }
 
 /** The chain's own record: every contract open, at least one pod billed for metered seconds. */
@@ -194,6 +202,70 @@ describe("the run command (npm run demo → uranus up)", function () {
         expect(() => JSON.parse(line) as unknown).to.not.throw();
       expect(processesMentioning(event.stateDir)).to.deep.equal([]);
       expect(existsSync(event.stateDir)).to.equal(false);
+    } finally {
+      if (groupAlive(demo.child.pid!)) process.kill(-demo.child.pid!, "SIGKILL");
+    }
+  });
+
+  it("with KUBECONFIG: uses that cluster (the demo's own kwok), and on SIGINT takes the demo out of it and leaves the cluster running", async () => {
+    const cluster = await startControlPlane();
+    const demo = startDemo(
+      process.execPath,
+      ["cli/uranus.js", "up", "--chain", "solo", "--nodes", "1"],
+      cluster.kubeconfigPath,
+    );
+    try {
+      const stateDir = (await waitForOutput(demo, /state and logs in (\S+)/, "the state directory"))[1]!;
+      await waitForOutput(demo, /ready; press Ctrl-C/, '"ready"');
+      expect(demo.output()).to.contain(`using the cluster in KUBECONFIG=${cluster.kubeconfigPath}`);
+      expect(demo.output()).to.not.contain("control plane: starting etcd");
+      expect(processesMentioning(stateDir).some((line) => line.includes("kwok"))).to.equal(true);
+      const kubectl = (args: string[]) =>
+        run(binaryPath("kubectl"), ["--kubeconfig", cluster.kubeconfigPath, ...args]);
+      const phases = await kubectl([
+        "get",
+        "computecontracts",
+        "-A",
+        "-o",
+        "jsonpath={.items[*].status.phase}",
+      ]);
+      expect(phases.stdout.split(" ")).to.deep.equal(["Running", "Running", "Running", "Running"]);
+
+      process.kill(-demo.child.pid!, "SIGINT");
+      expect(await demo.exited).to.equal("0 null");
+      expect(processesMentioning(stateDir)).to.deep.equal([]);
+      expect(existsSync(stateDir)).to.equal(false);
+      const left = await kubectl([
+        "get",
+        "computecontracts,contributornodes,powercontainers",
+        "-A",
+        "-o",
+        "name",
+      ]);
+      expect(left.code, left.stderr).to.equal(0);
+      expect(left.stdout.trim()).to.equal("");
+      const nodes = await kubectl(["get", "nodes", "-o", "name"]);
+      expect(nodes.stdout.trim()).to.equal("");
+    } finally {
+      if (groupAlive(demo.child.pid!)) process.kill(-demo.child.pid!, "SIGKILL");
+      await cluster.stop();
+    }
+  });
+
+  it("a component that dies (CometBFT, kill -9) ends the run with an error naming it, and stops everything else", async () => {
+    const demo = startDemo(process.execPath, ["cli/uranus.js", "up", "--nodes", "1"]);
+    try {
+      const stateDir = (await waitForOutput(demo, /state and logs in (\S+)/, "the state directory"))[1]!;
+      await waitForOutput(demo, /ready; press Ctrl-C/, '"ready"');
+      const cometbft = processesMentioning(stateDir).filter((line) => line.includes("cometbft start"));
+      expect(cometbft).to.have.length(1);
+      process.kill(Number(cometbft[0]!.split(" ")[0]), "SIGKILL");
+
+      expect(await demo.exited).to.equal("1 null");
+      expect(demo.output()).to.match(/uranus: node0-cometbft failed: exited \(signal SIGKILL\)/);
+      expect(demo.output()).to.contain("stopping the local control plane");
+      expect(processesMentioning(stateDir)).to.deep.equal([]);
+      expect(existsSync(stateDir)).to.equal(false);
     } finally {
       if (groupAlive(demo.child.pid!)) process.kill(-demo.child.pid!, "SIGKILL");
     }
