@@ -105,12 +105,20 @@ export function scoreNodes(
   ];
 }
 
+/** `<score>}` for each score, to close a node's pre-escaped `{"Host":…,"Score":` fragment. */
+const SCORE_ENDINGS = Array.from({ length: MAX_EXTENDER_PRIORITY + 1 }, (_, score) => `${score}}`);
+
 /** The HostPriority list as JSON, from each node's pre-escaped fragment: no object per node, no stringify. */
 export function scoresJson({ candidates, scores, unknown }: NodeScores): string {
-  const parts = new Array<string>(candidates.length + unknown.length);
-  for (let i = 0; i < candidates.length; i++) parts[i] = `${candidates[i]!.hostJson}${scores[i]!}}`;
-  for (let i = 0; i < unknown.length; i++) {
-    parts[candidates.length + i] = `{"Host":${JSON.stringify(unknown[i]!)},"Score":0}`;
+  let json = "[";
+  for (let i = 0; i < candidates.length; i++) {
+    if (i > 0) json += ",";
+    json += candidates[i]!.hostJson;
+    json += SCORE_ENDINGS[scores[i]!]!;
   }
-  return `[${parts.join(",")}]`;
+  for (let i = 0; i < unknown.length; i++) {
+    if (candidates.length + i > 0) json += ",";
+    json += `{"Host":${JSON.stringify(unknown[i]!)},"Score":0}`;
+  }
+  return json + "]";
 }

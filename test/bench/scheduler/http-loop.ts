@@ -5,6 +5,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
+import { PerformanceObserver } from "node:perf_hooks";
 import { Command } from "commander";
 import { pino } from "pino";
 import { DEFAULT_PLACEMENT_PARAMS } from "../../../chain-sidecar/modules/poc/placement.js";
@@ -53,10 +54,17 @@ if (options.serve !== undefined) {
     const address = server.address();
     process.send?.({ port: typeof address === "object" && address !== null ? address.port : 0 });
   });
+  const gc = { count: 0, ms: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++;
+      gc.ms += entry.duration;
+    }
+  }).observe({ entryTypes: ["gc"] });
   process.on("message", (message: string) => {
     if (message === "cpu") {
       const used = process.cpuUsage();
-      process.send?.({ user: used.user, system: used.system });
+      process.send?.({ user: used.user, system: used.system, gcCount: gc.count, gcMs: gc.ms });
     } else process.exit(0);
   });
 } else {
@@ -71,10 +79,10 @@ if (options.serve !== undefined) {
   const url = `http://127.0.0.1:${port}`;
   await replayHttp(url, names, options.candidates, 300); // warm up
   child.send("cpu");
-  const before = await next<{ user: number; system: number }>();
+  const before = await next<{ user: number; system: number; gcCount: number; gcMs: number }>();
   const trips = await replayHttp(url, names, options.candidates, options.pods);
   child.send("cpu");
-  const after = await next<{ user: number; system: number }>();
+  const after = await next<{ user: number; system: number; gcCount: number; gcMs: number }>();
   const per = (micros: number): string => (micros / 1000 / (2 * options.pods)).toFixed(3);
   for (const t of trips) {
     console.log(
@@ -82,7 +90,9 @@ if (options.serve !== undefined) {
     );
   }
   console.log(
-    `extender CPU per request: user ${per(after.user - before.user)} ms, system ${per(after.system - before.system)} ms; load average ${loadavg()[0]!.toFixed(1)}`,
+    `extender CPU per request: user ${per(after.user - before.user)} ms, system ${per(after.system - before.system)} ms; ` +
+      `GC ${after.gcCount - before.gcCount}× ${(after.gcMs - before.gcMs).toFixed(0)} ms for ${2 * options.pods} ` +
+      `requests; load average ${loadavg()[0]!.toFixed(1)}`,
   );
   child.send("exit");
 }

@@ -93,6 +93,12 @@ describe("extender prioritize", () => {
     const scores = scoreNodes(state, "u", "ns/c", ["node-1", "node-1", "stranger"], params);
     expect(scores).to.have.length(2);
     expect(scores.find((s) => s.Host === "stranger")?.Score).to.equal(0);
+    const asked = ["node-1", 'odd "name"\\', "node-2", "__proto__"];
+    const json = scoresJson(scoreCandidates(state, "u", "ns/c", state.candidatesByPoc(asked), params));
+    expect(JSON.parse(json)).to.deep.equal(scoreNodes(state, "u", "ns/c", asked, params));
+    expect(
+      JSON.parse(scoresJson(scoreCandidates(state, "u", "ns/c", state.candidatesByPoc(["x"]), params))),
+    ).to.deep.equal([{ Host: "x", Score: 0 }]);
   });
 
   it("ranks exactly as the placement helper for any PoCs, ties, subsets, tier weights and pod", () => {
