@@ -1,7 +1,7 @@
 // The README's run command end to end: `npm run demo` (bash hack/demo.sh → uranus up) starts every component,
 // reaches "all Running and settled" with real settlements on chain, and leaves nothing behind on SIGINT.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { expect } from "chai";
 import { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import { binaryPath } from "../../hack/binaries.js";
@@ -38,6 +38,26 @@ function groupAlive(pgid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** After a failed test too: Ctrl-C first so the demo stops its own children, then kill whatever is left. */
+async function ensureStopped(demo: RunningDemo): Promise<void> {
+  const pgid = demo.child.pid!;
+  if (groupAlive(pgid)) {
+    process.kill(-pgid, "SIGINT");
+    await Promise.race([demo.exited, new Promise((resolve) => setTimeout(resolve, 60_000))]);
+  }
+  if (groupAlive(pgid)) process.kill(-pgid, "SIGKILL");
+  const stateDir = /state and logs in ([^\s"]+)/.exec(demo.output())?.[1];
+  if (stateDir === undefined) return;
+  for (const line of processesMentioning(stateDir)) {
+    try {
+      process.kill(Number(line.split(" ")[0]), "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+  rmSync(stateDir, { recursive: true, force: true });
 }
 
 /** Command lines of every live process that mentions `text` (the demo's state directory). */
@@ -103,7 +123,7 @@ describe("the run command (npm run demo → uranus up)", function () {
     const spawnedAt = performance.now();
     const demo = startDemo("bash", ["hack/demo.sh"]);
     try {
-      const stateDir = (await waitForOutput(demo, /state and logs in (\S+)/, "the state directory"))[1]!;
+      const stateDir = (await waitForOutput(demo, /state and logs in ([^\s"]+)/, "the state directory"))[1]!;
       const seconds = Number(
         (await waitForOutput(demo, /all Running and settled in ([\d.]+) s/, '"all Running and settled"'))[1],
       );
@@ -160,7 +180,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       expect(processesMentioning(stateDir)).to.deep.equal([]);
       expect(existsSync(stateDir)).to.equal(false);
     } finally {
-      if (groupAlive(demo.child.pid!)) process.kill(-demo.child.pid!, "SIGKILL");
+      await ensureStopped(demo);
     }
   });
 
@@ -203,7 +223,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       expect(processesMentioning(event.stateDir)).to.deep.equal([]);
       expect(existsSync(event.stateDir)).to.equal(false);
     } finally {
-      if (groupAlive(demo.child.pid!)) process.kill(-demo.child.pid!, "SIGKILL");
+      await ensureStopped(demo);
     }
   });
 
@@ -215,7 +235,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       cluster.kubeconfigPath,
     );
     try {
-      const stateDir = (await waitForOutput(demo, /state and logs in (\S+)/, "the state directory"))[1]!;
+      const stateDir = (await waitForOutput(demo, /state and logs in ([^\s"]+)/, "the state directory"))[1]!;
       await waitForOutput(demo, /ready; press Ctrl-C/, '"ready"');
       expect(demo.output()).to.contain(`using the cluster in KUBECONFIG=${cluster.kubeconfigPath}`);
       expect(demo.output()).to.not.contain("control plane: starting etcd");
@@ -247,7 +267,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       const nodes = await kubectl(["get", "nodes", "-o", "name"]);
       expect(nodes.stdout.trim()).to.equal("");
     } finally {
-      if (groupAlive(demo.child.pid!)) process.kill(-demo.child.pid!, "SIGKILL");
+      await ensureStopped(demo);
       await cluster.stop();
     }
   });
@@ -255,7 +275,7 @@ describe("the run command (npm run demo → uranus up)", function () {
   it("a component that dies (CometBFT, kill -9) ends the run with an error naming it, and stops everything else", async () => {
     const demo = startDemo(process.execPath, ["cli/uranus.js", "up", "--nodes", "1"]);
     try {
-      const stateDir = (await waitForOutput(demo, /state and logs in (\S+)/, "the state directory"))[1]!;
+      const stateDir = (await waitForOutput(demo, /state and logs in ([^\s"]+)/, "the state directory"))[1]!;
       await waitForOutput(demo, /ready; press Ctrl-C/, '"ready"');
       const cometbft = processesMentioning(stateDir).filter((line) => line.includes("cometbft start"));
       expect(cometbft).to.have.length(1);
@@ -267,7 +287,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       expect(processesMentioning(stateDir)).to.deep.equal([]);
       expect(existsSync(stateDir)).to.equal(false);
     } finally {
-      if (groupAlive(demo.child.pid!)) process.kill(-demo.child.pid!, "SIGKILL");
+      await ensureStopped(demo);
     }
   });
 });
