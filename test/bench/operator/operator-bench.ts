@@ -133,7 +133,7 @@ try {
     heartbeat: "30s",
     metering: "60s",
     contractPoll: "30s",
-    workers: 16,
+    workers: Number(process.env.URANUS_BENCH_WORKERS ?? 16),
     health: "127.0.0.1:18081",
   });
   await waitForContributors(world, 1_800_000);

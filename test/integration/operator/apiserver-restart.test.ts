@@ -3,14 +3,7 @@
 import { expect } from "chai";
 import { waitFor } from "../../../hack/wait-for.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
-import {
-  applyContract,
-  createWorld,
-  describeEvents,
-  readContract,
-  waitForContributors,
-  type OperatorWorld,
-} from "./support/operator-world.js";
+import { applyContract, readContract, operatorSuite, type OperatorWorld } from "./support/operator-world.js";
 
 async function ready(world: OperatorWorld, name: string): Promise<string> {
   const cc = await waitFor(
@@ -27,18 +20,9 @@ describe("operator across an apiserver restart", function () {
   this.timeout(300_000);
   let world: OperatorWorld;
 
-  before(async () => {
-    world = await createWorld({ nodes: 2 });
-    await world.startOperator();
-    await waitForContributors(world);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") console.log(await describeEvents(world));
-  });
-
-  after(async () => {
-    await world.stop();
+  const suite = operatorSuite({ nodes: 2 });
+  before(() => {
+    world = suite.world;
   });
 
   it("reconnects, keeps metering and converges on what changed", async () => {

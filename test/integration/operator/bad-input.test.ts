@@ -10,11 +10,9 @@ import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import type { KubeObject } from "../../../operator/runtime/resource.js";
 import {
   applyContract,
-  createWorld,
-  describeEvents,
   randomWallet,
   readContract,
-  waitForContributors,
+  operatorSuite,
   type OperatorWorld,
 } from "./support/operator-world.js";
 
@@ -80,18 +78,9 @@ describe("operator bad input: conditions and Events that say what is wrong, retr
   this.timeout(300_000);
   let world: OperatorWorld;
 
-  before(async () => {
-    world = await createWorld({ nodes: 1 });
-    await world.startOperator();
-    await waitForContributors(world);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") console.log(await describeEvents(world));
-  });
-
-  after(async () => {
-    await world.stop();
+  const suite = operatorSuite({ nodes: 1 });
+  before(() => {
+    world = suite.world;
   });
 
   it("a missing payer Secret: PayerSecretMissing naming the Secret, then runs once it exists", async () => {

@@ -11,10 +11,8 @@ import { COMPUTE_CONTRACT, POWER_CONTAINER } from "../../../operator/uranus-reso
 import {
   NODE_PRICE,
   applyContract,
-  createWorld,
-  describeEvents,
   readContract,
-  waitForContributors,
+  operatorSuite,
   type OperatorWorld,
 } from "./support/operator-world.js";
 
@@ -62,19 +60,10 @@ describe("operator contract lifecycle: pause and resume, scaling, rollout", func
   let world: OperatorWorld;
   let reader: ChainReader;
 
-  before(async () => {
-    world = await createWorld({ nodes: 3 });
+  const suite = operatorSuite({ nodes: 3 });
+  before(() => {
+    world = suite.world;
     reader = new ChainReader(world.chain.client);
-    await world.startOperator();
-    await waitForContributors(world);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") console.log(await describeEvents(world));
-  });
-
-  after(async () => {
-    await world.stop();
   });
 
   it("pauses on low funds (pods removed, PowerContainers kept) and resumes after a top-up", async () => {

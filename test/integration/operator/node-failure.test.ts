@@ -9,13 +9,7 @@ import { waitFor } from "../../../hack/wait-for.js";
 import { ChainReader, type Lease } from "../../../operator/chain/chain-reader.js";
 import { NODE, POD } from "../../../operator/runtime/builtin-resources.js";
 import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
-import {
-  applyContract,
-  createWorld,
-  describeEvents,
-  waitForContributors,
-  type OperatorWorld,
-} from "./support/operator-world.js";
+import { applyContract, operatorSuite, type OperatorWorld } from "./support/operator-world.js";
 
 type Pod = V1Pod & { metadata: NonNullable<V1Pod["metadata"]> };
 
@@ -97,19 +91,10 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
   let world: OperatorWorld;
   let reader: ChainReader;
 
-  before(async () => {
-    world = await createWorld({ nodes: 4 });
+  const suite = operatorSuite({ nodes: 4 });
+  before(() => {
+    world = suite.world;
     reader = new ChainReader(world.chain.client);
-    await world.startOperator();
-    await waitForContributors(world);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") console.log(await describeEvents(world));
-  });
-
-  after(async () => {
-    await world.stop();
   });
 
   it("moves the replica off a NotReady node within 10 s, records one breach and bills the old pod only to the failure", async () => {

@@ -299,3 +299,34 @@ export async function waitForContributors(world: OperatorWorld, timeoutMs = 60_0
     { timeoutMs, intervalMs: 250, description: `${world.nodeNames.length} contributor nodes online` },
   );
 }
+
+/** A suite's world, made in its before hook and used from the hooks and tests after it. */
+export interface OperatorSuite {
+  readonly world: OperatorWorld;
+}
+
+/**
+ * Registers the hooks of a suite on one world with the operator running in this process: the world and the
+ * operator before it (contributors online), the world's events after a failed test, everything removed after it.
+ */
+export function operatorSuite(options: WorldOptions): OperatorSuite {
+  let current: OperatorWorld | undefined;
+  before(async () => {
+    current = await createWorld(options);
+    await current.startOperator();
+    await waitForContributors(current);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && current !== undefined)
+      console.log(await describeEvents(current));
+  });
+  after(async () => {
+    await current?.stop();
+  });
+  return {
+    get world(): OperatorWorld {
+      if (current === undefined) throw new Error("the suite's world is made in its before hook");
+      return current;
+    },
+  };
+}
