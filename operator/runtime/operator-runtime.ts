@@ -52,6 +52,12 @@ export interface InformerSelection {
   fieldSelector?: string;
 }
 
+/** What the store keeps of an object: all but managedFields, which no controller reads and which often outweighs the rest. */
+function withoutManagedFields(object: KubeObject): KubeObject {
+  if (object.metadata.managedFields !== undefined) delete object.metadata.managedFields;
+  return object;
+}
+
 export class OperatorRuntime {
   readonly client: KubeClient;
   readonly logger: Logger;
@@ -108,6 +114,7 @@ export class OperatorRuntime {
       informer = new Informer<KubeObject>({
         ...this.options.informers,
         ...selection,
+        decode: withoutManagedFields,
         client: this.client,
         resource,
         logger: this.logger,
