@@ -160,6 +160,14 @@ try {
     (sum, m) => sum + Number(m[1]),
     0,
   );
+  // Where an open's time goes: the chain round trip (sign, broadcast, inclusion) per transaction type.
+  const txSeconds = (type: string): number => {
+    const sum = new RegExp(`^uranus_chain_tx_seconds_sum\\{type="${type}"\\} ([0-9.e+-]+)`, "m").exec(
+      metrics,
+    );
+    const count = new RegExp(`^uranus_chain_tx_seconds_count\\{type="${type}"\\} (\\d+)`, "m").exec(metrics);
+    return sum === null || count === null ? NaN : Number(sum[1]) / Number(count[1]);
+  };
   const rss = peakRssMb(operator.pid);
   await operator.stop();
   const figures = {
@@ -172,6 +180,8 @@ try {
     ratioToBarePods: Number((total / bareTotal).toFixed(2)),
     operatorPeakRssMb: Math.round(rss),
     reconcilesPerSecond: Number((reconciles / total).toFixed(1)),
+    meanOpenContractTxMs: Math.round(txSeconds("OpenContract") * 1000),
+    meanRecordLeaseTxMs: Math.round(txSeconds("RecordLease") * 1000),
   };
   console.log(JSON.stringify(figures, null, 2));
   console.log(
