@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rm -rf dist
 npx --no-install tsc -p tsconfig.build.json
-for asset in crds/*.yaml chain-sidecar/explorer/static hack/versions.env hack/kwok-pod-stages.yaml; do
+for asset in crds/*.yaml chain-sidecar/explorer/static hack/versions.env hack/kwok.yaml; do
   mkdir -p "dist/$(dirname "$asset")"
   cp -r "$asset" "dist/$asset"
 done
