@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
+import type { ManagedProcess } from "../../../hack/managed-process.js";
 import { waitFor } from "../../../hack/wait-for.js";
 import { POD } from "../../../operator/runtime/builtin-resources.js";
 import type { KubeObject } from "../../../operator/runtime/resource.js";
@@ -73,12 +74,26 @@ const world = await createWorld({
   nodes: COUNT,
   nodesPerOwner: 10,
   capacity: { cpu: "4", memory: "16Gi", pods: "20" },
+  // Every contract's default budget (10¹²) twice over, so the payer never runs short (fees included).
+  payerBalance: 2n * BigInt(COUNT) * 10n ** 12n,
   chain: {
     params: { market: { meteringIntervalSeconds: 60 }, poc: { heartbeatWindowBlocks: 600 } },
     blockIntervalMs: 500,
   },
 });
 const logDir = mkdtempSync(join(tmpdir(), "uranus-bench-"));
+let operator: ManagedProcess | undefined;
+const cleanUp = async (): Promise<void> => {
+  await operator?.stop();
+  await world.stop().catch(() => undefined);
+  await stopSharedFixtures();
+  rmSync(logDir, { recursive: true, force: true });
+};
+// Interrupted, it still stops every process it started.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    void cleanUp().finally(() => process.exit(130));
+  });
 try {
   // Baseline: bare pods of the same size and placement through the same apiserver and scheduler.
   const bareStarted = new Map<string, number>();
@@ -127,7 +142,7 @@ try {
     description: "bare pods gone",
   });
 
-  const operator = startOperatorProcess(world, join(logDir, "operator.log"), {
+  operator = startOperatorProcess(world, join(logDir, "operator.log"), {
     // As images run it: compiled, with no TypeScript compiler in the process.
     entry: BUILT_CLI,
     heartbeat: "30s",
@@ -188,7 +203,5 @@ try {
     `ratio ${figures.ratioToBarePods} (target ≤ 1.3), peak RSS ${figures.operatorPeakRssMb} MB (target ≤ 250)`,
   );
 } finally {
-  await world.stop().catch(() => undefined);
-  await stopSharedFixtures();
-  rmSync(logDir, { recursive: true, force: true });
+  await cleanUp();
 }
