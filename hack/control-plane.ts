@@ -14,7 +14,8 @@ import { startProcess, stopPid, type ManagedProcess } from "./managed-process.js
 import { waitFor } from "./wait-for.js";
 
 export const KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
-const KWOK_CONFIG = fileURLToPath(new URL("kwok.yaml", import.meta.url));
+/** kwok's settings and pod stages (hack/kwok.yaml), for every kwok we start. */
+export const KWOK_CONFIG = fileURLToPath(new URL("kwok.yaml", import.meta.url));
 
 export interface SchedulerExtenderConfig {
   urlPrefix: string;

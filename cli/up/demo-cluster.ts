@@ -6,6 +6,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { binaryPath } from "../../hack/binaries.js";
 import {
+  KWOK_CONFIG,
   KWOK_NODE_ANNOTATION,
   startControlPlane,
   type SchedulerExtenderConfig,
@@ -78,6 +79,8 @@ function startKwok(kubeconfig: string, port: number, options: DemoClusterOptions
     binaryPath("kwok"),
     [
       `--kubeconfig=${kubeconfig}`,
+      // Pods keep their finalizers when deleted, as with a kubelet, so the operator bills them to the end.
+      `--config=${KWOK_CONFIG}`,
       "--manage-all-nodes=false",
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
       `--server-address=127.0.0.1:${port}`,

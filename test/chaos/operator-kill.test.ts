@@ -111,6 +111,16 @@ describe(`chaos: ${KILLS} SIGKILLs of the operator while ${CONTRACTS} contracts 
       await world.client.list<ComputeContract>(COMPUTE_CONTRACT, { namespace: world.namespace })
     ).items;
     const ids = contracts.map((cc) => cc.status!.contractId!);
+    const holders = new Map<string, string[]>();
+    for (const cc of contracts)
+      holders.set(String(cc.status?.contractId), [
+        ...(holders.get(String(cc.status?.contractId)) ?? []),
+        cc.metadata.name!,
+      ]);
+    const shared = [...holders].filter(([, names]) => names.length > 1);
+    expect(shared, "one chain contract per ComputeContract (contract id → ComputeContracts)").to.deep.equal(
+      [],
+    );
     expect(new Set(ids).size, "one chain contract per ComputeContract").to.equal(CONTRACTS);
     const reader = new ChainReader(world.chain.client);
     const onChain = (await reader.client.queryJson(

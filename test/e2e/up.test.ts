@@ -175,7 +175,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       );
 
       process.kill(-demo.child.pid!, "SIGINT");
-      expect(await demo.exited).to.equal("0 null");
+      expect(await demo.exited, demo.output()).to.equal("0 null");
       expect(demo.output()).to.contain("stopping the local control plane");
       expect(processesMentioning(stateDir)).to.deep.equal([]);
       expect(existsSync(stateDir)).to.equal(false);
@@ -217,7 +217,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       }
 
       process.kill(-demo.child.pid!, "SIGTERM");
-      expect(await demo.exited).to.equal("0 null");
+      expect(await demo.exited, demo.output()).to.equal("0 null");
       for (const line of demo.output().trim().split("\n"))
         expect(() => JSON.parse(line) as unknown).to.not.throw();
       expect(processesMentioning(event.stateDir)).to.deep.equal([]);
@@ -252,7 +252,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       expect(phases.stdout.split(" ")).to.deep.equal(["Running", "Running", "Running", "Running"]);
 
       process.kill(-demo.child.pid!, "SIGINT");
-      expect(await demo.exited).to.equal("0 null");
+      expect(await demo.exited, demo.output()).to.equal("0 null");
       expect(processesMentioning(stateDir)).to.deep.equal([]);
       expect(existsSync(stateDir)).to.equal(false);
       const left = await kubectl([
