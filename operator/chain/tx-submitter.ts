@@ -50,6 +50,8 @@ interface SignerQueue {
   lock: Mutex;
   /** The next nonce, once known; undefined means "ask the chain". */
   next: number | undefined;
+  /** Nonces of transactions signed by an earlier process whose fate is not known yet: never signed again. */
+  reserved: Set<number>;
 }
 
 const NONCE_RETRIES = 3;
@@ -78,7 +80,7 @@ export class TxSubmitter {
   private queue(address: string): SignerQueue {
     let queue = this.queues.get(address);
     if (queue === undefined) {
-      queue = { lock: new Mutex(), next: undefined };
+      queue = { lock: new Mutex(), next: undefined, reserved: new Set() };
       this.queues.set(address, queue);
     }
     return queue;
@@ -132,7 +134,8 @@ export class TxSubmitter {
     const chainId = await client.chainId();
     return queue.lock.runExclusive(async () => {
       for (let attempt = 0; ; attempt++) {
-        const nonce = queue.next ?? (await client.account(address)).nonce;
+        let nonce = queue.next ?? (await client.account(address)).nonce;
+        while (queue.reserved.has(nonce)) nonce++;
         const tx = await signTx(signer, chainId, spec, message, nonce);
         const hash = txHash(tx);
         if (intent !== undefined) await intent.write(hexlify(tx));
@@ -167,13 +170,34 @@ export class TxSubmitter {
    * "dropped" (its nonce went to another transaction, or it can never pass CheckTx), sending it again if it is
    * still possible that it lands.
    */
+  /**
+   * Keeps a transaction an earlier process signed (an intent found after a restart) from having its nonce signed
+   * again until it is settled: two identical messages signed with the same nonce are the same bytes, and both
+   * writers would take the one transaction for their own.
+   */
+  reserve(signedTxHex: string): void {
+    const decoded = decodeTx(getBytes(signedTxHex), uranusRegistry.catalog);
+    this.queue(recoverSender(decoded)).reserved.add(decoded.nonce);
+  }
+
   async settle(signedTxHex: string, type: string): Promise<IncludedTx | "dropped"> {
-    const { client, watcher } = this.options;
     const bytes = getBytes(signedTxHex);
+    const decoded = decodeTx(bytes, uranusRegistry.catalog);
+    const outcome = await this.settleSigned(bytes, decoded, type);
+    // Known now (committed, or it can never land): the nonce is the chain's to count again.
+    this.queue(recoverSender(decoded)).reserved.delete(decoded.nonce);
+    return outcome;
+  }
+
+  private async settleSigned(
+    bytes: Uint8Array,
+    decoded: ReturnType<typeof decodeTx>,
+    type: string,
+  ): Promise<IncludedTx | "dropped"> {
+    const { client, watcher } = this.options;
     const hash = txHash(bytes);
     const found = await watcher.lookup(hash);
     if (found !== undefined) return found;
-    const decoded = decodeTx(bytes, uranusRegistry.catalog);
     const sender = recoverSender(decoded);
     const onChain = (await client.account(sender)).nonce;
     if (onChain > decoded.nonce) return (await watcher.lookup(hash)) ?? "dropped";

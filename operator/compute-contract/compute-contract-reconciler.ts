@@ -62,7 +62,25 @@ export class ComputeContractReconciler {
     private readonly book: SettlementBook,
   ) {}
 
+  /** Openings an earlier operator process signed but did not see through: their nonces are not signed again. */
+  private inheritedIntentsReserved = false;
+
+  private reserveInheritedIntents(): void {
+    if (this.inheritedIntentsReserved) return;
+    this.inheritedIntentsReserved = true;
+    for (const contract of this.ctx.informers.contracts.store.list()) {
+      const pending = contract.metadata.annotations?.[OPENING_TX_ANNOTATION];
+      if (pending === undefined || contract.status?.contractId !== undefined) continue;
+      try {
+        this.ctx.chain.submitter.reserve(pending);
+      } catch {
+        // Not a transaction at all: nothing could land from it, so there is no nonce to keep.
+      }
+    }
+  }
+
   async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
+    this.reserveInheritedIntents();
     const cached = this.ctx.informers.contracts.store.get(key);
     if (cached === undefined) return {};
     if (isBeingDeleted(cached)) return this.finalize(cached, rc);
