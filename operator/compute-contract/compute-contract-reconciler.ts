@@ -35,6 +35,7 @@ import { isAlreadyExists, isNotFound } from "../runtime/kube-api-error.js";
 import { patchStatus } from "../runtime/status.js";
 import { COMPUTE_CONTRACT, POWER_CONTAINER } from "../uranus-resources.js";
 import { desiredReplicas, openContractMessage } from "./contract-terms.js";
+import { controllerReference } from "../runtime/owner-reference.js";
 
 /** The signed OpenContract transaction, written before it is broadcast so a restart never opens a second one. */
 export const OPENING_TX_ANNOTATION = "uranus.io/opening-tx";
@@ -509,16 +510,7 @@ export class ComputeContractReconciler {
           [POD_LABEL.replica]: String(replica),
         },
         annotations: { ...meta?.annotations, [POD_ANNOTATION.templateHash]: hash },
-        ownerReferences: [
-          {
-            apiVersion: API_VERSION,
-            kind: KIND.ComputeContract,
-            name: cc.metadata.name!,
-            uid: cc.metadata.uid!,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [controllerReference(cc, API_VERSION, KIND.ComputeContract)],
       },
       spec: cc.spec.template.spec,
     };

@@ -19,6 +19,7 @@ import {
 } from "../../crds/types.js";
 import type { ScuScale } from "../capacity/scu-scale.js";
 import { METERING_FINALIZER, POD_ANNOTATION, POD_LABEL } from "./pod-keys.js";
+import { controllerReference } from "../runtime/owner-reference.js";
 
 /** The RuntimeClass a kata-isolated pod runs under. */
 export const KATA_RUNTIME_CLASS = "kata";
@@ -159,16 +160,7 @@ export function podManifest(inputs: PodInputs): V1Pod {
       },
       annotations,
       finalizers: [METERING_FINALIZER],
-      ownerReferences: [
-        {
-          apiVersion: API_VERSION,
-          kind: KIND.PowerContainer,
-          name: pc.metadata.name!,
-          uid: pc.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerReference(pc, API_VERSION, KIND.PowerContainer)],
     },
     spec: {
       containers: [container(inputs)],

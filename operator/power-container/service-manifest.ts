@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { V1Service } from "@kubernetes/client-node";
 import { API_VERSION, KIND, LABEL, type PowerContainer } from "../../crds/types.js";
+import { controllerReference } from "../runtime/owner-reference.js";
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -24,16 +25,7 @@ export function serviceManifest(pc: PowerContainer): V1Service | undefined {
       name: serviceName(pc),
       namespace: pc.metadata.namespace,
       labels: { [LABEL.powerContainer]: pc.metadata.name! },
-      ownerReferences: [
-        {
-          apiVersion: API_VERSION,
-          kind: KIND.PowerContainer,
-          name: pc.metadata.name!,
-          uid: pc.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerReference(pc, API_VERSION, KIND.PowerContainer)],
     },
     spec: {
       type: "ClusterIP",
