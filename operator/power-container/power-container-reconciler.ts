@@ -146,17 +146,16 @@ export class PowerContainerReconciler {
           const limit = maxMigrations(contract);
           const force = verdict.reason === "NodeFailed";
           const ran = current.metadata.annotations[POD_ANNOTATION.leaseStart] !== undefined;
-          const leaseInFlight =
+          leaseWait =
             !ran &&
             !force &&
             current.status?.phase === "Running" &&
             now.getTime() - startedAt.getTime() < LEASE_WAIT_MS;
-          avoidNow = nodeName;
-          if (leaseInFlight) {
+          if (!leaseWait) avoidNow = nodeName;
+          if (leaseWait) {
             // It runs on a healthy node and its lease is being recorded: move it once that is done, so the
             // lease ends as a migration rather than as a placement that never took.
-            avoidNow = undefined;
-            leaseWait = true;
+            rc.log.debug({ pod: current.metadata.name }, "waiting for its lease before moving it");
           } else if (!ran) {
             // Never ran there: a placement that did not take, not a workload the contributor dropped.
             await this.retire(current, {
