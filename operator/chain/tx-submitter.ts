@@ -7,7 +7,7 @@ import { hexlify, getBytes, type Wallet } from "ethers";
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
 import type { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import { uranusRegistry } from "../../chain-sidecar/modules/uranus-modules.js";
-import { decodeTx, txHash } from "../../chain-sidecar/tx/envelope.js";
+import { decodeTx, txHash, type DecodedTx } from "../../chain-sidecar/tx/envelope.js";
 import type { MessageSpec } from "../../chain-sidecar/tx/message-spec.js";
 import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
 import { recoverSender, signTx } from "../../chain-sidecar/tx/signing.js";
@@ -166,11 +166,6 @@ export class TxSubmitter {
   }
 
   /**
-   * Finds out what became of a signed transaction written down earlier: committed (with its result), or
-   * "dropped" (its nonce went to another transaction, or it can never pass CheckTx), sending it again if it is
-   * still possible that it lands.
-   */
-  /**
    * Keeps a transaction an earlier process signed (an intent found after a restart) from having its nonce signed
    * again until it is settled: two identical messages signed with the same nonce are the same bytes, and both
    * writers would take the one transaction for their own.
@@ -180,25 +175,31 @@ export class TxSubmitter {
     this.queue(recoverSender(decoded)).reserved.add(decoded.nonce);
   }
 
+  /**
+   * Finds out what became of a signed transaction written down earlier: committed (with its result), or
+   * "dropped" (its nonce went to another transaction, or it can never pass CheckTx), sending it again if it is
+   * still possible that it lands.
+   */
   async settle(signedTxHex: string, type: string): Promise<IncludedTx | "dropped"> {
     const bytes = getBytes(signedTxHex);
     const decoded = decodeTx(bytes, uranusRegistry.catalog);
-    const outcome = await this.settleSigned(bytes, decoded, type);
+    const sender = recoverSender(decoded);
+    const outcome = await this.settleSigned(bytes, decoded, sender, type);
     // Known now (committed, or it can never land): the nonce is the chain's to count again.
-    this.queue(recoverSender(decoded)).reserved.delete(decoded.nonce);
+    this.queue(sender).reserved.delete(decoded.nonce);
     return outcome;
   }
 
   private async settleSigned(
     bytes: Uint8Array,
-    decoded: ReturnType<typeof decodeTx>,
+    decoded: DecodedTx,
+    sender: string,
     type: string,
   ): Promise<IncludedTx | "dropped"> {
     const { client, watcher } = this.options;
     const hash = txHash(bytes);
     const found = await watcher.lookup(hash);
     if (found !== undefined) return found;
-    const sender = recoverSender(decoded);
     const onChain = (await client.account(sender)).nonce;
     if (onChain > decoded.nonce) return (await watcher.lookup(hash)) ?? "dropped";
     const included = watcher.waitFor(hash, await watcher.knownHeight(), this.inclusionTimeoutMs);
