@@ -13,47 +13,43 @@ import { applyContract, operatorSuite, type OperatorWorld } from "./support/oper
 
 type Pod = V1Pod & { metadata: NonNullable<V1Pod["metadata"]> };
 
-async function runningPod(world: OperatorWorld, contract: string, notOn?: string): Promise<Pod> {
+/** Polls the contract's live pods until one is accepted. */
+async function podOf(
+  world: OperatorWorld,
+  contract: string,
+  accept: (pod: Pod) => boolean,
+  timeoutMs: number,
+  description: string,
+): Promise<Pod> {
   return waitFor(
     async () => {
       const list = await world.client.list<Pod>(POD, {
         namespace: world.namespace,
         labelSelector: `${LABEL.contract}=${contract}`,
       });
-      return list.items.find(
-        (pod) =>
-          pod.metadata.deletionTimestamp === undefined &&
-          pod.status?.phase === "Running" &&
-          pod.spec?.nodeName !== notOn,
-      );
+      return list.items.find((pod) => pod.metadata.deletionTimestamp === undefined && accept(pod));
     },
-    {
-      timeoutMs: 60_000,
-      intervalMs: 100,
-      description: `a running pod of ${contract}${notOn ? ` off ${notOn}` : ""}`,
-    },
+    { timeoutMs, intervalMs: 100, description },
   );
 }
 
-async function boundPod(world: OperatorWorld, contract: string, notOn: string): Promise<Pod> {
-  return waitFor(
-    async () => {
-      const list = await world.client.list<Pod>(POD, {
-        namespace: world.namespace,
-        labelSelector: `${LABEL.contract}=${contract}`,
-      });
-      return list.items.find(
-        (pod) =>
-          pod.metadata.deletionTimestamp === undefined &&
-          pod.spec?.nodeName !== undefined &&
-          pod.spec.nodeName !== notOn,
-      );
-    },
-    {
-      timeoutMs: 20_000,
-      intervalMs: 100,
-      description: `a pod of ${contract} bound to a node other than ${notOn}`,
-    },
+function runningPod(world: OperatorWorld, contract: string, notOn?: string): Promise<Pod> {
+  return podOf(
+    world,
+    contract,
+    (pod) => pod.status?.phase === "Running" && pod.spec?.nodeName !== notOn,
+    60_000,
+    `a running pod of ${contract}${notOn ? ` off ${notOn}` : ""}`,
+  );
+}
+
+function boundPod(world: OperatorWorld, contract: string, notOn: string): Promise<Pod> {
+  return podOf(
+    world,
+    contract,
+    (pod) => pod.spec?.nodeName !== undefined && pod.spec.nodeName !== notOn,
+    20_000,
+    `a pod of ${contract} bound to a node other than ${notOn}`,
   );
 }
 
