@@ -19,22 +19,11 @@ import {
   type OperatorWorld,
 } from "../integration/operator/support/operator-world.js";
 import { startOperatorProcess } from "../integration/operator/support/operator-process.js";
+import { seededUniform } from "../support/seeded-uniform.js";
 
 const CONTRACTS = Number(process.env.URANUS_CHAOS_CONTRACTS ?? 200);
 const KILLS = Number(process.env.URANUS_CHAOS_KILLS ?? 20);
 const SEED = Number(process.env.URANUS_CHAOS_SEED ?? 20_261_124);
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with the same kill times. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 async function settlementsOf(reader: ChainReader, contractId: string): Promise<PodSettlement[]> {
   const page = (await reader.client.queryJson(`/settlements/contract/${contractId}`)) as {
@@ -69,7 +58,7 @@ describe(`chaos: ${KILLS} SIGKILLs of the operator while ${CONTRACTS} contracts 
   });
 
   it("converges with one contract each on chain, no duplicate pods and no second billed twice", async function () {
-    const random = seeded(SEED);
+    const random = seededUniform(SEED);
     operator = startOperatorProcess(world, logFile);
     await waitForContributors(world, 120_000);
     let applied = 0;

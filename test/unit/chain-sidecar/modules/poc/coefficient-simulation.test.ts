@@ -3,18 +3,7 @@ import { PocKeeper } from "../../../../../chain-sidecar/modules/poc/poc-keeper.j
 import { RegisterNodeMsg } from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
 import { EconomyChain, address } from "../market/economy-harness.js";
 import { nodeOffer } from "../market/economy-fixtures.js";
-
-/** mulberry32: a seeded uniform generator, written here because fast-check's own draws are biased toward edge cases. */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform } from "../../../../support/seeded-uniform.js";
 
 /** Knuth's Poisson sampler: counts uniforms until their product falls below e^−λ. */
 function poisson(lambda: number, uniform: () => number): number {

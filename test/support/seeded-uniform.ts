@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small seeded uniform generator in [0, 1), so a randomised test replays exactly from its seed
+ * (written here because fast-check's own draws are biased toward edge cases).
+ */
+export function seededUniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
