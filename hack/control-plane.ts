@@ -2,7 +2,6 @@
 // kube-scheduler → kwok (fake kubelets for nodes annotated kwok.x-k8s.io/node=fake).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +9,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { binaryPath } from "./binaries.js";
 import { freePorts } from "./free-port.js";
+import { httpOk, httpsOk } from "./health-probe.js";
 import { startProcess, stopPid, type ManagedProcess } from "./managed-process.js";
 import { waitFor } from "./wait-for.js";
 
@@ -351,45 +351,18 @@ function kubeconfigYaml(server: string, ca: Buffer, user: string, token: string)
   });
 }
 
-function schedulerConfigYaml(kubeconfig: string, extenders: SchedulerExtenderConfig[]): string {
+/** The KubeSchedulerConfiguration of a local kube-scheduler: its client, no leader election, the extenders. */
+export function schedulerConfigYaml(
+  kubeconfig: string,
+  extenders: SchedulerExtenderConfig[],
+  percentageOfNodesToScore?: number,
+): string {
   return stringify({
     apiVersion: "kubescheduler.config.k8s.io/v1",
     kind: "KubeSchedulerConfiguration",
     clientConnection: { kubeconfig, qps: 500, burst: 1000 },
     leaderElection: { leaderElect: false },
+    ...(percentageOfNodesToScore === undefined ? {} : { percentageOfNodesToScore }),
     ...(extenders.length > 0 ? { extenders } : {}),
-  });
-}
-
-async function httpOk(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
-// fetch() cannot skip verification of a self-signed cert per request, so readiness probes use node:https.
-async function httpsOk(url: string, token?: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request(
-      url,
-      {
-        rejectUnauthorized: false,
-        timeout: 2000,
-        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-      },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      },
-    );
-    req.on("error", () => resolve(false));
-    req.on("timeout", () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
   });
 }

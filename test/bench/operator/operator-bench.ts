@@ -13,6 +13,7 @@ import { POD } from "../../../operator/runtime/builtin-resources.js";
 import type { KubeObject } from "../../../operator/runtime/resource.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import { stopSharedFixtures } from "../../support/fixtures.js";
+import { prometheusMean } from "../prometheus-mean.js";
 import { startOperatorProcess } from "../../integration/operator/support/operator-process.js";
 import {
   GROUP_LABEL,
@@ -176,13 +177,8 @@ try {
     0,
   );
   // Where an open's time goes: the chain round trip (sign, broadcast, inclusion) per transaction type.
-  const txSeconds = (type: string): number => {
-    const sum = new RegExp(`^uranus_chain_tx_seconds_sum\\{type="${type}"\\} ([0-9.e+-]+)`, "m").exec(
-      metrics,
-    );
-    const count = new RegExp(`^uranus_chain_tx_seconds_count\\{type="${type}"\\} (\\d+)`, "m").exec(metrics);
-    return sum === null || count === null ? NaN : Number(sum[1]) / Number(count[1]);
-  };
+  const txSeconds = (type: string): number =>
+    prometheusMean(metrics, "uranus_chain_tx_seconds", `type="${type}"`);
   const rss = peakRssMb(operator.pid);
   await operator.stop();
   const figures = {

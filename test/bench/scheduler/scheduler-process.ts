@@ -3,12 +3,17 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "node:https";
-import { stringify } from "yaml";
 import { binaryPath } from "../../../hack/binaries.js";
-import type { ControlPlane, SchedulerExtenderConfig } from "../../../hack/control-plane.js";
+import {
+  schedulerConfigYaml,
+  type ControlPlane,
+  type SchedulerExtenderConfig,
+} from "../../../hack/control-plane.js";
 import { freePort } from "../../../hack/free-port.js";
+import { httpsOk } from "../../../hack/health-probe.js";
 import { startProcess, type ManagedProcess } from "../../../hack/managed-process.js";
 import { waitFor } from "../../../hack/wait-for.js";
+import { prometheusMean } from "../prometheus-mean.js";
 
 /** Stops the scheduler the control plane started, so pods created now stay Pending. */
 export async function stopBuiltInScheduler(controlPlane: ControlPlane): Promise<void> {
@@ -33,17 +38,7 @@ export async function startScheduler(
   // The control plane wrote this kubeconfig for its own scheduler; it carries the scheduler's identity.
   const kubeconfig = join(controlPlane.dir, "kube-scheduler.kubeconfig");
   const config = join(controlPlane.dir, `kube-scheduler-${label}.yaml`);
-  writeFileSync(
-    config,
-    stringify({
-      apiVersion: "kubescheduler.config.k8s.io/v1",
-      kind: "KubeSchedulerConfiguration",
-      clientConnection: { kubeconfig, qps: 500, burst: 1000 },
-      leaderElection: { leaderElect: false },
-      ...(percentageOfNodesToScore === undefined ? {} : { percentageOfNodesToScore }),
-      ...(extenders.length > 0 ? { extenders } : {}),
-    }),
-  );
+  writeFileSync(config, schedulerConfigYaml(kubeconfig, extenders, percentageOfNodesToScore));
   const port = await freePort();
   const process = startProcess(
     `kube-scheduler-${label}`,
@@ -62,23 +57,14 @@ export async function startScheduler(
   await waitFor(
     async () => {
       if (process.exited()) throw new Error(`kube-scheduler exited:\n${process.logTail(15)}`);
-      return (await healthz(port)) || undefined;
+      return (await httpsOk(`https://127.0.0.1:${port}/healthz`)) || undefined;
     },
     { timeoutMs: 60_000, description: `kube-scheduler (${label}) /healthz` },
   );
   const token = controlPlane.kubeConfig.getCurrentUser()?.token ?? "";
   return {
     process,
-    meanOf: async (metric, labels = "") => {
-      const text = await scrape(port, token);
-      const value = (suffix: string): number => {
-        const line = text
-          .split("\n")
-          .find((l) => l.startsWith(`${metric}${suffix}${labels === "" ? " " : `{${labels}} `}`));
-        return line === undefined ? NaN : Number(line.slice(line.lastIndexOf(" ") + 1));
-      };
-      return value("_sum") / value("_count");
-    },
+    meanOf: async (metric, labels = "") => prometheusMean(await scrape(port, token), metric, labels),
     stop: () => process.stop(),
   };
 }
@@ -99,25 +85,6 @@ function scrape(port: number, token: string): Promise<string> {
       },
     );
     req.on("error", reject);
-    req.end();
-  });
-}
-
-function healthz(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request(
-      `https://127.0.0.1:${port}/healthz`,
-      { rejectUnauthorized: false, timeout: 2000 },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      },
-    );
-    req.on("error", () => resolve(false));
-    req.on("timeout", () => {
-      req.destroy();
-      resolve(false);
-    });
     req.end();
   });
 }
