@@ -41,59 +41,52 @@ debian_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-kubernetes() {
-  local dest="$cache/kubernetes-$KUBERNETES_VERSION"
-  if [[ -f "$dest/.complete" ]]; then say "Kubernetes $KUBERNETES_VERSION: cached in $dest"; return; fi
-  say "Kubernetes $KUBERNETES_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (several minutes on first run)"
+# Builds into $cache/<name>-<version> once: the builder writes into a scratch folder that becomes the cache entry
+# only when complete, so an interrupted build is redone rather than half used.
+cached_build() { # name version "what it does" builder [builder args...]
+  local name=$1 version=$2 doing=$3 builder=$4
+  shift 4
+  local dest="$cache/$name-$version"
+  if [[ -f "$dest/.complete" ]]; then say "$name $version: cached in $dest"; return; fi
+  say "$name $version: $doing"
   need_go
   build_env
+  local tmp="$dest.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  "$builder" "$tmp" "$@"
+  touch "$tmp/.complete"
+  rm -rf "$dest" && mv "$tmp" "$dest"
+}
+
+build_kubernetes() { # out
   local minor="${KUBERNETES_VERSION#v1.}"
   minor="${minor%%.*}"
   local pkg=k8s.io/component-base/version
   local ldflags="-s -w -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
   ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION"
-  local tmp="$dest.tmp"
-  rm -rf "$tmp" && mkdir -p "$tmp"
   for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
     printf '      go build %s\n' "$cmd"
-    (cd "$here/kube" && go build -trimpath -ldflags "$ldflags" -o "$tmp/$cmd" "k8s.io/kubernetes/cmd/$cmd")
+    (cd "$here/kube" && go build -trimpath -ldflags "$ldflags" -o "$1/$cmd" "k8s.io/kubernetes/cmd/$cmd")
   done
-  touch "$tmp/.complete"
-  rm -rf "$dest" && mv "$tmp" "$dest"
 }
 
-etcd() {
-  local dest="$cache/etcd-$ETCD_VERSION"
-  if [[ -f "$dest/.complete" ]]; then say "etcd $ETCD_VERSION: cached in $dest"; return; fi
-  say "etcd $ETCD_VERSION: building from the wrapper module hack/etcd"
-  need_go
-  build_env
-  local tmp="$dest.tmp"
-  rm -rf "$tmp" && mkdir -p "$tmp"
-  (cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3)
-  touch "$tmp/.complete"
-  rm -rf "$dest" && mv "$tmp" "$dest"
+build_etcd() { # out
+  (cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$1/etcd" go.etcd.io/etcd/server/v3)
 }
 
-go_install() { # name module version
-  local name=$1 module=$2 version=$3
-  local dest="$cache/$name-$version"
-  if [[ -f "$dest/.complete" ]]; then say "$name $version: cached in $dest"; return; fi
-  say "$name $version: go install $module@$version"
-  need_go
-  build_env
-  local tmp="$dest.tmp"
-  rm -rf "$tmp" && mkdir -p "$tmp"
-  GOBIN="$tmp" go install -trimpath -ldflags "-s -w ${4:-}" "$module@$version"
-  touch "$tmp/.complete"
-  rm -rf "$dest" && mv "$tmp" "$dest"
+go_install() { # out module@version [extra ldflags]
+  GOBIN="$1" go install -trimpath -ldflags "-s -w ${3:-}" "$2"
 }
 
 mkdir -p "$cache"
 debian_packages
-etcd
-kubernetes
-go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
-go_install cometbft github.com/cometbft/cometbft/cmd/cometbft "$COMETBFT_VERSION"
+cached_build etcd "$ETCD_VERSION" "building from the wrapper module hack/etcd" build_etcd
+cached_build kubernetes "$KUBERNETES_VERSION" \
+  "building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (several minutes on first run)" \
+  build_kubernetes
+cached_build kwok "$KWOK_VERSION" "go install sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" \
+  go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
+cached_build cometbft "$COMETBFT_VERSION" "go install github.com/cometbft/cometbft/cmd/cometbft@$COMETBFT_VERSION" \
+  go_install "github.com/cometbft/cometbft/cmd/cometbft@$COMETBFT_VERSION"
 echo "binaries ready in $cache"
