@@ -1,10 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { Wallet } from "ethers";
 import { ZeroAddress } from "ethers";
-import { chromium, type BrowserContext } from "playwright-core";
 import { WebSocket } from "ws";
 import type { ChainClient, TxOutcome } from "../../../chain-sidecar/client/chain-client.js";
 import { OpenContractMsg, RecordLeaseMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
@@ -22,19 +20,10 @@ import {
 } from "../../unit/chain-sidecar/modules/market/economy-fixtures.js";
 import { startCometExplorerChain, type CometExplorerChain } from "./explorer-cometbft-chain.js";
 import { startExplorerChain, type ExplorerChain } from "./explorer-chain.js";
+import { launchHeadlessChromium, type HeadlessChromium } from "./headless-chromium.js";
 import { shapeDifferences } from "./json-shape.js";
 
 const ARTIFACTS = "test-artifacts";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 interface PodSettlement {
   podUid: string;
@@ -131,8 +120,7 @@ describe("explorer of `uranus chain start` in front of a real CometBFT node", fu
   }));
   let chain: CometExplorerChain | undefined;
   let solo: ExplorerChain | undefined;
-  let context: BrowserContext | undefined;
-  let profileDir: string | undefined;
+  let browser: HeadlessChromium | undefined;
 
   const submit = <T>(wallet: Wallet, spec: MessageSpec<T>, message: T): Promise<TxOutcome> =>
     chain!.client.submit(wallet, spec, message);
@@ -146,22 +134,13 @@ describe("explorer of `uranus chain start` in front of a real CometBFT node", fu
       accounts,
     });
     solo = await startExplorerChain({ accounts }, operator.address.toLowerCase());
-    profileDir = mkdtempSync(join(tmpdir(), "uranus-chromium-"));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1360, height: 900 },
-      timeout: 30_000,
-    });
     // Generous: a loaded 2-core machine renders the first page slowly; every wait is still a condition.
-    context.setDefaultTimeout(60_000);
+    browser = await launchHeadlessChromium(60_000);
   });
 
   after(async function () {
     this.timeout(60_000);
-    await context?.close();
-    if (profileDir !== undefined) rmSync(profileDir, { recursive: true, force: true });
+    await browser?.close();
     await solo?.stop();
     await chain?.stop();
   });
@@ -213,7 +192,7 @@ describe("explorer of `uranus chain start` in front of a real CometBFT node", fu
     await submit(owner, MeteringBatchMsg, batchOf(contributor, [record(0, t0, t0 + 20)]));
     await submit(owner, MeteringBatchMsg, batchOf(contributor, [record(1, t0, t0 + 12)]));
 
-    const page = await context!.newPage();
+    const page = await browser!.context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     page.on("console", (message) => {

@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { ZeroAddress, type Wallet } from "ethers";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { TxOutcome } from "../../../chain-sidecar/client/chain-client.js";
 import { LendMsg } from "../../../chain-sidecar/modules/staking/staking-messages.js";
 import { OpenContractMsg, RecordLeaseMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
@@ -18,18 +17,9 @@ import {
   nodeOffer,
 } from "../../unit/chain-sidecar/modules/market/economy-fixtures.js";
 import { startExplorerChain, type ExplorerChain } from "./explorer-chain.js";
+import { launchHeadlessChromium, type HeadlessChromium } from "./headless-chromium.js";
 
 const ARTIFACTS = "test-artifacts";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const PAGE_TIMEOUT_MS = 20_000;
 
 interface PodSettlement {
@@ -62,8 +52,7 @@ describe("explorer page in Chromium against a live solo chain", function () {
   const validatorC = testWallet("explorer-validator-c");
   const pods = ["pod-alpha-0", "pod-beta-1", "pod-gamma-2"];
   let chain: ExplorerChain;
-  let context: BrowserContext | undefined;
-  let profileDir: string | undefined;
+  let browser: HeadlessChromium | undefined;
   let contractId: string;
   let settlements: PodSettlement[];
 
@@ -139,28 +128,19 @@ describe("explorer page in Chromium against a live solo chain", function () {
       }
     ).settlements;
 
-    profileDir = mkdtempSync(join(tmpdir(), "uranus-chromium-"));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1360, height: 900 },
-      timeout: 30_000,
-    });
-    context.setDefaultTimeout(PAGE_TIMEOUT_MS);
+    browser = await launchHeadlessChromium(PAGE_TIMEOUT_MS);
   });
 
   after(async function () {
     this.timeout(30_000);
-    await context?.close();
-    if (profileDir !== undefined) rmSync(profileDir, { recursive: true, force: true });
+    await browser?.close();
     await (chain as ExplorerChain | undefined)?.stop();
   });
 
   async function openExplorer(
     setUp?: (page: Page) => Promise<void>,
   ): Promise<{ page: Page; errors: string[] }> {
-    const page = await context!.newPage();
+    const page = await browser!.context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     page.on("console", (message) => {
