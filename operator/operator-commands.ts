@@ -21,6 +21,7 @@ interface RunOptions {
   blockPoll: number;
   workers: number;
   podGracePeriod?: number;
+  clusterId: string;
   logLevel: string;
 }
 
@@ -100,6 +101,11 @@ export function registerOperatorCommands(program: Command): void {
         "grace period of pods the operator retires (default: the pod's)",
       ).argParser((value) => (value === "0" ? 0 : positiveInt(value))),
     )
+    .option(
+      "--cluster-id <id>",
+      "this cluster's id in a federation (a DNS label); chain records name it with each object's UID",
+      DEFAULT_SETTINGS.clusterId,
+    )
     .option("--log-level <level>", "trace, debug, info, warn or error", "info")
     .action(async (options: RunOptions) => {
       const [secretName, secretKey] = options.operatorKeySecret.split("/");
@@ -119,6 +125,7 @@ export function registerOperatorCommands(program: Command): void {
         meteringIntervalMs: options.meteringInterval,
         workers: options.workers,
         podGracePeriodSeconds: options.podGracePeriod,
+        clusterId: options.clusterId,
       };
       const logger = createLogger({ level: options.logLevel });
       const running = await startOperator({

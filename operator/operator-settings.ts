@@ -20,6 +20,8 @@ export interface OperatorSettings {
   workers: number;
   /** Grace period for pods the operator retires; the pod's own (30 s by default) when undefined. */
   podGracePeriodSeconds?: number;
+  /** This cluster's id in a federation; with each object's UID it names the chain records made for it. */
+  clusterId: string;
 }
 
 export const DEFAULT_SETTINGS: Omit<OperatorSettings, "namespace"> = {
@@ -29,4 +31,5 @@ export const DEFAULT_SETTINGS: Omit<OperatorSettings, "namespace"> = {
   contractPollMs: 15_000,
   meteringIntervalMs: 60_000,
   workers: 4,
+  clusterId: "",
 };

@@ -1,4 +1,5 @@
 // `uranus tx contract open|topup|close|rate|lease|end-lease|breach`: a consumer's contracts and their leases.
+import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { ZeroAddress } from "ethers";
 import {
@@ -10,7 +11,7 @@ import {
   RecordLeaseMsg,
   TopUpContractMsg,
 } from "../modules/market/market-messages.js";
-import { contractIdOf } from "../modules/market/market-keeper.js";
+import { contractIdFor } from "../modules/market/market-records.js";
 import { addressArgument, amountArgument } from "./cli-arguments.js";
 import {
   bigintOption,
@@ -35,6 +36,8 @@ interface OpenOptions {
   minPoc: bigint;
   spread?: boolean;
   operator?: string;
+  ref?: string;
+  cluster: string;
 }
 
 export function registerContractCommands(tx: Command): void {
@@ -69,7 +72,13 @@ export function registerContractCommands(tx: Command): void {
       "address allowed to record leases for you (e.g. the operator's key)",
       addressArgument,
     )
+    .option(
+      "--ref <reference>",
+      "what the contract stands for (its id derives from your address and this); sending the same again opens nothing new (default: a new UUID)",
+    )
+    .option("--cluster <id>", "the member cluster the contract belongs to", "")
     .action(async (opts: OpenOptions, command: Command) => {
+      const clientRef = opts.ref ?? randomUUID();
       await signAndSend(
         command,
         "OpenContract",
@@ -89,10 +98,15 @@ export function registerContractCommands(tx: Command): void {
               minPoc: opts.minPoc,
               spread: opts.spread ?? false,
               operator: opts.operator ?? ZeroAddress,
+              clusterId: opts.cluster,
+              clientRef,
             },
             o,
           ),
-        (outcome) => [["contract", contractIdOf(outcome.hash)]],
+        (_outcome, sender) => [
+          ["contract", contractIdFor(sender, opts.cluster, clientRef)],
+          ["ref", clientRef],
+        ],
       );
     });
 
@@ -173,6 +187,7 @@ export function registerContractCommands(tx: Command): void {
     .argument("<contract>", "contract id", contractIdArgument)
     .argument("<replica>", "replica index", countArgument)
     .argument("<node>", "contributor node id")
+    .argument("<pod>", "UID of the pod that suffered the breach (one breach per pod and kind)")
     .argument("<kind>", "recovery, migrations or availability")
     .addOption(bigintOption("--seconds <n>", "how long the breach lasted", countArgument, 0n))
     .action(
@@ -180,12 +195,18 @@ export function registerContractCommands(tx: Command): void {
         contractId: string,
         replica: bigint,
         nodeId: string,
+        podUid: string,
         kind: string,
         opts: { seconds: bigint },
         command: Command,
       ) => {
         await signAndSend(command, "RecordBreach", (c, s, o) =>
-          c.submit(s, RecordBreachMsg, { contractId, replica, nodeId, kind, seconds: opts.seconds }, o),
+          c.submit(
+            s,
+            RecordBreachMsg,
+            { contractId, replica, nodeId, podUid, kind, seconds: opts.seconds },
+            o,
+          ),
         );
       },
     );

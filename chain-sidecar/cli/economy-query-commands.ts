@@ -1,6 +1,7 @@
 // `uranus query contract|contracts|pod|settlements|contributor|contributors|poc|proposals`: the economy's state.
 import type { Command } from "commander";
 import type { ChainClient } from "../client/chain-client.js";
+import { contractIdFor } from "../modules/market/market-records.js";
 import { contractIdArgument } from "./economy-arguments.js";
 import { isJson, printFields, printJson, printTable, type ChainCliOptions } from "./cli-context.js";
 import { resolveAccount, withClient } from "./query-commands.js";
@@ -10,6 +11,8 @@ type Json = Record<string, unknown>;
 interface ContractView extends Json {
   id: string;
   payer: string;
+  clusterId: string;
+  clientRef: string;
   operator: string;
   state: string;
   closeReason: string;
@@ -78,21 +81,44 @@ function nodeRows(list: NodeView[]): (string | number)[][] {
 
 const NODE_HEAD = ["node", "owner", "region", "status", "price/SCU-h", "PoC total", "leases"];
 
+interface ContractLookup {
+  payer?: string;
+  ref?: string;
+  cluster: string;
+}
+
+/** The id given, or the one derived from (payer, cluster, reference) as the chain derives it at opening. */
+function contractIdOf(given: string | undefined, opts: ContractLookup, options: ChainCliOptions): string {
+  const byReference = opts.payer !== undefined || opts.ref !== undefined;
+  if (given !== undefined && byReference)
+    throw new Error("give a contract id, or --payer and --ref, not both");
+  if (given !== undefined) return given;
+  if (opts.payer === undefined || opts.ref === undefined)
+    throw new Error("give a contract id, or both --payer and --ref");
+  return contractIdFor(resolveAccount(opts.payer, options), opts.cluster, opts.ref);
+}
+
 export function registerEconomyQueryCommands(query: Command): void {
   query
     .command("contract")
-    .description("one contract: terms, state, escrow and active leases")
-    .argument("<contract>", "contract id", contractIdArgument)
-    .action(async (id: string, _opts: unknown, command: Command) => {
+    .description(
+      "one contract: terms, state, escrow and active leases; by id, or by payer and client reference",
+    )
+    .argument("[contract]", "contract id", contractIdArgument)
+    .option("--payer <address-or-key>", "the payer that opened it (with --ref)")
+    .option("--ref <reference>", "what it stands for, e.g. the ComputeContract's UID (with --payer)")
+    .option("--cluster <id>", "the member cluster it was opened from (with --payer and --ref)", "")
+    .action(async (given: string | undefined, opts: ContractLookup, command: Command) => {
       await show(
         command,
-        () => `/contract/${id}/view`,
+        (options) => `/contract/${contractIdOf(given, opts, options)}/view`,
         (value) => {
           const { contract: c, leases } = value as { contract: ContractView; leases: Json[] };
           printFields([
             ["contract", c.id],
             ["state", c.closeReason ? `${c.state} (${c.closeReason})` : c.state],
             ["payer", c.payer],
+            ["reference", c.clusterId ? `${c.clusterId}/${c.clientRef}` : c.clientRef],
             ["operator", c.operator || "none"],
             ["replicas × SCU", `${c.replicas} × ${c.scuPerReplica}`],
             ["max price/SCU-h", c.maxPricePerScuHour],

@@ -41,7 +41,7 @@ export async function signAndSend(
   command: Command,
   what: string,
   submit: Submit,
-  extra: (outcome: TxOutcome) => [string, string][] = () => [],
+  extra: (outcome: TxOutcome, sender: string) => [string, string][] = () => [],
 ): Promise<void> {
   const options = collectOptions(command);
   const own = command.opts<SigningOptions>();
@@ -52,7 +52,7 @@ export async function signAndSend(
       mode: own.async ? "sync" : "commit",
       ...(own.nonce === undefined ? {} : { nonce: own.nonce }),
     });
-    const added = extra(outcome);
+    const added = extra(outcome, signer.address);
     const summary = { type: what, from: signer.address, ...Object.fromEntries(added), ...outcome };
     if (isJson(options)) {
       printJson(summary);

@@ -30,6 +30,11 @@ export const ResultCode = {
   ROOT_MISMATCH: 21,
   /** A lease breaks the contract's placement terms: price above its maximum, region, minimum PoC or spread. */
   PLACEMENT_REJECTED: 22,
+  /**
+   * The message repeats one already applied (the same opening, the lease of the same pod, the breach of the same pod
+   * and kind); the log names what exists. A client that retries takes it as success.
+   */
+  DUPLICATE: 23,
   INTERNAL: 99,
 } as const;
 

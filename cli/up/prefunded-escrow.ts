@@ -1,9 +1,10 @@
 // Contracts paid "from an escrow opened and funded beforehand with the uranus CLI": the demo opens that escrow for
 // them with the payer's key, on the contract's own terms and naming the operator, and points the contract at it.
+import { randomUUID } from "node:crypto";
 import type { Wallet } from "ethers";
 import type { ChainClient } from "../../chain-sidecar/client/chain-client.js";
-import { contractIdOf } from "../../chain-sidecar/modules/market/market-keeper.js";
 import { OpenContractMsg } from "../../chain-sidecar/modules/market/market-messages.js";
+import { contractIdFor } from "../../chain-sidecar/modules/market/market-records.js";
 import type { ComputeContract } from "../../crds/types.js";
 import { ScuScale, scuUnitFromChainParams } from "../../operator/capacity/scu-scale.js";
 import { ChainReader } from "../../operator/chain/chain-reader.js";
@@ -22,9 +23,18 @@ export async function openPrefundedEscrows(
   const params = await new ChainReader(client).params();
   const scale = new ScuScale(scuUnitFromChainParams(params.poc));
   for (const contract of needing) {
-    const message = openContractMessage(contract, scale, operatorAddress, params.market.maxDurationSeconds);
-    const outcome = await client.submit(payer, OpenContractMsg, message);
-    opened.set(contract.spec.payer.escrowContractId!, contractIdOf(outcome.hash));
+    // Opened before the ComputeContract exists, so it stands for an escrow of its own, not for the object's UID.
+    const message = openContractMessage(contract, scale, {
+      operator: operatorAddress,
+      clusterId: "",
+      clientRef: `escrow-${randomUUID()}`,
+      maxDurationSeconds: params.market.maxDurationSeconds,
+    });
+    await client.submit(payer, OpenContractMsg, message);
+    opened.set(
+      contract.spec.payer.escrowContractId!,
+      contractIdFor(payer.address, message.clusterId, message.clientRef),
+    );
   }
   return opened;
 }

@@ -1,22 +1,21 @@
-// Sends the operator's transactions: one queue per signing key (so nonces follow each other and many transactions
-// share a block), broadcast after CheckTx, then the block result. A transaction that must happen exactly once is
-// first written down signed (its "intent"); after a crash the same bytes are looked up or sent again, never
-// re-signed while they might still land.
-import { Mutex } from "async-mutex";
-import { hexlify, getBytes, type Wallet } from "ethers";
+// Sends the operator's transactions, pipelined per signing key: nonces are given out in order locally, many
+// transactions of one signer are in flight at once and share a block, and broadcasts leave in nonce order from one
+// loop per signer. Nothing here remembers what it sent: every message that must happen once carries a client
+// reference the chain checks (a repeat is refused as DUPLICATE), so a caller that does not know a transaction's fate
+// simply sends it again.
+import type { Wallet } from "ethers";
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
 import type { ChainClient } from "../../chain-sidecar/client/chain-client.js";
-import { uranusRegistry } from "../../chain-sidecar/modules/uranus-modules.js";
-import { decodeTx, txHash, type DecodedTx } from "../../chain-sidecar/tx/envelope.js";
+import { txHash } from "../../chain-sidecar/tx/envelope.js";
 import type { MessageSpec } from "../../chain-sidecar/tx/message-spec.js";
 import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
-import { recoverSender, signTx } from "../../chain-sidecar/tx/signing.js";
+import { signTx } from "../../chain-sidecar/tx/signing.js";
 import type { Logger } from "../observability/logger.js";
 import { silentLogger } from "../observability/logger.js";
 import type { BlockWatcher, IncludedTx } from "./block-watcher.js";
 import type { ChainMetrics, TxResult } from "./chain-metrics.js";
 
-/** The transaction was sent but its fate is not known yet; retrying later finds out. */
+/** The transaction was sent but its fate is not known yet; sending the same message again is safe. */
 export class TxOutcomeUnknown extends Error {
   override readonly name = "TxOutcomeUnknown";
 
@@ -29,46 +28,47 @@ export class TxOutcomeUnknown extends Error {
   }
 }
 
-/** Where a signed transaction is kept between signing and knowing its outcome (an annotation, typically). */
-export interface TxIntent {
-  /** The signed transaction as 0x hex, if one is pending. */
-  read(): string | undefined;
-  /** Must be durable when it resolves: it is called before the broadcast. */
-  write(signedTxHex: string): Promise<void>;
-}
-
 export interface TxSubmitterOptions {
-  client: ChainClient;
-  watcher: BlockWatcher;
+  client: Pick<ChainClient, "chainId" | "account" | "broadcast">;
+  watcher: Pick<BlockWatcher, "knownHeight" | "waitFor" | "cancel">;
   metrics?: ChainMetrics;
   logger?: Logger;
   /** How long to wait for a broadcast transaction to be committed. */
   inclusionTimeoutMs?: number;
 }
 
-interface SignerQueue {
-  lock: Mutex;
-  /** The next nonce, once known; undefined means "ask the chain". */
-  next: number | undefined;
-  /** Nonces of transactions signed by an earlier process whose fate is not known yet: never signed again. */
-  reserved: Set<number>;
+interface Entry {
+  spec: MessageSpec<unknown>;
+  message: unknown;
+  nonceRetries: number;
+  sent: (hash: string, included: Promise<IncludedTx | undefined>) => void;
+  failed: (error: unknown) => void;
 }
 
-const NONCE_RETRIES = 3;
+interface Lane {
+  signer: Wallet;
+  /** The next nonce to give out; undefined means "ask the chain". */
+  next: number | undefined;
+  waiting: Entry[];
+  pumping: boolean;
+}
 
-function nonceRefused(error: unknown): boolean {
+/** A nonce refusal is retried this often (each time from the nonce the chain names). */
+const NONCE_RETRIES = 3;
+/** Signed ahead at once, so a burst is signed while the previous one is broadcast. */
+const SIGN_AHEAD = 256;
+
+const NEXT_NONCE = /the next nonce of 0x[0-9a-fA-F]{40} is (\d+)/;
+
+function nonceRefused(error: unknown): error is ChainTxError {
   return (
     error instanceof ChainTxError &&
     (error.code === ResultCode.STALE_NONCE || error.code === ResultCode.FUTURE_NONCE)
   );
 }
 
-function alreadyInMempool(error: unknown): boolean {
-  return error instanceof Error && /already exists in cache/i.test(error.message);
-}
-
 export class TxSubmitter {
-  private readonly queues = new Map<string, SignerQueue>();
+  private readonly lanes = new Map<string, Lane>();
   private readonly log: Logger;
   private readonly inclusionTimeoutMs: number;
 
@@ -77,42 +77,23 @@ export class TxSubmitter {
     this.inclusionTimeoutMs = options.inclusionTimeoutMs ?? 30_000;
   }
 
-  private queue(address: string): SignerQueue {
-    let queue = this.queues.get(address);
-    if (queue === undefined) {
-      queue = { lock: new Mutex(), next: undefined, reserved: new Set() };
-      this.queues.set(address, queue);
-    }
-    return queue;
-  }
-
   private count(type: string, result: TxResult): void {
     this.options.metrics?.txs.inc({ type, result });
   }
 
   /**
    * Signs, sends and waits for the block result. Throws ChainTxError when the chain refuses it (in CheckTx or in
-   * the block) and TxOutcomeUnknown when it was sent but not seen committed in time. With an intent, a pending
-   * transaction from an earlier attempt is settled first and the new one is written down before it is sent.
+   * the block) and TxOutcomeUnknown when it was sent but not seen committed in time.
    */
-  async submit<T>(signer: Wallet, spec: MessageSpec<T>, message: T, intent?: TxIntent): Promise<IncludedTx> {
+  async submit<T>(signer: Wallet, spec: MessageSpec<T>, message: T): Promise<IncludedTx> {
     const type = spec.primaryType;
-    const pending = intent?.read();
-    if (pending !== undefined) {
-      const settled = await this.settle(pending, type);
-      if (settled !== "dropped") return this.finish(type, settled, performance.now());
-    }
     const started = performance.now();
-    const { hash, included } = await this.send(signer, spec, message, intent);
+    const { hash, included } = await this.send(signer, spec, message);
     const result = await included;
     if (result === undefined) {
       this.count(type, "unknown");
       throw new TxOutcomeUnknown(type, hash, `not committed within ${this.inclusionTimeoutMs} ms`);
     }
-    return this.finish(type, result, started);
-  }
-
-  private finish(type: string, result: IncludedTx, started: number): IncludedTx {
     if (result.code !== ResultCode.OK) {
       this.count(type, "rejected_block");
       throw new ChainTxError(result.code, result.log, "block", result.hash);
@@ -122,106 +103,100 @@ export class TxSubmitter {
     return result;
   }
 
-  private async send<T>(
+  /** Queues the message on its signer's lane; resolves once CheckTx admitted it. */
+  private send<T>(
     signer: Wallet,
     spec: MessageSpec<T>,
     message: T,
-    intent: TxIntent | undefined,
   ): Promise<{ hash: string; included: Promise<IncludedTx | undefined> }> {
-    const { client, watcher } = this.options;
     const address = signer.address.toLowerCase();
-    const queue = this.queue(address);
-    const chainId = await client.chainId();
-    return queue.lock.runExclusive(async () => {
-      for (let attempt = 0; ; attempt++) {
-        let nonce = queue.next ?? (await client.account(address)).nonce;
-        while (queue.reserved.has(nonce)) nonce++;
-        const tx = await signTx(signer, chainId, spec, message, nonce);
-        const hash = txHash(tx);
-        if (intent !== undefined) await intent.write(hexlify(tx));
-        const included = watcher.waitFor(hash, await watcher.knownHeight(), this.inclusionTimeoutMs);
-        try {
-          await client.broadcast(tx, "sync", nonce);
-          queue.next = nonce + 1;
-          return { hash, included };
-        } catch (error) {
-          watcher.cancel(hash);
-          if (nonceRefused(error) && attempt < NONCE_RETRIES) {
-            this.log.debug({ signer: address, nonce, err: error }, "nonce out of step; asking the chain");
-            queue.next = undefined;
-            continue;
-          }
-          if (error instanceof ChainTxError) {
-            this.count(spec.primaryType, "rejected_check");
-            if (nonceRefused(error)) queue.next = undefined;
-            throw error;
-          }
-          // The node may or may not have admitted it; only the chain can tell the next nonce now.
-          queue.next = undefined;
-          this.count(spec.primaryType, "error");
-          throw error;
-        }
-      }
+    let lane = this.lanes.get(address);
+    if (lane === undefined) {
+      lane = { signer, next: undefined, waiting: [], pumping: false };
+      this.lanes.set(address, lane);
+    }
+    const queued = lane;
+    return new Promise((resolve, reject) => {
+      queued.waiting.push({
+        spec: spec,
+        message,
+        nonceRetries: 0,
+        sent: (hash, included) => resolve({ hash, included }),
+        failed: reject,
+      });
+      if (!queued.pumping) void this.pump(queued);
     });
   }
 
-  /**
-   * Keeps a transaction an earlier process signed (an intent found after a restart) from having its nonce signed
-   * again until it is settled: two identical messages signed with the same nonce are the same bytes, and both
-   * writers would take the one transaction for their own.
-   */
-  reserve(signedTxHex: string): void {
-    const decoded = decodeTx(getBytes(signedTxHex), uranusRegistry.catalog);
-    this.queue(recoverSender(decoded)).reserved.add(decoded.nonce);
-  }
-
-  /**
-   * Finds out what became of a signed transaction written down earlier: committed (with its result), or
-   * "dropped" (its nonce went to another transaction, or it can never pass CheckTx), sending it again if it is
-   * still possible that it lands.
-   */
-  async settle(signedTxHex: string, type: string): Promise<IncludedTx | "dropped"> {
-    const bytes = getBytes(signedTxHex);
-    const decoded = decodeTx(bytes, uranusRegistry.catalog);
-    const sender = recoverSender(decoded);
-    const outcome = await this.settleSigned(bytes, decoded, sender, type);
-    // Known now (committed, or it can never land): the nonce is the chain's to count again.
-    this.queue(sender).reserved.delete(decoded.nonce);
-    return outcome;
-  }
-
-  private async settleSigned(
-    bytes: Uint8Array,
-    decoded: DecodedTx,
-    sender: string,
-    type: string,
-  ): Promise<IncludedTx | "dropped"> {
-    const { client, watcher } = this.options;
-    const hash = txHash(bytes);
-    const found = await watcher.lookup(hash);
-    if (found !== undefined) return found;
-    const onChain = (await client.account(sender)).nonce;
-    if (onChain > decoded.nonce) return (await watcher.lookup(hash)) ?? "dropped";
-    const included = watcher.waitFor(hash, await watcher.knownHeight(), this.inclusionTimeoutMs);
+  /** The one loop of a signer: signs what waits with consecutive nonces, then broadcasts it in nonce order. */
+  private async pump(lane: Lane): Promise<void> {
+    lane.pumping = true;
     try {
-      await client.broadcast(bytes, "sync", decoded.nonce);
-    } catch (error) {
-      if (!alreadyInMempool(error)) {
-        watcher.cancel(hash);
-        if (error instanceof ChainTxError) {
-          if (error.code === ResultCode.STALE_NONCE) return (await watcher.lookup(hash)) ?? "dropped";
-          // Refused as signed (a nonce gap, or a check that now fails): it is in no mempool and cannot land.
-          this.log.info({ hash, type, code: error.codeName }, "a pending transaction can no longer land");
-          return "dropped";
+      while (lane.waiting.length > 0) {
+        const burst = lane.waiting.splice(0, SIGN_AHEAD);
+        try {
+          await this.sendBurst(lane, burst);
+        } catch (error) {
+          // Asking the chain for the nonce or signing failed: nothing of the burst left this process.
+          lane.next = undefined;
+          for (const entry of burst) entry.failed(error);
         }
-        throw error;
+      }
+    } finally {
+      lane.pumping = false;
+    }
+  }
+
+  private async sendBurst(lane: Lane, burst: Entry[]): Promise<void> {
+    const { client, watcher } = this.options;
+    const address = lane.signer.address.toLowerCase();
+    const chainId = await client.chainId();
+    const first = lane.next ?? (await client.account(address)).nonce;
+    const signed = await Promise.all(
+      burst.map((entry, i) => signTx(lane.signer, chainId, entry.spec, entry.message, first + i)),
+    );
+    for (let i = 0; i < burst.length; i++) {
+      const entry = burst[i]!;
+      const tx = signed[i]!;
+      const nonce = first + i;
+      const hash = txHash(tx);
+      const included = watcher.waitFor(hash, await watcher.knownHeight(), this.inclusionTimeoutMs);
+      try {
+        await client.broadcast(tx, "sync", nonce);
+        lane.next = nonce + 1;
+        entry.sent(hash, included);
+      } catch (error) {
+        watcher.cancel(hash);
+        // What follows was signed after a nonce the chain did not take: it goes back to be signed again.
+        lane.waiting.unshift(...burst.slice(i + 1));
+        this.refused(lane, entry, nonce, error);
+        return;
       }
     }
-    const result = await included;
-    if (result === undefined) {
-      this.count(type, "unknown");
-      throw new TxOutcomeUnknown(type, hash, `resent, not committed within ${this.inclusionTimeoutMs} ms`);
+  }
+
+  /** A broadcast failed: repairs the lane's nonce once, and retries or fails the entry. */
+  private refused(lane: Lane, entry: Entry, nonce: number, error: unknown): void {
+    const type = entry.spec.primaryType;
+    if (nonceRefused(error)) {
+      const named = NEXT_NONCE.exec(error.log);
+      lane.next = named === null ? undefined : Number(named[1]);
+      this.log.debug({ signer: lane.signer.address, nonce, next: lane.next }, "nonce out of step");
+      if (entry.nonceRetries++ < NONCE_RETRIES) {
+        lane.waiting.unshift(entry);
+        return;
+      }
+    } else if (error instanceof ChainTxError) {
+      // Refused in CheckTx: its nonce is still the next one.
+      lane.next = nonce;
+    } else {
+      // The node may or may not have admitted it; only the chain can tell the next nonce now.
+      lane.next = undefined;
+      this.count(type, "error");
+      entry.failed(error);
+      return;
     }
-    return result;
+    this.count(type, "rejected_check");
+    entry.failed(error);
   }
 }

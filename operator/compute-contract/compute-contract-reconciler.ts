@@ -3,8 +3,10 @@
 // runs low, resuming on top-up) and, on delete, removes the replicas, waits for their final bills, closes the
 // contract (refunding the rest) and only then lets the object go.
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
-import { contractIdOf } from "../../chain-sidecar/modules/market/market-keeper.js";
+import type { Wallet } from "ethers";
 import { CloseContractMsg, OpenContractMsg } from "../../chain-sidecar/modules/market/market-messages.js";
+import { contractIdFor } from "../../chain-sidecar/modules/market/market-records.js";
+import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
 import {
   API_VERSION,
   CONDITION,
@@ -21,7 +23,6 @@ import {
 import type { Contract } from "../chain/chain-reader.js";
 import { describeChainFailure } from "../chain/chain-failure.js";
 import { KeyUnavailable } from "../chain/key-vault.js";
-import type { TxIntent } from "../chain/tx-submitter.js";
 import type { SettlementBook } from "../metering/settlement-book.js";
 import { INDEX, type OperatorContext } from "../operator-context.js";
 import { childName } from "../power-container/child-name.js";
@@ -36,9 +37,6 @@ import { patchStatus } from "../runtime/status.js";
 import { COMPUTE_CONTRACT, POWER_CONTAINER } from "../uranus-resources.js";
 import { desiredReplicas, openContractMessage } from "./contract-terms.js";
 import { controllerReference } from "../runtime/owner-reference.js";
-
-/** The signed OpenContract transaction, written before it is broadcast so a restart never opens a second one. */
-export const OPENING_TX_ANNOTATION = "uranus.io/opening-tx";
 
 const PHASE_OF_STATE: Record<Contract["state"], ComputeContractPhase> = {
   open: "Running",
@@ -63,25 +61,7 @@ export class ComputeContractReconciler {
     private readonly book: SettlementBook,
   ) {}
 
-  /** Openings an earlier operator process signed but did not see through: their nonces are not signed again. */
-  private inheritedIntentsReserved = false;
-
-  private reserveInheritedIntents(): void {
-    if (this.inheritedIntentsReserved) return;
-    this.inheritedIntentsReserved = true;
-    for (const contract of this.ctx.informers.contracts.store.list()) {
-      const pending = contract.metadata.annotations?.[OPENING_TX_ANNOTATION];
-      if (pending === undefined || contract.status?.contractId !== undefined) continue;
-      try {
-        this.ctx.chain.submitter.reserve(pending);
-      } catch {
-        // Not a transaction at all: nothing could land from it, so there is no nonce to keep.
-      }
-    }
-  }
-
   async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
-    this.reserveInheritedIntents();
     const cached = this.ctx.informers.contracts.store.get(key);
     if (cached === undefined) return {};
     if (isBeingDeleted(cached)) return this.finalize(cached, rc);
@@ -226,7 +206,7 @@ export class ComputeContractReconciler {
     }
   }
 
-  /** The contract on chain: adopted, already opened, or opened now (exactly once, through the intent annotation). */
+  /** The contract on chain: adopted, already opened, or opened now (exactly once: its id derives from the UID). */
   private async ensureOpened(
     cc: ComputeContract,
     rc: ReconcileContext,
@@ -293,43 +273,15 @@ export class ComputeContractReconciler {
     rc: ReconcileContext,
   ): Promise<{ contractId: string; chainContract: Contract }> {
     const { chain } = this.ctx;
-    const namespace = cc.metadata.namespace!;
     const generation = cc.metadata.generation;
-    const ref = cc.spec.payer.secretRef!;
-    let wallet;
-    try {
-      wallet = await chain.keys.payerWallet(namespace, ref);
-    } catch (error) {
-      if (!(error instanceof KeyUnavailable)) throw error;
-      throw new Blocked(
-        [
-          {
-            type: CONDITION.ComputeContract.Opened,
-            status: "False",
-            reason: REASON.Opened.PayerSecretMissing,
-            message: `cannot read the payer's key: ${error.message}`,
-            observedGeneration: generation,
-          },
-        ],
-        "Pending",
-        {
-          reason: "PayerSecretMissing",
-          action: "OpenContract",
-          note: `cannot read the payer's key: ${error.message}`,
-        },
-      );
-    }
-    // Fresh read: an intent written by the previous attempt may not be in the cache yet.
-    let fresh = await this.ctx.runtime.client.get<ComputeContract>(COMPUTE_CONTRACT, {
-      namespace,
-      name: cc.metadata.name!,
-    });
-    if (fresh.status?.contractId !== undefined)
-      throw new Error("the contract was opened meanwhile; reconciling again");
-    const pending = fresh.metadata.annotations?.[OPENING_TX_ANNOTATION];
+    const wallet = await this.payerWallet(cc, "OpenContract");
     const payerAddress = wallet.address.toLowerCase();
-    const budget = BigInt(cc.spec.budget);
-    if (pending === undefined) {
+    const clusterId = this.ctx.settings.clusterId;
+    // Derived from the payer and this object's UID: the same after any crash, and the chain opens it only once.
+    const contractId = contractIdFor(payerAddress, clusterId, cc.metadata.uid!);
+    let chainContract = await chain.reader.contract(contractId);
+    if (chainContract === undefined) {
+      const budget = BigInt(cc.spec.budget);
       const balance = (await chain.reader.account(payerAddress)).balance;
       if (balance < budget) {
         const note = `payer ${payerAddress} holds ${balance}, less than the budget ${budget}`;
@@ -354,63 +306,61 @@ export class ComputeContractReconciler {
           { reason: "InsufficientPayerBalance", action: "OpenContract", note },
         );
       }
+      if (cc.status?.phase !== "Opening")
+        await this.writeStatus(cc, { phase: "Opening" }, [
+          {
+            type: CONDITION.ComputeContract.Opened,
+            status: "False",
+            reason: REASON.Opened.OpeningContract,
+            message: `opening contract ${contractId} on chain`,
+            observedGeneration: generation,
+          },
+        ]);
+      const message = openContractMessage(cc, this.ctx.scale, {
+        operator: await chain.keys.operatorAddress(),
+        clusterId,
+        clientRef: cc.metadata.uid!,
+        maxDurationSeconds: this.ctx.params.market.maxDurationSeconds,
+      });
+      try {
+        await chain.submitter.submit(wallet, OpenContractMsg, message);
+      } catch (error) {
+        // A repeat of an opening already admitted or committed: the chain names the contract; it is ours.
+        if (!(error instanceof ChainTxError && error.code === ResultCode.DUPLICATE)) throw error;
+      }
+      chainContract = await chain.reader.contract(contractId);
+      if (chainContract === undefined)
+        throw new Error(`contract ${contractId} is not committed yet; its opening is still on its way`);
+      rc.log.info({ contractId }, "contract opened on chain");
+      this.ctx.runtime.events.record(cc, {
+        type: "Normal",
+        reason: "Opened",
+        action: "OpenContract",
+        note: `opened contract ${contractId} on chain: ${budget} moved from ${payerAddress} into escrow`,
+      });
     }
-    await this.writeStatus(fresh, { phase: "Opening" }, [
-      {
-        type: CONDITION.ComputeContract.Opened,
-        status: "False",
-        reason: REASON.Opened.OpeningContract,
-        message: "opening the contract on chain",
-        observedGeneration: generation,
-      },
-    ]);
-    const intent: TxIntent = {
-      read: () => fresh.metadata.annotations?.[OPENING_TX_ANNOTATION],
-      write: async (signedTxHex) => {
-        fresh = await this.ctx.runtime.client.mergePatch<ComputeContract>(
-          COMPUTE_CONTRACT,
-          { namespace, name: cc.metadata.name! },
-          { metadata: { annotations: { [OPENING_TX_ANNOTATION]: signedTxHex } } },
-          { fieldManager: FIELD_MANAGER },
-        );
-      },
-    };
-    const message = openContractMessage(
-      cc,
-      this.ctx.scale,
-      await chain.keys.operatorAddress(),
-      this.ctx.params.market.maxDurationSeconds,
-    );
-    let contractId: string;
-    try {
-      const included = await chain.submitter.submit(wallet, OpenContractMsg, message, intent);
-      contractId = contractIdOf(included.hash);
-    } catch (error) {
-      if (error instanceof ChainTxError) await this.clearIntent(cc);
-      throw error;
-    }
-    const chainContract = await chain.reader.contract(contractId);
-    if (chainContract === undefined)
-      throw new Error(`contract ${contractId} is not on chain right after opening it`);
-    await this.writeStatus(fresh, { contractId, phase: PHASE_OF_STATE[chainContract.state] }, []);
-    await this.clearIntent(cc);
-    rc.log.info({ contractId }, "contract opened on chain");
-    this.ctx.runtime.events.record(cc, {
-      type: "Normal",
-      reason: "Opened",
-      action: "OpenContract",
-      note: `opened contract ${contractId} on chain: ${budget} moved from ${payerAddress} into escrow`,
-    });
     return { contractId, chainContract };
   }
 
-  private async clearIntent(cc: ComputeContract): Promise<void> {
-    await this.ctx.runtime.client.mergePatch(
-      COMPUTE_CONTRACT,
-      { namespace: cc.metadata.namespace, name: cc.metadata.name! },
-      { metadata: { annotations: { [OPENING_TX_ANNOTATION]: null } } },
-      { fieldManager: FIELD_MANAGER },
-    );
+  private async payerWallet(cc: ComputeContract, action: string): Promise<Wallet> {
+    try {
+      return await this.ctx.chain.keys.payerWallet(cc.metadata.namespace!, cc.spec.payer.secretRef!);
+    } catch (error) {
+      if (!(error instanceof KeyUnavailable)) throw error;
+      throw new Blocked(
+        [
+          {
+            type: CONDITION.ComputeContract.Opened,
+            status: "False",
+            reason: REASON.Opened.PayerSecretMissing,
+            message: `cannot read the payer's key: ${error.message}`,
+            observedGeneration: cc.metadata.generation,
+          },
+        ],
+        "Pending",
+        { reason: "PayerSecretMissing", action, note: `cannot read the payer's key: ${error.message}` },
+      );
+    }
   }
 
   /** One PowerContainer per slot, outdated ones updated one at a time, surplus ones deleted. */
@@ -541,13 +491,7 @@ export class ComputeContractReconciler {
       rc.log.debug({ pods: pods.length }, "waiting for the replicas' final bills");
       return { requeueAfter: 1000 };
     }
-    let contractId = cc.status?.contractId;
-    const pending = cc.metadata.annotations?.[OPENING_TX_ANNOTATION];
-    if (contractId === undefined && pending !== undefined) {
-      // An opening whose outcome was never seen may still have moved the budget: find out before letting go.
-      const settled = await this.ctx.chain.submitter.settle(pending, OpenContractMsg.primaryType);
-      if (settled !== "dropped" && settled.code === 0) contractId = contractIdOf(settled.hash);
-    }
+    const contractId = cc.status?.contractId ?? (await this.openedUnseen(cc));
     if (contractId !== undefined) {
       const contract = await this.ctx.chain.reader.contract(contractId);
       if (contract !== undefined && contract.state !== "closed") {
@@ -570,6 +514,21 @@ export class ComputeContractReconciler {
       if (!isNotFound(error)) throw error;
     }
     return {};
+  }
+
+  /** An opening whose outcome this object never recorded may still have moved the budget: its derived id, if so. */
+  private async openedUnseen(cc: ComputeContract): Promise<string | undefined> {
+    if (cc.spec.payer.secretRef === undefined) return undefined;
+    let payer: string;
+    try {
+      payer = (await this.ctx.chain.keys.payerWallet(cc.metadata.namespace!, cc.spec.payer.secretRef))
+        .address;
+    } catch (error) {
+      if (error instanceof KeyUnavailable) return undefined;
+      throw error;
+    }
+    const id = contractIdFor(payer.toLowerCase(), this.ctx.settings.clusterId, cc.metadata.uid!);
+    return (await this.ctx.chain.reader.contract(id)) === undefined ? undefined : id;
   }
 
   /** Closes with the payer's key; undefined (after a Warning) when that cannot happen yet. */

@@ -36,15 +36,24 @@ export function desiredReplicas(contract: ComputeContract): number {
   return contract.spec.replicas ?? DEFAULTS.replicas;
 }
 
+export interface OpeningParty {
+  /** May then record the contract's leases and breaches. */
+  operator: string;
+  /** The member cluster the opening comes from; "" outside a federation. */
+  clusterId: string;
+  /** What the chain contract stands for, normally the ComputeContract's UID: its id derives from it. */
+  clientRef: string;
+  maxDurationSeconds: number;
+}
+
 /**
- * The OpenContract message for a contract the operator opens from the payer's key; `operator` may then record
- * its leases and breaches. A contract without a duration runs up to the chain's longest allowed.
+ * The OpenContract message for a contract the operator opens from the payer's key. A contract without a duration
+ * runs up to the chain's longest allowed.
  */
 export function openContractMessage(
   contract: ComputeContract,
   scale: ScuScale,
-  operator: string,
-  maxDurationSeconds: number,
+  party: OpeningParty,
 ): OpenContract {
   const spec = contract.spec;
   return {
@@ -53,13 +62,17 @@ export function openContractMessage(
     maxPricePerScuHour: BigInt(spec.maxPricePerSCUHour),
     budget: BigInt(spec.budget),
     durationSeconds: BigInt(
-      spec.duration === undefined ? maxDurationSeconds : durationSeconds(spec.duration, "spec.duration"),
+      spec.duration === undefined
+        ? party.maxDurationSeconds
+        : durationSeconds(spec.duration, "spec.duration"),
     ),
     recoverWithinSeconds: BigInt(recoverWithinSeconds(contract)),
     maxMigrations: BigInt(maxMigrations(contract)),
     regions: [...(spec.placement?.regions ?? [])].sort(),
     minPoc: BigInt(spec.placement?.minPoC ?? 0),
     spread: spec.template.spec.contributorSpread === "required",
-    operator,
+    operator: party.operator,
+    clusterId: party.clusterId,
+    clientRef: party.clientRef,
   };
 }

@@ -11,7 +11,6 @@ import {
 import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
 import { FIELD_MANAGER, LABEL, type PowerContainer } from "../../crds/types.js";
 import type { Lease } from "../chain/chain-reader.js";
-import type { TxIntent } from "../chain/tx-submitter.js";
 import type { KubePod, OperatorContext } from "../operator-context.js";
 import { isRetired, unixSeconds } from "../power-container/power-container-reconciler.js";
 import {
@@ -137,7 +136,8 @@ export class LeaseReconciler {
           });
           return {};
         }
-        if (error.code !== ResultCode.ALREADY_EXISTS) {
+        // DUPLICATE: an earlier attempt recorded it; the lease is read below.
+        if (error.code !== ResultCode.DUPLICATE) {
           this.note(
             pod,
             "Warning",
@@ -167,7 +167,7 @@ export class LeaseReconciler {
     const { chain } = this.ctx;
     let pod: KubePod;
     try {
-      // Fresh: the breach intent written by an earlier attempt must be seen.
+      // Fresh: what an earlier attempt annotated (lease end, breach) must be seen.
       pod = await this.ctx.runtime.client.get<KubePod>(POD, {
         namespace: cached.metadata.namespace,
         name: cached.metadata.name!,
@@ -261,27 +261,16 @@ export class LeaseReconciler {
     now: Date,
     rc: ReconcileContext,
   ): Promise<KubePod> {
-    let current = pod;
-    const intent: TxIntent = {
-      read: () => current.metadata.annotations?.[POD_ANNOTATION.breachTx],
-      write: async (signedTxHex) => {
-        current = await this.annotate(current, { [POD_ANNOTATION.breachTx]: signedTxHex });
-      },
-    };
     let outcome = "recorded";
     try {
-      await this.ctx.chain.submitter.submit(
-        await this.operatorWallet(),
-        RecordBreachMsg,
-        {
-          contractId: pod.metadata.annotations![POD_ANNOTATION.contractId]!,
-          replica: BigInt(pod.metadata.labels?.[POD_LABEL.replica] ?? "0"),
-          nodeId,
-          kind: "availability",
-          seconds: BigInt(Math.max(0, unixSeconds(now) - retiredAt)),
-        },
-        intent,
-      );
+      await this.ctx.chain.submitter.submit(await this.operatorWallet(), RecordBreachMsg, {
+        contractId: pod.metadata.annotations![POD_ANNOTATION.contractId]!,
+        replica: BigInt(pod.metadata.labels?.[POD_LABEL.replica] ?? "0"),
+        nodeId,
+        podUid: pod.metadata.uid!,
+        kind: "availability",
+        seconds: BigInt(Math.max(0, unixSeconds(now) - retiredAt)),
+      });
       this.note(
         pod,
         "Normal",
@@ -290,11 +279,14 @@ export class LeaseReconciler {
         `SLA breach by node ${nodeId} recorded on chain`,
       );
     } catch (error) {
-      if (!(error instanceof ChainTxError && error.code === ResultCode.NO_LEASE)) throw error;
-      outcome = "not-served";
-      rc.log.info({ node: nodeId }, "no breach recorded: the node never held a lease of the contract");
+      if (error instanceof ChainTxError && error.code === ResultCode.DUPLICATE) {
+        rc.log.info({ node: nodeId }, "the breach was already recorded by an earlier attempt");
+      } else if (error instanceof ChainTxError && error.code === ResultCode.NO_LEASE) {
+        outcome = "not-served";
+        rc.log.info({ node: nodeId }, "no breach recorded: the node never held a lease of the contract");
+      } else throw error;
     }
-    return this.annotate(current, { [POD_ANNOTATION.breachRecorded]: outcome });
+    return this.annotate(pod, { [POD_ANNOTATION.breachRecorded]: outcome });
   }
 
   private async release(pod: KubePod): Promise<ReconcileResult> {

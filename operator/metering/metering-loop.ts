@@ -1,9 +1,8 @@
 // Every metering interval (or sooner when a retired pod waits for its final bill): for each contributor, one
 // batch transaction with a record per leased pod covering the seconds since its last committed record, up to now,
 // its failure moment or its lease end. At-least-once sending with exactly-once billing: a record starts where the
-// chain says the pod's billing stands, a batch whose outcome is unknown is settled (by its hash) before its pods
-// are billed again, and a fence transaction at start settles whatever an earlier run left in flight.
-import { TransferMsg } from "../../chain-sidecar/modules/bank/bank-messages.js";
+// chain says the pod's billing stands, and the chain refuses a record of seconds already billed (DOUBLE_BILLED), so
+// a batch whose outcome is unknown, or one an earlier process left in flight, can never be billed twice.
 import { MeteringBatchMsg } from "../../chain-sidecar/modules/metering/metering-messages.js";
 import { meteringRoot } from "../../chain-sidecar/modules/metering/batch-root.js";
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
@@ -11,7 +10,7 @@ import { FIELD_MANAGER, LABEL, type PowerContainer } from "../../crds/types.js";
 import type { Contract } from "../chain/chain-reader.js";
 import type { IncludedTx } from "../chain/block-watcher.js";
 import { describeChainFailure } from "../chain/chain-failure.js";
-import { TxOutcomeUnknown, type TxIntent } from "../chain/tx-submitter.js";
+import { TxOutcomeUnknown } from "../chain/tx-submitter.js";
 import type { BillingTrigger } from "../leases/lease-reconciler.js";
 import type { Logger } from "../observability/logger.js";
 import { INDEX, type KubePod, type OperatorContext } from "../operator-context.js";
@@ -39,11 +38,6 @@ interface PodFacts {
   billable: BillablePod;
 }
 
-interface PendingBatch {
-  intent: { hex: string | undefined };
-  podUids: string[];
-}
-
 /** At most this many batches in flight at once. */
 const BATCH_CONCURRENCY = 16;
 /** Early rounds (for final bills) come at most this often. */
@@ -52,8 +46,6 @@ const MIN_ROUND_GAP_MS = 500;
 export class MeteringLoop implements BillingTrigger {
   private readonly ledger: BillingLedger;
   private readonly log: Logger;
-  private readonly pending: PendingBatch[] = [];
-  private fenced = false;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -121,11 +113,7 @@ export class MeteringLoop implements BillingTrigger {
     if (!this.ctx.runtime.isLeader()) return;
     const started = performance.now();
     try {
-      if (!this.fenced) await this.fence();
-      await this.settlePending();
-      const facts = await this.collect(finalOnly);
-      const busy = new Set(this.pending.flatMap((p) => p.podUids));
-      const billable = facts.filter((f) => !busy.has(f.billable.podUid));
+      const billable = await this.collect(finalOnly);
       const batches = planBatches(
         billable.map((f) => f.billable),
         {
@@ -145,7 +133,7 @@ export class MeteringLoop implements BillingTrigger {
         }
       };
       await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batches.length) }, worker));
-      if (!finalOnly) this.ledger.retain(new Set(facts.map((f) => f.billable.podUid)));
+      if (!finalOnly) this.ledger.retain(new Set(billable.map((f) => f.billable.podUid)));
     } catch (error) {
       this.log.warn(
         { err: error, ...describeChainFailure(error) },
@@ -153,28 +141,6 @@ export class MeteringLoop implements BillingTrigger {
       );
     } finally {
       this.metrics.roundSeconds.observe((performance.now() - started) / 1000);
-    }
-  }
-
-  /** Settles every transaction an earlier run of the operator key may have left in flight. */
-  private async fence(): Promise<void> {
-    const wallet = await this.ctx.chain.keys.operatorWallet();
-    await this.ctx.chain.submitter.submit(wallet, TransferMsg, { to: wallet.address, amount: 1n });
-    this.fenced = true;
-  }
-
-  private async settlePending(): Promise<void> {
-    for (const batch of [...this.pending]) {
-      try {
-        const result = await this.ctx.chain.submitter.settle(batch.intent.hex!, MeteringBatchMsg.primaryType);
-        if (result !== "dropped")
-          this.log.info({ hash: result.hash, code: result.code }, "an earlier batch was settled");
-      } catch (error) {
-        if (error instanceof TxOutcomeUnknown) continue;
-        throw error;
-      }
-      for (const podUid of batch.podUids) this.ledger.forget(podUid);
-      this.pending.splice(this.pending.indexOf(batch), 1);
     }
   }
 
@@ -246,35 +212,23 @@ export class MeteringLoop implements BillingTrigger {
     let batch = pods;
     for (let attempt = 0; batch.length > 0 && attempt < 2; attempt++) {
       const records = batch.map((f) => meterRecord(f.billable));
-      const holder: PendingBatch = {
-        intent: { hex: undefined },
-        podUids: batch.map((f) => f.billable.podUid),
-      };
-      const intent: TxIntent = {
-        read: () => undefined,
-        write: (hex) => {
-          holder.intent.hex = hex;
-          return Promise.resolve();
-        },
-      };
       try {
-        const included = await this.ctx.chain.submitter.submit(
-          wallet,
-          MeteringBatchMsg,
-          { contributor, root: meteringRoot(records), records },
-          intent,
-        );
+        const included = await this.ctx.chain.submitter.submit(wallet, MeteringBatchMsg, {
+          contributor,
+          root: meteringRoot(records),
+          records,
+        });
         this.metrics.batches.inc({ result: "committed" });
         this.metrics.batchRecords.observe(records.length);
         await this.committed(batch, included);
         return;
       } catch (error) {
+        // Whatever happened, these pods' billing is read from chain again before their next record.
+        for (const fact of batch) this.ledger.forget(fact.billable.podUid);
         if (error instanceof TxOutcomeUnknown) {
           this.metrics.batches.inc({ result: "unknown" });
-          if (holder.intent.hex !== undefined) this.pending.push(holder);
           return;
         }
-        for (const fact of batch) this.ledger.forget(fact.billable.podUid);
         if (!(error instanceof ChainTxError)) {
           this.metrics.batches.inc({ result: "error" });
           throw error;

@@ -32,8 +32,6 @@ export const POD_ANNOTATION = {
   avoidNode: "uranus.io/avoid-node",
   /** A node that failed under this pod; an SLA breach against it is owed on chain. */
   breachNode: "uranus.io/breach-node",
-  /** The signed RecordBreach transaction (hex), written before it is broadcast so a restart never sends a second. */
-  breachTx: "uranus.io/breach-tx",
   /** The breach is on chain. */
   breachRecorded: "uranus.io/breach-recorded",
 } as const;

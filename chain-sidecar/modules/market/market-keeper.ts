@@ -12,7 +12,14 @@ import { BankKeeper } from "../bank/bank-keeper.js";
 import type { BlockInfo } from "../exec-context.js";
 import { readPodSettlement } from "../metering/metering-records.js";
 import { readParams } from "../params/params-keeper.js";
-import { checkNodeId, checkPodUid, checkRegion, optionalAddress } from "../poc/identifiers.js";
+import {
+  checkClientRef,
+  checkClusterId,
+  checkNodeId,
+  checkPodUid,
+  checkRegion,
+  optionalAddress,
+} from "../poc/identifiers.js";
 import { PocKeeper, nodeStanding } from "../poc/poc-keeper.js";
 import { requiredPerInterval } from "./interval-cost.js";
 import type {
@@ -31,6 +38,7 @@ import {
   PAYER_PREFIX,
   REPLICA_PREFIX,
   breachKey,
+  contractIdFor,
   contractKey,
   decodeContract,
   decodeLease,
@@ -55,11 +63,6 @@ export function checkContractId(id: string, field: string): string {
   if (!CONTRACT_ID.test(id))
     throw invalidField(field, `${JSON.stringify(id)} is not a contract id (20 lowercase hex digits)`);
   return id;
-}
-
-/** A contract's id: the first 20 hex digits of its opening transaction's hash, so a client knows it before inclusion. */
-export function contractIdOf(openingTxHash: string): string {
-  return openingTxHash.slice(0, 20).toLowerCase();
 }
 
 export function readContract(state: StateReader, id: string): Contract | undefined {
@@ -147,8 +150,17 @@ export class MarketKeeper {
     }
   }
 
-  open(sender: string, msg: OpenContract, block: BlockInfo, txHash: string): Contract {
+  open(sender: string, msg: OpenContract, block: BlockInfo): Contract {
     const p = this.params;
+    const clusterId = checkClusterId(msg.clusterId, "OpenContract.clusterId");
+    const clientRef = checkClientRef(msg.clientRef, "OpenContract.clientRef");
+    const id = contractIdFor(sender, clusterId, clientRef);
+    const existing = this.contract(id);
+    if (existing)
+      throw new TxError(
+        ResultCode.DUPLICATE,
+        `OpenContract.clientRef: ${sender} already opened contract ${id} for ${clusterId === "" ? "" : `cluster ${clusterId}, `}reference ${clientRef} (${existing.state})`,
+      );
     const scuPerReplica = inRange(msg.scuPerReplica, 1, p.maxScuPerReplica, "OpenContract.scuPerReplica");
     const replicas = inRange(msg.replicas, 1, p.maxReplicas, "OpenContract.replicas");
     if (msg.maxPricePerScuHour === 0n)
@@ -176,13 +188,12 @@ export class MarketKeeper {
       if (regions.has(region)) throw invalidField(`OpenContract.regions[${i}]`, `${region} is listed twice`);
       regions.add(region);
     });
-    const id = contractIdOf(txHash);
-    if (this.contract(id))
-      throw new TxError(ResultCode.ALREADY_EXISTS, `OpenContract: contract ${id} already exists`);
     const openedAt = secondsOf(block);
     const contract: Contract = {
       id,
       payer: sender,
+      clusterId,
+      clientRef,
       operator: optionalAddress(msg.operator),
       scuPerReplica,
       replicas,
@@ -326,8 +337,12 @@ export class MarketKeeper {
         "RecordLease.startedAt",
         `${startedAt} is before the contract opened (${contract.openedAt})`,
       );
-    if (this.state.get(leaseKey(podUid)))
-      throw new TxError(ResultCode.ALREADY_EXISTS, `RecordLease.podUid: pod ${podUid} already has a lease`);
+    const recorded = readLease(this.state, podUid);
+    if (recorded)
+      throw new TxError(
+        ResultCode.DUPLICATE,
+        `RecordLease.podUid: pod ${podUid} already holds a lease of contract ${recorded.contractId} (replica ${recorded.replica} on node ${recorded.nodeId} from ${recorded.startedAt})`,
+      );
     const activeOfReplica = this.state.get(replicaKey(contract.id, replica));
     if (activeOfReplica) {
       const holder = (decodeRecord(activeOfReplica) as { podUid: string }).podUid;
@@ -470,16 +485,20 @@ export class MarketKeeper {
       );
     const replica = inRange(msg.replica, 0, contract.replicas - 1, "RecordBreach.replica");
     const nodeId = checkNodeId(msg.nodeId, "RecordBreach.nodeId");
+    const podUid = checkPodUid(msg.podUid, "RecordBreach.podUid");
     if (!this.state.get(servedKey(contract.id, nodeId)))
       throw new TxError(
         ResultCode.NO_LEASE,
         `RecordBreach.nodeId: node ${nodeId} never held a lease of ${contract.id}`,
       );
+    const key = breachKey(contract.id, podUid, msg.kind);
+    if (this.state.get(key))
+      throw new TxError(
+        ResultCode.DUPLICATE,
+        `RecordBreach.podUid: the ${msg.kind} breach of pod ${podUid} is already recorded for contract ${contract.id}`,
+      );
     contract.breaches += 1;
-    this.state.set(
-      breachKey(contract.id, contract.breaches),
-      encodeRecord({ replica, nodeId, kind: msg.kind, seconds: Number(msg.seconds) }),
-    );
+    this.state.set(key, encodeRecord({ replica, nodeId, kind: msg.kind, seconds: Number(msg.seconds) }));
     this.poc.addBreach(nodeId);
     this.save(contract);
     return contract;

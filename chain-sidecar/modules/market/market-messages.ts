@@ -17,6 +17,10 @@ export interface OpenContract {
   spread: boolean;
   /** May record and end leases, breaches and ratings for the payer; the zero address for none. */
   operator: string;
+  /** The member cluster the contract was made in; "" outside a federation. */
+  clusterId: string;
+  /** What the contract stands for outside the chain (a ComputeContract's UID); one opening per payer, cluster and reference. */
+  clientRef: string;
 }
 
 export interface TopUpContract {
@@ -45,11 +49,13 @@ export interface EndLease {
   outcome: string;
 }
 
-/** A contributor broke the SLA; kind is "recovery", "migrations" or "availability". */
+/** A contributor broke the SLA; kind is "recovery", "migrations" or "availability"; once per pod and kind. */
 export interface RecordBreach {
   contractId: string;
   replica: bigint;
   nodeId: string;
+  /** The pod that suffered the breach: with the kind, what makes a repeat recognisable. */
+  podUid: string;
   kind: string;
   seconds: bigint;
 }
@@ -76,6 +82,8 @@ export const OpenContractMsg = defineMessage<OpenContract>({
     { name: "minPoc", type: "uint256" },
     { name: "spread", type: "bool" },
     { name: "operator", type: "address" },
+    { name: "clusterId", type: "string" },
+    { name: "clientRef", type: "string" },
   ],
 });
 
@@ -124,6 +132,7 @@ export const RecordBreachMsg = defineMessage<RecordBreach>({
     { name: "contractId", type: "string" },
     { name: "replica", type: "uint16" },
     { name: "nodeId", type: "string" },
+    { name: "podUid", type: "string" },
     { name: "kind", type: "string" },
     { name: "seconds", type: "uint32" },
   ],

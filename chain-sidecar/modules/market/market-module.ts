@@ -41,6 +41,8 @@ export function contractView(c: Contract): JsonValue {
   return {
     id: c.id,
     payer: c.payer,
+    clusterId: c.clusterId,
+    clientRef: c.clientRef,
     operator: c.operator,
     state: c.state,
     closeReason: c.closeReason,
@@ -120,10 +122,11 @@ export const marketModule: ChainModule = {
   params: marketParams,
   messages: [
     handles(OpenContractMsg, (ctx, msg) => {
-      const c = new MarketKeeper(ctx.state).open(ctx.sender, msg, ctx.block, ctx.txHash);
+      const c = new MarketKeeper(ctx.state).open(ctx.sender, msg, ctx.block);
       ctx.emit("contract_opened", [
         ["contract", c.id],
         ["payer", c.payer],
+        ["client_ref", c.clientRef],
         ["budget", c.deposited.toString()],
         ["replicas", String(c.replicas)],
         ["scu_per_replica", String(c.scuPerReplica)],
@@ -169,6 +172,7 @@ export const marketModule: ChainModule = {
       ctx.emit("sla_breach", [
         ["contract", contract.id],
         ["node", msg.nodeId],
+        ["pod", msg.podUid],
         ["kind", msg.kind],
         ["seconds", msg.seconds.toString()],
       ]);

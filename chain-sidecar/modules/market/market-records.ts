@@ -1,4 +1,5 @@
 // The market's stored records and the keys under its prefix `market/`.
+import { AbiCoder, keccak256 } from "ethers";
 import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
 
 export const CONTRACT_PREFIX = "market/contract/";
@@ -20,6 +21,9 @@ export const BREACH_KINDS = ["recovery", "migrations", "availability"] as const;
 export interface Contract {
   id: string;
   payer: string;
+  /** The member cluster it was opened from ("" outside a federation) and what it stands for there. */
+  clusterId: string;
+  clientRef: string;
   /** "" when the payer authorised no operator. */
   operator: string;
   scuPerReplica: number;
@@ -71,6 +75,18 @@ export interface Lease {
   recordedHeight: number;
 }
 
+/**
+ * A contract's id, derived from who pays and what it stands for, so a client knows it before sending the opening
+ * and finds it again after any crash: the first 20 hex digits of keccak256(abi.encode(payer, clusterId, clientRef)).
+ */
+export function contractIdFor(payer: string, clusterId: string, clientRef: string): string {
+  const encoded = AbiCoder.defaultAbiCoder().encode(
+    ["address", "string", "string"],
+    [payer, clusterId, clientRef],
+  );
+  return keccak256(encoded).slice(2, 22);
+}
+
 export function contractKey(id: string): string {
   return `${CONTRACT_PREFIX}${id}`;
 }
@@ -99,14 +115,16 @@ export function ratingKey(contractId: string, nodeId: string): string {
   return `${RATING_PREFIX}${contractId}/${nodeId}`;
 }
 
-export function breachKey(contractId: string, sequence: number): string {
-  return `${BREACH_PREFIX}${contractId}/${String(sequence).padStart(6, "0")}`;
+export function breachKey(contractId: string, podUid: string, kind: string): string {
+  return `${BREACH_PREFIX}${contractId}/${podUid}/${kind}`;
 }
 
 export function encodeContract(c: Contract): Uint8Array {
   return encodeRecord({
     id: c.id,
     payer: c.payer,
+    clusterId: c.clusterId,
+    clientRef: c.clientRef,
     operator: c.operator,
     scuPerReplica: c.scuPerReplica,
     replicas: c.replicas,
@@ -141,6 +159,8 @@ export function decodeContract(bytes: Uint8Array): Contract {
   return {
     id: r.id as string,
     payer: r.payer as string,
+    clusterId: r.clusterId as string,
+    clientRef: r.clientRef as string,
     operator: r.operator as string,
     scuPerReplica: r.scuPerReplica as number,
     replicas: r.replicas as number,

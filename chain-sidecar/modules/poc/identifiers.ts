@@ -5,6 +5,7 @@ import { invalidField } from "../../tx/tx-error.js";
 const NODE_ID = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const POD_UID = /^[a-z0-9]([-a-z0-9]{0,62}[a-z0-9])?$/;
 const REGION = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const CLIENT_REF = /^[A-Za-z0-9]([-A-Za-z0-9._:/]{0,126}[A-Za-z0-9])?$/;
 
 export function checkNodeId(nodeId: string, field: string): string {
   if (!NODE_ID.test(nodeId)) {
@@ -39,4 +40,23 @@ export function checkPodUid(podUid: string, field: string): string {
     );
   }
   return podUid;
+}
+
+/** A client reference names what a message stands for outside the chain, e.g. a Kubernetes object's UID. */
+export function checkClientRef(ref: string, field: string): string {
+  if (!CLIENT_REF.test(ref)) {
+    throw invalidField(
+      field,
+      `${JSON.stringify(ref)} is not a client reference (1 to 128 letters, digits, '-', '.', '_', ':' or '/', starting and ending with a letter or digit)`,
+    );
+  }
+  return ref;
+}
+
+/** A member cluster's id is a DNS label; "" stands for no federation. */
+export function checkClusterId(clusterId: string, field: string): string {
+  if (clusterId !== "" && !REGION.test(clusterId)) {
+    throw invalidField(field, `${JSON.stringify(clusterId)} is not a cluster id (a DNS label, at most 63 characters)`);
+  }
+  return clusterId;
 }

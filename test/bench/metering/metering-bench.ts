@@ -11,7 +11,7 @@ import { CheckTxType, type ResponseFinalizeBlock } from "cosmjs-types/tendermint
 import { Wallet } from "ethers";
 import { openUranusApp, type UranusApp } from "../../../chain-sidecar/app/uranus-app.js";
 import { buildGenesisAppState } from "../../../chain-sidecar/genesis.js";
-import { contractIdOf } from "../../../chain-sidecar/modules/market/market-keeper.js";
+import { contractIdFor } from "../../../chain-sidecar/modules/market/market-records.js";
 import { OpenContractMsg, RecordLeaseMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
 import { meteringRoot } from "../../../chain-sidecar/modules/metering/batch-root.js";
 import {
@@ -19,7 +19,6 @@ import {
   type MeterRecord,
 } from "../../../chain-sidecar/modules/metering/metering-messages.js";
 import { RegisterNodeMsg } from "../../../chain-sidecar/modules/poc/poc-messages.js";
-import { txHash } from "../../../chain-sidecar/tx/envelope.js";
 import type { MessageSpec } from "../../../chain-sidecar/tx/message-spec.js";
 import { signTx } from "../../../chain-sidecar/tx/signing.js";
 
@@ -181,10 +180,12 @@ async function main(): Promise<void> {
           minPoc: 0n,
           spread: false,
           operator: "0x0000000000000000000000000000000000000000",
+          clusterId: "",
+          clientRef: `bench-${c}`,
         }),
       );
     }
-    const contractIds = opens.map((tx) => contractIdOf(txHash(tx)));
+    const contractIds = opens.map((_, c) => contractIdFor(payers[c % PAYERS]!.address, "", `bench-${c}`));
     await blocks(app, opens);
     const leaseStart = Math.floor(timeMs / 1000) + 1;
     const leases: Uint8Array[] = [];

@@ -141,6 +141,7 @@ export async function createWorld(options: WorldOptions): Promise<OperatorWorld>
     contributorKeysSecret: "uranus-contributor-keys",
     watchNamespace: namespace,
     contributorSelector: `${GROUP_LABEL}=${group}`,
+    clusterId: "",
     heartbeatIntervalMs: 2_000,
     contractPollMs: 1_000,
     meteringIntervalMs: 3_000,

@@ -42,8 +42,12 @@ describe("contract terms as the chain's OpenContract", () => {
         template: { spec: { image: "i", size: { scu: 4 }, contributorSpread: "required" } },
       }),
       new ScuScale(),
-      "0x00000000000000000000000000000000000000aa",
-      999,
+      {
+        operator: "0x00000000000000000000000000000000000000aa",
+        clusterId: "home",
+        clientRef: "0b9e8c2a-1111-4222-8333-944445555666",
+        maxDurationSeconds: 999,
+      },
     );
     expect(message).to.deep.equal({
       scuPerReplica: 4n,
@@ -57,6 +61,8 @@ describe("contract terms as the chain's OpenContract", () => {
       minPoc: 7n,
       spread: true,
       operator: "0x00000000000000000000000000000000000000aa",
+      clusterId: "home",
+      clientRef: "0b9e8c2a-1111-4222-8333-944445555666",
     });
   });
 
@@ -64,8 +70,12 @@ describe("contract terms as the chain's OpenContract", () => {
     const message = openContractMessage(
       contract({}),
       new ScuScale(),
-      "0x00000000000000000000000000000000000000aa",
-      999,
+      {
+        operator: "0x00000000000000000000000000000000000000aa",
+        clusterId: "",
+        clientRef: "uid-1",
+        maxDurationSeconds: 999,
+      },
     );
     expect(message.replicas).to.equal(1n);
     expect(message.durationSeconds).to.equal(999n);

@@ -4,7 +4,6 @@ import {
   ApproveParamChangeMsg,
   ProposeParamChangeMsg,
 } from "../../../../../chain-sidecar/modules/governance/governance-messages.js";
-import { contractIdOf } from "../../../../../chain-sidecar/modules/market/market-keeper.js";
 import {
   CloseContractMsg,
   EndLeaseMsg,
@@ -22,7 +21,8 @@ import {
   UpdateNodeMsg,
 } from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
 import { uranusCatalog } from "../../../../../chain-sidecar/modules/uranus-modules.js";
-import { encodeTx, txHash } from "../../../../../chain-sidecar/tx/envelope.js";
+import { encodeTx } from "../../../../../chain-sidecar/tx/envelope.js";
+import { contractIdFor } from "../../../../../chain-sidecar/modules/market/market-records.js";
 import {
   defineMessage,
   type MessageSpec,
@@ -47,6 +47,7 @@ describe("economy transactions: bad input gets its specific code and names the f
   const validator = testWallet("econ-validator");
   let harness: AppHarness;
   let contractId: string;
+  let openedRef: string;
   let t0: number;
 
   before(async () => {
@@ -65,12 +66,14 @@ describe("economy transactions: bad input gets its specific code and names the f
         ],
       })
     ).harness;
-    const open = await harness.sign(
-      payer,
-      OpenContractMsg,
-      contractTerms({ regions: ["eu-west"], operator: operator.address.toLowerCase(), replicas: 2n }),
-    );
-    contractId = contractIdOf(txHash(open));
+    const terms = contractTerms({
+      regions: ["eu-west"],
+      operator: operator.address.toLowerCase(),
+      replicas: 2n,
+    });
+    openedRef = terms.clientRef;
+    const open = await harness.sign(payer, OpenContractMsg, terms);
+    contractId = contractIdFor(payer.address, terms.clusterId, terms.clientRef);
     const setup = await harness.block([
       await harness.sign(owner, RegisterNodeMsg, nodeOffer("node-a")),
       await harness.sign(owner, RegisterNodeMsg, nodeOffer("node-dear", { pricePerScuHour: 9_000n })),
@@ -308,6 +311,38 @@ describe("economy transactions: bad input gets its specific code and names the f
         ResultCode.INVALID_FIELD,
         "OpenContract.regions[1]",
       ));
+    it("client reference missing", () =>
+      expectRejected(
+        payer,
+        OpenContractMsg,
+        contractTerms({ clientRef: "" }),
+        ResultCode.INVALID_FIELD,
+        "OpenContract.clientRef",
+      ));
+    it("client reference with a space", () =>
+      expectRejected(
+        payer,
+        OpenContractMsg,
+        contractTerms({ clientRef: "my contract" }),
+        ResultCode.INVALID_FIELD,
+        "OpenContract.clientRef",
+      ));
+    it("cluster id that is not a DNS label", () =>
+      expectRejected(
+        payer,
+        OpenContractMsg,
+        contractTerms({ clusterId: "Home_Cluster" }),
+        ResultCode.INVALID_FIELD,
+        "OpenContract.clusterId",
+      ));
+    it("opening again for the same client reference", () =>
+      expectRejected(
+        payer,
+        OpenContractMsg,
+        contractTerms({ clientRef: openedRef, regions: ["eu-west"], replicas: 2n }),
+        ResultCode.DUPLICATE,
+        `contract ${contractId}`,
+      ));
     it("budget below one interval", () =>
       expectRejected(
         payer,
@@ -327,9 +362,9 @@ describe("economy transactions: bad input gets its specific code and names the f
     it("missing field", () =>
       expectUndecodable(
         OpenContractMsg,
-        OpenContractMsg.fields.slice(0, 10),
+        OpenContractMsg.fields.slice(0, 12),
         contractTerms(),
-        "OpenContract: expected 11 fields",
+        "OpenContract: expected 13 fields",
       ));
     it("replicas wider than uint16", () =>
       expectUndecodable(
@@ -425,7 +460,7 @@ describe("economy transactions: bad input gets its specific code and names the f
         operator,
         RecordLeaseMsg,
         lease({ podUid: "pod-1" }),
-        ResultCode.ALREADY_EXISTS,
+        ResultCode.DUPLICATE,
         "RecordLease.podUid",
       ));
     it("malformed pod UID", () =>
@@ -499,7 +534,7 @@ describe("economy transactions: bad input gets its specific code and names the f
       expectRejected(
         operator,
         RecordBreachMsg,
-        { contractId, replica: 0n, nodeId: "node-a", kind: "rude", seconds: 1n },
+        { contractId, replica: 0n, nodeId: "node-a", podUid: "pod-1", kind: "rude", seconds: 1n },
         ResultCode.INVALID_FIELD,
         "RecordBreach.kind",
       ));
@@ -507,7 +542,7 @@ describe("economy transactions: bad input gets its specific code and names the f
       expectRejected(
         operator,
         RecordBreachMsg,
-        { contractId, replica: 0n, nodeId: "node-us", kind: "recovery", seconds: 1n },
+        { contractId, replica: 0n, nodeId: "node-us", podUid: "pod-1", kind: "recovery", seconds: 1n },
         ResultCode.NO_LEASE,
         "RecordBreach.nodeId",
       ));

@@ -25,7 +25,11 @@ export function nodeOffer(nodeId: string, overrides: Partial<RegisterNode> = {})
   };
 }
 
+let openings = 0;
+
+/** Valid terms; each call stands for another object (a new client reference) unless `clientRef` is given. */
 export function contractTerms(overrides: Partial<OpenContract> = {}): OpenContract {
+  openings += 1;
   return {
     scuPerReplica: 2n,
     replicas: 1n,
@@ -38,6 +42,8 @@ export function contractTerms(overrides: Partial<OpenContract> = {}): OpenContra
     minPoc: 0n,
     spread: false,
     operator: ZeroAddress,
+    clusterId: "",
+    clientRef: `cc-${openings}`,
     ...overrides,
   };
 }

@@ -126,6 +126,7 @@ describe("poc: contributor nodes, heartbeats and scores in module state", () => 
       contractId: id,
       replica: 0n,
       nodeId: "node-a",
+      podUid: "pod-1",
       kind: "recovery",
       seconds: 300n,
     });
