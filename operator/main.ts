@@ -1,5 +1,4 @@
 // Assembles the operator: runtime, chain gateway, the four controllers and the metering loop; starts and stops them.
-import type { KubeConfig } from "@kubernetes/client-node";
 import { Registry } from "prom-client";
 import { LABEL, type ComputeContract, type ContributorNode, type PowerContainer } from "../crds/types.js";
 import { ScuScale, scuUnitFromChainParams } from "./capacity/scu-scale.js";
@@ -29,12 +28,13 @@ import { PowerContainerReconciler } from "./power-container/power-container-reco
 import type { OwnedSource, WatchSource } from "./runtime/controller.js";
 import { contentChanged } from "./runtime/predicates.js";
 import { keyOf, objectKey, type KubeObject, type ObjectKey } from "./runtime/resource.js";
+import type { KubeConnection } from "./runtime/kube-config.js";
 import { OperatorRuntime } from "./runtime/operator-runtime.js";
 
 export const OPERATOR_NAME = "uranus-operator";
 
 export interface OperatorOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConnection;
   /** CometBFT RPC of the chain sidecar. */
   chainEndpoint: string;
   settings: OperatorSettings;

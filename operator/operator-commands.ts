@@ -1,9 +1,9 @@
 // `uranus operator run`: the operator in the foreground until SIGINT/SIGTERM.
-import { KubeConfig } from "@kubernetes/client-node";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { createLogger } from "./observability/logger.js";
 import { startOperator } from "./main.js";
 import { DEFAULT_SETTINGS, type OperatorSettings } from "./operator-settings.js";
+import { KubeAccess } from "./runtime/kube-config.js";
 
 interface RunOptions {
   kubeconfig?: string;
@@ -111,9 +111,8 @@ export function registerOperatorCommands(program: Command): void {
       const [secretName, secretKey] = options.operatorKeySecret.split("/");
       if (secretName === undefined || secretName === "" || secretKey === undefined || secretKey === "")
         throw new InvalidArgumentError("--operator-key-secret must be <secret name>/<entry>");
-      const kubeConfig = new KubeConfig();
-      if (options.kubeconfig !== undefined) kubeConfig.loadFromFile(options.kubeconfig);
-      else kubeConfig.loadFromDefault();
+      // Not client-node's KubeConfig: its module loads every generated API model (~70 MB the operator never uses).
+      const kubeConfig = KubeAccess.load(options.kubeconfig);
       const settings: OperatorSettings = {
         namespace: options.namespace,
         operatorKeySecret: { name: secretName, key: secretKey },

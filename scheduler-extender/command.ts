@@ -1,8 +1,8 @@
 // `uranus scheduler-extender`: runs the extender until SIGTERM or SIGINT.
-import { KubeConfig } from "@kubernetes/client-node";
 import { InvalidArgumentError, type Command } from "commander";
 import { pino } from "pino";
 import { DEFAULT_PLACEMENT_PARAMS } from "../chain-sidecar/modules/poc/placement.js";
+import { KubeAccess } from "../operator/runtime/kube-config.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http-server.js";
 import { DEFAULT_SCU_UNIT } from "./pod-scu.js";
 import { startSchedulerExtender } from "./scheduler-extender.js";
@@ -63,9 +63,8 @@ export function registerSchedulerExtenderCommands(program: Command): void {
     .option("--log-level <level>", "pino log level", "info")
     .action(async (options: ExtenderCommandOptions) => {
       const { host, port } = parseListen(options.listen);
-      const kubeConfig = new KubeConfig();
-      if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
-      else kubeConfig.loadFromFile(options.kubeconfig);
+      // Not client-node's KubeConfig, whose module loads every generated API model (~70 MB never used here).
+      const kubeConfig = KubeAccess.load(options.kubeconfig);
       const log = pino({ name: "scheduler-extender", level: options.logLevel });
       const extender = await startSchedulerExtender({
         kubeConfig,

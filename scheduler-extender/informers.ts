@@ -1,11 +1,11 @@
 // Keeps ClusterState current from the apiserver with the operator runtime's informers (list+watch, bookmarks,
 // relist on 410, backoff, watchdog): ContributorNodes, and the pods that carry a Uranus contract label.
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { API_VERSION, KIND, LABEL, PLURAL } from "../crds/types.js";
 import { POD } from "../operator/runtime/builtin-resources.js";
 import { Informer } from "../operator/runtime/informer.js";
 import { KubeClient } from "../operator/runtime/kube-client.js";
+import type { KubeConnection } from "../operator/runtime/kube-config.js";
 import type { ResourceType } from "../operator/runtime/resource.js";
 import type { ClusterState } from "./cluster-state.js";
 import type { ExtenderMetrics } from "./extender-metrics.js";
@@ -27,7 +27,7 @@ export interface StateInformers {
 }
 
 export function startStateInformers(
-  kubeConfig: KubeConfig,
+  kubeConfig: KubeConnection,
   state: ClusterState,
   metrics: ExtenderMetrics,
   log: Logger,

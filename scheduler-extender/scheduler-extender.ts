@@ -1,12 +1,12 @@
 // Starts the scheduler extender: informers feeding the cluster state, and the HTTP server kube-scheduler calls.
 import type { AddressInfo } from "node:net";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { pino, type Logger } from "pino";
 import {
   DEFAULT_PLACEMENT_PARAMS,
   validatePlacementParams,
   type PlacementParams,
 } from "../chain-sidecar/modules/poc/placement.js";
+import type { KubeConnection } from "../operator/runtime/kube-config.js";
 import { ClusterState } from "./cluster-state.js";
 import { ExtenderMetrics, type Verb } from "./extender-metrics.js";
 import { createExtenderHttpServer, DEFAULT_MAX_BODY_BYTES } from "./http-server.js";
@@ -16,7 +16,7 @@ import { DEFAULT_SCU_UNIT, ScuCalculator, type ScuUnit } from "./pod-scu.js";
 import { DEFAULT_REPLICA_GATE_OPTIONS, ReplicaGate, type ReplicaGateOptions } from "./replica-gate.js";
 
 export interface SchedulerExtenderOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConnection;
   /** Address to listen on; 127.0.0.1 unless told otherwise. */
   host?: string;
   /** 0 picks a free port. */

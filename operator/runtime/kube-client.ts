@@ -1,10 +1,17 @@
 // Plain-JSON access to any resource: list, get, create, replace, merge patch (subresources too), delete, watch.
 // Own requests instead of client-node's typed clients: those turn timestamps into Date objects (unlike the watch
-// stream) and have no generic path to subresources such as /status of a custom resource.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+// stream) and have no generic path to subresources such as /status of a custom resource. Own watches too: client-node's
+// Watch brings node-fetch (and its URL library's Unicode tables, ~15 MB of RSS) for what node:http does as well.
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
-import { Watch, type KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError } from "./kube-api-error.js";
+import type { KubeConnection } from "./kube-config.js";
 import {
   collectionPath,
   objectPath,
@@ -54,18 +61,20 @@ export interface PatchOptions {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_PAGE_SIZE = 500;
+/** TCP keep-alive probes on watch connections, so a peer that vanished is noticed (as client-node's Watch does). */
+const WATCH_KEEPALIVE_MS = 30_000;
+
+type Query = Record<string, string | number | boolean | undefined>;
 
 export class KubeClient {
-  private readonly watcher: Watch;
   /** One keep-alive agent: client-node makes a new agent per call, which costs a TLS handshake per request. */
   private agent: HttpAgent | undefined;
 
+  /** `kubeConfig`: a KubeAccess (kube-config.ts), or client-node's KubeConfig, which has the same two methods. */
   constructor(
-    readonly kubeConfig: KubeConfig,
+    readonly kubeConfig: KubeConnection,
     private readonly requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
-  ) {
-    this.watcher = new Watch(kubeConfig);
-  }
+  ) {}
 
   /** Closes idle keep-alive connections; the client still works afterwards and reconnects on demand. */
   close(): void {
@@ -174,8 +183,9 @@ export class KubeClient {
   }
 
   /**
-   * Opens a watch. `onEvent` gets each decoded event; `onDone` is called once when the stream ends or fails
-   * (an HTTP error carries `statusCode`). Handler exceptions are not swallowed silently: they end the watch.
+   * Opens a watch. `onEvent` gets each decoded event; `onDone` is called once when the stream ends or fails (an HTTP
+   * error is a KubeApiError), but not after `abort()`. An exception from `onEvent`, or a line that is not JSON, ends
+   * the watch with that error: a lost event must not go unnoticed, and the informer resumes from the last version.
    */
   async watch(
     resource: ResourceType,
@@ -183,36 +193,68 @@ export class KubeClient {
     onEvent: (event: WatchEvent) => void,
     onDone: (error: unknown) => void,
   ): Promise<WatchHandle> {
-    let handlerError: unknown;
-    const opened: { controller?: AbortController } = {};
-    let abortRequested = false;
-    const controller = await this.watcher.watch(
-      collectionPath(resource, options.namespace),
-      {
-        resourceVersion: options.resourceVersion,
-        allowWatchBookmarks: options.allowWatchBookmarks,
-        labelSelector: options.labelSelector,
-        fieldSelector: options.fieldSelector,
-        timeoutSeconds: options.timeoutSeconds,
-      },
-      (type: string, object: KubeObject) => {
-        if (handlerError !== undefined || abortRequested) return;
-        try {
-          const typed = type as WatchEventType;
-          onEvent({ type: typed, object: typed === "ERROR" ? object : withKind(resource, object) });
-        } catch (error) {
-          // client-node's watch drops exceptions from the callback; keep the first and end the watch with it.
-          handlerError = error;
-          opened.controller?.abort();
+    const path = collectionPath(resource, options.namespace);
+    const target = await this.prepare(path, {
+      watch: true,
+      resourceVersion: options.resourceVersion,
+      allowWatchBookmarks: options.allowWatchBookmarks,
+      labelSelector: options.labelSelector,
+      fieldSelector: options.fieldSelector,
+      timeoutSeconds: options.timeoutSeconds,
+    });
+    const controller = new AbortController();
+    let ended = false;
+    const end = (error: unknown): void => {
+      if (ended) return;
+      ended = true;
+      controller.abort();
+      onDone(error);
+    };
+    const deliver = (line: string): void => {
+      if (ended || line.trim() === "") return;
+      try {
+        const { type, object } = JSON.parse(line) as { type: WatchEventType; object: KubeObject };
+        onEvent({ type, object: type === "ERROR" ? object : withKind(resource, object) });
+      } catch (error) {
+        end(error);
+      }
+    };
+    const request = this.send(target, "GET", controller.signal, (response) => {
+      if (response.statusCode !== 200) {
+        readText(response).then(
+          (text) => end(apiError(response.statusCode ?? 0, text, "GET", path)),
+          (error: unknown) => end(error),
+        );
+        return;
+      }
+      response.setEncoding("utf8");
+      let partial = "";
+      response.on("data", (chunk: string) => {
+        let newline = chunk.indexOf("\n");
+        if (newline < 0) {
+          partial += chunk;
+          return;
         }
-      },
-      (error: unknown) => onDone(handlerError ?? error),
-    );
-    opened.controller = controller;
-    if (handlerError !== undefined) controller.abort();
+        deliver(partial + chunk.slice(0, newline));
+        for (let from = newline + 1; ; from = newline + 1) {
+          newline = chunk.indexOf("\n", from);
+          if (newline < 0) {
+            partial = chunk.slice(from);
+            break;
+          }
+          deliver(chunk.slice(from, newline));
+        }
+      });
+      response.on("end", () => end(null));
+      response.on("error", (error) => end(error));
+      response.on("close", () => end(null));
+    });
+    request.on("socket", (socket) => socket.setKeepAlive(true, WATCH_KEEPALIVE_MS));
+    request.on("error", (error) => end(new Error(`GET ${path} (watch): ${error.message}`, { cause: error })));
+    request.end();
     return {
       abort: () => {
-        abortRequested = true;
+        ended = true;
         controller.abort();
       },
     };
@@ -222,24 +264,47 @@ export class KubeClient {
     method: string,
     path: string,
     options: {
-      query?: Record<string, string | number | boolean | undefined>;
+      query?: Query;
       body?: unknown;
       contentType?: string;
       timeoutMs?: number;
     } = {},
   ): Promise<unknown> {
+    const target = await this.prepare(path, options.query);
+    let payload: Buffer | undefined;
+    if (options.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(options.body));
+      target.headers["content-type"] = options.contentType ?? "application/json";
+      target.headers["content-length"] = String(payload.length);
+    }
+    const signal = AbortSignal.timeout(options.timeoutMs ?? this.requestTimeoutMs);
+    const { statusCode, text } = await new Promise<{ statusCode: number; text: string }>(
+      (resolve, reject) => {
+        const req = this.send(target, method, signal, (res) => {
+          readText(res).then((body) => resolve({ statusCode: res.statusCode ?? 0, text: body }), reject);
+        });
+        req.on("error", (error) =>
+          reject(new Error(`${method} ${path}: ${error.message}`, { cause: error })),
+        );
+        req.end(payload);
+      },
+    );
+    if (statusCode >= 200 && statusCode < 300) return parseJson(text);
+    throw apiError(statusCode, text, method, path);
+  }
+
+  /** The URL, headers and agent of a request, with credentials applied afresh (exec plugins, OIDC refresh them). */
+  private async prepare(path: string, query: Query = {}): Promise<RequestTarget> {
     const cluster = this.kubeConfig.getCurrentCluster();
     if (cluster === null) throw new Error("the kubeconfig has no current cluster");
     const url = new URL(cluster.server.replace(/\/+$/, "") + path);
-    for (const [name, value] of Object.entries(options.query ?? {})) {
+    for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
-    // Applied per request so that refreshed credentials (exec plugins, OIDC) are picked up.
     const requestOptions: RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(requestOptions);
-    const agent =
-      cluster.proxyUrl === undefined ? this.keepAliveAgent(url, requestOptions) : requestOptions.agent;
-    const headers: Record<string, string> = { accept: "application/json" };
+    const agent = cluster.proxyUrl ? requestOptions.agent : this.keepAliveAgent(url, requestOptions);
+    const headers: OutgoingHttpHeaders = { accept: "application/json" };
     for (const [name, value] of Object.entries(requestOptions.headers ?? {})) {
       if (value !== undefined)
         headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
@@ -247,48 +312,17 @@ export class KubeClient {
     if (requestOptions.auth !== undefined && requestOptions.auth !== null) {
       headers.authorization = `Basic ${Buffer.from(requestOptions.auth).toString("base64")}`;
     }
-    let payload: Buffer | undefined;
-    if (options.body !== undefined) {
-      payload = Buffer.from(JSON.stringify(options.body));
-      headers["content-type"] = options.contentType ?? "application/json";
-      headers["content-length"] = String(payload.length);
-    }
-    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-    const { statusCode, text } = await new Promise<{ statusCode: number; text: string }>(
-      (resolve, reject) => {
-        const req = send(
-          url,
-          {
-            method,
-            headers,
-            agent,
-            signal: AbortSignal.timeout(options.timeoutMs ?? this.requestTimeoutMs),
-          },
-          (res: IncomingMessage) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (chunk: Buffer) => chunks.push(chunk));
-            res.on("end", () =>
-              resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
-            );
-            res.on("error", reject);
-          },
-        );
-        req.on("error", (error) =>
-          reject(new Error(`${method} ${path}: ${error.message}`, { cause: error })),
-        );
-        req.end(payload);
-      },
-    );
-    const parsed = parseJson(text);
-    if (statusCode >= 200 && statusCode < 300) return parsed;
-    const status = (parsed ?? {}) as { reason?: string; message?: string };
-    throw new KubeApiError(
-      statusCode,
-      status.reason ?? "Unknown",
-      status.message ?? (text.slice(0, 200) || "no response body"),
-      method,
-      path,
-    );
+    return { url, headers, agent };
+  }
+
+  private send(
+    target: RequestTarget,
+    method: string,
+    signal: AbortSignal,
+    onResponse: (response: IncomingMessage) => void,
+  ): ClientRequest {
+    const send = target.url.protocol === "https:" ? httpsRequest : httpRequest;
+    return send(target.url, { method, headers: target.headers, agent: target.agent, signal }, onResponse);
   }
 
   private keepAliveAgent(url: URL, options: RequestOptions): HttpAgent {
@@ -309,6 +343,33 @@ export class KubeClient {
         : new HttpAgent({ keepAlive: true });
     return this.agent;
   }
+}
+
+interface RequestTarget {
+  url: URL;
+  headers: OutgoingHttpHeaders;
+  agent: RequestOptions["agent"];
+}
+
+function readText(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on("data", (chunk: Buffer) => chunks.push(chunk));
+    response.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    response.on("error", reject);
+  });
+}
+
+/** The apiserver's Status as an error, or the start of whatever else came back. */
+function apiError(statusCode: number, text: string, method: string, path: string): KubeApiError {
+  const status = (parseJson(text) ?? {}) as { reason?: string; message?: string };
+  return new KubeApiError(
+    statusCode,
+    status.reason ?? "Unknown",
+    status.message ?? (text.slice(0, 200) || "no response body"),
+    method,
+    path,
+  );
 }
 
 function parseJson(text: string): unknown {

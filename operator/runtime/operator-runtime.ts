@@ -2,7 +2,6 @@
 // while this replica holds the leader Lease, an event recorder, metrics, logs and the health/metrics endpoint.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { EventRecorder } from "../observability/event-recorder.js";
 import { startHealthServer, type HealthCheck, type HealthServer } from "../observability/health-server.js";
 import { silentLogger, type Logger } from "../observability/logger.js";
@@ -10,6 +9,7 @@ import { OperatorMetrics } from "../observability/metrics.js";
 import { Controller, type ControllerOptions } from "./controller.js";
 import { Informer, type InformerOptions } from "./informer.js";
 import { KubeClient } from "./kube-client.js";
+import type { KubeConnection } from "./kube-config.js";
 import { LeaderElector } from "./leader-election.js";
 import { describeResource, type KubeObject, type ResourceType } from "./resource.js";
 
@@ -28,7 +28,8 @@ export type InformerTuning = Pick<
 >;
 
 export interface OperatorRuntimeOptions {
-  kubeConfig: KubeConfig;
+  /** A KubeAccess (kube-config.ts) or client-node's KubeConfig. */
+  kubeConfig: KubeConnection;
   /** Names the Lease and reports Events, e.g. "uranus-operator". */
   name: string;
   /** This replica; default hostname plus a random suffix. */
