@@ -88,6 +88,8 @@ export class SoloProducer {
   readonly store: BlockStore;
   readonly mempool: Mempool;
   readonly appLock: Mutex;
+  /** CheckTx waits only for a commit and the recheck after it, as CometBFT's mempool does, not for a whole block. */
+  private readonly mempoolLock = new Mutex();
   private readonly listeners = new Set<BlockListener>();
   private position!: ChainPosition;
   private consensusParams: ConsensusParams;
@@ -177,7 +179,7 @@ export class SoloProducer {
   async checkAdmittedTx(tx: Uint8Array, hash: string): Promise<ResponseCheckTx> {
     let response: ResponseCheckTx;
     try {
-      response = await this.appLock.runExclusive(() =>
+      response = await this.mempoolLock.runExclusive(() =>
         this.options.app.checkTx({ tx, type: CheckTxType.NEW }),
       );
     } catch (error) {
@@ -431,49 +433,51 @@ export class SoloProducer {
         `application's FinalizeBlock at height ${height} returned ${results.txResults.length} results for ${txs.length} txs`,
       );
     }
-    await app.commit({});
-
-    const block: StoredBlock = {
-      blockId,
-      header,
-      txs,
-      txHashes,
-      lastCommit,
-      sizeBytes: encodedBlock.length,
-      results,
-      validators: p.validators,
-    };
-    this.store.put(block);
-    if (results.consensusParamUpdates !== undefined) this.mergeConsensusParams(results.consensusParamUpdates);
-    if (results.consensusParamUpdates?.version !== undefined)
-      this.appVersion = results.consensusParamUpdates.version.app;
-    this.position = {
-      height,
-      blockId,
-      appHash: results.appHash,
-      resultsHash: sha256(
-        Buffer.concat(
-          results.txResults.map((r) =>
-            ExecTxResult.encode(
-              ExecTxResult.fromPartial({
-                code: r.code,
-                data: r.data,
-                gasWanted: r.gasWanted,
-                gasUsed: r.gasUsed,
-              }),
-            ).finish(),
+    return this.mempoolLock.runExclusive(async () => {
+      await app.commit({});
+      const stored: StoredBlock = {
+        blockId,
+        header,
+        txs,
+        txHashes,
+        lastCommit,
+        sizeBytes: encodedBlock.length,
+        results,
+        validators: p.validators,
+      };
+      this.store.put(stored);
+      if (results.consensusParamUpdates !== undefined)
+        this.mergeConsensusParams(results.consensusParamUpdates);
+      if (results.consensusParamUpdates?.version !== undefined)
+        this.appVersion = results.consensusParamUpdates.version.app;
+      this.position = {
+        height,
+        blockId,
+        appHash: results.appHash,
+        resultsHash: sha256(
+          Buffer.concat(
+            results.txResults.map((r) =>
+              ExecTxResult.encode(
+                ExecTxResult.fromPartial({
+                  code: r.code,
+                  data: r.data,
+                  gasWanted: r.gasWanted,
+                  gasUsed: r.gasUsed,
+                }),
+              ).finish(),
+            ),
           ),
         ),
-      ),
-      timeMillis: Number(time.seconds) * 1000 + Math.floor(time.nanos / 1_000_000),
-      lastValidators: p.validators,
-      validators: p.nextValidators,
-      nextValidators: p.nextValidators.apply(results.validatorUpdates),
-    };
-    this.savePosition();
-    for (const hash of txHashes) this.mempool.remove(hash);
-    await this.recheck();
-    return block;
+        timeMillis: Number(time.seconds) * 1000 + Math.floor(time.nanos / 1_000_000),
+        lastValidators: p.validators,
+        validators: p.nextValidators,
+        nextValidators: p.nextValidators.apply(results.validatorUpdates),
+      };
+      this.savePosition();
+      for (const hash of txHashes) this.mempool.remove(hash);
+      await this.recheck();
+      return stored;
+    });
   }
 
   /** After a commit the remaining txs are checked again against the new state, as CometBFT does. */

@@ -54,20 +54,44 @@ export class KvstoreApp implements AbciApplication {
   private uncommittedBlock: { done: Promise<void>; release: () => void } | undefined;
   /** The most calls that were ever running at once; 1 when the transport serializes them. */
   maxConcurrentCalls = 0;
+  /** The same, leaving out CheckTx: a driver may check txs while a block executes, never two block calls at once. */
+  maxConcurrentBlockCalls = 0;
+  private activeBlockCalls = 0;
+  private finalizeGate: { entered: () => void; released: Promise<void> } | undefined;
 
   constructor(private readonly options: KvstoreOptions = {}) {}
+
+  /** The next FinalizeBlock waits inside until `release` is called; `entered` resolves once it is waiting. */
+  holdNextFinalize(): { entered: Promise<void>; release: () => void } {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const entered = new Promise<void>((resolve) => {
+      this.finalizeGate = { entered: resolve, released };
+    });
+    return { entered, release };
+  }
 
   private async enter(method: Method): Promise<void> {
     this.calls.push(method);
     this.active++;
     this.maxConcurrentCalls = Math.max(this.maxConcurrentCalls, this.active);
+    const blockCall = method !== "checkTx";
+    if (blockCall) this.activeBlockCalls++;
+    this.maxConcurrentBlockCalls = Math.max(this.maxConcurrentBlockCalls, this.activeBlockCalls);
     try {
+      const gate = method === "finalizeBlock" ? this.finalizeGate : undefined;
+      if (gate !== undefined) {
+        this.finalizeGate = undefined;
+        gate.entered();
+        await gate.released;
+      }
       if (this.options.callDelayMs !== undefined) {
         await new Promise((resolve) => setTimeout(resolve, this.options.callDelayMs));
       }
       if (this.options.failOn === method) throw new Error(`kvstore refuses ${method} on purpose`);
     } finally {
       this.active--;
+      if (blockCall) this.activeBlockCalls--;
     }
   }
 

@@ -149,7 +149,34 @@ describe("solo producer RPC through Comet38Client", function () {
     expect(app.store.get("unique-name")).to.equal("first");
     expect(producer.store.get(2n)!.txs).to.have.length(1);
     expect(producer.store.findTx(second.hash)).to.equal(undefined);
-    expect(app.maxConcurrentCalls).to.equal(1);
+    expect(app.maxConcurrentBlockCalls).to.equal(1);
+    expect(fatal).to.deep.equal([]);
+  });
+
+  it("answers CheckTx while a block is being finalized, and rechecks what it admitted after the commit", async () => {
+    const hold = app.holdNextFinalize();
+    const first = await client.broadcastTxSync({ tx: Buffer.from("unique-slow=first") });
+    expect(first.code).to.equal(0);
+    await hold.entered;
+    const heldAt = producer.store.height;
+    let second;
+    try {
+      // FinalizeBlock of the block holding the first tx is still running: CheckTx must not wait for it.
+      second = await client.broadcastTxSync({ tx: Buffer.from("unique-slow=second") });
+      expect(second.code).to.equal(0);
+      expect(producer.store.height, "the held block is not committed yet").to.equal(heldAt);
+    } finally {
+      hold.release();
+    }
+    // After the commit the recheck finds the key taken, so the second never lands.
+    await waitFor(() => (producer.mempool.size === 0 ? true : undefined), {
+      timeoutMs: 5000,
+      description: "the mempool rechecked after the held block",
+    });
+    expect(app.store.get("unique-slow")).to.equal("first");
+    expect(producer.store.findTx(Buffer.from(second.hash).toString("hex").toUpperCase())).to.equal(undefined);
+    expect(app.maxConcurrentBlockCalls).to.equal(1);
+    expect(app.maxConcurrentCalls).to.equal(2);
     expect(fatal).to.deep.equal([]);
   });
 
