@@ -15,7 +15,8 @@ import {
   txHash,
 } from "./fields.js";
 import type { OpenApiSchema } from "./openapi.js";
-import { array, enumeration, integer, object, string, stringMap } from "./openapi.js";
+import { annotationMap, labelMap } from "./kube-names.js";
+import { array, enumeration, integer, object, string } from "./openapi.js";
 import { powerContainerSpec } from "./power-container.js";
 
 const MAX_REPLICAS = 1000;
@@ -25,12 +26,8 @@ function template(): OpenApiSchema {
     "The PowerContainer each replica is made from.",
     {
       metadata: object("Labels and annotations copied to each PowerContainer and its pod.", {
-        labels: stringMap(
-          "Labels to copy.",
-          string("Label value.", { maxLength: 63, pattern: "^(" + PATTERN.labelValue.slice(1, -1) + ")?$" }),
-          32,
-        ),
-        annotations: stringMap("Annotations to copy.", string("Annotation value.", { maxLength: 4096 }), 32),
+        labels: labelMap("Labels to copy.", "template.metadata.labels", 32),
+        annotations: annotationMap("Annotations to copy.", "template.metadata.annotations", 32),
       }),
       spec: powerContainerSpec("The PowerContainer spec (see `kubectl explain powercontainer.spec`)."),
     },

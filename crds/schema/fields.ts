@@ -1,4 +1,4 @@
-// Field schemas that recur across the three kinds: money, addresses, durations, quantities, names, times.
+// Field schemas that recur across the three kinds: money, addresses, durations, names, times.
 import type { OpenApiSchema, ValidationRule } from "./openapi.js";
 import { integer, string } from "./openapi.js";
 
@@ -9,9 +9,7 @@ export const PATTERN = {
   amount: "^(0|[1-9][0-9]*)$",
   address: "^0x[0-9a-fA-F]{40}$",
   duration: "^([0-9]{1,6}([.][0-9]{1,6})?(ns|us|ms|s|m|h))+$",
-  quantity: "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+]?[0-9]+))?$",
   dnsSubdomain: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
-  dnsLabel: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
   labelValue: "^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
   contractId: "^[0-9a-f]{20}$",
   txHash: "^(0x)?[0-9A-Fa-f]{64}$",
@@ -58,17 +56,6 @@ export function positiveDuration(description: string, field: string): OpenApiSch
       },
     ],
   );
-}
-
-/** A Kubernetes resource quantity: integer or string, like the Pod API's. */
-export function quantity(description: string): OpenApiSchema {
-  return {
-    description: `${description} A Kubernetes quantity such as 2, "500m", "4Gi" or "20G".`,
-    anyOf: [{ type: "integer" }, { type: "string" }],
-    pattern: PATTERN.quantity,
-    maxLength: 32,
-    "x-kubernetes-int-or-string": true,
-  };
 }
 
 export function timestamp(description: string): OpenApiSchema {

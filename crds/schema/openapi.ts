@@ -88,7 +88,3 @@ export function array(
 ): OpenApiSchema {
   return withRules({ type: "array", description, items, ...extra }, rules);
 }
-
-export function stringMap(description: string, values: OpenApiSchema, maxProperties: number): OpenApiSchema {
-  return { type: "object", description, additionalProperties: values, maxProperties };
-}

@@ -6,95 +6,15 @@ import {
   EXECUTION_POLICIES,
   ISOLATIONS,
   POWER_CONTAINER_PHASES,
-  PROTOCOLS,
 } from "../types.js";
+import { affinity } from "./affinity.js";
 import { conditions } from "./conditions.js";
+import { environment, ports, size } from "./container.js";
 import { customResourceDefinition, type CustomResourceDefinition } from "./definition.js";
-import { PATTERN, address, counter, objectName, observedGeneration, quantity, timestamp } from "./fields.js";
+import { PATTERN, address, counter, objectName, observedGeneration, timestamp } from "./fields.js";
 import type { OpenApiSchema } from "./openapi.js";
 import { array, enumeration, integer, object, string } from "./openapi.js";
-
-const MAX_SCU = 1024;
-
-function environment(): OpenApiSchema {
-  const variable = object(
-    "One environment variable: a literal value, or a key of a Secret in the same namespace.",
-    {
-      name: string("Variable name.", { maxLength: 253, pattern: "^[-._a-zA-Z][-._a-zA-Z0-9]*$" }),
-      value: string("Literal value.", { maxLength: 4096 }),
-      valueFrom: object(
-        "Where the value comes from when it is not literal.",
-        {
-          secretKeyRef: object(
-            "A key of a Secret in the container's namespace.",
-            {
-              name: objectName("Name of the Secret."),
-              key: string("Key within the Secret.", { maxLength: 253, pattern: "^[-._a-zA-Z0-9]+$" }),
-            },
-            { required: ["name", "key"] },
-          ),
-        },
-        { required: ["secretKeyRef"] },
-      ),
-    },
-    {
-      required: ["name"],
-      rules: [
-        {
-          rule: "!(has(self.value) && has(self.valueFrom))",
-          message: "an environment variable sets value or valueFrom, not both",
-        },
-      ],
-    },
-  );
-  return {
-    ...array("Environment variables of the container.", variable, { maxItems: 64 }),
-    "x-kubernetes-list-type": "map",
-    "x-kubernetes-list-map-keys": ["name"],
-  };
-}
-
-function ports(): OpenApiSchema {
-  const port = object(
-    "A port the container listens on.",
-    {
-      name: string("Optional port name, unique within the container (an IANA service name).", {
-        maxLength: 15,
-        pattern: PATTERN.dnsLabel,
-      }),
-      containerPort: integer("Port number inside the container.", { minimum: 1, maximum: 65535 }),
-      protocol: enumeration("Transport protocol.", PROTOCOLS, { default: DEFAULTS.protocol }),
-    },
-    { required: ["containerPort"] },
-  );
-  return {
-    ...array("Ports the container exposes.", port, { maxItems: 16 }),
-    "x-kubernetes-list-type": "map",
-    "x-kubernetes-list-map-keys": ["containerPort", "protocol"],
-  };
-}
-
-function size(): OpenApiSchema {
-  return object(
-    "How much compute the container needs: either scu, or any of cpu, memory and storage. One SCU (standard " +
-      "compute unit) is by default 1 vCPU, 2 GiB memory and 20 GiB disk; cpu/memory/storage are rounded up to " +
-      "whole SCU by their largest ratio to those units.",
-    {
-      scu: integer("Size in whole SCU.", { minimum: 1, maximum: MAX_SCU }),
-      cpu: quantity("CPU the container needs."),
-      memory: quantity("Memory the container needs."),
-      storage: quantity("Ephemeral disk the container needs."),
-    },
-    {
-      rules: [
-        {
-          rule: "has(self.scu) != (has(self.cpu) || has(self.memory) || has(self.storage))",
-          message: "size must give either scu or cpu/memory/storage, not both and not neither",
-        },
-      ],
-    },
-  );
-}
+import { MAX_SCU } from "./quantity.js";
 
 export function powerContainerSpec(description: string): OpenApiSchema {
   return object(
@@ -130,13 +50,7 @@ export function powerContainerSpec(description: string): OpenApiSchema {
         EXECUTION_POLICIES,
         { default: DEFAULTS.executionPolicy },
       ),
-      affinity: {
-        type: "object",
-        description:
-          "Native Kubernetes affinity (nodeAffinity, podAffinity, podAntiAffinity) copied to the pod as is; " +
-          "see `kubectl explain pod.spec.affinity`. The apiserver checks it when the pod is created.",
-        "x-kubernetes-preserve-unknown-fields": true,
-      },
+      affinity: affinity(),
       contributorSpread: enumeration(
         "Spread of the replicas of one contract across contributors (topology key uranus.io/contributor): " +
           "required puts no two on one contributor, preferred tries to, none does not care.",

@@ -109,8 +109,11 @@ export function celErrors(value: unknown, schema: OpenApiSchema, path = FieldPat
       value.forEach((item, i) => errors.push(...celErrors(item, schema.items!, path.index(i))));
   } else if (isObject(value)) {
     for (const [key, child] of Object.entries(value)) {
-      const childSchema = schema.properties?.[key] ?? schema.additionalProperties;
-      if (childSchema) errors.push(...celErrors(child, childSchema, path.child(key)));
+      const property = schema.properties?.[key];
+      // The apiserver names a map entry by its key in brackets (field.Path.Key), a property by a dot.
+      if (property) errors.push(...celErrors(child, property, path.child(key)));
+      else if (schema.additionalProperties)
+        errors.push(...celErrors(child, schema.additionalProperties, path.key(key)));
     }
   }
   return errors;

@@ -128,7 +128,7 @@ export function invalidObjectMessage(
   return lines.length === 1 ? `${head}: ${lines[0]}` : `${head}: [${lines.join(", ")}]`;
 }
 
-/** Field paths: child names joined by dots, list positions in brackets, like field.Path.String(). */
+/** Field paths: child names joined by dots, list positions and map keys in brackets, like field.Path.String(). */
 export class FieldPath {
   private constructor(private readonly text: string) {}
 
@@ -138,6 +138,10 @@ export class FieldPath {
 
   child(name: string): FieldPath {
     return new FieldPath(this.text === "" ? name : `${this.text}.${name}`);
+  }
+
+  key(name: string): FieldPath {
+    return new FieldPath(`${this.text}[${name}]`);
   }
 
   index(position: number): FieldPath {

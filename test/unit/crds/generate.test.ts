@@ -88,12 +88,11 @@ describe("crds: generated CRD YAML", () => {
         expect(untyped).to.deep.equal([]);
       });
 
-      it("lets unknown fields through only under affinity", () => {
+      it("lets no unknown field through: everything that reaches a pod has a schema", () => {
         const preserved = nodes(schema)
           .filter(({ schema: s }) => s["x-kubernetes-preserve-unknown-fields"])
           .map((n) => n.path);
-        expect(preserved.every((path) => path.endsWith(".affinity"))).to.equal(true);
-        if (kind !== "ContributorNode") expect(preserved).to.not.be.empty;
+        expect(preserved).to.deep.equal([]);
       });
 
       it("has CEL rules that compile, carry a message and avoid backslashes cel-go refuses in literals", () => {

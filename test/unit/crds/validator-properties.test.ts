@@ -71,13 +71,14 @@ describe("crds: offline verdicts follow the CRD rules for any value", () => {
   });
 
   it("size: valid exactly when scu or some of cpu/memory/storage is given, not both", () => {
-    const part = fc.option(fc.constantFrom("1", "500m", "2Gi"), { nil: undefined });
+    const part = (...values: (string | number)[]) =>
+      fc.option(fc.constantFrom(...values), { nil: undefined });
     fc.assert(
       fc.property(
         fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
-        part,
-        part,
-        part,
+        part(1, "500m", "0.5"),
+        part("512Mi", "2G", 1024),
+        part("20Gi", "1e9"),
         (scu, cpu, memory, storage) => {
           const size = Object.fromEntries(
             Object.entries({ scu, cpu, memory, storage }).filter(([, v]) => v !== undefined),
