@@ -68,6 +68,31 @@ async function runningTimes(
   return [...seen.values()].sort((a, b) => a - b);
 }
 
+/** How many of the one payer's OpenContract transactions each block after `from` carried (blocks with any). */
+async function openingsPerBlock(from: number): Promise<{ mean: number; max: number; blocks: number }> {
+  const comet = world.chain.client.comet;
+  const to = (await comet.status()).syncInfo.latestBlockHeight;
+  const payer = world.payer.address.toLowerCase();
+  const counts: number[] = [];
+  for (let height = from + 1; height <= to; height++) {
+    const results = await comet.blockResults(height);
+    const opened = results.results.filter((tx) =>
+      tx.events.some(
+        (e) =>
+          e.type === "contract_opened" &&
+          e.attributes.some((a) => a.key === "payer" && a.value.toLowerCase() === payer),
+      ),
+    ).length;
+    if (opened > 0) counts.push(opened);
+  }
+  const sum = counts.reduce((a, b) => a + b, 0);
+  return {
+    mean: counts.length === 0 ? 0 : Number((sum / counts.length).toFixed(1)),
+    max: Math.max(0, ...counts),
+    blocks: counts.length,
+  };
+}
+
 const BUILT_CLI = "dist/cli/uranus-main.js";
 execFileSync("bash", ["hack/build.sh"], { stdio: "inherit" });
 
@@ -154,6 +179,7 @@ try {
   });
   await waitForContributors(world, 1_800_000);
   const started = new Map<string, number>();
+  const firstHeight = (await world.chain.client.comet.status()).syncInfo.latestBlockHeight;
   const t0 = performance.now();
   await inParallel(
     Array.from({ length: COUNT }, (_, i) => `bench-${i}`),
@@ -180,6 +206,7 @@ try {
   const txSeconds = (type: string): number =>
     prometheusMean(metrics, "uranus_chain_tx_seconds", `type="${type}"`);
   const rss = peakRssMb(operator.pid);
+  const openings = await openingsPerBlock(firstHeight);
   await operator.stop();
   const figures = {
     contracts: COUNT,
@@ -193,10 +220,16 @@ try {
     reconcilesPerSecond: Number((reconciles / total).toFixed(1)),
     meanOpenContractTxMs: Math.round(txSeconds("OpenContract") * 1000),
     meanRecordLeaseTxMs: Math.round(txSeconds("RecordLease") * 1000),
+    barePodP99Ms: Math.round(percentile(bare, 99)),
+    p99OverBareMs: Math.round(percentile(times, 99) - percentile(bare, 99)),
+    payerOpeningsPerBlockMean: openings.mean,
+    payerOpeningsPerBlockMax: openings.max,
+    blocksWithOpenings: openings.blocks,
   };
   console.log(JSON.stringify(figures, null, 2));
   console.log(
-    `ratio ${figures.ratioToBarePods} (target ≤ 1.3), peak RSS ${figures.operatorPeakRssMb} MB (target ≤ 250)`,
+    `ratio ${figures.ratioToBarePods} (target ≤ 1.3), p99 ${figures.p99OverBareMs} ms over the bare pods' (target ≤ 5000), ` +
+      `peak RSS ${figures.operatorPeakRssMb} MB (target ≤ 250), the payer's openings per block mean ${openings.mean} max ${openings.max}`,
   );
 } finally {
   await cleanUp();
