@@ -133,6 +133,53 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     expect((await json<{ activeLeases: number }>(["contributor", "node-cli"])).activeLeases).to.equal(0);
   });
 
+  it("opens once per client reference: found by payer and reference, a repeat refused as DUPLICATE naming it", async () => {
+    const open = async () =>
+      runCli([
+        ...node(),
+        "--output",
+        "json",
+        "tx",
+        ...keyring,
+        "contract",
+        "open",
+        "--scu",
+        "1",
+        "--max-price",
+        "4000",
+        "--budget",
+        "50_000",
+        "--duration",
+        "1h",
+        "--ref",
+        "0d8f5a0e-5f52-4b4e-9a57-0c1d2e3f4a5b",
+        "--from",
+        "payer",
+      ]);
+    const first = await open();
+    expect(first.code, first.stderr).to.equal(0);
+    const printed = JSON.parse(first.stdout) as { contract: string; ref: string };
+    expect(printed.ref).to.equal("0d8f5a0e-5f52-4b4e-9a57-0c1d2e3f4a5b");
+    const found = await json<{ contract: { id: string; clientRef: string } }>([
+      "contract",
+      "--payer",
+      payer.address,
+      "--ref",
+      printed.ref,
+    ]);
+    expect(found.contract.id).to.equal(printed.contract);
+    expect(found.contract.clientRef).to.equal(printed.ref);
+    const balance = async () => (await json<{ balance: string }>(["account", payer.address])).balance;
+    const before = await balance();
+    const repeat = await open();
+    expect(repeat.code).to.equal(1);
+    expect(repeat.stderr).to.contain("DUPLICATE").and.contain(`contract ${printed.contract}`);
+    expect(await balance(), "a refused repeat moves no budget").to.equal(before);
+    const both = await runCli([...node(), "query", "contract", printed.contract, "--ref", printed.ref]);
+    expect(both.code).to.not.equal(0);
+    expect(both.stderr).to.contain("not both");
+  });
+
   it("reports the chain's refusal with its code and field", async () => {
     const again = await tx(["contract", "close", contractId], "payer");
     expect(again.code).to.equal(1);
