@@ -36,6 +36,9 @@ export interface EventInput {
   related?: KubeObject;
 }
 
+/** An Event's `regarding` or `related`: who the object is, not the object (the cache would keep thousands alive). */
+type ObjectReference = Record<string, string>;
+
 interface SeriesEntry {
   name: string;
   namespace: string;
@@ -43,8 +46,8 @@ interface SeriesEntry {
   /** Count already written to the apiserver. */
   written: number;
   lastObserved: Date;
-  regarding: KubeObject;
-  event: EventInput;
+  regarding: ObjectReference;
+  event: Omit<EventInput, "related"> & { related?: ObjectReference };
   /** The write in progress (create or series patch); further occurrences wait for it. */
   writing: Promise<void> | undefined;
 }
@@ -95,8 +98,14 @@ export class EventRecorder {
         count: 1,
         written: 0,
         lastObserved: now,
-        regarding,
-        event: { ...event, note },
+        regarding: reference(regarding),
+        event: {
+          type: event.type,
+          reason: event.reason,
+          action: event.action,
+          note,
+          ...(event.related === undefined ? {} : { related: reference(event.related) }),
+        },
         writing: undefined,
       };
       this.cache.set(key, entry);
@@ -105,7 +114,7 @@ export class EventRecorder {
     }
     entry.count++;
     entry.lastObserved = now;
-    entry.regarding = regarding;
+    entry.regarding = reference(regarding);
     if (entry.writing === undefined) this.track(entry, this.updateSeries(entry));
   }
 
@@ -144,8 +153,8 @@ export class EventRecorder {
       reason: event.reason,
       type: event.type,
       note: event.note,
-      regarding: reference(regarding),
-      ...(event.related === undefined ? {} : { related: reference(event.related) }),
+      regarding,
+      ...(event.related === undefined ? {} : { related: event.related }),
     } as KubeObject);
     entry.written = 1;
     // Occurrences that arrived while the create was in flight go out as one series update.
@@ -164,7 +173,7 @@ export class EventRecorder {
       } catch (error) {
         if (!isNotFound(error)) throw error;
         // The Event expired (apiserver TTL); start a fresh one carrying this occurrence.
-        entry.name = `${entry.regarding.metadata.name ?? "object"}.${this.uniqueSuffix(this.now())}`;
+        entry.name = `${entry.regarding.name ?? "object"}.${this.uniqueSuffix(this.now())}`;
         entry.count = 1;
         entry.written = 0;
         await this.create(entry, entry.lastObserved);
@@ -180,8 +189,8 @@ export class EventRecorder {
   }
 }
 
-function reference(object: KubeObject): Record<string, string> {
-  const ref: Record<string, string> = {};
+function reference(object: KubeObject): ObjectReference {
+  const ref: ObjectReference = {};
   if (object.apiVersion !== undefined) ref.apiVersion = object.apiVersion;
   if (object.kind !== undefined) ref.kind = object.kind;
   if (object.metadata.namespace !== undefined) ref.namespace = object.metadata.namespace;

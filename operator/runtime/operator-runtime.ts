@@ -53,9 +53,28 @@ export interface InformerSelection {
   fieldSelector?: string;
 }
 
-/** What the store keeps of an object: all but managedFields, which no controller reads and which often outweighs the rest. */
-function withoutManagedFields(object: KubeObject): KubeObject {
-  if (object.metadata.managedFields !== undefined) delete object.metadata.managedFields;
+export interface InformerCaching<T extends KubeObject> {
+  /**
+   * What the cache keeps of each object, say only the fields the controllers read (type T as that, so the compiler
+   * catches a reader of a dropped field). Gets the object without managedFields; must keep metadata and never throw.
+   * Controllers must then write with patches of the fields they set, never `replace` an object from the cache.
+   */
+  keep?: (object: KubeObject) => T;
+}
+
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+/**
+ * What every cache drops: managedFields and `kubectl apply`'s copy of the whole object in an annotation, which no
+ * controller reads and which often outweigh the rest of the object.
+ */
+export function withoutWriteHistory(object: KubeObject): KubeObject {
+  const metadata = object.metadata;
+  if (metadata.managedFields !== undefined) delete metadata.managedFields;
+  if (metadata.annotations?.[LAST_APPLIED] !== undefined) {
+    const { [LAST_APPLIED]: _dropped, ...annotations } = metadata.annotations;
+    metadata.annotations = annotations;
+  }
   return object;
 }
 
@@ -66,6 +85,7 @@ export class OperatorRuntime {
   readonly events: EventRecorder;
   readonly identity: string;
   private readonly informers = new Map<string, Informer<KubeObject>>();
+  private readonly keepers = new Map<string, ((object: KubeObject) => KubeObject) | undefined>();
   private readonly controllers: Controller[] = [];
   private readonly elector: LeaderElector | undefined;
   private health: HealthServer | undefined;
@@ -101,8 +121,15 @@ export class OperatorRuntime {
     }
   }
 
-  /** The one informer for this resource and selection; controllers asking for the same one share it. */
-  informer<T extends KubeObject>(resource: ResourceType, selection: InformerSelection = {}): Informer<T> {
+  /**
+   * The one informer for this resource and selection; controllers asking for the same one share it, and must ask
+   * with the same `keep` function.
+   */
+  informer<T extends KubeObject>(
+    resource: ResourceType,
+    selection: InformerSelection = {},
+    caching: InformerCaching<T> = {},
+  ): Informer<T> {
     const id = [
       describeResource(resource),
       resource.apiVersion,
@@ -111,17 +138,24 @@ export class OperatorRuntime {
       selection.fieldSelector ?? "",
     ].join("\u0000");
     let informer = this.informers.get(id);
+    const keep = caching.keep;
+    if (informer !== undefined && this.keepers.get(id) !== keep) {
+      throw new Error(
+        `the ${describeResource(resource)} informer is already shared with another keep function`,
+      );
+    }
     if (informer === undefined) {
       informer = new Informer<KubeObject>({
         ...this.options.informers,
         ...selection,
-        decode: withoutManagedFields,
+        decode: keep === undefined ? withoutWriteHistory : (object) => keep(withoutWriteHistory(object)),
         client: this.client,
         resource,
         logger: this.logger,
         metrics: this.metrics,
       });
       this.informers.set(id, informer);
+      this.keepers.set(id, keep);
       if (this.started) informer.start();
     }
     return informer as unknown as Informer<T>;
