@@ -15,7 +15,7 @@ import {
   txHash,
 } from "./fields.js";
 import type { OpenApiSchema } from "./openapi.js";
-import { annotationMap, labelMap } from "./kube-names.js";
+import { annotationMap, labelMap, nameFitsLabel } from "./kube-names.js";
 import { array, enumeration, integer, object, string } from "./openapi.js";
 import { powerContainerSpec } from "./power-container.js";
 
@@ -176,6 +176,12 @@ export function computeContractCrd(): CustomResourceDefinition {
       "it on chain, runs the replicas on contributed nodes and settles their metered use.",
     spec: spec(),
     status: status(),
+    rules: [
+      nameFitsLabel(
+        63 - `-${MAX_REPLICAS - 1}`.length,
+        "it labels every pod, and with a replica number it names each PowerContainer, which labels its pod too",
+      ),
+    ],
     printerColumns: [
       { name: "Phase", type: "string", jsonPath: ".status.phase", description: "Life-cycle phase." },
       {

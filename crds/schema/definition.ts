@@ -1,6 +1,6 @@
 // Wraps a kind's spec and status schemas into a CustomResourceDefinition with the parts all three share.
 import { CATEGORY, GROUP, PLURAL, SHORT_NAMES, SINGULAR, VERSION, type Kind } from "../types.js";
-import type { OpenApiSchema } from "./openapi.js";
+import type { OpenApiSchema, ValidationRule } from "./openapi.js";
 
 export interface PrinterColumn {
   name: string;
@@ -43,6 +43,8 @@ export interface KindDefinition {
   spec: OpenApiSchema;
   status: OpenApiSchema;
   printerColumns: PrinterColumn[];
+  /** Rules on the whole object, such as on metadata.name, which CEL may read at the root. */
+  rules?: ValidationRule[];
 }
 
 export const AGE_COLUMN: PrinterColumn = {
@@ -94,6 +96,7 @@ export function customResourceDefinition(definition: KindDefinition): CustomReso
                 status: definition.status,
               },
               required: ["spec"],
+              ...(definition.rules ? { "x-kubernetes-validations": definition.rules } : {}),
             },
           },
           subresources: { status: {} },

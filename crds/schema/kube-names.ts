@@ -102,3 +102,13 @@ export function namespaceName(description: string): OpenApiSchema {
     pattern: KUBE_PATTERN.dnsLabel,
   });
 }
+
+/** A root rule keeping metadata.name short enough to become a label value (at most 63 characters) on the Pod. */
+export function nameFitsLabel(max: number, why: string): ValidationRule {
+  return {
+    rule: `!has(self.metadata.name) || size(self.metadata.name) <= ${max}`,
+    message: `metadata.name must be at most ${max} characters: ${why}`,
+    // The apiserver takes only fields the schema declares as fieldPath, and metadata's own are not declared.
+    fieldPath: ".metadata",
+  };
+}

@@ -14,6 +14,7 @@ import { customResourceDefinition, type CustomResourceDefinition } from "./defin
 import { PATTERN, address, counter, objectName, observedGeneration, timestamp } from "./fields.js";
 import type { OpenApiSchema } from "./openapi.js";
 import { array, enumeration, integer, object, string } from "./openapi.js";
+import { nameFitsLabel } from "./kube-names.js";
 import { MAX_SCU } from "./quantity.js";
 
 export function powerContainerSpec(description: string): OpenApiSchema {
@@ -89,6 +90,7 @@ export function powerContainerCrd(): CustomResourceDefinition {
       "creates one per replica from the contract's template; it is owned by that contract.",
     spec: powerContainerSpec("What to run and where it may run."),
     status: status(),
+    rules: [nameFitsLabel(63, "it labels the container's pod")],
     printerColumns: [
       { name: "Phase", type: "string", jsonPath: ".status.phase", description: "Life-cycle phase." },
       { name: "Node", type: "string", jsonPath: ".status.nodeName", description: "Node the pod runs on." },

@@ -73,7 +73,7 @@ describe("crds: every field that reaches the pod, on a real kube-apiserver", fun
   this.timeout(120_000);
   let cluster: SharedControlPlane;
   let objects: CustomObjectsApi;
-  let core: CoreV1Api;
+  let core: CoreV1Api | undefined;
 
   before(async function () {
     this.timeout(600_000);
@@ -86,7 +86,8 @@ describe("crds: every field that reaches the pod, on a real kube-apiserver", fun
 
   after(async function () {
     this.timeout(120_000);
-    await core.deleteNamespace({ name: NAMESPACE });
+    // Only when `before` got as far as making the namespace.
+    if (core !== undefined) await core.deleteNamespace({ name: NAMESPACE });
   });
 
   function create(c: CaseObject): Promise<string> {
