@@ -177,7 +177,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     reconcile: (key, rc) => contributorReconciler.reconcile(key, rc),
   });
 
-  const contractReconciler = new ComputeContractReconciler(ctx, book);
+  const contractReconciler = new ComputeContractReconciler(ctx, book, (key) => contracts.enqueue(key));
   const contracts = runtime.controller<ComputeContract>({
     name: "computecontract",
     for: informers.contracts,

@@ -86,25 +86,39 @@ export class TxSubmitter {
    * the block) and TxOutcomeUnknown when it was sent but not seen committed in time.
    */
   async submit<T>(signer: Wallet, spec: MessageSpec<T>, message: T): Promise<IncludedTx> {
+    return (await this.send(signer, spec, message)).committed;
+  }
+
+  /**
+   * Signs and sends; resolves once CheckTx admitted it (throwing ChainTxError if it did not), with `committed`, which
+   * settles as `submit` does. For a caller that has better things to do than wait for the block.
+   */
+  async send<T>(
+    signer: Wallet,
+    spec: MessageSpec<T>,
+    message: T,
+  ): Promise<{ hash: string; committed: Promise<IncludedTx> }> {
     const type = spec.primaryType;
     const started = performance.now();
-    const { hash, included } = await this.send(signer, spec, message);
-    const result = await included;
-    if (result === undefined) {
-      this.count(type, "unknown");
-      throw new TxOutcomeUnknown(type, hash, `not committed within ${this.inclusionTimeoutMs} ms`);
-    }
-    if (result.code !== ResultCode.OK) {
-      this.count(type, "rejected_block");
-      throw new ChainTxError(result.code, result.log, "block", result.hash);
-    }
-    this.count(type, "committed");
-    this.options.metrics?.txSeconds.observe({ type }, (performance.now() - started) / 1000);
-    return result;
+    const { hash, included } = await this.enqueue(signer, spec, message);
+    const committed = included.then((result) => {
+      if (result === undefined) {
+        this.count(type, "unknown");
+        throw new TxOutcomeUnknown(type, hash, `not committed within ${this.inclusionTimeoutMs} ms`);
+      }
+      if (result.code !== ResultCode.OK) {
+        this.count(type, "rejected_block");
+        throw new ChainTxError(result.code, result.log, "block", result.hash);
+      }
+      this.count(type, "committed");
+      this.options.metrics?.txSeconds.observe({ type }, (performance.now() - started) / 1000);
+      return result;
+    });
+    return { hash, committed };
   }
 
   /** Queues the message on its signer's lane; resolves once CheckTx admitted it. */
-  private send<T>(
+  private enqueue<T>(
     signer: Wallet,
     spec: MessageSpec<T>,
     message: T,

@@ -31,6 +31,7 @@ import { specHash } from "../power-container/spec-hash.js";
 import { POD } from "../runtime/builtin-resources.js";
 import { isConditionTrue, setCondition, type ConditionUpdate } from "../runtime/conditions.js";
 import type { ReconcileContext, ReconcileResult } from "../runtime/controller.js";
+import type { ObjectKey } from "../runtime/resource.js";
 import { addFinalizer, hasFinalizer, isBeingDeleted, removeFinalizer } from "../runtime/finalizers.js";
 import { isAlreadyExists, isNotFound } from "../runtime/kube-api-error.js";
 import { patchStatus } from "../runtime/status.js";
@@ -55,10 +56,18 @@ class Blocked extends Error {
   }
 }
 
+/** The opening is on its way to a block; the reconcile comes back when it is committed. */
+class OpeningPending extends Error {}
+
+/** When no word of the opening's block came (a lost transaction, say), the contract is looked at again this soon. */
+const OPENING_RECHECK_MS = 2_000;
+
 export class ComputeContractReconciler {
   constructor(
     private readonly ctx: OperatorContext,
     private readonly book: SettlementBook,
+    /** Reconciles a contract again now: the block holding its opening was committed. */
+    private readonly wake: (key: ObjectKey) => void,
   ) {}
 
   async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
@@ -74,6 +83,7 @@ export class ComputeContractReconciler {
     try {
       ({ contractId, chainContract } = await this.ensureOpened(cc, rc));
     } catch (error) {
+      if (error instanceof OpeningPending) return { requeueAfter: OPENING_RECHECK_MS };
       const blocked = error instanceof Blocked ? error : this.blockedByChain(cc, error);
       this.ctx.runtime.events.record(cc, { type: "Warning", ...blocked.event });
       await this.writeStatus(cc, { phase: blocked.phase }, blocked.conditions);
@@ -279,7 +289,7 @@ export class ComputeContractReconciler {
     const clusterId = this.ctx.settings.clusterId;
     // Derived from the payer and this object's UID: the same after any crash, and the chain opens it only once.
     const contractId = contractIdFor(payerAddress, clusterId, cc.metadata.uid!);
-    let chainContract = await chain.reader.contract(contractId);
+    const chainContract = await chain.reader.contract(contractId);
     if (chainContract === undefined) {
       const budget = BigInt(cc.spec.budget);
       const balance = (await chain.reader.account(payerAddress)).balance;
@@ -323,20 +333,26 @@ export class ComputeContractReconciler {
         maxDurationSeconds: this.ctx.params.market.maxDurationSeconds,
       });
       try {
-        await chain.submitter.submit(wallet, OpenContractMsg, message);
+        // Admitted by CheckTx is enough: no worker waits for the block; its commit brings the contract back here.
+        const sent = await chain.submitter.send(wallet, OpenContractMsg, message);
+        sent.committed.then(
+          () => this.wake(rc.key),
+          () => this.wake(rc.key),
+        );
       } catch (error) {
         // A repeat of an opening already admitted or committed: the chain names the contract; it is ours.
         if (!(error instanceof ChainTxError && error.code === ResultCode.DUPLICATE)) throw error;
       }
-      chainContract = await chain.reader.contract(contractId);
-      if (chainContract === undefined)
-        throw new Error(`contract ${contractId} is not committed yet; its opening is still on its way`);
+      rc.log.debug({ contractId }, "contract opening sent");
+      throw new OpeningPending(`contract ${contractId} is on its way to a block`);
+    }
+    if (cc.status?.contractId === undefined) {
       rc.log.info({ contractId }, "contract opened on chain");
       this.ctx.runtime.events.record(cc, {
         type: "Normal",
         reason: "Opened",
         action: "OpenContract",
-        note: `opened contract ${contractId} on chain: ${budget} moved from ${payerAddress} into escrow`,
+        note: `opened contract ${contractId} on chain: ${chainContract.deposited} moved from ${payerAddress} into escrow`,
       });
     }
     return { contractId, chainContract };
