@@ -32,7 +32,7 @@ export const ResultCode = {
   PLACEMENT_REJECTED: 22,
   /**
    * The message repeats one already applied (the same opening, the lease of the same pod, the breach of the same pod
-   * and kind); the log names what exists. A client that retries takes it as success.
+   * and kind, a second rating of a node for a contract); the log names what exists. A client that retries takes it as success.
    */
   DUPLICATE: 23,
   INTERNAL: 99,

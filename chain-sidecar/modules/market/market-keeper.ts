@@ -518,10 +518,11 @@ export class MarketKeeper {
         ResultCode.NO_LEASE,
         `RateContributor.nodeId: node ${nodeId} never held a lease of ${contract.id}`,
       );
-    if (this.state.get(ratingKey(contract.id, nodeId)))
+    const rated = this.state.get(ratingKey(contract.id, nodeId));
+    if (rated)
       throw new TxError(
-        ResultCode.ALREADY_EXISTS,
-        `RateContributor.nodeId: ${nodeId} is already rated for ${contract.id}`,
+        ResultCode.DUPLICATE,
+        `RateContributor.nodeId: ${nodeId} is already rated ${(decodeRecord(rated) as { rating: number }).rating} for ${contract.id}`,
       );
     this.state.set(ratingKey(contract.id, nodeId), encodeRecord({ rating }));
     this.poc.addRating(nodeId, rating);

@@ -133,7 +133,8 @@ describe("poc: contributor nodes, heartbeats and scores in module state", () => 
     expect(node().breaches).to.equal(1);
     expect(BigInt(node().poc.service) < rewarded).to.equal(true);
     const twice = chain.deliver(payer, RateContributorMsg, { contractId: id, nodeId: "node-a", rating: 1n });
-    expect(twice.code).to.equal(ResultCode.ALREADY_EXISTS);
+    expect(twice.code).to.equal(ResultCode.DUPLICATE);
+    expect(twice.log).to.contain("already rated 5");
   });
 
   it("counts the owner's stake and votes in the chain score", () => {
