@@ -35,6 +35,8 @@ interface PodFacts {
   contractKey: string;
   pcKey: string;
   leaseStart: number;
+  /** What the chain had charged the pod when this record was planned. */
+  chargedBefore: bigint;
   billable: BillablePod;
 }
 
@@ -192,6 +194,7 @@ export class MeteringLoop implements BillingTrigger {
         contractKey: `${pod.metadata.namespace}/${pod.metadata.labels?.[LABEL.contract]}`,
         pcKey: `${pod.metadata.namespace}/${pod.metadata.labels?.[LABEL.powerContainer]}`,
         leaseStart,
+        chargedBefore: billing.charged,
         billable: {
           podUid: pod.metadata.uid!,
           contractId,
@@ -258,9 +261,9 @@ export class MeteringLoop implements BillingTrigger {
     const charges = new Map<string, bigint>();
     const scuSeconds = new Map<string, number>();
     for (const fact of batch) {
-      const before = await this.ledger.of(fact.billable.podUid, fact.leaseStart);
+      // Not the ledger's entry: a refused first try of this batch made the ledger forget it.
       const after = await this.ledger.refresh(fact.billable.podUid, fact.leaseStart);
-      const charged = after.charged - before.charged;
+      const charged = after.charged - fact.chargedBefore;
       charges.set(fact.billable.contractId, (charges.get(fact.billable.contractId) ?? 0n) + charged);
       const seconds = (fact.billable.billUntil - fact.billable.billedTo) * fact.billable.scu;
       scuSeconds.set(fact.pcKey, (scuSeconds.get(fact.pcKey) ?? 0) + seconds);
