@@ -39,6 +39,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** User plus system CPU time of a process so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? "0");
@@ -206,6 +212,16 @@ try {
   const txSeconds = (type: string): number =>
     prometheusMean(metrics, "uranus_chain_tx_seconds", `type="${type}"`);
   const rss = peakRssMb(operator.pid);
+  const cpu = cpuSeconds(operator.pid);
+  const perController = Object.fromEntries(
+    [
+      ...metrics.matchAll(
+        /^controller_runtime_reconcile_total\{controller="([^"]+)",result="([^"]+)"\} (\d+)/gm,
+      ),
+    ]
+      .filter((m) => Number(m[3]) > 0)
+      .map((m) => [`${m[1]}/${m[2]}`, Number(m[3])]),
+  );
   const openings = await openingsPerBlock(firstHeight);
   await operator.stop();
   const figures = {
@@ -218,6 +234,16 @@ try {
     ratioToBarePods: Number((total / bareTotal).toFixed(2)),
     operatorPeakRssMb: Math.round(rss),
     reconcilesPerSecond: Number((reconciles / total).toFixed(1)),
+    operatorCpuSeconds: Number(cpu.toFixed(1)),
+    reconciles: perController,
+    meanReconcileMs: Object.fromEntries(
+      ["computecontract", "powercontainer", "lease", "contributornode"].map((c) => [
+        c,
+        Math.round(
+          prometheusMean(metrics, "controller_runtime_reconcile_time_seconds", `controller="${c}"`) * 1000,
+        ),
+      ]),
+    ),
     meanOpenContractTxMs: Math.round(txSeconds("OpenContract") * 1000),
     meanRecordLeaseTxMs: Math.round(txSeconds("RecordLease") * 1000),
     barePodP99Ms: Math.round(percentile(bare, 99)),
