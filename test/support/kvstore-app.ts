@@ -54,7 +54,7 @@ export class KvstoreApp implements AbciApplication {
   private uncommittedBlock: { done: Promise<void>; release: () => void } | undefined;
   /** The most calls that were ever running at once; 1 when the transport serializes them. */
   maxConcurrentCalls = 0;
-  /** The same, leaving out CheckTx: a driver may check txs while a block executes, never two block calls at once. */
+  /** The same for block calls only: a driver may check txs and answer queries while a block executes, never two block calls at once. */
   maxConcurrentBlockCalls = 0;
   private activeBlockCalls = 0;
   private finalizeGate: { entered: () => void; released: Promise<void> } | undefined;
@@ -75,7 +75,7 @@ export class KvstoreApp implements AbciApplication {
     this.calls.push(method);
     this.active++;
     this.maxConcurrentCalls = Math.max(this.maxConcurrentCalls, this.active);
-    const blockCall = method !== "checkTx";
+    const blockCall = method !== "checkTx" && method !== "query" && method !== "info";
     if (blockCall) this.activeBlockCalls++;
     this.maxConcurrentBlockCalls = Math.max(this.maxConcurrentBlockCalls, this.activeBlockCalls);
     try {
