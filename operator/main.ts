@@ -57,6 +57,9 @@ export interface RunningOperator {
 }
 
 /** Controllers take sources of any kind; this keeps each source's own object type where it is written. */
+/** How long a ContributorNode waits after a pod of its node changed before it shows the new allocation. */
+const POD_ALLOCATION_DELAY_MS = 1_000;
+
 function watching<S extends KubeObject>(source: WatchSource<S>): WatchSource {
   return source as unknown as WatchSource;
 }
@@ -172,6 +175,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
           previous.spec?.nodeName !== current.spec?.nodeName ||
           previous.status?.phase !== current.status?.phase ||
           previous.metadata.deletionTimestamp !== current.metadata.deletionTimestamp,
+        // Allocation is shown, not enforced (the extender counts pods itself): pods arriving together make one update.
+        delayMs: POD_ALLOCATION_DELAY_MS,
       }),
     ],
     reconcile: (key, rc) => contributorReconciler.reconcile(key, rc),

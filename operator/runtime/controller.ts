@@ -47,6 +47,8 @@ export interface WatchSource<S extends KubeObject = KubeObject> {
   map: (object: S) => ObjectKey[];
   /** Which updates matter; by default any change except resourceVersion and managedFields. */
   predicate?: UpdatePredicate<S>;
+  /** Reconcile this long after a change, so a burst of changes makes one reconcile; at once when unset. */
+  delayMs?: number;
 }
 
 export interface OwnedSource<S extends KubeObject = KubeObject> {
@@ -176,7 +178,7 @@ export class Controller<T extends KubeObject = KubeObject> {
     for (const watched of this.options.watches ?? []) {
       this.unsubscribe.push(
         watched.informer.addHandler(
-          handlerFor(watched.map, watched.predicate ?? dependentObjectChanged, queue),
+          handlerFor(watched.map, watched.predicate ?? dependentObjectChanged, queue, watched.delayMs),
         ),
       );
     }
@@ -244,9 +246,10 @@ function handlerFor<S extends KubeObject>(
   map: (object: S) => ObjectKey[],
   predicate: UpdatePredicate<S>,
   queue: WorkQueue,
+  delayMs = 0,
 ): InformerHandler<S> {
   const enqueue = (object: S): void => {
-    for (const key of map(object)) queue.add(key);
+    for (const key of map(object)) queue.addAfter(key, delayMs);
   };
   return {
     add: enqueue,

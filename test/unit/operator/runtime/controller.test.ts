@@ -110,7 +110,12 @@ describe("controller", () => {
     nock.enableNetConnect();
   });
 
-  function start(reconcile: Reconciler, metrics?: OperatorMetrics, workers = 2): Controller<Widget> {
+  function start(
+    reconcile: Reconciler,
+    metrics?: OperatorMetrics,
+    workers = 2,
+    watchDelayMs?: number,
+  ): Controller<Widget> {
     const kube = client();
     const widgets = new Informer<Widget>({
       client: kube,
@@ -126,7 +131,18 @@ describe("controller", () => {
     controller = new Controller<Widget>({
       name: "widget",
       for: widgets,
-      owns: [{ informer: configMaps }],
+      ...(watchDelayMs === undefined
+        ? { owns: [{ informer: configMaps }] }
+        : {
+            // A watched kind: config map "for-<widget>" concerns widget <widget>.
+            watches: [
+              {
+                informer: configMaps,
+                map: (cm: KubeObject) => [`ns/${cm.metadata.name!.replace(/^for-/, "")}`],
+                delayMs: watchDelayMs,
+              },
+            ],
+          }),
       reconcile,
       workers,
       rateLimit: { initialMs: 20, maxMs: 200 },
@@ -214,6 +230,34 @@ describe("controller", () => {
     send(fake.widgets, "DELETED", widget("w", "6", 2));
     await waitFor(() => calls.length === 4, { timeoutMs: 5000, description: "the deletion" });
     expect(calls).to.deep.equal(["ns/w", "ns/w", "ns/w", "ns/w"]);
+  });
+
+  it("a watch with a delay makes one reconcile of a burst of changes, no sooner than the delay", async () => {
+    const fake = fakeApiserver([widget("w", "1", 1)]);
+    const calls: number[] = [];
+    start(
+      () => {
+        calls.push(performance.now());
+        return Promise.resolve({});
+      },
+      undefined,
+      2,
+      300,
+    );
+    await waitFor(() => calls.length === 1, { timeoutMs: 5000, description: "the initial reconcile" });
+    const burst = performance.now();
+    // Five config maps of the widget, each a change that matters on its own.
+    for (let i = 0; i < 5; i++)
+      send(fake.configMaps, "ADDED", {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "for-w", namespace: `ns-${i}`, resourceVersion: String(10 + i) },
+      });
+    await waitFor(() => calls.length === 2, { timeoutMs: 5000, description: "the delayed reconcile" });
+    expect(calls[1]! - burst).to.be.at.least(290);
+    // Waiting out twice the delay shows that no second reconcile was queued (an absence cannot be awaited).
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(calls).to.have.length(2);
   });
 
   it("stops taking keys on stop() but lets the reconcile in progress finish", async () => {
