@@ -25,6 +25,25 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     return JSON.parse(run.stdout) as T;
   };
 
+  /** `uranus tx contract open` by the payer for an hour at 4000 per SCU-hour, with JSON output. */
+  const openContract = async (args: string[]) =>
+    runCli([
+      ...node(),
+      "--output",
+      "json",
+      "tx",
+      ...keyring,
+      "contract",
+      "open",
+      "--max-price",
+      "4000",
+      "--duration",
+      "1h",
+      ...args,
+      "--from",
+      "payer",
+    ]);
+
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "uranus-econ-cli-"));
     writeFileSync(join(dir, "password"), "economy cli password\n");
@@ -87,27 +106,7 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
   });
 
   it("opens a contract, prints its id, records a lease, tops up and closes with a refund", async () => {
-    const opened = await runCli([
-      ...node(),
-      "--output",
-      "json",
-      "tx",
-      ...keyring,
-      "contract",
-      "open",
-      "--scu",
-      "2",
-      "--max-price",
-      "4000",
-      "--budget",
-      "100_000",
-      "--duration",
-      "1h",
-      "--region",
-      "eu-west",
-      "--from",
-      "payer",
-    ]);
+    const opened = await openContract(["--scu", "2", "--budget", "100_000", "--region", "eu-west"]);
     expect(opened.code, opened.stderr).to.equal(0);
     contractId = (JSON.parse(opened.stdout) as { contract: string }).contract;
     expect(contractId).to.match(/^[0-9a-f]{20}$/);
@@ -135,27 +134,7 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
 
   it("opens once per client reference: found by payer and reference, a repeat refused as DUPLICATE naming it", async () => {
     const open = async () =>
-      runCli([
-        ...node(),
-        "--output",
-        "json",
-        "tx",
-        ...keyring,
-        "contract",
-        "open",
-        "--scu",
-        "1",
-        "--max-price",
-        "4000",
-        "--budget",
-        "50_000",
-        "--duration",
-        "1h",
-        "--ref",
-        "0d8f5a0e-5f52-4b4e-9a57-0c1d2e3f4a5b",
-        "--from",
-        "payer",
-      ]);
+      openContract(["--scu", "1", "--budget", "50_000", "--ref", "0d8f5a0e-5f52-4b4e-9a57-0c1d2e3f4a5b"]);
     const first = await open();
     expect(first.code, first.stderr).to.equal(0);
     const printed = JSON.parse(first.stdout) as { contract: string; ref: string };
