@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { createLogger } from "./observability/logger.js";
 import { startOperator } from "./main.js";
 import { DEFAULT_SETTINGS, type OperatorSettings } from "./operator-settings.js";
+import { limitHeapGrowth } from "./runtime/heap-tuning.js";
 import { KubeAccess } from "./runtime/kube-config.js";
 
 interface RunOptions {
@@ -108,6 +109,8 @@ export function registerOperatorCommands(program: Command): void {
     )
     .option("--log-level <level>", "trace, debug, info, warn or error", "info")
     .action(async (options: RunOptions) => {
+      // First, before the heap grows: a long-running operator keeps little of what it allocates.
+      const heapFlags = limitHeapGrowth();
       const [secretName, secretKey] = options.operatorKeySecret.split("/");
       if (secretName === undefined || secretName === "" || secretKey === undefined || secretKey === "")
         throw new InvalidArgumentError("--operator-key-secret must be <secret name>/<entry>");
@@ -127,6 +130,7 @@ export function registerOperatorCommands(program: Command): void {
         clusterId: options.clusterId,
       };
       const logger = createLogger({ level: options.logLevel });
+      if (heapFlags.length > 0) logger.info({ v8Flags: heapFlags }, "V8 heap sizing favours memory");
       const running = await startOperator({
         kubeConfig,
         chainEndpoint: options.chainRpc,
