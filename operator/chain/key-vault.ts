@@ -8,6 +8,7 @@
 // - contributor owner keys (one Secret in its namespace, an entry per owner address): RegisterNode and
 //   DeregisterNode, which the chain accepts only from the owner;
 // - a contract's payer key (a Secret in the contract's namespace): OpenContract and CloseContract.
+import { LRUCache } from "lru-cache";
 import { Wallet } from "ethers";
 import type { PayerSecretReference } from "../../crds/types.js";
 import { DEFAULTS } from "../../crds/types.js";
@@ -47,7 +48,18 @@ export interface KeyVaultOptions {
   contributorKeys: { namespace: string; name: string };
 }
 
+/** Wallets by the Secret entry they came from: deriving a key's address costs milliseconds, and payers repeat. */
+const wallets = new LRUCache<string, Wallet>({ max: 1024 });
+
 function walletFrom(encoded: string, where: string): Wallet {
+  const known = wallets.get(encoded);
+  if (known !== undefined) return known;
+  const wallet = deriveWallet(encoded, where);
+  wallets.set(encoded, wallet);
+  return wallet;
+}
+
+function deriveWallet(encoded: string, where: string): Wallet {
   const text = Buffer.from(encoded, "base64").toString("utf8").trim();
   const hex = text.startsWith("0x") ? text : `0x${text}`;
   if (!/^0x[0-9a-fA-F]{64}$/.test(hex))

@@ -70,6 +70,9 @@ export class ComputeContractReconciler {
     private readonly wake: (key: ObjectKey) => void,
   ) {}
 
+  /** Contract ids whose opening this process sent and whose block has not been seen yet: not sent again meanwhile. */
+  private readonly openingsInFlight = new Set<string>();
+
   async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
     const cached = this.ctx.informers.contracts.store.get(key);
     if (cached === undefined) return {};
@@ -289,6 +292,8 @@ export class ComputeContractReconciler {
     const clusterId = this.ctx.settings.clusterId;
     // Derived from the payer and this object's UID: the same after any crash, and the chain opens it only once.
     const contractId = contractIdFor(payerAddress, clusterId, cc.metadata.uid!);
+    if (this.openingsInFlight.has(contractId))
+      throw new OpeningPending(`contract ${contractId} is on its way to a block`);
     const chainContract = await chain.reader.contract(contractId);
     if (chainContract === undefined) {
       const budget = BigInt(cc.spec.budget);
@@ -335,10 +340,12 @@ export class ComputeContractReconciler {
       try {
         // Admitted by CheckTx is enough: no worker waits for the block; its commit brings the contract back here.
         const sent = await chain.submitter.send(wallet, OpenContractMsg, message);
-        sent.committed.then(
-          () => this.wake(rc.key),
-          () => this.wake(rc.key),
-        );
+        this.openingsInFlight.add(contractId);
+        const settled = (): void => {
+          this.openingsInFlight.delete(contractId);
+          this.wake(rc.key);
+        };
+        sent.committed.then(settled, settled);
       } catch (error) {
         // A repeat of an opening already admitted or committed: the chain names the contract; it is ours.
         if (!(error instanceof ChainTxError && error.code === ResultCode.DUPLICATE)) throw error;
