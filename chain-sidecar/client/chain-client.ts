@@ -45,6 +45,12 @@ export interface SubmitOptions {
 }
 
 const decoder = new TextDecoder();
+
+interface BatchAnswer {
+  id: number | string;
+  result?: { code?: number | string; log?: string };
+  error?: { message: string; data?: string };
+}
 const HEADER_WAIT_MS = 15_000;
 
 export class ChainClient {
@@ -52,13 +58,16 @@ export class ChainClient {
   /** Next nonce per sender after transactions this client sent that the chain has not yet committed. */
   private readonly pendingNonces = new Map<string, number>();
 
-  private constructor(readonly comet: Comet38Client) {}
+  private constructor(
+    readonly comet: Comet38Client,
+    private readonly endpoint: string,
+  ) {}
 
   static async connect(endpoint: string): Promise<ChainClient> {
     let comet: Comet38Client | undefined;
     try {
       comet = await Comet38Client.connect(endpoint);
-      const client = new ChainClient(comet);
+      const client = new ChainClient(comet, endpoint);
       // Asking for the chain id up front turns an unreachable or wrong endpoint into one clear error.
       await client.chainId();
       return client;
@@ -191,6 +200,38 @@ export class ChainClient {
     }));
     if (result.code !== 0) throw new ChainTxError(result.code, result.log ?? "", "block", hash);
     return { hash, height: r.height, code: 0, log: result.log ?? "", nonce, events };
+  }
+
+  /**
+   * `broadcast_tx_sync` of each tx, in order, in one JSON-RPC batch (CometBFT answers a batch's calls one after
+   * another; its default `max_request_batch_size` is 10). Per tx: undefined when CheckTx admitted it, a
+   * ChainTxError when it refused it, an Error for any other answer. Throws when the batch itself failed.
+   */
+  async broadcastBatch(txs: readonly Uint8Array[]): Promise<(Error | undefined)[]> {
+    const url = this.endpoint.replace(/^ws(s?):/, "http$1:").replace(/\/websocket$/, "");
+    const body = txs.map((tx, id) => ({
+      jsonrpc: "2.0",
+      id,
+      method: "broadcast_tx_sync",
+      params: { tx: Buffer.from(tx).toString("base64") },
+    }));
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`broadcast batch: HTTP ${response.status} from ${url}`);
+    const answers = (await response.json()) as unknown;
+    if (!Array.isArray(answers)) throw new Error(`broadcast batch: ${url} did not answer with a batch`);
+    const byId = new Map((answers as BatchAnswer[]).map((answer) => [Number(answer.id), answer] as const));
+    return txs.map((tx, id) => {
+      const answer = byId.get(id);
+      if (answer === undefined) return new Error(`broadcast batch: no answer for transaction ${id}`);
+      if (answer.error !== undefined)
+        return new Error(`${answer.error.message}${answer.error.data ? `: ${answer.error.data}` : ""}`);
+      const code = Number(answer.result?.code ?? 0);
+      return code === 0 ? undefined : new ChainTxError(code, answer.result?.log ?? "", "check", txHash(tx));
+    });
   }
 
   /** Signs with the next nonce, broadcasts, and tracks the nonce so back-to-back submissions work. */

@@ -124,7 +124,10 @@ export class SoloRpcServer {
           return;
         }
         if (Array.isArray(parsed)) {
-          send(200, await Promise.all(parsed.map((r) => this.callJson(r as JsonRpcRequest, false))));
+          // One call after another, as CometBFT answers a batch: a signer's txs reach CheckTx in nonce order.
+          const answers: Json[] = [];
+          for (const request of parsed) answers.push(await this.callJson(request as JsonRpcRequest, false));
+          send(200, answers);
         } else {
           send(200, await this.callJson(parsed as JsonRpcRequest, false));
         }

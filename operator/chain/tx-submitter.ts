@@ -1,6 +1,6 @@
 // Sends the operator's transactions, pipelined per signing key: nonces are given out in order locally, many
 // transactions of one signer are in flight at once and share a block, and broadcasts leave in nonce order from one
-// loop per signer. Nothing here remembers what it sent: every message that must happen once carries a client
+// loop per signer, in JSON-RPC batches. Nothing here remembers what it sent: every message that must happen once carries a client
 // reference the chain checks (a repeat is refused as DUPLICATE), so a caller that does not know a transaction's fate
 // simply sends it again.
 import type { Wallet } from "ethers";
@@ -29,7 +29,7 @@ export class TxOutcomeUnknown extends Error {
 }
 
 export interface TxSubmitterOptions {
-  client: Pick<ChainClient, "chainId" | "account" | "broadcast">;
+  client: Pick<ChainClient, "chainId" | "account" | "broadcastBatch">;
   watcher: Pick<BlockWatcher, "knownHeight" | "waitFor" | "cancel">;
   metrics?: ChainMetrics;
   logger?: Logger;
@@ -57,6 +57,8 @@ interface Lane {
 const NONCE_RETRIES = 3;
 /** Signed ahead at once, so a burst is signed while the previous one is broadcast. */
 const SIGN_AHEAD = 256;
+/** Broadcasts per JSON-RPC batch: CometBFT's default `max_request_batch_size`. */
+const BROADCAST_BATCH = 10;
 
 const NEXT_NONCE = /the next nonce of 0x[0-9a-fA-F]{40} is (\d+)/;
 
@@ -169,48 +171,85 @@ export class TxSubmitter {
     const signed = await Promise.all(
       burst.map((entry, i) => signTx(lane.signer, chainId, entry.spec, entry.message, first + i)),
     );
-    for (let i = 0; i < burst.length; i++) {
-      const entry = burst[i]!;
-      const tx = signed[i]!;
-      const nonce = first + i;
-      const hash = txHash(tx);
-      const included = watcher.waitFor(hash, await watcher.knownHeight(), this.inclusionTimeoutMs);
+    for (let start = 0; start < burst.length; start += BROADCAST_BATCH) {
+      const end = Math.min(burst.length, start + BROADCAST_BATCH);
+      const hashes = signed.slice(start, end).map(txHash);
+      const height = await watcher.knownHeight();
+      const included = hashes.map((hash) => watcher.waitFor(hash, height, this.inclusionTimeoutMs));
+      let answers: (Error | undefined)[];
       try {
-        await client.broadcast(tx, "sync", nonce);
-        lane.next = nonce + 1;
-        entry.sent(hash, included);
+        answers = await client.broadcastBatch(signed.slice(start, end));
       } catch (error) {
-        watcher.cancel(hash);
-        // What follows was signed after a nonce the chain did not take: it goes back to be signed again.
-        lane.waiting.unshift(...burst.slice(i + 1));
-        this.refused(lane, entry, nonce, error);
+        // The batch's fate is unknown, each of its transactions' too: their callers find out by sending again.
+        for (const hash of hashes) watcher.cancel(hash);
+        lane.next = undefined;
+        lane.waiting.unshift(...burst.slice(end));
+        for (const entry of burst.slice(start, end)) {
+          this.count(entry.spec.primaryType, "error");
+          entry.failed(error);
+        }
+        return;
+      }
+      const again = this.answered(lane, burst.slice(start, end), first + start, hashes, included, answers);
+      if (again !== undefined) {
+        // What was signed after a nonce the chain did not take goes back, in order, to be signed again.
+        lane.waiting.unshift(...again, ...burst.slice(end));
         return;
       }
     }
   }
 
-  /** A broadcast failed: repairs the lane's nonce once, and retries or fails the entry. */
-  private refused(lane: Lane, entry: Entry, nonce: number, error: unknown): void {
-    const type = entry.spec.primaryType;
-    if (nonceRefused(error)) {
-      const named = NEXT_NONCE.exec(error.log);
-      lane.next = named === null ? undefined : Number(named[1]);
-      this.log.debug({ signer: lane.signer.address, nonce, next: lane.next }, "nonce out of step");
-      if (entry.nonceRetries++ < NONCE_RETRIES) {
-        lane.waiting.unshift(entry);
-        return;
+  /**
+   * Takes a batch's answers in nonce order, as the node gave them: admitted ones are sent; a refusal fails or
+   * retries its entry; the lane's next nonce follows the last answer (the one the chain names after a nonce
+   * refusal). Entries after a refusal were refused as ahead of the account, or admitted all the same (after a stale
+   * nonce), so each is judged by its own answer. Returns what must be signed again, undefined when all went out.
+   */
+  private answered(
+    lane: Lane,
+    group: Entry[],
+    first: number,
+    hashes: string[],
+    included: Promise<IncludedTx | undefined>[],
+    answers: (Error | undefined)[],
+  ): Entry[] | undefined {
+    const { watcher } = this.options;
+    const retry: Entry[] = [];
+    let failedBefore = false;
+    for (let i = 0; i < group.length; i++) {
+      const entry = group[i]!;
+      const answer = answers[i];
+      const nonce = first + i;
+      if (answer === undefined) {
+        lane.next = nonce + 1;
+        entry.sent(hashes[i]!, included[i]!);
+        continue;
       }
-    } else if (error instanceof ChainTxError) {
-      // Refused in CheckTx: its nonce is still the next one.
-      lane.next = nonce;
-    } else {
-      // The node may or may not have admitted it; only the chain can tell the next nonce now.
-      lane.next = undefined;
-      this.count(type, "error");
-      entry.failed(error);
-      return;
+      watcher.cancel(hashes[i]!);
+      const type = entry.spec.primaryType;
+      if (nonceRefused(answer)) {
+        const named = NEXT_NONCE.exec(answer.log);
+        lane.next = named === null ? undefined : Number(named[1]);
+        this.log.debug({ signer: lane.signer.address, nonce, next: lane.next }, "nonce out of step");
+        // Refused only because one before it in the batch was: not its own retry.
+        if (failedBefore || entry.nonceRetries++ < NONCE_RETRIES) retry.push(entry);
+        else {
+          this.count(type, "rejected_check");
+          entry.failed(answer);
+        }
+      } else if (answer instanceof ChainTxError) {
+        // Refused in CheckTx: its nonce is still the next one.
+        lane.next = nonce;
+        this.count(type, "rejected_check");
+        entry.failed(answer);
+      } else {
+        // The node may or may not have admitted it; only the chain can tell the next nonce now.
+        lane.next = undefined;
+        this.count(type, "error");
+        entry.failed(answer);
+      }
+      failedBefore = true;
     }
-    this.count(type, "rejected_check");
-    entry.failed(error);
+    return failedBefore ? retry : undefined;
   }
 }

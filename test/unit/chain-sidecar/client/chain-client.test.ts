@@ -47,6 +47,21 @@ describe("chain-sidecar client: ChainClient against the solo producer's RPC", fu
     expect((await client.account(bob.address)).balance).to.equal(1234n);
   });
 
+  it("broadcasts a JSON-RPC batch in order and answers each transaction: admitted, refused, or refused as ahead", async () => {
+    const { nonce } = await client.account(newcomer.address);
+    const chainId = await client.chainId();
+    const txs = await Promise.all([
+      signTx(newcomer, chainId, TransferMsg, { to: bob.address, amount: 1n }, nonce),
+      signTx(newcomer, chainId, TransferMsg, { to: bob.address, amount: 10n ** 12n }, nonce + 1),
+      signTx(newcomer, chainId, TransferMsg, { to: bob.address, amount: 2n }, nonce + 2),
+    ]);
+    const answers = await client.broadcastBatch(txs);
+    expect(answers[0]).to.equal(undefined);
+    expect(answers[1]).to.be.instanceOf(ChainTxError).and.include({ code: ResultCode.INSUFFICIENT_FUNDS });
+    expect(answers[2]).to.be.instanceOf(ChainTxError).and.include({ code: ResultCode.FUTURE_NONCE });
+    expect((answers[2] as ChainTxError).log).to.contain(`is ${nonce + 1}`);
+  });
+
   it("tracks nonces so back-to-back sync broadcasts from one sender are all accepted", async () => {
     const start = (await client.account(alice.address)).nonce;
     for (let i = 0; i < 3; i++) await client.transfer(alice, bob.address, 1n, { mode: "sync" });

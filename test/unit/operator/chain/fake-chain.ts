@@ -115,7 +115,7 @@ export class FakeChain {
 
   constructor(private readonly rules: Record<string, MessageRule> = {}) {}
 
-  readonly client: Pick<ChainClient, "chainId" | "account" | "broadcast"> = {
+  readonly client: Pick<ChainClient, "chainId" | "account" | "broadcast" | "broadcastBatch"> = {
     chainId: () => Promise.resolve(this.chainId),
     account: (address: string): Promise<AccountView> => {
       const key = address.toLowerCase();
@@ -125,6 +125,20 @@ export class FakeChain {
       return Promise.resolve({ address: key, balance: 0n, nonce });
     },
     broadcast: (tx: Uint8Array): Promise<TxOutcome> => this.broadcast(tx),
+    // As CometBFT answers a batch: one call after another; a lost connection loses the answers of the whole batch.
+    broadcastBatch: async (txs: readonly Uint8Array[]): Promise<(Error | undefined)[]> => {
+      const answers: (Error | undefined)[] = [];
+      for (const tx of txs) {
+        try {
+          await this.broadcast(tx);
+          answers.push(undefined);
+        } catch (error) {
+          if (!(error instanceof ChainTxError)) throw error;
+          answers.push(error);
+        }
+      }
+      return answers;
+    },
   };
 
   readonly watcher = new FakeWatcher(

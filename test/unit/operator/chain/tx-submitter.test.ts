@@ -148,6 +148,9 @@ describe("transaction submitter", () => {
       [1, 0, "admitted"],
       [2, 1, "admitted"],
       [3, 2, "refused"],
+      // Sent in the same batch after the refused one, they are refused as ahead of the account's nonce.
+      [4, 3, "refused"],
+      [5, 4, "refused"],
       [4, 2, "admitted"],
       [5, 3, "admitted"],
     ]);
