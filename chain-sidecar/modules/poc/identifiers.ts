@@ -56,7 +56,10 @@ export function checkClientRef(ref: string, field: string): string {
 /** A member cluster's id is a DNS label; "" stands for no federation. */
 export function checkClusterId(clusterId: string, field: string): string {
   if (clusterId !== "" && !REGION.test(clusterId)) {
-    throw invalidField(field, `${JSON.stringify(clusterId)} is not a cluster id (a DNS label, at most 63 characters)`);
+    throw invalidField(
+      field,
+      `${JSON.stringify(clusterId)} is not a cluster id (a DNS label, at most 63 characters)`,
+    );
   }
   return clusterId;
 }

@@ -67,16 +67,12 @@ describe("contract terms as the chain's OpenContract", () => {
   });
 
   it("defaults: one replica, the chain's longest duration, a 10 s recovery, SCU from cpu/memory", () => {
-    const message = openContractMessage(
-      contract({}),
-      new ScuScale(),
-      {
-        operator: "0x00000000000000000000000000000000000000aa",
-        clusterId: "",
-        clientRef: "uid-1",
-        maxDurationSeconds: 999,
-      },
-    );
+    const message = openContractMessage(contract({}), new ScuScale(), {
+      operator: "0x00000000000000000000000000000000000000aa",
+      clusterId: "",
+      clientRef: "uid-1",
+      maxDurationSeconds: 999,
+    });
     expect(message.replicas).to.equal(1n);
     expect(message.durationSeconds).to.equal(999n);
     expect(message.recoverWithinSeconds).to.equal(BigInt(DEFAULT_RECOVER_WITHIN_SECONDS));
