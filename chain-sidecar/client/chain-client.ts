@@ -221,8 +221,9 @@ export class ChainClient {
       body: JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`broadcast batch: HTTP ${response.status} from ${url}`);
-    const answers = (await response.json()) as unknown;
-    if (!Array.isArray(answers)) throw new Error(`broadcast batch: ${url} did not answer with a batch`);
+    const answered = (await response.json()) as unknown;
+    // CometBFT answers a batch of one with the bare response, not a one-element array.
+    const answers = Array.isArray(answered) ? answered : [answered];
     const byId = new Map((answers as BatchAnswer[]).map((answer) => [Number(answer.id), answer] as const));
     return txs.map((tx, id) => {
       const answer = byId.get(id);

@@ -127,7 +127,8 @@ export class SoloRpcServer {
           // One call after another, as CometBFT answers a batch: a signer's txs reach CheckTx in nonce order.
           const answers: Json[] = [];
           for (const request of parsed) answers.push(await this.callJson(request as JsonRpcRequest, false));
-          send(200, answers);
+          // CometBFT answers a batch of one with the bare response too.
+          send(200, answers.length === 1 ? answers[0]! : answers);
         } else {
           send(200, await this.callJson(parsed as JsonRpcRequest, false));
         }

@@ -1,6 +1,8 @@
 // The behaviour a Comet38Client user relies on, checked against any node: real CometBFT or the solo RPC.
 import { expect } from "chai";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
+import { ChainClient } from "../../../chain-sidecar/client/chain-client.js";
+import { ChainTxError } from "../../../chain-sidecar/client/chain-errors.js";
 import { waitFor } from "../../../hack/wait-for.js";
 
 export interface NodeUnderTest {
@@ -40,6 +42,19 @@ export function cometClientContract(setup: () => NodeUnderTest): void {
     const response = await client.broadcastTxSync({ tx: Buffer.from("not a key value pair") });
     expect(response.code).to.equal(1);
     expect(response.log).to.match(/key=value/);
+  });
+
+  it("answers a JSON-RPC batch of broadcasts, of one as of many, one answer per transaction", async () => {
+    const chain = await ChainClient.connect(setup().rpcUrl);
+    try {
+      const tag = Date.now();
+      expect(await chain.broadcastBatch([Buffer.from(`batch-one=${tag}`)])).to.deep.equal([undefined]);
+      const answers = await chain.broadcastBatch([Buffer.from(`batch-two=${tag}`), Buffer.from("no pair")]);
+      expect(answers[0]).to.equal(undefined);
+      expect(answers[1]).to.be.instanceOf(ChainTxError).and.include({ code: 1 });
+    } finally {
+      chain.disconnect();
+    }
   });
 
   it("serves status, validators, blockchain and genesis", async () => {
