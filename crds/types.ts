@@ -82,6 +82,29 @@ export type Timestamp = string;
 export type Isolation = "runc" | "kata";
 export const ISOLATIONS = ["runc", "kata"] as const satisfies readonly Isolation[];
 
+export type TolerationOperator = "Exists" | "Equal";
+export const TOLERATION_OPERATORS = ["Exists", "Equal"] as const satisfies readonly TolerationOperator[];
+export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+export const TAINT_EFFECTS = [
+  "NoSchedule",
+  "PreferNoSchedule",
+  "NoExecute",
+] as const satisfies readonly TaintEffect[];
+
+/** core/v1 Toleration, as a Pod carries it. */
+export interface Toleration {
+  key?: string;
+  operator?: TolerationOperator;
+  value?: string;
+  effect?: TaintEffect;
+  tolerationSeconds?: Integer;
+}
+
+/** A Secret in the object's own namespace. */
+export interface LocalSecretReference {
+  name: string;
+}
+
 export type ExecutionPolicy = "IgnoredDuringExecution" | "RequiredDuringExecution";
 export const EXECUTION_POLICIES = [
   "IgnoredDuringExecution",
@@ -188,6 +211,8 @@ export interface ContainerSize {
 
 export interface PowerContainerSpec {
   image: string;
+  /** Secrets of the same namespace the image is pulled with. */
+  imagePullSecrets?: LocalSecretReference[];
   command?: string[];
   args?: string[];
   env?: EnvVar[];
@@ -196,6 +221,7 @@ export interface PowerContainerSpec {
   isolation?: Isolation;
   executionPolicy?: ExecutionPolicy;
   affinity?: V1Affinity;
+  tolerations?: Toleration[];
   contributorSpread?: ContributorSpread;
 }
 

@@ -15,6 +15,7 @@ import { PATTERN, address, counter, objectName, observedGeneration, timestamp } 
 import type { OpenApiSchema } from "./openapi.js";
 import { array, enumeration, integer, object, string } from "./openapi.js";
 import { nameFitsLabel } from "./kube-names.js";
+import { imagePullSecrets, tolerations } from "./pod-scheduling.js";
 import { MAX_SCU } from "./quantity.js";
 
 export function powerContainerSpec(description: string): OpenApiSchema {
@@ -26,6 +27,7 @@ export function powerContainerSpec(description: string): OpenApiSchema {
         { maxLength: 512, pattern: PATTERN.noWhitespace },
         [{ rule: "size(self) > 0", message: "image must not be empty" }],
       ),
+      imagePullSecrets: imagePullSecrets(),
       command: array(
         "Entrypoint array; replaces the image's ENTRYPOINT when set.",
         string("One argument.", { maxLength: 4096 }),
@@ -52,6 +54,7 @@ export function powerContainerSpec(description: string): OpenApiSchema {
         { default: DEFAULTS.executionPolicy },
       ),
       affinity: affinity(),
+      tolerations: tolerations(),
       contributorSpread: enumeration(
         "Spread of the replicas of one contract across contributors (topology key uranus.io/contributor): " +
           "required puts no two on one contributor, preferred tries to, none does not care.",

@@ -165,6 +165,8 @@ export function podManifest(inputs: PodInputs): V1Pod {
     spec: {
       containers: [container(inputs)],
       affinity: podAffinity(inputs),
+      ...(pc.spec.tolerations !== undefined ? { tolerations: pc.spec.tolerations } : {}),
+      ...(pc.spec.imagePullSecrets !== undefined ? { imagePullSecrets: pc.spec.imagePullSecrets } : {}),
       restartPolicy: "OnFailure",
       automountServiceAccountToken: false,
       enableServiceLinks: false,
