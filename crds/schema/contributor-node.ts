@@ -34,7 +34,10 @@ function spec(): OpenApiSchema {
         pattern: PATTERN.labelValue,
       }),
       zone: string("Zone of the node within its region.", { maxLength: 63, pattern: PATTERN.labelValue }),
-      pricePerSCUHour: amount("Price per SCU-hour asked for this node; 0 donates it."),
+      pricePerSCUHour: amount(
+        "Price per SCU-hour asked for this node; 0 donates it: its leases are metered and count towards its PoC, " +
+          "and settle 0.",
+      ),
       isolation: {
         ...array(
           "Runtime isolation the node offers: runc, and kata when the node has the kata RuntimeClass.",

@@ -37,6 +37,7 @@ import { isAlreadyExists, isNotFound } from "../runtime/kube-api-error.js";
 import { patchStatus } from "../runtime/status.js";
 import { COMPUTE_CONTRACT, POWER_CONTAINER } from "../uranus-resources.js";
 import { desiredReplicas, openContractMessage } from "./contract-terms.js";
+import { ContractServices } from "./contract-service.js";
 import { controllerReference } from "../runtime/owner-reference.js";
 
 const PHASE_OF_STATE: Record<Contract["state"], ComputeContractPhase> = {
@@ -68,7 +69,11 @@ export class ComputeContractReconciler {
     private readonly book: SettlementBook,
     /** Reconciles a contract again now: the block holding its opening was committed. */
     private readonly wake: (key: ObjectKey) => void,
-  ) {}
+  ) {
+    this.services = new ContractServices(ctx.runtime.client, FIELD_MANAGER);
+  }
+
+  private readonly services: ContractServices;
 
   /** Contract ids whose opening this process sent and whose block has not been seen yet: not sent again meanwhile. */
   private readonly openingsInFlight = new Set<string>();
@@ -136,6 +141,7 @@ export class ComputeContractReconciler {
     const slots =
       chainContract.state === "closed" ? 0 : Math.min(desiredReplicas(cc), chainContract.replicas);
     const pcs = await this.ensurePowerContainers(cc, slots, status.phase === "Running");
+    if (slots > 0) await this.ensureService(cc);
     const ready = pcs.filter((pc) =>
       isConditionTrue(pc.status?.conditions, CONDITION.PowerContainer.Ready),
     ).length;
@@ -172,6 +178,17 @@ export class ComputeContractReconciler {
     );
     await this.writeStatus(cc, status, conditions);
     return { requeueAfter: this.ctx.settings.contractPollMs };
+  }
+
+  private async ensureService(cc: ComputeContract): Promise<void> {
+    const taken = await this.services.ensure(cc);
+    if (taken !== undefined)
+      this.ctx.runtime.events.record(cc, {
+        type: "Warning",
+        reason: "ServiceNameTaken",
+        action: "CreateService",
+        note: taken,
+      });
   }
 
   private blockedByChain(cc: ComputeContract, error: unknown): Blocked {
@@ -492,6 +509,7 @@ export class ComputeContractReconciler {
   /** Deletion: replicas away, final bills in, contract closed with its refund, then the finalizer goes. */
   private async finalize(cc: ComputeContract, rc: ReconcileContext): Promise<ReconcileResult> {
     if (!hasFinalizer(cc, FINALIZER)) return {};
+    this.services.forget(cc);
     const client = this.ctx.runtime.client;
     const namespace = cc.metadata.namespace!;
     const name = cc.metadata.name!;

@@ -14,11 +14,10 @@ import {
 } from "../../crds/types.js";
 import { maxMigrations } from "../compute-contract/contract-terms.js";
 import { INDEX, type KubePod, type OperatorContext } from "../operator-context.js";
-import { POD, SERVICE } from "../runtime/builtin-resources.js";
+import { POD } from "../runtime/builtin-resources.js";
 import { conditionTime, findCondition, setCondition, type ConditionUpdate } from "../runtime/conditions.js";
 import type { ReconcileContext, ReconcileResult } from "../runtime/controller.js";
 import { isAlreadyExists, isNotFound } from "../runtime/kube-api-error.js";
-import type { KubeObject } from "../runtime/resource.js";
 import { patchStatus } from "../runtime/status.js";
 import { POWER_CONTAINER } from "../uranus-resources.js";
 import { childName, revisionOf } from "./child-name.js";
@@ -26,7 +25,6 @@ import type { MigrationMetrics } from "./migration-metrics.js";
 import { judgePlacement } from "./placement-health.js";
 import { POD_ANNOTATION, POD_LABEL, type LeaseOutcome } from "./pod-keys.js";
 import { podManifest } from "./pod-manifest.js";
-import { serviceManifest } from "./service-manifest.js";
 import { specHash } from "./spec-hash.js";
 
 /** Contract phases in which replicas run. */
@@ -62,8 +60,6 @@ interface Retirement {
 }
 
 export class PowerContainerReconciler {
-  private readonly services = new Set<string>();
-
   constructor(
     private readonly ctx: OperatorContext,
     private readonly metrics: MigrationMetrics,
@@ -71,10 +67,7 @@ export class PowerContainerReconciler {
 
   async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
     const pc = this.ctx.informers.powerContainers.store.get(key);
-    if (pc === undefined || pc.metadata.deletionTimestamp !== undefined) {
-      this.services.delete(key);
-      return {};
-    }
+    if (pc === undefined || pc.metadata.deletionTimestamp !== undefined) return {};
     const namespace = pc.metadata.namespace!;
     const contractName = pc.metadata.labels?.[LABEL.contract];
     const contract =
@@ -210,7 +203,6 @@ export class PowerContainerReconciler {
       );
       rc.log.info({ pod: current.metadata.name }, "pod created");
     }
-    if (shouldRun) await this.ensureService(pc, key);
     const shunning =
       current?.spec?.nodeName === undefined && current !== undefined && this.avoided(current).length > 0;
 
@@ -426,18 +418,6 @@ export class PowerContainerReconciler {
     const node = this.ctx.informers.nodes.store.get(nodeName);
     const contributor = this.ctx.informers.contributorNodes.store.byIndex(INDEX.byNodeName, nodeName)[0];
     return !judgePlacement(nodeName, node, contributor, pc.spec, this.ctx.now()).failed;
-  }
-
-  private async ensureService(pc: PowerContainer, key: string): Promise<void> {
-    if (this.services.has(key)) return;
-    const manifest = serviceManifest(pc);
-    if (manifest === undefined) return;
-    try {
-      await this.ctx.runtime.client.create(SERVICE, manifest as KubeObject, { fieldManager: FIELD_MANAGER });
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-    }
-    this.services.add(key);
   }
 
   /**

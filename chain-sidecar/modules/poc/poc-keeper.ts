@@ -158,7 +158,6 @@ export class PocKeeper {
       storage: msg.storageBytes,
       bandwidth: msg.bandwidthMbps,
     };
-    positive(msg.pricePerScuHour, "RegisterNode.pricePerScuHour");
     const existing = this.node(nodeId);
     if (existing) {
       throw new TxError(
@@ -173,6 +172,7 @@ export class PocKeeper {
       operator: optionalAddress(msg.operator),
       region,
       isolation: msg.isolation as Isolation,
+      // A price of 0 donates the node: its leases are metered and settle 0, and still count towards its PoC.
       pricePerScuHour: msg.pricePerScuHour,
       capacity,
       registeredHeight: block.height,
@@ -243,7 +243,7 @@ export class PocKeeper {
         ResultCode.UNAUTHORISED,
         `UpdateNode: only the owner ${node.owner} may change node ${node.nodeId}`,
       );
-    node.pricePerScuHour = positive(msg.pricePerScuHour, "UpdateNode.pricePerScuHour");
+    node.pricePerScuHour = msg.pricePerScuHour;
     node.operator = optionalAddress(msg.operator);
     this.save(node);
     return node;

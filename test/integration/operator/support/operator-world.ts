@@ -8,7 +8,9 @@ import {
   KIND,
   type ComputeContract,
   type ComputeContractSpec,
+  type ContainerPort,
   type ContributorNode,
+  type Toleration,
 } from "../../../../crds/types.js";
 import { installCrds } from "../../../../crds/install.js";
 import { fakeNodeManifest } from "../../../../hack/fake-nodes.js";
@@ -35,6 +37,8 @@ export interface WorldOptions {
   payerBalance?: bigint;
   chain?: Omit<SoloChainOptions, "accounts">;
   capacity?: { cpu?: string; memory?: string; pods?: string };
+  /** Every node's price per SCU-hour; NODE_PRICE unless given (0 donates the nodes). */
+  nodePrice?: bigint;
 }
 
 export interface OperatorWorld {
@@ -129,7 +133,7 @@ export async function createWorld(options: WorldOptions): Promise<OperatorWorld>
         nodeName: name,
         owner: owners[Math.floor(i / perOwner)]!.address.toLowerCase(),
         region: "eu-west",
-        pricePerSCUHour: NODE_PRICE.toString(),
+        pricePerSCUHour: (options.nodePrice ?? NODE_PRICE).toString(),
       },
     };
     await client.create(CONTRIBUTOR_NODE, cn);
@@ -229,6 +233,9 @@ export interface ContractOptions {
   /** Extra required node label (besides the world's group). */
   requireLabel?: { key: string; value: string };
   recoverWithin?: string;
+  ports?: ContainerPort[];
+  tolerations?: Toleration[];
+  imagePullSecrets?: string[];
 }
 
 export function contractManifest(world: OperatorWorld, options: ContractOptions): ComputeContract {
@@ -251,6 +258,11 @@ export function contractManifest(world: OperatorWorld, options: ContractOptions)
         size: { scu: options.scu ?? 1 },
         contributorSpread: options.spread ?? "none",
         executionPolicy: options.executionPolicy ?? "IgnoredDuringExecution",
+        ...(options.ports !== undefined ? { ports: options.ports } : {}),
+        ...(options.tolerations !== undefined ? { tolerations: options.tolerations } : {}),
+        ...(options.imagePullSecrets !== undefined
+          ? { imagePullSecrets: options.imagePullSecrets.map((name) => ({ name })) }
+          : {}),
         affinity: {
           nodeAffinity: {
             requiredDuringSchedulingIgnoredDuringExecution: {

@@ -176,14 +176,6 @@ describe("economy transactions: bad input gets its specific code and names the f
         ResultCode.INVALID_FIELD,
         "RegisterNode.cpuMillicores",
       ));
-    it("zero price", () =>
-      expectRejected(
-        owner,
-        RegisterNodeMsg,
-        nodeOffer("node-b", { pricePerScuHour: 0n }),
-        ResultCode.INVALID_FIELD,
-        "RegisterNode.pricePerScuHour",
-      ));
     it("node already registered", () =>
       expectRejected(
         stranger,
@@ -227,14 +219,6 @@ describe("economy transactions: bad input gets its specific code and names the f
         { nodeId: "node-a", pricePerScuHour: 1n, operator: ZeroAddress },
         ResultCode.UNAUTHORISED,
         "UpdateNode",
-      ));
-    it("update to a zero price", () =>
-      expectRejected(
-        owner,
-        UpdateNodeMsg,
-        { nodeId: "node-a", pricePerScuHour: 0n, operator: ZeroAddress },
-        ResultCode.INVALID_FIELD,
-        "UpdateNode.pricePerScuHour",
       ));
     it("deregister by a stranger", () =>
       expectRejected(
