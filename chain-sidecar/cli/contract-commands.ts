@@ -9,6 +9,7 @@ import {
   RateContributorMsg,
   RecordBreachMsg,
   RecordLeaseMsg,
+  ResizeContractMsg,
   TopUpContractMsg,
 } from "../modules/market/market-messages.js";
 import { contractIdFor } from "../modules/market/market-records.js";
@@ -120,6 +121,19 @@ export function registerContractCommands(tx: Command): void {
     .action(async (contractId: string, amount: bigint, _opts: unknown, command: Command) => {
       await signAndSend(command, "TopUpContract", (c, s, o) =>
         c.submit(s, TopUpContractMsg, { contractId, amount }, o),
+      );
+    });
+
+  signingCommand(
+    contract,
+    "resize",
+    "set how many replicas a contract runs; growing needs the escrow to cover one interval of the new size",
+  )
+    .argument("<contract>", "contract id", contractIdArgument)
+    .argument("<replicas>", "the new number of replicas", countArgument)
+    .action(async (contractId: string, replicas: bigint, _opts: unknown, command: Command) => {
+      await signAndSend(command, "ResizeContract", (c, s, o) =>
+        c.submit(s, ResizeContractMsg, { contractId, replicas }, o),
       );
     });
 

@@ -25,6 +25,7 @@ import { requiredPerInterval } from "./interval-cost.js";
 import type {
   EndLease,
   OpenContract,
+  ResizeContract,
   RateContributor,
   RecordBreach,
   RecordLease,
@@ -261,6 +262,30 @@ export class MarketKeeper {
     const moved = this.refresh(contract);
     this.save(contract);
     return { contract, ...(moved ? { moved } : {}) };
+  }
+
+  /** Grows or shrinks the replica slots; growing needs the escrow to cover one interval of the new size. */
+  resize(sender: string, msg: ResizeContract, block: BlockInfo): StateChange & { from: number } {
+    const contract = this.requireContract(msg.contractId, "ResizeContract.contractId");
+    this.requireManager(contract, sender, "ResizeContract");
+    this.requireNotClosed(contract, "ResizeContract.contractId");
+    const replicas = inRange(msg.replicas, 1, this.params.maxReplicas, "ResizeContract.replicas");
+    const from = contract.replicas;
+    if (replicas > from) {
+      const needed = requiredPerInterval({ ...contract, replicas }, this.params.meteringIntervalSeconds);
+      if (contract.escrow < needed)
+        throw new TxError(
+          ResultCode.INSUFFICIENT_FUNDS,
+          `ResizeContract.replicas: escrow ${contract.escrow} of contract ${contract.id} does not cover one ` +
+            `${this.params.meteringIntervalSeconds} s interval of ${replicas} replicas at the max price (${needed}); top up first`,
+        );
+      this.poc.recordDemand(block.height, BigInt(contract.scuPerReplica) * BigInt(replicas - from));
+    }
+    contract.replicas = replicas;
+    // Fewer unplaced replicas may let a paused contract pay its next interval again.
+    const moved = this.refresh(contract);
+    this.save(contract);
+    return { contract, from, ...(moved ? { moved } : {}) };
   }
 
   close(sender: string, id: string, block: BlockInfo): Contract {

@@ -28,6 +28,12 @@ export interface TopUpContract {
   amount: bigint;
 }
 
+/** Sets how many replicas the contract runs; the escrow must cover one interval of the new size. */
+export interface ResizeContract {
+  contractId: string;
+  replicas: bigint;
+}
+
 export interface CloseContract {
   contractId: string;
 }
@@ -100,6 +106,15 @@ export const CloseContractMsg = defineMessage<CloseContract>({
   typeId: 50,
   primaryType: "CloseContract",
   fields: [{ name: "contractId", type: "string" }],
+});
+
+export const ResizeContractMsg = defineMessage<ResizeContract>({
+  typeId: 55,
+  primaryType: "ResizeContract",
+  fields: [
+    { name: "contractId", type: "string" },
+    { name: "replicas", type: "uint16" },
+  ],
 });
 
 export const RecordLeaseMsg = defineMessage<RecordLease>({

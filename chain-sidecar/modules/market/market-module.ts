@@ -18,6 +18,7 @@ import {
   RateContributorMsg,
   RecordBreachMsg,
   RecordLeaseMsg,
+  ResizeContractMsg,
   TopUpContractMsg,
 } from "./market-messages.js";
 import { marketParams } from "./market-params.js";
@@ -139,6 +140,15 @@ export const marketModule: ChainModule = {
         ["contract", contract.id],
         ["amount", msg.amount.toString()],
         ["escrow", contract.escrow.toString()],
+      ]);
+      emitStateMove(ctx, contract, moved);
+    }),
+    handles(ResizeContractMsg, (ctx, msg) => {
+      const { contract, from, moved } = new MarketKeeper(ctx.state).resize(ctx.sender, msg, ctx.block);
+      ctx.emit("contract_resized", [
+        ["contract", contract.id],
+        ["from", String(from)],
+        ["replicas", String(contract.replicas)],
       ]);
       emitStateMove(ctx, contract, moved);
     }),
