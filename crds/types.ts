@@ -336,6 +336,8 @@ export interface ComputeContractStatus {
   escrow?: Escrow;
   replicas?: Integer;
   readyReplicas?: Integer;
+  /** The pods' label selector, for the scale subresource. */
+  selector?: string;
   lastSettlement?: Settlement;
   conditions?: Condition[];
 }

@@ -196,6 +196,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           "--node-monitor-grace-period=120s",
           "--kube-api-qps=500",
           "--kube-api-burst=1000",
+          // Autoscalers act within seconds here (the default looks every 15 s).
+          "--horizontal-pod-autoscaler-sync-period=3s",
           "--controllers=*,-csrsigning,-csrapproving,-csrcleaner,-bootstrapsigner,-tokencleaner",
           "--v=1",
         ],

@@ -112,7 +112,8 @@ function spec(): OpenApiSchema {
     {
       template: template(),
       replicas: integer(
-        "How many PowerContainers run at once.",
+        "How many PowerContainers run at once; kubectl scale and autoscalers set it through the scale " +
+          "subresource, and the contract is resized on chain when its escrow covers the new size.",
         { maximum: MAX_REPLICAS, default: DEFAULTS.replicas },
         [{ rule: "self >= 1", message: "replicas must be at least 1" }],
       ),
@@ -152,6 +153,10 @@ function status(): OpenApiSchema {
     ),
     replicas: counter("PowerContainers that exist for this contract."),
     readyReplicas: counter("PowerContainers whose pod is running and ready."),
+    selector: string(
+      "Label selector of the contract's pods, for the scale subresource (kubectl scale, HorizontalPodAutoscaler).",
+      { maxLength: 128 },
+    ),
     lastSettlement: object(
       "The last metering settlement that debited this contract.",
       {
@@ -176,6 +181,11 @@ export function computeContractCrd(): CustomResourceDefinition {
       "it on chain, runs the replicas on contributed nodes and settles their metered use.",
     spec: spec(),
     status: status(),
+    scale: {
+      specReplicasPath: ".spec.replicas",
+      statusReplicasPath: ".status.replicas",
+      labelSelectorPath: ".status.selector",
+    },
     rules: [
       nameFitsLabel(
         63 - `-${MAX_REPLICAS - 1}`.length,

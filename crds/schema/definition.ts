@@ -30,10 +30,17 @@ export interface CustomResourceDefinition {
       served: boolean;
       storage: boolean;
       schema: { openAPIV3Schema: OpenApiSchema };
-      subresources: { status: Record<string, never> };
+      subresources: { status: Record<string, never>; scale?: ScaleSubresource };
       additionalPrinterColumns: PrinterColumn[];
     }[];
   };
+}
+
+/** Where the scale subresource (kubectl scale, HorizontalPodAutoscaler) finds replicas and the pods' selector. */
+export interface ScaleSubresource {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath: string;
 }
 
 export interface KindDefinition {
@@ -43,6 +50,7 @@ export interface KindDefinition {
   spec: OpenApiSchema;
   status: OpenApiSchema;
   printerColumns: PrinterColumn[];
+  scale?: ScaleSubresource;
   /** Rules on the whole object, such as on metadata.name, which CEL may read at the root. */
   rules?: ValidationRule[];
 }
@@ -99,7 +107,7 @@ export function customResourceDefinition(definition: KindDefinition): CustomReso
               ...(definition.rules ? { "x-kubernetes-validations": definition.rules } : {}),
             },
           },
-          subresources: { status: {} },
+          subresources: { status: {}, ...(definition.scale ? { scale: definition.scale } : {}) },
           additionalPrinterColumns: [...definition.printerColumns, AGE_COLUMN],
         },
       ],

@@ -38,6 +38,7 @@ import { patchStatus } from "../runtime/status.js";
 import { COMPUTE_CONTRACT, POWER_CONTAINER } from "../uranus-resources.js";
 import { desiredReplicas, openContractMessage } from "./contract-terms.js";
 import { ContractServices } from "./contract-service.js";
+import { ContractResizer } from "./contract-resizer.js";
 import { controllerReference } from "../runtime/owner-reference.js";
 
 const PHASE_OF_STATE: Record<Contract["state"], ComputeContractPhase> = {
@@ -71,9 +72,11 @@ export class ComputeContractReconciler {
     private readonly wake: (key: ObjectKey) => void,
   ) {
     this.services = new ContractServices(ctx.runtime.client, FIELD_MANAGER);
+    this.resizer = new ContractResizer(ctx.chain, wake);
   }
 
   private readonly services: ContractServices;
+  private readonly resizer: ContractResizer;
 
   /** Contract ids whose opening this process sent and whose block has not been seen yet: not sent again meanwhile. */
   private readonly openingsInFlight = new Set<string>();
@@ -138,6 +141,7 @@ export class ComputeContractReconciler {
     ];
     this.announceTransition(cc, status.phase!, chainContract);
 
+    const resizing = await this.resizer.ensure(rc.key, chainContract, desiredReplicas(cc));
     const slots =
       chainContract.state === "closed" ? 0 : Math.min(desiredReplicas(cc), chainContract.replicas);
     const pcs = await this.ensurePowerContainers(cc, slots, status.phase === "Running");
@@ -147,10 +151,9 @@ export class ComputeContractReconciler {
     ).length;
     status.replicas = pcs.length;
     status.readyReplicas = ready;
+    status.selector = `${LABEL.contract}=${cc.metadata.name}`;
     const capped =
-      desiredReplicas(cc) > chainContract.replicas
-        ? `; spec.replicas ${desiredReplicas(cc)} exceeds the ${chainContract.replicas} replica(s) contract ${contractId} holds on chain, so ${chainContract.replicas} run`
-        : "";
+      resizing !== undefined && desiredReplicas(cc) > chainContract.replicas ? `; ${resizing}` : "";
     conditions.push(
       status.phase === "Paused"
         ? {
@@ -510,6 +513,7 @@ export class ComputeContractReconciler {
   private async finalize(cc: ComputeContract, rc: ReconcileContext): Promise<ReconcileResult> {
     if (!hasFinalizer(cc, FINALIZER)) return {};
     this.services.forget(cc);
+    if (cc.status?.contractId !== undefined) this.resizer.forget(cc.status.contractId);
     const client = this.ctx.runtime.client;
     const namespace = cc.metadata.namespace!;
     const name = cc.metadata.name!;

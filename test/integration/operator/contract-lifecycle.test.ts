@@ -1,5 +1,6 @@
 // A contract's life after it opens: low funds pause it (pods away, PowerContainers kept) and a top-up resumes it;
-// replicas scale down and up; a template change replaces every pod, one replica at a time.
+// replicas scale down and up, beyond the opening size when the escrow covers it (kubectl scale, an autoscaler); a
+// template change replaces every pod, one replica at a time.
 import { expect } from "chai";
 import type { V1Pod } from "@kubernetes/client-node";
 import { TopUpContractMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
@@ -116,7 +117,7 @@ describe("operator contract lifecycle: pause and resume, scaling, rollout", func
     await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "thrifty" });
   });
 
-  it("scales replicas down and up, and says so when the chain holds fewer replica slots", async () => {
+  it("scales replicas down and up, and beyond its opening size with kubectl scale", async () => {
     await applyContract(world, { name: "scaled", replicas: 3 });
     await runningPods(world, "scaled", 3, "3 replicas running");
     await patchSpec(world, "scaled", { replicas: 1 });
@@ -148,22 +149,80 @@ describe("operator contract lifecycle: pause and resume, scaling, rollout", func
     );
     expect(ready.status?.replicas).to.equal(3);
 
-    await patchSpec(world, "scaled", { replicas: 5 });
-    const capped = await waitFor(
-      async () => {
-        const cc = await readContract(world, "scaled");
-        const message = cc?.status?.conditions?.find((c) => c.type === "Ready")?.message ?? "";
-        return message.includes("exceeds") ? message : undefined;
-      },
-      {
-        timeoutMs: 30_000,
-        intervalMs: 250,
-        description: "a condition saying the chain holds 3 replica slots",
-      },
-    );
-    expect(capped).to.include("spec.replicas 5 exceeds the 3 replica(s)");
-    expect(await livePods(world, "scaled")).to.have.length(3);
+    // Beyond the slots the contract was opened with: kubectl scale (the scale subresource) resizes it on chain.
+    const scaled = await world.kube.kubectl([
+      "scale",
+      "-n",
+      world.namespace,
+      "computecontract/scaled",
+      "--replicas=5",
+    ]);
+    expect(scaled.code, scaled.stderr).to.equal(0);
+    await runningPods(world, "scaled", 5, "scaled up to 5 replicas beyond the 3 it opened with");
+    expect((await reader.contract(ready.status!.contractId!))!.replicas).to.equal(5);
+    const selector = await world.kube.kubectl([
+      "get",
+      "-n",
+      world.namespace,
+      "--subresource=scale",
+      "computecontract/scaled",
+      "-o",
+      "jsonpath={.status.selector}",
+    ]);
+    expect(selector.stdout).to.equal(`${LABEL.contract}=scaled`);
     await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "scaled" });
+  });
+
+  it("grows only when the escrow covers the new size, says so, and grows after a top-up", async () => {
+    // A 5 s interval costs 1389 per placed replica (1e6 per SCU-hour) and 2778 per unplaced one (the max price):
+    // 4000 opens one replica, but a second needs 1389 + 2778 = 4167.
+    await applyContract(world, { name: "thrifty", budget: 4_000n });
+    await runningPods(world, "thrifty", 1, "1 replica running");
+    await patchSpec(world, "thrifty", { replicas: 2 });
+    const note = await waitFor(
+      async () => {
+        const cc = await readContract(world, "thrifty");
+        const message = cc?.status?.conditions?.find((c) => c.type === "Ready")?.message ?? "";
+        return message.includes("escrow does not cover") ? message : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: "a Ready condition saying the escrow is short" },
+    );
+    expect(note).to.include("the escrow does not cover 2 replicas, so 1 run");
+    expect(note).to.include("INSUFFICIENT_FUNDS");
+    expect(await livePods(world, "thrifty")).to.have.length(1);
+    const contractId = (await readContract(world, "thrifty"))!.status!.contractId!;
+    await world.chain.client.submit(world.payer, TopUpContractMsg, { contractId, amount: 10n ** 10n });
+    await runningPods(world, "thrifty", 2, "2 replicas after the top-up");
+    expect((await reader.contract(contractId))!.replicas).to.equal(2);
+    await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "thrifty" });
+  });
+
+  it("follows a HorizontalPodAutoscaler up to its minimum and down to its maximum", async () => {
+    await applyContract(world, { name: "autoscaled", replicas: 1 });
+    await runningPods(world, "autoscaled", 1, "1 replica running");
+    const hpa = {
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: { name: "autoscaled", namespace: world.namespace },
+      spec: {
+        scaleTargetRef: { apiVersion: "uranus.io/v1alpha1", kind: "ComputeContract", name: "autoscaled" },
+        minReplicas: 3,
+        maxReplicas: 4,
+      },
+    };
+    const created = await world.kube.kubectl(["apply", "-f", "-"], JSON.stringify(hpa));
+    expect(created.code, created.stderr).to.equal(0);
+    // kube-controller-manager's HPA controller moves spec.replicas through the scale subresource.
+    await runningPods(world, "autoscaled", 3, "the autoscaler's minimum of 3 replicas");
+    const lowered = await world.kube.kubectl(
+      ["apply", "-f", "-"],
+      JSON.stringify({ ...hpa, spec: { ...hpa.spec, minReplicas: 1, maxReplicas: 1 } }),
+    );
+    expect(lowered.code, lowered.stderr).to.equal(0);
+    await runningPods(world, "autoscaled", 1, "the autoscaler's maximum of 1 replica");
+    expect((await readContract(world, "autoscaled"))!.spec.replicas).to.equal(1);
+    await world.kube.kubectl(["delete", "-n", world.namespace, "horizontalpodautoscaler/autoscaled"]);
+    await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "autoscaled" });
   });
 
   it("rolls a new image out to every replica, one at a time", async () => {

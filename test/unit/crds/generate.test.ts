@@ -50,13 +50,21 @@ describe("crds: generated CRD YAML", () => {
         expect(parse(file().text)).to.deep.equal(crd);
       });
 
-      it("has the group, version, names, short names, category and status subresource", () => {
+      it("has the group, version, names, short names, category, status subresource (and scale where replicas are)", () => {
         expect(crd.metadata.name).to.equal(`${PLURAL[kind]}.${GROUP}`);
         expect(crd.spec.group).to.equal(GROUP);
         expect(crd.spec.names.shortNames).to.deep.equal(SHORT_NAMES[kind]);
         expect(crd.spec.names.categories).to.deep.equal([CATEGORY]);
         expect(crd.spec.versions.map((v) => v.name)).to.deep.equal([VERSION]);
-        expect(crd.spec.versions[0]!.subresources).to.deep.equal({ status: {} });
+        // Only a ComputeContract has replicas, so only it scales (kubectl scale, HorizontalPodAutoscaler).
+        const scale = {
+          specReplicasPath: ".spec.replicas",
+          statusReplicasPath: ".status.replicas",
+          labelSelectorPath: ".status.selector",
+        };
+        expect(crd.spec.versions[0]!.subresources).to.deep.equal(
+          kind === "ComputeContract" ? { status: {}, scale } : { status: {} },
+        );
         expect(crd.spec.scope).to.equal(kind === "ContributorNode" ? "Cluster" : "Namespaced");
       });
 
