@@ -248,6 +248,7 @@ export interface PowerContainerStatus {
   meteredSCUSeconds?: Integer;
   migrations?: Integer;
   lastMigrationTime?: Timestamp;
+  lastMigrationNode?: string;
   conditions?: Condition[];
 }
 

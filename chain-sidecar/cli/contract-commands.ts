@@ -1,4 +1,4 @@
-// `uranus tx contract open|topup|close|rate|lease|end-lease|breach`: a consumer's contracts and their leases.
+// `uranus tx contract open|topup|resize|close|rate|lease|end-lease|breach`: a consumer's contracts and their leases.
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { ZeroAddress } from "ethers";

@@ -196,6 +196,24 @@ export function registerEconomyQueryCommands(query: Command): void {
     });
 
   query
+    .command("breaches")
+    .description("the SLA breaches recorded for a contract: pod, kind, node, replica, seconds")
+    .argument("<contract>", "contract id", contractIdArgument)
+    .action(async (contractId: string, _opts: unknown, command: Command) => {
+      await show(
+        command,
+        () => `/breaches/contract/${contractId}`,
+        (value) =>
+          printTable(
+            ["pod", "kind", "node", "replica", "seconds"],
+            (value as Json[]).map((b) =>
+              ["podUid", "kind", "nodeId", "replica", "seconds"].map((k) => String(b[k])),
+            ),
+          ),
+      );
+    });
+
+  query
     .command("settlements")
     .description("pod settlements of a contract or of a contributor, a page at a time")
     .option("--contract <id>", "contract id", contractIdArgument)

@@ -79,7 +79,8 @@ function status(): OpenApiSchema {
     startTime: timestamp("When the current pod started running."),
     meteredSCUSeconds: counter("SCU-seconds metered on chain for this container so far."),
     migrations: counter("How many times the container moved to another node."),
-    lastMigrationTime: timestamp("When the last migration finished."),
+    lastMigrationTime: timestamp("When the node failed that the last migration moved the container off."),
+    lastMigrationNode: objectName("The node the last migration moved the container off."),
     conditions: conditions(Object.values(CONDITION.PowerContainer)),
   });
 }

@@ -40,6 +40,15 @@ export interface OperatorParams {
   poc: Pick<PocParams, "heartbeatWindowBlocks" | "scuCpuMillicores" | "scuMemoryBytes" | "scuStorageBytes">;
 }
 
+/** One recorded SLA breach, as /breaches/contract/:id lists it. */
+export interface BreachView {
+  podUid: string;
+  kind: "recovery" | "migrations" | "availability";
+  nodeId: string;
+  replica: number;
+  seconds: number;
+}
+
 export class ChainReader {
   constructor(readonly client: ChainClient) {}
 
@@ -80,6 +89,11 @@ export class ChainReader {
     if (code === ResultCode.NOT_FOUND) return undefined;
     if (code !== 0) throw new ChainQueryError(path, code, answer.log ?? "");
     return JSON.parse(new TextDecoder().decode(answer.value)) as NodeStanding;
+  }
+
+  /** The SLA breaches recorded for a contract. */
+  async breaches(contractId: string): Promise<BreachView[]> {
+    return (await this.client.queryJson(`/breaches/contract/${contractId}`)) as BreachView[];
   }
 
   /** Every registered node with its PoC, in node id order. */

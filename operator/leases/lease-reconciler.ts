@@ -3,11 +3,7 @@
 // its last second, and only then lets the pod go (its finalizer).
 import type { Wallet } from "ethers";
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
-import {
-  EndLeaseMsg,
-  RecordBreachMsg,
-  RecordLeaseMsg,
-} from "../../chain-sidecar/modules/market/market-messages.js";
+import { EndLeaseMsg, RecordLeaseMsg } from "../../chain-sidecar/modules/market/market-messages.js";
 import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
 import { FIELD_MANAGER, LABEL, type PowerContainer } from "../../crds/types.js";
 import type { Lease } from "../chain/chain-reader.js";
@@ -21,6 +17,7 @@ import {
 } from "../power-container/pod-keys.js";
 import { POD } from "../runtime/builtin-resources.js";
 import type { ReconcileContext, ReconcileResult } from "../runtime/controller.js";
+import { recordBreach, type BreachKind } from "../chain/breach-recorder.js";
 import { hasFinalizer, removeFinalizer } from "../runtime/finalizers.js";
 import { isNotFound } from "../runtime/kube-api-error.js";
 
@@ -261,32 +258,29 @@ export class LeaseReconciler {
     now: Date,
     rc: ReconcileContext,
   ): Promise<KubePod> {
-    let outcome = "recorded";
-    try {
-      await this.ctx.chain.submitter.submit(await this.operatorWallet(), RecordBreachMsg, {
-        contractId: pod.metadata.annotations![POD_ANNOTATION.contractId]!,
-        replica: BigInt(pod.metadata.labels?.[POD_LABEL.replica] ?? "0"),
-        nodeId,
-        podUid: pod.metadata.uid!,
-        kind: "availability",
-        seconds: BigInt(Math.max(0, unixSeconds(now) - retiredAt)),
-      });
+    const kind = (pod.metadata.annotations?.[POD_ANNOTATION.breachKind] ?? "availability") as BreachKind;
+    const outcome = await recordBreach(this.ctx.chain, {
+      contractId: pod.metadata.annotations![POD_ANNOTATION.contractId]!,
+      replica: Number(pod.metadata.labels?.[POD_LABEL.replica] ?? "0"),
+      nodeId,
+      podUid: pod.metadata.uid!,
+      kind,
+      seconds: unixSeconds(now) - retiredAt,
+    });
+    if (outcome === "recorded")
       this.note(
         pod,
         "Normal",
         "BreachRecorded",
         "RecordBreach",
-        `SLA breach by node ${nodeId} recorded on chain`,
+        `SLA ${kind} breach by node ${nodeId} recorded on chain`,
       );
-    } catch (error) {
-      if (error instanceof ChainTxError && error.code === ResultCode.DUPLICATE) {
-        rc.log.info({ node: nodeId }, "the breach was already recorded by an earlier attempt");
-      } else if (error instanceof ChainTxError && error.code === ResultCode.NO_LEASE) {
-        outcome = "not-served";
-        rc.log.info({ node: nodeId }, "no breach recorded: the node never held a lease of the contract");
-      } else throw error;
-    }
-    return this.annotate(pod, { [POD_ANNOTATION.breachRecorded]: outcome });
+    else if (outcome === "repeat")
+      rc.log.info({ node: nodeId }, "the breach was already recorded by an earlier attempt");
+    else rc.log.info({ node: nodeId }, "no breach recorded: the node never held a lease of the contract");
+    return this.annotate(pod, {
+      [POD_ANNOTATION.breachRecorded]: outcome === "not-served" ? "not-served" : "recorded",
+    });
   }
 
   private async release(pod: KubePod): Promise<ReconcileResult> {

@@ -32,6 +32,8 @@ export const POD_ANNOTATION = {
   avoidNode: "uranus.io/avoid-node",
   /** A node that failed under this pod; an SLA breach against it is owed on chain. */
   breachNode: "uranus.io/breach-node",
+  /** Which breach the failed node owes: availability, or migrations once the SLA's maxMigrations were used. */
+  breachKind: "uranus.io/breach-kind",
   /** The breach is on chain. */
   breachRecorded: "uranus.io/breach-recorded",
 } as const;

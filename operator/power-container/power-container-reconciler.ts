@@ -22,6 +22,8 @@ import { patchStatus } from "../runtime/status.js";
 import { POWER_CONTAINER } from "../uranus-resources.js";
 import { childName, revisionOf } from "./child-name.js";
 import type { MigrationMetrics } from "./migration-metrics.js";
+import { judgeRecovery, type Recovery } from "./recovery-sla.js";
+import type { BreachKind } from "../chain/breach-recorder.js";
 import { judgePlacement } from "./placement-health.js";
 import { POD_ANNOTATION, POD_LABEL, type LeaseOutcome } from "./pod-keys.js";
 import { podManifest } from "./pod-manifest.js";
@@ -57,6 +59,8 @@ interface Retirement {
   force?: boolean;
   /** An SLA breach is owed by the failed node (default when a node failed). */
   breach?: boolean;
+  /** Which breach: availability unless given (migrations once the SLA's maxMigrations were used). */
+  breachKind?: BreachKind;
 }
 
 export class PowerContainerReconciler {
@@ -159,7 +163,13 @@ export class PowerContainerReconciler {
               breach: false,
             });
           } else if (migrations >= limit) {
-            await this.retire(current, { outcome: "failed", since, failedNode: nodeName, force });
+            await this.retire(current, {
+              outcome: "failed",
+              since,
+              failedNode: nodeName,
+              force,
+              breachKind: "migrations",
+            });
             phase = "Failed";
             conditions.push({
               type: CONDITION.PowerContainer.Migrating,
@@ -179,6 +189,7 @@ export class PowerContainerReconciler {
             migrated = { reason: verdict.reason, message: verdict.message, since, node: nodeName };
             status.migrations = migrations + 1;
             status.lastMigrationTime = conditionTime(since);
+            status.lastMigrationNode = nodeName;
             this.metrics.migrations.inc({ reason: verdict.reason });
             this.ctx.runtime.events.record(pc, {
               type: "Warning",
@@ -206,7 +217,18 @@ export class PowerContainerReconciler {
     const shunning =
       current?.spec?.nodeName === undefined && current !== undefined && this.avoided(current).length > 0;
 
-    this.describe(pc, contract, current, phase, shouldRun, migrated, status, conditions, now);
+    const recovered = this.describe(
+      pc,
+      contract,
+      current,
+      phase,
+      shouldRun,
+      migrated,
+      status,
+      conditions,
+      now,
+    );
+    if (recovered !== undefined) await judgeRecovery(this.ctx, pc, contract, recovered, rc.log);
     let list = pc.status?.conditions;
     for (const condition of conditions) list = setCondition(list, condition, now);
     try {
@@ -246,7 +268,8 @@ export class PowerContainerReconciler {
     status: Partial<PowerContainerStatus>,
     conditions: ConditionUpdate[],
     now: Date,
-  ): void {
+  ): Recovery | undefined {
+    let recovered: Recovery | undefined;
     const generation = pc.metadata.generation;
     const nodeName = pod?.spec?.nodeName;
     const running =
@@ -293,8 +316,14 @@ export class PowerContainerReconciler {
       });
     } else if (migrating && running) {
       const since = pc.status?.lastMigrationTime;
-      const seconds = since === undefined ? undefined : (now.getTime() - new Date(since).getTime()) / 1000;
-      if (seconds !== undefined) this.metrics.recoverySeconds.observe(Math.max(0, seconds));
+      // From the failure to the replacement being ready, as the pod reports it (the operator's delays count).
+      const readyAt = pod.status?.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime;
+      const upAt = readyAt === undefined ? now : new Date(readyAt);
+      const seconds = since === undefined ? undefined : (upAt.getTime() - new Date(since).getTime()) / 1000;
+      if (seconds !== undefined) {
+        this.metrics.recoverySeconds.observe(Math.max(0, seconds));
+        recovered = { seconds, podUid: pod.metadata.uid! };
+      }
       conditions.push({
         type: CONDITION.PowerContainer.Migrating,
         status: "False",
@@ -361,6 +390,7 @@ export class PowerContainerReconciler {
                 }
               : { status: "False", reason: REASON.Ready.PodNotReady, message: "the pod is not running yet" };
     conditions.push({ ...ready, type: CONDITION.PowerContainer.Ready, observedGeneration: generation });
+    return recovered;
   }
 
   /** Creates the next pod; a name already taken by a live pod means it exists already (no duplicate). */
@@ -431,7 +461,11 @@ export class PowerContainerReconciler {
     };
     if (retirement.failedNode !== undefined) {
       annotations[POD_ANNOTATION.avoidNode] = retirement.failedNode;
-      if (retirement.breach !== false) annotations[POD_ANNOTATION.breachNode] = retirement.failedNode;
+      if (retirement.breach !== false) {
+        annotations[POD_ANNOTATION.breachNode] = retirement.failedNode;
+        if (retirement.breachKind !== undefined)
+          annotations[POD_ANNOTATION.breachKind] = retirement.breachKind;
+      }
     }
     const name = { namespace: pod.metadata.namespace, name: pod.metadata.name! };
     await this.ctx.runtime.client.mergePatch(

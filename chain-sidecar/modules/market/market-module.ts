@@ -1,5 +1,5 @@
 // The market module: thin handlers over the keeper, expiry at block end, contract and lease queries.
-import type { JsonValue } from "../../state/canonical-json.js";
+import { decodeRecord, type JsonValue } from "../../state/canonical-json.js";
 import { handles, type ChainModule } from "../chain-module.js";
 import type { ExecContext } from "../exec-context.js";
 import { parseAddress } from "../field-parsers.js";
@@ -23,6 +23,7 @@ import {
 } from "./market-messages.js";
 import { marketParams } from "./market-params.js";
 import {
+  BREACH_PREFIX,
   CONTRACT_PREFIX,
   contractKey,
   decodeContract,
@@ -238,6 +239,25 @@ export const marketModule: ChainModule = {
       answer(state, params) {
         const payer = parseAddress(params.address, "address");
         return { kind: "view", value: readContractsOfPayer(state, payer).map(contractView) };
+      },
+    },
+    {
+      path: "/breaches/contract/:id",
+      describe: "the SLA breaches recorded for one contract: pod, kind, node, replica and seconds",
+      answer(state, params) {
+        const id = checkContractId(params.id!, "id");
+        const prefix = `${BREACH_PREFIX}${id}/`;
+        return {
+          kind: "view",
+          value: state.entries(prefix).map(([key, bytes]) => {
+            const [podUid, kind] = key.slice(prefix.length).split("/");
+            return {
+              podUid: podUid!,
+              kind: kind!,
+              ...(decodeRecord(bytes) as { nodeId: string }),
+            };
+          }),
+        };
       },
     },
     {

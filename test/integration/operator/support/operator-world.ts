@@ -233,6 +233,7 @@ export interface ContractOptions {
   /** Extra required node label (besides the world's group). */
   requireLabel?: { key: string; value: string };
   recoverWithin?: string;
+  maxMigrations?: number;
   ports?: ContainerPort[];
   tolerations?: Toleration[];
   imagePullSecrets?: string[];
@@ -247,7 +248,10 @@ export function contractManifest(world: OperatorWorld, options: ContractOptions)
     maxPricePerSCUHour: (options.maxPrice ?? 2n * NODE_PRICE).toString(),
     budget: (options.budget ?? 10n ** 12n).toString(),
     duration: "24h",
-    sla: { recoverWithin: options.recoverWithin ?? "10s" },
+    sla: {
+      recoverWithin: options.recoverWithin ?? "10s",
+      ...(options.maxMigrations !== undefined ? { maxMigrations: options.maxMigrations } : {}),
+    },
     payer:
       options.escrowContractId !== undefined
         ? { escrowContractId: options.escrowContractId }

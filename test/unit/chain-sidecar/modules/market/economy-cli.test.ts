@@ -132,6 +132,29 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     expect((await json<{ activeLeases: number }>(["contributor", "node-cli"])).activeLeases).to.equal(0);
   });
 
+  it("resizes a contract (a refusal names the code) and lists its breaches", async () => {
+    const opened = await openContract(["--scu", "1", "--budget", "1000", "--replicas", "1"]);
+    expect(opened.code, opened.stderr).to.equal(0);
+    const id = (JSON.parse(opened.stdout) as { contract: string }).contract;
+    expect((await tx(["contract", "resize", id, "3"], "payer")).code).to.equal(0);
+    expect((await json<{ contract: { replicas: number } }>(["contract", id])).contract.replicas).to.equal(3);
+    const short = await tx(["contract", "resize", id, "20"], "payer");
+    expect(short.code).to.not.equal(0);
+    expect(short.stderr).to.contain("INSUFFICIENT_FUNDS").and.contain("ResizeContract.replicas");
+    const lease = await tx(["contract", "lease", id, "0", "node-cli", "pod-breached"], "payer");
+    expect(lease.code, lease.stderr).to.equal(0);
+    const breach = await tx(
+      ["contract", "breach", id, "0", "node-cli", "pod-breached", "recovery", "--seconds", "42"],
+      "payer",
+    );
+    expect(breach.code, breach.stderr).to.equal(0);
+    expect(await json<unknown[]>(["breaches", id])).to.deep.equal([
+      { podUid: "pod-breached", kind: "recovery", nodeId: "node-cli", replica: 0, seconds: 42 },
+    ]);
+    const table = await runCli([...node(), "query", "breaches", id]);
+    expect(table.stdout).to.match(/pod-breached\W+recovery\W+node-cli\W+0\W+42/);
+  });
+
   it("opens once per client reference: found by payer and reference, a repeat refused as DUPLICATE naming it", async () => {
     const open = async () =>
       openContract(["--scu", "1", "--budget", "50_000", "--ref", "0d8f5a0e-5f52-4b4e-9a57-0c1d2e3f4a5b"]);

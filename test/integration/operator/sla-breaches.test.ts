@@ -1,0 +1,83 @@
+// The SLA's terms, kept on chain through the real operator, control plane and solo chain: a replacement that is
+// ready later than recoverWithin owes a recovery breach (besides the failure's availability breach), and a failure
+// after maxMigrations were used owes a migrations breach and leaves the replica Failed.
+import { expect } from "chai";
+import type { PowerContainer } from "../../../crds/types.js";
+import { waitFor } from "../../../hack/wait-for.js";
+import { ChainReader, type BreachView } from "../../../operator/chain/chain-reader.js";
+import { NODE } from "../../../operator/runtime/builtin-resources.js";
+import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
+import { failNode, runningPod } from "./support/node-faults.js";
+import { applyContract, operatorSuite, readContract, type OperatorWorld } from "./support/operator-world.js";
+
+const HELD = { key: "uranus.test/held", value: "1", effect: "NoSchedule" } as const;
+
+describe("operator SLA breaches: recovery time and migration limit", function () {
+  this.timeout(240_000);
+  let world: OperatorWorld;
+  let reader: ChainReader;
+  const suite = operatorSuite({ nodes: 4 });
+  before(() => {
+    world = suite.world;
+    reader = new ChainReader(world.chain.client);
+  });
+
+  /** A pod that failed before its lease was recorded is a placement that did not take, which owes no breach. */
+  async function billedOnce(uid: string): Promise<void> {
+    await waitFor(async () => ((await reader.settlement(uid)) !== undefined ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: `pod ${uid} billed once`,
+    });
+  }
+
+  async function breachesOf(contract: string, count: number): Promise<BreachView[]> {
+    const id = (await readContract(world, contract))!.status!.contractId!;
+    return waitFor(
+      async () => {
+        const found = await reader.breaches(id);
+        return found.length >= count ? found : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, description: `${count} breach(es) of ${contract} on chain` },
+    );
+  }
+
+  it("records a recovery breach against the failed node when the replacement is ready later than recoverWithin", async () => {
+    await applyContract(world, { name: "slow", recoverWithin: "2s" });
+    const old = await runningPod(world, "slow");
+    await billedOnce(old.metadata.uid!);
+    const failed = old.spec!.nodeName!;
+    const others = world.nodeNames.filter((name) => name !== failed);
+    // Every other node is held for a while, so the replacement cannot be ready within 2 s of the failure.
+    for (const name of others) await world.client.mergePatch(NODE, { name }, { spec: { taints: [HELD] } });
+    await failNode(world, failed, new Date(Math.floor(Date.now() / 1000) * 1000));
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    for (const name of others) await world.client.mergePatch(NODE, { name }, { spec: { taints: null } });
+    const replacement = await runningPod(world, "slow", failed);
+
+    const breaches = await breachesOf("slow", 2);
+    const byKind = new Map(breaches.map((b) => [b.kind, b]));
+    expect([...byKind.keys()].sort()).to.deep.equal(["availability", "recovery"]);
+    expect(byKind.get("availability")).to.deep.include({ nodeId: failed, podUid: old.metadata.uid });
+    const recovery = byKind.get("recovery")!;
+    expect(recovery).to.deep.include({ nodeId: failed, podUid: replacement.metadata.uid });
+    expect(recovery.seconds).to.be.at.least(4);
+    expect((await reader.standing(failed))!.breaches).to.equal(2);
+  });
+
+  it("records a migrations breach, not availability, when the node fails after maxMigrations were used", async () => {
+    await applyContract(world, { name: "fragile", maxMigrations: 0, recoverWithin: "120s" });
+    const pod = await runningPod(world, "fragile");
+    await billedOnce(pod.metadata.uid!);
+    const failed = pod.spec!.nodeName!;
+    await failNode(world, failed, new Date(Math.floor(Date.now() / 1000) * 1000));
+    const [breach, ...more] = await breachesOf("fragile", 1);
+    expect(more).to.deep.equal([]);
+    expect(breach).to.deep.include({ kind: "migrations", nodeId: failed, podUid: pod.metadata.uid });
+    const pc = await world.client.get<PowerContainer>(POWER_CONTAINER, {
+      namespace: world.namespace,
+      name: "fragile-0",
+    });
+    expect(pc.status?.phase).to.equal("Failed");
+  });
+});
