@@ -40,6 +40,7 @@ interface InitOptions {
   account?: { address: string; balance: bigint }[];
   rpcPort: number;
   p2pPort: number;
+  prometheusPort: number;
   blockTime: number;
 }
 
@@ -77,6 +78,11 @@ export function registerChainCommands(program: Command): void {
       new Option("--p2p-port <port>", "CometBFT p2p port on 127.0.0.1").argParser(port).default(26656),
     )
     .addOption(
+      new Option("--prometheus-port <port>", "CometBFT Prometheus metrics port on 127.0.0.1")
+        .argParser(port)
+        .default(26660),
+    )
+    .addOption(
       new Option("--block-time <ms>", "pause after each commit").argParser(positiveInt).default(1000),
     )
     .action(async (options: InitOptions) => {
@@ -112,6 +118,7 @@ export function registerChainCommands(program: Command): void {
         proxyApp: `unix://${paths.abciSocket}`,
         rpcPort: options.rpcPort,
         p2pPort: options.p2pPort,
+        prometheusPort: options.prometheusPort,
         timeoutCommitMs: options.blockTime,
       });
       const summary = {

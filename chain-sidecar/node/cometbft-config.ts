@@ -21,6 +21,8 @@ export interface CometConfigSettings {
   mempoolSize?: number;
   /** Most JSON-RPC requests one HTTP batch may carry (CometBFT's default is 10). */
   rpcMaxBatchSize?: number;
+  /** Where CometBFT serves Prometheus metrics, on loopback; metrics stay off without it. */
+  prometheusPort?: number;
 }
 
 export function configPath(home: string): string {
@@ -79,7 +81,10 @@ export function configureCometHome(home: string, settings: CometConfigSettings):
   }
   if (settings.mempoolSize !== undefined) mempool.size = settings.mempoolSize;
   if (settings.rpcMaxBatchSize !== undefined) rpc.max_request_batch_size = settings.rpcMaxBatchSize;
-  instrumentation.prometheus = false;
+  // Off unless a port is given: CometBFT's default address listens on every interface.
+  instrumentation.prometheus = settings.prometheusPort !== undefined;
+  if (settings.prometheusPort !== undefined)
+    instrumentation.prometheus_listen_addr = `127.0.0.1:${settings.prometheusPort}`;
   writeFileSync(configPath(home), stringify(config) + "\n");
 }
 

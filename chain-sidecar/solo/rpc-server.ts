@@ -1,4 +1,5 @@
-// CometBFT-compatible JSON-RPC over HTTP (POST body or GET /method?params) and a websocket at /websocket.
+// CometBFT-compatible JSON-RPC over HTTP (POST body or GET /method?params), a websocket at /websocket, and
+// CometBFT's consensus metrics at /metrics.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
@@ -8,6 +9,7 @@ import type { Json } from "./cometbft-json.js";
 import { EventQuery } from "./event-query.js";
 import { blockEvents, type PublishedEvent } from "./rpc-events.js";
 import { createRpcMethods, type RpcMethod } from "./rpc-methods.js";
+import { SoloMetrics } from "./solo-metrics.js";
 import { paramsFromJson, paramsFromUri, RpcError } from "./rpc-params.js";
 import type { SoloProducer } from "./solo-producer.js";
 
@@ -42,6 +44,7 @@ export class SoloRpcServer {
   private readonly methods: Record<string, RpcMethod>;
   private readonly subscriptions = new Map<WebSocket, Map<string, Subscription>>();
   private readonly unsubscribeBlocks: () => void;
+  private readonly metrics = new SoloMetrics();
   private address = "";
 
   constructor(private readonly options: SoloRpcServerOptions) {
@@ -65,6 +68,7 @@ export class SoloRpcServer {
       });
     });
     this.unsubscribeBlocks = options.producer.onBlock((block) => {
+      this.metrics.observe(block);
       this.publish(block);
     });
   }
@@ -136,6 +140,11 @@ export class SoloRpcServer {
       }
       if (req.method === "GET") {
         const url = new URL(req.url ?? "/", "http://localhost");
+        if (url.pathname === "/metrics") {
+          res.writeHead(200, { "content-type": this.metrics.registry.contentType });
+          res.end(await this.metrics.registry.metrics());
+          return;
+        }
         const name = url.pathname.slice(1);
         const method = this.methods[name];
         if (method === undefined) {

@@ -25,12 +25,18 @@ export class TestnetNode {
     readonly home: string,
     readonly rpcPort: number,
     readonly p2pPort: number,
+    /** Where CometBFT serves its Prometheus metrics. */
+    readonly metricsPort: number,
     readonly nodeId: string,
     private readonly launcher: SidecarLauncher,
   ) {}
 
   get rpcUrl(): string {
     return `http://127.0.0.1:${this.rpcPort}`;
+  }
+
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.metricsPort}/metrics`;
   }
 
   get p2pAddress(): string {

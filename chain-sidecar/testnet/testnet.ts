@@ -83,7 +83,7 @@ export class Testnet {
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), "uranus-testnet-"));
     mkdirSync(dir, { recursive: true });
     const chainId = options.chainId ?? "uranus-testnet";
-    const ports = await freePorts(options.validators * 2);
+    const ports = await freePorts(options.validators * 3);
     const nodes: TestnetNode[] = [];
     const validators: TestnetValidator[] = [];
     for (let i = 0; i < options.validators; i++) {
@@ -93,7 +93,15 @@ export class Testnet {
       const key = ValidatorKey.load(homePaths(home).validatorKey);
       validators.push({ index: i, moniker: name, consensusPublicKey: key.publicKey, home });
       nodes.push(
-        new TestnetNode(name, home, ports[2 * i]!, ports[2 * i + 1]!, readNodeId(home), options.launcher),
+        new TestnetNode(
+          name,
+          home,
+          ports[3 * i]!,
+          ports[3 * i + 1]!,
+          ports[3 * i + 2]!,
+          readNodeId(home),
+          options.launcher,
+        ),
       );
     }
     const app = (await options.appGenesis?.(chainId, validators)) ?? {};
@@ -119,6 +127,7 @@ export class Testnet {
       proxyApp: `unix://${homePaths(node.home).abciSocket}`,
       rpcPort: node.rpcPort,
       p2pPort: node.p2pPort,
+      prometheusPort: node.metricsPort,
       persistentPeers: this.nodes.filter((n) => n !== node).map((n) => n.p2pAddress),
       timeoutCommitMs: this.options.timeoutCommitMs ?? 1000,
       roundTimeoutMs: this.options.roundTimeoutMs ?? 1000,
@@ -195,8 +204,8 @@ export class Testnet {
     cpSync(join(original.home, "data"), join(home, "data"), { recursive: true });
     writeFileSync(homePaths(home).validatorState, JSON.stringify({ height: "0", round: 0, step: 0 }) + "\n");
     await original.start();
-    const [rpcPort, p2pPort] = await freePorts(2);
-    const twin = new TestnetNode(name, home, rpcPort!, p2pPort!, readNodeId(home), launcher);
+    const [rpcPort, p2pPort, metricsPort] = await freePorts(3);
+    const twin = new TestnetNode(name, home, rpcPort!, p2pPort!, metricsPort!, readNodeId(home), launcher);
     this.nodes.push(twin);
     this.configure(twin);
     await twin.start();

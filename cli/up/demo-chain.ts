@@ -31,6 +31,8 @@ export interface DemoChain {
   readonly rpcUrl: string;
   readonly explorerUrl: string;
   readonly chainId: string;
+  /** CometBFT's Prometheus endpoint, or the solo chain's (the same consensus metrics at its RPC's /metrics). */
+  readonly metricsUrl: string;
 }
 
 export const DEMO_CHAIN_ID = "uranus-demo";
@@ -68,13 +70,19 @@ export async function startDemoChain(options: DemoChainOptions): Promise<DemoCha
       rpcUrl: running.address,
       explorerUrl: `http://127.0.0.1:${explorerPort}/`,
       chainId: DEMO_CHAIN_ID,
+      metricsUrl: `${running.address}/metrics`,
     };
   }
   options.supervisor.started("the chain (CometBFT and its sidecar)", () => net.destroy());
   await net.start(2);
   for (const process of [node.sidecar, node.cometbft])
     if (process !== undefined) options.supervisor.watch(process);
-  return { rpcUrl: node.rpcUrl, explorerUrl: `http://127.0.0.1:${explorerPort}/`, chainId: DEMO_CHAIN_ID };
+  return {
+    rpcUrl: node.rpcUrl,
+    explorerUrl: `http://127.0.0.1:${explorerPort}/`,
+    chainId: DEMO_CHAIN_ID,
+    metricsUrl: node.metricsUrl,
+  };
 }
 
 async function startSolo(home: string, explorerPort: number, logger: Logger, supervisor: Supervisor) {

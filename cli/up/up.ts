@@ -241,6 +241,12 @@ export async function up(options: UpOptions): Promise<UpResult> {
     result.secondsToSettled = progress.elapsedSeconds;
     result.status = status;
     progress.step(`all Running and settled in ${result.secondsToSettled.toFixed(1)} s`);
+    // Where Prometheus would scrape each component (config/monitoring's jobs).
+    const metrics = {
+      operator: `${operator.runtime.healthUrl}/metrics`,
+      "scheduler-extender": `${extender.url}/metrics`,
+      chain: chain.metricsUrl,
+    };
     progress.text(contractTable(status));
     progress.text(contributorTable(status));
     progress.text(
@@ -248,11 +254,15 @@ export async function up(options: UpOptions): Promise<UpResult> {
         `explorer:   ${chain.explorerUrl}`,
         `chain RPC:  ${chain.rpcUrl}   (node cli/uranus.js --node ${chain.rpcUrl} query contracts --payer ${accounts.payer.address})`,
         `kubectl:    export KUBECONFIG=${cluster.kubeconfigPath}; ${binaryPath("kubectl")} get uranus -A`,
+        `metrics:    ${Object.entries(metrics)
+          .map(([name, url]) => `${name} ${url}`)
+          .join("  ")}`,
         `logs:       ${logsDir}`,
       ].join("\n"),
     );
     progress.event("ready", {
       secondsToSettled: Number(result.secondsToSettled.toFixed(1)),
+      metrics,
       explorerUrl: chain.explorerUrl,
       rpcUrl: chain.rpcUrl,
       kubeconfig: cluster.kubeconfigPath,

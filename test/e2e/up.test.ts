@@ -9,6 +9,7 @@ import { startControlPlane } from "../../hack/control-plane.js";
 import { run } from "../../hack/run-command.js";
 import { waitFor } from "../../hack/wait-for.js";
 import { ChainReader } from "../../operator/chain/chain-reader.js";
+import { dashboardMetricNames, servedMetricNames } from "../support/dashboard-metrics.js";
 
 interface RunningDemo {
   child: ChildProcess;
@@ -112,6 +113,24 @@ async function assertSettledOnChain(rpcUrl: string, contractIds: string[], podUi
   }
 }
 
+/** Every metric the Grafana dashboard's queries name is served by one of the running components. */
+async function expectDashboardServed(urls: string[]): Promise<void> {
+  const served = new Set<string>();
+  for (const url of urls) {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    expect(response.status, url).to.equal(200);
+    for (const name of servedMetricNames(await response.text())) served.add(name);
+  }
+  const wanted = dashboardMetricNames();
+  expect(wanted, "the dashboard's metrics")
+    .to.include("cometbft_consensus_height")
+    .and.have.length.at.least(10);
+  expect(
+    wanted.filter((name) => !served.has(name)),
+    "dashboard metrics no component serves",
+  ).to.deep.equal([]);
+}
+
 describe("the run command (npm run demo → uranus up)", function () {
   this.timeout(360_000);
 
@@ -137,6 +156,8 @@ describe("the run command (npm run demo → uranus up)", function () {
       const explorerUrl = (await waitForOutput(demo, /explorer: +(\S+)/, "the explorer URL"))[1]!;
       const kubeconfig = (await waitForOutput(demo, /export KUBECONFIG=([^\s;]+)/, "the kubeconfig"))[1]!;
       expect(kubeconfig.startsWith(stateDir)).to.equal(true);
+      const metricsLine = (await waitForOutput(demo, /metrics: +(.+)/, "the metrics URLs"))[1]!;
+      await expectDashboardServed(metricsLine.split(/\s+/).filter((word) => word.startsWith("http")));
 
       const started = processesMentioning(stateDir);
       for (const name of ["etcd", "kube-apiserver", "kube-scheduler", "kwok", "cometbft", "sidecar-main"])
@@ -191,6 +212,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       const event = JSON.parse(ready[0]) as {
         stateDir: string;
         rpcUrl: string;
+        metrics: Record<string, string>;
         secondsToSettled: number;
         status: { contracts: { phase: string; contractId: string }[]; settledPods: number };
       };
@@ -198,6 +220,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       expect(event.status.contracts).to.have.length(4);
       expect(event.status.contracts.every((c) => c.phase === "Running")).to.equal(true);
       expect(event.status.settledPods).to.be.at.least(1);
+      await expectDashboardServed(Object.values(event.metrics));
       // Solo runs inside the command: no CometBFT process.
       expect(processesMentioning(event.stateDir).some((line) => line.includes("cometbft start"))).to.equal(
         false,

@@ -47,7 +47,7 @@ export async function startCometExplorerChain(
     rmSync(home, { recursive: true, force: true });
   };
   try {
-    const [rpcPort, p2pPort, explorerPort] = await freePorts(3);
+    const [rpcPort, p2pPort, explorerPort, prometheusPort] = await freePorts(4);
     const init = await run(process.execPath, [
       CLI,
       "chain",
@@ -65,6 +65,8 @@ export async function startCometExplorerChain(
       String(rpcPort),
       "--p2p-port",
       String(p2pPort),
+      "--prometheus-port",
+      String(prometheusPort),
       "--block-time",
       "200",
     ]);
