@@ -13,6 +13,8 @@ export interface ServedKind {
   namespaced: boolean;
   /** With a status subresource, create ignores any status in the body. */
   statusSubresource: boolean;
+  /** Where the scale subresource reads replicas from, e.g. .spec.replicas; checked on create. */
+  specReplicasPath?: string;
   schema: OpenApiSchema;
 }
 
@@ -27,7 +29,7 @@ interface CrdDocument {
       name: string;
       served: boolean;
       schema?: { openAPIV3Schema?: OpenApiSchema };
-      subresources?: { status?: object };
+      subresources?: { status?: object; scale?: { specReplicasPath: string } };
     }[];
   };
 }
@@ -51,6 +53,9 @@ export class CrdCatalog {
           plural: spec.names.plural,
           namespaced: spec.scope === "Namespaced",
           statusSubresource: version.subresources?.status !== undefined,
+          ...(version.subresources?.scale
+            ? { specReplicasPath: version.subresources.scale.specReplicasPath }
+            : {}),
           schema,
         });
       }

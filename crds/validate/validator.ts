@@ -1,11 +1,12 @@
 // The offline verdict on one manifest object, in the order the apiserver reaches its own: scope and kind lookup,
-// strict decoding, defaulting, schema + metadata + list checks, then CEL rules when nothing blocks them.
+// strict decoding, defaulting, schema + metadata + scale + list checks, then CEL rules when nothing blocks them.
 import { celErrors } from "./cel-validation.js";
 import type { CrdCatalog, ServedKind } from "./crd-catalog.js";
 import { isObject, pruneNullsAndDefault, unknownFields } from "./decode.js";
 import { CEL_SKIPPED, fieldError, invalidObjectMessage, isBlocking, type FieldError } from "./field-error.js";
 import { listTypeErrors } from "./list-types.js";
 import { objectMetaErrors } from "./object-meta.js";
+import { scaleSpecErrors } from "./scale-spec.js";
 import { SchemaValidator } from "./schema-validation.js";
 
 export type VerdictStatus = "valid" | "invalid" | "skipped";
@@ -106,6 +107,7 @@ export class ManifestValidator {
     const errors = [
       ...objectMetaErrors(decoded.metadata, served.namespaced),
       ...this.schemaValidator(served).validate(decoded),
+      ...(served.specReplicasPath !== undefined ? scaleSpecErrors(decoded, served.specReplicasPath) : []),
       ...listTypeErrors(decoded, served.schema),
     ];
     if (errors.some(isBlocking)) errors.push(CEL_SKIPPED);

@@ -142,7 +142,10 @@ export class PowerContainerReconciler {
           const migrations = pc.status?.migrations ?? 0;
           const limit = maxMigrations(contract);
           const force = verdict.reason === "NodeFailed";
-          const ran = current.metadata.annotations[POD_ANNOTATION.leaseStart] !== undefined;
+          // Its lease may be on chain before the lease controller wrote it down on the pod.
+          const ran =
+            current.metadata.annotations[POD_ANNOTATION.leaseStart] !== undefined ||
+            (await this.ctx.chain.reader.lease(current.metadata.uid!)) !== undefined;
           leaseWait =
             !ran &&
             !force &&

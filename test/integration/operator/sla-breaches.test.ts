@@ -5,9 +5,10 @@ import { expect } from "chai";
 import type { PowerContainer } from "../../../crds/types.js";
 import { waitFor } from "../../../hack/wait-for.js";
 import { ChainReader, type BreachView } from "../../../operator/chain/chain-reader.js";
-import { NODE } from "../../../operator/runtime/builtin-resources.js";
+import { POD_ANNOTATION } from "../../../operator/power-container/pod-keys.js";
+import { NODE, POD } from "../../../operator/runtime/builtin-resources.js";
 import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
-import { failNode, runningPod } from "./support/node-faults.js";
+import { failNode, runningPod, type Pod } from "./support/node-faults.js";
 import { applyContract, operatorSuite, readContract, type OperatorWorld } from "./support/operator-world.js";
 
 const HELD = { key: "uranus.test/held", value: "1", effect: "NoSchedule" } as const;
@@ -22,13 +23,23 @@ describe("operator SLA breaches: recovery time and migration limit", function ()
     reader = new ChainReader(world.chain.client);
   });
 
-  /** A pod that failed before its lease was recorded is a placement that did not take, which owes no breach. */
-  async function billedOnce(uid: string): Promise<void> {
-    await waitFor(async () => ((await reader.settlement(uid)) !== undefined ? true : undefined), {
-      timeoutMs: 30_000,
-      intervalMs: 250,
-      description: `pod ${uid} billed once`,
-    });
+  /**
+   * Billed once, and its lease written down on the pod: a pod that fails before the operator knows its lease is a
+   * placement that did not take, which owes no breach.
+   */
+  async function billedOnce(pod: Pod): Promise<void> {
+    const name = { namespace: world.namespace, name: pod.metadata.name! };
+    await waitFor(
+      async () => {
+        const annotated = (await world.client.get<Pod>(POD, name)).metadata.annotations?.[
+          POD_ANNOTATION.leaseStart
+        ];
+        return annotated !== undefined && (await reader.settlement(pod.metadata.uid!)) !== undefined
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: `pod ${pod.metadata.name} leased and billed once` },
+    );
   }
 
   async function breachesOf(contract: string, count: number): Promise<BreachView[]> {
@@ -45,7 +56,7 @@ describe("operator SLA breaches: recovery time and migration limit", function ()
   it("records a recovery breach against the failed node when the replacement is ready later than recoverWithin", async () => {
     await applyContract(world, { name: "slow", recoverWithin: "2s" });
     const old = await runningPod(world, "slow");
-    await billedOnce(old.metadata.uid!);
+    await billedOnce(old);
     const failed = old.spec!.nodeName!;
     const others = world.nodeNames.filter((name) => name !== failed);
     // Every other node is held for a while, so the replacement cannot be ready within 2 s of the failure.
@@ -68,7 +79,7 @@ describe("operator SLA breaches: recovery time and migration limit", function ()
   it("records a migrations breach, not availability, when the node fails after maxMigrations were used", async () => {
     await applyContract(world, { name: "fragile", maxMigrations: 0, recoverWithin: "120s" });
     const pod = await runningPod(world, "fragile");
-    await billedOnce(pod.metadata.uid!);
+    await billedOnce(pod);
     const failed = pod.spec!.nodeName!;
     await failNode(world, failed, new Date(Math.floor(Date.now() / 1000) * 1000));
     const [breach, ...more] = await breachesOf("fragile", 1);
