@@ -107,7 +107,7 @@ describe("crds: uranus validate words its verdicts as kube-apiserver v1.32 does"
     ],
     [
       "cc-replicas-string",
-      'ComputeContract.uranus.io "cc-replicas-string" is invalid: [spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string", <nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]',
+      'ComputeContract.uranus.io "cc-replicas-string" is invalid: [spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string", .spec.replicas: Invalid value: 0: .spec.replicas accessor error: two is of the type string, expected int64, <nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]',
     ],
     [
       "cn-duplicate-isolation",
