@@ -17,7 +17,7 @@ import { INDEX, type KubePod, type OperatorContext } from "../operator-context.j
 import { POD } from "../runtime/builtin-resources.js";
 import { conditionTime, findCondition, setCondition, type ConditionUpdate } from "../runtime/conditions.js";
 import type { ReconcileContext, ReconcileResult } from "../runtime/controller.js";
-import { isAlreadyExists, isNotFound } from "../runtime/kube-api-error.js";
+import { isAlreadyExists, isConflict, isNotFound } from "../runtime/kube-api-error.js";
 import { patchStatus } from "../runtime/status.js";
 import { POWER_CONTAINER } from "../uranus-resources.js";
 import { childName, revisionOf } from "./child-name.js";
@@ -232,23 +232,53 @@ export class PowerContainerReconciler {
       now,
     );
     if (recovered !== undefined) await judgeRecovery(this.ctx, pc, contract, recovered, rc.log);
-    let list = pc.status?.conditions;
-    for (const condition of conditions) list = setCondition(list, condition, now);
-    try {
-      await patchStatus(
-        this.ctx.runtime.client,
-        POWER_CONTAINER,
-        pc,
-        { ...status, conditions: list },
-        { fieldManager: FIELD_MANAGER, guardResourceVersion: true },
-      );
-    } catch (error) {
-      // Deleted meanwhile (scale down, contract deleted): nothing left to report on.
-      if (!isNotFound(error)) throw error;
-    }
+    await this.writeStatus(pc, status, conditions, migrated !== undefined, now);
     // A pod that waits while avoiding failed nodes is looked at again, in case they recover.
     if (leaseWait) return { requeueAfter: 250 };
     return shunning ? { requeueAfter: 2_000 } : {};
+  }
+
+  /**
+   * Writes the status computed from `pc`. A migration this reconcile made is a fact no later reconcile can
+   * recompute (its pod is gone), so on a conflict (metering adds to the status too) it is written again onto a
+   * fresh read rather than left to a requeue.
+   */
+  private async writeStatus(
+    pc: PowerContainer,
+    status: Partial<PowerContainerStatus>,
+    conditions: ConditionUpdate[],
+    migrated: boolean,
+    now: Date,
+  ): Promise<void> {
+    let base = pc;
+    for (let attempt = 0; ; attempt++) {
+      let list = base.status?.conditions;
+      for (const condition of conditions) list = setCondition(list, condition, now);
+      try {
+        await patchStatus(
+          this.ctx.runtime.client,
+          POWER_CONTAINER,
+          base,
+          { ...status, conditions: list },
+          { fieldManager: FIELD_MANAGER, guardResourceVersion: true },
+        );
+        return;
+      } catch (error) {
+        // Deleted meanwhile (scale down, contract deleted): nothing left to report on.
+        if (isNotFound(error)) return;
+        if (!migrated || !isConflict(error) || attempt >= 4) throw error;
+        try {
+          base = await this.ctx.runtime.client.get<PowerContainer>(POWER_CONTAINER, {
+            namespace: pc.metadata.namespace,
+            name: pc.metadata.name!,
+          });
+        } catch (reread) {
+          if (isNotFound(reread)) return;
+          throw reread;
+        }
+        status.migrations = (base.status?.migrations ?? 0) + 1;
+      }
+    }
   }
 
   /** The nodes a pod's affinity excludes by name (the failed nodes it was made to avoid). */
