@@ -102,6 +102,8 @@ export class PowerContainerReconciler {
       RUNNING_PHASES.has(contract.status?.phase ?? "") && contract.status?.contractId !== undefined;
     let phase: PowerContainerPhase | undefined = pc.status?.phase;
     let migrated: { reason: string; message: string; since: Date; node: string } | undefined;
+    /** The replica used its last migration here: Failed is a fact, as a migration is. */
+    let exhausted = false;
     let avoidNow: string | undefined;
     let leaseWait = false;
 
@@ -174,6 +176,7 @@ export class PowerContainerReconciler {
               breachKind: "migrations",
             });
             phase = "Failed";
+            exhausted = true;
             conditions.push({
               type: CONDITION.PowerContainer.Migrating,
               status: "False",
@@ -232,15 +235,15 @@ export class PowerContainerReconciler {
       now,
     );
     if (recovered !== undefined) await judgeRecovery(this.ctx, pc, contract, recovered, rc.log);
-    await this.writeStatus(pc, status, conditions, migrated !== undefined, now);
+    await this.writeStatus(pc, status, conditions, migrated !== undefined, exhausted, now);
     // A pod that waits while avoiding failed nodes is looked at again, in case they recover.
     if (leaseWait) return { requeueAfter: 250 };
     return shunning ? { requeueAfter: 2_000 } : {};
   }
 
   /**
-   * Writes the status computed from `pc`. A migration this reconcile made is a fact no later reconcile can
-   * recompute (its pod is gone), so on a conflict (metering adds to the status too) it is written again onto a
+   * Writes the status computed from `pc`. A migration this reconcile made, or the Failed phase of a replica that
+   * used its last one, is a fact no later reconcile can recompute (its pod is gone), so on a conflict (metering adds to the status too) it is written again onto a
    * fresh read rather than left to a requeue.
    */
   private async writeStatus(
@@ -248,6 +251,7 @@ export class PowerContainerReconciler {
     status: Partial<PowerContainerStatus>,
     conditions: ConditionUpdate[],
     migrated: boolean,
+    exhausted: boolean,
     now: Date,
   ): Promise<void> {
     let base = pc;
@@ -266,7 +270,7 @@ export class PowerContainerReconciler {
       } catch (error) {
         // Deleted meanwhile (scale down, contract deleted): nothing left to report on.
         if (isNotFound(error)) return;
-        if (!migrated || !isConflict(error) || attempt >= 4) throw error;
+        if (!(migrated || exhausted) || !isConflict(error) || attempt >= 4) throw error;
         try {
           base = await this.ctx.runtime.client.get<PowerContainer>(POWER_CONTAINER, {
             namespace: pc.metadata.namespace,
@@ -276,7 +280,7 @@ export class PowerContainerReconciler {
           if (isNotFound(reread)) return;
           throw reread;
         }
-        status.migrations = (base.status?.migrations ?? 0) + 1;
+        if (migrated) status.migrations = (base.status?.migrations ?? 0) + 1;
       }
     }
   }
