@@ -24,7 +24,12 @@ COPY crds ./crds
 COPY operator ./operator
 COPY scheduler-extender ./scheduler-extender
 COPY chain-sidecar ./chain-sidecar
-COPY hack ./hack
+COPY kube-runtime ./kube-runtime
+COPY observability ./observability
+COPY units ./units
+COPY process ./process
+COPY local-cluster ./local-cluster
+COPY hack/build.sh hack/versions.env ./hack/
 RUN bash hack/build.sh
 
 FROM node:20-bookworm-slim

@@ -1,5 +1,35 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { ALLOWED_IMPORTS, SOURCE_FOLDERS } from "./hack/import-rules.js";
+
+const FORBIDDEN_TARGETS = [...SOURCE_FOLDERS, "hack", "test"];
+
+/** One block per folder and depth: a relative import that climbs exactly to the root names a top-level folder. */
+function importBoundaries() {
+  const blocks = [];
+  for (const [folder, allowed] of Object.entries(ALLOWED_IMPORTS)) {
+    const forbidden = FORBIDDEN_TARGETS.filter((target) => target !== folder && !allowed.includes(target));
+    for (let depth = 1; depth <= 6; depth++) {
+      blocks.push({
+        files: [`${folder}/${"*/".repeat(depth - 1)}*.ts`],
+        rules: {
+          "no-restricted-imports": [
+            "error",
+            {
+              patterns: [
+                {
+                  regex: `^(\\.\\./){${depth}}(${forbidden.join("|")})/`,
+                  message: `${folder}/ may import only ${allowed.join(", ") || "nothing outside itself"} (hack/import-rules.js).`,
+                },
+              ],
+            },
+          ],
+        },
+      });
+    }
+  }
+  return blocks;
+}
 
 export default tseslint.config(
   {
@@ -33,6 +63,7 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  ...importBoundaries(),
   {
     files: ["test/**/*.ts"],
     rules: {

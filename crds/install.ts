@@ -10,7 +10,7 @@ import {
   type V1CustomResourceDefinition,
 } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import { waitFor } from "../hack/wait-for.js";
+import { waitFor } from "../process/wait-for.js";
 import { CRD_DIRECTORY } from "./directory.js";
 import { FIELD_MANAGER } from "./types.js";
 

@@ -3,8 +3,8 @@ import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { startControlPlane, stopControlPlaneInDir } from "./control-plane.js";
-import { createFakeNodes } from "./fake-nodes.js";
+import { startControlPlane, stopControlPlaneInDir } from "../local-cluster/control-plane.js";
+import { createFakeNodes } from "../local-cluster/fake-nodes.js";
 
 const dir = process.env.URANUS_STATE_DIR ?? join(tmpdir(), "uranus-control-plane");
 const [command, arg] = process.argv.slice(2);

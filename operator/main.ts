@@ -1,7 +1,7 @@
 // Assembles the operator: runtime, chain gateway, the four controllers and the metering loop; starts and stops them.
 import { Registry } from "prom-client";
 import { LABEL, type ComputeContract, type ContributorNode, type PowerContainer } from "../crds/types.js";
-import { ScuScale, scuUnitFromChainParams } from "./capacity/scu-scale.js";
+import { ScuScale, scuUnitFromChainParams } from "../units/scu-scale.js";
 import { ChainGateway } from "./chain/chain-gateway.js";
 import type { OperatorParams } from "./chain/chain-reader.js";
 import { KeyVault } from "./chain/key-vault.js";
@@ -12,9 +12,9 @@ import { LeaseReconciler } from "./leases/lease-reconciler.js";
 import { MeteringLoop } from "./metering/metering-loop.js";
 import { MeteringMetrics } from "./metering/metering-metrics.js";
 import { SettlementBook } from "./metering/settlement-book.js";
-import type { Logger } from "./observability/logger.js";
-import { silentLogger } from "./observability/logger.js";
-import { OperatorMetrics } from "./observability/metrics.js";
+import type { Logger } from "../observability/logger.js";
+import { silentLogger } from "../observability/logger.js";
+import { OperatorMetrics } from "../observability/metrics.js";
 import {
   createInformers,
   INDEX,
@@ -25,11 +25,11 @@ import {
 import type { OperatorSettings } from "./operator-settings.js";
 import { MigrationMetrics } from "./power-container/migration-metrics.js";
 import { PowerContainerReconciler } from "./power-container/power-container-reconciler.js";
-import type { OwnedSource, WatchSource } from "./runtime/controller.js";
-import { contentChanged } from "./runtime/predicates.js";
-import { keyOf, objectKey, type KubeObject, type ObjectKey } from "./runtime/resource.js";
-import type { KubeConnection } from "./runtime/kube-config.js";
-import { OperatorRuntime } from "./runtime/operator-runtime.js";
+import type { OwnedSource, WatchSource } from "../kube-runtime/controller.js";
+import { contentChanged } from "../kube-runtime/predicates.js";
+import { keyOf, objectKey, type KubeObject, type ObjectKey } from "../kube-runtime/resource.js";
+import type { KubeConnection } from "../kube-runtime/kube-config.js";
+import { OperatorRuntime } from "../kube-runtime/operator-runtime.js";
 
 export const OPERATOR_NAME = "uranus-operator";
 

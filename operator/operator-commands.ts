@@ -1,10 +1,10 @@
 // `uranus operator run`: the operator in the foreground until SIGINT/SIGTERM.
 import { Command, InvalidArgumentError, Option } from "commander";
-import { createLogger } from "./observability/logger.js";
+import { createLogger } from "../observability/logger.js";
 import { startOperator } from "./main.js";
 import { DEFAULT_SETTINGS, type OperatorSettings } from "./operator-settings.js";
-import { limitHeapGrowth } from "./runtime/heap-tuning.js";
-import { KubeAccess } from "./runtime/kube-config.js";
+import { limitHeapGrowth } from "../kube-runtime/heap-tuning.js";
+import { KubeAccess } from "../kube-runtime/kube-config.js";
 
 interface RunOptions {
   kubeconfig?: string;

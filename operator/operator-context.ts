@@ -2,14 +2,14 @@
 // informer caches (with the indexes the reconcilers look things up by).
 import type { V1NodeAffinity, V1NodeStatus, V1ObjectMeta, V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import { LABEL, type ComputeContract, type ContributorNode, type PowerContainer } from "../crds/types.js";
-import type { ScuScale } from "./capacity/scu-scale.js";
+import type { ScuScale } from "../units/scu-scale.js";
 import type { ChainGateway } from "./chain/chain-gateway.js";
 import type { OperatorParams } from "./chain/chain-reader.js";
 import type { OperatorSettings } from "./operator-settings.js";
-import { NODE, POD } from "./runtime/builtin-resources.js";
-import type { Informer } from "./runtime/informer.js";
-import type { OperatorRuntime } from "./runtime/operator-runtime.js";
-import type { KubeObject } from "./runtime/resource.js";
+import { NODE, POD } from "../kube-runtime/builtin-resources.js";
+import type { Informer } from "../kube-runtime/informer.js";
+import type { OperatorRuntime } from "../kube-runtime/operator-runtime.js";
+import type { KubeObject } from "../kube-runtime/resource.js";
 import { COMPUTE_CONTRACT, CONTRIBUTOR_NODE, POWER_CONTAINER } from "./uranus-resources.js";
 
 /**

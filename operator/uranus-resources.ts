@@ -1,6 +1,6 @@
 // The three uranus.io kinds as the operator runtime addresses them.
 import { API_VERSION, KIND, PLURAL } from "../crds/types.js";
-import type { ResourceType } from "./runtime/resource.js";
+import type { ResourceType } from "../kube-runtime/resource.js";
 
 export const CONTRIBUTOR_NODE: ResourceType = {
   apiVersion: API_VERSION,

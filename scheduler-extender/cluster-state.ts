@@ -2,7 +2,7 @@
 import type { ContributorNode } from "../crds/types.js";
 import type { PlacementCandidate } from "../chain-sidecar/modules/poc/placement.js";
 import { contributorView, type ContributorView } from "./contributor-view.js";
-import type { ScuCalculator } from "./pod-scu.js";
+import type { ScuCalculator } from "../units/pod-scu.js";
 import { contractKeyOf, type PodLike } from "./pod-terms.js";
 
 /** A contributor node as a placement candidate, carrying its view so scoring needs no second lookup. */

@@ -2,9 +2,9 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { pino } from "pino";
 import { DEFAULT_PLACEMENT_PARAMS } from "../chain-sidecar/modules/poc/placement.js";
-import { KubeAccess } from "../operator/runtime/kube-config.js";
+import { KubeAccess } from "../kube-runtime/kube-config.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http-server.js";
-import { DEFAULT_SCU_UNIT } from "./pod-scu.js";
+import { DEFAULT_SCU_UNIT } from "../units/pod-scu.js";
 import { startSchedulerExtender } from "./scheduler-extender.js";
 
 interface ExtenderCommandOptions {

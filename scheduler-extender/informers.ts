@@ -2,11 +2,11 @@
 // relist on 410, backoff, watchdog): ContributorNodes, and the pods that carry a Uranus contract label.
 import type { Logger } from "pino";
 import { API_VERSION, KIND, LABEL, PLURAL } from "../crds/types.js";
-import { POD } from "../operator/runtime/builtin-resources.js";
-import { Informer } from "../operator/runtime/informer.js";
-import { KubeClient } from "../operator/runtime/kube-client.js";
-import type { KubeConnection } from "../operator/runtime/kube-config.js";
-import type { ResourceType } from "../operator/runtime/resource.js";
+import { POD } from "../kube-runtime/builtin-resources.js";
+import { Informer } from "../kube-runtime/informer.js";
+import { KubeClient } from "../kube-runtime/kube-client.js";
+import type { KubeConnection } from "../kube-runtime/kube-config.js";
+import type { ResourceType } from "../kube-runtime/resource.js";
 import type { ClusterState } from "./cluster-state.js";
 import type { ExtenderMetrics } from "./extender-metrics.js";
 import { slimContributorNode, slimPod, type SlimContributorNode, type SlimPod } from "./slim-objects.js";

@@ -6,7 +6,7 @@ import { candidateNames, type ExtenderArgs, type ExtenderFilterResult } from "./
 import type { ExtenderMetrics } from "./extender-metrics.js";
 import { filterNodes, rejectAll, type FilterOutcome } from "./node-filter.js";
 import { scoreCandidates, scoresJson } from "./node-scores.js";
-import type { ScuCalculator } from "./pod-scu.js";
+import type { ScuCalculator } from "../units/pod-scu.js";
 import { readPodTerms } from "./pod-terms.js";
 import type { ReplicaGate } from "./replica-gate.js";
 

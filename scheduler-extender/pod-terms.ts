@@ -1,7 +1,7 @@
 // What a Uranus pod asks of a node, read from the labels and annotations the operator sets on it.
 import { ANNOTATION, LABEL } from "../crds/types.js";
-import type { PodResources, ScuCalculator } from "./pod-scu.js";
-import { QuantityError } from "./resource-quantity.js";
+import type { PodResources, ScuCalculator } from "../units/pod-scu.js";
+import { QuantityError } from "../units/resource-quantity.js";
 
 /** The parts of a Pod (scheduler request or informer object) the extender reads. */
 export interface PodLike {

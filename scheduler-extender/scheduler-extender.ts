@@ -6,13 +6,13 @@ import {
   validatePlacementParams,
   type PlacementParams,
 } from "../chain-sidecar/modules/poc/placement.js";
-import type { KubeConnection } from "../operator/runtime/kube-config.js";
+import type { KubeConnection } from "../kube-runtime/kube-config.js";
 import { ClusterState } from "./cluster-state.js";
 import { ExtenderMetrics, type Verb } from "./extender-metrics.js";
 import { createExtenderHttpServer, DEFAULT_MAX_BODY_BYTES } from "./http-server.js";
 import { startStateInformers, type StateInformers } from "./informers.js";
 import { PlacementExtender } from "./placement-extender.js";
-import { DEFAULT_SCU_UNIT, ScuCalculator, type ScuUnit } from "./pod-scu.js";
+import { DEFAULT_SCU_UNIT, ScuCalculator, type ScuUnit } from "../units/pod-scu.js";
 import { DEFAULT_REPLICA_GATE_OPTIONS, ReplicaGate, type ReplicaGateOptions } from "./replica-gate.js";
 
 export interface SchedulerExtenderOptions {

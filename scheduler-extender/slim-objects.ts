@@ -2,8 +2,8 @@
 // of objects (managedFields, images, env, probes …) do not sit in the heap and lengthen every garbage collection.
 // Both never throw: a decoder that threw would end the watch and relist forever.
 import { LABEL, type ContributorNode } from "../crds/types.js";
-import type { KubeObject } from "../operator/runtime/resource.js";
-import type { PodResources, ResourceList } from "./pod-scu.js";
+import type { KubeObject } from "../kube-runtime/resource.js";
+import type { PodResources, ResourceList } from "../units/pod-scu.js";
 import type { PodLike } from "./pod-terms.js";
 
 export type SlimPod = PodLike & KubeObject;

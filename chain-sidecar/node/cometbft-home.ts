@@ -2,8 +2,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { binaryPath } from "../../hack/binaries.js";
-import { run } from "../../hack/run-command.js";
+import { binaryPath } from "../../process/binaries.js";
+import { run } from "../../process/run-command.js";
 
 export const homePaths = (home: string) => ({
   genesis: join(home, "config", "genesis.json"),

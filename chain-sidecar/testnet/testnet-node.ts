@@ -2,8 +2,8 @@
 import { existsSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { startProcess, type ManagedProcess } from "../../hack/managed-process.js";
-import { waitFor } from "../../hack/wait-for.js";
+import { startProcess, type ManagedProcess } from "../../process/managed-process.js";
+import { waitFor } from "../../process/wait-for.js";
 import { cometbftBinary, homePaths } from "../node/cometbft-home.js";
 
 /** How a sidecar is started for a home: a program and its arguments. */

@@ -11,9 +11,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePorts } from "../../hack/free-port.js";
-import { stopPid } from "../../hack/managed-process.js";
-import { waitFor } from "../../hack/wait-for.js";
+import { freePorts } from "../../process/free-port.js";
+import { stopPid } from "../../process/managed-process.js";
+import { waitFor } from "../../process/wait-for.js";
 import { configureCometHome } from "../node/cometbft-config.js";
 import { homePaths, initCometHome, readNodeId } from "../node/cometbft-home.js";
 import {

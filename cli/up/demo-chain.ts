@@ -11,7 +11,7 @@ import { buildUranusGenesis } from "../../chain-sidecar/node/uranus-genesis.js";
 import { openHomeApp } from "../../chain-sidecar/node/uranus-app-opener.js";
 import { Testnet } from "../../chain-sidecar/testnet/testnet.js";
 import { tsxNodeCommand } from "../../chain-sidecar/testnet/tsx-node-command.js";
-import { freePort } from "../../hack/free-port.js";
+import { freePort } from "../../process/free-port.js";
 import type { Supervisor } from "./supervisor.js";
 
 export type ChainMode = "cometbft" | "solo";

@@ -4,15 +4,15 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import { binaryPath } from "../../hack/binaries.js";
+import { binaryPath } from "../../process/binaries.js";
 import {
   KWOK_CONFIG,
   KWOK_NODE_ANNOTATION,
   startControlPlane,
   type SchedulerExtenderConfig,
-} from "../../hack/control-plane.js";
-import { freePorts } from "../../hack/free-port.js";
-import { startProcess } from "../../hack/managed-process.js";
+} from "../../local-cluster/control-plane.js";
+import { freePorts } from "../../process/free-port.js";
+import { startProcess } from "../../process/managed-process.js";
 import { REPO_ROOT } from "./example-manifests.js";
 import type { Supervisor } from "./supervisor.js";
 

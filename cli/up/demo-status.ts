@@ -4,8 +4,8 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import { DEFAULTS, LABEL, type ComputeContract } from "../../crds/types.js";
 import { ChainReader, type NodeStanding } from "../../operator/chain/chain-reader.js";
-import { POD } from "../../operator/runtime/builtin-resources.js";
-import type { KubeClient } from "../../operator/runtime/kube-client.js";
+import { POD } from "../../kube-runtime/builtin-resources.js";
+import type { KubeClient } from "../../kube-runtime/kube-client.js";
 import { COMPUTE_CONTRACT } from "../../operator/uranus-resources.js";
 
 export interface ContractStatus {

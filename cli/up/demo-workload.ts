@@ -4,11 +4,11 @@ import { randomBytes } from "node:crypto";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { API_VERSION, DEFAULTS, KIND, type ComputeContract, type ContributorNode } from "../../crds/types.js";
-import { binaryPath } from "../../hack/binaries.js";
-import { createFakeNodes } from "../../hack/fake-nodes.js";
-import { run } from "../../hack/run-command.js";
-import { NODE } from "../../operator/runtime/builtin-resources.js";
-import { KubeClient } from "../../operator/runtime/kube-client.js";
+import { binaryPath } from "../../process/binaries.js";
+import { createFakeNodes } from "../../local-cluster/fake-nodes.js";
+import { run } from "../../process/run-command.js";
+import { NODE } from "../../kube-runtime/builtin-resources.js";
+import { KubeClient } from "../../kube-runtime/kube-client.js";
 import type { DemoAccounts } from "./demo-accounts.js";
 import type { ExampleDocument } from "./example-manifests.js";
 

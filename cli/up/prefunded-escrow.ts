@@ -6,7 +6,7 @@ import type { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import { OpenContractMsg } from "../../chain-sidecar/modules/market/market-messages.js";
 import { contractIdFor } from "../../chain-sidecar/modules/market/market-records.js";
 import type { ComputeContract } from "../../crds/types.js";
-import { ScuScale, scuUnitFromChainParams } from "../../operator/capacity/scu-scale.js";
+import { ScuScale, scuUnitFromChainParams } from "../../units/scu-scale.js";
 import { ChainReader } from "../../operator/chain/chain-reader.js";
 import { openContractMessage } from "../../operator/compute-contract/contract-terms.js";
 

@@ -1,6 +1,6 @@
 // Everything `uranus up` started: stopped in reverse order exactly once, and watched so that one component's crash
 // ends the run with a clear error instead of leaving it hanging.
-import type { ManagedProcess } from "../../hack/managed-process.js";
+import type { ManagedProcess } from "../../process/managed-process.js";
 
 export class ComponentFailed extends Error {}
 

@@ -8,12 +8,12 @@ import { pino } from "pino";
 import { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import { installCrds } from "../../crds/install.js";
 import { KIND, type ComputeContract } from "../../crds/types.js";
-import { binaryPath } from "../../hack/binaries.js";
-import { waitFor } from "../../hack/wait-for.js";
+import { binaryPath } from "../../process/binaries.js";
+import { waitFor } from "../../process/wait-for.js";
 import { startOperator } from "../../operator/main.js";
-import { createLogger } from "../../operator/observability/logger.js";
+import { createLogger } from "../../observability/logger.js";
 import { DEFAULT_SETTINGS } from "../../operator/operator-settings.js";
-import { KubeClient } from "../../operator/runtime/kube-client.js";
+import { KubeClient } from "../../kube-runtime/kube-client.js";
 import {
   startSchedulerExtender,
   type RunningSchedulerExtender,

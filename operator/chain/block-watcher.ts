@@ -2,8 +2,8 @@
 // calls per block however many transactions are in flight, instead of one lookup per transaction per block.
 import type { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { txHash } from "../../chain-sidecar/tx/envelope.js";
-import type { Logger } from "../observability/logger.js";
-import { silentLogger } from "../observability/logger.js";
+import type { Logger } from "../../observability/logger.js";
+import { silentLogger } from "../../observability/logger.js";
 
 export interface IncludedTx {
   hash: string;

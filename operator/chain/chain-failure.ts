@@ -1,7 +1,7 @@
 // What went wrong talking to the chain, in the words a condition and an Event need: a CamelCase reason, a
 // message naming the cause, and whether trying again later can help.
 import { ChainQueryError, ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
-import { KubeApiError } from "../runtime/kube-api-error.js";
+import { KubeApiError } from "../../kube-runtime/kube-api-error.js";
 import { KeyUnavailable } from "./key-vault.js";
 import { TxOutcomeUnknown } from "./tx-submitter.js";
 

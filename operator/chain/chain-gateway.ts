@@ -2,7 +2,7 @@
 // submitter, typed reads and the keys.
 import type { Registry } from "prom-client";
 import { ChainClient } from "../../chain-sidecar/client/chain-client.js";
-import type { Logger } from "../observability/logger.js";
+import type { Logger } from "../../observability/logger.js";
 import { BlockWatcher } from "./block-watcher.js";
 import { ChainMetrics } from "./chain-metrics.js";
 import { ChainReader } from "./chain-reader.js";

@@ -12,10 +12,10 @@ import { LRUCache } from "lru-cache";
 import { Wallet } from "ethers";
 import type { PayerSecretReference } from "../../crds/types.js";
 import { DEFAULTS } from "../../crds/types.js";
-import { SECRET } from "../runtime/builtin-resources.js";
-import { isNotFound } from "../runtime/kube-api-error.js";
-import type { KubeClient } from "../runtime/kube-client.js";
-import type { KubeObject } from "../runtime/resource.js";
+import { SECRET } from "../../kube-runtime/builtin-resources.js";
+import { isNotFound } from "../../kube-runtime/kube-api-error.js";
+import type { KubeClient } from "../../kube-runtime/kube-client.js";
+import type { KubeObject } from "../../kube-runtime/resource.js";
 
 export type KeyProblem = "SecretMissing" | "KeyMissing" | "KeyInvalid";
 

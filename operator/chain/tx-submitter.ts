@@ -10,8 +10,8 @@ import { txHash } from "../../chain-sidecar/tx/envelope.js";
 import type { MessageSpec } from "../../chain-sidecar/tx/message-spec.js";
 import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
 import { signTx } from "../../chain-sidecar/tx/signing.js";
-import type { Logger } from "../observability/logger.js";
-import { silentLogger } from "../observability/logger.js";
+import type { Logger } from "../../observability/logger.js";
+import { silentLogger } from "../../observability/logger.js";
 import type { BlockWatcher, IncludedTx } from "./block-watcher.js";
 import type { ChainMetrics, TxResult } from "./chain-metrics.js";
 

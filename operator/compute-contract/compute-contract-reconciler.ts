@@ -28,18 +28,23 @@ import { INDEX, type OperatorContext } from "../operator-context.js";
 import { childName } from "../power-container/child-name.js";
 import { POD_ANNOTATION, POD_LABEL } from "../power-container/pod-keys.js";
 import { specHash } from "../power-container/spec-hash.js";
-import { POD } from "../runtime/builtin-resources.js";
-import { isConditionTrue, setCondition, type ConditionUpdate } from "../runtime/conditions.js";
-import type { ReconcileContext, ReconcileResult } from "../runtime/controller.js";
-import type { ObjectKey } from "../runtime/resource.js";
-import { addFinalizer, hasFinalizer, isBeingDeleted, removeFinalizer } from "../runtime/finalizers.js";
-import { isAlreadyExists, isNotFound } from "../runtime/kube-api-error.js";
-import { patchStatus } from "../runtime/status.js";
+import { POD } from "../../kube-runtime/builtin-resources.js";
+import { isConditionTrue, setCondition, type ConditionUpdate } from "../../kube-runtime/conditions.js";
+import type { ReconcileContext, ReconcileResult } from "../../kube-runtime/controller.js";
+import type { ObjectKey } from "../../kube-runtime/resource.js";
+import {
+  addFinalizer,
+  hasFinalizer,
+  isBeingDeleted,
+  removeFinalizer,
+} from "../../kube-runtime/finalizers.js";
+import { isAlreadyExists, isNotFound } from "../../kube-runtime/kube-api-error.js";
+import { patchStatus } from "../../kube-runtime/status.js";
 import { COMPUTE_CONTRACT, POWER_CONTAINER } from "../uranus-resources.js";
 import { desiredReplicas, openContractMessage } from "./contract-terms.js";
 import { ContractServices } from "./contract-service.js";
 import { ContractResizer } from "./contract-resizer.js";
-import { controllerReference } from "../runtime/owner-reference.js";
+import { controllerReference } from "../../kube-runtime/owner-reference.js";
 
 const PHASE_OF_STATE: Record<Contract["state"], ComputeContractPhase> = {
   open: "Running",

@@ -5,7 +5,7 @@ import { ResizeContractMsg } from "../../chain-sidecar/modules/market/market-mes
 import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
 import type { ChainGateway } from "../chain/chain-gateway.js";
 import type { Contract } from "../chain/chain-reader.js";
-import type { ObjectKey } from "../runtime/resource.js";
+import type { ObjectKey } from "../../kube-runtime/resource.js";
 
 interface Refusal {
   replicas: number;

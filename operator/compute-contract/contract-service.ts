@@ -3,11 +3,11 @@
 import { createHash } from "node:crypto";
 import type { V1Service } from "@kubernetes/client-node";
 import { API_VERSION, KIND, LABEL, type ComputeContract } from "../../crds/types.js";
-import type { KubeClient } from "../runtime/kube-client.js";
-import type { KubeObject } from "../runtime/resource.js";
-import { SERVICE } from "../runtime/builtin-resources.js";
-import { isAlreadyExists, isNotFound } from "../runtime/kube-api-error.js";
-import { controllerReference } from "../runtime/owner-reference.js";
+import type { KubeClient } from "../../kube-runtime/kube-client.js";
+import type { KubeObject } from "../../kube-runtime/resource.js";
+import { SERVICE } from "../../kube-runtime/builtin-resources.js";
+import { isAlreadyExists, isNotFound } from "../../kube-runtime/kube-api-error.js";
+import { controllerReference } from "../../kube-runtime/owner-reference.js";
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 

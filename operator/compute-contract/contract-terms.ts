@@ -2,7 +2,7 @@
 import { Duration } from "@icholy/duration";
 import type { OpenContract } from "../../chain-sidecar/modules/market/market-messages.js";
 import { DEFAULTS, type ComputeContract } from "../../crds/types.js";
-import type { ScuScale } from "../capacity/scu-scale.js";
+import type { ScuScale } from "../../units/scu-scale.js";
 
 /** Kubernetes waits 300 s before evicting from a lost node; a contract that names no SLA gets this. */
 export const DEFAULT_RECOVER_WITHIN_SECONDS = 10;

@@ -20,11 +20,16 @@ import { describeChainFailure } from "../chain/chain-failure.js";
 import type { NodeStanding } from "../chain/chain-reader.js";
 import { KeyUnavailable } from "../chain/key-vault.js";
 import type { KubeNode, OperatorContext } from "../operator-context.js";
-import { NODE } from "../runtime/builtin-resources.js";
-import { conditionTime, setCondition, type ConditionUpdate } from "../runtime/conditions.js";
-import type { ReconcileContext, ReconcileResult } from "../runtime/controller.js";
-import { addFinalizer, hasFinalizer, isBeingDeleted, removeFinalizer } from "../runtime/finalizers.js";
-import { patchStatus } from "../runtime/status.js";
+import { NODE } from "../../kube-runtime/builtin-resources.js";
+import { conditionTime, setCondition, type ConditionUpdate } from "../../kube-runtime/conditions.js";
+import type { ReconcileContext, ReconcileResult } from "../../kube-runtime/controller.js";
+import {
+  addFinalizer,
+  hasFinalizer,
+  isBeingDeleted,
+  removeFinalizer,
+} from "../../kube-runtime/finalizers.js";
+import { patchStatus } from "../../kube-runtime/status.js";
 import { CONTRIBUTOR_NODE } from "../uranus-resources.js";
 import { allocatedScu } from "./allocated-scu.js";
 import type { JailedOwners } from "./jailed-owners.js";

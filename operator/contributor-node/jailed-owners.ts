@@ -1,6 +1,6 @@
 // Which contributor owners are jailed validators on chain, read at most once per interval for all nodes.
 import type { ChainReader } from "../chain/chain-reader.js";
-import type { Logger } from "../observability/logger.js";
+import type { Logger } from "../../observability/logger.js";
 
 export class JailedOwners {
   private jailed = new Set<string>();

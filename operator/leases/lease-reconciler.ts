@@ -15,11 +15,11 @@ import {
   POD_LABEL,
   type LeaseOutcome,
 } from "../power-container/pod-keys.js";
-import { POD } from "../runtime/builtin-resources.js";
-import type { ReconcileContext, ReconcileResult } from "../runtime/controller.js";
+import { POD } from "../../kube-runtime/builtin-resources.js";
+import type { ReconcileContext, ReconcileResult } from "../../kube-runtime/controller.js";
 import { recordBreach, type BreachKind } from "../chain/breach-recorder.js";
-import { hasFinalizer, removeFinalizer } from "../runtime/finalizers.js";
-import { isNotFound } from "../runtime/kube-api-error.js";
+import { hasFinalizer, removeFinalizer } from "../../kube-runtime/finalizers.js";
+import { isNotFound } from "../../kube-runtime/kube-api-error.js";
 
 /** What the lease controller needs from metering: bill now rather than at the next interval. */
 export interface BillingTrigger {

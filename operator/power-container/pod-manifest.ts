@@ -17,9 +17,9 @@ import {
   type ComputeContract,
   type PowerContainer,
 } from "../../crds/types.js";
-import type { ScuScale } from "../capacity/scu-scale.js";
+import type { ScuScale } from "../../units/scu-scale.js";
 import { METERING_FINALIZER, POD_ANNOTATION, POD_LABEL } from "./pod-keys.js";
-import { controllerReference } from "../runtime/owner-reference.js";
+import { controllerReference } from "../../kube-runtime/owner-reference.js";
 
 /** The RuntimeClass a kata-isolated pod runs under. */
 export const KATA_RUNTIME_CLASS = "kata";

@@ -14,11 +14,16 @@ import {
 } from "../../crds/types.js";
 import { maxMigrations } from "../compute-contract/contract-terms.js";
 import { INDEX, type KubePod, type OperatorContext } from "../operator-context.js";
-import { POD } from "../runtime/builtin-resources.js";
-import { conditionTime, findCondition, setCondition, type ConditionUpdate } from "../runtime/conditions.js";
-import type { ReconcileContext, ReconcileResult } from "../runtime/controller.js";
-import { isAlreadyExists, isConflict, isNotFound } from "../runtime/kube-api-error.js";
-import { patchStatus } from "../runtime/status.js";
+import { POD } from "../../kube-runtime/builtin-resources.js";
+import {
+  conditionTime,
+  findCondition,
+  setCondition,
+  type ConditionUpdate,
+} from "../../kube-runtime/conditions.js";
+import type { ReconcileContext, ReconcileResult } from "../../kube-runtime/controller.js";
+import { isAlreadyExists, isConflict, isNotFound } from "../../kube-runtime/kube-api-error.js";
+import { patchStatus } from "../../kube-runtime/status.js";
 import { POWER_CONTAINER } from "../uranus-resources.js";
 import { childName, revisionOf } from "./child-name.js";
 import type { MigrationMetrics } from "./migration-metrics.js";

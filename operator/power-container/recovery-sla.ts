@@ -3,7 +3,7 @@
 import type { ComputeContract, PowerContainer } from "../../crds/types.js";
 import { recoverWithinSeconds } from "../compute-contract/contract-terms.js";
 import { recordBreach } from "../chain/breach-recorder.js";
-import type { Logger } from "../observability/logger.js";
+import type { Logger } from "../../observability/logger.js";
 import type { OperatorContext } from "../operator-context.js";
 import { POD_LABEL } from "./pod-keys.js";
 

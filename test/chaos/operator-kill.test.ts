@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
-import type { ManagedProcess } from "../../hack/managed-process.js";
-import { waitFor } from "../../hack/wait-for.js";
+import type { ManagedProcess } from "../../process/managed-process.js";
+import { waitFor } from "../../process/wait-for.js";
 import { ChainReader, type PodSettlement } from "../../operator/chain/chain-reader.js";
-import { POD } from "../../operator/runtime/builtin-resources.js";
+import { POD } from "../../kube-runtime/builtin-resources.js";
 import { COMPUTE_CONTRACT } from "../../operator/uranus-resources.js";
 import { LABEL, type ComputeContract } from "../../crds/types.js";
 import {

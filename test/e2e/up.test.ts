@@ -4,10 +4,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { expect } from "chai";
 import { ChainClient } from "../../chain-sidecar/client/chain-client.js";
-import { binaryPath } from "../../hack/binaries.js";
-import { startControlPlane } from "../../hack/control-plane.js";
-import { run } from "../../hack/run-command.js";
-import { waitFor } from "../../hack/wait-for.js";
+import { binaryPath } from "../../process/binaries.js";
+import { startControlPlane } from "../../local-cluster/control-plane.js";
+import { run } from "../../process/run-command.js";
+import { waitFor } from "../../process/wait-for.js";
 import { ChainReader } from "../../operator/chain/chain-reader.js";
 import { dashboardMetricNames, servedMetricNames } from "../support/dashboard-metrics.js";
 

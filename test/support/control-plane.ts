@@ -1,8 +1,8 @@
 // The real control plane for integration suites: started on first use, once per run, stopped after all tests.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { binaryPath } from "../../hack/binaries.js";
-import { startControlPlane, type ControlPlane } from "../../hack/control-plane.js";
-import { run, type CommandResult } from "../../hack/run-command.js";
+import { binaryPath } from "../../process/binaries.js";
+import { startControlPlane, type ControlPlane } from "../../local-cluster/control-plane.js";
+import { run, type CommandResult } from "../../process/run-command.js";
 import { onRunEnd } from "./fixtures.js";
 
 export type { CommandResult };

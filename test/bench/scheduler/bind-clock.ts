@@ -1,9 +1,9 @@
 // Records when each pod of a benchmark run is first seen bound, from a watch on the pods.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { POD } from "../../../operator/runtime/builtin-resources.js";
-import { Informer } from "../../../operator/runtime/informer.js";
-import { KubeClient } from "../../../operator/runtime/kube-client.js";
-import type { KubeObject } from "../../../operator/runtime/resource.js";
+import { POD } from "../../../kube-runtime/builtin-resources.js";
+import { Informer } from "../../../kube-runtime/informer.js";
+import { KubeClient } from "../../../kube-runtime/kube-client.js";
+import type { KubeObject } from "../../../kube-runtime/resource.js";
 
 type WatchedPod = KubeObject & { spec?: { nodeName?: string } };
 

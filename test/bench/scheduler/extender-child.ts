@@ -1,7 +1,7 @@
 // Starts the benchmark's extender process and talks to it over IPC (see extender-process.ts).
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { waitFor } from "../../../hack/wait-for.js";
+import { waitFor } from "../../../process/wait-for.js";
 import type { ChildMessage, ExtenderReport, ParentMessage } from "./extender-process.js";
 import type { ReplayCost } from "./replay-cost.js";
 

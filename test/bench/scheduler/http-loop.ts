@@ -13,7 +13,7 @@ import { ClusterState } from "../../../scheduler-extender/cluster-state.js";
 import { ExtenderMetrics } from "../../../scheduler-extender/extender-metrics.js";
 import { createExtenderHttpServer } from "../../../scheduler-extender/http-server.js";
 import { PlacementExtender } from "../../../scheduler-extender/placement-extender.js";
-import { ScuCalculator } from "../../../scheduler-extender/pod-scu.js";
+import { ScuCalculator } from "../../../units/pod-scu.js";
 import { ReplicaGate } from "../../../scheduler-extender/replica-gate.js";
 import { contributorNode } from "../../unit/scheduler-extender/contributor-node-fixture.js";
 import { replayHttp } from "./replay-cost.js";

@@ -7,7 +7,7 @@ import type { ClusterState } from "../../../scheduler-extender/cluster-state.js"
 import { parseExtenderArgs } from "../../../scheduler-extender/extender-args.js";
 import { ExtenderMetrics, type Verb } from "../../../scheduler-extender/extender-metrics.js";
 import { PlacementExtender } from "../../../scheduler-extender/placement-extender.js";
-import { ScuCalculator } from "../../../scheduler-extender/pod-scu.js";
+import { ScuCalculator } from "../../../units/pod-scu.js";
 import { ReplicaGate } from "../../../scheduler-extender/replica-gate.js";
 import { uranusPod } from "../../unit/scheduler-extender/contributor-node-fixture.js";
 

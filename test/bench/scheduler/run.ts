@@ -5,9 +5,9 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { installCrds } from "../../../crds/install.js";
-import { startControlPlane, type ControlPlane } from "../../../hack/control-plane.js";
-import { freePort } from "../../../hack/free-port.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { startControlPlane, type ControlPlane } from "../../../local-cluster/control-plane.js";
+import { freePort } from "../../../process/free-port.js";
+import { waitFor } from "../../../process/wait-for.js";
 import {
   createPods,
   offerNodes,

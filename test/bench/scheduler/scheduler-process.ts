@@ -3,16 +3,16 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "node:https";
-import { binaryPath } from "../../../hack/binaries.js";
+import { binaryPath } from "../../../process/binaries.js";
 import {
   schedulerConfigYaml,
   type ControlPlane,
   type SchedulerExtenderConfig,
-} from "../../../hack/control-plane.js";
-import { freePort } from "../../../hack/free-port.js";
-import { httpsOk } from "../../../hack/health-probe.js";
-import { startProcess, type ManagedProcess } from "../../../hack/managed-process.js";
-import { waitFor } from "../../../hack/wait-for.js";
+} from "../../../local-cluster/control-plane.js";
+import { freePort } from "../../../process/free-port.js";
+import { httpsOk } from "../../../process/health-probe.js";
+import { startProcess, type ManagedProcess } from "../../../process/managed-process.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { prometheusMean } from "../prometheus-mean.js";
 
 /** Stops the scheduler the control plane started, so pods created now stay Pending. */

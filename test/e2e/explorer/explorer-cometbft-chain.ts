@@ -7,10 +7,10 @@ import { fileURLToPath } from "node:url";
 import { ChainClient } from "../../../chain-sidecar/client/chain-client.js";
 import { configureCometHome } from "../../../chain-sidecar/node/cometbft-config.js";
 import { cometbftBinary } from "../../../chain-sidecar/node/cometbft-home.js";
-import { freePorts } from "../../../hack/free-port.js";
-import { startProcess, type ManagedProcess } from "../../../hack/managed-process.js";
-import { run } from "../../../hack/run-command.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { freePorts } from "../../../process/free-port.js";
+import { startProcess, type ManagedProcess } from "../../../process/managed-process.js";
+import { run } from "../../../process/run-command.js";
+import { waitFor } from "../../../process/wait-for.js";
 
 const CLI = fileURLToPath(new URL("../../../cli/uranus.js", import.meta.url));
 

@@ -10,7 +10,7 @@ import { MeteringBatchMsg } from "../../../chain-sidecar/modules/metering/meteri
 import { RegisterNodeMsg } from "../../../chain-sidecar/modules/poc/poc-messages.js";
 import { LendMsg } from "../../../chain-sidecar/modules/staking/staking-messages.js";
 import type { MessageSpec } from "../../../chain-sidecar/tx/message-spec.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { testWallet } from "../../unit/chain-sidecar/app-harness.js";
 import {
   batchOf,

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { ChainClient } from "../../../chain-sidecar/client/chain-client.js";
 import { ChainTxError } from "../../../chain-sidecar/client/chain-errors.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { waitFor } from "../../../process/wait-for.js";
 
 export interface NodeUnderTest {
   /** http://127.0.0.1:PORT */

@@ -7,9 +7,9 @@ import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { AbciSocketServer } from "../../../chain-sidecar/abci/socket-server.js";
 import { cometbftBinary, homePaths, initCometHome } from "../../../chain-sidecar/node/cometbft-home.js";
 import { configureCometHome } from "../../../chain-sidecar/node/cometbft-config.js";
-import { startProcess, type ManagedProcess } from "../../../hack/managed-process.js";
-import { freePorts } from "../../../hack/free-port.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { startProcess, type ManagedProcess } from "../../../process/managed-process.js";
+import { freePorts } from "../../../process/free-port.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { KvstoreApp } from "../../support/kvstore-app.js";
 import { cometClientContract } from "./comet-client-contract.js";
 

@@ -8,9 +8,9 @@ import { configureCometHome } from "../../../chain-sidecar/node/cometbft-config.
 import { encodeFrame } from "../../../chain-sidecar/abci/frame-codec.js";
 import type { SidecarLauncher } from "../../../chain-sidecar/testnet/testnet-node.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
-import { run } from "../../../hack/run-command.js";
-import { startProcess } from "../../../hack/managed-process.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { run } from "../../../process/run-command.js";
+import { startProcess } from "../../../process/managed-process.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { kvstoreSidecarLauncher } from "../../support/kvstore-sidecar.js";
 
 async function sendGarbageAndWaitForExit(

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Testnet } from "../../../chain-sidecar/testnet/testnet.js";
 import type { TestnetNode } from "../../../chain-sidecar/testnet/testnet-node.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { kvstoreSidecarLauncher } from "../../support/kvstore-sidecar.js";
 
 async function maxHeight(nodes: TestnetNode[]): Promise<number> {

@@ -5,7 +5,7 @@ import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sid
 import { buildUranusGenesis } from "../../../chain-sidecar/node/uranus-genesis.js";
 import { homePaths } from "../../../chain-sidecar/node/cometbft-home.js";
 import { ValidatorKey } from "../../../chain-sidecar/node/validator-key.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { TransferLoad } from "../../support/transfer-load.js";
 import { equivocatingSidecarLauncher } from "../../support/equivocating-sidecar.js";
 

@@ -12,7 +12,7 @@ import { pruneNullsAndDefault } from "../../../crds/validate/decode.js";
 import { parseManifestStream } from "../../../crds/validate/kube-yaml.js";
 import { validateText } from "../../../crds/validate/manifest-files.js";
 import { ManifestValidator } from "../../../crds/validate/validator.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { sharedControlPlane, type SharedControlPlane } from "../../support/control-plane.js";
 import { badManifests, exampleManifests, goodManifests } from "../../fixtures/manifests/corpus.js";
 

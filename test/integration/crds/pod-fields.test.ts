@@ -17,7 +17,7 @@ import {
 import { CrdCatalog } from "../../../crds/validate/crd-catalog.js";
 import { pruneNullsAndDefault } from "../../../crds/validate/decode.js";
 import { ManifestValidator } from "../../../crds/validate/validator.js";
-import { ScuScale } from "../../../operator/capacity/scu-scale.js";
+import { ScuScale } from "../../../units/scu-scale.js";
 import { podManifest } from "../../../operator/power-container/pod-manifest.js";
 import { sharedControlPlane, type SharedControlPlane } from "../../support/control-plane.js";
 import {

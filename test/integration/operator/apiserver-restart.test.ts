@@ -1,7 +1,7 @@
 // The apiserver restarts mid-run: the operator's watches fail and relist, and everything converges: the running
 // contract keeps being metered and a contract applied after the restart opens and runs.
 import { expect } from "chai";
-import { waitFor } from "../../../hack/wait-for.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
 import { applyContract, readContract, operatorSuite, type OperatorWorld } from "./support/operator-world.js";
 

@@ -3,11 +3,11 @@
 import { expect } from "chai";
 import { TransferMsg } from "../../../chain-sidecar/modules/bank/bank-messages.js";
 import type { ComputeContract } from "../../../crds/types.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
-import { SECRET } from "../../../operator/runtime/builtin-resources.js";
+import { SECRET } from "../../../kube-runtime/builtin-resources.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
-import type { KubeObject } from "../../../operator/runtime/resource.js";
+import type { KubeObject } from "../../../kube-runtime/resource.js";
 import {
   applyContract,
   randomWallet,

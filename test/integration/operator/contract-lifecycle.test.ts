@@ -5,9 +5,9 @@ import { expect } from "chai";
 import type { V1Pod } from "@kubernetes/client-node";
 import { TopUpContractMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
 import { LABEL, type ComputeContract, type PowerContainer } from "../../../crds/types.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
-import { POD } from "../../../operator/runtime/builtin-resources.js";
+import { POD } from "../../../kube-runtime/builtin-resources.js";
 import { COMPUTE_CONTRACT, POWER_CONTAINER } from "../../../operator/uranus-resources.js";
 import {
   NODE_PRICE,

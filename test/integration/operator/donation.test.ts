@@ -3,10 +3,10 @@
 import { expect } from "chai";
 import type { V1Pod } from "@kubernetes/client-node";
 import { LABEL, type ComputeContract } from "../../../crds/types.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
-import { POD } from "../../../operator/runtime/builtin-resources.js";
-import type { KubeObject } from "../../../operator/runtime/resource.js";
+import { POD } from "../../../kube-runtime/builtin-resources.js";
+import type { KubeObject } from "../../../kube-runtime/resource.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import { applyContract, operatorSuite, readContract, type OperatorWorld } from "./support/operator-world.js";
 

@@ -5,8 +5,8 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Contract, PodSettlement } from "../../../operator/chain/chain-reader.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
 import { LABEL, type ComputeContract, type PowerContainer } from "../../../crds/types.js";
-import { waitFor } from "../../../hack/wait-for.js";
-import { NODE, POD } from "../../../operator/runtime/builtin-resources.js";
+import { waitFor } from "../../../process/wait-for.js";
+import { NODE, POD } from "../../../kube-runtime/builtin-resources.js";
 import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
 import {
   FUNDS,

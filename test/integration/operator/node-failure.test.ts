@@ -3,10 +3,10 @@
 // moves a pod whose node stops matching.
 import { expect } from "chai";
 import type { PowerContainer } from "../../../crds/types.js";
-import { KWOK_NODE_ANNOTATION } from "../../../hack/control-plane.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { KWOK_NODE_ANNOTATION } from "../../../local-cluster/control-plane.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { ChainReader, type Lease } from "../../../operator/chain/chain-reader.js";
-import { NODE } from "../../../operator/runtime/builtin-resources.js";
+import { NODE } from "../../../kube-runtime/builtin-resources.js";
 import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
 import { boundPod, failNode, runningPod } from "./support/node-faults.js";
 import { applyContract, operatorSuite, type OperatorWorld } from "./support/operator-world.js";

@@ -4,9 +4,9 @@
 import { expect } from "chai";
 import type { V1Pod, V1Service } from "@kubernetes/client-node";
 import { LABEL } from "../../../crds/types.js";
-import { waitFor } from "../../../hack/wait-for.js";
-import { NODE, POD, SECRET, SERVICE } from "../../../operator/runtime/builtin-resources.js";
-import type { KubeObject, ResourceType } from "../../../operator/runtime/resource.js";
+import { waitFor } from "../../../process/wait-for.js";
+import { NODE, POD, SECRET, SERVICE } from "../../../kube-runtime/builtin-resources.js";
+import type { KubeObject, ResourceType } from "../../../kube-runtime/resource.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import { applyContract, operatorSuite, type OperatorWorld } from "./support/operator-world.js";
 

@@ -3,13 +3,13 @@
 import { expect } from "chai";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
-import { binaryPath } from "../../../hack/binaries.js";
-import { run } from "../../../hack/run-command.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { binaryPath } from "../../../process/binaries.js";
+import { run } from "../../../process/run-command.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
-import { createLogger } from "../../../operator/observability/logger.js";
-import type { KubeObject, ResourceType } from "../../../operator/runtime/resource.js";
-import { LEASE } from "../../../operator/runtime/builtin-resources.js";
+import { createLogger } from "../../../observability/logger.js";
+import type { KubeObject, ResourceType } from "../../../kube-runtime/resource.js";
+import { LEASE } from "../../../kube-runtime/builtin-resources.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import {
   applyContract,

@@ -3,10 +3,10 @@
 // after maxMigrations were used owes a migrations breach and leaves the replica Failed.
 import { expect } from "chai";
 import type { PowerContainer } from "../../../crds/types.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { ChainReader, type BreachView } from "../../../operator/chain/chain-reader.js";
 import { POD_ANNOTATION } from "../../../operator/power-container/pod-keys.js";
-import { NODE, POD } from "../../../operator/runtime/builtin-resources.js";
+import { NODE, POD } from "../../../kube-runtime/builtin-resources.js";
 import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
 import { failNode, runningPod, type Pod } from "./support/node-faults.js";
 import { applyContract, operatorSuite, readContract, type OperatorWorld } from "./support/operator-world.js";

@@ -8,8 +8,8 @@ import {
   type V1Toleration,
 } from "@kubernetes/client-node";
 import { GROUP, LABEL, PLURAL, VERSION } from "../../../crds/types.js";
-import { fakeNodeManifest } from "../../../hack/fake-nodes.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { fakeNodeManifest } from "../../../local-cluster/fake-nodes.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { KeepAliveKubeApi } from "./keep-alive-kube-api.js";
 import {
   contributorNode,

@@ -4,9 +4,9 @@ import { pino } from "pino";
 import { partitionIntoTiers, rankForPod } from "../../../chain-sidecar/modules/poc/placement.js";
 import { installCrds } from "../../../crds/install.js";
 import { LABEL } from "../../../crds/types.js";
-import { startControlPlane, type ControlPlane } from "../../../hack/control-plane.js";
-import { freePort } from "../../../hack/free-port.js";
-import { waitFor } from "../../../hack/wait-for.js";
+import { startControlPlane, type ControlPlane } from "../../../local-cluster/control-plane.js";
+import { freePort } from "../../../process/free-port.js";
+import { waitFor } from "../../../process/wait-for.js";
 import { REJECTION } from "../../../scheduler-extender/node-filter.js";
 import {
   startSchedulerExtender,

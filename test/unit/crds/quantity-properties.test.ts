@@ -6,8 +6,8 @@ import fc from "fast-check";
 import { MAX_SCU, quantityPattern, type ResourceDimension } from "../../../crds/schema/quantity.js";
 import { CrdCatalog } from "../../../crds/validate/crd-catalog.js";
 import { ManifestValidator } from "../../../crds/validate/validator.js";
-import { ScuScale } from "../../../operator/capacity/scu-scale.js";
-import { parseQuantityNano } from "../../../scheduler-extender/resource-quantity.js";
+import { ScuScale } from "../../../units/scu-scale.js";
+import { parseQuantityNano } from "../../../units/resource-quantity.js";
 
 const validator = new ManifestValidator(CrdCatalog.fromDirectory());
 const NANO = 1_000_000_000n;

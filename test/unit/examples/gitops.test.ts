@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { parseAllDocuments } from "yaml";
 import { main } from "../../../cli/uranus.js";
-import { binaryPath } from "../../../hack/binaries.js";
-import { run } from "../../../hack/run-command.js";
+import { binaryPath } from "../../../process/binaries.js";
+import { run } from "../../../process/run-command.js";
 
 interface Rendered {
   kind: string;

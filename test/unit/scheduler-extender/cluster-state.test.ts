@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ClusterState } from "../../../scheduler-extender/cluster-state.js";
-import { ScuCalculator } from "../../../scheduler-extender/pod-scu.js";
+import { ScuCalculator } from "../../../units/pod-scu.js";
 import { contributorNode, ownerAddress, uranusPod } from "./contributor-node-fixture.js";
 
 describe("extender cluster state", () => {

@@ -10,7 +10,7 @@ import { ExtenderMetrics } from "../../../scheduler-extender/extender-metrics.js
 import { createExtenderHttpServer } from "../../../scheduler-extender/http-server.js";
 import { REJECTION } from "../../../scheduler-extender/node-filter.js";
 import { PlacementExtender } from "../../../scheduler-extender/placement-extender.js";
-import { ScuCalculator } from "../../../scheduler-extender/pod-scu.js";
+import { ScuCalculator } from "../../../units/pod-scu.js";
 import { ReplicaGate } from "../../../scheduler-extender/replica-gate.js";
 import { contributorNode, uranusPod } from "./contributor-node-fixture.js";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ClusterState } from "../../../scheduler-extender/cluster-state.js";
 import { REJECTION, filterNodes } from "../../../scheduler-extender/node-filter.js";
-import { ScuCalculator } from "../../../scheduler-extender/pod-scu.js";
+import { ScuCalculator } from "../../../units/pod-scu.js";
 import { readPodTerms, type PodTerms } from "../../../scheduler-extender/pod-terms.js";
 import { contributorNode, uranusPod } from "./contributor-node-fixture.js";
 

@@ -9,7 +9,7 @@ import {
   scoreNodes,
   scoresJson,
 } from "../../../scheduler-extender/node-scores.js";
-import { ScuCalculator } from "../../../scheduler-extender/pod-scu.js";
+import { ScuCalculator } from "../../../units/pod-scu.js";
 import { contributorNode, ownerAddress, uranusPod } from "./contributor-node-fixture.js";
 
 const params = { tierWeights: [4, 3, 2, 1] };

@@ -5,7 +5,7 @@ import { ClusterState } from "../../../scheduler-extender/cluster-state.js";
 import type { ExtenderArgs } from "../../../scheduler-extender/extender-args.js";
 import { ExtenderMetrics } from "../../../scheduler-extender/extender-metrics.js";
 import { PlacementExtender } from "../../../scheduler-extender/placement-extender.js";
-import { ScuCalculator } from "../../../scheduler-extender/pod-scu.js";
+import { ScuCalculator } from "../../../units/pod-scu.js";
 import { ReplicaGate } from "../../../scheduler-extender/replica-gate.js";
 import { contributorNode, ownerAddress, uranusPod } from "./contributor-node-fixture.js";
 

@@ -2,7 +2,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { pino } from "pino";
 import { buildProgram } from "../../../cli/uranus.js";
-import { freePort } from "../../../hack/free-port.js";
+import { freePort } from "../../../process/free-port.js";
 import { startSchedulerExtender } from "../../../scheduler-extender/scheduler-extender.js";
 
 function kubeConfigFor(server: string): KubeConfig {

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { LABEL } from "../../../crds/types.js";
-import type { KubeObject } from "../../../operator/runtime/resource.js";
+import type { KubeObject } from "../../../kube-runtime/resource.js";
 import { contributorView } from "../../../scheduler-extender/contributor-view.js";
-import { ScuCalculator } from "../../../scheduler-extender/pod-scu.js";
+import { ScuCalculator } from "../../../units/pod-scu.js";
 import { contractKeyOf } from "../../../scheduler-extender/pod-terms.js";
 import { slimContributorNode, slimPod } from "../../../scheduler-extender/slim-objects.js";
 import { contributorNode, uranusPod } from "./contributor-node-fixture.js";

@@ -2,9 +2,9 @@
 // a contract's pods while replicas move.
 import type { V1Pod } from "@kubernetes/client-node";
 import { LABEL } from "../../../../crds/types.js";
-import { KWOK_NODE_ANNOTATION } from "../../../../hack/control-plane.js";
-import { waitFor } from "../../../../hack/wait-for.js";
-import { NODE, POD } from "../../../../operator/runtime/builtin-resources.js";
+import { KWOK_NODE_ANNOTATION } from "../../../../local-cluster/control-plane.js";
+import { waitFor } from "../../../../process/wait-for.js";
+import { NODE, POD } from "../../../../kube-runtime/builtin-resources.js";
 import type { OperatorWorld } from "./operator-world.js";
 
 export type Pod = V1Pod & { metadata: NonNullable<V1Pod["metadata"]> };

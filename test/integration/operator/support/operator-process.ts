@@ -1,5 +1,5 @@
 // The operator as its own process (`uranus operator run`), for tests that kill it or measure its memory.
-import { startProcess, type ManagedProcess } from "../../../../hack/managed-process.js";
+import { startProcess, type ManagedProcess } from "../../../../process/managed-process.js";
 import type { OperatorWorld } from "./operator-world.js";
 
 export function startOperatorProcess(

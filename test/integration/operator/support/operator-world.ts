@@ -13,14 +13,14 @@ import {
   type Toleration,
 } from "../../../../crds/types.js";
 import { installCrds } from "../../../../crds/install.js";
-import { fakeNodeManifest } from "../../../../hack/fake-nodes.js";
-import { waitFor } from "../../../../hack/wait-for.js";
+import { fakeNodeManifest } from "../../../../local-cluster/fake-nodes.js";
+import { waitFor } from "../../../../process/wait-for.js";
 import { startOperator, type RunningOperator } from "../../../../operator/main.js";
-import { createLogger, type Logger } from "../../../../operator/observability/logger.js";
+import { createLogger, type Logger } from "../../../../observability/logger.js";
 import type { OperatorSettings } from "../../../../operator/operator-settings.js";
-import { NAMESPACE, NODE, SECRET } from "../../../../operator/runtime/builtin-resources.js";
-import { KubeClient } from "../../../../operator/runtime/kube-client.js";
-import type { KubeObject } from "../../../../operator/runtime/resource.js";
+import { NAMESPACE, NODE, SECRET } from "../../../../kube-runtime/builtin-resources.js";
+import { KubeClient } from "../../../../kube-runtime/kube-client.js";
+import type { KubeObject } from "../../../../kube-runtime/resource.js";
 import { COMPUTE_CONTRACT, CONTRIBUTOR_NODE } from "../../../../operator/uranus-resources.js";
 import { sharedControlPlane, type SharedControlPlane } from "../../../support/control-plane.js";
 import { startSoloChain, type SoloChain, type SoloChainOptions } from "./solo-chain.js";

@@ -10,7 +10,7 @@ import { AbciSocketServer } from "../../../../chain-sidecar/abci/socket-server.j
 import { encodeFrame, FrameDecoder } from "../../../../chain-sidecar/abci/frame-codec.js";
 import { parseListenAddress } from "../../../../chain-sidecar/abci/listen-address.js";
 import { KvstoreApp, KV_INVALID_TX, type KvstoreOptions } from "../../../support/kvstore-app.js";
-import { waitFor } from "../../../../hack/wait-for.js";
+import { waitFor } from "../../../../process/wait-for.js";
 
 const silent = pino({ level: "silent" });
 

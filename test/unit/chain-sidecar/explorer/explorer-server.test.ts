@@ -7,7 +7,7 @@ import { pino } from "pino";
 import WebSocket from "ws";
 import { ExplorerServer } from "../../../../chain-sidecar/explorer/explorer-server.js";
 import { STATIC_DIR } from "../../../../chain-sidecar/explorer/static-assets.js";
-import { waitFor } from "../../../../hack/wait-for.js";
+import { waitFor } from "../../../../process/wait-for.js";
 import { CHAIN_ID, testWallet } from "../app-harness.js";
 import { startSoloChain, type SoloChain } from "../solo-chain.js";
 

@@ -8,7 +8,7 @@ import {
   withExplorer,
 } from "../../../../chain-sidecar/explorer/sidecar-explorer.js";
 import type { RunningSidecar } from "../../../../chain-sidecar/node/sidecar.js";
-import { freePort } from "../../../../hack/free-port.js";
+import { freePort } from "../../../../process/free-port.js";
 import { CHAIN_ID, testWallet } from "../app-harness.js";
 import { startSoloChain, type SoloChain } from "../solo-chain.js";
 

@@ -6,7 +6,7 @@ import { SoloRpcServer } from "../../../../chain-sidecar/solo/rpc-server.js";
 import { ValidatorKey } from "../../../../chain-sidecar/node/validator-key.js";
 import { newGenesisDoc } from "../../../../chain-sidecar/node/genesis-doc.js";
 import { KvstoreApp, KV_INVALID_TX } from "../../../support/kvstore-app.js";
-import { waitFor } from "../../../../hack/wait-for.js";
+import { waitFor } from "../../../../process/wait-for.js";
 
 const silent = pino({ level: "silent" });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { API_VERSION, KIND, type ComputeContract } from "../../../../crds/types.js";
-import { ScuScale } from "../../../../operator/capacity/scu-scale.js";
+import { ScuScale } from "../../../../units/scu-scale.js";
 import {
   DEFAULT_MAX_MIGRATIONS,
   DEFAULT_RECOVER_WITHIN_SECONDS,

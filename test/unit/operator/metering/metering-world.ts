@@ -13,8 +13,8 @@ import { TxSubmitter } from "../../../../operator/chain/tx-submitter.js";
 import { MeteringLoop } from "../../../../operator/metering/metering-loop.js";
 import { MeteringMetrics } from "../../../../operator/metering/metering-metrics.js";
 import { SettlementBook } from "../../../../operator/metering/settlement-book.js";
-import type { EventInput } from "../../../../operator/observability/event-recorder.js";
-import { silentLogger } from "../../../../operator/observability/logger.js";
+import type { EventInput } from "../../../../kube-runtime/event-recorder.js";
+import { silentLogger } from "../../../../observability/logger.js";
 import {
   INDEX,
   type KubeNode,
@@ -22,7 +22,7 @@ import {
   type OperatorContext,
 } from "../../../../operator/operator-context.js";
 import { POD_ANNOTATION, POD_LABEL } from "../../../../operator/power-container/pod-keys.js";
-import { Store } from "../../../../operator/runtime/store.js";
+import { Store } from "../../../../kube-runtime/store.js";
 import { FakeChain, type CommittedTx, type FakeState } from "../chain/fake-chain.js";
 
 export const NAMESPACE = "tenant";

@@ -6,7 +6,7 @@ import {
   type ComputeContract,
   type PowerContainer,
 } from "../../../../crds/types.js";
-import { ScuScale } from "../../../../operator/capacity/scu-scale.js";
+import { ScuScale } from "../../../../units/scu-scale.js";
 import { METERING_FINALIZER, POD_ANNOTATION } from "../../../../operator/power-container/pod-keys.js";
 import { podManifest, type PodInputs } from "../../../../operator/power-container/pod-manifest.js";
 

@@ -1,0 +1,3 @@
+// Types of import-rules.js, which stays JavaScript so that eslint.config.js can load it.
+export declare const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>>;
+export declare const SOURCE_FOLDERS: string[];

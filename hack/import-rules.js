@@ -1,0 +1,30 @@
+// Which top-level folder may import which: the one table the lint rule (eslint.config.js) and the architecture test
+// (test/unit/architecture.test.ts) both enforce. Lower layers never import higher ones, so no two folders form a cycle.
+// hack/ and test/ are not listed: nothing imports them, they may import anything, and neither ships in dist/.
+
+/** @type {Readonly<Record<string, readonly string[]>>} */
+export const ALLOWED_IMPORTS = {
+  units: [],
+  process: [],
+  observability: [],
+  "kube-runtime": ["observability"],
+  crds: ["process"],
+  "local-cluster": ["process"],
+  "chain-sidecar": ["process", "observability"],
+  "scheduler-extender": ["kube-runtime", "observability", "units", "crds", "chain-sidecar"],
+  operator: ["kube-runtime", "observability", "units", "crds", "chain-sidecar", "process"],
+  cli: [
+    "operator",
+    "scheduler-extender",
+    "chain-sidecar",
+    "crds",
+    "kube-runtime",
+    "observability",
+    "units",
+    "process",
+    "local-cluster",
+  ],
+};
+
+/** The folders whose code ships in dist/. */
+export const SOURCE_FOLDERS = Object.keys(ALLOWED_IMPORTS);

@@ -1,0 +1,132 @@
+// Architecture check: every import between top-level folders follows hack/import-rules.js, no two folders import each
+// other in a circle, and hack/ never ships. The lint rule catches the same imports while editing; this test reads
+// every file's imports (type-only ones too: they couple the folders just the same) and so covers what lint ignores.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { expect } from "chai";
+import ts from "typescript";
+import { ALLOWED_IMPORTS, SOURCE_FOLDERS } from "../../hack/import-rules.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+interface ImportEdge {
+  file: string;
+  target: string;
+}
+
+function typeScriptFiles(folder: string): string[] {
+  return readdirSync(join(ROOT, folder), { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => join(folder, file).split(sep).join("/"));
+}
+
+/** Every relative import of the given files, as repository paths. */
+function importEdges(files: string[]): ImportEdge[] {
+  const edges: ImportEdge[] = [];
+  for (const file of files) {
+    const info = ts.preProcessFile(readFileSync(join(ROOT, file), "utf8"), true, true);
+    for (const imported of info.importedFiles) {
+      if (!imported.fileName.startsWith(".")) continue;
+      const target = relative(ROOT, resolve(ROOT, dirname(file), imported.fileName));
+      edges.push({ file, target: target.split(sep).join("/") });
+    }
+  }
+  return edges;
+}
+
+const topFolder = (path: string): string => path.split("/")[0]!;
+
+/** The imports that cross into a folder the importing folder may not use. */
+function violations(edges: ImportEdge[]): string[] {
+  return edges
+    .filter(({ file, target }) => {
+      const from = topFolder(file);
+      const to = topFolder(target);
+      const allowed = ALLOWED_IMPORTS[from];
+      return from !== to && allowed !== undefined && !allowed.includes(to);
+    })
+    .map(({ file, target }) => `${file} imports ${target}`);
+}
+
+/** A cycle among the folders of the edges, as a path that returns to its start, or undefined. */
+function folderCycle(edges: ImportEdge[]): string[] | undefined {
+  const next = new Map<string, Set<string>>();
+  for (const { file, target } of edges) {
+    const from = topFolder(file);
+    const to = topFolder(target);
+    if (from === to) continue;
+    next.set(from, (next.get(from) ?? new Set()).add(to));
+  }
+  const done = new Set<string>();
+  const visit = (folder: string, path: string[]): string[] | undefined => {
+    const start = path.indexOf(folder);
+    if (start >= 0) return [...path.slice(start), folder];
+    if (done.has(folder)) return undefined;
+    for (const to of next.get(folder) ?? []) {
+      const cycle = visit(to, [...path, folder]);
+      if (cycle) return cycle;
+    }
+    done.add(folder);
+    return undefined;
+  };
+  for (const folder of [...next.keys()].sort()) {
+    const cycle = visit(folder, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+describe("architecture", () => {
+  const sourceEdges = importEdges([...SOURCE_FOLDERS, "hack"].flatMap(typeScriptFiles));
+
+  it("reads the imports of every source folder (the check is not vacuous)", () => {
+    const crossing = new Set(
+      sourceEdges.map(({ file, target }) => `${topFolder(file)}→${topFolder(target)}`),
+    );
+    expect(crossing).to.include.members([
+      "operator→chain-sidecar",
+      "scheduler-extender→kube-runtime",
+      "cli→operator",
+    ]);
+  });
+
+  it("has no import between top-level folders that hack/import-rules.js forbids", () => {
+    expect(violations(sourceEdges)).to.deep.equal([]);
+  });
+
+  it("flags a forbidden import", () => {
+    const edges = [
+      { file: "units/scu.ts", target: "operator/main.ts" },
+      { file: "chain-sidecar/node/x.ts", target: "hack/binaries.ts" },
+      { file: "operator/a.ts", target: "units/scu.ts" },
+    ];
+    expect(violations(edges)).to.deep.equal([
+      "units/scu.ts imports operator/main.ts",
+      "chain-sidecar/node/x.ts imports hack/binaries.ts",
+    ]);
+  });
+
+  it("has no import cycle between top-level folders", () => {
+    expect(folderCycle(sourceEdges)).to.equal(undefined);
+    expect(
+      folderCycle([
+        { file: "operator/a.ts", target: "scheduler-extender/b.ts" },
+        { file: "scheduler-extender/b.ts", target: "operator/runtime/c.ts" },
+      ]),
+    ).to.deep.equal(["operator", "scheduler-extender", "operator"]);
+  });
+
+  it("allows no cycle in the rules themselves", () => {
+    const ruleEdges = Object.entries(ALLOWED_IMPORTS).flatMap(([from, targets]) =>
+      targets.map((to) => ({ file: `${from}/x.ts`, target: `${to}/x.ts` })),
+    );
+    expect(folderCycle(ruleEdges)).to.equal(undefined);
+  });
+
+  it("builds exactly the source folders into dist/, without hack/ or test/", () => {
+    const build = JSON.parse(readFileSync(join(ROOT, "tsconfig.build.json"), "utf8")) as {
+      include: string[];
+    };
+    expect([...build.include].sort()).to.deep.equal([...SOURCE_FOLDERS].sort());
+  });
+});
