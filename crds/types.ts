@@ -1,5 +1,6 @@
 // The TypeScript face of the three uranus.io custom resources; every component imports these names.
 // The CRD YAML in this folder is the schema the apiserver enforces; test/unit/crds checks that both agree.
+import type { ConditionStatus, StatusCondition } from "../kube-runtime/conditions.js";
 import type { V1Affinity, V1ObjectMeta } from "@kubernetes/client-node";
 
 export const GROUP = "uranus.io";
@@ -121,18 +122,7 @@ export const CONTRIBUTOR_SPREADS = [
 export type Protocol = "TCP" | "UDP";
 export const PROTOCOLS = ["TCP", "UDP"] as const satisfies readonly Protocol[];
 
-export type ConditionStatus = "True" | "False" | "Unknown";
 export const CONDITION_STATUSES = ["True", "False", "Unknown"] as const satisfies readonly ConditionStatus[];
-
-/** The Kubernetes condition shape (metav1.Condition). */
-export interface Condition {
-  type: string;
-  status: ConditionStatus;
-  observedGeneration?: Integer;
-  lastTransitionTime: Timestamp;
-  reason: string;
-  message: string;
-}
 
 // ---- ContributorNode (cluster-scoped) -----------------------------------------------------------
 
@@ -167,7 +157,7 @@ export interface ContributorNodeStatus {
   allocatedSCU?: Integer;
   poc?: ProofOfContribution;
   onlineSince?: Timestamp;
-  conditions?: Condition[];
+  conditions?: StatusCondition[];
 }
 
 export interface ContributorNode {
@@ -249,7 +239,7 @@ export interface PowerContainerStatus {
   migrations?: Integer;
   lastMigrationTime?: Timestamp;
   lastMigrationNode?: string;
-  conditions?: Condition[];
+  conditions?: StatusCondition[];
 }
 
 export interface PowerContainer {
@@ -340,7 +330,7 @@ export interface ComputeContractStatus {
   /** The pods' label selector, for the scale subresource. */
   selector?: string;
   lastSettlement?: Settlement;
-  conditions?: Condition[];
+  conditions?: StatusCondition[];
 }
 
 export interface ComputeContract {

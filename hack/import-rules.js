@@ -8,7 +8,7 @@ export const ALLOWED_IMPORTS = {
   process: [],
   observability: [],
   "kube-runtime": ["observability"],
-  crds: ["process"],
+  crds: ["kube-runtime", "process"],
   "local-cluster": ["process"],
   "chain-sidecar": ["process", "observability"],
   "scheduler-extender": ["kube-runtime", "observability", "units", "crds", "chain-sidecar"],

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Command, Option } from "commander";
-import { buildProgram } from "../cli/uranus.js";
+import { buildProgram } from "../cli/uranus-program.js";
 import { readCrdManifests } from "../crds/install.js";
 
 interface SchemaNode {

@@ -2,11 +2,14 @@
 // the status does.
 export type ConditionStatus = "True" | "False" | "Unknown";
 
+/** An int64 of the Kubernetes API (the CRD schemas say integer, not number). @asType integer */
+type Int64 = number;
+
 /** The metav1.Condition shape every uranus.io status uses. */
 export interface StatusCondition {
   type: string;
   status: ConditionStatus;
-  observedGeneration?: number;
+  observedGeneration?: Int64;
   lastTransitionTime: string;
   reason: string;
   message: string;

@@ -1,7 +1,7 @@
 // `uranus operator run`: the operator in the foreground until SIGINT/SIGTERM.
 import { Command, InvalidArgumentError, Option } from "commander";
 import { createLogger } from "../observability/logger.js";
-import { startOperator } from "./main.js";
+import { startOperator } from "./start-operator.js";
 import { DEFAULT_SETTINGS, type OperatorSettings } from "./operator-settings.js";
 import { limitHeapGrowth } from "../kube-runtime/heap-tuning.js";
 import { KubeAccess } from "../kube-runtime/kube-config.js";

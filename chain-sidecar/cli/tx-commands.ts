@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { ChainClient, type SubmitOptions, type TxOutcome } from "../client/chain-client.js";
-import { consensusPubKeyFromPrivValidatorKey } from "../genesis.js";
+import { consensusPubKeyFromPrivValidatorKey } from "../genesis/app-state.js";
 import type { TypedDataSigner } from "../tx/signing.js";
 import { addressArgument, amountArgument, base64KeyArgument, nonceArgument } from "./cli-arguments.js";
 import {

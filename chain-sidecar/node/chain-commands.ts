@@ -2,11 +2,11 @@
 import { existsSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
-import { buildGenesisAppState } from "../genesis.js";
+import { buildGenesisAppState } from "../genesis/app-state.js";
 import { DEFAULT_EXPLORER_ADDRESS, withExplorer } from "../explorer/sidecar-explorer.js";
 import { configPath, configureCometHome, rpcListenAddress } from "./cometbft-config.js";
 import { homePaths, initCometHome, readNodeId } from "./cometbft-home.js";
-import { newGenesisDoc, writeGenesisDoc } from "./genesis-doc.js";
+import { newGenesisDoc, writeGenesisDoc } from "../genesis/genesis-doc.js";
 import { serveUntilSignal } from "./serve-until-signal.js";
 import { startAbciSidecar, startSoloSidecar } from "./sidecar.js";
 import { openHomeApp } from "./uranus-app-opener.js";

@@ -7,7 +7,7 @@ import { SoloProducer } from "../solo/solo-producer.js";
 import { SoloRpcServer } from "../solo/rpc-server.js";
 import { homePaths } from "./cometbft-home.js";
 import { proxyAppAddress, rpcListenAddress } from "./cometbft-config.js";
-import { readGenesisDoc } from "./genesis-doc.js";
+import { readGenesisDoc } from "../genesis/genesis-doc.js";
 import { ValidatorKey } from "./validator-key.js";
 import { parseListenAddress } from "../abci/listen-address.js";
 

@@ -1,7 +1,7 @@
 // The solo producer's recent blocks and their results, in memory and bounded, with a tx-hash index.
 import type { ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import type { BlockID, Commit, Header } from "cosmjs-types/tendermint/types/types";
-import type { ValidatorSet } from "./validator-set.js";
+import type { ConsensusValidators } from "./consensus-validators.js";
 
 export interface StoredBlock {
   blockId: BlockID;
@@ -13,7 +13,7 @@ export interface StoredBlock {
   sizeBytes: number;
   results: ResponseFinalizeBlock;
   /** The set that signed this block. */
-  validators: ValidatorSet;
+  validators: ConsensusValidators;
 }
 
 export interface TxLocation {

@@ -3,7 +3,7 @@
 
 type Operator = "=" | "<" | "<=" | ">" | ">=" | "CONTAINS" | "EXISTS";
 
-interface Condition {
+interface QueryTerm {
   key: string;
   op: Operator;
   value?: string | number;
@@ -17,7 +17,7 @@ const CONDITION =
 export class EventQuery {
   private constructor(
     readonly text: string,
-    private readonly conditions: Condition[],
+    private readonly conditions: QueryTerm[],
   ) {}
 
   static parse(text: string): EventQuery {

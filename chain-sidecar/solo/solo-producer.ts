@@ -20,12 +20,16 @@ import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { Commit, Header, type BlockID } from "cosmjs-types/tendermint/types/types";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import type { AbciApplication } from "../abci/application.js";
-import type { GenesisDoc } from "../node/genesis-doc.js";
+import type { GenesisDoc } from "../genesis/genesis-doc.js";
 import type { ValidatorKey } from "../node/validator-key.js";
 import { BlockStore, type StoredBlock } from "./block-store.js";
-import { consensusParamsFromJson, initChainRequest, timestampFromRfc3339 } from "./genesis-request.js";
+import {
+  consensusParamsFromJson,
+  initChainRequest,
+  timestampFromRfc3339,
+} from "../genesis/init-chain-request.js";
 import { DEFAULT_MEMPOOL_LIMITS, Mempool, txHash, type MempoolLimits } from "./mempool.js";
-import { ValidatorSet, type SetMember } from "./validator-set.js";
+import { ConsensusValidators, type SetMember } from "./consensus-validators.js";
 
 export const COMETBFT_VERSION = "0.38.25";
 const BLOCK_PROTOCOL = 11n;
@@ -65,9 +69,9 @@ interface ChainPosition {
   appHash: Uint8Array;
   resultsHash: Uint8Array;
   timeMillis: number;
-  lastValidators: ValidatorSet;
-  validators: ValidatorSet;
-  nextValidators: ValidatorSet;
+  lastValidators: ConsensusValidators;
+  validators: ConsensusValidators;
+  nextValidators: ConsensusValidators;
 }
 
 interface SavedPosition {
@@ -120,7 +124,7 @@ export class SoloProducer {
   }
 
   /** Validators of the next block to be produced. */
-  get currentValidators(): ValidatorSet {
+  get currentValidators(): ConsensusValidators {
     return this.position.validators;
   }
 
@@ -207,7 +211,7 @@ export class SoloProducer {
       const request = initChainRequest(genesis);
       const response = await this.appLock.runExclusive(() => this.options.app.initChain(request));
       if (response.consensusParams !== undefined) this.mergeConsensusParams(response.consensusParams);
-      const set = ValidatorSet.fromUpdates(
+      const set = ConsensusValidators.fromUpdates(
         response.validators.length > 0 ? response.validators : request.validators,
       );
       const appHash = response.appHash.length > 0 ? response.appHash : fromHex(genesis.app_hash);
@@ -217,7 +221,7 @@ export class SoloProducer {
         appHash,
         resultsHash: sha256(new Uint8Array()),
         timeMillis: Number(timestampFromRfc3339(genesis.genesis_time).seconds) * 1000 - 1,
-        lastValidators: new ValidatorSet([]),
+        lastValidators: new ConsensusValidators([]),
         validators: set,
         nextValidators: set,
       };
@@ -233,7 +237,7 @@ export class SoloProducer {
         "solo state and application heights differ; continuing from the application's height",
       );
     }
-    const fallback = ValidatorSet.fromUpdates(initChainRequest(genesis).validators);
+    const fallback = ConsensusValidators.fromUpdates(initChainRequest(genesis).validators);
     this.position = {
       height: info.lastBlockHeight,
       blockId: saved?.blockId ?? EMPTY_BLOCK_ID,
@@ -552,8 +556,8 @@ export class SoloProducer {
     const path = this.statePath();
     if (path === undefined || !existsSync(path)) return undefined;
     const saved = JSON.parse(readFileSync(path, "utf8")) as SavedPosition;
-    const set = (members: SavedPosition["sets"][number] | undefined): ValidatorSet =>
-      new ValidatorSet(
+    const set = (members: SavedPosition["sets"][number] | undefined): ConsensusValidators =>
+      new ConsensusValidators(
         (members ?? []).map((m): SetMember => ({
           address: m.address,
           pubKey: new Uint8Array(Buffer.from(m.pubKey, "base64")),

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { buildUranusGenesis } from "../node/uranus-genesis.js";
+import { buildUranusGenesis } from "../genesis/validator-homes.js";
 import { stopRecordedTestnet, Testnet } from "./testnet.js";
 import { uranusSidecarLauncher } from "./uranus-sidecar-launcher.js";
 

@@ -21,7 +21,7 @@ import {
   writeGenesisDoc,
   type ConsensusParamsJson,
   type GenesisDoc,
-} from "../node/genesis-doc.js";
+} from "../genesis/genesis-doc.js";
 import { ValidatorKey } from "../node/validator-key.js";
 import { TestnetNode, type SidecarLauncher } from "./testnet-node.js";
 

@@ -1,7 +1,7 @@
 // The demo's funded accounts: the operator, a payer, and the owners of every contributor node. Keys live only here
 // and in the Secrets the operator reads; they are created fresh for every run and never printed.
 import { Wallet } from "ethers";
-import type { GenesisAccountInput } from "../../chain-sidecar/genesis.js";
+import type { GenesisAccountInput } from "../../chain-sidecar/genesis/app-state.js";
 
 /** Each demo account starts with this many tokens: enough for every example's budget and years of fees. */
 export const DEMO_BALANCE = 10n ** 15n;

@@ -10,7 +10,7 @@ import { installCrds } from "../../crds/install.js";
 import { KIND, type ComputeContract } from "../../crds/types.js";
 import { binaryPath } from "../../process/binaries.js";
 import { waitFor } from "../../process/wait-for.js";
-import { startOperator } from "../../operator/main.js";
+import { startOperator } from "../../operator/start-operator.js";
 import { createLogger } from "../../observability/logger.js";
 import { DEFAULT_SETTINGS } from "../../operator/operator-settings.js";
 import { KubeClient } from "../../kube-runtime/kube-client.js";

@@ -14,7 +14,7 @@ import { decodePod, type PodSettlement } from "../../chain-sidecar/modules/meter
 import type { PocParams } from "../../chain-sidecar/modules/poc/poc-params.js";
 import {
   decodeNode,
-  type ContributorNode as ChainNode,
+  type ContributorRecord as ChainNode,
 } from "../../chain-sidecar/modules/poc/poc-records.js";
 import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
 

@@ -11,7 +11,7 @@ import type { Contract } from "../chain/chain-reader.js";
 import type { IncludedTx } from "../chain/block-watcher.js";
 import { describeChainFailure } from "../chain/chain-failure.js";
 import { TxOutcomeUnknown } from "../chain/tx-submitter.js";
-import type { BillingTrigger } from "../leases/lease-reconciler.js";
+import type { BillingTrigger } from "../pod-billing/pod-billing-reconciler.js";
 import type { Logger } from "../../observability/logger.js";
 import { INDEX, type KubePod, type OperatorContext } from "../operator-context.js";
 import { judgePlacement } from "../power-container/placement-health.js";

@@ -96,12 +96,12 @@ describe("architecture", () => {
 
   it("flags a forbidden import", () => {
     const edges = [
-      { file: "units/scu.ts", target: "operator/main.ts" },
+      { file: "units/scu.ts", target: "operator/start-operator.ts" },
       { file: "chain-sidecar/node/x.ts", target: "hack/binaries.ts" },
       { file: "operator/a.ts", target: "units/scu.ts" },
     ];
     expect(violations(edges)).to.deep.equal([
-      "units/scu.ts imports operator/main.ts",
+      "units/scu.ts imports operator/start-operator.ts",
       "chain-sidecar/node/x.ts imports hack/binaries.ts",
     ]);
   });

@@ -18,7 +18,7 @@ import type { Contract, ContractState } from "../market/market-records.js";
 import { readParams } from "../params/params-keeper.js";
 import { checkNodeId, checkPodUid } from "../poc/identifiers.js";
 import { readNode } from "../poc/poc-keeper.js";
-import type { ContributorNode } from "../poc/poc-records.js";
+import type { ContributorRecord } from "../poc/poc-records.js";
 import { meteringRoot } from "./batch-root.js";
 import type { MeterRecord, MeteringBatch } from "./metering-messages.js";
 import { meteringParams, type MeteringParams } from "./metering-params.js";
@@ -77,7 +77,7 @@ export class MeteringKeeper {
     const contracts = new Map<string, Contract>();
     const pods = new Map<string, PodSettlement>();
     const moved = new Map<string, ContractState>();
-    const nodes = new Map<string, ContributorNode | undefined>();
+    const nodes = new Map<string, ContributorRecord | undefined>();
     const counted = readBatchCount(this.state, msg.contributor);
     const sequence = counted.count + 1;
     const batch: BatchRecord = {

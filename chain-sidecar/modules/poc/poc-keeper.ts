@@ -31,7 +31,7 @@ import {
   ownerIndexKey,
   zeroAmounts,
   type Coefficients,
-  type ContributorNode,
+  type ContributorRecord,
   type Isolation,
   type ResourceAmounts,
   type Supply,
@@ -40,16 +40,16 @@ import type { Heartbeat, RegisterNode, UpdateNode } from "./poc-messages.js";
 import { scoresOf, type ChainStanding, type Scores } from "./scores.js";
 import { decodeRecord } from "../../state/canonical-json.js";
 
-export function readNode(state: StateReader, nodeId: string): ContributorNode | undefined {
+export function readNode(state: StateReader, nodeId: string): ContributorRecord | undefined {
   const bytes = state.get(nodeKey(nodeId));
   return bytes ? decodeNode(bytes) : undefined;
 }
 
-export function readAllNodes(state: StateReader): ContributorNode[] {
+export function readAllNodes(state: StateReader): ContributorRecord[] {
   return state.entries(NODE_PREFIX).map(([, bytes]) => decodeNode(bytes));
 }
 
-export function readNodesOfOwner(state: StateReader, owner: string): ContributorNode[] {
+export function readNodesOfOwner(state: StateReader, owner: string): ContributorRecord[] {
   const prefix = `${OWNER_PREFIX}${owner}/`;
   return state.entries(prefix).flatMap(([key]) => {
     const node = readNode(state, key.slice(prefix.length));
@@ -76,7 +76,7 @@ export function chainStanding(state: StateReader, owner: string): ChainStanding 
 /** A node's scores now and its total as seen at `height` (accrued up to its last heartbeat). */
 export function nodeStanding(
   state: StateReader,
-  node: ContributorNode,
+  node: ContributorRecord,
   block: Pick<BlockInfo, "height" | "timeMs">,
 ): { scores: Scores; total: bigint } {
   const params = readParams(state, pocParams);
@@ -90,7 +90,7 @@ export function nodeStanding(
   return { scores, total: totalAt(node, block.height, params.halvingBlocks) };
 }
 
-export function isAuthorised(node: ContributorNode, sender: string): boolean {
+export function isAuthorised(node: ContributorRecord, sender: string): boolean {
   return sender === node.owner || (node.operator !== "" && sender === node.operator);
 }
 
@@ -106,18 +106,18 @@ export class PocKeeper {
     this.params = readParams(state, pocParams);
   }
 
-  node(nodeId: string): ContributorNode | undefined {
+  node(nodeId: string): ContributorRecord | undefined {
     return readNode(this.state, nodeId);
   }
 
-  requireNode(nodeId: string, field: string): ContributorNode {
+  requireNode(nodeId: string, field: string): ContributorRecord {
     const node = this.node(nodeId);
     if (!node)
       throw new TxError(ResultCode.NOT_FOUND, `${field}: node ${JSON.stringify(nodeId)} is not registered`);
     return node;
   }
 
-  private save(node: ContributorNode): void {
+  private save(node: ContributorRecord): void {
     this.state.set(nodeKey(node.nodeId), encodeNode(node));
   }
 
@@ -129,7 +129,7 @@ export class PocKeeper {
     this.state.set(SUPPLY_KEY, encodeSupply(supply));
   }
 
-  private setDeadline(node: ContributorNode, previousHeartbeat: number | undefined): void {
+  private setDeadline(node: ContributorRecord, previousHeartbeat: number | undefined): void {
     if (previousHeartbeat !== undefined)
       this.state.delete(deadlineKey(previousHeartbeat + this.params.heartbeatWindowBlocks, node.nodeId));
     this.state.set(
@@ -138,12 +138,12 @@ export class PocKeeper {
     );
   }
 
-  private rate(node: ContributorNode, timeMs: number): bigint {
+  private rate(node: ContributorRecord, timeMs: number): bigint {
     const coef = readCoefficients(this.state).coef;
     return scoresOf(node, coef, chainStanding(this.state, node.owner), this.params, timeMs).rate;
   }
 
-  register(sender: string, msg: RegisterNode, block: BlockInfo): ContributorNode {
+  register(sender: string, msg: RegisterNode, block: BlockInfo): ContributorRecord {
     const nodeId = checkNodeId(msg.nodeId, "RegisterNode.nodeId");
     const region = checkRegion(msg.region, "RegisterNode.region");
     if (!ISOLATIONS.includes(msg.isolation as Isolation)) {
@@ -166,7 +166,7 @@ export class PocKeeper {
       );
     }
     const start = skipTo({ total: 0n, totalEpoch: 0, accruedTo: 0 }, block.height, this.params.halvingBlocks);
-    const node: ContributorNode = {
+    const node: ContributorRecord = {
       nodeId,
       owner: sender,
       operator: optionalAddress(msg.operator),
@@ -200,7 +200,7 @@ export class PocKeeper {
     sender: string,
     msg: Heartbeat,
     block: BlockInfo,
-  ): { node: ContributorNode; cameOnline: boolean } {
+  ): { node: ContributorRecord; cameOnline: boolean } {
     const node = this.requireNode(msg.nodeId, "Heartbeat.nodeId");
     if (!isAuthorised(node, sender)) {
       throw new TxError(
@@ -236,7 +236,7 @@ export class PocKeeper {
     return { node, cameOnline };
   }
 
-  update(sender: string, msg: UpdateNode): ContributorNode {
+  update(sender: string, msg: UpdateNode): ContributorRecord {
     const node = this.requireNode(msg.nodeId, "UpdateNode.nodeId");
     if (sender !== node.owner)
       throw new TxError(
@@ -249,7 +249,7 @@ export class PocKeeper {
     return node;
   }
 
-  deregister(sender: string, nodeId: string): ContributorNode {
+  deregister(sender: string, nodeId: string): ContributorRecord {
     const node = this.requireNode(nodeId, "DeregisterNode.nodeId");
     if (sender !== node.owner) {
       throw new TxError(
@@ -273,9 +273,9 @@ export class PocKeeper {
   }
 
   /** Takes offline every node whose heartbeat window ended at or before `height`; their accrual stopped at their last heartbeat. */
-  sweepOffline(height: number): ContributorNode[] {
+  sweepOffline(height: number): ContributorRecord[] {
     const due = this.state.entries(DEADLINE_PREFIX, { to: deadlineKey(height + 1, "") });
-    const offline: ContributorNode[] = [];
+    const offline: ContributorRecord[] = [];
     for (const [key, bytes] of due) {
       this.state.delete(key);
       const node = this.node((decodeRecord(bytes) as { nodeId: string }).nodeId);

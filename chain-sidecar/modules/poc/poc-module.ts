@@ -11,7 +11,7 @@ import { checkNodeId, checkPodUid } from "./identifiers.js";
 import { DeregisterNodeMsg, HeartbeatMsg, RegisterNodeMsg, UpdateNodeMsg } from "./poc-messages.js";
 import { PocKeeper, readAllNodes, readNode, readNodesOfOwner } from "./poc-keeper.js";
 import { pocParams } from "./poc-params.js";
-import { amountsToJson, nodeKey, type ContributorNode } from "./poc-records.js";
+import { amountsToJson, nodeKey, type ContributorRecord } from "./poc-records.js";
 import { economyView, nodeView, placementView, type ViewBlock } from "./poc-views.js";
 
 /** The last committed block, which queries see state as of. */
@@ -20,7 +20,7 @@ export function lastBlock(state: StateReader): ViewBlock {
   return bytes ? (decodeRecord(bytes) as { height: number; timeMs: number }) : { height: 0, timeMs: 0 };
 }
 
-function nodeEvent(ctx: ExecContext, type: string, node: ContributorNode): void {
+function nodeEvent(ctx: ExecContext, type: string, node: ContributorRecord): void {
   ctx.emit(type, [
     ["node", node.nodeId],
     ["owner", node.owner],

@@ -16,7 +16,7 @@ export const RESOURCES = ["cpu", "memory", "storage", "bandwidth"] as const;
 export type Resource = (typeof RESOURCES)[number];
 export type ResourceAmounts = Record<Resource, bigint>;
 
-export interface ContributorNode {
+export interface ContributorRecord {
   nodeId: string;
   owner: string;
   /** An address the owner authorised to send heartbeats and metering batches; "" when none. */
@@ -103,7 +103,7 @@ export function amountsFromJson(raw: unknown): ResourceAmounts {
   };
 }
 
-export function encodeNode(n: ContributorNode): Uint8Array {
+export function encodeNode(n: ContributorRecord): Uint8Array {
   return encodeRecord({
     nodeId: n.nodeId,
     owner: n.owner,
@@ -129,7 +129,7 @@ export function encodeNode(n: ContributorNode): Uint8Array {
   });
 }
 
-export function decodeNode(bytes: Uint8Array): ContributorNode {
+export function decodeNode(bytes: Uint8Array): ContributorRecord {
   const r = decodeRecord(bytes) as Record<string, unknown>;
   return {
     nodeId: r.nodeId as string,

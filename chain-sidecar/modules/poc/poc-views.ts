@@ -5,12 +5,12 @@ import type { BlockInfo } from "../exec-context.js";
 import { readParams } from "../params/params-keeper.js";
 import { nodeStanding, readCoefficients, readSupply } from "./poc-keeper.js";
 import { pocParams } from "./poc-params.js";
-import { amountsToJson, type ContributorNode } from "./poc-records.js";
+import { amountsToJson, type ContributorRecord } from "./poc-records.js";
 import { rankForPod, type PlacementParams } from "./placement.js";
 
 export type ViewBlock = Pick<BlockInfo, "height" | "timeMs">;
 
-export function nodeView(state: StateReader, node: ContributorNode, block: ViewBlock): JsonValue {
+export function nodeView(state: StateReader, node: ContributorRecord, block: ViewBlock): JsonValue {
   const { scores, total } = nodeStanding(state, node, block);
   return {
     nodeId: node.nodeId,
@@ -62,7 +62,7 @@ export function placementParams(state: StateReader): PlacementParams {
 /** Partition round-robin over the online nodes' totals for one pod UID. */
 export function placementView(
   state: StateReader,
-  nodes: readonly ContributorNode[],
+  nodes: readonly ContributorRecord[],
   podUid: string,
   block: ViewBlock,
 ): JsonValue {

@@ -1,7 +1,7 @@
 // The three parts of a node's PoC rate per block (basic, service, chain), in ppm points, from the white paper's 5.2.
 import { gradientLevel } from "./gradient.js";
 import { PPM, type PocParams } from "./poc-params.js";
-import type { ContributorNode, ResourceAmounts } from "./poc-records.js";
+import type { ContributorRecord, ResourceAmounts } from "./poc-records.js";
 
 export interface ChainStanding {
   /** The owner's own validator deposit plus what it lends to validators. */
@@ -21,7 +21,7 @@ export interface Scores {
 const NEUTRAL_RATING = 3n;
 
 export function basicScore(
-  node: ContributorNode,
+  node: ContributorRecord,
   coef: ResourceAmounts,
   params: PocParams,
   nowMs: number,
@@ -41,7 +41,7 @@ export function basicScore(
 }
 
 /** Completed leases (by gradient level) plus the average rating's distance from neutral, minus breaches; never below 0. */
-export function serviceScore(node: ContributorNode, params: PocParams): bigint {
+export function serviceScore(node: ContributorRecord, params: PocParams): bigint {
   const leases =
     gradientLevel(BigInt(node.completedLeases), 1n, params.gradientLevels) * BigInt(params.leaseWeightPpm);
   const ratings =
@@ -55,12 +55,12 @@ export function serviceScore(node: ContributorNode, params: PocParams): bigint {
 }
 
 /** Heartbeats on time over all heartbeat windows, in ppm (0 before the first heartbeat). */
-export function reliabilityPpm(node: ContributorNode): bigint {
+export function reliabilityPpm(node: ContributorRecord): bigint {
   const windows = BigInt(node.heartbeats + node.misses);
   return windows === 0n ? 0n : (BigInt(node.heartbeats) * PPM) / windows;
 }
 
-export function chainScore(node: ContributorNode, standing: ChainStanding, params: PocParams): bigint {
+export function chainScore(node: ContributorRecord, standing: ChainStanding, params: PocParams): bigint {
   const stake =
     gradientLevel(standing.stake, params.stakeBucket, params.gradientLevels) * BigInt(params.stakeWeightPpm);
   const vote = standing.votes ? BigInt(params.voteWeightPpm) : 0n;
@@ -69,7 +69,7 @@ export function chainScore(node: ContributorNode, standing: ChainStanding, param
 }
 
 export function scoresOf(
-  node: ContributorNode,
+  node: ContributorRecord,
   coef: ResourceAmounts,
   standing: ChainStanding,
   params: PocParams,

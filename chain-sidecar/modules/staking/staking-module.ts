@@ -16,7 +16,7 @@ import {
 } from "./staking-keeper.js";
 import { stakingParams } from "./staking-params.js";
 import { validatorKey, weightOf, type Validator } from "./staking-records.js";
-import { applySet, electSet, endBlockSetChange } from "./validator-set.js";
+import { applySet, electSet, endBlockSetChange } from "./validator-election.js";
 
 function jailedEvent(ctx: ExecContext, validator: Validator): void {
   ctx.emit("validator_jailed", [

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { Wallet, getBytes, keccak256, toUtf8Bytes } from "ethers";
 import { openUranusApp } from "../../../chain-sidecar/app/uranus-app.js";
-import { buildGenesisAppState } from "../../../chain-sidecar/genesis.js";
+import { buildGenesisAppState } from "../../../chain-sidecar/genesis/app-state.js";
 import { nativeSecp256k1, recoveryBackend } from "../../../chain-sidecar/tx/public-key-recovery.js";
 import { assertSameAsSignTx, presignTransfers } from "./presigned-transfers.js";
 

@@ -11,7 +11,7 @@ import { Wallet } from "ethers";
 import { Testnet } from "../../../chain-sidecar/testnet/testnet.js";
 import type { SidecarLauncher } from "../../../chain-sidecar/testnet/testnet-node.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
-import { buildUranusGenesis } from "../../../chain-sidecar/node/uranus-genesis.js";
+import { buildUranusGenesis } from "../../../chain-sidecar/genesis/validator-homes.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { MAX_BATCH, PacedBroadcaster } from "./paced-broadcaster.js";
 import { assertSameAsSignTx, presignTransfers } from "./presigned-transfers.js";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { CheckTxType, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { Wallet } from "ethers";
 import { openUranusApp, type UranusApp } from "../../../chain-sidecar/app/uranus-app.js";
-import { buildGenesisAppState } from "../../../chain-sidecar/genesis.js";
+import { buildGenesisAppState } from "../../../chain-sidecar/genesis/app-state.js";
 import { contractIdFor } from "../../../chain-sidecar/modules/market/market-records.js";
 import { OpenContractMsg, RecordLeaseMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
 import { meteringRoot } from "../../../chain-sidecar/modules/metering/batch-root.js";

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { parseAllDocuments } from "yaml";
 import type { ComputeContract, ContributorNode, PowerContainer } from "../../../crds/types.js";
 import { waitFor } from "../../../process/wait-for.js";
-import { startOperator } from "../../../operator/main.js";
+import { startOperator } from "../../../operator/start-operator.js";
 import { NAMESPACE } from "../../../kube-runtime/builtin-resources.js";
 import { COMPUTE_CONTRACT, CONTRIBUTOR_NODE, POWER_CONTAINER } from "../../../operator/uranus-resources.js";
 import { argocdHealth } from "../../support/argocd-health.js";

@@ -3,7 +3,7 @@ import { pino } from "pino";
 import { SoloProducer } from "../../../chain-sidecar/solo/solo-producer.js";
 import { SoloRpcServer } from "../../../chain-sidecar/solo/rpc-server.js";
 import { ValidatorKey } from "../../../chain-sidecar/node/validator-key.js";
-import { newGenesisDoc } from "../../../chain-sidecar/node/genesis-doc.js";
+import { newGenesisDoc } from "../../../chain-sidecar/genesis/genesis-doc.js";
 import { KvstoreApp } from "../../support/kvstore-app.js";
 import { cometClientContract } from "./comet-client-contract.js";
 

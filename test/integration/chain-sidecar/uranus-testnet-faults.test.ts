@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Testnet } from "../../../chain-sidecar/testnet/testnet.js";
 import type { TestnetNode } from "../../../chain-sidecar/testnet/testnet-node.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
-import { buildUranusGenesis } from "../../../chain-sidecar/node/uranus-genesis.js";
+import { buildUranusGenesis } from "../../../chain-sidecar/genesis/validator-homes.js";
 import { homePaths } from "../../../chain-sidecar/node/cometbft-home.js";
 import { ValidatorKey } from "../../../chain-sidecar/node/validator-key.js";
 import { waitFor } from "../../../process/wait-for.js";

@@ -8,7 +8,7 @@ import type { RequestInitChain, ResponseFinalizeBlock } from "cosmjs-types/tende
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { CheckTxType, MisbehaviorType } from "cosmjs-types/tendermint/abci/types";
 import { openUranusApp, type UranusApp } from "../../../chain-sidecar/app/uranus-app.js";
-import { buildGenesisAppState, type GenesisInput } from "../../../chain-sidecar/genesis.js";
+import { buildGenesisAppState, type GenesisInput } from "../../../chain-sidecar/genesis/app-state.js";
 import type { MessageSpec } from "../../../chain-sidecar/tx/message-spec.js";
 import { signTx } from "../../../chain-sidecar/tx/signing.js";
 

@@ -1,5 +1,5 @@
 // Runs the real `uranus` program in-process and captures what it prints.
-import { main } from "../../../cli/uranus.js";
+import { main } from "../../../cli/uranus-program.js";
 
 export interface CliRun {
   code: number;

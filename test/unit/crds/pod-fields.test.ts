@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { stringify } from "yaml";
-import { main } from "../../../cli/uranus.js";
+import { main } from "../../../cli/uranus-program.js";
 import { CrdCatalog } from "../../../crds/validate/crd-catalog.js";
 import type { Verdict } from "../../../crds/validate/manifest-files.js";
 import { ManifestValidator } from "../../../crds/validate/validator.js";

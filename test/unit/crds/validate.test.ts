@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { basename } from "node:path";
 import { expect } from "chai";
-import { main } from "../../../cli/uranus.js";
+import { main } from "../../../cli/uranus-program.js";
 import { CrdCatalog } from "../../../crds/validate/crd-catalog.js";
 import { validatePaths, validateText, type Verdict } from "../../../crds/validate/manifest-files.js";
 import { ManifestValidator } from "../../../crds/validate/validator.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { parseAllDocuments } from "yaml";
-import { main } from "../../../cli/uranus.js";
+import { main } from "../../../cli/uranus-program.js";
 import { binaryPath } from "../../../process/binaries.js";
 import { run } from "../../../process/run-command.js";
 

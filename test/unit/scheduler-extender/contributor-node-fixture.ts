@@ -6,10 +6,10 @@ import {
   KIND,
   LABEL,
   REASON,
-  type Condition,
   type ContributorNode,
   type ContributorNodeStatus,
 } from "../../../crds/types.js";
+import type { StatusCondition } from "../../../kube-runtime/conditions.js";
 
 export interface ContributorNodeFacts {
   name: string;
@@ -29,7 +29,7 @@ export interface ContributorNodeFacts {
 
 const TIME = "2026-01-01T00:00:00Z";
 
-function condition(type: string, status: boolean, reason: string): Condition {
+function condition(type: string, status: boolean, reason: string): StatusCondition {
   return { type, status: status ? "True" : "False", reason, message: "", lastTransitionTime: TIME };
 }
 

@@ -1,7 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { pino } from "pino";
-import { buildProgram } from "../../../cli/uranus.js";
+import { buildProgram } from "../../../cli/uranus-program.js";
 import { freePort } from "../../../process/free-port.js";
 import { startSchedulerExtender } from "../../../scheduler-extender/scheduler-extender.js";
 

@@ -15,7 +15,7 @@ import {
 import { installCrds } from "../../../../crds/install.js";
 import { fakeNodeManifest } from "../../../../local-cluster/fake-nodes.js";
 import { waitFor } from "../../../../process/wait-for.js";
-import { startOperator, type RunningOperator } from "../../../../operator/main.js";
+import { startOperator, type RunningOperator } from "../../../../operator/start-operator.js";
 import { createLogger, type Logger } from "../../../../observability/logger.js";
 import type { OperatorSettings } from "../../../../operator/operator-settings.js";
 import { NAMESPACE, NODE, SECRET } from "../../../../kube-runtime/builtin-resources.js";

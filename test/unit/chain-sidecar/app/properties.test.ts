@@ -12,7 +12,7 @@ import {
 import { signTx } from "../../../../chain-sidecar/tx/signing.js";
 import { AppHarness, CHAIN_ID, consensusAddressHex, testConsensusKey, testWallet } from "../app-harness.js";
 import { auditState } from "../state-audit.js";
-import type { GenesisInput } from "../../../../chain-sidecar/genesis.js";
+import type { GenesisInput } from "../../../../chain-sidecar/genesis/app-state.js";
 
 const wallets = [0, 1, 2, 3, 4].map((i) => testWallet(`prop-${i}`));
 const validatorKeys = [0, 1, 2, 3].map((i) => testConsensusKey(`prop-${i}`));

@@ -4,7 +4,7 @@ import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { SoloProducer } from "../../../../chain-sidecar/solo/solo-producer.js";
 import { SoloRpcServer } from "../../../../chain-sidecar/solo/rpc-server.js";
 import { ValidatorKey } from "../../../../chain-sidecar/node/validator-key.js";
-import { newGenesisDoc } from "../../../../chain-sidecar/node/genesis-doc.js";
+import { newGenesisDoc } from "../../../../chain-sidecar/genesis/genesis-doc.js";
 import { KvstoreApp, KV_INVALID_TX } from "../../../support/kvstore-app.js";
 import { waitFor } from "../../../../process/wait-for.js";
 

@@ -2,7 +2,7 @@
 // each message is round-tripped through the wire codec, handled in its own layer, and kept only if it succeeds.
 import { createHash } from "node:crypto";
 import { writeLastBlock } from "../../../../../chain-sidecar/app/chain-record.js";
-import { buildGenesisAppState, type GenesisInput } from "../../../../../chain-sidecar/genesis.js";
+import { buildGenesisAppState, type GenesisInput } from "../../../../../chain-sidecar/genesis/app-state.js";
 import {
   ExecContext,
   TxContext,

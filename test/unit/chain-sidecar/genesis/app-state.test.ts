@@ -3,7 +3,7 @@ import {
   buildGenesisAppState,
   consensusPubKeyFromPrivValidatorKey,
   type GenesisInput,
-} from "../../../../chain-sidecar/genesis.js";
+} from "../../../../chain-sidecar/genesis/app-state.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

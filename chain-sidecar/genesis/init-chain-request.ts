@@ -2,7 +2,7 @@
 import type { RequestInitChain, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import type { ConsensusParams } from "cosmjs-types/tendermint/types/params";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
-import type { ConsensusParamsJson, GenesisDoc } from "../node/genesis-doc.js";
+import type { ConsensusParamsJson, GenesisDoc } from "./genesis-doc.js";
 
 export function timestampFromRfc3339(text: string): Timestamp {
   const match = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(text);

@@ -8,7 +8,7 @@ import { KeyVault } from "./chain/key-vault.js";
 import { ComputeContractReconciler } from "./compute-contract/compute-contract-reconciler.js";
 import { ContributorNodeReconciler } from "./contributor-node/contributor-node-reconciler.js";
 import { JailedOwners } from "./contributor-node/jailed-owners.js";
-import { LeaseReconciler } from "./leases/lease-reconciler.js";
+import { PodBillingReconciler } from "./pod-billing/pod-billing-reconciler.js";
 import { MeteringLoop } from "./metering/metering-loop.js";
 import { MeteringMetrics } from "./metering/metering-metrics.js";
 import { SettlementBook } from "./metering/settlement-book.js";
@@ -239,13 +239,13 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       for (const key of pcKeys) powerContainers.enqueue(key);
     },
   });
-  const leaseReconciler = new LeaseReconciler(ctx, metering);
+  const podBilling = new PodBillingReconciler(ctx, metering);
   runtime.controller<KubePod>({
     name: "lease",
     for: informers.pods,
     forPredicate: contentChanged,
     workers: settings.workers,
-    reconcile: (key, rc) => leaseReconciler.reconcile(key, rc),
+    reconcile: (key, rc) => podBilling.reconcile(key, rc),
   });
 
   await runtime.start();

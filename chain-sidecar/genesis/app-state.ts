@@ -1,15 +1,15 @@
 // Builds the app_state of a Uranus genesis file, checked by running it through the modules' own genesis code.
-import { ExecContext } from "./modules/exec-context.js";
-import type { ModuleRegistry } from "./modules/module-registry.js";
-import type { BankParams } from "./modules/bank/bank-params.js";
-import type { StakingParams } from "./modules/staking/staking-params.js";
-import type { GovernanceParams } from "./modules/governance/governance-params.js";
-import type { MarketParams } from "./modules/market/market-params.js";
-import type { MeteringParams } from "./modules/metering/metering-params.js";
-import type { PocParams } from "./modules/poc/poc-params.js";
-import { uranusRegistry } from "./modules/uranus-modules.js";
-import type { StateEntry, StateReader } from "./state/state-access.js";
-import { StateOverlay } from "./state/state-overlay.js";
+import { ExecContext } from "../modules/exec-context.js";
+import type { ModuleRegistry } from "../modules/module-registry.js";
+import type { BankParams } from "../modules/bank/bank-params.js";
+import type { StakingParams } from "../modules/staking/staking-params.js";
+import type { GovernanceParams } from "../modules/governance/governance-params.js";
+import type { MarketParams } from "../modules/market/market-params.js";
+import type { MeteringParams } from "../modules/metering/metering-params.js";
+import type { PocParams } from "../modules/poc/poc-params.js";
+import { uranusRegistry } from "../modules/uranus-modules.js";
+import type { StateEntry, StateReader } from "../state/state-access.js";
+import { StateOverlay } from "../state/state-overlay.js";
 
 type Amount = bigint | number | string;
 type ParamOverrides<P> = { [K in keyof P]?: P[K] extends bigint ? Amount : P[K] };

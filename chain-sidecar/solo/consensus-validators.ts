@@ -14,7 +14,7 @@ export function ed25519Address(pubKey: Uint8Array): string {
   return createHash("sha256").update(pubKey).digest().subarray(0, 20).toString("hex").toUpperCase();
 }
 
-export class ValidatorSet {
+export class ConsensusValidators {
   /** Sorted by power, then address: the order CometBFT lists validators in. */
   readonly members: readonly SetMember[];
 
@@ -32,8 +32,8 @@ export class ValidatorSet {
     );
   }
 
-  static fromUpdates(updates: ValidatorUpdate[]): ValidatorSet {
-    return new ValidatorSet([]).apply(updates);
+  static fromUpdates(updates: ValidatorUpdate[]): ConsensusValidators {
+    return new ConsensusValidators([]).apply(updates);
   }
 
   get totalPower(): bigint {
@@ -41,7 +41,7 @@ export class ValidatorSet {
   }
 
   /** A new set with `updates` applied: power 0 removes a validator. */
-  apply(updates: ValidatorUpdate[]): ValidatorSet {
+  apply(updates: ValidatorUpdate[]): ConsensusValidators {
     if (updates.length === 0) return this;
     const byAddress = new Map(this.members.map((m) => [m.address, m]));
     for (const update of updates) {
@@ -54,7 +54,7 @@ export class ValidatorSet {
       if (update.power === 0n) byAddress.delete(address);
       else byAddress.set(address, { address, pubKey, power: update.power });
     }
-    return new ValidatorSet([...byAddress.values()]);
+    return new ConsensusValidators([...byAddress.values()]);
   }
 
   /** A commitment to the set (sha256 over its protobuf encoding; not CometBFT's Merkle hash). */

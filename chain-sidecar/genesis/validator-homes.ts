@@ -2,7 +2,7 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Wallet } from "ethers";
-import { buildGenesisAppState, type GenesisInput } from "../genesis.js";
+import { buildGenesisAppState, type GenesisInput } from "./app-state.js";
 
 export interface GenesisValidatorHome {
   home: string;

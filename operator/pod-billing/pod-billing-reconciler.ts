@@ -29,7 +29,7 @@ export interface BillingTrigger {
 /** Leases start or end this long before the block time at most; keep clear of the edge. */
 const BACKDATE_MARGIN_SECONDS = 5;
 
-export class LeaseReconciler {
+export class PodBillingReconciler {
   constructor(
     private readonly ctx: OperatorContext,
     private readonly billing: BillingTrigger,
