@@ -1,6 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
-import { ALLOWED_IMPORTS, SOURCE_FOLDERS } from "./hack/import-rules.js";
+import { ALLOWED_IMPORTS, COMPOSITION_ROOTS, PUBLIC_ENTRIES, SOURCE_FOLDERS } from "./hack/import-rules.js";
 
 const FORBIDDEN_TARGETS = [...SOURCE_FOLDERS, "hack", "test"];
 
@@ -9,7 +9,11 @@ function importBoundaries() {
   const blocks = [];
   for (const [folder, allowed] of Object.entries(ALLOWED_IMPORTS)) {
     const forbidden = FORBIDDEN_TARGETS.filter((target) => target !== folder && !allowed.includes(target));
+    const internals = COMPOSITION_ROOTS.includes(folder)
+      ? []
+      : Object.entries(PUBLIC_ENTRIES).filter(([owner]) => allowed.includes(owner));
     for (let depth = 1; depth <= 6; depth++) {
+      const climb = `^(\\.\\./){${depth}}`;
       blocks.push({
         files: [`${folder}/${"*/".repeat(depth - 1)}*.ts`],
         rules: {
@@ -18,9 +22,13 @@ function importBoundaries() {
             {
               patterns: [
                 {
-                  regex: `^(\\.\\./){${depth}}(${forbidden.join("|")})/`,
+                  regex: `${climb}(${forbidden.join("|")})/`,
                   message: `${folder}/ may import only ${allowed.join(", ") || "nothing outside itself"} (hack/import-rules.js).`,
                 },
+                ...internals.map(([owner, entries]) => ({
+                  regex: `${climb}${owner}/(?!${entries}$)`,
+                  message: `outside ${owner}/, import only its public entries ${entries} (hack/import-rules.js).`,
+                })),
               ],
             },
           ],

@@ -28,3 +28,11 @@ export const ALLOWED_IMPORTS = {
 
 /** The folders whose code ships in dist/. */
 export const SOURCE_FOLDERS = Object.keys(ALLOWED_IMPORTS);
+
+/** The files a folder offers to the others (a regular expression over paths inside it); its other files are internal. */
+export const PUBLIC_ENTRIES = {
+  "chain-sidecar": "(client/[^/]+|tx/tx-types|modules/[^/]+/[^/]+-types)\\.js",
+};
+
+/** Folders that wire the parts together (like a Cosmos app.go): they may reach past a folder's public entries. */
+export const COMPOSITION_ROOTS = ["cli"];

@@ -1,6 +1,6 @@
 // What the extender knows of the cluster, fed by informers: contributor nodes by Node name, and where Uranus pods run.
 import type { ContributorNode } from "../crds/types.js";
-import type { PlacementCandidate } from "../chain-sidecar/modules/poc/placement.js";
+import type { PlacementCandidate } from "../chain-sidecar/modules/poc/poc-types.js";
 import { contributorView, type ContributorView } from "./contributor-view.js";
 import type { ScuCalculator } from "../units/pod-scu.js";
 import { contractKeyOf, type PodLike } from "./pod-terms.js";

@@ -1,7 +1,7 @@
 // `uranus scheduler-extender`: runs the extender until SIGTERM or SIGINT.
 import { InvalidArgumentError, type Command } from "commander";
 import { pino } from "pino";
-import { DEFAULT_PLACEMENT_PARAMS } from "../chain-sidecar/modules/poc/placement.js";
+import { DEFAULT_PLACEMENT_PARAMS } from "../chain-sidecar/modules/poc/poc-types.js";
 import { KubeAccess } from "../kube-runtime/kube-config.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http-server.js";
 import { DEFAULT_SCU_UNIT } from "../units/pod-scu.js";

@@ -1,5 +1,5 @@
 // The prioritize verb's scores: PoC partition round-robin (the placement helper's rule) and contributor spread.
-import { pickTier, type PlacementParams, type RankedNode } from "../chain-sidecar/modules/poc/placement.js";
+import { pickTier, type PlacementParams, type RankedNode } from "../chain-sidecar/modules/poc/poc-types.js";
 import type { ClusterState, ContributorCandidate } from "./cluster-state.js";
 
 /** kube-scheduler's MaxExtenderPriority: extender scores run 0…10. */

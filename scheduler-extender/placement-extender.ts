@@ -1,6 +1,6 @@
 // The extender's verbs on parsed requests: who may run a pod (filter) and in which order (prioritize).
 import type { Logger } from "pino";
-import type { PlacementParams } from "../chain-sidecar/modules/poc/placement.js";
+import type { PlacementParams } from "../chain-sidecar/modules/poc/poc-types.js";
 import type { ClusterState, ContributorCandidate } from "./cluster-state.js";
 import { candidateNames, type ExtenderArgs, type ExtenderFilterResult } from "./extender-args.js";
 import type { ExtenderMetrics } from "./extender-metrics.js";

@@ -5,7 +5,7 @@ import {
   DEFAULT_PLACEMENT_PARAMS,
   validatePlacementParams,
   type PlacementParams,
-} from "../chain-sidecar/modules/poc/placement.js";
+} from "../chain-sidecar/modules/poc/poc-types.js";
 import type { KubeConnection } from "../kube-runtime/kube-config.js";
 import { ClusterState } from "./cluster-state.js";
 import { ExtenderMetrics, type Verb } from "./extender-metrics.js";

@@ -16,6 +16,7 @@ import type { MessageSpec } from "../tx/message-spec.js";
 import { ResultCode } from "../tx/result-codes.js";
 import { signTx, type TypedDataSigner } from "../tx/signing.js";
 import { ChainQueryError, ChainTxError } from "./chain-errors.js";
+import { MarketQueries, MeteringQueries, PocQueries } from "./module-queries.js";
 import {
   toAccountView,
   toStakingPositionView,
@@ -57,6 +58,9 @@ export class ChainClient {
   private cachedChainId: string | undefined;
   /** Next nonce per sender after transactions this client sent that the chain has not yet committed. */
   private readonly pendingNonces = new Map<string, number>();
+  readonly market = new MarketQueries(this);
+  readonly metering = new MeteringQueries(this);
+  readonly poc = new PocQueries(this);
 
   private constructor(
     readonly comet: Comet38Client,
@@ -94,6 +98,15 @@ export class ChainClient {
     const answer = await this.comet.abciQuery({ path, data: new Uint8Array() });
     if ((answer.code ?? 0) !== 0) throw new ChainQueryError(path, answer.code ?? 0, answer.log ?? "");
     return JSON.parse(decoder.decode(answer.value)) as unknown;
+  }
+
+  /** The raw bytes of one stored record, or undefined when the chain says it does not exist. */
+  async queryRecord(path: string): Promise<Uint8Array | undefined> {
+    const answer = await this.comet.abciQuery({ path, data: new Uint8Array() });
+    const code = answer.code ?? 0;
+    if (code === ResultCode.NOT_FOUND) return undefined;
+    if (code !== 0) throw new ChainQueryError(path, code, answer.log ?? "");
+    return answer.value;
   }
 
   /**

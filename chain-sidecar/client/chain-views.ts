@@ -73,3 +73,24 @@ export function toStakingPositionView(raw: Raw): StakingPositionView {
     })),
   };
 }
+
+/** One node as the /contributors view shows it: stored fields plus PoC computed at the last block. */
+export interface NodeStanding {
+  nodeId: string;
+  owner: string;
+  operator: string;
+  online: boolean;
+  onlineSinceMs: number;
+  activeLeases: number;
+  breaches: number;
+  poc: { basic: string; service: string; chain: string; total: string };
+}
+
+/** One recorded SLA breach, as /breaches/contract/:id lists it. */
+export interface BreachView {
+  podUid: string;
+  kind: "recovery" | "migrations" | "availability";
+  nodeId: string;
+  replica: number;
+  seconds: number;
+}

@@ -3,7 +3,8 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import { DEFAULTS, LABEL, type ComputeContract } from "../../crds/types.js";
-import { ChainReader, type NodeStanding } from "../../operator/chain/chain-reader.js";
+import { ChainReader } from "../../operator/chain/chain-reader.js";
+import type { NodeStanding } from "../../chain-sidecar/client/chain-views.js";
 import { POD } from "../../kube-runtime/builtin-resources.js";
 import type { KubeClient } from "../../kube-runtime/kube-client.js";
 import { COMPUTE_CONTRACT } from "../../operator/uranus-resources.js";
@@ -61,7 +62,7 @@ export class DemoStatusReader {
     const [contracts, pods, contributors] = await Promise.all([
       this.kube.list<ComputeContract>(COMPUTE_CONTRACT),
       this.kube.list<V1Pod & { metadata: { name: string } }>(POD, { labelSelector: LABEL.contract }),
-      this.chain.standings(),
+      this.chain.poc.standings(),
     ]);
     const ours = contracts.items.filter((cc) =>
       this.contracts.has(`${cc.metadata.namespace ?? "default"}/${cc.metadata.name}`),
@@ -76,7 +77,7 @@ export class DemoStatusReader {
         .map((pod) => pod.metadata.uid!)
         .filter((uid) => !this.settled.has(uid))
         .map(async (uid) => {
-          const settlement = await this.chain.settlement(uid);
+          const settlement = await this.chain.metering.settlement(uid);
           if (settlement !== undefined && settlement.seconds > 0) this.settled.add(uid);
         }),
     );
@@ -89,7 +90,7 @@ export class DemoStatusReader {
             pod.metadata.labels?.[LABEL.contract] === cc.metadata.name,
         );
         const id = cc.status?.contractId;
-        const onChain = id === undefined ? undefined : await this.chain.contract(id);
+        const onChain = id === undefined ? undefined : await this.chain.market.contract(id);
         const waiting = cc.status?.conditions?.find((c) => c.status !== "True");
         return {
           namespace,

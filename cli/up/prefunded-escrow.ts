@@ -3,8 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Wallet } from "ethers";
 import type { ChainClient } from "../../chain-sidecar/client/chain-client.js";
-import { OpenContractMsg } from "../../chain-sidecar/modules/market/market-messages.js";
-import { contractIdFor } from "../../chain-sidecar/modules/market/market-records.js";
+import { contractIdFor, OpenContractMsg } from "../../chain-sidecar/modules/market/market-types.js";
 import type { ComputeContract } from "../../crds/types.js";
 import { ScuScale, scuUnitFromChainParams } from "../../units/scu-scale.js";
 import { ChainReader } from "../../operator/chain/chain-reader.js";

@@ -1,7 +1,7 @@
 // Follows the chain's new blocks and tells waiting senders when (and how) their transaction was included: two RPC
 // calls per block however many transactions are in flight, instead of one lookup per transaction per block.
 import type { Comet38Client } from "@cosmjs/tendermint-rpc";
-import { txHash } from "../../chain-sidecar/tx/envelope.js";
+import { txHash } from "../../chain-sidecar/tx/tx-types.js";
 import type { Logger } from "../../observability/logger.js";
 import { silentLogger } from "../../observability/logger.js";
 

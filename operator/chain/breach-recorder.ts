@@ -1,9 +1,8 @@
 // Records one SLA breach on chain. A repeat of the same pod and kind is refused as DUPLICATE and taken as done, so
 // a crash between the transaction and what the caller writes down afterwards never records a breach twice.
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
-import { RecordBreachMsg } from "../../chain-sidecar/modules/market/market-messages.js";
-import type { BREACH_KINDS } from "../../chain-sidecar/modules/market/market-records.js";
-import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
+import { type BREACH_KINDS, RecordBreachMsg } from "../../chain-sidecar/modules/market/market-types.js";
+import { ResultCode } from "../../chain-sidecar/tx/tx-types.js";
 import type { ChainGateway } from "./chain-gateway.js";
 
 /** availability: the node failed the pod; recovery: its replacement ran later than recoverWithin; migrations: it

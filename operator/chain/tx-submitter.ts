@@ -6,10 +6,7 @@
 import type { Wallet } from "ethers";
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
 import type { ChainClient } from "../../chain-sidecar/client/chain-client.js";
-import { txHash } from "../../chain-sidecar/tx/envelope.js";
-import type { MessageSpec } from "../../chain-sidecar/tx/message-spec.js";
-import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
-import { signTx } from "../../chain-sidecar/tx/signing.js";
+import { type MessageSpec, ResultCode, signTx, txHash } from "../../chain-sidecar/tx/tx-types.js";
 import type { Logger } from "../../observability/logger.js";
 import { silentLogger } from "../../observability/logger.js";
 import type { BlockWatcher, IncludedTx } from "./block-watcher.js";

@@ -4,9 +4,12 @@
 // contract (refunding the rest) and only then lets the object go.
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
 import type { Wallet } from "ethers";
-import { CloseContractMsg, OpenContractMsg } from "../../chain-sidecar/modules/market/market-messages.js";
-import { contractIdFor } from "../../chain-sidecar/modules/market/market-records.js";
-import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
+import {
+  CloseContractMsg,
+  contractIdFor,
+  OpenContractMsg,
+} from "../../chain-sidecar/modules/market/market-types.js";
+import { ResultCode } from "../../chain-sidecar/tx/tx-types.js";
 import {
   API_VERSION,
   CONDITION,
@@ -20,7 +23,7 @@ import {
   type ComputeContractStatus,
   type PowerContainer,
 } from "../../crds/types.js";
-import type { Contract } from "../chain/chain-reader.js";
+import type { Contract } from "../../chain-sidecar/modules/market/market-types.js";
 import { describeChainFailure } from "../chain/chain-failure.js";
 import { KeyUnavailable } from "../chain/key-vault.js";
 import type { SettlementBook } from "../metering/settlement-book.js";
@@ -254,7 +257,7 @@ export class ComputeContractReconciler {
     const payer = cc.spec.payer;
     const known = cc.status?.contractId ?? payer.escrowContractId;
     if (known !== undefined) {
-      const chainContract = await chain.reader.contract(known);
+      const chainContract = await chain.reader.market.contract(known);
       if (chainContract === undefined) {
         throw new Blocked(
           [
@@ -319,7 +322,7 @@ export class ComputeContractReconciler {
     const contractId = contractIdFor(payerAddress, clusterId, cc.metadata.uid!);
     if (this.openingsInFlight.has(contractId))
       throw new OpeningPending(`contract ${contractId} is on its way to a block`);
-    const chainContract = await chain.reader.contract(contractId);
+    const chainContract = await chain.reader.market.contract(contractId);
     if (chainContract === undefined) {
       const budget = BigInt(cc.spec.budget);
       const balance = (await chain.reader.account(payerAddress)).balance;
@@ -543,7 +546,7 @@ export class ComputeContractReconciler {
     }
     const contractId = cc.status?.contractId ?? (await this.openedUnseen(cc));
     if (contractId !== undefined) {
-      const contract = await this.ctx.chain.reader.contract(contractId);
+      const contract = await this.ctx.chain.reader.market.contract(contractId);
       if (contract !== undefined && contract.state !== "closed") {
         if (cc.spec.payer.secretRef === undefined) {
           this.ctx.runtime.events.record(cc, {
@@ -578,7 +581,7 @@ export class ComputeContractReconciler {
       throw error;
     }
     const id = contractIdFor(payer.toLowerCase(), this.ctx.settings.clusterId, cc.metadata.uid!);
-    return (await this.ctx.chain.reader.contract(id)) === undefined ? undefined : id;
+    return (await this.ctx.chain.reader.market.contract(id)) === undefined ? undefined : id;
   }
 
   /** Closes with the payer's key; undefined (after a Warning) when that cannot happen yet. */
@@ -608,7 +611,7 @@ export class ComputeContractReconciler {
       });
       return undefined;
     }
-    const closed = (await chain.reader.contract(contract.id))!;
+    const closed = (await chain.reader.market.contract(contract.id))!;
     this.ctx.runtime.events.record(cc, {
       type: "Normal",
       reason: "Settled",

@@ -1,10 +1,10 @@
 // Keeps a contract's replica slots on chain at spec.replicas (kubectl scale, a HorizontalPodAutoscaler): one
 // ResizeContract per new size, signed by the operator the contract authorises; its commit brings the contract back.
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
-import { ResizeContractMsg } from "../../chain-sidecar/modules/market/market-messages.js";
-import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
+import { ResizeContractMsg } from "../../chain-sidecar/modules/market/market-types.js";
+import { ResultCode } from "../../chain-sidecar/tx/tx-types.js";
 import type { ChainGateway } from "../chain/chain-gateway.js";
-import type { Contract } from "../chain/chain-reader.js";
+import type { Contract } from "../../chain-sidecar/modules/market/market-types.js";
 import type { ObjectKey } from "../../kube-runtime/resource.js";
 
 interface Refusal {

@@ -1,6 +1,6 @@
 // A ComputeContract's spec as the chain's OpenContract message, and the SLA numbers the operator keeps.
 import { Duration } from "@icholy/duration";
-import type { OpenContract } from "../../chain-sidecar/modules/market/market-messages.js";
+import type { OpenContract } from "../../chain-sidecar/modules/market/market-types.js";
 import { DEFAULTS, type ComputeContract } from "../../crds/types.js";
 import type { ScuScale } from "../../units/scu-scale.js";
 

@@ -1,13 +1,13 @@
 // ContributorNode: registers the node on chain (or adopts its registration), labels the Node with its contributor,
 // heartbeats while the Node is Ready, mirrors PoC and liveness into status, and deregisters when deleted.
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
-import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
+import { ResultCode } from "../../chain-sidecar/tx/tx-types.js";
 import {
   DeregisterNodeMsg,
   HeartbeatMsg,
   RegisterNodeMsg,
   UpdateNodeMsg,
-} from "../../chain-sidecar/modules/poc/poc-messages.js";
+} from "../../chain-sidecar/modules/poc/poc-types.js";
 import {
   CONDITION,
   FIELD_MANAGER,
@@ -17,7 +17,7 @@ import {
   type ContributorNodeStatus,
 } from "../../crds/types.js";
 import { describeChainFailure } from "../chain/chain-failure.js";
-import type { NodeStanding } from "../chain/chain-reader.js";
+import type { NodeStanding } from "../../chain-sidecar/client/chain-views.js";
 import { KeyUnavailable } from "../chain/key-vault.js";
 import type { KubeNode, OperatorContext } from "../operator-context.js";
 import { NODE } from "../../kube-runtime/builtin-resources.js";
@@ -249,7 +249,7 @@ export class ContributorNodeReconciler {
     const nodeId = cn.spec.nodeName;
     const owner = cn.spec.owner.toLowerCase();
     const operator = await chain.keys.operatorAddress();
-    let standing = await chain.reader.standing(nodeId);
+    let standing = await chain.reader.poc.standing(nodeId);
     if (standing === undefined) {
       if (node === undefined) return undefined;
       const wallet = await chain.keys.ownerWallet(owner);
@@ -283,7 +283,7 @@ export class ContributorNodeReconciler {
         // Someone registered it between our read and our transaction: adopt below.
         if (!(error instanceof ChainTxError && error.code === ResultCode.ALREADY_EXISTS)) throw error;
       }
-      standing = await chain.reader.standing(nodeId);
+      standing = await chain.reader.poc.standing(nodeId);
       if (standing === undefined)
         throw new Error(`node ${nodeId} is not on chain right after registering it`);
     }
@@ -293,7 +293,7 @@ export class ContributorNodeReconciler {
       );
     }
     const wantPrice = BigInt(cn.spec.pricePerSCUHour);
-    const chainNode = await chain.reader.node(nodeId);
+    const chainNode = await chain.reader.poc.node(nodeId);
     if (
       chainNode !== undefined &&
       (chainNode.operator !== operator || chainNode.pricePerScuHour !== wantPrice)
@@ -367,7 +367,7 @@ export class ContributorNodeReconciler {
         note: `node ${nodeId} is online on chain again`,
       });
     }
-    return this.ctx.chain.reader.standing(nodeId);
+    return this.ctx.chain.reader.poc.standing(nodeId);
   }
 
   private async labelNode(node: KubeNode, owner: string): Promise<void> {
@@ -385,7 +385,7 @@ export class ContributorNodeReconciler {
     const { chain } = this.ctx;
     const nodeId = cn.spec.nodeName;
     const owner = cn.spec.owner.toLowerCase();
-    const chainNode = await chain.reader.node(nodeId);
+    const chainNode = await chain.reader.poc.node(nodeId);
     if (chainNode !== undefined && chainNode.owner === owner) {
       if (chainNode.activeLeases > 0) {
         rc.log.info(

@@ -1,6 +1,6 @@
 // Which seconds to bill in one metering round: per pod, from where its billing stopped to where it may go now;
 // per contributor, one batch (split only when it would exceed the chain's record or size limits).
-import type { MeterRecord } from "../../chain-sidecar/modules/metering/metering-messages.js";
+import type { MeterRecord } from "../../chain-sidecar/modules/metering/metering-types.js";
 
 export interface BillablePod {
   podUid: string;

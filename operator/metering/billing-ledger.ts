@@ -19,7 +19,7 @@ export class BillingLedger {
   }
 
   async refresh(podUid: string, leaseStart: number): Promise<PodBilling> {
-    const settlement = await this.reader.settlement(podUid);
+    const settlement = await this.reader.metering.settlement(podUid);
     const billing: PodBilling =
       settlement === undefined
         ? { billedTo: leaseStart, charged: 0n }

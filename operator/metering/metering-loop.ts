@@ -3,11 +3,10 @@
 // its failure moment or its lease end. At-least-once sending with exactly-once billing: a record starts where the
 // chain says the pod's billing stands, and the chain refuses a record of seconds already billed (DOUBLE_BILLED), so
 // a batch whose outcome is unknown, or one an earlier process left in flight, can never be billed twice.
-import { MeteringBatchMsg } from "../../chain-sidecar/modules/metering/metering-messages.js";
-import { meteringRoot } from "../../chain-sidecar/modules/metering/batch-root.js";
+import { MeteringBatchMsg, meteringRoot } from "../../chain-sidecar/modules/metering/metering-types.js";
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
 import { FIELD_MANAGER, LABEL, type PowerContainer } from "../../crds/types.js";
-import type { Contract } from "../chain/chain-reader.js";
+import type { Contract } from "../../chain-sidecar/modules/market/market-types.js";
 import type { IncludedTx } from "../chain/block-watcher.js";
 import { describeChainFailure } from "../chain/chain-failure.js";
 import { TxOutcomeUnknown } from "../chain/tx-submitter.js";
@@ -183,7 +182,7 @@ export class MeteringLoop implements BillingTrigger {
         }
       }
       if (!contracts.has(contractId))
-        contracts.set(contractId, await this.ctx.chain.reader.contract(contractId));
+        contracts.set(contractId, await this.ctx.chain.reader.market.contract(contractId));
       const contract = contracts.get(contractId);
       if (contract === undefined || contract.state === "closed") continue;
       until = Math.min(until, contract.endsAt);

@@ -3,10 +3,10 @@
 // its last second, and only then lets the pod go (its finalizer).
 import type { Wallet } from "ethers";
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
-import { EndLeaseMsg, RecordLeaseMsg } from "../../chain-sidecar/modules/market/market-messages.js";
-import { ResultCode } from "../../chain-sidecar/tx/result-codes.js";
+import { EndLeaseMsg, RecordLeaseMsg } from "../../chain-sidecar/modules/market/market-types.js";
+import { ResultCode } from "../../chain-sidecar/tx/tx-types.js";
 import { FIELD_MANAGER, LABEL, type PowerContainer } from "../../crds/types.js";
-import type { Lease } from "../chain/chain-reader.js";
+import type { Lease } from "../../chain-sidecar/modules/market/market-types.js";
 import type { KubePod, OperatorContext } from "../operator-context.js";
 import { isRetired, unixSeconds } from "../power-container/power-container-reconciler.js";
 import {
@@ -91,9 +91,9 @@ export class PodBillingReconciler {
     const contractId = annotations[POD_ANNOTATION.contractId]!;
     const podUid = pod.metadata.uid!;
     const { chain } = this.ctx;
-    let lease = await chain.reader.lease(podUid);
+    let lease = await chain.reader.market.lease(podUid);
     if (lease === undefined) {
-      const onChain = await chain.reader.contract(contractId);
+      const onChain = await chain.reader.market.contract(contractId);
       if (onChain === undefined || onChain.state !== "open")
         return { requeueAfter: this.ctx.settings.contractPollMs };
       const now = this.ctx.now();
@@ -145,7 +145,7 @@ export class PodBillingReconciler {
           throw error;
         }
       }
-      lease = await chain.reader.lease(podUid);
+      lease = await chain.reader.market.lease(podUid);
       if (lease === undefined)
         throw new Error(`the lease of pod ${podUid} is not on chain after recording it`);
     }
@@ -189,7 +189,7 @@ export class PodBillingReconciler {
 
     if (annotations[POD_ANNOTATION.leaseStart] === undefined) {
       // Recorded by a run that stopped before writing it down?
-      const lease = await chain.reader.lease(podUid);
+      const lease = await chain.reader.market.lease(podUid);
       if (lease === undefined) return this.release(pod);
       pod = await this.annotate(pod, this.leaseAnnotations(lease));
       annotations = pod.metadata.annotations ?? {};
@@ -201,10 +201,10 @@ export class PodBillingReconciler {
           (pod.metadata.deletionGracePeriodSeconds ?? 0);
 
     if (annotations[POD_ANNOTATION.leaseEndedAt] === undefined) {
-      let lease = await chain.reader.lease(podUid);
+      let lease = await chain.reader.market.lease(podUid);
       if (lease === undefined) return this.release(pod);
       if (lease.endedAt === 0) {
-        const billedTo = (await chain.reader.settlement(podUid))?.billedTo ?? 0;
+        const billedTo = (await chain.reader.metering.settlement(podUid))?.billedTo ?? 0;
         const endedAt = Math.max(retiredAt, lease.startedAt, billedTo, this.earliestAllowed(now));
         const outcome = (annotations[POD_ANNOTATION.outcome] ?? "completed") as LeaseOutcome;
         try {
@@ -217,7 +217,7 @@ export class PodBillingReconciler {
         } catch (error) {
           if (!(error instanceof ChainTxError && error.code === ResultCode.WRONG_STATE)) throw error;
         }
-        lease = await chain.reader.lease(podUid);
+        lease = await chain.reader.market.lease(podUid);
         if (lease === undefined || lease.endedAt === 0)
           throw new Error(`the lease of pod ${podUid} did not end`);
         this.note(
@@ -239,10 +239,10 @@ export class PodBillingReconciler {
     }
 
     const leaseEndedAt = Number(annotations[POD_ANNOTATION.leaseEndedAt]);
-    const contract = await chain.reader.contract(contractId);
+    const contract = await chain.reader.market.contract(contractId);
     if (contract !== undefined && contract.state !== "closed") {
       const leaseStart = Number(annotations[POD_ANNOTATION.leaseStart]);
-      const billedTo = (await chain.reader.settlement(podUid))?.billedTo ?? leaseStart;
+      const billedTo = (await chain.reader.metering.settlement(podUid))?.billedTo ?? leaseStart;
       if (billedTo < leaseEndedAt) {
         this.billing.requestFlush();
         return { requeueAfter: 1000 };

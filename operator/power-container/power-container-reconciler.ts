@@ -152,7 +152,7 @@ export class PowerContainerReconciler {
           // Its lease may be on chain before the lease controller wrote it down on the pod.
           const ran =
             current.metadata.annotations[POD_ANNOTATION.leaseStart] !== undefined ||
-            (await this.ctx.chain.reader.lease(current.metadata.uid!)) !== undefined;
+            (await this.ctx.chain.reader.market.lease(current.metadata.uid!)) !== undefined;
           leaseWait =
             !ran &&
             !force &&

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ManagedProcess } from "../../process/managed-process.js";
 import { waitFor } from "../../process/wait-for.js";
-import { ChainReader, type PodSettlement } from "../../operator/chain/chain-reader.js";
+import { ChainReader } from "../../operator/chain/chain-reader.js";
+import type { PodSettlement } from "../../chain-sidecar/modules/metering/metering-types.js";
 import { POD } from "../../kube-runtime/builtin-resources.js";
 import { COMPUTE_CONTRACT } from "../../operator/uranus-resources.js";
 import { LABEL, type ComputeContract } from "../../crds/types.js";
@@ -31,7 +32,7 @@ async function settlementsOf(reader: ChainReader, contractId: string): Promise<P
     next: string | null;
   };
   const all: PodSettlement[] = [];
-  for (const entry of page.settlements) all.push((await reader.settlement(entry.podUid))!);
+  for (const entry of page.settlements) all.push((await reader.metering.settlement(entry.podUid))!);
   expect(page.next, "one page is enough for one replica").to.equal(null);
   return all;
 }

@@ -100,11 +100,11 @@ async function assertSettledOnChain(rpcUrl: string, contractIds: string[], podUi
   try {
     const reader = new ChainReader(client);
     for (const id of contractIds) {
-      const contract = await reader.contract(id);
+      const contract = await reader.market.contract(id);
       expect(contract, `contract ${id} on chain`).to.not.equal(undefined);
       expect(contract!.state, `contract ${id}`).to.equal("open");
     }
-    const settlements = await Promise.all(podUids.map((uid) => reader.settlement(uid)));
+    const settlements = await Promise.all(podUids.map((uid) => reader.metering.settlement(uid)));
     const billed = settlements.filter((s) => s !== undefined && s.seconds > 0);
     expect(billed.length, "pods with a settlement on chain").to.be.at.least(1);
     expect(billed.every((s) => contractIds.includes(s!.contractId))).to.equal(true);
@@ -229,7 +229,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       try {
         const reader = new ChainReader(client);
         const spent = await Promise.all(
-          event.status.contracts.map(async (c) => (await reader.contract(c.contractId))?.spent ?? 0n),
+          event.status.contracts.map(async (c) => (await reader.market.contract(c.contractId))?.spent ?? 0n),
         );
         expect(
           spent.some((amount) => amount > 0n),

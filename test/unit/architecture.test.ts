@@ -5,7 +5,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { expect } from "chai";
 import ts from "typescript";
-import { ALLOWED_IMPORTS, SOURCE_FOLDERS } from "../../hack/import-rules.js";
+import {
+  ALLOWED_IMPORTS,
+  COMPOSITION_ROOTS,
+  PUBLIC_ENTRIES,
+  SOURCE_FOLDERS,
+} from "../../hack/import-rules.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -44,6 +49,20 @@ function violations(edges: ImportEdge[]): string[] {
       const to = topFolder(target);
       const allowed = ALLOWED_IMPORTS[from];
       return from !== to && allowed !== undefined && !allowed.includes(to);
+    })
+    .map(({ file, target }) => `${file} imports ${target}`);
+}
+
+/** The imports that reach past another folder's public entries (composition roots may). */
+function internalReaches(edges: ImportEdge[]): string[] {
+  return edges
+    .filter(({ file, target }) => {
+      const from = topFolder(file);
+      const owner = topFolder(target);
+      const entries = PUBLIC_ENTRIES[owner];
+      if (from === owner || entries === undefined || COMPOSITION_ROOTS.includes(from) || from === "hack")
+        return false;
+      return !new RegExp(`^${entries}$`).test(target.slice(owner.length + 1));
     })
     .map(({ file, target }) => `${file} imports ${target}`);
 }
@@ -104,6 +123,18 @@ describe("architecture", () => {
       "units/scu.ts imports operator/start-operator.ts",
       "chain-sidecar/node/x.ts imports hack/binaries.ts",
     ]);
+  });
+
+  it("imports from chain-sidecar/ only its client and the modules' and tx's types files", () => {
+    expect(internalReaches(sourceEdges)).to.deep.equal([]);
+    expect(
+      internalReaches([
+        { file: "operator/a.ts", target: "chain-sidecar/modules/market/market-keeper.js" },
+        { file: "operator/a.ts", target: "chain-sidecar/modules/market/market-types.js" },
+        { file: "operator/a.ts", target: "chain-sidecar/client/chain-client.js" },
+        { file: "cli/up/x.ts", target: "chain-sidecar/node/sidecar.js" },
+      ]),
+    ).to.deep.equal(["operator/a.ts imports chain-sidecar/modules/market/market-keeper.js"]);
   });
 
   it("has no import cycle between top-level folders", () => {

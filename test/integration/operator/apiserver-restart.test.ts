@@ -33,8 +33,8 @@ describe("operator across an apiserver restart", function () {
     await applyContract(world, { name: "after-restart" });
     const after = await ready(world, "after-restart");
     expect(after).to.not.equal(before);
-    const spent = (await reader.contract(before))!.spent;
-    await waitFor(async () => ((await reader.contract(before))!.spent > spent ? true : undefined), {
+    const spent = (await reader.market.contract(before))!.spent;
+    await waitFor(async () => ((await reader.market.contract(before))!.spent > spent ? true : undefined), {
       timeoutMs: 60_000,
       intervalMs: 500,
       description: "the first contract metered after the restart",

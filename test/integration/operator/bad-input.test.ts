@@ -132,7 +132,7 @@ describe("operator bad input: conditions and Events that say what is wrong, retr
       intervalMs: 250,
       description: "the orphaned contract gone",
     });
-    const onChain = await new ChainReader(world.chain.client).contract(contractId);
+    const onChain = await new ChainReader(world.chain.client).market.contract(contractId);
     expect(onChain?.state, "the escrow is still on chain for its payer").to.not.equal("closed");
     expect(onChain!.refunded, "nothing refunded without the payer").to.equal(0n);
     expect(onChain!.escrow + onChain!.spent).to.equal(onChain!.deposited);

@@ -86,14 +86,14 @@ describe("operator contract lifecycle: pause and resume, scaling, rollout", func
     expect(pcs.items.map((pc) => pc.metadata.name)).to.deep.equal(["thrifty-0"]);
     const lease = await waitFor(
       async () => {
-        const found = await reader.lease(first!.metadata.uid!);
+        const found = await reader.market.lease(first!.metadata.uid!);
         return found !== undefined && found.endedAt > 0 ? found : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 250, description: "the paused pod's lease ended" },
     );
     const billed = await waitFor(
       async () => {
-        const settlement = await reader.settlement(first!.metadata.uid!);
+        const settlement = await reader.metering.settlement(first!.metadata.uid!);
         return settlement?.billedTo === lease.endedAt ? settlement : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 250, description: "the paused pod billed to its lease end" },
@@ -159,7 +159,7 @@ describe("operator contract lifecycle: pause and resume, scaling, rollout", func
     ]);
     expect(scaled.code, scaled.stderr).to.equal(0);
     await runningPods(world, "scaled", 5, "scaled up to 5 replicas beyond the 3 it opened with");
-    expect((await reader.contract(ready.status!.contractId!))!.replicas).to.equal(5);
+    expect((await reader.market.contract(ready.status!.contractId!))!.replicas).to.equal(5);
     const selector = await world.kube.kubectl([
       "get",
       "-n",
@@ -193,7 +193,7 @@ describe("operator contract lifecycle: pause and resume, scaling, rollout", func
     const contractId = (await readContract(world, "thrifty"))!.status!.contractId!;
     await world.chain.client.submit(world.payer, TopUpContractMsg, { contractId, amount: 10n ** 10n });
     await runningPods(world, "thrifty", 2, "2 replicas after the top-up");
-    expect((await reader.contract(contractId))!.replicas).to.equal(2);
+    expect((await reader.market.contract(contractId))!.replicas).to.equal(2);
     await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "thrifty" });
   });
 

@@ -20,7 +20,7 @@ describe("operator: a donated contributor node (price 0)", function () {
 
   it("registers at price 0, runs a contract's pod and settles its metered seconds at 0", async () => {
     const reader = new ChainReader(world.chain.client);
-    const node = await waitFor(() => reader.node(world.nodeNames[0]!), {
+    const node = await waitFor(() => reader.poc.node(world.nodeNames[0]!), {
       timeoutMs: 30_000,
       intervalMs: 250,
       description: "the donated node on chain",
@@ -42,7 +42,7 @@ describe("operator: a donated contributor node (price 0)", function () {
           labelSelector: `${LABEL.contract}=gift`,
         });
         const uid = pods.items[0]?.metadata.uid;
-        return uid === undefined ? undefined : reader.lease(uid);
+        return uid === undefined ? undefined : reader.market.lease(uid);
       },
       { timeoutMs: 30_000, intervalMs: 250, description: "a lease on the donated node" },
     );
@@ -50,14 +50,14 @@ describe("operator: a donated contributor node (price 0)", function () {
     expect(lease.pricePerScuHour).to.equal(0n);
     const settlement = await waitFor(
       async () => {
-        const found = await reader.settlement(lease.podUid);
+        const found = await reader.metering.settlement(lease.podUid);
         return found !== undefined && found.intervals >= 2 ? found : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 500, description: "two metered intervals on the donated node" },
     );
     expect(settlement.seconds).to.be.greaterThan(0);
     expect(settlement.charged).to.equal(0n);
-    const contract = (await reader.contract(contractId))!;
+    const contract = (await reader.market.contract(contractId))!;
     expect(contract.spent).to.equal(0n);
     expect(contract.escrow).to.equal(contract.deposited);
     const status = await readContract(world, "gift");

@@ -2,7 +2,8 @@
 // registration, pods on contributor nodes, leases, metering, exact billing, deletion with final bill and refund.
 import { expect } from "chai";
 import type { V1Pod } from "@kubernetes/client-node";
-import type { Contract, PodSettlement } from "../../../operator/chain/chain-reader.js";
+import type { Contract } from "../../../chain-sidecar/modules/market/market-types.js";
+import type { PodSettlement } from "../../../chain-sidecar/modules/metering/metering-types.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
 import { LABEL, type ComputeContract, type PowerContainer } from "../../../crds/types.js";
 import { waitFor } from "../../../process/wait-for.js";
@@ -48,7 +49,7 @@ describe("operator main flow: contract → pods → leases → metering → dele
 
   it("registers every contributor node on chain for its owner and labels its Node", async () => {
     for (const [i, name] of world.nodeNames.entries()) {
-      const standing = await reader.standing(name);
+      const standing = await reader.poc.standing(name);
       expect(standing, name).to.not.equal(undefined);
       expect(standing!.owner).to.equal(world.owners[i]!.address.toLowerCase());
       expect(standing!.online).to.equal(true);
@@ -100,7 +101,7 @@ describe("operator main flow: contract → pods → leases → metering → dele
 
     const leases = await waitFor(
       async () => {
-        const found = await Promise.all(podUids.map((uid) => reader.lease(uid)));
+        const found = await Promise.all(podUids.map((uid) => reader.market.lease(uid)));
         return found.every((lease) => lease !== undefined) ? found : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 250, description: "a lease on chain for each pod" },
@@ -113,7 +114,7 @@ describe("operator main flow: contract → pods → leases → metering → dele
 
     const settlements = await waitFor(
       async () => {
-        const found = await Promise.all(podUids.map((uid) => reader.settlement(uid)));
+        const found = await Promise.all(podUids.map((uid) => reader.metering.settlement(uid)));
         return found.every((s) => s !== undefined && s.intervals >= 2)
           ? (found as PodSettlement[])
           : undefined;
@@ -130,9 +131,9 @@ describe("operator main flow: contract → pods → leases → metering → dele
     // The escrow fell by exactly what the pods were charged: compare at a moment no batch lands in between.
     const snapshot = await waitFor(
       async () => {
-        const before = (await reader.contract(contractId))!;
-        const pods = await Promise.all(podUids.map((uid) => reader.settlement(uid)));
-        const after = (await reader.contract(contractId))!;
+        const before = (await reader.market.contract(contractId))!;
+        const pods = await Promise.all(podUids.map((uid) => reader.metering.settlement(uid)));
+        const after = (await reader.market.contract(contractId))!;
         return before.spent === after.spent ? { contract: after, pods: pods as PodSettlement[] } : undefined;
       },
       {
@@ -174,14 +175,14 @@ describe("operator main flow: contract → pods → leases → metering → dele
     const pcs = await world.client.list<PowerContainer>(POWER_CONTAINER, { namespace: world.namespace });
     expect(pcs.items).to.deep.equal([]);
 
-    const contract = (await reader.contract(contractId)) as Contract;
+    const contract = (await reader.market.contract(contractId)) as Contract;
     expect(contract.state).to.equal("closed");
     expect(contract.escrow).to.equal(0n);
     expect(contract.refunded).to.equal(contract.deposited - contract.spent);
     let charged = 0n;
     for (const uid of podUids) {
-      const lease = (await reader.lease(uid))!;
-      const settlement = (await reader.settlement(uid))!;
+      const lease = (await reader.market.lease(uid))!;
+      const settlement = (await reader.metering.settlement(uid))!;
       expect(lease.endedAt, "the lease ended").to.be.greaterThan(0);
       expect(settlement.billedTo, "billed to the lease's last second").to.equal(lease.endedAt);
       charged += settlement.charged;

@@ -5,7 +5,8 @@ import { expect } from "chai";
 import type { PowerContainer } from "../../../crds/types.js";
 import { KWOK_NODE_ANNOTATION } from "../../../local-cluster/control-plane.js";
 import { waitFor } from "../../../process/wait-for.js";
-import { ChainReader, type Lease } from "../../../operator/chain/chain-reader.js";
+import { ChainReader } from "../../../operator/chain/chain-reader.js";
+import type { Lease } from "../../../chain-sidecar/modules/market/market-types.js";
 import { NODE } from "../../../kube-runtime/builtin-resources.js";
 import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
 import { boundPod, failNode, runningPod } from "./support/node-faults.js";
@@ -28,7 +29,7 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
     const old = await runningPod(world, "survivor");
     const failed = old.spec!.nodeName!;
     await waitFor(
-      async () => ((await reader.settlement(old.metadata.uid!)) !== undefined ? true : undefined),
+      async () => ((await reader.metering.settlement(old.metadata.uid!)) !== undefined ? true : undefined),
       {
         timeoutMs: 30_000,
         intervalMs: 250,
@@ -48,7 +49,7 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
 
     const oldLease = await waitFor(
       async () => {
-        const lease = await reader.lease(old.metadata.uid!);
+        const lease = await reader.market.lease(old.metadata.uid!);
         return lease !== undefined && lease.endedAt > 0 ? lease : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 250, description: "the failed pod's lease ended" },
@@ -57,13 +58,13 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
     expect(oldLease.endedAt, "billing stops at the failure").to.equal(failure.getTime() / 1000);
     const oldBill = await waitFor(
       async () => {
-        const s = await reader.settlement(old.metadata.uid!);
+        const s = await reader.metering.settlement(old.metadata.uid!);
         return s?.billedTo === oldLease.endedAt ? s : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 250, description: "the failed pod billed exactly to the failure" },
     );
     expect(oldBill.billedTo - oldBill.firstFrom).to.equal(oldBill.seconds);
-    const newLease: Lease = await waitFor(() => reader.lease(replacement.metadata.uid!), {
+    const newLease: Lease = await waitFor(() => reader.market.lease(replacement.metadata.uid!), {
       timeoutMs: 30_000,
       intervalMs: 250,
       description: "the replacement's lease",
@@ -72,11 +73,14 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
     expect(newLease.startedAt, "no second of the replica billed twice").to.be.at.least(oldLease.endedAt);
 
     const contractId = oldLease.contractId;
-    await waitFor(async () => ((await reader.contract(contractId))?.breaches === 1 ? true : undefined), {
-      timeoutMs: 30_000,
-      intervalMs: 250,
-      description: "one breach on chain",
-    });
+    await waitFor(
+      async () => ((await reader.market.contract(contractId))?.breaches === 1 ? true : undefined),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        description: "one breach on chain",
+      },
+    );
     const pc = await waitFor(
       async () => {
         const found = await world.client.get<PowerContainer>(POWER_CONTAINER, {
@@ -96,9 +100,9 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
     expect(pc.status?.nodeName).to.equal(replacement.spec!.nodeName);
     // Two more metering intervals: still exactly one breach, and the failed node's standing shows it.
     await new Promise((resolve) => setTimeout(resolve, 2 * world.settings.meteringIntervalMs));
-    expect((await reader.contract(contractId))!.breaches).to.equal(1);
-    expect((await reader.standing(failed))!.breaches).to.equal(1);
-    const [breach, ...more] = await reader.breaches(contractId);
+    expect((await reader.market.contract(contractId))!.breaches).to.equal(1);
+    expect((await reader.poc.standing(failed))!.breaches).to.equal(1);
+    const [breach, ...more] = await reader.market.breaches(contractId);
     expect(more).to.deep.equal([]);
     expect(breach).to.deep.include({ kind: "availability", nodeId: failed, podUid: old.metadata.uid });
   });
@@ -127,7 +131,7 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
     expect(healthy.filter((name) => name !== drifted)).to.include(after.spec!.nodeName);
     const lease = await waitFor(
       async () => {
-        const found = await reader.lease(before.metadata.uid!);
+        const found = await reader.market.lease(before.metadata.uid!);
         return found !== undefined && found.endedAt > 0 ? found : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 250, description: "the drifted pod's lease ended" },

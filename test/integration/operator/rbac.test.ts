@@ -150,7 +150,7 @@ describe("operator RBAC: the main flow under exactly config/rbac", function () {
     );
     const reader = new ChainReader(world.chain.client);
     const contractId = running.status!.contractId!;
-    await waitFor(async () => ((await reader.contract(contractId))!.spent > 0n ? true : undefined), {
+    await waitFor(async () => ((await reader.market.contract(contractId))!.spent > 0n ? true : undefined), {
       timeoutMs: 60_000,
       intervalMs: 250,
       description: "the contract metered",
@@ -164,7 +164,7 @@ describe("operator RBAC: the main flow under exactly config/rbac", function () {
         description: "the contract settled, refunded and gone",
       },
     );
-    const closed = (await reader.contract(contractId))!;
+    const closed = (await reader.market.contract(contractId))!;
     expect(closed.state).to.equal("closed");
     expect(closed.refunded).to.equal(closed.deposited - closed.spent);
     const refused = lines.filter((line) => /\b403\b|Forbidden/.test(line));

@@ -4,7 +4,8 @@
 import { expect } from "chai";
 import type { PowerContainer } from "../../../crds/types.js";
 import { waitFor } from "../../../process/wait-for.js";
-import { ChainReader, type BreachView } from "../../../operator/chain/chain-reader.js";
+import { ChainReader } from "../../../operator/chain/chain-reader.js";
+import type { BreachView } from "../../../chain-sidecar/client/chain-views.js";
 import { POD_ANNOTATION } from "../../../operator/power-container/pod-keys.js";
 import { NODE, POD } from "../../../kube-runtime/builtin-resources.js";
 import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
@@ -34,7 +35,7 @@ describe("operator SLA breaches: recovery time and migration limit", function ()
         const annotated = (await world.client.get<Pod>(POD, name)).metadata.annotations?.[
           POD_ANNOTATION.leaseStart
         ];
-        return annotated !== undefined && (await reader.settlement(pod.metadata.uid!)) !== undefined
+        return annotated !== undefined && (await reader.metering.settlement(pod.metadata.uid!)) !== undefined
           ? true
           : undefined;
       },
@@ -46,7 +47,7 @@ describe("operator SLA breaches: recovery time and migration limit", function ()
     const id = (await readContract(world, contract))!.status!.contractId!;
     return waitFor(
       async () => {
-        const found = await reader.breaches(id);
+        const found = await reader.market.breaches(id);
         return found.length >= count ? found : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 250, description: `${count} breach(es) of ${contract} on chain` },
@@ -73,7 +74,7 @@ describe("operator SLA breaches: recovery time and migration limit", function ()
     const recovery = byKind.get("recovery")!;
     expect(recovery).to.deep.include({ nodeId: failed, podUid: replacement.metadata.uid });
     expect(recovery.seconds).to.be.at.least(4);
-    expect((await reader.standing(failed))!.breaches).to.equal(2);
+    expect((await reader.poc.standing(failed))!.breaches).to.equal(2);
   });
 
   it("records a migrations breach, not availability, when the node fails after maxMigrations were used", async () => {

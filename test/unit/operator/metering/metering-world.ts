@@ -125,8 +125,8 @@ export class MeteringWorld {
       },
       chain: {
         reader: {
-          contract: (id: string) => Promise.resolve(this.contracts.get(id)),
-          settlement: (podUid: string) => Promise.resolve(this.settlement(podUid)),
+          market: { contract: (id: string) => Promise.resolve(this.contracts.get(id)) },
+          metering: { settlement: (podUid: string) => Promise.resolve(this.settlement(podUid)) },
         },
         keys: { operatorWallet: () => Promise.resolve(this.operator) },
         submitter,
