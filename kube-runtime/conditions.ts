@@ -17,6 +17,17 @@ export interface StatusCondition {
 
 export type ConditionUpdate = Omit<StatusCondition, "lastTransitionTime">;
 
+/** One condition to set, computed from the given generation of the object. */
+export function condition(
+  type: string,
+  status: ConditionStatus,
+  reason: string,
+  message: string,
+  observedGeneration?: number,
+): ConditionUpdate {
+  return { type, status, reason, message, observedGeneration };
+}
+
 const REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 const MAX_MESSAGE = 32768;
 

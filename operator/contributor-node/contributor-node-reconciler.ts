@@ -21,7 +21,7 @@ import type { NodeStanding } from "../../chain-sidecar/client/chain-views.js";
 import { KeyUnavailable } from "../chain/key-vault.js";
 import type { KubeNode, OperatorContext } from "../operator-context.js";
 import { NODE } from "../../kube-runtime/builtin-resources.js";
-import { conditionTime, setCondition, type ConditionUpdate } from "../../kube-runtime/conditions.js";
+import { conditionTime, type ConditionUpdate } from "../../kube-runtime/conditions.js";
 import type { ReconcileContext, ReconcileResult } from "../../kube-runtime/controller.js";
 import {
   addFinalizer,
@@ -29,7 +29,7 @@ import {
   isBeingDeleted,
   removeFinalizer,
 } from "../../kube-runtime/finalizers.js";
-import { patchStatus } from "../../kube-runtime/status.js";
+import { writeStatus } from "../../kube-runtime/status.js";
 import { CONTRIBUTOR_NODE } from "../uranus-resources.js";
 import { allocatedScu } from "./allocated-scu.js";
 import type { JailedOwners } from "./jailed-owners.js";
@@ -432,20 +432,16 @@ export class ContributorNodeReconciler {
     return {};
   }
 
-  private async writeStatus(
+  private writeStatus(
     cn: ContributorNode,
     status: Partial<ContributorNodeStatus>,
     conditions: ConditionUpdate[],
   ): Promise<void> {
-    const now = this.ctx.now();
-    let list = cn.status?.conditions;
-    for (const condition of conditions) list = setCondition(list, condition, now);
-    await patchStatus(
-      this.ctx.runtime.client,
-      CONTRIBUTOR_NODE,
-      cn,
-      { ...status, conditions: list },
-      { fieldManager: FIELD_MANAGER },
-    );
+    return writeStatus(this.ctx.runtime.client, CONTRIBUTOR_NODE, cn, {
+      changes: status,
+      conditions,
+      now: this.ctx.now(),
+      fieldManager: FIELD_MANAGER,
+    });
   }
 }

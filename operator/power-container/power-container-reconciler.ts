@@ -15,15 +15,10 @@ import {
 import { maxMigrations } from "../compute-contract/contract-terms.js";
 import { INDEX, type KubePod, type OperatorContext } from "../operator-context.js";
 import { POD } from "../../kube-runtime/builtin-resources.js";
-import {
-  conditionTime,
-  findCondition,
-  setCondition,
-  type ConditionUpdate,
-} from "../../kube-runtime/conditions.js";
+import { conditionTime, findCondition, type ConditionUpdate } from "../../kube-runtime/conditions.js";
 import type { ReconcileContext, ReconcileResult } from "../../kube-runtime/controller.js";
-import { isAlreadyExists, isConflict, isNotFound } from "../../kube-runtime/kube-api-error.js";
-import { patchStatus } from "../../kube-runtime/status.js";
+import { isAlreadyExists } from "../../kube-runtime/kube-api-error.js";
+import { writeStatus } from "../../kube-runtime/status.js";
 import { POWER_CONTAINER } from "../uranus-resources.js";
 import { childName, revisionOf } from "./child-name.js";
 import type { MigrationMetrics } from "./migration-metrics.js";
@@ -240,54 +235,23 @@ export class PowerContainerReconciler {
       now,
     );
     if (recovered !== undefined) await judgeRecovery(this.ctx, pc, contract, recovered, rc.log);
-    await this.writeStatus(pc, status, conditions, migrated !== undefined, exhausted, now);
+    // A migration this reconcile made, or the Failed phase of a replica that used its last one, is a fact no later
+    // reconcile can recompute (its pod is gone): on a conflict with metering's write it goes onto a fresh read.
+    await writeStatus(this.ctx.runtime.client, POWER_CONTAINER, pc, {
+      changes: status,
+      conditions,
+      now,
+      fieldManager: FIELD_MANAGER,
+      guardResourceVersion: true,
+      rebase:
+        migrated !== undefined || exhausted
+          ? (fresh) =>
+              migrated === undefined ? status : { ...status, migrations: (fresh.status?.migrations ?? 0) + 1 }
+          : undefined,
+    });
     // A pod that waits while avoiding failed nodes is looked at again, in case they recover.
     if (leaseWait) return { requeueAfter: 250 };
     return shunning ? { requeueAfter: 2_000 } : {};
-  }
-
-  /**
-   * Writes the status computed from `pc`. A migration this reconcile made, or the Failed phase of a replica that
-   * used its last one, is a fact no later reconcile can recompute (its pod is gone), so on a conflict (metering adds to the status too) it is written again onto a
-   * fresh read rather than left to a requeue.
-   */
-  private async writeStatus(
-    pc: PowerContainer,
-    status: Partial<PowerContainerStatus>,
-    conditions: ConditionUpdate[],
-    migrated: boolean,
-    exhausted: boolean,
-    now: Date,
-  ): Promise<void> {
-    let base = pc;
-    for (let attempt = 0; ; attempt++) {
-      let list = base.status?.conditions;
-      for (const condition of conditions) list = setCondition(list, condition, now);
-      try {
-        await patchStatus(
-          this.ctx.runtime.client,
-          POWER_CONTAINER,
-          base,
-          { ...status, conditions: list },
-          { fieldManager: FIELD_MANAGER, guardResourceVersion: true },
-        );
-        return;
-      } catch (error) {
-        // Deleted meanwhile (scale down, contract deleted): nothing left to report on.
-        if (isNotFound(error)) return;
-        if (!(migrated || exhausted) || !isConflict(error) || attempt >= 4) throw error;
-        try {
-          base = await this.ctx.runtime.client.get<PowerContainer>(POWER_CONTAINER, {
-            namespace: pc.metadata.namespace,
-            name: pc.metadata.name!,
-          });
-        } catch (reread) {
-          if (isNotFound(reread)) return;
-          throw reread;
-        }
-        if (migrated) status.migrations = (base.status?.migrations ?? 0) + 1;
-      }
-    }
   }
 
   /** The nodes a pod's affinity excludes by name (the failed nodes it was made to avoid). */
