@@ -14,7 +14,7 @@ import type { BillingTrigger } from "../pod-billing/pod-billing-reconciler.js";
 import type { Logger } from "../../observability/logger.js";
 import { INDEX, type KubePod, type OperatorContext } from "../operator-context.js";
 import { judgePlacement } from "../power-container/placement-health.js";
-import { isRetired, unixSeconds } from "../power-container/power-container-reconciler.js";
+import { isRetired, unixSeconds } from "../power-container/pod-retirement.js";
 import { POD_ANNOTATION, POD_LABEL } from "../power-container/pod-keys.js";
 import { conditionTime } from "../../kube-runtime/conditions.js";
 import { isConflict } from "../../kube-runtime/kube-api-error.js";

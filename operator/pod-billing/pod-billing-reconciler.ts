@@ -8,7 +8,7 @@ import { ResultCode } from "../../chain-sidecar/tx/tx-types.js";
 import { FIELD_MANAGER, LABEL, type PowerContainer } from "../../crds/types.js";
 import type { Lease } from "../../chain-sidecar/modules/market/market-types.js";
 import type { KubePod, OperatorContext } from "../operator-context.js";
-import { isRetired, unixSeconds } from "../power-container/power-container-reconciler.js";
+import { isRetired, unixSeconds } from "../power-container/pod-retirement.js";
 import {
   METERING_FINALIZER,
   POD_ANNOTATION,

@@ -9,7 +9,7 @@ import { LABEL, type PowerContainerSpec } from "../../../crds/types.js";
 import { slimNode, slimPod } from "../../../operator/operator-context.js";
 import { nodeMatchesSelector } from "../../../operator/power-container/node-selector-match.js";
 import { judgePlacement } from "../../../operator/power-container/placement-health.js";
-import { isRetired } from "../../../operator/power-container/power-container-reconciler.js";
+import { isRetired } from "../../../operator/power-container/pod-retirement.js";
 import { POD_ANNOTATION } from "../../../operator/power-container/pod-keys.js";
 import { NODE, POD } from "../../../kube-runtime/builtin-resources.js";
 import { KubeAccess } from "../../../kube-runtime/kube-config.js";
