@@ -2,12 +2,7 @@
 // heartbeats while the Node is Ready, mirrors PoC and liveness into status, and deregisters when deleted.
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
 import { ResultCode } from "../../chain-sidecar/tx/tx-types.js";
-import {
-  DeregisterNodeMsg,
-  HeartbeatMsg,
-  RegisterNodeMsg,
-  UpdateNodeMsg,
-} from "../../chain-sidecar/modules/poc/poc-types.js";
+import { DeregisterNodeMsg } from "../../chain-sidecar/modules/poc/poc-types.js";
 import {
   CONDITION,
   FIELD_MANAGER,
@@ -33,6 +28,8 @@ import { writeStatus } from "../../kube-runtime/status.js";
 import { CONTRIBUTOR_NODE } from "../uranus-resources.js";
 import { allocatedScu } from "./allocated-scu.js";
 import type { JailedOwners } from "./jailed-owners.js";
+import { NodeHeartbeats } from "./node-heartbeats.js";
+import { NodeRegistration } from "./node-registration.js";
 
 /** Held until the node is deregistered on chain. */
 export const DEREGISTER_FINALIZER = "uranus.io/deregister";
@@ -47,18 +44,21 @@ function pocInteger(value: string): number {
 }
 
 export class ContributorNodeReconciler {
-  /** When each node last sent a heartbeat that was committed (ms since epoch). */
-  private readonly lastHeartbeat = new Map<string, number>();
+  private readonly heartbeats: NodeHeartbeats;
+  private readonly registration: NodeRegistration;
 
   constructor(
     private readonly ctx: OperatorContext,
     private readonly jailed: JailedOwners,
-  ) {}
+  ) {
+    this.heartbeats = new NodeHeartbeats(ctx);
+    this.registration = new NodeRegistration(ctx, this.heartbeats);
+  }
 
   async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
     const cached = this.ctx.informers.contributorNodes.store.get(key);
     if (cached === undefined) {
-      this.lastHeartbeat.delete(key);
+      this.heartbeats.forget(key);
       return {};
     }
     if (isBeingDeleted(cached)) return this.finalize(cached, rc);
@@ -74,7 +74,7 @@ export class ContributorNodeReconciler {
 
     let standing: NodeStanding | undefined;
     try {
-      standing = await this.ensureRegistered(cn, node, status, rc);
+      standing = await this.registration.ensure(cn, node, status, rc);
     } catch (error) {
       const failure = describeChainFailure(error);
       const keyProblem = error instanceof KeyUnavailable;
@@ -125,7 +125,7 @@ export class ContributorNodeReconciler {
     if (node !== undefined) await this.labelNode(node, owner);
     if (isReady(node)) {
       try {
-        standing = (await this.heartbeat(cn, node!, standing)) ?? standing;
+        standing = (await this.heartbeats.beat(cn, node!, standing)) ?? standing;
       } catch (error) {
         const failure = describeChainFailure(error);
         rc.log.warn({ node: nodeId, reason: failure.reason, message: failure.message }, "heartbeat failed");
@@ -228,146 +228,7 @@ export class ContributorNodeReconciler {
       observedGeneration: generation,
     });
     await this.writeStatus(cn, status, conditions);
-    return { requeueAfter: this.heartbeatDueIn(nodeId) };
-  }
-
-  private heartbeatDueIn(nodeId: string): number {
-    const interval = this.ctx.settings.heartbeatIntervalMs;
-    const last = this.lastHeartbeat.get(nodeId);
-    if (last === undefined) return interval;
-    return Math.max(50, last + interval - this.ctx.now().getTime());
-  }
-
-  /** Registers, adopts or corrects the chain's record of the node; undefined while the Node does not exist. */
-  private async ensureRegistered(
-    cn: ContributorNode,
-    node: KubeNode | undefined,
-    status: Partial<ContributorNodeStatus>,
-    rc: ReconcileContext,
-  ): Promise<NodeStanding | undefined> {
-    const { chain } = this.ctx;
-    const nodeId = cn.spec.nodeName;
-    const owner = cn.spec.owner.toLowerCase();
-    const operator = await chain.keys.operatorAddress();
-    let standing = await chain.reader.poc.standing(nodeId);
-    if (standing === undefined) {
-      if (node === undefined) return undefined;
-      const wallet = await chain.keys.ownerWallet(owner);
-      const resources = this.ctx.scale.nodeResources(node.status?.allocatable);
-      try {
-        const included = await chain.submitter.submit(wallet, RegisterNodeMsg, {
-          nodeId,
-          region: cn.spec.region,
-          isolation: cn.spec.isolation?.includes("kata") === true ? "kata" : "runc",
-          cpuMillicores: resources.cpuMillicores,
-          memoryBytes: resources.memoryBytes,
-          storageBytes: resources.storageBytes,
-          bandwidthMbps: 0n,
-          pricePerScuHour: BigInt(cn.spec.pricePerSCUHour),
-          operator,
-        });
-        status.registration = {
-          txHash: included.hash,
-          height: included.height,
-          registeredAt: conditionTime(included.blockTime),
-        };
-        this.lastHeartbeat.set(nodeId, this.ctx.now().getTime());
-        this.ctx.runtime.events.record(cn, {
-          type: "Normal",
-          reason: "Registered",
-          action: "RegisterNode",
-          note: `registered node ${nodeId} on chain for ${owner} at height ${included.height}`,
-        });
-        rc.log.info({ node: nodeId, height: included.height }, "node registered on chain");
-      } catch (error) {
-        // Someone registered it between our read and our transaction: adopt below.
-        if (!(error instanceof ChainTxError && error.code === ResultCode.ALREADY_EXISTS)) throw error;
-      }
-      standing = await chain.reader.poc.standing(nodeId);
-      if (standing === undefined)
-        throw new Error(`node ${nodeId} is not on chain right after registering it`);
-    }
-    if (standing.owner !== owner) {
-      throw new Error(
-        `node ${nodeId} is registered on chain by ${standing.owner}, not by spec.owner ${owner}`,
-      );
-    }
-    const wantPrice = BigInt(cn.spec.pricePerSCUHour);
-    const chainNode = await chain.reader.poc.node(nodeId);
-    if (
-      chainNode !== undefined &&
-      (chainNode.operator !== operator || chainNode.pricePerScuHour !== wantPrice)
-    ) {
-      let wallet;
-      try {
-        wallet = await chain.keys.ownerWallet(owner);
-      } catch (error) {
-        if (chainNode.operator === operator) {
-          rc.log.warn(
-            { node: nodeId, err: error },
-            "cannot change the node's price on chain without the owner key",
-          );
-          return standing;
-        }
-        throw new KeyUnavailable(
-          (error as KeyUnavailable).problem,
-          `node ${nodeId} names operator ${chainNode.operator || "none"} on chain, not this operator ${operator}, ` +
-            `and ${(error as Error).message}`,
-        );
-      }
-      await chain.submitter.submit(wallet, UpdateNodeMsg, { nodeId, pricePerScuHour: wantPrice, operator });
-      this.ctx.runtime.events.record(cn, {
-        type: "Normal",
-        reason: "Updated",
-        action: "UpdateNode",
-        note: `set price ${wantPrice} per SCU-hour and operator ${operator} on chain`,
-      });
-    }
-    if (
-      status.registration === undefined &&
-      cn.status?.registration === undefined &&
-      chainNode !== undefined
-    ) {
-      this.ctx.runtime.events.record(cn, {
-        type: "Normal",
-        reason: "Adopted",
-        action: "RegisterNode",
-        note: `node ${nodeId} was already registered on chain at height ${chainNode.registeredHeight}; adopted it`,
-      });
-    }
-    return standing;
-  }
-
-  private async heartbeat(
-    cn: ContributorNode,
-    node: KubeNode,
-    standing: NodeStanding,
-  ): Promise<NodeStanding | undefined> {
-    const nodeId = cn.spec.nodeName;
-    const now = this.ctx.now().getTime();
-    const last = this.lastHeartbeat.get(nodeId);
-    // A node the chain took offline comes back with the next heartbeat, whenever the last one was.
-    if (standing.online && last !== undefined && now - last < this.ctx.settings.heartbeatIntervalMs * 0.9)
-      return undefined;
-    const resources = this.ctx.scale.nodeResources(node.status?.allocatable);
-    const wallet = await this.ctx.chain.keys.operatorWallet();
-    await this.ctx.chain.submitter.submit(wallet, HeartbeatMsg, {
-      nodeId,
-      cpuMillicores: resources.cpuMillicores,
-      memoryBytes: resources.memoryBytes,
-      storageBytes: resources.storageBytes,
-      bandwidthMbps: 0n,
-    });
-    this.lastHeartbeat.set(nodeId, now);
-    if (!standing.online) {
-      this.ctx.runtime.events.record(cn, {
-        type: "Normal",
-        reason: "Online",
-        action: "Heartbeat",
-        note: `node ${nodeId} is online on chain again`,
-      });
-    }
-    return this.ctx.chain.reader.poc.standing(nodeId);
+    return { requeueAfter: this.heartbeats.dueIn(nodeId) };
   }
 
   private async labelNode(node: KubeNode, owner: string): Promise<void> {
@@ -425,7 +286,7 @@ export class ContributorNodeReconciler {
         { fieldManager: FIELD_MANAGER },
       );
     }
-    this.lastHeartbeat.delete(nodeId);
+    this.heartbeats.forget(nodeId);
     await removeFinalizer(this.ctx.runtime.client, CONTRIBUTOR_NODE, cn, DEREGISTER_FINALIZER, {
       fieldManager: FIELD_MANAGER,
     });
