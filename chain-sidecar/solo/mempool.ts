@@ -92,4 +92,14 @@ export class Mempool {
   entries(): [string, Uint8Array][] {
     return [...this.txs.entries()];
   }
+
+  /** After a commit the remaining txs are checked again against the new state, as CometBFT does; failures leave. */
+  async recheck(check: (tx: Uint8Array) => Promise<number>): Promise<void> {
+    for (const [hash, tx] of this.entries()) {
+      if ((await check(tx)) !== 0) {
+        this.remove(hash);
+        this.forget(hash);
+      }
+    }
+  }
 }

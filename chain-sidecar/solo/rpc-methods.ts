@@ -15,7 +15,8 @@ import {
 } from "./cometbft-json.js";
 import { MempoolError } from "./mempool.js";
 import { RpcError, type ParamSpec, type ParamValue } from "./rpc-params.js";
-import { COMETBFT_VERSION, type SoloProducer } from "./solo-producer.js";
+import { cometbftVersion } from "./cometbft-version.js";
+import type { SoloProducer } from "./solo-producer.js";
 
 export interface RpcMethod {
   params: ParamSpec;
@@ -93,7 +94,7 @@ export function createRpcMethods(options: RpcMethodsOptions): Record<string, Rpc
             id: key.addressHex.toLowerCase(),
             listen_addr: options.rpcAddress(),
             network: producer.genesis.chain_id,
-            version: COMETBFT_VERSION,
+            version: cometbftVersion(),
             channels: "",
             moniker: options.moniker,
             other: { tx_index: "on", rpc_address: options.rpcAddress() },

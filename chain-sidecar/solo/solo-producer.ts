@@ -1,14 +1,10 @@
 // One-validator block producer: drives the same AbciApplication as CometBFT would, without consensus.
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Mutex } from "async-mutex";
 import type { Logger } from "pino";
 import {
   CheckTxType,
-  ExecTxResult,
   ResponseProcessProposal_ProposalStatus,
-  type CommitInfo,
   type ResponseCheckTx,
   type ResponseInfo,
   type RequestQuery,
@@ -16,32 +12,25 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import { ConsensusParams } from "cosmjs-types/tendermint/types/params";
 import { Block } from "cosmjs-types/tendermint/types/block";
-import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { Commit, Header, type BlockID } from "cosmjs-types/tendermint/types/types";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import type { AbciApplication } from "../abci/application.js";
 import type { GenesisDoc } from "../genesis/genesis-doc.js";
+import { consensusParamsFromJson } from "../genesis/init-chain-request.js";
 import type { ValidatorKey } from "../node/validator-key.js";
+import { lastCommit, lastCommitInfo, resultsHash, sha256 } from "./block-hashing.js";
 import { BlockStore, type StoredBlock } from "./block-store.js";
-import {
-  consensusParamsFromJson,
-  initChainRequest,
-  timestampFromRfc3339,
-} from "../genesis/init-chain-request.js";
+import { loadPosition, savePosition, type ChainPosition } from "./chain-position.js";
+import { cometbftVersion } from "./cometbft-version.js";
+import type { ConsensusValidators } from "./consensus-validators.js";
 import { DEFAULT_MEMPOOL_LIMITS, Mempool, txHash, type MempoolLimits } from "./mempool.js";
-import { ConsensusValidators, type SetMember } from "./consensus-validators.js";
+import { handshake } from "./solo-handshake.js";
 
-export const COMETBFT_VERSION = "0.38.25";
 const BLOCK_PROTOCOL = 11n;
 const P2P_PROTOCOL = 8n;
 const ABCI_VERSION = "2.0.0";
 /** Room left in a block for its header and commit; CometBFT computes this exactly, a margin is enough here. */
 const BLOCK_OVERHEAD_BYTES = 16 * 1024;
-const ZERO_TIME: Timestamp = { seconds: -62135596800n, nanos: 0 };
-const EMPTY_BLOCK_ID: BlockID = {
-  hash: new Uint8Array(),
-  partSetHeader: { total: 0, hash: new Uint8Array() },
-};
 
 export interface SoloProducerOptions {
   app: AbciApplication;
@@ -63,30 +52,7 @@ export interface SoloProducerOptions {
   appLock?: Mutex;
 }
 
-interface ChainPosition {
-  height: bigint;
-  blockId: BlockID;
-  appHash: Uint8Array;
-  resultsHash: Uint8Array;
-  timeMillis: number;
-  lastValidators: ConsensusValidators;
-  validators: ConsensusValidators;
-  nextValidators: ConsensusValidators;
-}
-
-interface SavedPosition {
-  height: string;
-  blockHash: string;
-  partsHash: string;
-  resultsHash: string;
-  timeMillis: number;
-  sets: { address: string; pubKey: string; power: string }[][];
-}
-
 export type BlockListener = (block: StoredBlock) => void;
-
-const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash("sha256").update(data).digest());
-const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "hex"));
 
 export class SoloProducer {
   readonly store: BlockStore;
@@ -139,7 +105,19 @@ export class SoloProducer {
 
   /** Handshakes with the app (InitChain on a fresh app), then produces blocks until stop(). */
   async start(): Promise<void> {
-    await this.handshake();
+    const info = await this.info();
+    this.appVersion = info.appVersion;
+    const statePath = this.statePath();
+    const { position, consensusParams } = await handshake(
+      this.options.app,
+      this.appLock,
+      info,
+      this.options.genesis,
+      statePath === undefined ? undefined : loadPosition(statePath),
+      this.options.logger,
+    );
+    this.position = position;
+    if (consensusParams !== undefined) this.mergeConsensusParams(consensusParams);
     this.running = true;
     this.loopDone = this.run();
   }
@@ -153,7 +131,7 @@ export class SoloProducer {
   async info(): Promise<ResponseInfo> {
     return this.appLock.runExclusive(() =>
       this.options.app.info({
-        version: COMETBFT_VERSION,
+        version: cometbftVersion(),
         blockVersion: BLOCK_PROTOCOL,
         p2pVersion: P2P_PROTOCOL,
         abciVersion: ABCI_VERSION,
@@ -199,59 +177,6 @@ export class SoloProducer {
       this.mempool.forget(hash);
     }
     return response;
-  }
-
-  private async handshake(): Promise<void> {
-    const info = await this.info();
-    this.appVersion = info.appVersion;
-    const genesis = this.options.genesis;
-    const initialHeight = BigInt(genesis.initial_height);
-    const saved = this.loadPosition();
-    if (info.lastBlockHeight === 0n) {
-      const request = initChainRequest(genesis);
-      const response = await this.appLock.runExclusive(() => this.options.app.initChain(request));
-      if (response.consensusParams !== undefined) this.mergeConsensusParams(response.consensusParams);
-      const set = ConsensusValidators.fromUpdates(
-        response.validators.length > 0 ? response.validators : request.validators,
-      );
-      const appHash = response.appHash.length > 0 ? response.appHash : fromHex(genesis.app_hash);
-      this.position = {
-        height: initialHeight - 1n,
-        blockId: EMPTY_BLOCK_ID,
-        appHash,
-        resultsHash: sha256(new Uint8Array()),
-        timeMillis: Number(timestampFromRfc3339(genesis.genesis_time).seconds) * 1000 - 1,
-        lastValidators: new ConsensusValidators([]),
-        validators: set,
-        nextValidators: set,
-      };
-      this.options.logger.info(
-        { chainId: genesis.chain_id, validators: set.members.length },
-        "solo chain initialized",
-      );
-      return;
-    }
-    if (saved !== undefined && saved.height !== info.lastBlockHeight) {
-      this.options.logger.warn(
-        { app: String(info.lastBlockHeight), saved: String(saved.height) },
-        "solo state and application heights differ; continuing from the application's height",
-      );
-    }
-    const fallback = ConsensusValidators.fromUpdates(initChainRequest(genesis).validators);
-    this.position = {
-      height: info.lastBlockHeight,
-      blockId: saved?.blockId ?? EMPTY_BLOCK_ID,
-      appHash: info.lastBlockAppHash,
-      resultsHash: saved?.resultsHash ?? sha256(new Uint8Array()),
-      timeMillis: saved?.timeMillis ?? 0,
-      lastValidators: saved?.lastValidators ?? fallback,
-      validators: saved?.validators ?? fallback,
-      nextValidators: saved?.nextValidators ?? fallback,
-    };
-    this.options.logger.info(
-      { height: String(info.lastBlockHeight) },
-      "solo chain resumes after the application's last block",
-    );
   }
 
   private async run(): Promise<void> {
@@ -314,50 +239,6 @@ export class SoloProducer {
     return { seconds: BigInt(Math.floor(millis / 1000)), nanos: (millis % 1000) * 1_000_000 };
   }
 
-  private lastCommitInfo(): CommitInfo {
-    const self = this.options.validatorKey.addressHex;
-    return {
-      round: 0,
-      votes: this.position.lastValidators.members.map((m) => ({
-        validator: { address: fromHex(m.address), power: m.power },
-        blockIdFlag: m.address === self ? BlockIDFlag.BLOCK_ID_FLAG_COMMIT : BlockIDFlag.BLOCK_ID_FLAG_ABSENT,
-      })),
-    };
-  }
-
-  private lastCommit(): Commit {
-    const p = this.position;
-    if (p.blockId.hash.length === 0) {
-      return { height: p.height, round: 0, blockId: EMPTY_BLOCK_ID, signatures: [] };
-    }
-    const key = this.options.validatorKey;
-    const time = {
-      seconds: BigInt(Math.floor(p.timeMillis / 1000)),
-      nanos: (p.timeMillis % 1000) * 1_000_000,
-    };
-    return {
-      height: p.height,
-      round: 0,
-      blockId: p.blockId,
-      signatures: p.lastValidators.members.map((m) =>
-        m.address === key.addressHex
-          ? {
-              blockIdFlag: BlockIDFlag.BLOCK_ID_FLAG_COMMIT,
-              validatorAddress: fromHex(m.address),
-              timestamp: time,
-              // Solo signs the block hash itself, not CometBFT's canonical vote bytes.
-              signature: key.sign(p.blockId.hash),
-            }
-          : {
-              blockIdFlag: BlockIDFlag.BLOCK_ID_FLAG_ABSENT,
-              validatorAddress: new Uint8Array(),
-              timestamp: ZERO_TIME,
-              signature: new Uint8Array(),
-            },
-      ),
-    };
-  }
-
   private async produceBlock(): Promise<StoredBlock> {
     const app = this.options.app;
     const p = this.position;
@@ -366,7 +247,7 @@ export class SoloProducer {
     const proposerAddress = this.options.validatorKey.address;
     const nextValidatorsHash = p.nextValidators.hash();
     const maxTxBytes = this.maxTxBytes();
-    const commitInfo = this.lastCommitInfo();
+    const commitInfo = lastCommitInfo(p, this.options.validatorKey.addressHex);
     const prepared = await app.prepareProposal({
       maxTxBytes: BigInt(maxTxBytes),
       txs: this.mempool.reap(maxTxBytes),
@@ -392,14 +273,14 @@ export class SoloProducer {
       );
     }
     const txHashes = txs.map(txHash);
-    const lastCommit = this.lastCommit();
+    const commitLast = lastCommit(p, this.options.validatorKey);
     const header: Header = {
       version: { block: BLOCK_PROTOCOL, app: this.appVersion },
       chainId: this.options.genesis.chain_id,
       height,
       time,
       lastBlockId: p.blockId,
-      lastCommitHash: sha256(Commit.encode(lastCommit).finish()),
+      lastCommitHash: sha256(Commit.encode(commitLast).finish()),
       dataHash: sha256(Buffer.concat(txHashes.map((h) => Buffer.from(h, "hex")))),
       validatorsHash: p.validators.hash(),
       nextValidatorsHash,
@@ -413,7 +294,7 @@ export class SoloProducer {
       header,
       data: { txs },
       evidence: { evidence: [] },
-      lastCommit,
+      lastCommit: commitLast,
     }).finish();
     const blockId: BlockID = {
       hash: sha256(Header.encode(header).finish()),
@@ -445,7 +326,7 @@ export class SoloProducer {
         header,
         txs,
         txHashes,
-        lastCommit,
+        lastCommit: commitLast,
         sizeBytes: encodedBlock.length,
         results,
         validators: p.validators,
@@ -459,41 +340,18 @@ export class SoloProducer {
         height,
         blockId,
         appHash: results.appHash,
-        resultsHash: sha256(
-          Buffer.concat(
-            results.txResults.map((r) =>
-              ExecTxResult.encode(
-                ExecTxResult.fromPartial({
-                  code: r.code,
-                  data: r.data,
-                  gasWanted: r.gasWanted,
-                  gasUsed: r.gasUsed,
-                }),
-              ).finish(),
-            ),
-          ),
-        ),
+        resultsHash: resultsHash(results),
         timeMillis: Number(time.seconds) * 1000 + Math.floor(time.nanos / 1_000_000),
         lastValidators: p.validators,
         validators: p.nextValidators,
         nextValidators: p.nextValidators.apply(results.validatorUpdates),
       };
-      this.savePosition();
+      const statePath = this.statePath();
+      if (statePath !== undefined) savePosition(statePath, this.position);
       for (const hash of txHashes) this.mempool.remove(hash);
-      await this.recheck();
+      await this.mempool.recheck(async (tx) => (await app.checkTx({ tx, type: CheckTxType.RECHECK })).code);
       return stored;
     });
-  }
-
-  /** After a commit the remaining txs are checked again against the new state, as CometBFT does. */
-  private async recheck(): Promise<void> {
-    for (const [hash, tx] of this.mempool.entries()) {
-      const response = await this.options.app.checkTx({ tx, type: CheckTxType.RECHECK });
-      if (response.code !== 0) {
-        this.mempool.remove(hash);
-        this.mempool.forget(hash);
-      }
-    }
   }
 
   private mergeConsensusParams(update: ConsensusParams): void {
@@ -506,75 +364,15 @@ export class SoloProducer {
     };
   }
 
+  private statePath(): string | undefined {
+    return this.options.stateDir === undefined ? undefined : join(this.options.stateDir, "solo-state.json");
+  }
+
   private fail(error: Error): void {
     if (this.fatalError !== undefined) return;
     this.fatalError = error;
     this.running = false;
     this.options.logger.fatal({ err: error }, "solo producer stops: %s", error.message);
     this.options.onFatal(error);
-  }
-
-  private statePath(): string | undefined {
-    return this.options.stateDir === undefined ? undefined : join(this.options.stateDir, "solo-state.json");
-  }
-
-  private savePosition(): void {
-    const path = this.statePath();
-    if (path === undefined) return;
-    const p = this.position;
-    const sets = [p.lastValidators, p.validators, p.nextValidators].map((set) =>
-      set.members.map((m) => ({
-        address: m.address,
-        pubKey: Buffer.from(m.pubKey).toString("base64"),
-        power: String(m.power),
-      })),
-    );
-    const saved: SavedPosition = {
-      height: String(p.height),
-      blockHash: Buffer.from(p.blockId.hash).toString("hex"),
-      partsHash: Buffer.from(p.blockId.partSetHeader.hash).toString("hex"),
-      resultsHash: Buffer.from(p.resultsHash).toString("hex"),
-      timeMillis: p.timeMillis,
-      sets,
-    };
-    writeFileSync(`${path}.tmp`, JSON.stringify(saved));
-    renameSync(`${path}.tmp`, path);
-  }
-
-  private loadPosition():
-    | Pick<
-        ChainPosition,
-        | "height"
-        | "blockId"
-        | "resultsHash"
-        | "timeMillis"
-        | "lastValidators"
-        | "validators"
-        | "nextValidators"
-      >
-    | undefined {
-    const path = this.statePath();
-    if (path === undefined || !existsSync(path)) return undefined;
-    const saved = JSON.parse(readFileSync(path, "utf8")) as SavedPosition;
-    const set = (members: SavedPosition["sets"][number] | undefined): ConsensusValidators =>
-      new ConsensusValidators(
-        (members ?? []).map((m): SetMember => ({
-          address: m.address,
-          pubKey: new Uint8Array(Buffer.from(m.pubKey, "base64")),
-          power: BigInt(m.power),
-        })),
-      );
-    return {
-      height: BigInt(saved.height),
-      blockId: {
-        hash: fromHex(saved.blockHash),
-        partSetHeader: { total: 1, hash: fromHex(saved.partsHash) },
-      },
-      resultsHash: fromHex(saved.resultsHash),
-      timeMillis: saved.timeMillis,
-      lastValidators: set(saved.sets[0]),
-      validators: set(saved.sets[1]),
-      nextValidators: set(saved.sets[2]),
-    };
   }
 }
