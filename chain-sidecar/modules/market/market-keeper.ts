@@ -1,4 +1,5 @@
-// Contracts, escrow, leases, breaches and ratings. Owns the `market/` prefix.
+// Contracts and their escrow (leases: lease-keeper.ts; breaches and ratings: sla-keeper.ts). The market module owns
+// the `market/` prefix.
 //
 // Escrow rules: the budget moves from the payer's balance into the contract; metering charges take from it and
 // never more than it holds; a contract whose escrow cannot pay one more interval is paused (not closed) and
@@ -12,33 +13,16 @@ import { BankKeeper } from "../bank/bank-keeper.js";
 import type { BlockInfo } from "../exec-context.js";
 import { readPodSettlement } from "../metering/metering-records.js";
 import { readParams } from "../params/params-keeper.js";
-import {
-  checkClientRef,
-  checkClusterId,
-  checkNodeId,
-  checkPodUid,
-  checkRegion,
-  optionalAddress,
-} from "../poc/identifiers.js";
-import { PocKeeper, nodeStanding } from "../poc/poc-keeper.js";
+import { checkClientRef, checkClusterId, checkRegion, optionalAddress } from "../poc/identifiers.js";
+import { PocKeeper } from "../poc/poc-keeper.js";
 import { requiredPerInterval } from "./interval-cost.js";
-import type {
-  EndLease,
-  OpenContract,
-  ResizeContract,
-  RateContributor,
-  RecordBreach,
-  RecordLease,
-} from "./market-messages.js";
+import type { OpenContract, ResizeContract } from "./market-messages.js";
 import { marketParams, type MarketParams } from "./market-params.js";
 import {
-  BREACH_KINDS,
   CONTRACT_PREFIX,
   EXPIRY_PREFIX,
-  LEASE_OUTCOMES,
   PAYER_PREFIX,
   REPLICA_PREFIX,
-  breachKey,
   contractIdFor,
   contractKey,
   decodeContract,
@@ -48,9 +32,7 @@ import {
   expiryKey,
   leaseKey,
   payerIndexKey,
-  ratingKey,
   replicaKey,
-  servedKey,
   type CloseReason,
   type Contract,
   type ContractState,
@@ -95,11 +77,11 @@ export function readActiveLeases(state: StateReader, contractId: string): Lease[
   });
 }
 
-function secondsOf(block: BlockInfo): number {
+export function secondsOf(block: BlockInfo): number {
   return Math.floor(block.timeMs / 1000);
 }
 
-function inRange(value: bigint, min: number, max: number, field: string): number {
+export function inRange(value: bigint, min: number, max: number, field: string): number {
   if (value < BigInt(min) || value > BigInt(max))
     throw invalidField(field, `${value} is outside ${min}..${max}`);
   return Number(value);
@@ -114,7 +96,7 @@ export interface StateChange {
 export class MarketKeeper {
   readonly params: MarketParams;
   private readonly bank: BankKeeper;
-  private readonly poc: PocKeeper;
+  readonly poc: PocKeeper;
 
   constructor(private readonly state: StateWriter) {
     this.params = readParams(state, marketParams);
@@ -136,13 +118,13 @@ export class MarketKeeper {
     this.state.set(contractKey(contract.id), encodeContract(contract));
   }
 
-  private requireNotClosed(contract: Contract, field: string): void {
+  requireNotClosed(contract: Contract, field: string): void {
     if (contract.state === "closed")
       throw new TxError(ResultCode.WRONG_STATE, `${field}: contract ${contract.id} is closed`);
   }
 
   /** The payer, or the operator the payer authorised at opening. */
-  private requireManager(contract: Contract, sender: string, what: string): void {
+  requireManager(contract: Contract, sender: string, what: string): void {
     if (sender !== contract.payer && (contract.operator === "" || sender !== contract.operator)) {
       throw new TxError(
         ResultCode.UNAUTHORISED,
@@ -238,7 +220,7 @@ export class MarketKeeper {
   }
 
   /** Moves open ↔ paused by whether the escrow pays one more interval; returns the new state if it changed. */
-  private refresh(contract: Contract): ContractState | undefined {
+  refresh(contract: Contract): ContractState | undefined {
     if (contract.state === "closed") return undefined;
     const covered = contract.escrow >= requiredPerInterval(contract, this.params.meteringIntervalSeconds);
     const next: ContractState = covered ? "open" : "paused";
@@ -334,121 +316,7 @@ export class MarketKeeper {
     });
   }
 
-  recordLease(
-    sender: string,
-    msg: RecordLease,
-    block: BlockInfo,
-  ): { lease: Lease; contract: Contract; moved?: ContractState } {
-    const contract = this.requireContract(msg.contractId, "RecordLease.contractId");
-    this.requireManager(contract, sender, "RecordLease");
-    if (contract.state !== "open") {
-      throw new TxError(
-        ResultCode.WRONG_STATE,
-        `RecordLease.contractId: contract ${contract.id} is ${contract.state}`,
-      );
-    }
-    const now = secondsOf(block);
-    if (now >= contract.endsAt)
-      throw new TxError(
-        ResultCode.WRONG_STATE,
-        `RecordLease.contractId: contract ${contract.id} ended at ${contract.endsAt}`,
-      );
-    const replica = inRange(msg.replica, 0, contract.replicas - 1, "RecordLease.replica");
-    const podUid = checkPodUid(msg.podUid, "RecordLease.podUid");
-    const nodeId = checkNodeId(msg.nodeId, "RecordLease.nodeId");
-    const startedAt = this.checkTime(msg.startedAt, now, "RecordLease.startedAt");
-    if (startedAt < contract.openedAt)
-      throw invalidField(
-        "RecordLease.startedAt",
-        `${startedAt} is before the contract opened (${contract.openedAt})`,
-      );
-    const recorded = readLease(this.state, podUid);
-    if (recorded)
-      throw new TxError(
-        ResultCode.DUPLICATE,
-        `RecordLease.podUid: pod ${podUid} already holds a lease of contract ${recorded.contractId} (replica ${recorded.replica} on node ${recorded.nodeId} from ${recorded.startedAt})`,
-      );
-    const activeOfReplica = this.state.get(replicaKey(contract.id, replica));
-    if (activeOfReplica) {
-      const holder = (decodeRecord(activeOfReplica) as { podUid: string }).podUid;
-      throw new TxError(
-        ResultCode.ALREADY_EXISTS,
-        `RecordLease.replica: replica ${replica} of ${contract.id} is held by pod ${holder}; end that lease first`,
-      );
-    }
-    const node = this.poc.requireNode(nodeId, "RecordLease.nodeId");
-    if (!node.online)
-      throw new TxError(ResultCode.WRONG_STATE, `RecordLease.nodeId: node ${nodeId} is offline`);
-    this.checkPlacement(contract, node.nodeId, node.owner, node.region, node.pricePerScuHour, block);
-    const lease: Lease = {
-      podUid,
-      contractId: contract.id,
-      replica,
-      nodeId,
-      contributor: node.owner,
-      pricePerScuHour: node.pricePerScuHour,
-      scu: contract.scuPerReplica,
-      startedAt,
-      endedAt: 0,
-      outcome: "",
-      recordedHeight: block.height,
-    };
-    this.state.set(leaseKey(podUid), encodeLease(lease));
-    this.state.set(replicaKey(contract.id, replica), encodeRecord({ podUid }));
-    const servedBytes = this.state.get(servedKey(contract.id, nodeId));
-    const served = servedBytes ? (decodeRecord(servedBytes) as { leases: number }).leases : 0;
-    this.state.set(servedKey(contract.id, nodeId), encodeRecord({ leases: served + 1 }));
-    this.poc.leaseStarted(nodeId);
-    contract.activeLeases += 1;
-    contract.activePriceSum += lease.pricePerScuHour;
-    contract.leasesTotal += 1;
-    const moved = this.refresh(contract);
-    this.save(contract);
-    return { lease, contract, ...(moved ? { moved } : {}) };
-  }
-
-  private checkTime(raw: bigint, now: number, field: string): number {
-    const earliest = now - this.params.leaseBackdateSeconds;
-    const latest = now + this.params.clockSkewSeconds;
-    if (raw < BigInt(Math.max(0, earliest)) || raw > BigInt(latest)) {
-      throw invalidField(field, `${raw} is outside ${earliest}..${latest} (block time ${now} s)`);
-    }
-    return Number(raw);
-  }
-
-  private checkPlacement(
-    contract: Contract,
-    nodeId: string,
-    owner: string,
-    region: string,
-    price: bigint,
-    block: BlockInfo,
-  ): void {
-    const reject = (why: string): never => {
-      throw new TxError(ResultCode.PLACEMENT_REJECTED, `RecordLease.nodeId: ${why}`);
-    };
-    if (price > contract.maxPricePerScuHour)
-      reject(
-        `node ${nodeId} asks ${price} per SCU-hour, above the contract's max ${contract.maxPricePerScuHour}`,
-      );
-    if (contract.regions.length > 0 && !contract.regions.includes(region))
-      reject(`node ${nodeId} is in region ${region}, not one of ${contract.regions.join(", ")}`);
-    if (contract.minPoc > 0n) {
-      const node = this.poc.requireNode(nodeId, "RecordLease.nodeId");
-      const { total } = nodeStanding(this.state, node, block);
-      if (total < contract.minPoc)
-        reject(`node ${nodeId} has PoC ${total}, below the contract's minimum ${contract.minPoc}`);
-    }
-    if (contract.spread) {
-      const crowded = readActiveLeases(this.state, contract.id).find((l) => l.contributor === owner);
-      if (crowded)
-        reject(
-          `contributor ${owner} already runs replica ${crowded.replica} of ${contract.id} and the contract asks for spread`,
-        );
-    }
-  }
-
-  private endLeaseRecord(contract: Contract, lease: Lease, endedAt: number, outcome: LeaseOutcome): void {
+  endLeaseRecord(contract: Contract, lease: Lease, endedAt: number, outcome: LeaseOutcome): void {
     lease.endedAt = endedAt;
     lease.outcome = outcome;
     this.state.set(leaseKey(lease.podUid), encodeLease(lease));
@@ -457,100 +325,6 @@ export class MarketKeeper {
     contract.activePriceSum -= lease.pricePerScuHour;
     if (outcome === "migrated") contract.migrations += 1;
     this.poc.leaseEnded(lease.nodeId, outcome === "completed" || outcome === "contract_closed");
-  }
-
-  endLease(
-    sender: string,
-    msg: EndLease,
-    block: BlockInfo,
-  ): { lease: Lease; contract: Contract; moved?: ContractState } {
-    const contract = this.requireContract(msg.contractId, "EndLease.contractId");
-    this.requireManager(contract, sender, "EndLease");
-    this.requireNotClosed(contract, "EndLease.contractId");
-    const podUid = checkPodUid(msg.podUid, "EndLease.podUid");
-    if (!LEASE_OUTCOMES.includes(msg.outcome as LeaseOutcome)) {
-      throw invalidField(
-        "EndLease.outcome",
-        `${JSON.stringify(msg.outcome)} is not one of ${LEASE_OUTCOMES.join(", ")}`,
-      );
-    }
-    const lease = readLease(this.state, podUid);
-    if (!lease || lease.contractId !== contract.id)
-      throw new TxError(
-        ResultCode.NO_LEASE,
-        `EndLease.podUid: pod ${podUid} holds no lease of contract ${contract.id}`,
-      );
-    if (lease.endedAt !== 0)
-      throw new TxError(
-        ResultCode.WRONG_STATE,
-        `EndLease.podUid: the lease of pod ${podUid} already ended at ${lease.endedAt}`,
-      );
-    const endedAt = this.checkTime(msg.endedAt, secondsOf(block), "EndLease.endedAt");
-    if (endedAt < lease.startedAt)
-      throw invalidField("EndLease.endedAt", `${endedAt} is before the lease started (${lease.startedAt})`);
-    const billedTo = readPodSettlement(this.state, podUid)?.billedTo ?? 0;
-    if (endedAt < billedTo)
-      throw invalidField(
-        "EndLease.endedAt",
-        `${endedAt} is before ${billedTo}, up to which the pod is already billed`,
-      );
-    this.endLeaseRecord(contract, lease, endedAt, msg.outcome as LeaseOutcome);
-    const moved = this.refresh(contract);
-    this.save(contract);
-    return { lease, contract, ...(moved ? { moved } : {}) };
-  }
-
-  recordBreach(sender: string, msg: RecordBreach): Contract {
-    const contract = this.requireContract(msg.contractId, "RecordBreach.contractId");
-    this.requireManager(contract, sender, "RecordBreach");
-    if (!(BREACH_KINDS as readonly string[]).includes(msg.kind))
-      throw invalidField(
-        "RecordBreach.kind",
-        `${JSON.stringify(msg.kind)} is not one of ${BREACH_KINDS.join(", ")}`,
-      );
-    const replica = inRange(msg.replica, 0, contract.replicas - 1, "RecordBreach.replica");
-    const nodeId = checkNodeId(msg.nodeId, "RecordBreach.nodeId");
-    const podUid = checkPodUid(msg.podUid, "RecordBreach.podUid");
-    if (!this.state.get(servedKey(contract.id, nodeId)))
-      throw new TxError(
-        ResultCode.NO_LEASE,
-        `RecordBreach.nodeId: node ${nodeId} never held a lease of ${contract.id}`,
-      );
-    const key = breachKey(contract.id, podUid, msg.kind);
-    if (this.state.get(key))
-      throw new TxError(
-        ResultCode.DUPLICATE,
-        `RecordBreach.podUid: the ${msg.kind} breach of pod ${podUid} is already recorded for contract ${contract.id}`,
-      );
-    contract.breaches += 1;
-    this.state.set(key, encodeRecord({ replica, nodeId, kind: msg.kind, seconds: Number(msg.seconds) }));
-    this.poc.addBreach(nodeId);
-    this.save(contract);
-    return contract;
-  }
-
-  rate(sender: string, msg: RateContributor): void {
-    const contract = this.requireContract(msg.contractId, "RateContributor.contractId");
-    if (sender !== contract.payer)
-      throw new TxError(
-        ResultCode.UNAUTHORISED,
-        `RateContributor: only the payer ${contract.payer} may rate for ${contract.id}`,
-      );
-    const rating = inRange(msg.rating, 1, 5, "RateContributor.rating");
-    const nodeId = checkNodeId(msg.nodeId, "RateContributor.nodeId");
-    if (!this.state.get(servedKey(contract.id, nodeId)))
-      throw new TxError(
-        ResultCode.NO_LEASE,
-        `RateContributor.nodeId: node ${nodeId} never held a lease of ${contract.id}`,
-      );
-    const rated = this.state.get(ratingKey(contract.id, nodeId));
-    if (rated)
-      throw new TxError(
-        ResultCode.DUPLICATE,
-        `RateContributor.nodeId: ${nodeId} is already rated ${(decodeRecord(rated) as { rating: number }).rating} for ${contract.id}`,
-      );
-    this.state.set(ratingKey(contract.id, nodeId), encodeRecord({ rating }));
-    this.poc.addRating(nodeId, rating);
   }
 
   /**

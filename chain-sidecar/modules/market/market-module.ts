@@ -34,7 +34,17 @@ import {
 } from "./market-records.js";
 import { TxError } from "../../tx/tx-error.js";
 import { ResultCode } from "../../tx/result-codes.js";
-import type { StateReader } from "../../state/state-access.js";
+import type { StateReader, StateWriter } from "../../state/state-access.js";
+import { LeaseKeeper } from "./lease-keeper.js";
+import { SlaKeeper } from "./sla-keeper.js";
+
+function leaseKeeper(state: StateWriter): LeaseKeeper {
+  return new LeaseKeeper(state, new MarketKeeper(state));
+}
+
+function slaKeeper(state: StateWriter): SlaKeeper {
+  return new SlaKeeper(state, new MarketKeeper(state));
+}
 
 /** Contracts per page of the all-contracts listing. */
 export const CONTRACT_PAGE_SIZE = 100;
@@ -157,7 +167,7 @@ export const marketModule: ChainModule = {
       closedEvent(ctx, new MarketKeeper(ctx.state).close(ctx.sender, msg.contractId, ctx.block));
     }),
     handles(RecordLeaseMsg, (ctx, msg) => {
-      const { lease, contract, moved } = new MarketKeeper(ctx.state).recordLease(ctx.sender, msg, ctx.block);
+      const { lease, contract, moved } = leaseKeeper(ctx.state).recordLease(ctx.sender, msg, ctx.block);
       ctx.emit("lease_recorded", [
         ["contract", lease.contractId],
         ["replica", String(lease.replica)],
@@ -168,7 +178,7 @@ export const marketModule: ChainModule = {
       emitStateMove(ctx, contract, moved);
     }),
     handles(EndLeaseMsg, (ctx, msg) => {
-      const { lease, contract, moved } = new MarketKeeper(ctx.state).endLease(ctx.sender, msg, ctx.block);
+      const { lease, contract, moved } = leaseKeeper(ctx.state).endLease(ctx.sender, msg, ctx.block);
       ctx.emit("lease_ended", [
         ["contract", lease.contractId],
         ["pod", lease.podUid],
@@ -179,7 +189,7 @@ export const marketModule: ChainModule = {
       emitStateMove(ctx, contract, moved);
     }),
     handles(RecordBreachMsg, (ctx, msg) => {
-      const contract = new MarketKeeper(ctx.state).recordBreach(ctx.sender, msg);
+      const contract = slaKeeper(ctx.state).recordBreach(ctx.sender, msg);
       ctx.emit("sla_breach", [
         ["contract", contract.id],
         ["node", msg.nodeId],
@@ -189,7 +199,7 @@ export const marketModule: ChainModule = {
       ]);
     }),
     handles(RateContributorMsg, (ctx, msg) => {
-      new MarketKeeper(ctx.state).rate(ctx.sender, msg);
+      slaKeeper(ctx.state).rate(ctx.sender, msg);
       ctx.emit("contributor_rated", [
         ["contract", msg.contractId],
         ["node", msg.nodeId],

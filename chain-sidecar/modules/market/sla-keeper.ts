@@ -1,0 +1,70 @@
+// What a contract's payer and operator say of the nodes that served it: SLA breaches (recorded once per pod and
+// kind) and ratings (once per node), both only for nodes that held one of its leases.
+import { encodeRecord, decodeRecord } from "../../state/canonical-json.js";
+import type { StateWriter } from "../../state/state-access.js";
+import { ResultCode } from "../../tx/result-codes.js";
+import { TxError, invalidField } from "../../tx/tx-error.js";
+import { checkNodeId, checkPodUid } from "../poc/identifiers.js";
+import type { RateContributor, RecordBreach } from "./market-messages.js";
+import { inRange, type MarketKeeper } from "./market-keeper.js";
+import { BREACH_KINDS, breachKey, ratingKey, servedKey, type Contract } from "./market-records.js";
+
+export class SlaKeeper {
+  constructor(
+    private readonly state: StateWriter,
+    private readonly market: MarketKeeper,
+  ) {}
+
+  recordBreach(sender: string, msg: RecordBreach): Contract {
+    const contract = this.market.requireContract(msg.contractId, "RecordBreach.contractId");
+    this.market.requireManager(contract, sender, "RecordBreach");
+    if (!(BREACH_KINDS as readonly string[]).includes(msg.kind))
+      throw invalidField(
+        "RecordBreach.kind",
+        `${JSON.stringify(msg.kind)} is not one of ${BREACH_KINDS.join(", ")}`,
+      );
+    const replica = inRange(msg.replica, 0, contract.replicas - 1, "RecordBreach.replica");
+    const nodeId = checkNodeId(msg.nodeId, "RecordBreach.nodeId");
+    const podUid = checkPodUid(msg.podUid, "RecordBreach.podUid");
+    if (!this.state.get(servedKey(contract.id, nodeId)))
+      throw new TxError(
+        ResultCode.NO_LEASE,
+        `RecordBreach.nodeId: node ${nodeId} never held a lease of ${contract.id}`,
+      );
+    const key = breachKey(contract.id, podUid, msg.kind);
+    if (this.state.get(key))
+      throw new TxError(
+        ResultCode.DUPLICATE,
+        `RecordBreach.podUid: the ${msg.kind} breach of pod ${podUid} is already recorded for contract ${contract.id}`,
+      );
+    contract.breaches += 1;
+    this.state.set(key, encodeRecord({ replica, nodeId, kind: msg.kind, seconds: Number(msg.seconds) }));
+    this.market.poc.addBreach(nodeId);
+    this.market.save(contract);
+    return contract;
+  }
+
+  rate(sender: string, msg: RateContributor): void {
+    const contract = this.market.requireContract(msg.contractId, "RateContributor.contractId");
+    if (sender !== contract.payer)
+      throw new TxError(
+        ResultCode.UNAUTHORISED,
+        `RateContributor: only the payer ${contract.payer} may rate for ${contract.id}`,
+      );
+    const rating = inRange(msg.rating, 1, 5, "RateContributor.rating");
+    const nodeId = checkNodeId(msg.nodeId, "RateContributor.nodeId");
+    if (!this.state.get(servedKey(contract.id, nodeId)))
+      throw new TxError(
+        ResultCode.NO_LEASE,
+        `RateContributor.nodeId: node ${nodeId} never held a lease of ${contract.id}`,
+      );
+    const rated = this.state.get(ratingKey(contract.id, nodeId));
+    if (rated)
+      throw new TxError(
+        ResultCode.DUPLICATE,
+        `RateContributor.nodeId: ${nodeId} is already rated ${(decodeRecord(rated) as { rating: number }).rating} for ${contract.id}`,
+      );
+    this.state.set(ratingKey(contract.id, nodeId), encodeRecord({ rating }));
+    this.market.poc.addRating(nodeId, rating);
+  }
+}
