@@ -154,6 +154,15 @@ describe("architecture", () => {
     expect(folderCycle(ruleEdges)).to.equal(undefined);
   });
 
+  it("keeps every TypeScript file, tests included, at 400 lines or fewer", () => {
+    const long = [...SOURCE_FOLDERS, "hack", "test"]
+      .flatMap(typeScriptFiles)
+      .map((file) => ({ file, lines: readFileSync(join(ROOT, file), "utf8").split("\n").length - 1 }))
+      .filter(({ lines }) => lines > 400)
+      .map(({ file, lines }) => `${file}: ${lines} lines`);
+    expect(long).to.deep.equal([]);
+  });
+
   it("builds exactly the source folders into dist/, without hack/ or test/", () => {
     const build = JSON.parse(readFileSync(join(ROOT, "tsconfig.build.json"), "utf8")) as {
       include: string[];
