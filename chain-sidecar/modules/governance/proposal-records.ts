@@ -1,42 +1,44 @@
 // Parameter-change proposals as stored under the governance prefix `governance/`.
-import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
+import {
+  defineRecord,
+  integer,
+  oneOf,
+  text,
+  texts,
+  type FieldCodec,
+  type RecordType,
+} from "../../state/record-codec.js";
 import type { ParamChange } from "./governance-messages.js";
 
 export const PROPOSAL_PREFIX = "governance/proposal/";
 export const NEXT_PROPOSAL_KEY = "governance/nextProposal";
 
-export type ProposalStatus = "pending" | "applied";
+export const PROPOSAL_STATUSES = ["pending", "applied"] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
-export interface Proposal {
-  id: number;
-  proposer: string;
-  changes: ParamChange[];
+/** The changes as sent: module, name and value of each, in order. */
+const paramChanges: FieldCodec<ParamChange[]> = {
+  toJson: (changes) => changes.map((c) => ({ module: c.module, name: c.name, value: c.value })),
+  fromJson: (json) => json as unknown as ParamChange[],
+};
+
+export const PROPOSAL_RECORD = defineRecord({
+  id: integer,
+  proposer: text,
+  changes: paramChanges,
   /** Approving validator operators, sorted. */
-  approvals: string[];
-  submittedHeight: number;
+  approvals: texts,
+  submittedHeight: integer,
   /** Last height at which approvals count. */
-  expiresAt: number;
-  status: ProposalStatus;
-  appliedHeight: number;
-}
+  expiresAt: integer,
+  status: oneOf(PROPOSAL_STATUSES),
+  appliedHeight: integer,
+});
+export type Proposal = RecordType<typeof PROPOSAL_RECORD>;
 
 export function proposalKey(id: number): string {
   return `${PROPOSAL_PREFIX}${String(id).padStart(12, "0")}`;
 }
 
-export function encodeProposal(p: Proposal): Uint8Array {
-  return encodeRecord({
-    id: p.id,
-    proposer: p.proposer,
-    changes: p.changes.map((c) => ({ module: c.module, name: c.name, value: c.value })),
-    approvals: p.approvals,
-    submittedHeight: p.submittedHeight,
-    expiresAt: p.expiresAt,
-    status: p.status,
-    appliedHeight: p.appliedHeight,
-  });
-}
-
-export function decodeProposal(bytes: Uint8Array): Proposal {
-  return decodeRecord(bytes) as unknown as Proposal;
-}
+export const encodeProposal = PROPOSAL_RECORD.encode;
+export const decodeProposal = PROPOSAL_RECORD.decode;

@@ -1,6 +1,15 @@
 // The market's stored records and the keys under its prefix `market/`.
 import { AbiCoder, keccak256 } from "ethers";
-import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
+import {
+  amount,
+  defineRecord,
+  flag,
+  integer,
+  oneOf,
+  text,
+  texts,
+  type RecordType,
+} from "../../state/record-codec.js";
 
 export const CONTRACT_PREFIX = "market/contract/";
 export const PAYER_PREFIX = "market/payer/";
@@ -12,68 +21,73 @@ export const RATING_PREFIX = "market/rating/";
 export const BREACH_PREFIX = "market/breach/";
 
 /** open: runs and takes leases; paused: escrow cannot pay the next interval, no new leases until a top-up; closed: final. */
-export type ContractState = "open" | "paused" | "closed";
-export type CloseReason = "" | "payer" | "expired";
-export type LeaseOutcome = "" | "completed" | "migrated" | "failed" | "contract_closed";
+export const CONTRACT_STATES = ["open", "paused", "closed"] as const;
+export type ContractState = (typeof CONTRACT_STATES)[number];
+export const CLOSE_REASONS = ["", "payer", "expired"] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
+const ALL_LEASE_OUTCOMES = ["", "completed", "migrated", "failed", "contract_closed"] as const;
+export type LeaseOutcome = (typeof ALL_LEASE_OUTCOMES)[number];
 export const LEASE_OUTCOMES: readonly LeaseOutcome[] = ["completed", "migrated", "failed"];
 export const BREACH_KINDS = ["recovery", "migrations", "availability"] as const;
 
-export interface Contract {
-  id: string;
-  payer: string;
+export const CONTRACT_RECORD = defineRecord({
+  id: text,
+  payer: text,
   /** The member cluster it was opened from ("" outside a federation) and what it stands for there. */
-  clusterId: string;
-  clientRef: string;
+  clusterId: text,
+  clientRef: text,
   /** "" when the payer authorised no operator. */
-  operator: string;
-  scuPerReplica: number;
-  replicas: number;
-  maxPricePerScuHour: bigint;
-  durationSeconds: number;
-  recoverWithinSeconds: number;
-  maxMigrations: number;
-  regions: string[];
-  minPoc: bigint;
-  spread: boolean;
-  state: ContractState;
-  closeReason: CloseReason;
+  operator: text,
+  scuPerReplica: integer,
+  replicas: integer,
+  maxPricePerScuHour: amount,
+  durationSeconds: integer,
+  recoverWithinSeconds: integer,
+  maxMigrations: integer,
+  regions: texts,
+  minPoc: amount,
+  spread: flag,
+  state: oneOf(CONTRACT_STATES),
+  closeReason: oneOf(CLOSE_REASONS),
   /** Block time (unix seconds) of opening; the contract ends at openedAt + durationSeconds. */
-  openedAt: number;
-  endsAt: number;
-  openedHeight: number;
-  closedAt: number;
+  openedAt: integer,
+  endsAt: integer,
+  openedHeight: integer,
+  closedAt: integer,
   /** Everything paid in: the budget plus top-ups. */
-  deposited: bigint;
+  deposited: amount,
   /** What is left: deposited − spent − refunded; never negative. */
-  escrow: bigint;
+  escrow: amount,
   /** Paid out to contributors and the fee pool. */
-  spent: bigint;
-  refunded: bigint;
+  spent: amount,
+  refunded: amount,
   /** Metered cost the escrow could not cover when it ran short. */
-  unpaid: bigint;
-  activeLeases: number;
+  unpaid: amount,
+  activeLeases: integer,
   /** Σ price of the active leases (every replica has the same SCU). */
-  activePriceSum: bigint;
-  leasesTotal: number;
-  migrations: number;
-  breaches: number;
-}
+  activePriceSum: amount,
+  leasesTotal: integer,
+  migrations: integer,
+  breaches: integer,
+});
+export type Contract = RecordType<typeof CONTRACT_RECORD>;
 
-export interface Lease {
-  podUid: string;
-  contractId: string;
-  replica: number;
-  nodeId: string;
+export const LEASE_RECORD = defineRecord({
+  podUid: text,
+  contractId: text,
+  replica: integer,
+  nodeId: text,
   /** The node's owner when the lease began: who is paid. */
-  contributor: string;
-  pricePerScuHour: bigint;
-  scu: number;
-  startedAt: number;
+  contributor: text,
+  pricePerScuHour: amount,
+  scu: integer,
+  startedAt: integer,
   /** 0 while the lease is active. */
-  endedAt: number;
-  outcome: LeaseOutcome;
-  recordedHeight: number;
-}
+  endedAt: integer,
+  outcome: oneOf(ALL_LEASE_OUTCOMES),
+  recordedHeight: integer,
+});
+export type Lease = RecordType<typeof LEASE_RECORD>;
 
 /**
  * A contract's id, derived from who pays and what it stands for, so a client knows it before sending the opening
@@ -119,106 +133,7 @@ export function breachKey(contractId: string, podUid: string, kind: string): str
   return `${BREACH_PREFIX}${contractId}/${podUid}/${kind}`;
 }
 
-export function encodeContract(c: Contract): Uint8Array {
-  return encodeRecord({
-    id: c.id,
-    payer: c.payer,
-    clusterId: c.clusterId,
-    clientRef: c.clientRef,
-    operator: c.operator,
-    scuPerReplica: c.scuPerReplica,
-    replicas: c.replicas,
-    maxPricePerScuHour: c.maxPricePerScuHour.toString(),
-    durationSeconds: c.durationSeconds,
-    recoverWithinSeconds: c.recoverWithinSeconds,
-    maxMigrations: c.maxMigrations,
-    regions: c.regions,
-    minPoc: c.minPoc.toString(),
-    spread: c.spread,
-    state: c.state,
-    closeReason: c.closeReason,
-    openedAt: c.openedAt,
-    endsAt: c.endsAt,
-    openedHeight: c.openedHeight,
-    closedAt: c.closedAt,
-    deposited: c.deposited.toString(),
-    escrow: c.escrow.toString(),
-    spent: c.spent.toString(),
-    refunded: c.refunded.toString(),
-    unpaid: c.unpaid.toString(),
-    activeLeases: c.activeLeases,
-    activePriceSum: c.activePriceSum.toString(),
-    leasesTotal: c.leasesTotal,
-    migrations: c.migrations,
-    breaches: c.breaches,
-  });
-}
-
-export function decodeContract(bytes: Uint8Array): Contract {
-  const r = decodeRecord(bytes) as Record<string, unknown>;
-  return {
-    id: r.id as string,
-    payer: r.payer as string,
-    clusterId: r.clusterId as string,
-    clientRef: r.clientRef as string,
-    operator: r.operator as string,
-    scuPerReplica: r.scuPerReplica as number,
-    replicas: r.replicas as number,
-    maxPricePerScuHour: BigInt(r.maxPricePerScuHour as string),
-    durationSeconds: r.durationSeconds as number,
-    recoverWithinSeconds: r.recoverWithinSeconds as number,
-    maxMigrations: r.maxMigrations as number,
-    regions: r.regions as string[],
-    minPoc: BigInt(r.minPoc as string),
-    spread: r.spread as boolean,
-    state: r.state as ContractState,
-    closeReason: r.closeReason as CloseReason,
-    openedAt: r.openedAt as number,
-    endsAt: r.endsAt as number,
-    openedHeight: r.openedHeight as number,
-    closedAt: r.closedAt as number,
-    deposited: BigInt(r.deposited as string),
-    escrow: BigInt(r.escrow as string),
-    spent: BigInt(r.spent as string),
-    refunded: BigInt(r.refunded as string),
-    unpaid: BigInt(r.unpaid as string),
-    activeLeases: r.activeLeases as number,
-    activePriceSum: BigInt(r.activePriceSum as string),
-    leasesTotal: r.leasesTotal as number,
-    migrations: r.migrations as number,
-    breaches: r.breaches as number,
-  };
-}
-
-export function encodeLease(l: Lease): Uint8Array {
-  return encodeRecord({
-    podUid: l.podUid,
-    contractId: l.contractId,
-    replica: l.replica,
-    nodeId: l.nodeId,
-    contributor: l.contributor,
-    pricePerScuHour: l.pricePerScuHour.toString(),
-    scu: l.scu,
-    startedAt: l.startedAt,
-    endedAt: l.endedAt,
-    outcome: l.outcome,
-    recordedHeight: l.recordedHeight,
-  });
-}
-
-export function decodeLease(bytes: Uint8Array): Lease {
-  const r = decodeRecord(bytes) as Record<string, unknown>;
-  return {
-    podUid: r.podUid as string,
-    contractId: r.contractId as string,
-    replica: r.replica as number,
-    nodeId: r.nodeId as string,
-    contributor: r.contributor as string,
-    pricePerScuHour: BigInt(r.pricePerScuHour as string),
-    scu: r.scu as number,
-    startedAt: r.startedAt as number,
-    endedAt: r.endedAt as number,
-    outcome: r.outcome as LeaseOutcome,
-    recordedHeight: r.recordedHeight as number,
-  };
-}
+export const encodeContract = CONTRACT_RECORD.encode;
+export const decodeContract = CONTRACT_RECORD.decode;
+export const encodeLease = LEASE_RECORD.encode;
+export const decodeLease = LEASE_RECORD.decode;

@@ -1,5 +1,14 @@
 // The poc module's stored records and the keys under its prefix `poc/`.
-import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
+import {
+  amount,
+  defineRecord,
+  flag,
+  integer,
+  oneOf,
+  text,
+  type FieldCodec,
+  type RecordType,
+} from "../../state/record-codec.js";
 
 export const NODE_PREFIX = "poc/node/";
 export const OWNER_PREFIX = "poc/owner/";
@@ -15,70 +24,6 @@ export const ISOLATIONS: readonly Isolation[] = ["runc", "kata"];
 export const RESOURCES = ["cpu", "memory", "storage", "bandwidth"] as const;
 export type Resource = (typeof RESOURCES)[number];
 export type ResourceAmounts = Record<Resource, bigint>;
-
-export interface ContributorRecord {
-  nodeId: string;
-  owner: string;
-  /** An address the owner authorised to send heartbeats and metering batches; "" when none. */
-  operator: string;
-  region: string;
-  isolation: Isolation;
-  pricePerScuHour: bigint;
-  /** cpu in millicores, memory and storage in bytes, uplink bandwidth in Mbit/s: declared, then as last measured. */
-  capacity: ResourceAmounts;
-  registeredHeight: number;
-  online: boolean;
-  /** Block time (ms) at which the current online stretch began. */
-  onlineSinceMs: number;
-  lastHeartbeatHeight: number;
-  heartbeats: number;
-  /** Heartbeat windows missed (each one took the node offline). */
-  misses: number;
-  activeLeases: number;
-  completedLeases: number;
-  ratingSum: number;
-  ratingCount: number;
-  breaches: number;
-  /** Accumulated PoC as of halving epoch `totalEpoch`, accrued up to height `accruedTo`. */
-  total: bigint;
-  totalEpoch: number;
-  accruedTo: number;
-}
-
-export interface Coefficients {
-  /** Coefficient per resource in ppm. */
-  coef: ResourceAmounts;
-  /** Estimated demand: SCU requested per block, times 1e6 (the Poisson MLE over the window). */
-  demandScuPerBlockMicro: bigint;
-  /** Expected load over supply per resource, ppm, at the last update. */
-  loadPpm: ResourceAmounts;
-  updatedHeight: number;
-}
-
-export interface Supply {
-  onlineNodes: number;
-  capacity: ResourceAmounts;
-}
-
-export function nodeKey(nodeId: string): string {
-  return `${NODE_PREFIX}${nodeId}`;
-}
-
-export function ownerIndexKey(owner: string, nodeId: string): string {
-  return `${OWNER_PREFIX}${owner}/${nodeId}`;
-}
-
-export function heightPart(height: number): string {
-  return String(height).padStart(16, "0");
-}
-
-export function deadlineKey(height: number, nodeId: string): string {
-  return `${DEADLINE_PREFIX}${heightPart(height)}/${nodeId}`;
-}
-
-export function demandKey(height: number): string {
-  return `${DEMAND_PREFIX}${heightPart(height)}`;
-}
 
 export function zeroAmounts(): ResourceAmounts {
   return { cpu: 0n, memory: 0n, storage: 0n, bandwidth: 0n };
@@ -103,83 +48,79 @@ export function amountsFromJson(raw: unknown): ResourceAmounts {
   };
 }
 
-export function encodeNode(n: ContributorRecord): Uint8Array {
-  return encodeRecord({
-    nodeId: n.nodeId,
-    owner: n.owner,
-    operator: n.operator,
-    region: n.region,
-    isolation: n.isolation,
-    pricePerScuHour: n.pricePerScuHour.toString(),
-    capacity: amountsToJson(n.capacity),
-    registeredHeight: n.registeredHeight,
-    online: n.online,
-    onlineSinceMs: n.onlineSinceMs,
-    lastHeartbeatHeight: n.lastHeartbeatHeight,
-    heartbeats: n.heartbeats,
-    misses: n.misses,
-    activeLeases: n.activeLeases,
-    completedLeases: n.completedLeases,
-    ratingSum: n.ratingSum,
-    ratingCount: n.ratingCount,
-    breaches: n.breaches,
-    total: n.total.toString(),
-    totalEpoch: n.totalEpoch,
-    accruedTo: n.accruedTo,
-  });
+/** Per-resource amounts as one field: decimal strings on the wire. */
+const amounts: FieldCodec<ResourceAmounts> = { toJson: amountsToJson, fromJson: amountsFromJson };
+
+export const NODE_RECORD = defineRecord({
+  nodeId: text,
+  owner: text,
+  /** An address the owner authorised to send heartbeats and metering batches; "" when none. */
+  operator: text,
+  region: text,
+  isolation: oneOf(ISOLATIONS),
+  pricePerScuHour: amount,
+  /** cpu in millicores, memory and storage in bytes, uplink bandwidth in Mbit/s: declared, then as last measured. */
+  capacity: amounts,
+  registeredHeight: integer,
+  online: flag,
+  /** Block time (ms) at which the current online stretch began. */
+  onlineSinceMs: integer,
+  lastHeartbeatHeight: integer,
+  heartbeats: integer,
+  /** Heartbeat windows missed (each one took the node offline). */
+  misses: integer,
+  activeLeases: integer,
+  completedLeases: integer,
+  ratingSum: integer,
+  ratingCount: integer,
+  breaches: integer,
+  /** Accumulated PoC as of halving epoch `totalEpoch`, accrued up to height `accruedTo`. */
+  total: amount,
+  totalEpoch: integer,
+  accruedTo: integer,
+});
+export type ContributorRecord = RecordType<typeof NODE_RECORD>;
+
+export const COEFFICIENTS_RECORD = defineRecord({
+  /** Coefficient per resource in ppm. */
+  coef: amounts,
+  /** Estimated demand: SCU requested per block, times 1e6 (the Poisson MLE over the window). */
+  demandScuPerBlockMicro: amount,
+  /** Expected load over supply per resource, ppm, at the last update. */
+  loadPpm: amounts,
+  updatedHeight: integer,
+});
+export type Coefficients = RecordType<typeof COEFFICIENTS_RECORD>;
+
+export const SUPPLY_RECORD = defineRecord({
+  onlineNodes: integer,
+  capacity: amounts,
+});
+export type Supply = RecordType<typeof SUPPLY_RECORD>;
+
+export function nodeKey(nodeId: string): string {
+  return `${NODE_PREFIX}${nodeId}`;
 }
 
-export function decodeNode(bytes: Uint8Array): ContributorRecord {
-  const r = decodeRecord(bytes) as Record<string, unknown>;
-  return {
-    nodeId: r.nodeId as string,
-    owner: r.owner as string,
-    operator: r.operator as string,
-    region: r.region as string,
-    isolation: r.isolation as Isolation,
-    pricePerScuHour: BigInt(r.pricePerScuHour as string),
-    capacity: amountsFromJson(r.capacity),
-    registeredHeight: r.registeredHeight as number,
-    online: r.online as boolean,
-    onlineSinceMs: r.onlineSinceMs as number,
-    lastHeartbeatHeight: r.lastHeartbeatHeight as number,
-    heartbeats: r.heartbeats as number,
-    misses: r.misses as number,
-    activeLeases: r.activeLeases as number,
-    completedLeases: r.completedLeases as number,
-    ratingSum: r.ratingSum as number,
-    ratingCount: r.ratingCount as number,
-    breaches: r.breaches as number,
-    total: BigInt(r.total as string),
-    totalEpoch: r.totalEpoch as number,
-    accruedTo: r.accruedTo as number,
-  };
+export function ownerIndexKey(owner: string, nodeId: string): string {
+  return `${OWNER_PREFIX}${owner}/${nodeId}`;
 }
 
-export function encodeCoefficients(c: Coefficients): Uint8Array {
-  return encodeRecord({
-    coef: amountsToJson(c.coef),
-    demandScuPerBlockMicro: c.demandScuPerBlockMicro.toString(),
-    loadPpm: amountsToJson(c.loadPpm),
-    updatedHeight: c.updatedHeight,
-  });
+export function heightPart(height: number): string {
+  return String(height).padStart(16, "0");
 }
 
-export function decodeCoefficients(bytes: Uint8Array): Coefficients {
-  const r = decodeRecord(bytes) as Record<string, unknown>;
-  return {
-    coef: amountsFromJson(r.coef),
-    demandScuPerBlockMicro: BigInt(r.demandScuPerBlockMicro as string),
-    loadPpm: amountsFromJson(r.loadPpm),
-    updatedHeight: r.updatedHeight as number,
-  };
+export function deadlineKey(height: number, nodeId: string): string {
+  return `${DEADLINE_PREFIX}${heightPart(height)}/${nodeId}`;
 }
 
-export function encodeSupply(s: Supply): Uint8Array {
-  return encodeRecord({ onlineNodes: s.onlineNodes, capacity: amountsToJson(s.capacity) });
+export function demandKey(height: number): string {
+  return `${DEMAND_PREFIX}${heightPart(height)}`;
 }
 
-export function decodeSupply(bytes: Uint8Array): Supply {
-  const r = decodeRecord(bytes) as { onlineNodes: number; capacity: unknown };
-  return { onlineNodes: r.onlineNodes, capacity: amountsFromJson(r.capacity) };
-}
+export const encodeNode = NODE_RECORD.encode;
+export const decodeNode = NODE_RECORD.decode;
+export const encodeCoefficients = COEFFICIENTS_RECORD.encode;
+export const decodeCoefficients = COEFFICIENTS_RECORD.decode;
+export const encodeSupply = SUPPLY_RECORD.encode;
+export const decodeSupply = SUPPLY_RECORD.decode;

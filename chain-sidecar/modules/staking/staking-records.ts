@@ -1,6 +1,14 @@
 // Staking's stored records and the keys under its prefix `staking/`.
 import { createHash } from "node:crypto";
-import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
+import {
+  amount,
+  defineRecord,
+  flag,
+  integer,
+  oneOf,
+  text,
+  type RecordType,
+} from "../../state/record-codec.js";
 
 export const VALIDATOR_PREFIX = "staking/validator/";
 export const CONSENSUS_PREFIX = "staking/consensus/";
@@ -10,32 +18,35 @@ export const UNBONDING_PREFIX = "staking/unbonding/";
 export const ACTIVE_PREFIX = "staking/active/";
 export const LIVENESS_PREFIX = "staking/liveness/";
 
-export type JailReason = "" | "double_sign" | "downtime";
+export const JAIL_REASONS = ["", "double_sign", "downtime"] as const;
+export type JailReason = (typeof JAIL_REASONS)[number];
 
-export interface Validator {
-  operator: string;
+export const VALIDATOR_RECORD = defineRecord({
+  operator: text,
   /** ed25519 public key, base64 as in CometBFT's priv_validator_key.json. */
-  consensusPubKey: string;
+  consensusPubKey: text,
   /** First 20 bytes of sha256(pubkey), upper-case hex, as CometBFT names validators. */
-  consensusAddress: string;
-  moniker: string;
-  deposit: bigint;
-  lent: bigint;
+  consensusAddress: text,
+  moniker: text,
+  deposit: amount,
+  lent: amount,
   /** Vote weight counted at the last epoch. */
-  votes: bigint;
-  jailed: boolean;
-  jailedUntil: number;
-  jailReason: JailReason;
+  votes: amount,
+  jailed: flag,
+  jailedUntil: integer,
+  jailReason: oneOf(JAIL_REASONS),
   /** Height of the last duplicate vote already punished; older evidence is ignored. */
-  lastSlashedHeight: number;
-}
+  lastSlashedHeight: integer,
+});
+export type Validator = RecordType<typeof VALIDATOR_RECORD>;
 
-export interface UnbondingEntry {
-  owner: string;
-  validator: string;
-  amount: bigint;
-  completesAt: number;
-}
+export const UNBONDING_RECORD = defineRecord({
+  owner: text,
+  validator: text,
+  amount: amount,
+  completesAt: integer,
+});
+export type UnbondingEntry = RecordType<typeof UNBONDING_RECORD>;
 
 export function validatorKey(operator: string): string {
   return `${VALIDATOR_PREFIX}${operator}`;
@@ -70,52 +81,10 @@ export function consensusAddressOf(pubKey: Uint8Array): string {
   return createHash("sha256").update(pubKey).digest().subarray(0, 20).toString("hex").toUpperCase();
 }
 
-export function encodeValidator(v: Validator): Uint8Array {
-  return encodeRecord({
-    operator: v.operator,
-    consensusPubKey: v.consensusPubKey,
-    consensusAddress: v.consensusAddress,
-    moniker: v.moniker,
-    deposit: v.deposit.toString(),
-    lent: v.lent.toString(),
-    votes: v.votes.toString(),
-    jailed: v.jailed,
-    jailedUntil: v.jailedUntil,
-    jailReason: v.jailReason,
-    lastSlashedHeight: v.lastSlashedHeight,
-  });
-}
-
-export function decodeValidator(bytes: Uint8Array): Validator {
-  const r = decodeRecord(bytes) as Record<string, string | number | boolean>;
-  return {
-    operator: r.operator as string,
-    consensusPubKey: r.consensusPubKey as string,
-    consensusAddress: r.consensusAddress as string,
-    moniker: r.moniker as string,
-    deposit: BigInt(r.deposit as string),
-    lent: BigInt(r.lent as string),
-    votes: BigInt(r.votes as string),
-    jailed: r.jailed as boolean,
-    jailedUntil: r.jailedUntil as number,
-    jailReason: r.jailReason as JailReason,
-    lastSlashedHeight: r.lastSlashedHeight as number,
-  };
-}
-
-export function encodeUnbonding(e: UnbondingEntry): Uint8Array {
-  return encodeRecord({
-    owner: e.owner,
-    validator: e.validator,
-    amount: e.amount.toString(),
-    completesAt: e.completesAt,
-  });
-}
-
-export function decodeUnbonding(bytes: Uint8Array): UnbondingEntry {
-  const r = decodeRecord(bytes) as { owner: string; validator: string; amount: string; completesAt: number };
-  return { owner: r.owner, validator: r.validator, amount: BigInt(r.amount), completesAt: r.completesAt };
-}
+export const encodeValidator = VALIDATOR_RECORD.encode;
+export const decodeValidator = VALIDATOR_RECORD.decode;
+export const encodeUnbonding = UNBONDING_RECORD.encode;
+export const decodeUnbonding = UNBONDING_RECORD.decode;
 
 export function weightOf(v: Validator): bigint {
   return v.deposit + v.lent + v.votes;

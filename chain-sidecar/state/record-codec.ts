@@ -1,0 +1,61 @@
+// A stored record declared once, field by field, and everything derived from that one declaration: its TypeScript
+// type, its canonical-JSON codec and its JSON view (amounts as decimal strings, exact beyond 2^53).
+// Written here rather than taken from a schema library: the wire form must stay byte-for-byte the canonical JSON the
+// chain already commits to, which no general-purpose codec promises.
+import { decodeRecord, encodeRecord, type JsonValue } from "./canonical-json.js";
+
+export interface FieldCodec<T> {
+  toJson(value: T): JsonValue;
+  fromJson(json: JsonValue): T;
+}
+
+export const text: FieldCodec<string> = { toJson: (v) => v, fromJson: (j) => j as string };
+export const integer: FieldCodec<number> = { toJson: (v) => v, fromJson: (j) => j as number };
+export const flag: FieldCodec<boolean> = { toJson: (v) => v, fromJson: (j) => j as boolean };
+export const texts: FieldCodec<string[]> = { toJson: (v) => v, fromJson: (j) => j as string[] };
+/** Token amounts and other integers beyond 2^53: decimal strings on the wire. */
+export const amount: FieldCodec<bigint> = {
+  toJson: (v) => v.toString(),
+  fromJson: (j) => BigInt(j as string),
+};
+
+/** A string from a closed set (the set documents the type; stored records are trusted). */
+export function oneOf<T extends string>(_values: readonly T[]): FieldCodec<T> {
+  return { toJson: (v) => v, fromJson: (j) => j as T };
+}
+
+export type Shape = Record<string, FieldCodec<unknown>>;
+export type RecordOf<S> = { -readonly [K in keyof S]: S[K] extends FieldCodec<infer T> ? T : never };
+
+export interface RecordCodec<T> {
+  /** The record as JSON: what is stored, and what queries show. */
+  toJson: (record: T) => Record<string, JsonValue>;
+  fromJson: (json: Record<string, JsonValue>) => T;
+  encode: (record: T) => Uint8Array;
+  decode: (bytes: Uint8Array) => T;
+}
+
+/** The type of the records a codec reads and writes. */
+export type RecordType<C> = C extends RecordCodec<infer T> ? T : never;
+
+export function defineRecord<S extends Record<string, FieldCodec<unknown>>>(
+  shape: S,
+): RecordCodec<RecordOf<S>> {
+  const fields: [string, FieldCodec<unknown>][] = Object.entries(shape);
+  const toJson = (record: RecordOf<S>): Record<string, JsonValue> => {
+    const json: Record<string, JsonValue> = {};
+    for (const [name, codec] of fields) json[name] = codec.toJson((record as Record<string, unknown>)[name]);
+    return json;
+  };
+  const fromJson = (json: Record<string, JsonValue>): RecordOf<S> => {
+    const record: Record<string, unknown> = {};
+    for (const [name, codec] of fields) record[name] = codec.fromJson(json[name]!);
+    return record as RecordOf<S>;
+  };
+  return {
+    toJson,
+    fromJson,
+    encode: (record) => encodeRecord(toJson(record)),
+    decode: (bytes) => fromJson(decodeRecord(bytes) as Record<string, JsonValue>),
+  };
+}
