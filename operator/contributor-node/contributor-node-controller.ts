@@ -1,0 +1,52 @@
+// The ContributorNode controller: its reconciler and what it watches (its Node's readiness and resources, and the
+// pods placed there, whose allocation its status shows).
+import type { ContributorNode } from "../../crds/types.js";
+import type { Controller } from "../../kube-runtime/controller.js";
+import { objectKey } from "../../kube-runtime/resource.js";
+import type { Logger } from "../../observability/logger.js";
+import { INDEX, type OperatorContext } from "../operator-context.js";
+import { nodeChanged, watching } from "../watch-sources.js";
+import { ContributorNodeReconciler } from "./contributor-node-reconciler.js";
+import { JailedOwners } from "./jailed-owners.js";
+
+/** How long a ContributorNode waits after a pod of its node changed before it shows the new allocation. */
+const POD_ALLOCATION_DELAY_MS = 1_000;
+
+export function setupContributorNodeController(
+  ctx: OperatorContext,
+  logger: Logger,
+): Controller<ContributorNode> {
+  const contributorReconciler = new ContributorNodeReconciler(
+    ctx,
+    new JailedOwners(ctx.chain.reader, ctx.settings.heartbeatIntervalMs, logger),
+  );
+  return ctx.runtime.controller<ContributorNode>({
+    name: "contributornode",
+    for: ctx.informers.contributorNodes,
+    workers: ctx.settings.workers,
+    watches: [
+      watching({
+        informer: ctx.informers.nodes,
+        map: (node) =>
+          ctx.informers.contributorNodes.store.byIndex(INDEX.byNodeName, node.metadata.name!).map(objectKey),
+        predicate: nodeChanged,
+      }),
+      watching({
+        informer: ctx.informers.pods,
+        map: (pod) =>
+          pod.spec?.nodeName === undefined
+            ? []
+            : ctx.informers.contributorNodes.store
+                .byIndex(INDEX.byNodeName, pod.spec.nodeName)
+                .map(objectKey),
+        predicate: (previous, current) =>
+          previous.spec?.nodeName !== current.spec?.nodeName ||
+          previous.status?.phase !== current.status?.phase ||
+          previous.metadata.deletionTimestamp !== current.metadata.deletionTimestamp,
+        // Allocation is shown, not enforced (the extender counts pods itself): pods arriving together make one update.
+        delayMs: POD_ALLOCATION_DELAY_MS,
+      }),
+    ],
+    reconcile: (key, rc) => contributorReconciler.reconcile(key, rc),
+  });
+}
