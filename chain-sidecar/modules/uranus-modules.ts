@@ -4,6 +4,7 @@ import type { ChainModule } from "./chain-module.js";
 import { governanceModule } from "./governance/governance-module.js";
 import { marketModule } from "./market/market-module.js";
 import { meteringModule } from "./metering/metering-module.js";
+import { settlementReader } from "./metering/metering-records.js";
 import { ModuleRegistry } from "./module-registry.js";
 import { paramsModule } from "./params/params-module.js";
 import { pocModule } from "./poc/poc-module.js";
@@ -14,7 +15,7 @@ const economyModules: readonly ChainModule[] = [
   bankModule,
   stakingModule,
   pocModule,
-  marketModule,
+  marketModule(settlementReader),
   meteringModule,
 ];
 

@@ -6,7 +6,6 @@ import { TxError, invalidField } from "../../tx/tx-error.js";
 import type { BlockInfo } from "../exec-context.js";
 
 import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
-import { readPodSettlement } from "../metering/metering-records.js";
 import { checkNodeId, checkPodUid } from "../poc/identifiers.js";
 import { nodeStanding } from "../poc/poc-keeper.js";
 import type { EndLease, RecordLease } from "./market-messages.js";
@@ -172,7 +171,7 @@ export class LeaseKeeper {
     const endedAt = this.checkTime(msg.endedAt, secondsOf(block), "EndLease.endedAt");
     if (endedAt < lease.startedAt)
       throw invalidField("EndLease.endedAt", `${endedAt} is before the lease started (${lease.startedAt})`);
-    const billedTo = readPodSettlement(this.state, podUid)?.billedTo ?? 0;
+    const billedTo = this.market.billedTo(podUid);
     if (endedAt < billedTo)
       throw invalidField(
         "EndLease.endedAt",

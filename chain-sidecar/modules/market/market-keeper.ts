@@ -11,7 +11,7 @@ import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
 import { BankKeeper } from "../bank/bank-keeper.js";
 import type { BlockInfo } from "../exec-context.js";
-import { readPodSettlement } from "../metering/metering-records.js";
+import type { SettlementReader } from "./expected-keepers.js";
 import { readParams } from "../params/params-keeper.js";
 import { checkClientRef, checkClusterId, checkRegion, optionalAddress } from "../poc/identifiers.js";
 import { PocKeeper } from "../poc/poc-keeper.js";
@@ -98,7 +98,10 @@ export class MarketKeeper {
   private readonly bank: BankKeeper;
   readonly poc: PocKeeper;
 
-  constructor(private readonly state: StateWriter) {
+  constructor(
+    private readonly state: StateWriter,
+    private readonly settlements: SettlementReader,
+  ) {
     this.params = readParams(state, marketParams);
     this.bank = new BankKeeper(state);
     this.poc = new PocKeeper(state);
@@ -106,6 +109,11 @@ export class MarketKeeper {
 
   contract(id: string): Contract | undefined {
     return readContract(this.state, id);
+  }
+
+  /** How far metering has billed a pod (unix seconds; 0 when never). */
+  billedTo(podUid: string): number {
+    return this.settlements.billedTo(this.state, podUid);
   }
 
   requireContract(id: string, field: string): Contract {
@@ -285,7 +293,7 @@ export class MarketKeeper {
   private finish(contract: Contract, reason: CloseReason, block: BlockInfo): Contract {
     const now = secondsOf(block);
     for (const lease of readActiveLeases(this.state, contract.id)) {
-      const billedTo = readPodSettlement(this.state, lease.podUid)?.billedTo ?? 0;
+      const billedTo = this.billedTo(lease.podUid);
       const endedAt = Math.max(lease.startedAt, billedTo, Math.min(now, contract.endsAt));
       this.endLeaseRecord(contract, lease, endedAt, "contract_closed");
     }

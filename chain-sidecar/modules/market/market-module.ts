@@ -35,15 +35,17 @@ import {
 import { TxError } from "../../tx/tx-error.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import type { StateReader, StateWriter } from "../../state/state-access.js";
+import type { SettlementReader } from "./expected-keepers.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { SlaKeeper } from "./sla-keeper.js";
 
-function leaseKeeper(state: StateWriter): LeaseKeeper {
-  return new LeaseKeeper(state, new MarketKeeper(state));
-}
-
-function slaKeeper(state: StateWriter): SlaKeeper {
-  return new SlaKeeper(state, new MarketKeeper(state));
+/** The market's keepers over one message's state, built once per message and sharing one MarketKeeper. */
+function keepers(
+  state: StateWriter,
+  settlements: SettlementReader,
+): { contracts: MarketKeeper; leases: LeaseKeeper; sla: SlaKeeper } {
+  const contracts = new MarketKeeper(state, settlements);
+  return { contracts, leases: new LeaseKeeper(state, contracts), sla: new SlaKeeper(state, contracts) };
 }
 
 /** Contracts per page of the all-contracts listing. */
@@ -129,154 +131,177 @@ function closedEvent(ctx: ExecContext, contract: Contract): void {
   ]);
 }
 
-export const marketModule: ChainModule = {
-  name: "market",
-  params: marketParams,
-  messages: [
-    handles(OpenContractMsg, (ctx, msg) => {
-      const c = new MarketKeeper(ctx.state).open(ctx.sender, msg, ctx.block);
-      ctx.emit("contract_opened", [
-        ["contract", c.id],
-        ["payer", c.payer],
-        ["client_ref", c.clientRef],
-        ["budget", c.deposited.toString()],
-        ["replicas", String(c.replicas)],
-        ["scu_per_replica", String(c.scuPerReplica)],
-        ["ends_at", String(c.endsAt)],
-      ]);
-    }),
-    handles(TopUpContractMsg, (ctx, msg) => {
-      const { contract, moved } = new MarketKeeper(ctx.state).topUp(ctx.sender, msg.contractId, msg.amount);
-      ctx.emit("contract_topped_up", [
-        ["contract", contract.id],
-        ["amount", msg.amount.toString()],
-        ["escrow", contract.escrow.toString()],
-      ]);
-      emitStateMove(ctx, contract, moved);
-    }),
-    handles(ResizeContractMsg, (ctx, msg) => {
-      const { contract, from, moved } = new MarketKeeper(ctx.state).resize(ctx.sender, msg, ctx.block);
-      ctx.emit("contract_resized", [
-        ["contract", contract.id],
-        ["from", String(from)],
-        ["replicas", String(contract.replicas)],
-      ]);
-      emitStateMove(ctx, contract, moved);
-    }),
-    handles(CloseContractMsg, (ctx, msg) => {
-      closedEvent(ctx, new MarketKeeper(ctx.state).close(ctx.sender, msg.contractId, ctx.block));
-    }),
-    handles(RecordLeaseMsg, (ctx, msg) => {
-      const { lease, contract, moved } = leaseKeeper(ctx.state).recordLease(ctx.sender, msg, ctx.block);
-      ctx.emit("lease_recorded", [
-        ["contract", lease.contractId],
-        ["replica", String(lease.replica)],
-        ["pod", lease.podUid],
-        ["node", lease.nodeId],
-        ["price_per_scu_hour", lease.pricePerScuHour.toString()],
-      ]);
-      emitStateMove(ctx, contract, moved);
-    }),
-    handles(EndLeaseMsg, (ctx, msg) => {
-      const { lease, contract, moved } = leaseKeeper(ctx.state).endLease(ctx.sender, msg, ctx.block);
-      ctx.emit("lease_ended", [
-        ["contract", lease.contractId],
-        ["pod", lease.podUid],
-        ["node", lease.nodeId],
-        ["outcome", lease.outcome],
-        ["ended_at", String(lease.endedAt)],
-      ]);
-      emitStateMove(ctx, contract, moved);
-    }),
-    handles(RecordBreachMsg, (ctx, msg) => {
-      const contract = slaKeeper(ctx.state).recordBreach(ctx.sender, msg);
-      ctx.emit("sla_breach", [
-        ["contract", contract.id],
-        ["node", msg.nodeId],
-        ["pod", msg.podUid],
-        ["kind", msg.kind],
-        ["seconds", msg.seconds.toString()],
-      ]);
-    }),
-    handles(RateContributorMsg, (ctx, msg) => {
-      slaKeeper(ctx.state).rate(ctx.sender, msg);
-      ctx.emit("contributor_rated", [
-        ["contract", msg.contractId],
-        ["node", msg.nodeId],
-        ["rating", msg.rating.toString()],
-      ]);
-    }),
-  ],
-  endBlock(ctx) {
-    for (const contract of new MarketKeeper(ctx.state).closeExpired(ctx.block)) closedEvent(ctx, contract);
-    return undefined;
-  },
-  queries: [
-    {
-      path: "/contract/:id",
-      describe: "one contract as stored, with its escrow (provable)",
-      answer(_state, params) {
-        const id = checkContractId(params.id!, "id");
-        return { kind: "record", stateKey: contractKey(id), missing: `contract ${id} does not exist` };
+/** The market module, given metering's settlements (wired in uranus-modules.ts). */
+export function marketModule(settlements: SettlementReader): ChainModule {
+  return {
+    name: "market",
+    params: marketParams,
+    messages: [
+      handles(OpenContractMsg, (ctx, msg) => {
+        const c = keepers(ctx.state, settlements).contracts.open(ctx.sender, msg, ctx.block);
+        ctx.emit("contract_opened", [
+          ["contract", c.id],
+          ["payer", c.payer],
+          ["client_ref", c.clientRef],
+          ["budget", c.deposited.toString()],
+          ["replicas", String(c.replicas)],
+          ["scu_per_replica", String(c.scuPerReplica)],
+          ["ends_at", String(c.endsAt)],
+        ]);
+      }),
+      handles(TopUpContractMsg, (ctx, msg) => {
+        const { contract, moved } = keepers(ctx.state, settlements).contracts.topUp(
+          ctx.sender,
+          msg.contractId,
+          msg.amount,
+        );
+        ctx.emit("contract_topped_up", [
+          ["contract", contract.id],
+          ["amount", msg.amount.toString()],
+          ["escrow", contract.escrow.toString()],
+        ]);
+        emitStateMove(ctx, contract, moved);
+      }),
+      handles(ResizeContractMsg, (ctx, msg) => {
+        const { contract, from, moved } = keepers(ctx.state, settlements).contracts.resize(
+          ctx.sender,
+          msg,
+          ctx.block,
+        );
+        ctx.emit("contract_resized", [
+          ["contract", contract.id],
+          ["from", String(from)],
+          ["replicas", String(contract.replicas)],
+        ]);
+        emitStateMove(ctx, contract, moved);
+      }),
+      handles(CloseContractMsg, (ctx, msg) => {
+        closedEvent(
+          ctx,
+          keepers(ctx.state, settlements).contracts.close(ctx.sender, msg.contractId, ctx.block),
+        );
+      }),
+      handles(RecordLeaseMsg, (ctx, msg) => {
+        const { lease, contract, moved } = keepers(ctx.state, settlements).leases.recordLease(
+          ctx.sender,
+          msg,
+          ctx.block,
+        );
+        ctx.emit("lease_recorded", [
+          ["contract", lease.contractId],
+          ["replica", String(lease.replica)],
+          ["pod", lease.podUid],
+          ["node", lease.nodeId],
+          ["price_per_scu_hour", lease.pricePerScuHour.toString()],
+        ]);
+        emitStateMove(ctx, contract, moved);
+      }),
+      handles(EndLeaseMsg, (ctx, msg) => {
+        const { lease, contract, moved } = keepers(ctx.state, settlements).leases.endLease(
+          ctx.sender,
+          msg,
+          ctx.block,
+        );
+        ctx.emit("lease_ended", [
+          ["contract", lease.contractId],
+          ["pod", lease.podUid],
+          ["node", lease.nodeId],
+          ["outcome", lease.outcome],
+          ["ended_at", String(lease.endedAt)],
+        ]);
+        emitStateMove(ctx, contract, moved);
+      }),
+      handles(RecordBreachMsg, (ctx, msg) => {
+        const contract = keepers(ctx.state, settlements).sla.recordBreach(ctx.sender, msg);
+        ctx.emit("sla_breach", [
+          ["contract", contract.id],
+          ["node", msg.nodeId],
+          ["pod", msg.podUid],
+          ["kind", msg.kind],
+          ["seconds", msg.seconds.toString()],
+        ]);
+      }),
+      handles(RateContributorMsg, (ctx, msg) => {
+        keepers(ctx.state, settlements).sla.rate(ctx.sender, msg);
+        ctx.emit("contributor_rated", [
+          ["contract", msg.contractId],
+          ["node", msg.nodeId],
+          ["rating", msg.rating.toString()],
+        ]);
+      }),
+    ],
+    endBlock(ctx) {
+      for (const contract of keepers(ctx.state, settlements).contracts.closeExpired(ctx.block))
+        closedEvent(ctx, contract);
+      return undefined;
+    },
+    queries: [
+      {
+        path: "/contract/:id",
+        describe: "one contract as stored, with its escrow (provable)",
+        answer(_state, params) {
+          const id = checkContractId(params.id!, "id");
+          return { kind: "record", stateKey: contractKey(id), missing: `contract ${id} does not exist` };
+        },
       },
-    },
-    {
-      path: "/contract/:id/view",
-      describe: "one contract with its active leases",
-      answer(state, params) {
-        const id = checkContractId(params.id!, "id");
-        const contract = readContract(state, id);
-        if (!contract) throw new TxError(ResultCode.NOT_FOUND, `id: contract ${id} does not exist`);
-        return {
-          kind: "view",
-          value: { contract: contractView(contract), leases: readActiveLeases(state, id).map(leaseView) },
-        };
+      {
+        path: "/contract/:id/view",
+        describe: "one contract with its active leases",
+        answer(state, params) {
+          const id = checkContractId(params.id!, "id");
+          const contract = readContract(state, id);
+          if (!contract) throw new TxError(ResultCode.NOT_FOUND, `id: contract ${id} does not exist`);
+          return {
+            kind: "view",
+            value: { contract: contractView(contract), leases: readActiveLeases(state, id).map(leaseView) },
+          };
+        },
       },
-    },
-    {
-      path: "/contracts",
-      describe: `every contract with its escrow, ${CONTRACT_PAGE_SIZE} per page in id order`,
-      answer: (state) => ({ kind: "view", value: contractPage(state, undefined) }),
-    },
-    {
-      path: "/contracts/after/:id",
-      describe: "the next page of every contract",
-      answer: (state, params) => ({ kind: "view", value: contractPage(state, params.id) }),
-    },
-    {
-      path: "/contracts/payer/:address",
-      describe: "the contracts one payer opened",
-      answer(state, params) {
-        const payer = parseAddress(params.address, "address");
-        return { kind: "view", value: readContractsOfPayer(state, payer).map(contractView) };
+      {
+        path: "/contracts",
+        describe: `every contract with its escrow, ${CONTRACT_PAGE_SIZE} per page in id order`,
+        answer: (state) => ({ kind: "view", value: contractPage(state, undefined) }),
       },
-    },
-    {
-      path: "/breaches/contract/:id",
-      describe: "the SLA breaches recorded for one contract: pod, kind, node, replica and seconds",
-      answer(state, params) {
-        const id = checkContractId(params.id!, "id");
-        const prefix = `${BREACH_PREFIX}${id}/`;
-        return {
-          kind: "view",
-          value: state.entries(prefix).map(([key, bytes]) => {
-            const [podUid, kind] = key.slice(prefix.length).split("/");
-            return {
-              podUid: podUid!,
-              kind: kind!,
-              ...(decodeRecord(bytes) as { nodeId: string }),
-            };
-          }),
-        };
+      {
+        path: "/contracts/after/:id",
+        describe: "the next page of every contract",
+        answer: (state, params) => ({ kind: "view", value: contractPage(state, params.id) }),
       },
-    },
-    {
-      path: "/lease/:podUid",
-      describe: "the lease of one pod (provable)",
-      answer(_state, params) {
-        const podUid = checkPodUid(params.podUid!, "podUid");
-        return { kind: "record", stateKey: leaseKey(podUid), missing: `pod ${podUid} has no lease` };
+      {
+        path: "/contracts/payer/:address",
+        describe: "the contracts one payer opened",
+        answer(state, params) {
+          const payer = parseAddress(params.address, "address");
+          return { kind: "view", value: readContractsOfPayer(state, payer).map(contractView) };
+        },
       },
-    },
-  ],
-};
+      {
+        path: "/breaches/contract/:id",
+        describe: "the SLA breaches recorded for one contract: pod, kind, node, replica and seconds",
+        answer(state, params) {
+          const id = checkContractId(params.id!, "id");
+          const prefix = `${BREACH_PREFIX}${id}/`;
+          return {
+            kind: "view",
+            value: state.entries(prefix).map(([key, bytes]) => {
+              const [podUid, kind] = key.slice(prefix.length).split("/");
+              return {
+                podUid: podUid!,
+                kind: kind!,
+                ...(decodeRecord(bytes) as { nodeId: string }),
+              };
+            }),
+          };
+        },
+      },
+      {
+        path: "/lease/:podUid",
+        describe: "the lease of one pod (provable)",
+        answer(_state, params) {
+          const podUid = checkPodUid(params.podUid!, "podUid");
+          return { kind: "record", stateKey: leaseKey(podUid), missing: `pod ${podUid} has no lease` };
+        },
+      },
+    ],
+  };
+}

@@ -31,6 +31,7 @@ import {
   encodePod,
   podKey,
   readPodSettlement,
+  settlementReader,
   type BatchRecord,
   type PodSettlement,
 } from "./metering-records.js";
@@ -71,7 +72,7 @@ export class MeteringKeeper {
         `MeteringBatch.root: ${msg.root} is not the Merkle root of the records (${root})`,
       );
     }
-    const market = new MarketKeeper(this.state);
+    const market = new MarketKeeper(this.state, settlementReader);
     const skew = readParams(this.state, marketParams).clockSkewSeconds;
     const now = Math.floor(block.timeMs / 1000);
     const contracts = new Map<string, Contract>();

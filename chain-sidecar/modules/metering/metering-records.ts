@@ -79,6 +79,11 @@ export function batchCountKey(contributor: string): string {
 export const encodePod = POD_SETTLEMENT_RECORD.encode;
 export const decodePod = POD_SETTLEMENT_RECORD.decode;
 
+/** Metering's answer to the market's SettlementReader. */
+export const settlementReader = {
+  billedTo: (state: StateReader, podUid: string): number => readPodSettlement(state, podUid)?.billedTo ?? 0,
+};
+
 export function readPodSettlement(state: StateReader, podUid: string): PodSettlement | undefined {
   const bytes = state.get(podKey(podUid));
   return bytes ? decodePod(bytes) : undefined;
