@@ -2,6 +2,7 @@
 // reaches "all Running and settled" with real settlements on chain, and leaves nothing behind on SIGINT.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "chai";
 import { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import { binaryPath } from "../../process/binaries.js";
@@ -166,6 +167,17 @@ describe("the run command (npm run demo → uranus up)", function () {
           `${name} running`,
         ).to.equal(true);
       expect((await fetch(explorerUrl)).status).to.equal(200);
+      // The README: where the demo's logs are, under the state directory.
+      const logs = [
+        "logs/operator.log",
+        "logs/scheduler-extender.log",
+        "control-plane/logs/kube-apiserver.log",
+        ...readdirSync(join(stateDir, "chain"), { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .flatMap((entry) => [`chain/${entry.name}/cometbft.log`, `chain/${entry.name}/sidecar.log`]),
+      ];
+      expect(logs.filter((log) => log.startsWith("chain/"))).to.have.length(2);
+      for (const log of logs) expect(existsSync(join(stateDir, log)), log).to.equal(true);
 
       const kubectl = (args: string[]) => run(binaryPath("kubectl"), ["--kubeconfig", kubeconfig, ...args]);
       const phases = await kubectl([

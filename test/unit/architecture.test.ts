@@ -173,6 +173,12 @@ describe("architecture", () => {
     expect(long).to.deep.equal([]);
   });
 
+  it("copies every source folder into the image's build stage (the Dockerfile builds what tsconfig.build.json names)", () => {
+    const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
+    const copied = [...dockerfile.matchAll(/^COPY (\S+) \.\/\1$/gm)].map((match) => match[1]);
+    expect([...copied].sort()).to.include.members([...SOURCE_FOLDERS].sort());
+  });
+
   it("builds exactly the source folders into dist/, without hack/ or test/", () => {
     const build = JSON.parse(readFileSync(join(ROOT, "tsconfig.build.json"), "utf8")) as {
       include: string[];
