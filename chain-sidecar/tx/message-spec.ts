@@ -25,14 +25,43 @@ export interface MessageSpec<T> {
 
 export type MessageOf<S> = S extends MessageSpec<infer T> ? T : never;
 
+/** The TypeScript value of an EIP-712 type: uints as bigint; addresses, strings and bytes as string; structs by their fields. */
+export type ValueOfType<T extends string, Structs> = T extends `${infer Inner}[]`
+  ? ValueOfType<Inner, Structs>[]
+  : T extends "bool"
+    ? boolean
+    : T extends `uint${string}`
+      ? bigint
+      : T extends "address" | "string" | `bytes${string}`
+        ? string
+        : T extends keyof Structs
+          ? ValueOfFields<Structs[T], Structs>
+          : never;
+
+/** A message's shape, derived from its field list: the one place its fields are written. */
+export type ValueOfFields<Fields, Structs> = Fields extends readonly []
+  ? NoFields
+  : Fields extends readonly TypedField[]
+    ? { [F in Fields[number] as F["name"]]: ValueOfType<F["type"], Structs> }
+    : never;
+
+/** A message without fields (Unjail). */
+export type NoFields = Record<string, never>;
+
+/** No struct types besides the message's own. */
+export type NoStructs = Record<string, never>;
+
 export const NONCE_FIELD: TypedField = { name: "nonce", type: "uint64" };
 
-export function defineMessage<T>(definition: {
+export function defineMessage<
+  const Fields extends readonly TypedField[],
+  const Structs extends Readonly<Record<string, readonly TypedField[]>> = NoStructs,
+>(definition: {
   typeId: number;
   primaryType: string;
-  fields: TypedField[];
-  structs?: Record<string, TypedField[]>;
-}): MessageSpec<T> {
+  fields: Fields;
+  structs?: Structs;
+}): MessageSpec<ValueOfFields<Fields, Structs>> {
   const { typeId, primaryType, fields } = definition;
   const nested = definition.structs ?? {};
   if (!Number.isInteger(typeId) || typeId < 1 || typeId > 0xffff) {

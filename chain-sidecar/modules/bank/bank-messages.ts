@@ -1,12 +1,7 @@
 // Bank transaction messages.
-import { defineMessage } from "../../tx/message-spec.js";
+import { defineMessage, type MessageOf } from "../../tx/message-spec.js";
 
-export interface Transfer {
-  to: string;
-  amount: bigint;
-}
-
-export const TransferMsg = defineMessage<Transfer>({
+export const TransferMsg = defineMessage({
   typeId: 1,
   primaryType: "Transfer",
   fields: [
@@ -14,3 +9,4 @@ export const TransferMsg = defineMessage<Transfer>({
     { name: "amount", type: "uint256" },
   ],
 });
+export type Transfer = MessageOf<typeof TransferMsg>;

@@ -1,23 +1,8 @@
 // Governance transaction messages (type ids 80–95): parameter changes approved by validators.
-import { defineMessage } from "../../tx/message-spec.js";
-
-/** Sets `module.name` to `value` (a decimal integer, as the parameter's query shows it). */
-export interface ParamChange {
-  module: string;
-  name: string;
-  value: string;
-}
+import { defineMessage, type MessageOf } from "../../tx/message-spec.js";
 
 /** Proposes changes applied together once validators holding a majority of voting power approve; counts as the proposer's approval. */
-export interface ProposeParamChange {
-  changes: ParamChange[];
-}
-
-export interface ApproveParamChange {
-  proposalId: bigint;
-}
-
-export const ProposeParamChangeMsg = defineMessage<ProposeParamChange>({
+export const ProposeParamChangeMsg = defineMessage({
   typeId: 80,
   primaryType: "ProposeParamChange",
   fields: [{ name: "changes", type: "ParamChange[]" }],
@@ -29,9 +14,13 @@ export const ProposeParamChangeMsg = defineMessage<ProposeParamChange>({
     ],
   },
 });
+export type ProposeParamChange = MessageOf<typeof ProposeParamChangeMsg>;
+/** One parameter to set: module, name and its new value as text. */
+export type ParamChange = ProposeParamChange["changes"][number];
 
-export const ApproveParamChangeMsg = defineMessage<ApproveParamChange>({
+export const ApproveParamChangeMsg = defineMessage({
   typeId: 81,
   primaryType: "ApproveParamChange",
   fields: [{ name: "proposalId", type: "uint64" }],
 });
+export type ApproveParamChange = MessageOf<typeof ApproveParamChangeMsg>;

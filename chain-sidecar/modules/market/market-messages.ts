@@ -1,79 +1,8 @@
 // Market transaction messages (type ids 48–63).
-import { defineMessage } from "../../tx/message-spec.js";
+import { defineMessage, type MessageOf } from "../../tx/message-spec.js";
 
 /** Opens a contract; the sender pays `budget` into escrow and may authorise an operator to record its leases. */
-export interface OpenContract {
-  scuPerReplica: bigint;
-  replicas: bigint;
-  maxPricePerScuHour: bigint;
-  budget: bigint;
-  durationSeconds: bigint;
-  recoverWithinSeconds: bigint;
-  maxMigrations: bigint;
-  /** Allowed regions; empty allows any. */
-  regions: string[];
-  minPoc: bigint;
-  /** At most one replica per contributor (owner address) at a time. */
-  spread: boolean;
-  /** May record and end leases, breaches and ratings for the payer; the zero address for none. */
-  operator: string;
-  /** The member cluster the contract was made in; "" outside a federation. */
-  clusterId: string;
-  /** What the contract stands for outside the chain (a ComputeContract's UID); one opening per payer, cluster and reference. */
-  clientRef: string;
-}
-
-export interface TopUpContract {
-  contractId: string;
-  amount: bigint;
-}
-
-/** Sets how many replicas the contract runs; the escrow must cover one interval of the new size. */
-export interface ResizeContract {
-  contractId: string;
-  replicas: bigint;
-}
-
-export interface CloseContract {
-  contractId: string;
-}
-
-/** A pod of the contract landed on a contributor node at `startedAt` (unix seconds). */
-export interface RecordLease {
-  contractId: string;
-  replica: bigint;
-  nodeId: string;
-  podUid: string;
-  startedAt: bigint;
-}
-
-/** The pod left its node at `endedAt`; outcome is "completed", "migrated" or "failed". */
-export interface EndLease {
-  contractId: string;
-  podUid: string;
-  endedAt: bigint;
-  outcome: string;
-}
-
-/** A contributor broke the SLA; kind is "recovery", "migrations" or "availability"; once per pod and kind. */
-export interface RecordBreach {
-  contractId: string;
-  replica: bigint;
-  nodeId: string;
-  /** The pod that suffered the breach: with the kind, what makes a repeat recognisable. */
-  podUid: string;
-  kind: string;
-  seconds: bigint;
-}
-
-/** The payer's rating (1–5) of a node that served the contract; once per contract and node. */
-export interface RateContributor {
-  contractId: string;
-  nodeId: string;
-  rating: bigint;
-}
-
-export const OpenContractMsg = defineMessage<OpenContract>({
+export const OpenContractMsg = defineMessage({
   typeId: 48,
   primaryType: "OpenContract",
   fields: [
@@ -84,16 +13,22 @@ export const OpenContractMsg = defineMessage<OpenContract>({
     { name: "durationSeconds", type: "uint64" },
     { name: "recoverWithinSeconds", type: "uint32" },
     { name: "maxMigrations", type: "uint16" },
+    // Allowed regions; empty allows any.
     { name: "regions", type: "string[]" },
     { name: "minPoc", type: "uint256" },
+    // At most one replica per contributor (owner address) at a time.
     { name: "spread", type: "bool" },
+    // May record and end leases, breaches and ratings for the payer; the zero address for none.
     { name: "operator", type: "address" },
+    // The member cluster the contract was made in; "" outside a federation.
     { name: "clusterId", type: "string" },
+    // What the contract stands for outside the chain (a ComputeContract's UID); one opening per payer, cluster and reference.
     { name: "clientRef", type: "string" },
   ],
 });
+export type OpenContract = MessageOf<typeof OpenContractMsg>;
 
-export const TopUpContractMsg = defineMessage<TopUpContract>({
+export const TopUpContractMsg = defineMessage({
   typeId: 49,
   primaryType: "TopUpContract",
   fields: [
@@ -101,14 +36,17 @@ export const TopUpContractMsg = defineMessage<TopUpContract>({
     { name: "amount", type: "uint256" },
   ],
 });
+export type TopUpContract = MessageOf<typeof TopUpContractMsg>;
 
-export const CloseContractMsg = defineMessage<CloseContract>({
+export const CloseContractMsg = defineMessage({
   typeId: 50,
   primaryType: "CloseContract",
   fields: [{ name: "contractId", type: "string" }],
 });
+export type CloseContract = MessageOf<typeof CloseContractMsg>;
 
-export const ResizeContractMsg = defineMessage<ResizeContract>({
+/** Sets how many replicas the contract runs; the escrow must cover one interval of the new size. */
+export const ResizeContractMsg = defineMessage({
   typeId: 55,
   primaryType: "ResizeContract",
   fields: [
@@ -116,8 +54,10 @@ export const ResizeContractMsg = defineMessage<ResizeContract>({
     { name: "replicas", type: "uint16" },
   ],
 });
+export type ResizeContract = MessageOf<typeof ResizeContractMsg>;
 
-export const RecordLeaseMsg = defineMessage<RecordLease>({
+/** A pod of the contract landed on a contributor node at `startedAt` (unix seconds). */
+export const RecordLeaseMsg = defineMessage({
   typeId: 51,
   primaryType: "RecordLease",
   fields: [
@@ -128,8 +68,10 @@ export const RecordLeaseMsg = defineMessage<RecordLease>({
     { name: "startedAt", type: "uint64" },
   ],
 });
+export type RecordLease = MessageOf<typeof RecordLeaseMsg>;
 
-export const EndLeaseMsg = defineMessage<EndLease>({
+/** The pod left its node at `endedAt`; outcome is "completed", "migrated" or "failed". */
+export const EndLeaseMsg = defineMessage({
   typeId: 52,
   primaryType: "EndLease",
   fields: [
@@ -139,21 +81,26 @@ export const EndLeaseMsg = defineMessage<EndLease>({
     { name: "outcome", type: "string" },
   ],
 });
+export type EndLease = MessageOf<typeof EndLeaseMsg>;
 
-export const RecordBreachMsg = defineMessage<RecordBreach>({
+/** A contributor broke the SLA; kind is "recovery", "migrations" or "availability"; once per pod and kind. */
+export const RecordBreachMsg = defineMessage({
   typeId: 53,
   primaryType: "RecordBreach",
   fields: [
     { name: "contractId", type: "string" },
     { name: "replica", type: "uint16" },
     { name: "nodeId", type: "string" },
+    // The pod that suffered the breach: with the kind, what makes a repeat recognisable.
     { name: "podUid", type: "string" },
     { name: "kind", type: "string" },
     { name: "seconds", type: "uint32" },
   ],
 });
+export type RecordBreach = MessageOf<typeof RecordBreachMsg>;
 
-export const RateContributorMsg = defineMessage<RateContributor>({
+/** The payer's rating (1–5) of a node that served the contract; once per contract and node. */
+export const RateContributorMsg = defineMessage({
   typeId: 54,
   primaryType: "RateContributor",
   fields: [
@@ -162,3 +109,4 @@ export const RateContributorMsg = defineMessage<RateContributor>({
     { name: "rating", type: "uint8" },
   ],
 });
+export type RateContributor = MessageOf<typeof RateContributorMsg>;

@@ -18,7 +18,7 @@ function sha256(data: Buffer): Buffer {
 export function meterLeaf(record: MeterRecord): Buffer {
   const fields: Record<string, string> = {};
   for (const { name } of METER_RECORD_FIELDS) {
-    const value = record[name as keyof MeterRecord];
+    const value = record[name];
     fields[name] = typeof value === "bigint" ? value.toString() : value;
   }
   return sha256(sha256(Buffer.from(canonicalJson(fields))));

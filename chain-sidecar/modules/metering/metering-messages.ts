@@ -1,26 +1,7 @@
 // Metering transaction messages (type ids 64–79).
-import { defineMessage } from "../../tx/message-spec.js";
+import { defineMessage, type MessageOf, type NoStructs, type ValueOfFields } from "../../tx/message-spec.js";
 
 /** One pod's use over [fromTime, toTime) in unix seconds; usage fields are averages, 0 when not measured. */
-export interface MeterRecord {
-  podUid: string;
-  contractId: string;
-  replica: bigint;
-  nodeId: string;
-  scu: bigint;
-  fromTime: bigint;
-  toTime: bigint;
-  cpuMillicores: bigint;
-  memoryBytes: bigint;
-}
-
-/** One contributor's records for an interval, with their Merkle root; sent by the owner or a node's operator. */
-export interface MeteringBatch {
-  contributor: string;
-  root: string;
-  records: MeterRecord[];
-}
-
 export const METER_RECORD_FIELDS = [
   { name: "podUid", type: "string" },
   { name: "contractId", type: "string" },
@@ -31,9 +12,11 @@ export const METER_RECORD_FIELDS = [
   { name: "toTime", type: "uint64" },
   { name: "cpuMillicores", type: "uint32" },
   { name: "memoryBytes", type: "uint64" },
-];
+] as const;
+export type MeterRecord = ValueOfFields<typeof METER_RECORD_FIELDS, NoStructs>;
 
-export const MeteringBatchMsg = defineMessage<MeteringBatch>({
+/** One contributor's records for an interval, with their Merkle root; sent by the owner or a node's operator. */
+export const MeteringBatchMsg = defineMessage({
   typeId: 64,
   primaryType: "MeteringBatch",
   fields: [
@@ -43,3 +26,4 @@ export const MeteringBatchMsg = defineMessage<MeteringBatch>({
   ],
   structs: { MeterRecord: METER_RECORD_FIELDS },
 });
+export type MeteringBatch = MessageOf<typeof MeteringBatchMsg>;

@@ -1,58 +1,28 @@
 // Proof of Contribution transaction messages (type ids 32–47).
-import { defineMessage } from "../../tx/message-spec.js";
+import { defineMessage, type MessageOf } from "../../tx/message-spec.js";
 
 /** Offers one Kubernetes node; the sender becomes its owner and is paid for its work. */
-export interface RegisterNode {
-  nodeId: string;
-  region: string;
-  /** "runc" or "kata". */
-  isolation: string;
-  cpuMillicores: bigint;
-  memoryBytes: bigint;
-  storageBytes: bigint;
-  bandwidthMbps: bigint;
-  pricePerScuHour: bigint;
-  /** An address allowed to send heartbeats and metering batches for the node; the zero address for none. */
-  operator: string;
-}
-
-/** An online proof, by the owner or its operator; non-zero measured capacities replace the declared ones. */
-export interface Heartbeat {
-  nodeId: string;
-  cpuMillicores: bigint;
-  memoryBytes: bigint;
-  storageBytes: bigint;
-  bandwidthMbps: bigint;
-}
-
-export interface DeregisterNode {
-  nodeId: string;
-}
-
-/** Changes the asking price and the authorised operator; owner only. */
-export interface UpdateNode {
-  nodeId: string;
-  pricePerScuHour: bigint;
-  operator: string;
-}
-
-export const RegisterNodeMsg = defineMessage<RegisterNode>({
+export const RegisterNodeMsg = defineMessage({
   typeId: 32,
   primaryType: "RegisterNode",
   fields: [
     { name: "nodeId", type: "string" },
     { name: "region", type: "string" },
+    // "runc" or "kata".
     { name: "isolation", type: "string" },
     { name: "cpuMillicores", type: "uint64" },
     { name: "memoryBytes", type: "uint64" },
     { name: "storageBytes", type: "uint64" },
     { name: "bandwidthMbps", type: "uint64" },
     { name: "pricePerScuHour", type: "uint256" },
+    // An address allowed to send heartbeats and metering batches for the node; the zero address for none.
     { name: "operator", type: "address" },
   ],
 });
+export type RegisterNode = MessageOf<typeof RegisterNodeMsg>;
 
-export const HeartbeatMsg = defineMessage<Heartbeat>({
+/** An online proof, by the owner or its operator; non-zero measured capacities replace the declared ones. */
+export const HeartbeatMsg = defineMessage({
   typeId: 33,
   primaryType: "Heartbeat",
   fields: [
@@ -63,14 +33,17 @@ export const HeartbeatMsg = defineMessage<Heartbeat>({
     { name: "bandwidthMbps", type: "uint64" },
   ],
 });
+export type Heartbeat = MessageOf<typeof HeartbeatMsg>;
 
-export const DeregisterNodeMsg = defineMessage<DeregisterNode>({
+export const DeregisterNodeMsg = defineMessage({
   typeId: 34,
   primaryType: "DeregisterNode",
   fields: [{ name: "nodeId", type: "string" }],
 });
+export type DeregisterNode = MessageOf<typeof DeregisterNodeMsg>;
 
-export const UpdateNodeMsg = defineMessage<UpdateNode>({
+/** Changes the asking price and the authorised operator; owner only. */
+export const UpdateNodeMsg = defineMessage({
   typeId: 35,
   primaryType: "UpdateNode",
   fields: [
@@ -79,3 +52,4 @@ export const UpdateNodeMsg = defineMessage<UpdateNode>({
     { name: "operator", type: "address" },
   ],
 });
+export type UpdateNode = MessageOf<typeof UpdateNodeMsg>;

@@ -1,43 +1,20 @@
 // Staking transaction messages.
-import { defineMessage } from "../../tx/message-spec.js";
+import { defineMessage, type MessageOf } from "../../tx/message-spec.js";
 
-export interface RegisterValidator {
-  /** ed25519 consensus public key, 32 bytes as 0x hex. */
-  consensusPubKey: string;
-  deposit: bigint;
-  moniker: string;
-}
-
-/** Lends to a validator; lending to the validator you operate adds to its own deposit. */
-export interface Lend {
-  validator: string;
-  amount: bigint;
-}
-
-/** Replaces the sender's votes; the sender's balance is split evenly among them. An empty list withdraws them. */
-export interface Vote {
-  validators: string[];
-}
-
-/** Starts returning a loan (or, for the validator's operator, part of its deposit) after the unbonding period. */
-export interface Unbond {
-  validator: string;
-  amount: bigint;
-}
-
-export type Unjail = Record<string, never>;
-
-export const RegisterValidatorMsg = defineMessage<RegisterValidator>({
+export const RegisterValidatorMsg = defineMessage({
   typeId: 16,
   primaryType: "RegisterValidator",
   fields: [
+    // ed25519 consensus public key, 32 bytes as 0x hex.
     { name: "consensusPubKey", type: "bytes32" },
     { name: "deposit", type: "uint256" },
     { name: "moniker", type: "string" },
   ],
 });
+export type RegisterValidator = MessageOf<typeof RegisterValidatorMsg>;
 
-export const LendMsg = defineMessage<Lend>({
+/** Lends to a validator; lending to the validator you operate adds to its own deposit. */
+export const LendMsg = defineMessage({
   typeId: 17,
   primaryType: "Lend",
   fields: [
@@ -45,14 +22,18 @@ export const LendMsg = defineMessage<Lend>({
     { name: "amount", type: "uint256" },
   ],
 });
+export type Lend = MessageOf<typeof LendMsg>;
 
-export const VoteMsg = defineMessage<Vote>({
+/** Replaces the sender's votes; the sender's balance is split evenly among them. An empty list withdraws them. */
+export const VoteMsg = defineMessage({
   typeId: 18,
   primaryType: "Vote",
   fields: [{ name: "validators", type: "address[]" }],
 });
+export type Vote = MessageOf<typeof VoteMsg>;
 
-export const UnbondMsg = defineMessage<Unbond>({
+/** Starts returning a loan (or, for the validator's operator, part of its deposit) after the unbonding period. */
+export const UnbondMsg = defineMessage({
   typeId: 19,
   primaryType: "Unbond",
   fields: [
@@ -60,9 +41,11 @@ export const UnbondMsg = defineMessage<Unbond>({
     { name: "amount", type: "uint256" },
   ],
 });
+export type Unbond = MessageOf<typeof UnbondMsg>;
 
-export const UnjailMsg = defineMessage<Unjail>({
+export const UnjailMsg = defineMessage({
   typeId: 20,
   primaryType: "Unjail",
   fields: [],
 });
+export type Unjail = MessageOf<typeof UnjailMsg>;
