@@ -54,6 +54,9 @@ interface BatchAnswer {
 }
 const HEADER_WAIT_MS = 15_000;
 
+/** Signings of one submission when another holder of the same key keeps taking the nonce. */
+const STALE_NONCE_ATTEMPTS = 3;
+
 export class ChainClient {
   private cachedChainId: string | undefined;
   /** Next nonce per sender after transactions this client sent that the chain has not yet committed. */
@@ -248,7 +251,11 @@ export class ChainClient {
     });
   }
 
-  /** Signs with the next nonce, broadcasts, and tracks the nonce so back-to-back submissions work. */
+  /**
+   * Signs with the next nonce, broadcasts, and tracks the nonce so back-to-back submissions work. When another
+   * client signing with the same key took that nonce first, CheckTx refuses it as stale and nothing was executed:
+   * it is signed again with the next free nonce, a few times, unless the caller chose the nonce.
+   */
   async submit<T>(
     signer: TypedDataSigner,
     spec: MessageSpec<T>,
@@ -256,15 +263,19 @@ export class ChainClient {
     options: SubmitOptions = {},
   ): Promise<TxOutcome> {
     const from = (await signer.getAddress()).toLowerCase();
-    const { tx, nonce } = await this.sign(signer, spec, message, options.nonce);
-    try {
-      const outcome = await this.broadcast(tx, options.mode ?? "commit", nonce);
-      this.pendingNonces.set(from, nonce + 1);
-      return outcome;
-    } catch (error) {
-      if (error instanceof ChainTxError && error.stage === "block") this.pendingNonces.set(from, nonce + 1);
-      else this.pendingNonces.delete(from);
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      const { tx, nonce } = await this.sign(signer, spec, message, options.nonce);
+      try {
+        const outcome = await this.broadcast(tx, options.mode ?? "commit", nonce);
+        this.pendingNonces.set(from, nonce + 1);
+        return outcome;
+      } catch (error) {
+        if (error instanceof ChainTxError && error.stage === "block") this.pendingNonces.set(from, nonce + 1);
+        else this.pendingNonces.delete(from);
+        const taken =
+          error instanceof ChainTxError && error.stage === "check" && error.code === ResultCode.STALE_NONCE;
+        if (!taken || options.nonce !== undefined || attempt >= STALE_NONCE_ATTEMPTS) throw error;
+      }
     }
   }
 

@@ -73,6 +73,31 @@ describe("chain-sidecar client: ChainClient against the solo producer's RPC", fu
     expect((await client.account(alice.address)).nonce).to.equal(start + 3);
   });
 
+  it("signs again with the next nonce when another client with the same key took it first", async () => {
+    const other = await ChainClient.connect(chain.rpcUrl);
+    try {
+      // This client believes the next nonce is the current one; the other client uses it meanwhile.
+      const believed = await client.nextNonce(alice.address);
+      await other.transfer(alice, bob.address, 1n);
+      const realNextNonce = client.nextNonce.bind(client);
+      let asked = 0;
+      client.nextNonce = async (address: string) => (++asked === 1 ? believed : realNextNonce(address));
+      const outcome = await client.transfer(alice, bob.address, 2n);
+      expect(asked).to.equal(2);
+      expect(outcome.nonce).to.equal(believed + 1);
+      // A nonce the caller chose is not changed behind its back.
+      const pinned = await client.transfer(alice, bob.address, 3n, { nonce: believed }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(pinned).to.be.instanceOf(ChainTxError);
+      expect((pinned as ChainTxError).code).to.equal(ResultCode.STALE_NONCE);
+    } finally {
+      delete (client as { nextNonce?: unknown }).nextNonce;
+      other.disconnect();
+    }
+  });
+
   it("reports a refusal with the chain's code and a log naming the field", async () => {
     let error: unknown;
     try {
