@@ -115,7 +115,7 @@ async function assertSettledOnChain(rpcUrl: string, contractIds: string[], podUi
 }
 
 /** Every metric the Grafana dashboard's queries name is served by one of the running components. */
-async function expectDashboardServed(urls: string[]): Promise<void> {
+async function expectDashboardServed(urls: string[]): Promise<Set<string>> {
   const served = new Set<string>();
   for (const url of urls) {
     const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -130,6 +130,7 @@ async function expectDashboardServed(urls: string[]): Promise<void> {
     wanted.filter((name) => !served.has(name)),
     "dashboard metrics no component serves",
   ).to.deep.equal([]);
+  return served;
 }
 
 describe("the run command (npm run demo → uranus up)", function () {
@@ -158,7 +159,11 @@ describe("the run command (npm run demo → uranus up)", function () {
       const kubeconfig = (await waitForOutput(demo, /export KUBECONFIG=([^\s;]+)/, "the kubeconfig"))[1]!;
       expect(kubeconfig.startsWith(stateDir)).to.equal(true);
       const metricsLine = (await waitForOutput(demo, /metrics: +(.+)/, "the metrics URLs"))[1]!;
-      await expectDashboardServed(metricsLine.split(/\s+/).filter((word) => word.startsWith("http")));
+      const served = await expectDashboardServed(
+        metricsLine.split(/\s+/).filter((word) => word.startsWith("http")),
+      );
+      // The README's metric families of the operator's chain gateway and metering loop.
+      expect([...served]).to.include.members(["uranus_chain_txs_total", "uranus_metering_batches_total"]);
 
       const started = processesMentioning(stateDir);
       for (const name of ["etcd", "kube-apiserver", "kube-scheduler", "kwok", "cometbft", "sidecar-main"])
@@ -233,6 +238,11 @@ describe("the run command (npm run demo → uranus up)", function () {
       expect(event.status.contracts.every((c) => c.phase === "Running")).to.equal(true);
       expect(event.status.settledPods).to.be.at.least(1);
       await expectDashboardServed(Object.values(event.metrics));
+      expect(demo.output())
+        .to.match(/^\{"event":"step"/m)
+        .and.to.match(/^\{"event":"status"/m);
+      // The solo chain runs in the command; its log is the state directory's logs/chain.log.
+      expect(existsSync(join(event.stateDir, "logs", "chain.log"))).to.equal(true);
       // Solo runs inside the command: no CometBFT process.
       expect(processesMentioning(event.stateDir).some((line) => line.includes("cometbft start"))).to.equal(
         false,
@@ -329,6 +339,7 @@ describe("the run command (npm run demo → uranus up)", function () {
 
       expect(await demo.exited).to.equal("1 null");
       expect(demo.output()).to.match(/uranus: node0-cometbft failed: exited \(signal SIGKILL\)/);
+      expect(demo.output()).to.match(/last lines of \S*cometbft\.log/);
       expect(demo.output()).to.contain("stopping the local control plane");
       expect(processesMentioning(stateDir)).to.deep.equal([]);
       expect(existsSync(stateDir)).to.equal(false);

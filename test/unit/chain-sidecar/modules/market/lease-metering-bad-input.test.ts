@@ -1,3 +1,4 @@
+import { expect } from "chai";
 import { ZeroAddress } from "ethers";
 import {
   ApproveParamChangeMsg,
@@ -14,16 +15,25 @@ import { uranusCatalog } from "../../../../../chain-sidecar/modules/uranus-modul
 import { ResultCode } from "../../../../../chain-sidecar/tx/result-codes.js";
 import { batchOf, meterRecord } from "./economy-fixtures.js";
 
-import { economyWorld, operator, owner, payer, stranger, validator } from "./economy-world.js";
+import {
+  economyWorld,
+  operator,
+  owner,
+  payer,
+  stranger,
+  validator,
+  type EconomyWorld,
+} from "./economy-world.js";
 
 describe("economy transactions: bad input gets its specific code and names the field (through the real app): leases, SLA, metering and governance", function () {
   this.timeout(120_000);
   const world = economyWorld();
   const { expectRejected, expectUndecodable } = world;
+  let harness: EconomyWorld["harness"];
   let contractId: string;
   let t0: number;
   before(() => {
-    ({ contractId, t0 } = world.state());
+    ({ harness, contractId, t0 } = world.state());
   });
 
   const ownerAddress = () => owner.address.toLowerCase();
@@ -146,6 +156,19 @@ describe("economy transactions: bad input gets its specific code and names the f
         ResultCode.NO_LEASE,
         "RecordBreach.nodeId",
       ));
+    it("the same breach twice: refused as a duplicate naming the pod", async () => {
+      const breach = {
+        contractId,
+        replica: 0n,
+        nodeId: "node-a",
+        podUid: "pod-1",
+        kind: "availability",
+        seconds: 0n,
+      };
+      const first = await harness.block([await harness.sign(operator, RecordBreachMsg, breach)]);
+      expect(first.txResults[0]!.log).to.equal("");
+      await expectRejected(operator, RecordBreachMsg, breach, ResultCode.DUPLICATE, "RecordBreach.podUid");
+    });
     it("rating above 5", () =>
       expectRejected(
         payer,
