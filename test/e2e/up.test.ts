@@ -1,7 +1,8 @@
 // The README's run command end to end: `npm run demo` (bash hack/demo.sh → uranus up) starts every component,
 // reaches "all Running and settled" with real settlements on chain, and leaves nothing behind on SIGINT.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { ChainClient } from "../../chain-sidecar/client/chain-client.js";
@@ -154,6 +155,9 @@ describe("the run command (npm run demo → uranus up)", function () {
         `      all Running and settled ${seconds.toFixed(1)} s after \`uranus up\` started ` +
           `(${sinceSpawn.toFixed(1)} s after \`bash hack/demo.sh\`, dependency check included)`,
       );
+      // The summary tables: contracts with their escrow, contributors with their PoC.
+      await waitForOutput(demo, /escrow spent/, "the contracts table");
+      await waitForOutput(demo, /PoC total/, "the contributors table");
       const rpcUrl = (await waitForOutput(demo, /chain RPC: +(\S+)/, "the chain RPC"))[1]!;
       const explorerUrl = (await waitForOutput(demo, /explorer: +(\S+)/, "the explorer URL"))[1]!;
       const kubeconfig = (await waitForOutput(demo, /export KUBECONFIG=([^\s;]+)/, "the kubeconfig"))[1]!;
@@ -329,10 +333,31 @@ describe("the run command (npm run demo → uranus up)", function () {
   });
 
   it("a component that dies (CometBFT, kill -9) ends the run with an error naming it, and stops everything else", async () => {
-    const demo = startDemo(process.execPath, ["cli/uranus.js", "up", "--nodes", "1"]);
+    // With the state directory and metering interval chosen on the command line.
+    const parent = mkdtempSync(join(tmpdir(), "uranus-up-chosen-"));
+    const chosen = join(parent, "state");
+    const demo = startDemo(process.execPath, [
+      "cli/uranus.js",
+      "up",
+      "--nodes",
+      "1",
+      "--state-dir",
+      chosen,
+      "--metering-interval",
+      "7s",
+    ]);
     try {
       const stateDir = (await waitForOutput(demo, /state and logs in ([^\s"]+)/, "the state directory"))[1]!;
+      expect(stateDir).to.equal(chosen);
       await waitForOutput(demo, /ready; press Ctrl-C/, '"ready"');
+      const rpcUrl = (await waitForOutput(demo, /chain RPC: +(\S+)/, "the chain RPC"))[1]!;
+      const client = await ChainClient.connect(rpcUrl);
+      try {
+        const params = (await client.params()) as unknown as { market: { meteringIntervalSeconds: number } };
+        expect(params.market.meteringIntervalSeconds).to.equal(7);
+      } finally {
+        client.disconnect();
+      }
       const cometbft = processesMentioning(stateDir).filter((line) => line.includes("cometbft start"));
       expect(cometbft).to.have.length(1);
       process.kill(Number(cometbft[0]!.split(" ")[0]), "SIGKILL");
@@ -345,6 +370,7 @@ describe("the run command (npm run demo → uranus up)", function () {
       expect(existsSync(stateDir)).to.equal(false);
     } finally {
       await ensureStopped(demo);
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 });
