@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { homePaths, initCometHome } from "../../../chain-sidecar/node/cometbft-home.js";
-import { configureCometHome } from "../../../chain-sidecar/node/cometbft-config.js";
+import { configureCometHome, readCometConfig } from "../../../chain-sidecar/node/cometbft-config.js";
 import { encodeFrame } from "../../../chain-sidecar/abci/frame-codec.js";
 import type { SidecarLauncher } from "../../../chain-sidecar/testnet/testnet-node.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
@@ -76,6 +76,12 @@ describe("a sidecar process given bytes that are not ABCI", function () {
       home,
     ]);
     expect(init.code, init.stderr).to.equal(0);
+    // What the README says `chain init` writes: p2p, RPC and Prometheus on loopback only.
+    const config = readCometConfig(home) as Record<string, Record<string, unknown>>;
+    expect(config.rpc!.laddr).to.match(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    expect(config.p2p!.laddr).to.match(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    expect(config.instrumentation!.prometheus).to.equal(true);
+    expect(config.instrumentation!.prometheus_listen_addr).to.match(/^127\.0\.0\.1:\d+$/);
     const { code, log } = await sendGarbageAndWaitForExit(uranusSidecarLauncher, home);
     expect(code).to.equal(1);
     expect(log).to.match(/invalid ABCI request/);

@@ -5,7 +5,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Contract } from "../../../chain-sidecar/modules/market/market-types.js";
 import type { PodSettlement } from "../../../chain-sidecar/modules/metering/metering-types.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
-import { LABEL, type ComputeContract, type PowerContainer } from "../../../crds/types.js";
+import { FINALIZER, LABEL, type ComputeContract, type PowerContainer } from "../../../crds/types.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { NODE, POD } from "../../../kube-runtime/builtin-resources.js";
 import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
@@ -71,6 +71,8 @@ describe("operator main flow: contract → pods → leases → metering → dele
     );
     contractId = running.status!.contractId!;
     expect(contractId).to.match(/^[0-9a-f]{20}$/);
+    // Added before the contract was opened, so a delete always settles and refunds first.
+    expect(running.metadata.finalizers).to.include(FINALIZER);
 
     const pcs = await world.client.list<PowerContainer>(POWER_CONTAINER, { namespace: world.namespace });
     expect(pcs.items.map((pc) => pc.metadata.name).sort()).to.deep.equal(["render-0", "render-1"]);

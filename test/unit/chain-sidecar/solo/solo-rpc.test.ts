@@ -91,6 +91,19 @@ describe("solo producer RPC through Comet38Client", function () {
     );
   });
 
+  it("serves CometBFT's consensus metrics at /metrics, counting committed blocks and txs", async () => {
+    await client.broadcastTxCommit({ tx: Buffer.from("metric=1") });
+    const text = await (await fetch(`${rpc.url}/metrics`)).text();
+    for (const name of [
+      "cometbft_consensus_height",
+      "cometbft_consensus_num_txs",
+      "cometbft_consensus_total_txs",
+      "cometbft_consensus_block_interval_seconds",
+    ])
+      expect(text, name).to.match(new RegExp(`^# TYPE ${name} `, "m"));
+    expect(text).to.match(/^cometbft_consensus_total_txs(\{[^}]*\})? 1$/m);
+  });
+
   it("returns CheckTx failures without committing, and refuses duplicates", async () => {
     const bad = await client.broadcastTxSync({ tx: Buffer.from("no-equals") });
     expect(bad.code).to.equal(KV_INVALID_TX);
