@@ -87,9 +87,11 @@ export function registerTestnetCommands(program: Command): void {
   testnet
     .command("down")
     .description("stop a detached testnet's processes (by recorded pid) and remove its directory")
-    .option("--dir <dir>", "the testnet's directory", DEFAULT_TESTNET_DIR)
-    .action(async (options: { dir: string }) => {
-      const state = await stopRecordedTestnet(options.dir);
+    .option("--dir <dir>", `the testnet's directory (default: ${DEFAULT_TESTNET_DIR})`)
+    .action(async (_options: unknown, command: Command) => {
+      // `--dir` after `down` is parsed by the parent command, which declares the same option.
+      const dir = command.optsWithGlobals<{ dir?: string }>().dir ?? DEFAULT_TESTNET_DIR;
+      const state = await stopRecordedTestnet(dir);
       if (json()) process.stdout.write(JSON.stringify({ stopped: state.nodes.map((n) => n.name) }) + "\n");
       else process.stdout.write(`stopped ${state.nodes.length} nodes; ${state.dir} cleaned up\n`);
     });

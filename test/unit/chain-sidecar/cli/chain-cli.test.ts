@@ -224,5 +224,53 @@ describe("chain-sidecar cli: uranus keys, tx and query", function () {
       expect(noNode.code).to.equal(1);
       expect(noNode.stderr).to.contain("cannot reach a chain node");
     });
+
+    it("registers a validator from CometBFT's priv_validator_key.json and lists it", async () => {
+      const pubKey = Buffer.alloc(32, 7).toString("base64");
+      const keyFile = join(dir, "priv_validator_key.json");
+      writeFileSync(
+        keyFile,
+        JSON.stringify({ pub_key: { type: "tendermint/PubKeyEd25519", value: pubKey } }),
+      );
+      const params = await runCli([...node(), "--output", "json", "query", "params"]);
+      const minDeposit = (JSON.parse(params.stdout) as { staking: { minDeposit: string } }).staking
+        .minDeposit;
+      const below = await runCli([
+        ...node(),
+        "tx",
+        ...keyring,
+        "register-validator",
+        "--deposit",
+        (BigInt(minDeposit) - 1n).toString(),
+        "--priv-validator-key",
+        keyFile,
+        "--from",
+        "funded",
+      ]);
+      expect(below.code).to.equal(1);
+      expect(below.stderr).to.contain("RegisterValidator.deposit");
+      const registered = await runCli([
+        ...node(),
+        "tx",
+        ...keyring,
+        "register-validator",
+        "--deposit",
+        minDeposit,
+        "--priv-validator-key",
+        keyFile,
+        "--moniker",
+        "cli-validator",
+        "--from",
+        "funded",
+      ]);
+      expect(registered.code, registered.stderr).to.equal(0);
+      const listed = await runCli([...node(), "--output", "json", "query", "validator", funded.address]);
+      expect(listed.code, listed.stderr).to.equal(0);
+      expect(JSON.parse(listed.stdout)).to.deep.include({
+        operator: funded.address.toLowerCase(),
+        moniker: "cli-validator",
+        deposit: minDeposit,
+      });
+    });
   });
 });

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import {
   LendMsg,
+  RegisterValidatorMsg,
   UnbondMsg,
   UnjailMsg,
   VoteMsg,
@@ -20,11 +21,17 @@ interface ValidatorView {
   jailReason: string;
 }
 
-const keys = { a: testConsensusKey("st-a"), b: testConsensusKey("st-b"), c: testConsensusKey("st-c") };
+const keys = {
+  a: testConsensusKey("st-a"),
+  b: testConsensusKey("st-b"),
+  c: testConsensusKey("st-c"),
+  newcomer: testConsensusKey("st-newcomer"),
+};
 const cons = {
   a: consensusAddressHex(keys.a),
   b: consensusAddressHex(keys.b),
   c: consensusAddressHex(keys.c),
+  newcomer: consensusAddressHex(keys.newcomer),
 };
 
 function updatedPowers(response: ResponseFinalizeBlock): Map<string, bigint> {
@@ -42,6 +49,7 @@ describe("chain-sidecar modules: DPoS staking", function () {
   const c = testWallet("st-c");
   const lender = testWallet("st-lender");
   const voter = testWallet("st-voter");
+  const newcomer = testWallet("st-newcomer");
   let harness: AppHarness;
   let initPowers: Map<string, bigint>;
 
@@ -53,6 +61,7 @@ describe("chain-sidecar modules: DPoS staking", function () {
         { address: c.address, balance: 10_000n },
         { address: lender.address, balance: 100_000n },
         { address: voter.address, balance: 50_000n },
+        { address: newcomer.address, balance: 10_000n },
       ],
       validators: [
         { operator: a.address, consensusPubKey: Buffer.from(keys.a).toString("base64"), deposit: 5_000n },
@@ -176,6 +185,23 @@ describe("chain-sidecar modules: DPoS staking", function () {
     expect(BigInt(cView.power)).to.equal(2_000n + 2_000n + 49_990n);
     expect(epoch.get(cons.c)).to.equal(53_990n);
     expect(epoch.get(cons.b)).to.equal(0n);
+  });
+
+  it("lets a registered validator join the CometBFT set at the next epoch, not before", async () => {
+    const register = await harness.sign(newcomer, RegisterValidatorMsg, {
+      consensusPubKey: `0x${Buffer.from(keys.newcomer).toString("hex")}`,
+      deposit: 4_000n,
+      moniker: "newcomer",
+    });
+    const registered = await harness.block([register]);
+    expect(registered.txResults[0]!.code, registered.txResults[0]!.log).to.equal(ResultCode.OK);
+    expect(registered.validatorUpdates, "not before the epoch ends").to.deep.equal([]);
+    expect((await validator(newcomer)).deposit).to.equal("4000");
+    const blocks = await harness.emptyBlocks(5 - harness.height);
+    expect(blocks.slice(0, -1).flatMap((b) => b.validatorUpdates)).to.deep.equal([]);
+    const epoch = updatedPowers(blocks.at(-1)!);
+    expect(epoch.get(cons.newcomer)).to.equal(4_000n);
+    expect(epoch.get(cons.b), "the weakest of the set leaves it (maxValidators 2)").to.equal(0n);
   });
 
   it("splits a voter's balance evenly across the chosen validators", async () => {

@@ -2,9 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
+import { Wallet } from "ethers";
+import { ChainClient } from "../../../../../chain-sidecar/client/chain-client.js";
+import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
 import { runCli } from "../../cli-runner.js";
 import { testWallet } from "../../app-harness.js";
 import { startSoloChain, type SoloChain } from "../../solo-chain.js";
+import { batchOf, meterRecord } from "./economy-fixtures.js";
 
 describe("uranus tx contract|node|params and uranus query contract|contributor|poc|pod against a solo chain", function () {
   this.timeout(120_000);
@@ -43,6 +47,19 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
       "--from",
       "payer",
     ]);
+
+  /** The node's owner bills the pod's first second of its lease, as the operator's metering would. */
+  const billOneSecond = async (podUid: string) => {
+    const view = await json<{ leases: { podUid: string; startedAt: number }[] }>(["contract", contractId]);
+    const started = view.leases.find((l) => l.podUid === podUid)!.startedAt;
+    const client = await ChainClient.connect(chain.rpcUrl);
+    try {
+      const records = [meterRecord(podUid, contractId, "node-cli", started, started + 1)];
+      await client.submit(new Wallet(owner.privateKey), MeteringBatchMsg, batchOf(owner.address, records));
+    } finally {
+      client.disconnect();
+    }
+  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "uranus-econ-cli-"));
@@ -121,6 +138,18 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     expect(lease.code, lease.stderr).to.equal(0);
     const text = await runCli([...node(), "query", "contract", contractId]);
     expect(text.stdout).to.contain("pod-cli-1").and.contain("escrow");
+    await billOneSecond("pod-cli-1");
+    const pod = await json<{ podUid: string; contractId: string; seconds: number; charged: string }>([
+      "pod",
+      "pod-cli-1",
+    ]);
+    expect(pod).to.deep.include({ podUid: "pod-cli-1", contractId, seconds: 1 });
+    expect(BigInt(pod.charged) > 0n, "2 SCU at 3600 per SCU-hour for a second").to.equal(true);
+    const podText = await runCli([...node(), "query", "pod", "pod-cli-1"]);
+    expect(podText.code, podText.stderr).to.equal(0);
+    expect(podText.stdout)
+      .to.match(/seconds\s+1\b/)
+      .and.match(/contributor\s+0x[0-9a-f]{40}/);
     expect((await tx(["contract", "topup", contractId, "500"], "payer")).code).to.equal(0);
     expect((await tx(["contract", "close", contractId], "payer")).code).to.equal(0);
     const closed = await json<{ contract: { state: string; escrow: { refunded: string } } }>([
@@ -128,7 +157,9 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
       contractId,
     ]);
     expect(closed.contract.state).to.equal("closed");
-    expect(closed.contract.escrow.refunded).to.equal("100500");
+    expect(closed.contract.escrow.refunded, "all but the billed second").to.equal(
+      (100_500n - BigInt(pod.charged)).toString(),
+    );
     expect((await json<{ activeLeases: number }>(["contributor", "node-cli"])).activeLeases).to.equal(0);
   });
 
@@ -156,8 +187,16 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
   });
 
   it("opens once per client reference: found by payer and reference, a repeat refused as DUPLICATE naming it", async () => {
-    const open = async () =>
-      openContract(["--scu", "1", "--budget", "50_000", "--ref", "0d8f5a0e-5f52-4b4e-9a57-0c1d2e3f4a5b"]);
+    const open = async (more: string[] = []) =>
+      openContract([
+        "--scu",
+        "1",
+        "--budget",
+        "50_000",
+        "--ref",
+        "0d8f5a0e-5f52-4b4e-9a57-0c1d2e3f4a5b",
+        ...more,
+      ]);
     const first = await open();
     expect(first.code, first.stderr).to.equal(0);
     const printed = JSON.parse(first.stdout) as { contract: string; ref: string };
@@ -177,6 +216,20 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     expect(repeat.code).to.equal(1);
     expect(repeat.stderr).to.contain("DUPLICATE").and.contain(`contract ${printed.contract}`);
     expect(await balance(), "a refused repeat moves no budget").to.equal(before);
+    const elsewhere = await open(["--cluster", "cluster-b"]);
+    expect(elsewhere.code, `the same reference from another cluster: ${elsewhere.stderr}`).to.equal(0);
+    const other = (JSON.parse(elsewhere.stdout) as { contract: string }).contract;
+    expect(other).to.not.equal(printed.contract);
+    const foundOther = await json<{ contract: { id: string; clusterId: string } }>([
+      "contract",
+      "--payer",
+      payer.address,
+      "--ref",
+      printed.ref,
+      "--cluster",
+      "cluster-b",
+    ]);
+    expect(foundOther.contract).to.deep.include({ id: other, clusterId: "cluster-b" });
     const both = await runCli([...node(), "query", "contract", printed.contract, "--ref", printed.ref]);
     expect(both.code).to.not.equal(0);
     expect(both.stderr).to.contain("not both");
