@@ -133,6 +133,12 @@ describe("operator contract lifecycle: pause and resume, scaling, rollout", func
       },
       { timeoutMs: 30_000, intervalMs: 250, description: "surplus PowerContainers deleted" },
     );
+    const id = (await readContract(world, "scaled"))!.status!.contractId!;
+    await waitFor(async () => ((await reader.market.contract(id))?.replicas === 1 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: "the chain contract shrunk to 1 replica slot",
+    });
     await patchSpec(world, "scaled", { replicas: 3 });
     const pods = await runningPods(world, "scaled", 3, "scaled back up to 3 replicas");
     expect(pods.map((pod) => pod.metadata.labels?.[LABEL.powerContainer]).sort()).to.deep.equal([
@@ -170,6 +176,20 @@ describe("operator contract lifecycle: pause and resume, scaling, rollout", func
       "jsonpath={.status.selector}",
     ]);
     expect(selector.stdout).to.equal(`${LABEL.contract}=scaled`);
+    const shrunk = await world.kube.kubectl([
+      "scale",
+      "-n",
+      world.namespace,
+      "computecontract/scaled",
+      "--replicas=2",
+    ]);
+    expect(shrunk.code, shrunk.stderr).to.equal(0);
+    await runningPods(world, "scaled", 2, "kubectl scale down to 2 replicas");
+    await waitFor(async () => ((await reader.market.contract(id))?.replicas === 2 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: "the chain contract shrunk to 2 replica slots by kubectl scale",
+    });
     await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "scaled" });
   });
 

@@ -12,6 +12,28 @@ import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
 import { boundPod, failNode, runningPod } from "./support/node-faults.js";
 import { applyContract, operatorSuite, type OperatorWorld } from "./support/operator-world.js";
 
+interface MigrationCounts {
+  nodeFailed: number;
+  noLongerMatches: number;
+  recoveries: number;
+}
+
+/** The operator's migration metrics as its registry serves them: moves by reason, recoveries observed. */
+async function migrationCounts(world: OperatorWorld): Promise<MigrationCounts> {
+  const registry = world.operator!.runtime.metrics.registry;
+  const moves = (await registry.getSingleMetric("uranus_migrations_total")!.get()).values;
+  const recovery = (await registry.getSingleMetric("uranus_migration_recovery_seconds")!.get()).values;
+  const moved = (reason: string) => moves.find((v) => v.labels.reason === reason)?.value ?? 0;
+  return {
+    nodeFailed: moved("NodeFailed"),
+    noLongerMatches: moved("NodeNoLongerMatches"),
+    recoveries:
+      recovery.find(
+        (v) => (v as { metricName?: string }).metricName === "uranus_migration_recovery_seconds_count",
+      )?.value ?? 0,
+  };
+}
+
 describe("operator node failure: migration within the SLA, one breach, nothing billed twice", function () {
   this.timeout(300_000);
   let world: OperatorWorld;
@@ -36,6 +58,7 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
         description: "the first pod billed once",
       },
     );
+    const counted = await migrationCounts(world);
     const failure = new Date(Math.floor(Date.now() / 1000) * 1000);
     const started = performance.now();
     await failNode(world, failed, failure);
@@ -98,6 +121,14 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
     );
     expect(pc.status?.migrations).to.equal(1);
     expect(pc.status?.nodeName).to.equal(replacement.spec!.nodeName);
+    expect(
+      await migrationCounts(world),
+      "one move for a failed node, its recovery time observed",
+    ).to.deep.equal({
+      ...counted,
+      nodeFailed: counted.nodeFailed + 1,
+      recoveries: counted.recoveries + 1,
+    });
     // Two more metering intervals: still exactly one breach, and the failed node's standing shows it.
     await new Promise((resolve) => setTimeout(resolve, 2 * world.settings.meteringIntervalMs));
     expect((await reader.market.contract(contractId))!.breaches).to.equal(1);
@@ -126,6 +157,7 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
     const before = await runningPod(world, "picky");
     const drifted = before.spec!.nodeName!;
     expect(healthy).to.include(drifted);
+    const counted = await migrationCounts(world);
     await world.client.mergePatch(NODE, { name: drifted }, { metadata: { labels: { [zone]: "b" } } });
     const after = await runningPod(world, "picky", drifted);
     expect(healthy.filter((name) => name !== drifted)).to.include(after.spec!.nodeName);
@@ -137,5 +169,6 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
       { timeoutMs: 30_000, intervalMs: 250, description: "the drifted pod's lease ended" },
     );
     expect(lease.outcome).to.equal("migrated");
+    expect((await migrationCounts(world)).noLongerMatches).to.equal(counted.noLongerMatches + 1);
   });
 });
