@@ -23,7 +23,7 @@ import { POWER_CONTAINER } from "../uranus-resources.js";
 import { childName, revisionOf } from "./child-name.js";
 import type { MigrationMetrics } from "./migration-metrics.js";
 import { judgeRecovery } from "./recovery-sla.js";
-import { judgePlacement } from "./placement-health.js";
+import { judgePlacement, type PlacementVerdict } from "./placement-health.js";
 import { POD_ANNOTATION, POD_LABEL } from "./pod-keys.js";
 import { decidePod, type FailedPlacement } from "./pod-decision.js";
 import { podManifest } from "./pod-manifest.js";
@@ -204,19 +204,18 @@ export class PowerContainerReconciler {
     const shunning =
       current?.spec?.nodeName === undefined && current !== undefined && this.avoided(current).length > 0;
 
-    const recovered = describeReplica(
-      this.ctx,
-      this.metrics,
+    const described = describeReplica(this.ctx, this.metrics, {
       pc,
       contract,
-      current,
-      phase,
+      pod: current,
+      stickyPhase: phase,
       shouldRun,
       migrated,
-      status,
-      conditions,
       now,
-    );
+    });
+    Object.assign(status, described.status);
+    conditions.push(...described.conditions);
+    const recovered = described.recovered;
     if (recovered !== undefined) await judgeRecovery(this.ctx, pc, contract, recovered, rc.log);
     // A migration this reconcile made, or the Failed phase of a replica that used its last one, is a fact no later
     // reconcile can recompute (its pod is gone): on a conflict with metering's write it goes onto a fresh read.
@@ -248,9 +247,7 @@ export class PowerContainerReconciler {
     pc: PowerContainer,
     now: Date,
   ): FailedPlacement | undefined {
-    const node = this.ctx.informers.nodes.store.get(nodeName);
-    const contributor = this.ctx.informers.contributorNodes.store.byIndex(INDEX.byNodeName, nodeName)[0];
-    const verdict = judgePlacement(nodeName, node, contributor, pc.spec, now);
+    const verdict = this.placementVerdict(nodeName, pc, now);
     if (!verdict.failed) return undefined;
     const startedAt = this.startedAt(pod, now);
     return {
@@ -321,8 +318,13 @@ export class PowerContainerReconciler {
   }
 
   private nodeHealthy(nodeName: string, pc: PowerContainer): boolean {
+    return !this.placementVerdict(nodeName, pc, this.ctx.now()).failed;
+  }
+
+  /** judgePlacement over the cached Node and its ContributorNode. */
+  private placementVerdict(nodeName: string, pc: PowerContainer, now: Date): PlacementVerdict {
     const node = this.ctx.informers.nodes.store.get(nodeName);
     const contributor = this.ctx.informers.contributorNodes.store.byIndex(INDEX.byNodeName, nodeName)[0];
-    return !judgePlacement(nodeName, node, contributor, pc.spec, this.ctx.now()).failed;
+    return judgePlacement(nodeName, node, contributor, pc.spec, now);
   }
 }

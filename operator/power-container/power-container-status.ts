@@ -13,20 +13,36 @@ import { INDEX, type KubePod, type OperatorContext } from "../operator-context.j
 import type { MigrationMetrics } from "./migration-metrics.js";
 import type { Recovery } from "./recovery-sla.js";
 
-/** Fills phase, placement and conditions from the current pod. */
+/** What a PowerContainer's status is made from in one reconcile. */
+export interface ReplicaFacts {
+  pc: PowerContainer;
+  contract: ComputeContract;
+  /** The current pod, if any. */
+  pod: KubePod | undefined;
+  /** Succeeded or Failed once reached; they are never left. */
+  stickyPhase: PowerContainerPhase | undefined;
+  shouldRun: boolean;
+  /** Set when this reconcile moved the replica off its node. */
+  migrated: { reason: string; message: string } | undefined;
+  now: Date;
+}
+
+export interface ReplicaDescription {
+  status: Partial<PowerContainerStatus>;
+  conditions: ConditionUpdate[];
+  /** A completed migration's recovery, for the SLA. */
+  recovered: Recovery | undefined;
+}
+
+/** Phase, placement and conditions from the current pod. */
 export function describeReplica(
   ctx: OperatorContext,
   metrics: MigrationMetrics,
-  pc: PowerContainer,
-  contract: ComputeContract,
-  pod: KubePod | undefined,
-  stickyPhase: PowerContainerPhase | undefined,
-  shouldRun: boolean,
-  migrated: { reason: string; message: string } | undefined,
-  status: Partial<PowerContainerStatus>,
-  conditions: ConditionUpdate[],
-  now: Date,
-): Recovery | undefined {
+  facts: ReplicaFacts,
+): ReplicaDescription {
+  const { pc, contract, pod, stickyPhase, shouldRun, migrated, now } = facts;
+  const status: Partial<PowerContainerStatus> = {};
+  const conditions: ConditionUpdate[] = [];
   let recovered: Recovery | undefined;
   const generation = pc.metadata.generation;
   const nodeName = pod?.spec?.nodeName;
@@ -148,5 +164,5 @@ export function describeReplica(
               }
             : { status: "False", reason: REASON.Ready.PodNotReady, message: "the pod is not running yet" };
   conditions.push({ ...ready, type: CONDITION.PowerContainer.Ready, observedGeneration: generation });
-  return recovered;
+  return { status, conditions, recovered };
 }

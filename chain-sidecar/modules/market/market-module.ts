@@ -28,6 +28,7 @@ import {
   contractKey,
   decodeContract,
   leaseKey,
+  LEASE_RECORD,
   type Contract,
   type ContractState,
   type Lease,
@@ -83,19 +84,10 @@ export function contractView(c: Contract): JsonValue {
   };
 }
 
+/** A lease as queries show it: its record without the height it was written at. */
 export function leaseView(l: Lease): JsonValue {
-  return {
-    podUid: l.podUid,
-    contractId: l.contractId,
-    replica: l.replica,
-    nodeId: l.nodeId,
-    contributor: l.contributor,
-    pricePerScuHour: l.pricePerScuHour.toString(),
-    scu: l.scu,
-    startedAt: l.startedAt,
-    endedAt: l.endedAt,
-    outcome: l.outcome,
-  };
+  const { recordedHeight: _recordedHeight, ...view } = LEASE_RECORD.toJson(l);
+  return view;
 }
 
 /** Emits contract_paused or contract_resumed when a change moved the contract between open and paused. */
