@@ -11,36 +11,27 @@ export function isBeingDeleted(object: KubeObject): boolean {
   return object.metadata.deletionTimestamp !== undefined;
 }
 
-/** Adds the finalizer unless present; returns the object as the apiserver now has it. Throws 409 on a stale read. */
-export async function addFinalizer<T extends KubeObject>(
+type FinalizerWrite = <T extends KubeObject>(
   client: KubeClient,
   resource: ResourceType,
   object: T,
   finalizer: string,
-  options: { fieldManager?: string } = {},
-): Promise<T> {
+  options?: { fieldManager?: string },
+) => Promise<T>;
+
+/** Adds the finalizer unless present; returns the object as the apiserver now has it. Throws 409 on a stale read. */
+export const addFinalizer: FinalizerWrite = async (client, resource, object, finalizer, options = {}) => {
   if (hasFinalizer(object, finalizer)) return object;
-  return writeFinalizers(
-    client,
-    resource,
-    object,
-    [...(object.metadata.finalizers ?? []), finalizer],
-    options,
-  );
-}
+  const finalizers = [...(object.metadata.finalizers ?? []), finalizer];
+  return writeFinalizers(client, resource, object, finalizers, options);
+};
 
 /** Removes the finalizer if present; returns the object as the apiserver now has it. Throws 409 on a stale read. */
-export async function removeFinalizer<T extends KubeObject>(
-  client: KubeClient,
-  resource: ResourceType,
-  object: T,
-  finalizer: string,
-  options: { fieldManager?: string } = {},
-): Promise<T> {
+export const removeFinalizer: FinalizerWrite = async (client, resource, object, finalizer, options = {}) => {
   if (!hasFinalizer(object, finalizer)) return object;
   const remaining = object.metadata.finalizers!.filter((name) => name !== finalizer);
   return writeFinalizers(client, resource, object, remaining, options);
-}
+};
 
 async function writeFinalizers<T extends KubeObject>(
   client: KubeClient,

@@ -119,11 +119,12 @@ export class KubeClient {
     object: T,
     options: { fieldManager?: string } = {},
   ): Promise<T> {
-    const path = collectionPath(resource, object.metadata.namespace);
-    const body = { apiVersion: resource.apiVersion, kind: resource.kind, ...object };
-    return withKind(
+    return this.writeObject(
+      "POST",
+      collectionPath(resource, object.metadata.namespace),
       resource,
-      (await this.request("POST", path, { body, query: { fieldManager: options.fieldManager } })) as T,
+      object,
+      options,
     );
   }
 
@@ -134,11 +135,20 @@ export class KubeClient {
     options: { fieldManager?: string } = {},
   ): Promise<T> {
     const path = objectPath(resource, { namespace: object.metadata.namespace, name: object.metadata.name! });
+    return this.writeObject("PUT", path, resource, object, options);
+  }
+
+  /** Sends the whole object, with its apiVersion and kind, and returns what the apiserver stored. */
+  private async writeObject<T extends KubeObject>(
+    method: "POST" | "PUT",
+    path: string,
+    resource: ResourceType,
+    object: T,
+    options: { fieldManager?: string },
+  ): Promise<T> {
     const body = { apiVersion: resource.apiVersion, kind: resource.kind, ...object };
-    return withKind(
-      resource,
-      (await this.request("PUT", path, { body, query: { fieldManager: options.fieldManager } })) as T,
-    );
+    const query = { fieldManager: options.fieldManager };
+    return withKind(resource, (await this.request(method, path, { body, query })) as T);
   }
 
   /** JSON merge patch (RFC 7386); a `metadata.resourceVersion` in the patch makes it conditional. */

@@ -4,6 +4,23 @@ import { objectKey, type KubeObject, type ObjectKey } from "./resource.js";
 /** Maps an object to the index values it should be found under (none, one or many). */
 export type IndexFunction<T> = (object: T) => string[];
 
+/** Files the object's key under each value the indexer gives it. */
+function addToIndex<T>(
+  index: Map<string, Set<ObjectKey>>,
+  indexer: IndexFunction<T>,
+  key: ObjectKey,
+  object: T,
+): void {
+  for (const value of new Set(indexer(object))) {
+    let keys = index.get(value);
+    if (keys === undefined) {
+      keys = new Set();
+      index.set(value, keys);
+    }
+    keys.add(key);
+  }
+}
+
 export class Store<T extends KubeObject> {
   private readonly objects = new Map<ObjectKey, T>();
   /** index name → index value → keys of the objects under that value */
@@ -23,16 +40,7 @@ export class Store<T extends KubeObject> {
     this.indexers[name] = indexer;
     const index = new Map<string, Set<ObjectKey>>();
     this.indexes.set(name, index);
-    for (const [key, object] of this.objects) {
-      for (const value of new Set(indexer(object))) {
-        let keys = index.get(value);
-        if (keys === undefined) {
-          keys = new Set();
-          index.set(value, keys);
-        }
-        keys.add(key);
-      }
-    }
+    for (const [key, object] of this.objects) addToIndex(index, indexer, key, object);
   }
 
   get(key: ObjectKey): T | undefined {
@@ -89,15 +97,7 @@ export class Store<T extends KubeObject> {
 
   private index(key: ObjectKey, object: T): void {
     for (const [name, indexer] of Object.entries(this.indexers)) {
-      const index = this.indexes.get(name)!;
-      for (const value of new Set(indexer(object))) {
-        let keys = index.get(value);
-        if (keys === undefined) {
-          keys = new Set();
-          index.set(value, keys);
-        }
-        keys.add(key);
-      }
+      addToIndex(this.indexes.get(name)!, indexer, key, object);
     }
   }
 
