@@ -1,5 +1,4 @@
 import { PassThrough } from "node:stream";
-import { KubeConfig } from "@kubernetes/client-node";
 import { expect } from "chai";
 import nock from "nock";
 import { waitFor } from "../../../process/wait-for.js";
@@ -8,10 +7,9 @@ import { CONFIG_MAP } from "../../../kube-runtime/builtin-resources.js";
 import { Controller, type Reconciler } from "../../../kube-runtime/controller.js";
 import { Informer } from "../../../kube-runtime/informer.js";
 import { KubeApiError } from "../../../kube-runtime/kube-api-error.js";
-import { KubeClient } from "../../../kube-runtime/kube-client.js";
 import type { KubeObject, ResourceType } from "../../../kube-runtime/resource.js";
+import { SERVER, isolateNock, sendWatchEvent as send, testKubeClient } from "./support/nock-apiserver.js";
 
-const SERVER = "http://kube.test";
 const WIDGET: ResourceType = {
   apiVersion: "runtime-test.uranus.io/v1",
   kind: "Widget",
@@ -20,17 +18,6 @@ const WIDGET: ResourceType = {
 };
 const WIDGETS = "/apis/runtime-test.uranus.io/v1/widgets";
 const CONFIG_MAPS = "/api/v1/configmaps";
-
-function client(): KubeClient {
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: "test", server: SERVER, skipTLSVerify: true }],
-    users: [{ name: "test", token: "unit-test-token" }],
-    contexts: [{ name: "test", cluster: "test", user: "test" }],
-    currentContext: "test",
-  });
-  return new KubeClient(config);
-}
 
 type Widget = KubeObject & { spec?: { size: number }; status?: { seen?: number } };
 
@@ -86,28 +73,15 @@ function fakeApiserver(initialWidgets: Widget[], initialConfigMaps: KubeObject[]
   return fake;
 }
 
-function send(stream: PassThrough, type: string, object: object): void {
-  stream.write(`${JSON.stringify({ type, object })}\n`);
-}
-
 describe("controller", () => {
-  // nock patches node:http for the whole process; give it back so later suites talk to real servers.
-  before(() => {
-    if (!nock.isActive()) nock.activate();
-  });
-  after(() => nock.restore());
-
   let informers: Informer<KubeObject>[] = [];
   let controller: Controller<Widget> | undefined;
 
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(async () => {
+  isolateNock(async () => {
     await controller?.stop();
     await Promise.all(informers.map((informer) => informer.stop()));
     informers = [];
     controller = undefined;
-    nock.cleanAll();
-    nock.enableNetConnect();
   });
 
   function start(
@@ -116,7 +90,7 @@ describe("controller", () => {
     workers = 2,
     watchDelayMs?: number,
   ): Controller<Widget> {
-    const kube = client();
+    const kube = testKubeClient();
     const widgets = new Informer<Widget>({
       client: kube,
       resource: WIDGET,

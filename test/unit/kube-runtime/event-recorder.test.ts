@@ -1,23 +1,10 @@
-import { KubeConfig } from "@kubernetes/client-node";
 import { expect } from "chai";
 import nock from "nock";
 import { EventRecorder, microTime } from "../../../kube-runtime/event-recorder.js";
-import { KubeClient } from "../../../kube-runtime/kube-client.js";
 import type { KubeObject } from "../../../kube-runtime/resource.js";
+import { SERVER, isolateNock, testKubeClient as client } from "./support/nock-apiserver.js";
 
-const SERVER = "http://kube.test";
 const EVENTS = "/apis/events.k8s.io/v1/namespaces/ns/events";
-
-function client(): KubeClient {
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: "test", server: SERVER, skipTLSVerify: true }],
-    users: [{ name: "test", token: "unit-test-token" }],
-    contexts: [{ name: "test", cluster: "test", user: "test" }],
-    currentContext: "test",
-  });
-  return new KubeClient(config);
-}
 
 const contract: KubeObject = {
   apiVersion: "uranus.io/v1alpha1",
@@ -28,17 +15,7 @@ const contract: KubeObject = {
 type Body = Record<string, unknown>;
 
 describe("event recorder (events.k8s.io/v1 against nock)", () => {
-  // nock patches node:http for the whole process; give it back so later suites talk to real servers.
-  before(() => {
-    if (!nock.isActive()) nock.activate();
-  });
-  after(() => nock.restore());
-
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  isolateNock();
 
   it("creates one Event and folds repeats into its series", async () => {
     const created: Body[] = [];

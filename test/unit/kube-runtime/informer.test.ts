@@ -1,27 +1,14 @@
 import { PassThrough } from "node:stream";
-import { KubeConfig } from "@kubernetes/client-node";
 import { expect } from "chai";
 import nock from "nock";
 import { waitFor } from "../../../process/wait-for.js";
 import { OperatorMetrics } from "../../../observability/metrics.js";
 import { CONFIG_MAP } from "../../../kube-runtime/builtin-resources.js";
 import { Informer } from "../../../kube-runtime/informer.js";
-import { KubeClient } from "../../../kube-runtime/kube-client.js";
 import type { KubeObject } from "../../../kube-runtime/resource.js";
+import { SERVER, isolateNock, testKubeClient, watchStream } from "./support/nock-apiserver.js";
 
-const SERVER = "http://kube.test";
 const PATH = "/api/v1/namespaces/ns/configmaps";
-
-function kubeConfig(): KubeConfig {
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: "test", server: SERVER, skipTLSVerify: true }],
-    users: [{ name: "test", token: "unit-test-token" }],
-    contexts: [{ name: "test", cluster: "test", user: "test" }],
-    currentContext: "test",
-  });
-  return config;
-}
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
 
@@ -31,12 +18,6 @@ function configMap(name: string, resourceVersion: string, data: Record<string, s
 
 function listBody(resourceVersion: string, items: ConfigMap[]): object {
   return { kind: "ConfigMapList", apiVersion: "v1", metadata: { resourceVersion }, items };
-}
-
-/** A watch response body we write events into by hand; it stays open until ended. */
-function watchStream(): { stream: PassThrough; send: (type: string, object: object) => void } {
-  const stream = new PassThrough();
-  return { stream, send: (type, object) => stream.write(`${JSON.stringify({ type, object })}\n`) };
 }
 
 interface Recorded {
@@ -65,31 +46,36 @@ const isWatch =
 
 const isList = (query: Record<string, unknown>): boolean => query.watch === undefined;
 
-describe("informer (HTTP edges against nock)", () => {
-  // nock patches node:http for the whole process; give it back so later suites talk to real servers.
-  before(() => {
-    if (!nock.isActive()) nock.activate();
-  });
-  after(() => nock.restore());
+/** The config map endpoint's answers, added in the order the informer is to ask for them. */
+function configMapApi() {
+  const scope = nock(SERVER);
+  const api = {
+    scope,
+    list(resourceVersion: string, items: ConfigMap[]) {
+      scope.get(PATH).query(isList).reply(200, listBody(resourceVersion, items));
+      return api;
+    },
+    watch(resourceVersion: string, body: () => PassThrough) {
+      scope.get(PATH).query(isWatch(resourceVersion)).reply(200, body);
+      return api;
+    },
+  };
+  return api;
+}
 
+describe("informer (HTTP edges against nock)", () => {
   let informer: Informer<ConfigMap> | undefined;
 
-  beforeEach(() => {
-    nock.disableNetConnect();
-  });
-
-  afterEach(async () => {
+  isolateNock(async () => {
     await informer?.stop();
     informer = undefined;
-    nock.cleanAll();
-    nock.enableNetConnect();
   });
 
   function makeInformer(
     options: Partial<ConstructorParameters<typeof Informer<ConfigMap>>[0]> = {},
   ): Informer<ConfigMap> {
     informer = new Informer<ConfigMap>({
-      client: new KubeClient(kubeConfig()),
+      client: testKubeClient(),
       resource: CONFIG_MAP,
       namespace: "ns",
       backoff: { initialMs: 10, maxMs: 40 },
@@ -100,13 +86,9 @@ describe("informer (HTTP edges against nock)", () => {
 
   it("lists, then applies ADDED, MODIFIED and DELETED from a watch resumed at the list's resourceVersion", async () => {
     const watch = watchStream();
-    const api = nock(SERVER)
-      .get(PATH)
-      .query(isList)
-      .reply(200, listBody("10", [configMap("a", "7")]))
-      .get(PATH)
-      .query(isWatch("10"))
-      .reply(200, () => watch.stream);
+    const api = configMapApi()
+      .list("10", [configMap("a", "7")])
+      .watch("10", () => watch.stream).scope;
     const subject = makeInformer();
     const recorded = recordEvents(subject);
     subject.start();
@@ -128,22 +110,14 @@ describe("informer (HTTP edges against nock)", () => {
     let watchesOpened = 0;
     const expired = watchStream();
     const afterRelist = watchStream();
-    const api = nock(SERVER)
-      .get(PATH)
-      .query(isList)
-      .reply(200, listBody("5", [configMap("kept", "3"), configMap("gone", "4")]))
-      .get(PATH)
-      .query(isWatch("5"))
-      .reply(200, () => {
+    const api = configMapApi()
+      .list("5", [configMap("kept", "3"), configMap("gone", "4")])
+      .watch("5", () => {
         watchesOpened++;
         return expired.stream;
       })
-      .get(PATH)
-      .query(isList)
-      .reply(200, listBody("90", [configMap("kept", "80"), configMap("new", "85")]))
-      .get(PATH)
-      .query(isWatch("90"))
-      .reply(200, () => afterRelist.stream);
+      .list("90", [configMap("kept", "80"), configMap("new", "85")])
+      .watch("90", () => afterRelist.stream).scope;
     const subject = makeInformer({ metrics });
     const recorded = recordEvents(subject);
     subject.start();
@@ -176,22 +150,13 @@ describe("informer (HTTP edges against nock)", () => {
   });
 
   it("relists when the watch request itself is answered 410 Gone", async () => {
-    const api = nock(SERVER)
-      .get(PATH)
-      .query(isList)
-      .reply(200, listBody("5", []))
-      .get(PATH)
-      .query(isWatch("5"))
-      .reply(410, { kind: "Status", code: 410, reason: "Gone", message: "too old resource version" })
-      .get(PATH)
-      .query(isList)
-      .reply(200, listBody("50", [configMap("x", "49")]))
-      .get(PATH)
-      .query(isWatch("50"))
-      .reply(200, () => watchStream().stream);
+    const gone = { kind: "Status", code: 410, reason: "Gone", message: "too old resource version" };
+    const api = configMapApi().list("5", []);
+    api.scope.get(PATH).query(isWatch("5")).reply(410, gone);
+    api.list("50", [configMap("x", "49")]).watch("50", () => watchStream().stream);
     const subject = makeInformer();
     subject.start();
-    await waitFor(() => api.isDone(), { timeoutMs: 5000, description: "relist after the 410 answer" });
+    await waitFor(() => api.scope.isDone(), { timeoutMs: 5000, description: "relist after the 410 answer" });
     expect(subject.store.keys()).to.deep.equal(["ns/x"]);
   });
 
@@ -199,16 +164,10 @@ describe("informer (HTTP edges against nock)", () => {
     const metrics = new OperatorMetrics();
     const silent = watchStream();
     const second = watchStream();
-    const api = nock(SERVER)
-      .get(PATH)
-      .query(isList)
-      .reply(200, listBody("20", []))
-      .get(PATH)
-      .query(isWatch("20"))
-      .reply(200, () => silent.stream)
-      .get(PATH)
-      .query(isWatch("20"))
-      .reply(200, () => second.stream);
+    const api = configMapApi()
+      .list("20", [])
+      .watch("20", () => silent.stream)
+      .watch("20", () => second.stream).scope;
     const subject = makeInformer({ watchIdleTimeoutMs: 300, metrics });
     const recorded = recordEvents(subject);
     const t0 = performance.now();
@@ -231,19 +190,13 @@ describe("informer (HTTP edges against nock)", () => {
   it("resumes from the last bookmark when a watch ends normally", async () => {
     const first = watchStream();
     let watchesOpened = 0;
-    const api = nock(SERVER)
-      .get(PATH)
-      .query(isList)
-      .reply(200, listBody("30", []))
-      .get(PATH)
-      .query(isWatch("30"))
-      .reply(200, () => {
+    const api = configMapApi()
+      .list("30", [])
+      .watch("30", () => {
         watchesOpened++;
         return first.stream;
       })
-      .get(PATH)
-      .query(isWatch("44"))
-      .reply(200, () => watchStream().stream);
+      .watch("44", () => watchStream().stream).scope;
     const subject = makeInformer();
     subject.start();
     await waitFor(() => watchesOpened === 1, { timeoutMs: 5000, description: "the first watch" });
@@ -255,24 +208,20 @@ describe("informer (HTTP edges against nock)", () => {
 
   it("backs off between failed lists, with growing delays, until the apiserver answers", async () => {
     const attempts: number[] = [];
-    const api = nock(SERVER)
+    const api = configMapApi();
+    api.scope
       .get(PATH)
       .query(isList)
       .times(3)
       .reply(() => {
         attempts.push(performance.now());
         return [500, { kind: "Status", code: 500, reason: "InternalError", message: "etcd unavailable" }];
-      })
-      .get(PATH)
-      .query(isList)
-      .reply(200, listBody("1", [configMap("ok", "1")]))
-      .get(PATH)
-      .query(isWatch("1"))
-      .reply(200, () => watchStream().stream);
+      });
+    api.list("1", [configMap("ok", "1")]).watch("1", () => watchStream().stream);
     const subject = makeInformer({ backoff: { initialMs: 40, maxMs: 1000 } });
     subject.start();
     await subject.waitForSync({ timeoutMs: 5000 });
-    await waitFor(() => api.isDone(), { timeoutMs: 5000, description: "all requests" });
+    await waitFor(() => api.scope.isDone(), { timeoutMs: 5000, description: "all requests" });
     expect(attempts).to.have.length(3);
     expect(attempts[1]! - attempts[0]!).to.be.greaterThanOrEqual(35);
     expect(attempts[2]! - attempts[1]!).to.be.greaterThanOrEqual(75);
