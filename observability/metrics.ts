@@ -1,5 +1,6 @@
 // The operator's one Prometheus registry, with controller-runtime's metric names so existing dashboards work.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { declareOn } from "./metric-declarations.js";
 
 /** What a work queue reports at scrape time about items being processed right now. */
 export interface InFlightWork {
@@ -40,76 +41,65 @@ export class OperatorMetrics {
     options: { processMetrics?: boolean } = {},
   ) {
     const registers = [registry];
+    const declare = declareOn(registry);
     if (options.processMetrics ?? false) collectDefaultMetrics({ register: registry });
-    this.reconcileTotal = new Counter({
-      name: "controller_runtime_reconcile_total",
-      help: "Total number of reconciliations per controller, by result (success, error, requeue, requeue_after)",
-      labelNames: ["controller", "result"],
-      registers,
-    });
-    this.reconcileErrors = new Counter({
-      name: "controller_runtime_reconcile_errors_total",
-      help: "Total number of reconciliation errors per controller",
-      labelNames: ["controller"],
-      registers,
-    });
-    this.reconcilePanics = new Counter({
-      name: "controller_runtime_reconcile_panics_total",
-      help: "Total number of reconciliations that threw something that is not an Error",
-      labelNames: ["controller"],
-      registers,
-    });
-    this.reconcileTime = new Histogram({
-      name: "controller_runtime_reconcile_time_seconds",
-      help: "Length of time per reconciliation per controller",
-      labelNames: ["controller"],
-      buckets: RECONCILE_BUCKETS,
-      registers,
-    });
-    this.activeWorkers = new Gauge({
-      name: "controller_runtime_active_workers",
-      help: "Number of workers currently reconciling, per controller",
-      labelNames: ["controller"],
-      registers,
-    });
-    this.maxConcurrentReconciles = new Gauge({
-      name: "controller_runtime_max_concurrent_reconciles",
-      help: "Maximum number of concurrent reconciles per controller",
-      labelNames: ["controller"],
-      registers,
-    });
-    this.workqueueDepth = new Gauge({
-      name: "workqueue_depth",
-      help: "Current depth of the work queue",
-      labelNames: ["name", "controller"],
-      registers,
-    });
-    this.workqueueAdds = new Counter({
-      name: "workqueue_adds_total",
-      help: "Total number of adds handled by the work queue",
-      labelNames: ["name", "controller"],
-      registers,
-    });
-    this.workqueueRetries = new Counter({
-      name: "workqueue_retries_total",
-      help: "Total number of retries (rate-limited re-adds) handled by the work queue",
-      labelNames: ["name", "controller"],
-      registers,
-    });
-    this.workqueueQueueDuration = new Histogram({
-      name: "workqueue_queue_duration_seconds",
-      help: "How long in seconds an item stays in the work queue before being requested",
-      labelNames: ["name", "controller"],
-      buckets: QUEUE_BUCKETS,
-      registers,
-    });
-    this.workqueueWorkDuration = new Histogram({
-      name: "workqueue_work_duration_seconds",
-      help: "How long in seconds processing an item from the work queue takes",
-      labelNames: ["name", "controller"],
-      buckets: QUEUE_BUCKETS,
-      registers,
-    });
+    this.reconcileTotal = declare.counter(
+      "controller_runtime_reconcile_total",
+      "Total number of reconciliations per controller, by result (success, error, requeue, requeue_after)",
+      ["controller", "result"],
+    );
+    this.reconcileErrors = declare.counter(
+      "controller_runtime_reconcile_errors_total",
+      "Total number of reconciliation errors per controller",
+      ["controller"],
+    );
+    this.reconcilePanics = declare.counter(
+      "controller_runtime_reconcile_panics_total",
+      "Total number of reconciliations that threw something that is not an Error",
+      ["controller"],
+    );
+    this.reconcileTime = declare.histogram(
+      "controller_runtime_reconcile_time_seconds",
+      "Length of time per reconciliation per controller",
+      RECONCILE_BUCKETS,
+      ["controller"],
+    );
+    this.activeWorkers = declare.gauge(
+      "controller_runtime_active_workers",
+      "Number of workers currently reconciling, per controller",
+      ["controller"],
+    );
+    this.maxConcurrentReconciles = declare.gauge(
+      "controller_runtime_max_concurrent_reconciles",
+      "Maximum number of concurrent reconciles per controller",
+      ["controller"],
+    );
+    this.workqueueDepth = declare.gauge("workqueue_depth", "Current depth of the work queue", [
+      "name",
+      "controller",
+    ]);
+    this.workqueueAdds = declare.counter(
+      "workqueue_adds_total",
+      "Total number of adds handled by the work queue",
+      ["name", "controller"],
+    );
+    this.workqueueRetries = declare.counter(
+      "workqueue_retries_total",
+      "Total number of retries (rate-limited re-adds) handled by the work queue",
+      ["name", "controller"],
+    );
+    this.workqueueQueueDuration = declare.histogram(
+      "workqueue_queue_duration_seconds",
+      "How long in seconds an item stays in the work queue before being requested",
+      QUEUE_BUCKETS,
+      ["name", "controller"],
+    );
+    this.workqueueWorkDuration = declare.histogram(
+      "workqueue_work_duration_seconds",
+      "How long in seconds processing an item from the work queue takes",
+      QUEUE_BUCKETS,
+      ["name", "controller"],
+    );
     const inFlight = this.inFlight;
     new Gauge({
       name: "workqueue_unfinished_work_seconds",
@@ -132,30 +122,26 @@ export class OperatorMetrics {
           this.set({ ...labels }, read().longestRunningSeconds);
       },
     });
-    this.leaderElectionStatus = new Gauge({
-      name: "leader_election_master_status",
-      help: "1 while this replica holds the named leader lease, 0 otherwise",
-      labelNames: ["name"],
-      registers,
-    });
-    this.informerLists = new Counter({
-      name: "uranus_informer_lists_total",
-      help: "Full lists made by informers (start and every relist after 410 Gone)",
-      labelNames: ["resource"],
-      registers,
-    });
-    this.informerWatchRestarts = new Counter({
-      name: "uranus_informer_watch_restarts_total",
-      help: "Watches restarted by informers, by reason (closed, error, expired, idle)",
-      labelNames: ["resource", "reason"],
-      registers,
-    });
-    this.informerEvents = new Counter({
-      name: "uranus_informer_events_total",
-      help: "Watch events received by informers, by type",
-      labelNames: ["resource", "type"],
-      registers,
-    });
+    this.leaderElectionStatus = declare.gauge(
+      "leader_election_master_status",
+      "1 while this replica holds the named leader lease, 0 otherwise",
+      ["name"],
+    );
+    this.informerLists = declare.counter(
+      "uranus_informer_lists_total",
+      "Full lists made by informers (start and every relist after 410 Gone)",
+      ["resource"],
+    );
+    this.informerWatchRestarts = declare.counter(
+      "uranus_informer_watch_restarts_total",
+      "Watches restarted by informers, by reason (closed, error, expired, idle)",
+      ["resource", "reason"],
+    );
+    this.informerEvents = declare.counter(
+      "uranus_informer_events_total",
+      "Watch events received by informers, by type",
+      ["resource", "type"],
+    );
   }
 
   /** Registers a queue whose in-flight work is read at scrape time; returns the function that unregisters it. */

@@ -23,7 +23,7 @@ import {
   ratingArgument,
   unixSecondsArgument,
 } from "./economy-arguments.js";
-import { signAndSend, signingCommand } from "./tx-commands.js";
+import { sendsMessage, signAndSend, signingCommand } from "./tx-commands.js";
 
 interface OpenOptions {
   scu: bigint;
@@ -118,11 +118,7 @@ export function registerContractCommands(tx: Command): void {
   )
     .argument("<contract>", "contract id", contractIdArgument)
     .argument("<amount>", "amount in the smallest unit", amountArgument)
-    .action(async (contractId: string, amount: bigint, _opts: unknown, command: Command) => {
-      await signAndSend(command, "TopUpContract", (c, s, o) =>
-        c.submit(s, TopUpContractMsg, { contractId, amount }, o),
-      );
-    });
+    .action(sendsMessage(TopUpContractMsg, (contractId: string, amount: bigint) => ({ contractId, amount })));
 
   signingCommand(
     contract,
@@ -131,29 +127,25 @@ export function registerContractCommands(tx: Command): void {
   )
     .argument("<contract>", "contract id", contractIdArgument)
     .argument("<replicas>", "the new number of replicas", countArgument)
-    .action(async (contractId: string, replicas: bigint, _opts: unknown, command: Command) => {
-      await signAndSend(command, "ResizeContract", (c, s, o) =>
-        c.submit(s, ResizeContractMsg, { contractId, replicas }, o),
-      );
-    });
+    .action(
+      sendsMessage(ResizeContractMsg, (contractId: string, replicas: bigint) => ({ contractId, replicas })),
+    );
 
   signingCommand(contract, "close", "close a contract and get the rest of its escrow back")
     .argument("<contract>", "contract id", contractIdArgument)
-    .action(async (contractId: string, _opts: unknown, command: Command) => {
-      await signAndSend(command, "CloseContract", (c, s, o) =>
-        c.submit(s, CloseContractMsg, { contractId }, o),
-      );
-    });
+    .action(sendsMessage(CloseContractMsg, (contractId: string) => ({ contractId })));
 
   signingCommand(contract, "rate", "rate a node that served the contract, once, from 1 to 5")
     .argument("<contract>", "contract id", contractIdArgument)
     .argument("<node>", "contributor node id")
     .argument("<rating>", "1 (bad) to 5 (excellent)", ratingArgument)
-    .action(async (contractId: string, nodeId: string, rating: bigint, _opts: unknown, command: Command) => {
-      await signAndSend(command, "RateContributor", (c, s, o) =>
-        c.submit(s, RateContributorMsg, { contractId, nodeId, rating }, o),
-      );
-    });
+    .action(
+      sendsMessage(RateContributorMsg, (contractId: string, nodeId: string, rating: bigint) => ({
+        contractId,
+        nodeId,
+        rating,
+      })),
+    );
 
   signingCommand(contract, "lease", "record that a replica's pod runs on a contributor node")
     .argument("<contract>", "contract id", contractIdArgument)
@@ -162,19 +154,22 @@ export function registerContractCommands(tx: Command): void {
     .argument("<pod-uid>", "the pod's UID")
     .option("--started-at <time>", "unix seconds the pod started, or now (the default)", unixSecondsArgument)
     .action(
-      async (
-        contractId: string,
-        replica: bigint,
-        nodeId: string,
-        podUid: string,
-        opts: { startedAt?: bigint },
-        command: Command,
-      ) => {
-        const startedAt = opts.startedAt ?? unixSecondsArgument("now");
-        await signAndSend(command, "RecordLease", (c, s, o) =>
-          c.submit(s, RecordLeaseMsg, { contractId, replica, nodeId, podUid, startedAt }, o),
-        );
-      },
+      sendsMessage(
+        RecordLeaseMsg,
+        (
+          contractId: string,
+          replica: bigint,
+          nodeId: string,
+          podUid: string,
+          opts: { startedAt?: bigint },
+        ) => ({
+          contractId,
+          replica,
+          nodeId,
+          podUid,
+          startedAt: opts.startedAt ?? unixSecondsArgument("now"),
+        }),
+      ),
     );
 
   signingCommand(contract, "end-lease", "record that a pod left its node: completed, migrated or failed")
@@ -183,18 +178,15 @@ export function registerContractCommands(tx: Command): void {
     .argument("<outcome>", "completed, migrated or failed")
     .option("--ended-at <time>", "unix seconds the pod stopped, or now (the default)", unixSecondsArgument)
     .action(
-      async (
-        contractId: string,
-        podUid: string,
-        outcome: string,
-        opts: { endedAt?: bigint },
-        command: Command,
-      ) => {
-        const endedAt = opts.endedAt ?? unixSecondsArgument("now");
-        await signAndSend(command, "EndLease", (c, s, o) =>
-          c.submit(s, EndLeaseMsg, { contractId, podUid, endedAt, outcome }, o),
-        );
-      },
+      sendsMessage(
+        EndLeaseMsg,
+        (contractId: string, podUid: string, outcome: string, opts: { endedAt?: bigint }) => ({
+          contractId,
+          podUid,
+          endedAt: opts.endedAt ?? unixSecondsArgument("now"),
+          outcome,
+        }),
+      ),
     );
 
   signingCommand(contract, "breach", "record an SLA breach by a contributor node (lowers its service score)")
@@ -205,23 +197,16 @@ export function registerContractCommands(tx: Command): void {
     .argument("<kind>", "recovery, migrations or availability")
     .addOption(bigintOption("--seconds <n>", "how long the breach lasted", countArgument, 0n))
     .action(
-      async (
-        contractId: string,
-        replica: bigint,
-        nodeId: string,
-        podUid: string,
-        kind: string,
-        opts: { seconds: bigint },
-        command: Command,
-      ) => {
-        await signAndSend(command, "RecordBreach", (c, s, o) =>
-          c.submit(
-            s,
-            RecordBreachMsg,
-            { contractId, replica, nodeId, podUid, kind, seconds: opts.seconds },
-            o,
-          ),
-        );
-      },
+      sendsMessage(
+        RecordBreachMsg,
+        (
+          contractId: string,
+          replica: bigint,
+          nodeId: string,
+          podUid: string,
+          kind: string,
+          opts: { seconds: bigint },
+        ) => ({ contractId, replica, nodeId, podUid, kind, seconds: opts.seconds }),
+      ),
     );
 }

@@ -9,24 +9,30 @@ import {
 } from "../modules/poc/poc-messages.js";
 import { addressArgument, amountArgument } from "./cli-arguments.js";
 import { bigintOption, countArgument } from "./economy-arguments.js";
-import { signAndSend, signingCommand } from "./tx-commands.js";
-
-interface RegisterOptions {
-  region: string;
-  isolation: string;
-  cpu: bigint;
-  memory: bigint;
-  storage: bigint;
-  bandwidth: bigint;
-  price: bigint;
-  operator?: string;
-}
+import { sendsMessage, signingCommand } from "./tx-commands.js";
 
 interface CapacityOptions {
   cpu: bigint;
   memory: bigint;
   storage: bigint;
   bandwidth: bigint;
+}
+
+interface RegisterOptions extends CapacityOptions {
+  region: string;
+  isolation: string;
+  price: bigint;
+  operator?: string;
+}
+
+/** The capacity fields of a node message from the command's options. */
+function capacities(opts: CapacityOptions) {
+  return {
+    cpuMillicores: opts.cpu,
+    memoryBytes: opts.memory,
+    storageBytes: opts.storage,
+    bandwidthMbps: opts.bandwidth,
+  };
 }
 
 export function registerNodeCommands(tx: Command): void {
@@ -46,26 +52,16 @@ export function registerNodeCommands(tx: Command): void {
       "address allowed to send heartbeats and metering for this node",
       addressArgument,
     )
-    .action(async (nodeId: string, opts: RegisterOptions, command: Command) => {
-      await signAndSend(command, "RegisterNode", (c, s, o) =>
-        c.submit(
-          s,
-          RegisterNodeMsg,
-          {
-            nodeId,
-            region: opts.region,
-            isolation: opts.isolation,
-            cpuMillicores: opts.cpu,
-            memoryBytes: opts.memory,
-            storageBytes: opts.storage,
-            bandwidthMbps: opts.bandwidth,
-            pricePerScuHour: opts.price,
-            operator: opts.operator ?? ZeroAddress,
-          },
-          o,
-        ),
-      );
-    });
+    .action(
+      sendsMessage(RegisterNodeMsg, (nodeId: string, opts: RegisterOptions) => ({
+        nodeId,
+        region: opts.region,
+        isolation: opts.isolation,
+        ...capacities(opts),
+        pricePerScuHour: opts.price,
+        operator: opts.operator ?? ZeroAddress,
+      })),
+    );
 
   signingCommand(node, "heartbeat", "prove the node is online; measured capacities replace the declared ones")
     .argument("<node>", "node id")
@@ -73,43 +69,26 @@ export function registerNodeCommands(tx: Command): void {
     .addOption(bigintOption("--memory <bytes>", "measured memory", countArgument, 0n))
     .addOption(bigintOption("--storage <bytes>", "measured storage", countArgument, 0n))
     .addOption(bigintOption("--bandwidth <mbps>", "measured uplink", countArgument, 0n))
-    .action(async (nodeId: string, opts: CapacityOptions, command: Command) => {
-      await signAndSend(command, "Heartbeat", (c, s, o) =>
-        c.submit(
-          s,
-          HeartbeatMsg,
-          {
-            nodeId,
-            cpuMillicores: opts.cpu,
-            memoryBytes: opts.memory,
-            storageBytes: opts.storage,
-            bandwidthMbps: opts.bandwidth,
-          },
-          o,
-        ),
-      );
-    });
+    .action(
+      sendsMessage(HeartbeatMsg, (nodeId: string, opts: CapacityOptions) => ({
+        nodeId,
+        ...capacities(opts),
+      })),
+    );
 
   signingCommand(node, "update", "change a node's asking price and authorised operator")
     .argument("<node>", "node id")
     .requiredOption("--price <amount>", "asking price per SCU-hour", amountArgument)
     .option("--operator <address>", "authorised operator (omit to remove it)", addressArgument)
-    .action(async (nodeId: string, opts: { price: bigint; operator?: string }, command: Command) => {
-      await signAndSend(command, "UpdateNode", (c, s, o) =>
-        c.submit(
-          s,
-          UpdateNodeMsg,
-          { nodeId, pricePerScuHour: opts.price, operator: opts.operator ?? ZeroAddress },
-          o,
-        ),
-      );
-    });
+    .action(
+      sendsMessage(UpdateNodeMsg, (nodeId: string, opts: { price: bigint; operator?: string }) => ({
+        nodeId,
+        pricePerScuHour: opts.price,
+        operator: opts.operator ?? ZeroAddress,
+      })),
+    );
 
   signingCommand(node, "deregister", "withdraw a node that holds no active lease")
     .argument("<node>", "node id")
-    .action(async (nodeId: string, _opts: unknown, command: Command) => {
-      await signAndSend(command, "DeregisterNode", (c, s, o) =>
-        c.submit(s, DeregisterNodeMsg, { nodeId }, o),
-      );
-    });
+    .action(sendsMessage(DeregisterNodeMsg, (nodeId: string) => ({ nodeId })));
 }

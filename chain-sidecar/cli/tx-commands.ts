@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { ChainClient, type SubmitOptions, type TxOutcome } from "../client/chain-client.js";
 import { consensusPubKeyFromPrivValidatorKey } from "../genesis/app-state.js";
+import type { MessageSpec } from "../tx/message-spec.js";
 import type { TypedDataSigner } from "../tx/signing.js";
 import { addressArgument, amountArgument, base64KeyArgument, nonceArgument } from "./cli-arguments.js";
 import {
@@ -34,6 +35,21 @@ export function signingCommand(parent: Command, name: string, description: strin
     .requiredOption("--from <key>", "name of the keyring key that signs and pays the fee")
     .option("--nonce <n>", "use this nonce instead of the account's next one", nonceArgument)
     .option("--async", "return once the mempool accepted the transaction instead of waiting for its block");
+}
+
+/**
+ * The action of a command that signs one message built from its arguments and options (commander passes them in
+ * declaration order, then the command itself).
+ */
+export function sendsMessage<T, A extends unknown[]>(
+  spec: MessageSpec<T>,
+  build: (...values: A) => T,
+): (...values: [...A, Command]) => Promise<void> {
+  return async (...values) => {
+    const command = values.at(-1) as Command;
+    const message = build(...(values.slice(0, -1) as A));
+    await signAndSend(command, spec.primaryType, (c, s, o) => c.submit(s, spec, message, o));
+  };
 }
 
 /** `extra` adds fields a command learns from the outcome (e.g. the id of what it created). */
