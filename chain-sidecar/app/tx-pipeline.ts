@@ -1,6 +1,5 @@
 // One transaction through the chain: size, decoding, chain id, signature, then the ante step (nonce, fee) and its message.
 import type { Logger } from "pino";
-import { BankKeeper } from "../modules/bank/bank-keeper.js";
 import { bankParams } from "../modules/bank/bank-params.js";
 import type { BlockInfo, ChainEvent } from "../modules/exec-context.js";
 import { TxContext } from "../modules/exec-context.js";
@@ -66,7 +65,7 @@ export class TxPipeline {
     const { tx, sender } = verified;
     const txState = state.branch();
     try {
-      new BankKeeper(txState).chargeTx(sender, tx.nonce, params.txFee);
+      this.registry.ante.chargeTx(txState, sender, tx.nonce, params.txFee);
     } catch (error) {
       return this.failure(error, tx, sender);
     }

@@ -1,7 +1,7 @@
 // The shape of a chain module: a keeper owning a key prefix, thin message handlers, queriers, genesis and block hooks.
 import type { MessageSpec } from "../tx/message-spec.js";
 import type { JsonValue } from "../state/canonical-json.js";
-import type { StateReader } from "../state/state-access.js";
+import type { StateReader, StateWriter } from "../state/state-access.js";
 import type { ExecContext, TxContext } from "./exec-context.js";
 import type { ParamSection } from "./params/param-section.js";
 
@@ -46,6 +46,11 @@ export interface ConsensusUpdate {
   readonly pubKey: Uint8Array;
   /** 0 removes the validator. */
   readonly power: bigint;
+}
+
+/** The ante step every transaction passes before its message: the next nonce and the fee (the app's bank keeper). */
+export interface TxAnte {
+  chargeTx(state: StateWriter, sender: string, nonce: number, fee: bigint): void;
 }
 
 export interface ChainModule {

@@ -1,6 +1,13 @@
 // Routes message types to handlers and query paths to queriers, and runs every module's genesis and block hooks in order.
 import { MessageCatalog } from "../tx/message-catalog.js";
-import type { BlockStart, ChainModule, ConsensusUpdate, MessageHandler, QueryRoute } from "./chain-module.js";
+import type {
+  BlockStart,
+  ChainModule,
+  ConsensusUpdate,
+  MessageHandler,
+  QueryRoute,
+  TxAnte,
+} from "./chain-module.js";
 import type { ExecContext } from "./exec-context.js";
 
 interface CompiledRoute {
@@ -13,7 +20,11 @@ export class ModuleRegistry {
   private readonly handlers = new Map<number, MessageHandler<unknown>>();
   private readonly routes: CompiledRoute[] = [];
 
-  constructor(readonly modules: readonly ChainModule[]) {
+  /** `ante` charges each transaction's nonce and fee before its message runs. */
+  constructor(
+    readonly modules: readonly ChainModule[],
+    readonly ante: TxAnte,
+  ) {
     const names = new Set<string>();
     for (const module of modules) {
       if (names.has(module.name)) throw new Error(`module ${module.name} is registered twice`);

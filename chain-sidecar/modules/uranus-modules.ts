@@ -1,4 +1,7 @@
 // The modules of the Uranus chain, in the order their genesis and block hooks run. Add a module here.
+// Like a Cosmos app.go: each keeper is built once here and handed to the keepers that need it, as their narrow
+// expected-keeper interfaces.
+import { BankKeeper } from "./bank/bank-keeper.js";
 import { bankModule } from "./bank/bank-module.js";
 import type { ChainModule } from "./chain-module.js";
 import { governanceModule } from "./governance/governance-module.js";
@@ -8,22 +11,31 @@ import { settlementReader } from "./metering/metering-records.js";
 import { ModuleRegistry } from "./module-registry.js";
 import { paramsModule } from "./params/params-module.js";
 import { pocModule } from "./poc/poc-module.js";
+import { StakingKeeper } from "./staking/staking-keeper.js";
 import { stakingModule } from "./staking/staking-module.js";
 
-/** Message type ids by module: bank 1–15, staking 16–31, poc 32–47, market 48–63, metering 64–79, governance 80–95. */
-const economyModules: readonly ChainModule[] = [
-  bankModule,
-  stakingModule,
-  pocModule,
-  marketModule(settlementReader),
-  meteringModule,
-];
-
-export function uranusModules(): ChainModule[] {
+/** One app's keepers, wired to each other, and its modules over them. */
+function uranusApp(): { modules: ChainModule[]; bank: BankKeeper } {
+  const bank = new BankKeeper();
+  const staking = new StakingKeeper(bank);
+  /** Message type ids by module: bank 1–15, staking 16–31, poc 32–47, market 48–63, metering 64–79, governance 80–95. */
+  const economyModules: readonly ChainModule[] = [
+    bankModule(bank),
+    stakingModule(staking),
+    pocModule,
+    marketModule(settlementReader),
+    meteringModule,
+  ];
   const sections = economyModules.flatMap((m) => (m.params ? [m.params] : []));
   const governance = governanceModule(sections);
-  return [paramsModule([...sections, governance.params!]), ...economyModules, governance];
+  return { modules: [paramsModule([...sections, governance.params!]), ...economyModules, governance], bank };
 }
 
-export const uranusRegistry = new ModuleRegistry(uranusModules());
+export function uranusModules(): ChainModule[] {
+  return uranusApp().modules;
+}
+
+const app = uranusApp();
+/** The app's modules; every transaction's nonce and fee go through its one bank keeper. */
+export const uranusRegistry = new ModuleRegistry(app.modules, app.bank);
 export const uranusCatalog = uranusRegistry.catalog;

@@ -55,36 +55,35 @@ export function readFeePool(state: StateReader): bigint {
   return readAmount(state, FEE_POOL_KEY);
 }
 
+/** The one bank keeper of the app: stateless, so every method takes the state it reads or writes. */
 export class BankKeeper {
-  constructor(private readonly state: StateWriter) {}
-
-  account(address: string): Account {
-    return readAccount(this.state, address);
+  account(state: StateReader, address: string): Account {
+    return readAccount(state, address);
   }
 
-  balance(address: string): bigint {
-    return this.account(address).balance;
+  balance(state: StateReader, address: string): bigint {
+    return this.account(state, address).balance;
   }
 
-  private save(account: Account): void {
-    this.state.set(accountKey(account.address), encodeAccount(account));
+  private save(state: StateWriter, account: Account): void {
+    state.set(accountKey(account.address), encodeAccount(account));
   }
 
-  private saveAmount(key: string, amount: bigint): void {
-    this.state.set(key, encodeRecord({ amount: amount.toString() }));
+  private saveAmount(state: StateWriter, key: string, amount: bigint): void {
+    state.set(key, encodeRecord({ amount: amount.toString() }));
   }
 
-  credit(address: string, amount: bigint): void {
+  credit(state: StateWriter, address: string, amount: bigint): void {
     if (amount < 0n) throw new Error(`credit of a negative amount ${amount}`);
-    const account = this.account(address);
+    const account = this.account(state, address);
     account.balance += amount;
-    this.save(account);
+    this.save(state, account);
   }
 
   /** Takes `amount` from `address`; `field` names what asked for it in the error. */
-  debit(address: string, amount: bigint, field: string): void {
+  debit(state: StateWriter, address: string, amount: bigint, field: string): void {
     if (amount < 0n) throw new Error(`debit of a negative amount ${amount}`);
-    const account = this.account(address);
+    const account = this.account(state, address);
     if (account.balance < amount) {
       throw new TxError(
         ResultCode.INSUFFICIENT_FUNDS,
@@ -92,17 +91,17 @@ export class BankKeeper {
       );
     }
     account.balance -= amount;
-    this.save(account);
+    this.save(state, account);
   }
 
-  transfer(from: string, to: string, amount: bigint, field: string): void {
-    this.debit(from, amount, field);
-    this.credit(to, amount);
+  transfer(state: StateWriter, from: string, to: string, amount: bigint, field: string): void {
+    this.debit(state, from, amount, field);
+    this.credit(state, to, amount);
   }
 
   /** The ante step of every transaction: the nonce must be the next one and the fee is paid into the fee pool. */
-  chargeTx(sender: string, nonce: number, fee: bigint): void {
-    const account = this.account(sender);
+  chargeTx(state: StateWriter, sender: string, nonce: number, fee: bigint): void {
+    const account = this.account(state, sender);
     if (nonce < account.nonce) {
       throw new TxError(
         ResultCode.STALE_NONCE,
@@ -123,41 +122,41 @@ export class BankKeeper {
     }
     account.balance -= fee;
     account.nonce += 1;
-    this.save(account);
-    if (fee > 0n) this.addToFeePool(fee);
+    this.save(state, account);
+    if (fee > 0n) this.addToFeePool(state, fee);
   }
 
-  supply(): bigint {
-    return readSupply(this.state);
+  supply(state: StateReader): bigint {
+    return readSupply(state);
   }
 
   /** Creates new tokens: the only way total supply grows. */
-  mint(address: string, amount: bigint): void {
+  mint(state: StateWriter, address: string, amount: bigint): void {
     if (amount < 0n) throw new Error(`mint of a negative amount ${amount}`);
-    this.credit(address, amount);
-    this.saveAmount(SUPPLY_KEY, this.supply() + amount);
+    this.credit(state, address, amount);
+    this.saveAmount(state, SUPPLY_KEY, this.supply(state) + amount);
   }
 
   /** Records tokens created outside any balance (e.g. genesis validator deposits held by staking). */
-  mintInto(amount: bigint): void {
+  mintInto(state: StateWriter, amount: bigint): void {
     if (amount < 0n) throw new Error(`mint of a negative amount ${amount}`);
-    this.saveAmount(SUPPLY_KEY, this.supply() + amount);
+    this.saveAmount(state, SUPPLY_KEY, this.supply(state) + amount);
   }
 
-  feePool(): bigint {
-    return readFeePool(this.state);
+  feePool(state: StateReader): bigint {
+    return readFeePool(state);
   }
 
   /** Moves tokens already taken from a holder (a fee, a slashed deposit) into the fee pool. */
-  addToFeePool(amount: bigint): void {
+  addToFeePool(state: StateWriter, amount: bigint): void {
     if (amount < 0n) throw new Error(`fee pool deposit of a negative amount ${amount}`);
-    this.saveAmount(FEE_POOL_KEY, this.feePool() + amount);
+    this.saveAmount(state, FEE_POOL_KEY, this.feePool(state) + amount);
   }
 
-  payFromFeePool(to: string, amount: bigint): void {
-    const pool = this.feePool();
+  payFromFeePool(state: StateWriter, to: string, amount: bigint): void {
+    const pool = this.feePool(state);
     if (amount < 0n || amount > pool) throw new Error(`fee pool holds ${pool}, cannot pay ${amount}`);
-    this.saveAmount(FEE_POOL_KEY, pool - amount);
-    this.credit(to, amount);
+    this.saveAmount(state, FEE_POOL_KEY, pool - amount);
+    this.credit(state, to, amount);
   }
 }

@@ -1,12 +1,14 @@
 // The bank module: genesis accounts, transfers, account/supply/fee-pool queries.
+import type { StateWriter } from "../../state/state-access.js";
 import { invalidField } from "../../tx/tx-error.js";
 import { handles, type ChainModule } from "../chain-module.js";
 import { parseAddress, parseAmount } from "../field-parsers.js";
+import { checkTransfer } from "./bank-checks.js";
 import { TransferMsg } from "./bank-messages.js";
-import { BankKeeper, FEE_POOL_KEY, SUPPLY_KEY, accountKey } from "./bank-keeper.js";
+import { FEE_POOL_KEY, SUPPLY_KEY, accountKey, type BankKeeper } from "./bank-keeper.js";
 import { bankParams } from "./bank-params.js";
 
-function initAccounts(keeper: BankKeeper, raw: unknown): void {
+function initAccounts(state: StateWriter, keeper: BankKeeper, raw: unknown): void {
   if (raw === undefined) return;
   if (!Array.isArray(raw)) throw invalidField("genesis.accounts", "expected a list");
   const seen = new Set<string>();
@@ -18,49 +20,52 @@ function initAccounts(keeper: BankKeeper, raw: unknown): void {
     const owner = parseAddress(address, `${path}.address`);
     if (seen.has(owner)) throw invalidField(`${path}.address`, `${owner} is listed twice`);
     seen.add(owner);
-    keeper.mint(owner, parseAmount(balance, `${path}.balance`));
+    keeper.mint(state, owner, parseAmount(balance, `${path}.balance`));
   });
 }
 
-export const bankModule: ChainModule = {
-  name: "bank",
-  params: bankParams,
-  messages: [
-    handles(TransferMsg, (ctx, msg) => {
-      if (msg.amount === 0n) throw invalidField("Transfer.amount", "must be greater than zero");
-      new BankKeeper(ctx.state).transfer(ctx.sender, msg.to, msg.amount, "Transfer.amount");
-      ctx.emit("transfer", [
-        ["from", ctx.sender],
-        ["to", msg.to],
-        ["amount", msg.amount.toString()],
-      ]);
-    }),
-  ],
-  initGenesis(ctx, appState) {
-    initAccounts(new BankKeeper(ctx.state), appState.accounts);
-  },
-  queries: [
-    {
-      path: "/account/:address",
-      describe: "an account's balance and next nonce (provable)",
-      answer(_state, params) {
-        const address = parseAddress(params.address, "address");
-        return {
-          kind: "record",
-          stateKey: accountKey(address),
-          fallback: { address, balance: "0", nonce: 0 },
-        };
+/** The bank module over the app's one bank keeper. */
+export function bankModule(bank: BankKeeper): ChainModule {
+  return {
+    name: "bank",
+    params: bankParams,
+    messages: [
+      handles(TransferMsg, (ctx, msg) => {
+        checkTransfer(msg);
+        bank.transfer(ctx.state, ctx.sender, msg.to, msg.amount, "Transfer.amount");
+        ctx.emit("transfer", [
+          ["from", ctx.sender],
+          ["to", msg.to],
+          ["amount", msg.amount.toString()],
+        ]);
+      }),
+    ],
+    initGenesis(ctx, appState) {
+      initAccounts(ctx.state, bank, appState.accounts);
+    },
+    queries: [
+      {
+        path: "/account/:address",
+        describe: "an account's balance and next nonce (provable)",
+        answer(_state, params) {
+          const address = parseAddress(params.address, "address");
+          return {
+            kind: "record",
+            stateKey: accountKey(address),
+            fallback: { address, balance: "0", nonce: 0 },
+          };
+        },
       },
-    },
-    {
-      path: "/supply",
-      describe: "total supply (provable)",
-      answer: () => ({ kind: "record", stateKey: SUPPLY_KEY, fallback: { amount: "0" } }),
-    },
-    {
-      path: "/fee-pool",
-      describe: "fees and slashed deposits waiting for the next epoch's payout to validators (provable)",
-      answer: () => ({ kind: "record", stateKey: FEE_POOL_KEY, fallback: { amount: "0" } }),
-    },
-  ],
-};
+      {
+        path: "/supply",
+        describe: "total supply (provable)",
+        answer: () => ({ kind: "record", stateKey: SUPPLY_KEY, fallback: { amount: "0" } }),
+      },
+      {
+        path: "/fee-pool",
+        describe: "fees and slashed deposits waiting for the next epoch's payout to validators (provable)",
+        answer: () => ({ kind: "record", stateKey: FEE_POOL_KEY, fallback: { amount: "0" } }),
+      },
+    ],
+  };
+}

@@ -6,7 +6,7 @@ import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
 import { parseParams, paramsToJson, type ParamSection } from "../params/param-section.js";
 import { readParams, writeParams } from "../params/params-keeper.js";
-import { readActiveSet } from "../staking/staking-keeper.js";
+import { readActiveSet } from "../staking/staking-records.js";
 import type { ParamChange } from "./governance-messages.js";
 import { governanceParams, type GovernanceParams } from "./governance-params.js";
 import {

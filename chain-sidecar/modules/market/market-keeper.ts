@@ -103,7 +103,7 @@ export class MarketKeeper {
     private readonly settlements: SettlementReader,
   ) {
     this.params = readParams(state, marketParams);
-    this.bank = new BankKeeper(state);
+    this.bank = new BankKeeper();
     this.poc = new PocKeeper(state);
   }
 
@@ -219,7 +219,7 @@ export class MarketKeeper {
         `${msg.budget} does not cover one ${p.meteringIntervalSeconds} s interval of all replicas at the max price (${needed})`,
       );
     }
-    this.bank.debit(sender, msg.budget, "OpenContract.budget");
+    this.bank.debit(this.state, sender, msg.budget, "OpenContract.budget");
     this.save(contract);
     this.state.set(payerIndexKey(sender, id), encodeRecord({ id }));
     this.state.set(expiryKey(contract.endsAt, id), encodeRecord({ id }));
@@ -246,7 +246,7 @@ export class MarketKeeper {
       );
     this.requireNotClosed(contract, "TopUpContract.contractId");
     if (amount === 0n) throw invalidField("TopUpContract.amount", "must be greater than zero");
-    this.bank.debit(sender, amount, "TopUpContract.amount");
+    this.bank.debit(this.state, sender, amount, "TopUpContract.amount");
     contract.deposited += amount;
     contract.escrow += amount;
     const moved = this.refresh(contract);
@@ -298,7 +298,7 @@ export class MarketKeeper {
       this.endLeaseRecord(contract, lease, endedAt, "contract_closed");
     }
     const refund = contract.escrow;
-    if (refund > 0n) this.bank.credit(contract.payer, refund);
+    if (refund > 0n) this.bank.credit(this.state, contract.payer, refund);
     contract.refunded += refund;
     contract.escrow = 0n;
     contract.state = "closed";

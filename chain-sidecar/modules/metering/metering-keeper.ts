@@ -203,10 +203,10 @@ export class MeteringKeeper {
     });
     for (const pod of pods.values()) this.state.set(podKey(pod.podUid), encodePod(pod));
     for (const contract of contracts.values()) market.save(contract);
-    const bank = new BankKeeper(this.state);
+    const bank = new BankKeeper();
     const earned = batch.charged - batch.fee;
-    if (earned > 0n) bank.credit(msg.contributor, earned);
-    if (batch.fee > 0n) bank.addToFeePool(batch.fee);
+    if (earned > 0n) bank.credit(this.state, msg.contributor, earned);
+    if (batch.fee > 0n) bank.addToFeePool(this.state, batch.fee);
     const kept = this.params.batchesKept;
     this.state.set(batchKey(msg.contributor, (sequence - 1) % kept), encodeBatch(batch));
     // When batchesKept was lowered, the slots past the new ring go (known keys, no scan); the ring is exact again once it turns.

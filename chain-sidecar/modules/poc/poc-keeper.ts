@@ -5,7 +5,7 @@ import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
 import type { BlockInfo } from "../exec-context.js";
 import { readParams } from "../params/params-keeper.js";
-import { readLoansOf, readValidator, readVotes } from "../staking/staking-keeper.js";
+import { readLoansOf, readValidator, readVotes } from "../staking/staking-records.js";
 import { accrue, skipTo, totalAt } from "./accrual.js";
 import { initialCoefficients, nextCoefficients } from "./demand-controller.js";
 import { checkNodeId, checkRegion, optionalAddress } from "./identifiers.js";

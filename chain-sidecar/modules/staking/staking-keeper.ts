@@ -3,12 +3,11 @@ import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
 import type { StateReader, StateWriter } from "../../state/state-access.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
-import { BankKeeper } from "../bank/bank-keeper.js";
 import { readParams } from "../params/params-keeper.js";
+import type { StakingBank } from "./expected-keepers.js";
+import { checkConsensusPubKey, checkMoniker } from "./staking-checks.js";
 import { stakingParams, type StakingParams } from "./staking-params.js";
 import {
-  ACTIVE_PREFIX,
-  LOAN_PREFIX,
   UNBONDING_PREFIX,
   VALIDATOR_PREFIX,
   VOTE_PREFIX,
@@ -27,110 +26,89 @@ import {
   type JailReason,
   type UnbondingEntry,
   type Validator,
+  readActiveSet,
+  readLoan,
+  readLoansOf,
+  readValidator,
+  readVotes,
 } from "./staking-records.js";
-
-export const MAX_MONIKER_LENGTH = 64;
-
-export function readValidator(state: StateReader, operator: string): Validator | undefined {
-  const bytes = state.get(validatorKey(operator));
-  return bytes ? decodeValidator(bytes) : undefined;
-}
 
 export function readAllValidators(state: StateReader): Validator[] {
   return state.entries(VALIDATOR_PREFIX).map(([, bytes]) => decodeValidator(bytes));
-}
-
-export function readActiveSet(state: StateReader): Map<string, bigint> {
-  const active = new Map<string, bigint>();
-  for (const [key, bytes] of state.entries(ACTIVE_PREFIX)) {
-    active.set(key.slice(ACTIVE_PREFIX.length), BigInt((decodeRecord(bytes) as { power: string }).power));
-  }
-  return active;
-}
-
-export function readLoan(state: StateReader, lender: string, validator: string): bigint {
-  const bytes = state.get(loanKey(lender, validator));
-  return bytes ? BigInt((decodeRecord(bytes) as { amount: string }).amount) : 0n;
-}
-
-export function readLoansOf(state: StateReader, lender: string): { validator: string; amount: bigint }[] {
-  const prefix = `${LOAN_PREFIX}${lender}/`;
-  return state.entries(prefix).map(([key, bytes]) => ({
-    validator: key.slice(prefix.length),
-    amount: BigInt((decodeRecord(bytes) as { amount: string }).amount),
-  }));
-}
-
-export function readVotes(state: StateReader, voter: string): string[] {
-  const bytes = state.get(voteKey(voter));
-  return bytes ? (decodeRecord(bytes) as { validators: string[] }).validators : [];
 }
 
 export function readUnbondings(state: StateReader): UnbondingEntry[] {
   return state.entries(UNBONDING_PREFIX).map(([, bytes]) => decodeUnbonding(bytes));
 }
 
+/** The one staking keeper of the app; every method takes the state it works on. */
 export class StakingKeeper {
-  readonly params: StakingParams;
-  private readonly bank: BankKeeper;
+  constructor(private readonly bank: StakingBank) {}
 
-  constructor(private readonly state: StateWriter) {
-    this.params = readParams(state, stakingParams);
-    this.bank = new BankKeeper(state);
+  params(state: StateReader): StakingParams {
+    return readParams(state, stakingParams);
   }
 
-  validator(operator: string): Validator | undefined {
-    return readValidator(this.state, operator);
+  /** The operator's own deposit, 0 when it runs no validator. */
+  depositOf(state: StateReader, operator: string): bigint {
+    return readValidator(state, operator)?.deposit ?? 0n;
   }
 
-  requireValidator(operator: string, field: string): Validator {
-    const validator = this.validator(operator);
+  /** What `lender` has lent to validators other than its own. */
+  lentBy(state: StateReader, lender: string): bigint {
+    return readLoansOf(state, lender).reduce((sum, loan) => sum + loan.amount, 0n);
+  }
+
+  votesOf(state: StateReader, voter: string): readonly string[] {
+    return readVotes(state, voter);
+  }
+
+  validator(state: StateReader, operator: string): Validator | undefined {
+    return readValidator(state, operator);
+  }
+
+  requireValidator(state: StateReader, operator: string, field: string): Validator {
+    const validator = this.validator(state, operator);
     if (!validator)
       throw new TxError(ResultCode.NOT_FOUND, `${field}: ${operator} is not a registered validator`);
     return validator;
   }
 
-  saveValidator(validator: Validator): void {
-    this.state.set(validatorKey(validator.operator), encodeValidator(validator));
+  saveValidator(state: StateWriter, validator: Validator): void {
+    state.set(validatorKey(validator.operator), encodeValidator(validator));
   }
 
-  operatorOfConsensusAddress(consensusAddress: string): string | undefined {
-    const bytes = this.state.get(consensusKey(consensusAddress));
+  operatorOfConsensusAddress(state: StateReader, consensusAddress: string): string | undefined {
+    const bytes = state.get(consensusKey(consensusAddress));
     return bytes ? (decodeRecord(bytes) as { operator: string }).operator : undefined;
   }
 
   /** Creates a validator whose deposit is already held by staking (taken from a balance, or minted at genesis). */
   private createValidator(
+    state: StateWriter,
     operator: string,
     pubKey: Uint8Array,
     deposit: bigint,
     moniker: string,
     field: string,
   ): Validator {
-    if (this.validator(operator)) {
+    const params = this.params(state);
+    if (this.validator(state, operator)) {
       throw new TxError(ResultCode.ALREADY_EXISTS, `${field}: ${operator} is already a validator`);
     }
-    if (pubKey.length !== 32)
-      throw invalidField(`${field}.consensusPubKey`, `expected 32 bytes, got ${pubKey.length}`);
-    if (pubKey.every((b) => b === 0))
-      throw invalidField(`${field}.consensusPubKey`, "all-zero key is not an ed25519 key");
+    checkConsensusPubKey(pubKey, `${field}.consensusPubKey`);
     const consensusAddress = consensusAddressOf(pubKey);
-    const holder = this.operatorOfConsensusAddress(consensusAddress);
+    const holder = this.operatorOfConsensusAddress(state, consensusAddress);
     if (holder) {
       throw new TxError(
         ResultCode.ALREADY_EXISTS,
         `${field}.consensusPubKey: already used by validator ${holder}`,
       );
     }
-    if (deposit < this.params.minDeposit) {
-      throw invalidField(`${field}.deposit`, `${deposit} is below minDeposit ${this.params.minDeposit}`);
+    if (deposit < params.minDeposit) {
+      throw invalidField(`${field}.deposit`, `${deposit} is below minDeposit ${params.minDeposit}`);
     }
-    if (moniker.length > MAX_MONIKER_LENGTH || /\p{Cc}/u.test(moniker)) {
-      throw invalidField(
-        `${field}.moniker`,
-        `at most ${MAX_MONIKER_LENGTH} characters, no control characters`,
-      );
-    }
+    checkMoniker(moniker, `${field}.moniker`);
     const validator: Validator = {
       operator,
       consensusPubKey: Buffer.from(pubKey).toString("base64"),
@@ -144,68 +122,81 @@ export class StakingKeeper {
       jailReason: "",
       lastSlashedHeight: 0,
     };
-    this.saveValidator(validator);
-    this.state.set(consensusKey(consensusAddress), encodeRecord({ operator }));
+    this.saveValidator(state, validator);
+    state.set(consensusKey(consensusAddress), encodeRecord({ operator }));
     return validator;
   }
 
-  register(sender: string, pubKey: Uint8Array, deposit: bigint, moniker: string): Validator {
-    const validator = this.createValidator(sender, pubKey, deposit, moniker, "RegisterValidator");
-    this.bank.debit(sender, deposit, "RegisterValidator.deposit");
+  register(
+    state: StateWriter,
+    sender: string,
+    pubKey: Uint8Array,
+    deposit: bigint,
+    moniker: string,
+  ): Validator {
+    const validator = this.createValidator(state, sender, pubKey, deposit, moniker, "RegisterValidator");
+    this.bank.debit(state, sender, deposit, "RegisterValidator.deposit");
     return validator;
   }
 
   registerAtGenesis(
+    state: StateWriter,
     operator: string,
     pubKey: Uint8Array,
     deposit: bigint,
     moniker: string,
     field: string,
   ): Validator {
-    const validator = this.createValidator(operator, pubKey, deposit, moniker, field);
-    this.bank.mintInto(deposit);
+    const validator = this.createValidator(state, operator, pubKey, deposit, moniker, field);
+    this.bank.mintInto(state, deposit);
     return validator;
   }
 
-  lend(sender: string, operator: string, amount: bigint): void {
-    if (amount === 0n) throw invalidField("Lend.amount", "must be greater than zero");
-    const validator = this.requireValidator(operator, "Lend.validator");
-    this.bank.debit(sender, amount, "Lend.amount");
+  lend(state: StateWriter, sender: string, operator: string, amount: bigint): void {
+    const validator = this.requireValidator(state, operator, "Lend.validator");
+    this.bank.debit(state, sender, amount, "Lend.amount");
     if (sender === operator) {
       validator.deposit += amount;
     } else {
       validator.lent += amount;
-      this.setLoan(sender, operator, readLoan(this.state, sender, operator) + amount);
+      this.setLoan(state, sender, operator, readLoan(state, sender, operator) + amount);
     }
-    this.saveValidator(validator);
+    this.saveValidator(state, validator);
   }
 
-  private setLoan(lender: string, validator: string, amount: bigint): void {
-    if (amount === 0n) this.state.delete(loanKey(lender, validator));
-    else this.state.set(loanKey(lender, validator), encodeRecord({ amount: amount.toString() }));
+  private setLoan(state: StateWriter, lender: string, validator: string, amount: bigint): void {
+    if (amount === 0n) state.delete(loanKey(lender, validator));
+    else state.set(loanKey(lender, validator), encodeRecord({ amount: amount.toString() }));
   }
 
-  vote(sender: string, validators: readonly string[]): void {
-    if (validators.length > this.params.maxVotesPerAccount) {
+  vote(state: StateWriter, sender: string, validators: readonly string[]): void {
+    const params = this.params(state);
+    if (validators.length > params.maxVotesPerAccount) {
       throw invalidField(
         "Vote.validators",
-        `at most ${this.params.maxVotesPerAccount} validators, got ${validators.length}`,
+        `at most ${params.maxVotesPerAccount} validators, got ${validators.length}`,
       );
     }
     const seen = new Set<string>();
     validators.forEach((operator, i) => {
       if (seen.has(operator)) throw invalidField(`Vote.validators[${i}]`, `${operator} is listed twice`);
       seen.add(operator);
-      this.requireValidator(operator, `Vote.validators[${i}]`);
+      this.requireValidator(state, operator, `Vote.validators[${i}]`);
     });
-    if (validators.length === 0) this.state.delete(voteKey(sender));
-    else this.state.set(voteKey(sender), encodeRecord({ validators: [...seen].sort() }));
+    if (validators.length === 0) state.delete(voteKey(sender));
+    else state.set(voteKey(sender), encodeRecord({ validators: [...seen].sort() }));
   }
 
   /** Takes stake out now and returns it to the owner once the unbonding period has passed. */
-  unbond(sender: string, operator: string, amount: bigint, height: number): UnbondingEntry {
-    if (amount === 0n) throw invalidField("Unbond.amount", "must be greater than zero");
-    const validator = this.requireValidator(operator, "Unbond.validator");
+  unbond(
+    state: StateWriter,
+    sender: string,
+    operator: string,
+    amount: bigint,
+    height: number,
+  ): UnbondingEntry {
+    const params = this.params(state);
+    const validator = this.requireValidator(state, operator, "Unbond.validator");
     if (sender === operator) {
       if (amount > validator.deposit) {
         throw new TxError(
@@ -214,15 +205,15 @@ export class StakingKeeper {
         );
       }
       const remaining = validator.deposit - amount;
-      if (remaining > 0n && remaining < this.params.minDeposit) {
+      if (remaining > 0n && remaining < params.minDeposit) {
         throw invalidField(
           "Unbond.amount",
-          `would leave a deposit of ${remaining}, below minDeposit ${this.params.minDeposit}; unbond all ${validator.deposit} to retire`,
+          `would leave a deposit of ${remaining}, below minDeposit ${params.minDeposit}; unbond all ${validator.deposit} to retire`,
         );
       }
       validator.deposit = remaining;
     } else {
-      const loan = readLoan(this.state, sender, operator);
+      const loan = readLoan(state, sender, operator);
       if (loan === 0n)
         throw new TxError(ResultCode.NOT_FOUND, `Unbond.validator: ${sender} has no loan to ${operator}`);
       if (amount > loan) {
@@ -231,38 +222,39 @@ export class StakingKeeper {
           `Unbond.amount: the loan to ${operator} is ${loan}, cannot unbond ${amount}`,
         );
       }
-      this.setLoan(sender, operator, loan - amount);
+      this.setLoan(state, sender, operator, loan - amount);
       validator.lent -= amount;
     }
-    this.saveValidator(validator);
-    const completesAt = height + this.params.unbondingBlocks;
+    this.saveValidator(state, validator);
+    const completesAt = height + params.unbondingBlocks;
     const key = unbondingKey(completesAt, sender, operator);
-    const existing = this.state.get(key);
+    const existing = state.get(key);
     const entry: UnbondingEntry = {
       owner: sender,
       validator: operator,
       amount: amount + (existing ? decodeUnbonding(existing).amount : 0n),
       completesAt,
     };
-    this.state.set(key, encodeUnbonding(entry));
+    state.set(key, encodeUnbonding(entry));
     return entry;
   }
 
   /** Pays out every unbonding entry due at or before `height`. */
-  completeUnbondings(height: number): UnbondingEntry[] {
-    const due = this.state.entries(UNBONDING_PREFIX, { to: unbondingKey(height + 1, "", "") });
+  completeUnbondings(state: StateWriter, height: number): UnbondingEntry[] {
+    const due = state.entries(UNBONDING_PREFIX, { to: unbondingKey(height + 1, "", "") });
     const done: UnbondingEntry[] = [];
     for (const [key, bytes] of due) {
       const entry = decodeUnbonding(bytes);
-      this.bank.credit(entry.owner, entry.amount);
-      this.state.delete(key);
+      this.bank.credit(state, entry.owner, entry.amount);
+      state.delete(key);
       done.push(entry);
     }
     return done;
   }
 
-  unjail(sender: string, height: number): Validator {
-    const validator = this.validator(sender);
+  unjail(state: StateWriter, sender: string, height: number): Validator {
+    const params = this.params(state);
+    const validator = this.validator(state, sender);
     if (!validator) throw new TxError(ResultCode.UNAUTHORISED, `Unjail: ${sender} operates no validator`);
     if (!validator.jailed)
       throw new TxError(ResultCode.NOT_JAILED, `Unjail: validator ${sender} is not jailed`);
@@ -272,106 +264,109 @@ export class StakingKeeper {
         `Unjail: jailed until height ${validator.jailedUntil}, now ${height}`,
       );
     }
-    if (validator.deposit < this.params.minDeposit) {
+    if (validator.deposit < params.minDeposit) {
       throw invalidField(
         "deposit",
-        `${validator.deposit} is below minDeposit ${this.params.minDeposit}; lend to your own validator to top it up first`,
+        `${validator.deposit} is below minDeposit ${params.minDeposit}; lend to your own validator to top it up first`,
       );
     }
     validator.jailed = false;
     validator.jailedUntil = 0;
     validator.jailReason = "";
-    this.saveValidator(validator);
+    this.saveValidator(state, validator);
     return validator;
   }
 
-  jail(validator: Validator, reason: JailReason, until: number): void {
+  jail(state: StateWriter, validator: Validator, reason: JailReason, until: number): void {
     validator.jailed = true;
     validator.jailReason = reason;
     validator.jailedUntil = Math.max(validator.jailedUntil, until);
-    this.saveValidator(validator);
-    this.state.delete(livenessKey(validator.operator));
+    this.saveValidator(state, validator);
+    state.delete(livenessKey(validator.operator));
   }
 
   /** Slashes and jails for a duplicate vote at `infractionHeight`; returns the slashed amount, or null if ignored. */
   punishDoubleSign(
+    state: StateWriter,
     consensusAddress: string,
     infractionHeight: number,
     height: number,
   ): { validator: Validator; slashed: bigint } | null {
-    const operator = this.operatorOfConsensusAddress(consensusAddress);
+    const params = this.params(state);
+    const operator = this.operatorOfConsensusAddress(state, consensusAddress);
     if (!operator) return null;
-    const validator = this.requireValidator(operator, "misbehavior");
+    const validator = this.requireValidator(state, operator, "misbehavior");
     if (infractionHeight <= validator.lastSlashedHeight) return null;
-    const slashed = (validator.deposit * BigInt(this.params.slashFractionDoubleSignBps)) / 10_000n;
+    const slashed = (validator.deposit * BigInt(params.slashFractionDoubleSignBps)) / 10_000n;
     validator.deposit -= slashed;
     validator.lastSlashedHeight = infractionHeight;
-    this.bank.addToFeePool(slashed);
-    this.jail(validator, "double_sign", height + this.params.doubleSignJailBlocks);
+    this.bank.addToFeePool(state, slashed);
+    this.jail(state, validator, "double_sign", height + params.doubleSignJailBlocks);
     return { validator, slashed };
   }
 
   /** Counts a missed block in the validator's current window; returns the validator if this jails it. */
-  recordMissedBlock(consensusAddress: string, height: number): Validator | null {
-    const operator = this.operatorOfConsensusAddress(consensusAddress);
+  recordMissedBlock(state: StateWriter, consensusAddress: string, height: number): Validator | null {
+    const params = this.params(state);
+    const operator = this.operatorOfConsensusAddress(state, consensusAddress);
     if (!operator) return null;
-    const validator = this.requireValidator(operator, "lastCommit");
+    const validator = this.requireValidator(state, operator, "lastCommit");
     if (validator.jailed) return null;
-    const window = this.params.downtimeWindowBlocks;
+    const window = params.downtimeWindowBlocks;
     const windowStart = height - (height % window);
-    const bytes = this.state.get(livenessKey(operator));
+    const bytes = state.get(livenessKey(operator));
     const record = bytes ? (decodeRecord(bytes) as { windowStart: number; missed: number }) : undefined;
     const missed = (record?.windowStart === windowStart ? record.missed : 0) + 1;
-    if (missed > this.params.maxMissedBlocks) {
-      this.jail(validator, "downtime", height + this.params.downtimeJailBlocks);
+    if (missed > params.maxMissedBlocks) {
+      this.jail(state, validator, "downtime", height + params.downtimeJailBlocks);
       return validator;
     }
-    this.state.set(livenessKey(operator), encodeRecord({ windowStart, missed }));
+    state.set(livenessKey(operator), encodeRecord({ windowStart, missed }));
     return null;
   }
 
   /** Recomputes every validator's vote weight from voters' current balances, split evenly (remainder to the first). */
-  recountVotes(): void {
+  recountVotes(state: StateWriter): void {
     const tally = new Map<string, bigint>();
-    for (const [key, bytes] of this.state.entries(VOTE_PREFIX)) {
+    for (const [key, bytes] of state.entries(VOTE_PREFIX)) {
       const voter = key.slice(VOTE_PREFIX.length);
       const chosen = (decodeRecord(bytes) as { validators: string[] }).validators;
-      const balance = this.bank.balance(voter);
+      const balance = this.bank.balance(state, voter);
       const share = balance / BigInt(chosen.length);
       const remainder = balance % BigInt(chosen.length);
       chosen.forEach((operator, i) => {
         tally.set(operator, (tally.get(operator) ?? 0n) + share + (i === 0 ? remainder : 0n));
       });
     }
-    for (const validator of readAllValidators(this.state)) {
+    for (const validator of readAllValidators(state)) {
       const votes = tally.get(validator.operator) ?? 0n;
       if (votes !== validator.votes) {
         validator.votes = votes;
-        this.saveValidator(validator);
+        this.saveValidator(state, validator);
       }
     }
   }
 
-  activeSet(): Map<string, bigint> {
-    return readActiveSet(this.state);
+  activeSet(state: StateReader): Map<string, bigint> {
+    return readActiveSet(state);
   }
 
-  setActivePower(operator: string, power: bigint): void {
-    if (power === 0n) this.state.delete(activeKey(operator));
-    else this.state.set(activeKey(operator), encodeRecord({ power: power.toString() }));
+  setActivePower(state: StateWriter, operator: string, power: bigint): void {
+    if (power === 0n) state.delete(activeKey(operator));
+    else state.set(activeKey(operator), encodeRecord({ power: power.toString() }));
   }
 
   /** Pays the fee pool to the validators of the ending epoch in proportion to their power; the remainder waits. */
-  payFeePool(): { operator: string; amount: bigint }[] {
-    const pool = this.bank.feePool();
-    const active = [...this.activeSet().entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  payFeePool(state: StateWriter): { operator: string; amount: bigint }[] {
+    const pool = this.bank.feePool(state);
+    const active = [...this.activeSet(state).entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const totalPower = active.reduce((sum, [, power]) => sum + power, 0n);
     if (pool === 0n || totalPower === 0n) return [];
     const paid: { operator: string; amount: bigint }[] = [];
     for (const [operator, power] of active) {
       const amount = (pool * power) / totalPower;
       if (amount > 0n) {
-        this.bank.payFromFeePool(operator, amount);
+        this.bank.payFromFeePool(state, operator, amount);
         paid.push({ operator, amount });
       }
     }

@@ -1,5 +1,7 @@
-// Staking's stored records and the keys under its prefix `staking/`.
+// Staking's stored records, the keys under its prefix `staking/`, and reads of single records.
 import { createHash } from "node:crypto";
+import { decodeRecord } from "../../state/canonical-json.js";
+import type { StateReader } from "../../state/state-access.js";
 import {
   amount,
   defineRecord,
@@ -88,4 +90,35 @@ export const decodeUnbonding = UNBONDING_RECORD.decode;
 
 export function weightOf(v: Validator): bigint {
   return v.deposit + v.lent + v.votes;
+}
+
+export function readValidator(state: StateReader, operator: string): Validator | undefined {
+  const bytes = state.get(validatorKey(operator));
+  return bytes ? decodeValidator(bytes) : undefined;
+}
+
+export function readActiveSet(state: StateReader): Map<string, bigint> {
+  const active = new Map<string, bigint>();
+  for (const [key, bytes] of state.entries(ACTIVE_PREFIX)) {
+    active.set(key.slice(ACTIVE_PREFIX.length), BigInt((decodeRecord(bytes) as { power: string }).power));
+  }
+  return active;
+}
+
+export function readLoan(state: StateReader, lender: string, validator: string): bigint {
+  const bytes = state.get(loanKey(lender, validator));
+  return bytes ? BigInt((decodeRecord(bytes) as { amount: string }).amount) : 0n;
+}
+
+export function readLoansOf(state: StateReader, lender: string): { validator: string; amount: bigint }[] {
+  const prefix = `${LOAN_PREFIX}${lender}/`;
+  return state.entries(prefix).map(([key, bytes]) => ({
+    validator: key.slice(prefix.length),
+    amount: BigInt((decodeRecord(bytes) as { amount: string }).amount),
+  }));
+}
+
+export function readVotes(state: StateReader, voter: string): string[] {
+  const bytes = state.get(voteKey(voter));
+  return bytes ? (decodeRecord(bytes) as { validators: string[] }).validators : [];
 }
