@@ -2,7 +2,6 @@
 // contract keeps being metered and a contract applied after the restart opens and runs.
 import { expect } from "chai";
 import { waitFor } from "../../../process/wait-for.js";
-import { ChainReader } from "../../../operator/chain/chain-reader.js";
 import { applyContract, readContract, operatorSuite, type OperatorWorld } from "./support/operator-world.js";
 
 async function ready(world: OperatorWorld, name: string): Promise<string> {
@@ -17,18 +16,14 @@ async function ready(world: OperatorWorld, name: string): Promise<string> {
 }
 
 describe("operator across an apiserver restart", function () {
-  this.timeout(300_000);
+  const suite = operatorSuite(this, { nodes: 2, timeoutMs: 300_000 });
   let world: OperatorWorld;
-
-  const suite = operatorSuite({ nodes: 2 });
-  before(() => {
-    world = suite.world;
-  });
+  before(() => ({ world } = suite));
 
   it("reconnects, keeps metering and converges on what changed", async () => {
     await applyContract(world, { name: "steady" });
     const before = await ready(world, "steady");
-    const reader = new ChainReader(world.chain.client);
+    const { reader } = suite;
     await world.kube.controlPlane.restartApiserver();
     await applyContract(world, { name: "after-restart" });
     const after = await ready(world, "after-restart");

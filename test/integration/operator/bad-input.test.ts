@@ -4,7 +4,6 @@ import { expect } from "chai";
 import { TransferMsg } from "../../../chain-sidecar/modules/bank/bank-messages.js";
 import type { ComputeContract } from "../../../crds/types.js";
 import { waitFor } from "../../../process/wait-for.js";
-import { ChainReader } from "../../../operator/chain/chain-reader.js";
 import { SECRET } from "../../../kube-runtime/builtin-resources.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import type { KubeObject } from "../../../kube-runtime/resource.js";
@@ -75,13 +74,9 @@ function payerSecret(world: OperatorWorld, name: string, privateKey: string): Ku
 }
 
 describe("operator bad input: conditions and Events that say what is wrong, retried until fixed", function () {
-  this.timeout(300_000);
+  const suite = operatorSuite(this, { nodes: 1, timeoutMs: 300_000 });
   let world: OperatorWorld;
-
-  const suite = operatorSuite({ nodes: 1 });
-  before(() => {
-    world = suite.world;
-  });
+  before(() => ({ world } = suite));
 
   it("a missing payer Secret: PayerSecretMissing naming the Secret, then runs once it exists", async () => {
     await applyContract(world, { name: "no-secret", secretName: "late-key" });
@@ -132,7 +127,7 @@ describe("operator bad input: conditions and Events that say what is wrong, retr
       intervalMs: 250,
       description: "the orphaned contract gone",
     });
-    const onChain = await new ChainReader(world.chain.client).market.contract(contractId);
+    const onChain = await suite.reader.market.contract(contractId);
     expect(onChain?.state, "the escrow is still on chain for its payer").to.not.equal("closed");
     expect(onChain!.refunded, "nothing refunded without the payer").to.equal(0n);
     expect(onChain!.escrow + onChain!.spent).to.equal(onChain!.deposited);

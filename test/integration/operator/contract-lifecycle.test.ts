@@ -6,7 +6,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { TopUpContractMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
 import { LABEL, type ComputeContract, type PowerContainer } from "../../../crds/types.js";
 import { waitFor } from "../../../process/wait-for.js";
-import { ChainReader } from "../../../operator/chain/chain-reader.js";
+import type { ChainReader } from "../../../operator/chain/chain-reader.js";
 import { POD } from "../../../kube-runtime/builtin-resources.js";
 import { COMPUTE_CONTRACT, POWER_CONTAINER } from "../../../operator/uranus-resources.js";
 import {
@@ -52,20 +52,25 @@ async function phase(world: OperatorWorld, name: string, wanted: string): Promis
   );
 }
 
+/** `kubectl scale` of a contract: its scale subresource, as a user would resize it. */
+function kubectlScale(world: OperatorWorld, name: string, replicas: number) {
+  return world.kube.kubectl([
+    "scale",
+    "-n",
+    world.namespace,
+    `computecontract/${name}`,
+    `--replicas=${replicas}`,
+  ]);
+}
+
 async function patchSpec(world: OperatorWorld, name: string, spec: object): Promise<void> {
   await world.client.mergePatch(COMPUTE_CONTRACT, { namespace: world.namespace, name }, { spec });
 }
 
 describe("operator contract lifecycle: pause and resume, scaling, rollout", function () {
-  this.timeout(300_000);
-  let world: OperatorWorld;
-  let reader: ChainReader;
-
-  const suite = operatorSuite({ nodes: 3 });
-  before(() => {
-    world = suite.world;
-    reader = new ChainReader(world.chain.client);
-  });
+  const suite = operatorSuite(this, { nodes: 3, timeoutMs: 300_000 });
+  let world: OperatorWorld, reader: ChainReader;
+  before(() => ({ world, reader } = suite));
 
   it("pauses on low funds (pods removed, PowerContainers kept) and resumes after a top-up", async () => {
     // One 5 s interval at the node's price costs ⌈1e6 × 5 / 3600⌉ = 1389; this budget lasts about 15 s.
@@ -156,13 +161,7 @@ describe("operator contract lifecycle: pause and resume, scaling, rollout", func
     expect(ready.status?.replicas).to.equal(3);
 
     // Beyond the slots the contract was opened with: kubectl scale (the scale subresource) resizes it on chain.
-    const scaled = await world.kube.kubectl([
-      "scale",
-      "-n",
-      world.namespace,
-      "computecontract/scaled",
-      "--replicas=5",
-    ]);
+    const scaled = await kubectlScale(world, "scaled", 5);
     expect(scaled.code, scaled.stderr).to.equal(0);
     await runningPods(world, "scaled", 5, "scaled up to 5 replicas beyond the 3 it opened with");
     expect((await reader.market.contract(ready.status!.contractId!))!.replicas).to.equal(5);
@@ -176,13 +175,7 @@ describe("operator contract lifecycle: pause and resume, scaling, rollout", func
       "jsonpath={.status.selector}",
     ]);
     expect(selector.stdout).to.equal(`${LABEL.contract}=scaled`);
-    const shrunk = await world.kube.kubectl([
-      "scale",
-      "-n",
-      world.namespace,
-      "computecontract/scaled",
-      "--replicas=2",
-    ]);
+    const shrunk = await kubectlScale(world, "scaled", 2);
     expect(shrunk.code, shrunk.stderr).to.equal(0);
     await runningPods(world, "scaled", 2, "kubectl scale down to 2 replicas");
     await waitFor(async () => ((await reader.market.contract(id))?.replicas === 2 ? true : undefined), {

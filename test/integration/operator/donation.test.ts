@@ -4,22 +4,18 @@ import { expect } from "chai";
 import type { V1Pod } from "@kubernetes/client-node";
 import { LABEL, type ComputeContract } from "../../../crds/types.js";
 import { waitFor } from "../../../process/wait-for.js";
-import { ChainReader } from "../../../operator/chain/chain-reader.js";
 import { POD } from "../../../kube-runtime/builtin-resources.js";
 import type { KubeObject } from "../../../kube-runtime/resource.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import { applyContract, operatorSuite, readContract, type OperatorWorld } from "./support/operator-world.js";
 
 describe("operator: a donated contributor node (price 0)", function () {
-  this.timeout(180_000);
+  const suite = operatorSuite(this, { nodes: 1, nodePrice: 0n, timeoutMs: 180_000 });
   let world: OperatorWorld;
-  const suite = operatorSuite({ nodes: 1, nodePrice: 0n });
-  before(() => {
-    world = suite.world;
-  });
+  before(() => ({ world } = suite));
 
   it("registers at price 0, runs a contract's pod and settles its metered seconds at 0", async () => {
-    const reader = new ChainReader(world.chain.client);
+    const { reader } = suite;
     const node = await waitFor(() => reader.poc.node(world.nodeNames[0]!), {
       timeoutMs: 30_000,
       intervalMs: 250,

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Contract } from "../../../chain-sidecar/modules/market/market-types.js";
 import type { PodSettlement } from "../../../chain-sidecar/modules/metering/metering-types.js";
-import { ChainReader } from "../../../operator/chain/chain-reader.js";
+import type { ChainReader } from "../../../operator/chain/chain-reader.js";
 import { FINALIZER, LABEL, type ComputeContract, type PowerContainer } from "../../../crds/types.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { NODE, POD } from "../../../kube-runtime/builtin-resources.js";
@@ -12,9 +12,8 @@ import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
 import {
   FUNDS,
   applyContract,
-  createWorld,
+  operatorSuite,
   readContract,
-  waitForContributors,
   type OperatorWorld,
 } from "./support/operator-world.js";
 
@@ -30,22 +29,11 @@ function podsOf(world: OperatorWorld, contract: string): Promise<V1Pod[]> {
 }
 
 describe("operator main flow: contract → pods → leases → metering → delete with refund", function () {
-  this.timeout(240_000);
-  let world: OperatorWorld;
-  let reader: ChainReader;
+  const suite = operatorSuite(this, { nodes: 3, timeoutMs: 240_000 });
+  let world: OperatorWorld, reader: ChainReader;
   let contractId = "";
   let podUids: string[] = [];
-
-  before(async () => {
-    world = await createWorld({ nodes: 3 });
-    reader = new ChainReader(world.chain.client);
-    await world.startOperator();
-    await waitForContributors(world);
-  });
-
-  after(async () => {
-    await world.stop();
-  });
+  before(() => ({ world, reader } = suite));
 
   it("registers every contributor node on chain for its owner and labels its Node", async () => {
     for (const [i, name] of world.nodeNames.entries()) {

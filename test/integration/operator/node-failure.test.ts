@@ -5,7 +5,7 @@ import { expect } from "chai";
 import type { PowerContainer } from "../../../crds/types.js";
 import { KWOK_NODE_ANNOTATION } from "../../../local-cluster/control-plane.js";
 import { waitFor } from "../../../process/wait-for.js";
-import { ChainReader } from "../../../operator/chain/chain-reader.js";
+import type { ChainReader } from "../../../operator/chain/chain-reader.js";
 import type { Lease } from "../../../chain-sidecar/modules/market/market-types.js";
 import { NODE } from "../../../kube-runtime/builtin-resources.js";
 import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
@@ -35,15 +35,19 @@ async function migrationCounts(world: OperatorWorld): Promise<MigrationCounts> {
 }
 
 describe("operator node failure: migration within the SLA, one breach, nothing billed twice", function () {
-  this.timeout(300_000);
-  let world: OperatorWorld;
-  let reader: ChainReader;
+  const suite = operatorSuite(this, { nodes: 4, timeoutMs: 300_000 });
+  let world: OperatorWorld, reader: ChainReader;
+  before(() => ({ world, reader } = suite));
 
-  const suite = operatorSuite({ nodes: 4 });
-  before(() => {
-    world = suite.world;
-    reader = new ChainReader(world.chain.client);
-  });
+  function endedLease(podUid: string, description: string): Promise<Lease> {
+    return waitFor(
+      async () => {
+        const lease = await reader.market.lease(podUid);
+        return lease !== undefined && lease.endedAt > 0 ? lease : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description },
+    );
+  }
 
   it("moves the replica off a NotReady node within 10 s, records one breach and bills the old pod only to the failure", async () => {
     // The SLA is generous here (its recovery breach has its own test): the operator's own part is checked below.
@@ -70,13 +74,7 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
     const replacement = await runningPod(world, "survivor", failed);
     expect(replacement.metadata.uid).to.equal(bound.metadata.uid);
 
-    const oldLease = await waitFor(
-      async () => {
-        const lease = await reader.market.lease(old.metadata.uid!);
-        return lease !== undefined && lease.endedAt > 0 ? lease : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 250, description: "the failed pod's lease ended" },
-    );
+    const oldLease = await endedLease(old.metadata.uid!, "the failed pod's lease ended");
     expect(oldLease.outcome).to.equal("migrated");
     expect(oldLease.endedAt, "billing stops at the failure").to.equal(failure.getTime() / 1000);
     const oldBill = await waitFor(
@@ -161,13 +159,7 @@ describe("operator node failure: migration within the SLA, one breach, nothing b
     await world.client.mergePatch(NODE, { name: drifted }, { metadata: { labels: { [zone]: "b" } } });
     const after = await runningPod(world, "picky", drifted);
     expect(healthy.filter((name) => name !== drifted)).to.include(after.spec!.nodeName);
-    const lease = await waitFor(
-      async () => {
-        const found = await reader.market.lease(before.metadata.uid!);
-        return found !== undefined && found.endedAt > 0 ? found : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 250, description: "the drifted pod's lease ended" },
-    );
+    const lease = await endedLease(before.metadata.uid!, "the drifted pod's lease ended");
     expect(lease.outcome).to.equal("migrated");
     expect((await migrationCounts(world)).noLongerMatches).to.equal(counted.noLongerMatches + 1);
   });

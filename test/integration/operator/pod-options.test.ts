@@ -45,12 +45,9 @@ async function services(world: OperatorWorld): Promise<Service[]> {
 }
 
 describe("operator: a contract's Service, tolerations and image pull Secrets", function () {
-  this.timeout(240_000);
+  const suite = operatorSuite(this, { nodes: 3, timeoutMs: 240_000 });
   let world: OperatorWorld;
-  const suite = operatorSuite({ nodes: 3 });
-  before(() => {
-    world = suite.world;
-  });
+  before(() => ({ world } = suite));
 
   it("serves all ready replicas through one Service named after the contract, removed with it", async () => {
     const cc = await applyContract(world, {

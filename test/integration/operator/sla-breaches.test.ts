@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import type { PowerContainer } from "../../../crds/types.js";
 import { waitFor } from "../../../process/wait-for.js";
-import { ChainReader } from "../../../operator/chain/chain-reader.js";
+import type { ChainReader } from "../../../operator/chain/chain-reader.js";
 import type { BreachView } from "../../../chain-sidecar/client/chain-views.js";
 import { POD_ANNOTATION } from "../../../operator/power-container/pod-keys.js";
 import { NODE, POD } from "../../../kube-runtime/builtin-resources.js";
@@ -15,14 +15,9 @@ import { applyContract, operatorSuite, readContract, type OperatorWorld } from "
 const HELD = { key: "uranus.test/held", value: "1", effect: "NoSchedule" } as const;
 
 describe("operator SLA breaches: recovery time and migration limit", function () {
-  this.timeout(240_000);
-  let world: OperatorWorld;
-  let reader: ChainReader;
-  const suite = operatorSuite({ nodes: 4 });
-  before(() => {
-    world = suite.world;
-    reader = new ChainReader(world.chain.client);
-  });
+  const suite = operatorSuite(this, { nodes: 4, timeoutMs: 240_000 });
+  let world: OperatorWorld, reader: ChainReader;
+  before(() => ({ world, reader } = suite));
 
   /**
    * Billed once, and its lease written down on the pod: a pod that fails before the operator knows its lease is a

@@ -22,6 +22,7 @@ import { NAMESPACE, NODE, SECRET } from "../../../../kube-runtime/builtin-resour
 import { KubeClient } from "../../../../kube-runtime/kube-client.js";
 import type { KubeObject } from "../../../../kube-runtime/resource.js";
 import { COMPUTE_CONTRACT, CONTRIBUTOR_NODE } from "../../../../operator/uranus-resources.js";
+import { ChainReader } from "../../../../operator/chain/chain-reader.js";
 import { sharedControlPlane, type SharedControlPlane } from "../../../support/control-plane.js";
 import { startSoloChain, type SoloChain, type SoloChainOptions } from "./solo-chain.js";
 
@@ -320,13 +321,20 @@ export async function waitForContributors(world: OperatorWorld, timeoutMs = 60_0
 /** A suite's world, made in its before hook and used from the hooks and tests after it. */
 export interface OperatorSuite {
   readonly world: OperatorWorld;
+  /** Reads the world's chain. */
+  readonly reader: ChainReader;
 }
 
 /**
  * Registers the hooks of a suite on one world with the operator running in this process: the world and the
- * operator before it (contributors online), the world's events after a failed test, everything removed after it.
+ * operator before it (contributors online), the world's events after a failed test, everything removed after it;
+ * and gives the suite its timeout.
  */
-export function operatorSuite(options: WorldOptions): OperatorSuite {
+export function operatorSuite(
+  describeContext: Mocha.Suite,
+  options: WorldOptions & { timeoutMs: number },
+): OperatorSuite {
+  describeContext.timeout(options.timeoutMs);
   let current: OperatorWorld | undefined;
   before(async () => {
     current = await createWorld(options);
@@ -340,10 +348,16 @@ export function operatorSuite(options: WorldOptions): OperatorSuite {
   after(async () => {
     await current?.stop();
   });
-  return {
+  let reader: ChainReader | undefined;
+  const suite: OperatorSuite = {
     get world(): OperatorWorld {
       if (current === undefined) throw new Error("the suite's world is made in its before hook");
       return current;
     },
+    get reader(): ChainReader {
+      reader ??= new ChainReader(suite.world.chain.client);
+      return reader;
+    },
   };
+  return suite;
 }
