@@ -175,35 +175,47 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const adminKubeconfig = kubeconfigFor("admin", tokens.admin);
     writeFileSync(state.kubeconfig, readFileSync(adminKubeconfig));
 
+    /** A component with its own credentials, serving on loopback, logging to logs/<name>.log. */
+    const component = (
+      name: "kube-controller-manager" | "kube-scheduler",
+      kubeconfig: string,
+      port: number,
+      certDir: string,
+      args: string[],
+    ): ManagedProcess =>
+      record(
+        startProcess(
+          name,
+          binaryPath(name),
+          [
+            ...args,
+            `--authentication-kubeconfig=${kubeconfig}`,
+            `--authorization-kubeconfig=${kubeconfig}`,
+            "--bind-address=127.0.0.1",
+            `--secure-port=${port}`,
+            `--cert-dir=${join(dir, "pki", certDir)}`,
+            "--v=1",
+          ],
+          { logFile: join(dir, "logs", `${name}.log`) },
+        ),
+      );
+
     progress("starting kube-controller-manager");
     const kcmKubeconfig = kubeconfigFor("kube-controller-manager", tokens.controllerManager);
-    const kcm = record(
-      startProcess(
-        "kube-controller-manager",
-        binaryPath("kube-controller-manager"),
-        [
-          `--kubeconfig=${kcmKubeconfig}`,
-          `--authentication-kubeconfig=${kcmKubeconfig}`,
-          `--authorization-kubeconfig=${kcmKubeconfig}`,
-          "--bind-address=127.0.0.1",
-          `--secure-port=${kcmPort}`,
-          `--cert-dir=${join(dir, "pki", "kcm")}`,
-          `--service-account-private-key-file=${join(dir, "sa.key")}`,
-          `--root-ca-file=${join(dir, "pki", "apiserver.crt")}`,
-          "--use-service-account-credentials=true",
-          "--leader-elect=false",
-          // Fake nodes renew their leases every 30 s (local-cluster/kwok.yaml); tests fail nodes explicitly, never by silence.
-          "--node-monitor-grace-period=120s",
-          "--kube-api-qps=500",
-          "--kube-api-burst=1000",
-          // Autoscalers act within seconds here (the default looks every 15 s).
-          "--horizontal-pod-autoscaler-sync-period=3s",
-          "--controllers=*,-csrsigning,-csrapproving,-csrcleaner,-bootstrapsigner,-tokencleaner",
-          "--v=1",
-        ],
-        { logFile: join(dir, "logs", "kube-controller-manager.log") },
-      ),
-    );
+    const kcm = component("kube-controller-manager", kcmKubeconfig, kcmPort, "kcm", [
+      `--kubeconfig=${kcmKubeconfig}`,
+      `--service-account-private-key-file=${join(dir, "sa.key")}`,
+      `--root-ca-file=${join(dir, "pki", "apiserver.crt")}`,
+      "--use-service-account-credentials=true",
+      "--leader-elect=false",
+      // Fake nodes renew their leases every 30 s (local-cluster/kwok.yaml); tests fail nodes explicitly, never by silence.
+      "--node-monitor-grace-period=120s",
+      "--kube-api-qps=500",
+      "--kube-api-burst=1000",
+      // Autoscalers act within seconds here (the default looks every 15 s).
+      "--horizontal-pod-autoscaler-sync-period=3s",
+      "--controllers=*,-csrsigning,-csrapproving,-csrcleaner,-bootstrapsigner,-tokencleaner",
+    ]);
 
     progress("starting kube-scheduler");
     const schedulerKubeconfig = kubeconfigFor("kube-scheduler", tokens.scheduler);
@@ -212,22 +224,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       schedulerConfig,
       schedulerConfigYaml(schedulerKubeconfig, options.schedulerExtenders ?? []),
     );
-    const scheduler = record(
-      startProcess(
-        "kube-scheduler",
-        binaryPath("kube-scheduler"),
-        [
-          `--config=${schedulerConfig}`,
-          `--authentication-kubeconfig=${schedulerKubeconfig}`,
-          `--authorization-kubeconfig=${schedulerKubeconfig}`,
-          "--bind-address=127.0.0.1",
-          `--secure-port=${schedulerPort}`,
-          `--cert-dir=${join(dir, "pki", "scheduler")}`,
-          "--v=1",
-        ],
-        { logFile: join(dir, "logs", "kube-scheduler.log") },
-      ),
-    );
+    const scheduler = component("kube-scheduler", schedulerKubeconfig, schedulerPort, "scheduler", [
+      `--config=${schedulerConfig}`,
+    ]);
 
     progress("starting kwok");
     const kwokKubeconfig = kubeconfigFor("kwok", tokens.kwok);

@@ -6,7 +6,7 @@ import { POD } from "../kube-runtime/builtin-resources.js";
 import { Informer } from "../kube-runtime/informer.js";
 import { KubeClient } from "../kube-runtime/kube-client.js";
 import type { KubeConnection } from "../kube-runtime/kube-config.js";
-import type { ResourceType } from "../kube-runtime/resource.js";
+import type { KubeObject, ResourceType } from "../kube-runtime/resource.js";
 import type { ClusterState } from "./cluster-state.js";
 import type { ExtenderMetrics } from "./extender-metrics.js";
 import { slimContributorNode, slimPod, type SlimContributorNode, type SlimPod } from "./slim-objects.js";
@@ -47,49 +47,44 @@ export function startStateInformers(
     logger: log.child({ informer: "pods" }),
   });
 
-  // The runtime's informer logs and survives a handler that throws.
-  const counted = (resource: string, event: "add" | "update" | "delete") => {
-    const counter = metrics.informerEvents.labels({ resource, event });
-    return () => counter.inc();
+  // Each event is counted, then mirrored into the state; the runtime's informer logs and survives a throwing handler.
+  const mirror = <T extends KubeObject>(
+    informer: Informer<T>,
+    resource: string,
+    upsert: (object: T) => void,
+    remove: (object: T) => void,
+  ): void => {
+    const count = (event: "add" | "update" | "delete") => metrics.informerEvents.labels({ resource, event });
+    const added = count("add");
+    const updated = count("update");
+    const deleted = count("delete");
+    informer.addHandler({
+      add: (object) => {
+        added.inc();
+        upsert(object);
+      },
+      update: (_previous, object) => {
+        updated.inc();
+        upsert(object);
+      },
+      delete: (object) => {
+        deleted.inc();
+        remove(object);
+      },
+    });
   };
-  const nodeEvent = {
-    add: counted(PLURAL.ContributorNode, "add"),
-    update: counted(PLURAL.ContributorNode, "update"),
-    delete: counted(PLURAL.ContributorNode, "delete"),
-  };
-  const podEvent = {
-    add: counted("pods", "add"),
-    update: counted("pods", "update"),
-    delete: counted("pods", "delete"),
-  };
-  contributors.addHandler({
-    add: (node) => {
-      nodeEvent.add();
-      state.upsertContributor(node);
-    },
-    update: (_previous, node) => {
-      nodeEvent.update();
-      state.upsertContributor(node);
-    },
-    delete: (node) => {
-      nodeEvent.delete();
-      state.removeContributor(node);
-    },
-  });
-  pods.addHandler({
-    add: (pod) => {
-      podEvent.add();
-      state.upsertPod(pod);
-    },
-    update: (_previous, pod) => {
-      podEvent.update();
-      state.upsertPod(pod);
-    },
-    delete: (pod) => {
-      podEvent.delete();
-      state.removePod(pod);
-    },
-  });
+  mirror(
+    contributors,
+    PLURAL.ContributorNode,
+    (node) => state.upsertContributor(node),
+    (node) => state.removeContributor(node),
+  );
+  mirror(
+    pods,
+    "pods",
+    (pod) => state.upsertPod(pod),
+    (pod) => state.removePod(pod),
+  );
 
   const all = [
     { resource: PLURAL.ContributorNode, informer: contributors },

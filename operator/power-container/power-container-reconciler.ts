@@ -204,7 +204,7 @@ export class PowerContainerReconciler {
     const shunning =
       current?.spec?.nodeName === undefined && current !== undefined && this.avoided(current).length > 0;
 
-    const described = describeReplica(this.ctx, this.metrics, {
+    const described = describeReplica(this.ctx, {
       pc,
       contract,
       pod: current,
@@ -231,6 +231,8 @@ export class PowerContainerReconciler {
               migrated === undefined ? status : { ...status, migrations: (fresh.status?.migrations ?? 0) + 1 }
           : undefined,
     });
+    // Counted once the status that ends the migration is written: a reconcile on a stale read fails that write.
+    if (recovered !== undefined) this.metrics.recoverySeconds.observe(Math.max(0, recovered.seconds));
     // A pod that waits while avoiding failed nodes is looked at again, in case they recover.
     if (leaseWait) return { requeueAfter: 250 };
     return shunning ? { requeueAfter: 2_000 } : {};

@@ -10,7 +10,6 @@ import {
 } from "../../crds/types.js";
 import { conditionTime, findCondition, type ConditionUpdate } from "../../kube-runtime/conditions.js";
 import { INDEX, type KubePod, type OperatorContext } from "../operator-context.js";
-import type { MigrationMetrics } from "./migration-metrics.js";
 import type { Recovery } from "./recovery-sla.js";
 
 /** What a PowerContainer's status is made from in one reconcile. */
@@ -35,11 +34,7 @@ export interface ReplicaDescription {
 }
 
 /** Phase, placement and conditions from the current pod. */
-export function describeReplica(
-  ctx: OperatorContext,
-  metrics: MigrationMetrics,
-  facts: ReplicaFacts,
-): ReplicaDescription {
+export function describeReplica(ctx: OperatorContext, facts: ReplicaFacts): ReplicaDescription {
   const { pc, contract, pod, stickyPhase, shouldRun, migrated, now } = facts;
   const status: Partial<PowerContainerStatus> = {};
   const conditions: ConditionUpdate[] = [];
@@ -94,10 +89,7 @@ export function describeReplica(
     const readyAt = pod.status?.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime;
     const upAt = readyAt === undefined ? now : new Date(readyAt);
     const seconds = since === undefined ? undefined : (upAt.getTime() - new Date(since).getTime()) / 1000;
-    if (seconds !== undefined) {
-      metrics.recoverySeconds.observe(Math.max(0, seconds));
-      recovered = { seconds, podUid: pod.metadata.uid! };
-    }
+    if (seconds !== undefined) recovered = { seconds, podUid: pod.metadata.uid! };
     conditions.push({
       type: CONDITION.PowerContainer.Migrating,
       status: "False",
