@@ -5,11 +5,17 @@ import { BankKeeper } from "./bank/bank-keeper.js";
 import { bankModule } from "./bank/bank-module.js";
 import type { ChainModule } from "./chain-module.js";
 import { governanceModule } from "./governance/governance-module.js";
+import { LeaseKeeper } from "./market/lease-keeper.js";
+import { MarketKeeper } from "./market/market-keeper.js";
 import { marketModule } from "./market/market-module.js";
+import { SlaKeeper } from "./market/sla-keeper.js";
+import { MeteringKeeper } from "./metering/metering-keeper.js";
 import { meteringModule } from "./metering/metering-module.js";
 import { settlementReader } from "./metering/metering-records.js";
 import { ModuleRegistry } from "./module-registry.js";
 import { paramsModule } from "./params/params-module.js";
+import { DemandKeeper } from "./poc/demand-keeper.js";
+import { PocKeeper } from "./poc/poc-keeper.js";
 import { pocModule } from "./poc/poc-module.js";
 import { StakingKeeper } from "./staking/staking-keeper.js";
 import { stakingModule } from "./staking/staking-module.js";
@@ -18,13 +24,19 @@ import { stakingModule } from "./staking/staking-module.js";
 function uranusApp(): { modules: ChainModule[]; bank: BankKeeper } {
   const bank = new BankKeeper();
   const staking = new StakingKeeper(bank);
+  const poc = new PocKeeper(staking);
+  const demand = new DemandKeeper();
+  const market = new MarketKeeper(bank, poc, demand, settlementReader);
+  const leases = new LeaseKeeper(market, poc, poc);
+  const sla = new SlaKeeper(market, poc);
+  const metering = new MeteringKeeper(market, bank, poc);
   /** Message type ids by module: bank 1–15, staking 16–31, poc 32–47, market 48–63, metering 64–79, governance 80–95. */
   const economyModules: readonly ChainModule[] = [
     bankModule(bank),
     stakingModule(staking),
-    pocModule,
-    marketModule(settlementReader),
-    meteringModule,
+    pocModule(poc, demand),
+    marketModule(market, leases, sla),
+    meteringModule(metering),
   ];
   const sections = economyModules.flatMap((m) => (m.params ? [m.params] : []));
   const governance = governanceModule(sections);

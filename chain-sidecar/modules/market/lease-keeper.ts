@@ -1,15 +1,16 @@
 // Leases: a pod's run on a node, recorded (once it is placed as the contract allows) and ended by the payer or the
 // operator the payer named. Contract bookkeeping stays with the MarketKeeper this works through.
-import type { StateWriter } from "../../state/state-access.js";
+import type { StateReader, StateWriter } from "../../state/state-access.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
 import type { BlockInfo } from "../exec-context.js";
 
 import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
-import { checkNodeId, checkPodUid } from "../poc/identifiers.js";
-import { nodeStanding } from "../poc/poc-keeper.js";
+import { checkNodeId, checkPodUid } from "../identifiers.js";
+import type { NodeDirectory, NodeLedger } from "./expected-keepers.js";
+import { inRange } from "./market-checks.js";
 import type { EndLease, RecordLease } from "./market-messages.js";
-import { inRange, readActiveLeases, readLease, secondsOf, type MarketKeeper } from "./market-keeper.js";
+import { readActiveLeases, readLease, secondsOf, type MarketKeeper } from "./market-keeper.js";
 import {
   LEASE_OUTCOMES,
   encodeLease,
@@ -22,18 +23,21 @@ import {
   type LeaseOutcome,
 } from "./market-records.js";
 
+/** The one lease keeper of the app, over its contract keeper and the contributor nodes. */
 export class LeaseKeeper {
   constructor(
-    private readonly state: StateWriter,
     private readonly market: MarketKeeper,
+    private readonly directory: NodeDirectory,
+    private readonly nodes: NodeLedger,
   ) {}
 
   recordLease(
+    state: StateWriter,
     sender: string,
     msg: RecordLease,
     block: BlockInfo,
   ): { lease: Lease; contract: Contract; moved?: ContractState } {
-    const contract = this.market.requireContract(msg.contractId, "RecordLease.contractId");
+    const contract = this.market.requireContract(state, msg.contractId, "RecordLease.contractId");
     this.market.requireManager(contract, sender, "RecordLease");
     if (contract.state !== "open") {
       throw new TxError(
@@ -50,19 +54,19 @@ export class LeaseKeeper {
     const replica = inRange(msg.replica, 0, contract.replicas - 1, "RecordLease.replica");
     const podUid = checkPodUid(msg.podUid, "RecordLease.podUid");
     const nodeId = checkNodeId(msg.nodeId, "RecordLease.nodeId");
-    const startedAt = this.checkTime(msg.startedAt, now, "RecordLease.startedAt");
+    const startedAt = this.checkTime(state, msg.startedAt, now, "RecordLease.startedAt");
     if (startedAt < contract.openedAt)
       throw invalidField(
         "RecordLease.startedAt",
         `${startedAt} is before the contract opened (${contract.openedAt})`,
       );
-    const recorded = readLease(this.state, podUid);
+    const recorded = readLease(state, podUid);
     if (recorded)
       throw new TxError(
         ResultCode.DUPLICATE,
         `RecordLease.podUid: pod ${podUid} already holds a lease of contract ${recorded.contractId} (replica ${recorded.replica} on node ${recorded.nodeId} from ${recorded.startedAt})`,
       );
-    const activeOfReplica = this.state.get(replicaKey(contract.id, replica));
+    const activeOfReplica = state.get(replicaKey(contract.id, replica));
     if (activeOfReplica) {
       const holder = (decodeRecord(activeOfReplica) as { podUid: string }).podUid;
       throw new TxError(
@@ -70,10 +74,10 @@ export class LeaseKeeper {
         `RecordLease.replica: replica ${replica} of ${contract.id} is held by pod ${holder}; end that lease first`,
       );
     }
-    const node = this.market.poc.requireNode(nodeId, "RecordLease.nodeId");
+    const node = this.directory.requireNode(state, nodeId, "RecordLease.nodeId");
     if (!node.online)
       throw new TxError(ResultCode.WRONG_STATE, `RecordLease.nodeId: node ${nodeId} is offline`);
-    this.checkPlacement(contract, node.nodeId, node.owner, node.region, node.pricePerScuHour, block);
+    this.checkPlacement(state, contract, node.nodeId, node.owner, node.region, node.pricePerScuHour, block);
     const lease: Lease = {
       podUid,
       contractId: contract.id,
@@ -87,23 +91,24 @@ export class LeaseKeeper {
       outcome: "",
       recordedHeight: block.height,
     };
-    this.state.set(leaseKey(podUid), encodeLease(lease));
-    this.state.set(replicaKey(contract.id, replica), encodeRecord({ podUid }));
-    const servedBytes = this.state.get(servedKey(contract.id, nodeId));
+    state.set(leaseKey(podUid), encodeLease(lease));
+    state.set(replicaKey(contract.id, replica), encodeRecord({ podUid }));
+    const servedBytes = state.get(servedKey(contract.id, nodeId));
     const served = servedBytes ? (decodeRecord(servedBytes) as { leases: number }).leases : 0;
-    this.state.set(servedKey(contract.id, nodeId), encodeRecord({ leases: served + 1 }));
-    this.market.poc.leaseStarted(nodeId);
+    state.set(servedKey(contract.id, nodeId), encodeRecord({ leases: served + 1 }));
+    this.nodes.leaseStarted(state, nodeId);
     contract.activeLeases += 1;
     contract.activePriceSum += lease.pricePerScuHour;
     contract.leasesTotal += 1;
-    const moved = this.market.refresh(contract);
-    this.market.save(contract);
+    const moved = this.market.refresh(state, contract);
+    this.market.save(state, contract);
     return { lease, contract, ...(moved ? { moved } : {}) };
   }
 
-  private checkTime(raw: bigint, now: number, field: string): number {
-    const earliest = now - this.market.params.leaseBackdateSeconds;
-    const latest = now + this.market.params.clockSkewSeconds;
+  private checkTime(state: StateReader, raw: bigint, now: number, field: string): number {
+    const params = this.market.params(state);
+    const earliest = now - params.leaseBackdateSeconds;
+    const latest = now + params.clockSkewSeconds;
     if (raw < BigInt(Math.max(0, earliest)) || raw > BigInt(latest)) {
       throw invalidField(field, `${raw} is outside ${earliest}..${latest} (block time ${now} s)`);
     }
@@ -111,6 +116,7 @@ export class LeaseKeeper {
   }
 
   private checkPlacement(
+    state: StateReader,
     contract: Contract,
     nodeId: string,
     owner: string,
@@ -128,13 +134,13 @@ export class LeaseKeeper {
     if (contract.regions.length > 0 && !contract.regions.includes(region))
       reject(`node ${nodeId} is in region ${region}, not one of ${contract.regions.join(", ")}`);
     if (contract.minPoc > 0n) {
-      const node = this.market.poc.requireNode(nodeId, "RecordLease.nodeId");
-      const { total } = nodeStanding(this.state, node, block);
+      const node = this.directory.requireNode(state, nodeId, "RecordLease.nodeId");
+      const total = this.directory.pocTotal(state, node, block);
       if (total < contract.minPoc)
         reject(`node ${nodeId} has PoC ${total}, below the contract's minimum ${contract.minPoc}`);
     }
     if (contract.spread) {
-      const crowded = readActiveLeases(this.state, contract.id).find((l) => l.contributor === owner);
+      const crowded = readActiveLeases(state, contract.id).find((l) => l.contributor === owner);
       if (crowded)
         reject(
           `contributor ${owner} already runs replica ${crowded.replica} of ${contract.id} and the contract asks for spread`,
@@ -143,11 +149,12 @@ export class LeaseKeeper {
   }
 
   endLease(
+    state: StateWriter,
     sender: string,
     msg: EndLease,
     block: BlockInfo,
   ): { lease: Lease; contract: Contract; moved?: ContractState } {
-    const contract = this.market.requireContract(msg.contractId, "EndLease.contractId");
+    const contract = this.market.requireContract(state, msg.contractId, "EndLease.contractId");
     this.market.requireManager(contract, sender, "EndLease");
     this.market.requireNotClosed(contract, "EndLease.contractId");
     const podUid = checkPodUid(msg.podUid, "EndLease.podUid");
@@ -157,7 +164,7 @@ export class LeaseKeeper {
         `${JSON.stringify(msg.outcome)} is not one of ${LEASE_OUTCOMES.join(", ")}`,
       );
     }
-    const lease = readLease(this.state, podUid);
+    const lease = readLease(state, podUid);
     if (!lease || lease.contractId !== contract.id)
       throw new TxError(
         ResultCode.NO_LEASE,
@@ -168,18 +175,18 @@ export class LeaseKeeper {
         ResultCode.WRONG_STATE,
         `EndLease.podUid: the lease of pod ${podUid} already ended at ${lease.endedAt}`,
       );
-    const endedAt = this.checkTime(msg.endedAt, secondsOf(block), "EndLease.endedAt");
+    const endedAt = this.checkTime(state, msg.endedAt, secondsOf(block), "EndLease.endedAt");
     if (endedAt < lease.startedAt)
       throw invalidField("EndLease.endedAt", `${endedAt} is before the lease started (${lease.startedAt})`);
-    const billedTo = this.market.billedTo(podUid);
+    const billedTo = this.market.billedTo(state, podUid);
     if (endedAt < billedTo)
       throw invalidField(
         "EndLease.endedAt",
         `${endedAt} is before ${billedTo}, up to which the pod is already billed`,
       );
-    this.market.endLeaseRecord(contract, lease, endedAt, msg.outcome as LeaseOutcome);
-    const moved = this.market.refresh(contract);
-    this.market.save(contract);
+    this.market.endLeaseRecord(state, contract, lease, endedAt, msg.outcome as LeaseOutcome);
+    const moved = this.market.refresh(state, contract);
+    this.market.save(state, contract);
     return { lease, contract, ...(moved ? { moved } : {}) };
   }
 }

@@ -9,12 +9,11 @@ import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
 import type { StateReader, StateWriter } from "../../state/state-access.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
-import { BankKeeper } from "../bank/bank-keeper.js";
 import type { BlockInfo } from "../exec-context.js";
-import type { SettlementReader } from "./expected-keepers.js";
+import type { DemandRecorder, EscrowBank, NodeLedger, SettlementReader } from "./expected-keepers.js";
 import { readParams } from "../params/params-keeper.js";
-import { checkClientRef, checkClusterId, checkRegion, optionalAddress } from "../poc/identifiers.js";
-import { PocKeeper } from "../poc/poc-keeper.js";
+import { optionalAddress } from "../identifiers.js";
+import { checkContractTerms, inRange } from "./market-checks.js";
 import { requiredPerInterval } from "./interval-cost.js";
 import type { OpenContract, ResizeContract } from "./market-messages.js";
 import { marketParams, type MarketParams } from "./market-params.js";
@@ -39,14 +38,6 @@ import {
   type Lease,
   type LeaseOutcome,
 } from "./market-records.js";
-
-const CONTRACT_ID = /^[0-9a-f]{20}$/;
-
-export function checkContractId(id: string, field: string): string {
-  if (!CONTRACT_ID.test(id))
-    throw invalidField(field, `${JSON.stringify(id)} is not a contract id (20 lowercase hex digits)`);
-  return id;
-}
 
 export function readContract(state: StateReader, id: string): Contract | undefined {
   const bytes = state.get(contractKey(id));
@@ -81,49 +72,47 @@ export function secondsOf(block: BlockInfo): number {
   return Math.floor(block.timeMs / 1000);
 }
 
-export function inRange(value: bigint, min: number, max: number, field: string): number {
-  if (value < BigInt(min) || value > BigInt(max))
-    throw invalidField(field, `${value} is outside ${min}..${max}`);
-  return Number(value);
-}
-
 export interface StateChange {
   contract: Contract;
   /** The state the contract moved to, when it moved. */
   moved?: ContractState;
 }
 
+/** The one contract keeper of the app; every method takes the state it works on. */
 export class MarketKeeper {
-  readonly params: MarketParams;
-  private readonly bank: BankKeeper;
-  readonly poc: PocKeeper;
-
   constructor(
-    private readonly state: StateWriter,
+    private readonly bank: EscrowBank,
+    private readonly nodes: NodeLedger,
+    private readonly demand: DemandRecorder,
     private readonly settlements: SettlementReader,
-  ) {
-    this.params = readParams(state, marketParams);
-    this.bank = new BankKeeper();
-    this.poc = new PocKeeper(state);
+  ) {}
+
+  params(state: StateReader): MarketParams {
+    return readParams(state, marketParams);
   }
 
-  contract(id: string): Contract | undefined {
-    return readContract(this.state, id);
+  contract(state: StateReader, id: string): Contract | undefined {
+    return readContract(state, id);
+  }
+
+  lease(state: StateReader, podUid: string): Lease | undefined {
+    return readLease(state, podUid);
   }
 
   /** How far metering has billed a pod (unix seconds; 0 when never). */
-  billedTo(podUid: string): number {
-    return this.settlements.billedTo(this.state, podUid);
+  billedTo(state: StateReader, podUid: string): number {
+    return this.settlements.billedTo(state, podUid);
   }
 
-  requireContract(id: string, field: string): Contract {
-    const contract = this.contract(checkContractId(id, field));
+  /** `id` has passed checkContractId (the message's check, or it came from a stored record). */
+  requireContract(state: StateReader, id: string, field: string): Contract {
+    const contract = this.contract(state, id);
     if (!contract) throw new TxError(ResultCode.NOT_FOUND, `${field}: contract ${id} does not exist`);
     return contract;
   }
 
-  save(contract: Contract): void {
-    this.state.set(contractKey(contract.id), encodeContract(contract));
+  save(state: StateWriter, contract: Contract): void {
+    state.set(contractKey(contract.id), encodeContract(contract));
   }
 
   requireNotClosed(contract: Contract, field: string): void {
@@ -141,44 +130,21 @@ export class MarketKeeper {
     }
   }
 
-  open(sender: string, msg: OpenContract, block: BlockInfo): Contract {
-    const p = this.params;
-    const clusterId = checkClusterId(msg.clusterId, "OpenContract.clusterId");
-    const clientRef = checkClientRef(msg.clientRef, "OpenContract.clientRef");
+  /** `msg` has passed checkOpenContract. */
+  open(state: StateWriter, sender: string, msg: OpenContract, block: BlockInfo): Contract {
+    const p = this.params(state);
+    const { clusterId, clientRef } = msg;
     const id = contractIdFor(sender, clusterId, clientRef);
-    const existing = this.contract(id);
+    const existing = this.contract(state, id);
     if (existing)
       throw new TxError(
         ResultCode.DUPLICATE,
         `OpenContract.clientRef: ${sender} already opened contract ${id} for ${clusterId === "" ? "" : `cluster ${clusterId}, `}reference ${clientRef} (${existing.state})`,
       );
-    const scuPerReplica = inRange(msg.scuPerReplica, 1, p.maxScuPerReplica, "OpenContract.scuPerReplica");
-    const replicas = inRange(msg.replicas, 1, p.maxReplicas, "OpenContract.replicas");
-    if (msg.maxPricePerScuHour === 0n)
-      throw invalidField("OpenContract.maxPricePerScuHour", "must be greater than zero");
-    const durationSeconds = inRange(
-      msg.durationSeconds,
-      1,
-      p.maxDurationSeconds,
-      "OpenContract.durationSeconds",
+    const { scuPerReplica, replicas, durationSeconds, recoverWithinSeconds, regions } = checkContractTerms(
+      msg,
+      p,
     );
-    const recoverWithinSeconds = inRange(
-      msg.recoverWithinSeconds,
-      1,
-      2 ** 32 - 1,
-      "OpenContract.recoverWithinSeconds",
-    );
-    if (msg.regions.length > p.maxRegions)
-      throw invalidField(
-        "OpenContract.regions",
-        `at most ${p.maxRegions} regions, got ${msg.regions.length}`,
-      );
-    const regions = new Set<string>();
-    msg.regions.forEach((region, i) => {
-      checkRegion(region, `OpenContract.regions[${i}]`);
-      if (regions.has(region)) throw invalidField(`OpenContract.regions[${i}]`, `${region} is listed twice`);
-      regions.add(region);
-    });
     const openedAt = secondsOf(block);
     const contract: Contract = {
       id,
@@ -192,7 +158,7 @@ export class MarketKeeper {
       durationSeconds,
       recoverWithinSeconds,
       maxMigrations: Number(msg.maxMigrations),
-      regions: [...regions].sort(),
+      regions,
       minPoc: msg.minPoc,
       spread: msg.spread,
       state: "open",
@@ -219,26 +185,27 @@ export class MarketKeeper {
         `${msg.budget} does not cover one ${p.meteringIntervalSeconds} s interval of all replicas at the max price (${needed})`,
       );
     }
-    this.bank.debit(this.state, sender, msg.budget, "OpenContract.budget");
-    this.save(contract);
-    this.state.set(payerIndexKey(sender, id), encodeRecord({ id }));
-    this.state.set(expiryKey(contract.endsAt, id), encodeRecord({ id }));
-    this.poc.recordDemand(block.height, BigInt(scuPerReplica) * BigInt(replicas));
+    this.bank.debit(state, sender, msg.budget, "OpenContract.budget");
+    this.save(state, contract);
+    state.set(payerIndexKey(sender, id), encodeRecord({ id }));
+    state.set(expiryKey(contract.endsAt, id), encodeRecord({ id }));
+    this.demand.recordDemand(state, block.height, BigInt(scuPerReplica) * BigInt(replicas));
     return contract;
   }
 
   /** Moves open ↔ paused by whether the escrow pays one more interval; returns the new state if it changed. */
-  refresh(contract: Contract): ContractState | undefined {
+  refresh(state: StateReader, contract: Contract): ContractState | undefined {
     if (contract.state === "closed") return undefined;
-    const covered = contract.escrow >= requiredPerInterval(contract, this.params.meteringIntervalSeconds);
+    const covered =
+      contract.escrow >= requiredPerInterval(contract, this.params(state).meteringIntervalSeconds);
     const next: ContractState = covered ? "open" : "paused";
     if (next === contract.state) return undefined;
     contract.state = next;
     return next;
   }
 
-  topUp(sender: string, id: string, amount: bigint): StateChange {
-    const contract = this.requireContract(id, "TopUpContract.contractId");
+  topUp(state: StateWriter, sender: string, id: string, amount: bigint): StateChange {
+    const contract = this.requireContract(state, id, "TopUpContract.contractId");
     if (sender !== contract.payer)
       throw new TxError(
         ResultCode.UNAUTHORISED,
@@ -246,106 +213,122 @@ export class MarketKeeper {
       );
     this.requireNotClosed(contract, "TopUpContract.contractId");
     if (amount === 0n) throw invalidField("TopUpContract.amount", "must be greater than zero");
-    this.bank.debit(this.state, sender, amount, "TopUpContract.amount");
+    this.bank.debit(state, sender, amount, "TopUpContract.amount");
     contract.deposited += amount;
     contract.escrow += amount;
-    const moved = this.refresh(contract);
-    this.save(contract);
+    const moved = this.refresh(state, contract);
+    this.save(state, contract);
     return { contract, ...(moved ? { moved } : {}) };
   }
 
   /** Grows or shrinks the replica slots; growing needs the escrow to cover one interval of the new size. */
-  resize(sender: string, msg: ResizeContract, block: BlockInfo): StateChange & { from: number } {
-    const contract = this.requireContract(msg.contractId, "ResizeContract.contractId");
+  resize(
+    state: StateWriter,
+    sender: string,
+    msg: ResizeContract,
+    block: BlockInfo,
+  ): StateChange & { from: number } {
+    const params = this.params(state);
+    const contract = this.requireContract(state, msg.contractId, "ResizeContract.contractId");
     this.requireManager(contract, sender, "ResizeContract");
     this.requireNotClosed(contract, "ResizeContract.contractId");
-    const replicas = inRange(msg.replicas, 1, this.params.maxReplicas, "ResizeContract.replicas");
+    const replicas = inRange(msg.replicas, 1, params.maxReplicas, "ResizeContract.replicas");
     const from = contract.replicas;
     if (replicas > from) {
-      const needed = requiredPerInterval({ ...contract, replicas }, this.params.meteringIntervalSeconds);
+      const needed = requiredPerInterval({ ...contract, replicas }, params.meteringIntervalSeconds);
       if (contract.escrow < needed)
         throw new TxError(
           ResultCode.INSUFFICIENT_FUNDS,
           `ResizeContract.replicas: escrow ${contract.escrow} of contract ${contract.id} does not cover one ` +
-            `${this.params.meteringIntervalSeconds} s interval of ${replicas} replicas at the max price (${needed}); top up first`,
+            `${params.meteringIntervalSeconds} s interval of ${replicas} replicas at the max price (${needed}); top up first`,
         );
-      this.poc.recordDemand(block.height, BigInt(contract.scuPerReplica) * BigInt(replicas - from));
+      this.demand.recordDemand(state, block.height, BigInt(contract.scuPerReplica) * BigInt(replicas - from));
     }
     contract.replicas = replicas;
     // Fewer unplaced replicas may let a paused contract pay its next interval again.
-    const moved = this.refresh(contract);
-    this.save(contract);
+    const moved = this.refresh(state, contract);
+    this.save(state, contract);
     return { contract, from, ...(moved ? { moved } : {}) };
   }
 
-  close(sender: string, id: string, block: BlockInfo): Contract {
-    const contract = this.requireContract(id, "CloseContract.contractId");
+  close(state: StateWriter, sender: string, id: string, block: BlockInfo): Contract {
+    const contract = this.requireContract(state, id, "CloseContract.contractId");
     if (sender !== contract.payer)
       throw new TxError(
         ResultCode.UNAUTHORISED,
         `CloseContract: only the payer ${contract.payer} may close ${id}`,
       );
     this.requireNotClosed(contract, "CloseContract.contractId");
-    return this.finish(contract, "payer", block);
+    return this.finish(state, contract, "payer", block);
   }
 
   /** Ends the active leases, refunds the escrow to the payer and closes the contract for good. */
-  private finish(contract: Contract, reason: CloseReason, block: BlockInfo): Contract {
+  private finish(state: StateWriter, contract: Contract, reason: CloseReason, block: BlockInfo): Contract {
     const now = secondsOf(block);
-    for (const lease of readActiveLeases(this.state, contract.id)) {
-      const billedTo = this.billedTo(lease.podUid);
+    for (const lease of readActiveLeases(state, contract.id)) {
+      const billedTo = this.billedTo(state, lease.podUid);
       const endedAt = Math.max(lease.startedAt, billedTo, Math.min(now, contract.endsAt));
-      this.endLeaseRecord(contract, lease, endedAt, "contract_closed");
+      this.endLeaseRecord(state, contract, lease, endedAt, "contract_closed");
     }
     const refund = contract.escrow;
-    if (refund > 0n) this.bank.credit(this.state, contract.payer, refund);
+    if (refund > 0n) this.bank.credit(state, contract.payer, refund);
     contract.refunded += refund;
     contract.escrow = 0n;
     contract.state = "closed";
     contract.closeReason = reason;
     contract.closedAt = now;
-    this.save(contract);
-    this.state.delete(expiryKey(contract.endsAt, contract.id));
+    this.save(state, contract);
+    state.delete(expiryKey(contract.endsAt, contract.id));
     return contract;
   }
 
   /** Closes every contract whose end plus the grace period has passed. */
-  closeExpired(block: BlockInfo): Contract[] {
-    const cutoff = secondsOf(block) - this.params.settlementGraceSeconds;
+  closeExpired(state: StateWriter, block: BlockInfo): Contract[] {
+    const cutoff = secondsOf(block) - this.params(state).settlementGraceSeconds;
     if (cutoff < 0) return [];
-    const due = this.state.entries(EXPIRY_PREFIX, { to: expiryKey(cutoff + 1, "") });
+    const due = state.entries(EXPIRY_PREFIX, { to: expiryKey(cutoff + 1, "") });
     return due.flatMap(([key, bytes]) => {
-      const contract = this.contract((decodeRecord(bytes) as { id: string }).id);
+      const contract = this.contract(state, (decodeRecord(bytes) as { id: string }).id);
       if (!contract || contract.state === "closed") {
-        this.state.delete(key);
+        state.delete(key);
         return [];
       }
-      return [this.finish(contract, "expired", block)];
+      return [this.finish(state, contract, "expired", block)];
     });
   }
 
-  endLeaseRecord(contract: Contract, lease: Lease, endedAt: number, outcome: LeaseOutcome): void {
+  endLeaseRecord(
+    state: StateWriter,
+    contract: Contract,
+    lease: Lease,
+    endedAt: number,
+    outcome: LeaseOutcome,
+  ): void {
     lease.endedAt = endedAt;
     lease.outcome = outcome;
-    this.state.set(leaseKey(lease.podUid), encodeLease(lease));
-    this.state.delete(replicaKey(contract.id, lease.replica));
+    state.set(leaseKey(lease.podUid), encodeLease(lease));
+    state.delete(replicaKey(contract.id, lease.replica));
     contract.activeLeases -= 1;
     contract.activePriceSum -= lease.pricePerScuHour;
     if (outcome === "migrated") contract.migrations += 1;
-    this.poc.leaseEnded(lease.nodeId, outcome === "completed" || outcome === "contract_closed");
+    this.nodes.leaseEnded(state, lease.nodeId, outcome === "completed" || outcome === "contract_closed");
   }
 
   /**
    * Takes up to `amount` from the contract's escrow for metered work; what the escrow cannot cover is recorded
    * as unpaid. The caller pays the charged amount out. Pauses the contract when one more interval is not covered.
    */
-  charge(contract: Contract, amount: bigint): { charged: bigint; unpaid: bigint; moved?: ContractState } {
+  charge(
+    state: StateReader,
+    contract: Contract,
+    amount: bigint,
+  ): { charged: bigint; unpaid: bigint; moved?: ContractState } {
     if (contract.state === "closed") throw new Error(`charge to closed contract ${contract.id}`);
     const charged = amount < contract.escrow ? amount : contract.escrow;
     contract.escrow -= charged;
     contract.spent += charged;
     contract.unpaid += amount - charged;
-    const moved = this.refresh(contract);
+    const moved = this.refresh(state, contract);
     return { charged, unpaid: amount - charged, ...(moved ? { moved } : {}) };
   }
 }

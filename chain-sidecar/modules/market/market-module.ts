@@ -3,14 +3,18 @@ import { decodeRecord, type JsonValue } from "../../state/canonical-json.js";
 import { handles, type ChainModule } from "../chain-module.js";
 import type { ExecContext } from "../exec-context.js";
 import { parseAddress } from "../field-parsers.js";
-import { checkPodUid } from "../poc/identifiers.js";
+import { checkContractId, checkPodUid } from "../identifiers.js";
+import { readActiveLeases, readContract, readContractsOfPayer, type MarketKeeper } from "./market-keeper.js";
 import {
-  MarketKeeper,
-  checkContractId,
-  readActiveLeases,
-  readContract,
-  readContractsOfPayer,
-} from "./market-keeper.js";
+  checkCloseContract,
+  checkEndLease,
+  checkOpenContract,
+  checkRateContributor,
+  checkRecordBreach,
+  checkRecordLease,
+  checkResizeContract,
+  checkTopUpContract,
+} from "./market-checks.js";
 import {
   CloseContractMsg,
   EndLeaseMsg,
@@ -35,19 +39,9 @@ import {
 } from "./market-records.js";
 import { TxError } from "../../tx/tx-error.js";
 import { ResultCode } from "../../tx/result-codes.js";
-import type { StateReader, StateWriter } from "../../state/state-access.js";
-import type { SettlementReader } from "./expected-keepers.js";
-import { LeaseKeeper } from "./lease-keeper.js";
-import { SlaKeeper } from "./sla-keeper.js";
-
-/** The market's keepers over one message's state, built once per message and sharing one MarketKeeper. */
-function keepers(
-  state: StateWriter,
-  settlements: SettlementReader,
-): { contracts: MarketKeeper; leases: LeaseKeeper; sla: SlaKeeper } {
-  const contracts = new MarketKeeper(state, settlements);
-  return { contracts, leases: new LeaseKeeper(state, contracts), sla: new SlaKeeper(state, contracts) };
-}
+import type { StateReader } from "../../state/state-access.js";
+import type { LeaseKeeper } from "./lease-keeper.js";
+import type { SlaKeeper } from "./sla-keeper.js";
 
 /** Contracts per page of the all-contracts listing. */
 export const CONTRACT_PAGE_SIZE = 100;
@@ -123,14 +117,15 @@ function closedEvent(ctx: ExecContext, contract: Contract): void {
   ]);
 }
 
-/** The market module, given metering's settlements (wired in uranus-modules.ts). */
-export function marketModule(settlements: SettlementReader): ChainModule {
+/** The market module over the app's contract, lease and SLA keepers (wired in uranus-modules.ts). */
+export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: SlaKeeper): ChainModule {
   return {
     name: "market",
     params: marketParams,
     messages: [
       handles(OpenContractMsg, (ctx, msg) => {
-        const c = keepers(ctx.state, settlements).contracts.open(ctx.sender, msg, ctx.block);
+        checkOpenContract(msg);
+        const c = market.open(ctx.state, ctx.sender, msg, ctx.block);
         ctx.emit("contract_opened", [
           ["contract", c.id],
           ["payer", c.payer],
@@ -142,11 +137,8 @@ export function marketModule(settlements: SettlementReader): ChainModule {
         ]);
       }),
       handles(TopUpContractMsg, (ctx, msg) => {
-        const { contract, moved } = keepers(ctx.state, settlements).contracts.topUp(
-          ctx.sender,
-          msg.contractId,
-          msg.amount,
-        );
+        checkTopUpContract(msg);
+        const { contract, moved } = market.topUp(ctx.state, ctx.sender, msg.contractId, msg.amount);
         ctx.emit("contract_topped_up", [
           ["contract", contract.id],
           ["amount", msg.amount.toString()],
@@ -155,11 +147,8 @@ export function marketModule(settlements: SettlementReader): ChainModule {
         emitStateMove(ctx, contract, moved);
       }),
       handles(ResizeContractMsg, (ctx, msg) => {
-        const { contract, from, moved } = keepers(ctx.state, settlements).contracts.resize(
-          ctx.sender,
-          msg,
-          ctx.block,
-        );
+        checkResizeContract(msg);
+        const { contract, from, moved } = market.resize(ctx.state, ctx.sender, msg, ctx.block);
         ctx.emit("contract_resized", [
           ["contract", contract.id],
           ["from", String(from)],
@@ -168,17 +157,12 @@ export function marketModule(settlements: SettlementReader): ChainModule {
         emitStateMove(ctx, contract, moved);
       }),
       handles(CloseContractMsg, (ctx, msg) => {
-        closedEvent(
-          ctx,
-          keepers(ctx.state, settlements).contracts.close(ctx.sender, msg.contractId, ctx.block),
-        );
+        checkCloseContract(msg);
+        closedEvent(ctx, market.close(ctx.state, ctx.sender, msg.contractId, ctx.block));
       }),
       handles(RecordLeaseMsg, (ctx, msg) => {
-        const { lease, contract, moved } = keepers(ctx.state, settlements).leases.recordLease(
-          ctx.sender,
-          msg,
-          ctx.block,
-        );
+        checkRecordLease(msg);
+        const { lease, contract, moved } = leases.recordLease(ctx.state, ctx.sender, msg, ctx.block);
         ctx.emit("lease_recorded", [
           ["contract", lease.contractId],
           ["replica", String(lease.replica)],
@@ -189,11 +173,8 @@ export function marketModule(settlements: SettlementReader): ChainModule {
         emitStateMove(ctx, contract, moved);
       }),
       handles(EndLeaseMsg, (ctx, msg) => {
-        const { lease, contract, moved } = keepers(ctx.state, settlements).leases.endLease(
-          ctx.sender,
-          msg,
-          ctx.block,
-        );
+        checkEndLease(msg);
+        const { lease, contract, moved } = leases.endLease(ctx.state, ctx.sender, msg, ctx.block);
         ctx.emit("lease_ended", [
           ["contract", lease.contractId],
           ["pod", lease.podUid],
@@ -204,7 +185,8 @@ export function marketModule(settlements: SettlementReader): ChainModule {
         emitStateMove(ctx, contract, moved);
       }),
       handles(RecordBreachMsg, (ctx, msg) => {
-        const contract = keepers(ctx.state, settlements).sla.recordBreach(ctx.sender, msg);
+        checkRecordBreach(msg);
+        const contract = sla.recordBreach(ctx.state, ctx.sender, msg);
         ctx.emit("sla_breach", [
           ["contract", contract.id],
           ["node", msg.nodeId],
@@ -214,7 +196,8 @@ export function marketModule(settlements: SettlementReader): ChainModule {
         ]);
       }),
       handles(RateContributorMsg, (ctx, msg) => {
-        keepers(ctx.state, settlements).sla.rate(ctx.sender, msg);
+        checkRateContributor(msg);
+        sla.rate(ctx.state, ctx.sender, msg);
         ctx.emit("contributor_rated", [
           ["contract", msg.contractId],
           ["node", msg.nodeId],
@@ -223,8 +206,7 @@ export function marketModule(settlements: SettlementReader): ChainModule {
       }),
     ],
     endBlock(ctx) {
-      for (const contract of keepers(ctx.state, settlements).contracts.closeExpired(ctx.block))
-        closedEvent(ctx, contract);
+      for (const contract of market.closeExpired(ctx.state, ctx.block)) closedEvent(ctx, contract);
       return undefined;
     },
     queries: [

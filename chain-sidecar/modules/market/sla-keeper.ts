@@ -4,19 +4,22 @@ import { encodeRecord, decodeRecord } from "../../state/canonical-json.js";
 import type { StateWriter } from "../../state/state-access.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
-import { checkNodeId, checkPodUid } from "../poc/identifiers.js";
+import { checkNodeId, checkPodUid } from "../identifiers.js";
+import type { NodeLedger } from "./expected-keepers.js";
+import { inRange } from "./market-checks.js";
 import type { RateContributor, RecordBreach } from "./market-messages.js";
-import { inRange, type MarketKeeper } from "./market-keeper.js";
+import type { MarketKeeper } from "./market-keeper.js";
 import { BREACH_KINDS, breachKey, ratingKey, servedKey, type Contract } from "./market-records.js";
 
+/** The one SLA keeper of the app, over its contract keeper and the contributor nodes' records. */
 export class SlaKeeper {
   constructor(
-    private readonly state: StateWriter,
     private readonly market: MarketKeeper,
+    private readonly nodes: NodeLedger,
   ) {}
 
-  recordBreach(sender: string, msg: RecordBreach): Contract {
-    const contract = this.market.requireContract(msg.contractId, "RecordBreach.contractId");
+  recordBreach(state: StateWriter, sender: string, msg: RecordBreach): Contract {
+    const contract = this.market.requireContract(state, msg.contractId, "RecordBreach.contractId");
     this.market.requireManager(contract, sender, "RecordBreach");
     if (!(BREACH_KINDS as readonly string[]).includes(msg.kind))
       throw invalidField(
@@ -26,26 +29,26 @@ export class SlaKeeper {
     const replica = inRange(msg.replica, 0, contract.replicas - 1, "RecordBreach.replica");
     const nodeId = checkNodeId(msg.nodeId, "RecordBreach.nodeId");
     const podUid = checkPodUid(msg.podUid, "RecordBreach.podUid");
-    if (!this.state.get(servedKey(contract.id, nodeId)))
+    if (!state.get(servedKey(contract.id, nodeId)))
       throw new TxError(
         ResultCode.NO_LEASE,
         `RecordBreach.nodeId: node ${nodeId} never held a lease of ${contract.id}`,
       );
     const key = breachKey(contract.id, podUid, msg.kind);
-    if (this.state.get(key))
+    if (state.get(key))
       throw new TxError(
         ResultCode.DUPLICATE,
         `RecordBreach.podUid: the ${msg.kind} breach of pod ${podUid} is already recorded for contract ${contract.id}`,
       );
     contract.breaches += 1;
-    this.state.set(key, encodeRecord({ replica, nodeId, kind: msg.kind, seconds: Number(msg.seconds) }));
-    this.market.poc.addBreach(nodeId);
-    this.market.save(contract);
+    state.set(key, encodeRecord({ replica, nodeId, kind: msg.kind, seconds: Number(msg.seconds) }));
+    this.nodes.addBreach(state, nodeId);
+    this.market.save(state, contract);
     return contract;
   }
 
-  rate(sender: string, msg: RateContributor): void {
-    const contract = this.market.requireContract(msg.contractId, "RateContributor.contractId");
+  rate(state: StateWriter, sender: string, msg: RateContributor): void {
+    const contract = this.market.requireContract(state, msg.contractId, "RateContributor.contractId");
     if (sender !== contract.payer)
       throw new TxError(
         ResultCode.UNAUTHORISED,
@@ -53,18 +56,18 @@ export class SlaKeeper {
       );
     const rating = inRange(msg.rating, 1, 5, "RateContributor.rating");
     const nodeId = checkNodeId(msg.nodeId, "RateContributor.nodeId");
-    if (!this.state.get(servedKey(contract.id, nodeId)))
+    if (!state.get(servedKey(contract.id, nodeId)))
       throw new TxError(
         ResultCode.NO_LEASE,
         `RateContributor.nodeId: node ${nodeId} never held a lease of ${contract.id}`,
       );
-    const rated = this.state.get(ratingKey(contract.id, nodeId));
+    const rated = state.get(ratingKey(contract.id, nodeId));
     if (rated)
       throw new TxError(
         ResultCode.DUPLICATE,
         `RateContributor.nodeId: ${nodeId} is already rated ${(decodeRecord(rated) as { rating: number }).rating} for ${contract.id}`,
       );
-    this.state.set(ratingKey(contract.id, nodeId), encodeRecord({ rating }));
-    this.market.poc.addRating(nodeId, rating);
+    state.set(ratingKey(contract.id, nodeId), encodeRecord({ rating }));
+    this.nodes.addRating(state, nodeId, rating);
   }
 }

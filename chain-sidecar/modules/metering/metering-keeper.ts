@@ -10,17 +10,13 @@ import { encodeRecord, decodeRecord } from "../../state/canonical-json.js";
 import type { StateReader, StateWriter } from "../../state/state-access.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
-import { BankKeeper } from "../bank/bank-keeper.js";
 import type { BlockInfo } from "../exec-context.js";
-import { MarketKeeper, checkContractId, readLease } from "../market/market-keeper.js";
-import { marketParams } from "../market/market-params.js";
-import type { Contract, ContractState } from "../market/market-records.js";
+import type { Contract, ContractState } from "../market/market-types.js";
 import { readParams } from "../params/params-keeper.js";
-import { checkNodeId, checkPodUid } from "../poc/identifiers.js";
-import { readNode } from "../poc/poc-keeper.js";
-import type { ContributorRecord } from "../poc/poc-records.js";
-import { meteringRoot } from "./batch-root.js";
-import type { MeterRecord, MeteringBatch } from "./metering-messages.js";
+import type { ContributorRecord } from "../poc/poc-types.js";
+import type { ContractLedger, NodeReader, SettlementBank } from "./expected-keepers.js";
+import { checkMeterRecord, checkMeteringBatch } from "./metering-checks.js";
+import type { MeteringBatch } from "./metering-messages.js";
 import { meteringParams, type MeteringParams } from "./metering-params.js";
 import {
   batchCountKey,
@@ -31,7 +27,6 @@ import {
   encodePod,
   podKey,
   readPodSettlement,
-  settlementReader,
   type BatchRecord,
   type PodSettlement,
 } from "./metering-records.js";
@@ -49,37 +44,36 @@ function readBatchCount(state: StateReader, contributor: string): { count: numbe
   return bytes ? (decodeRecord(bytes) as { count: number; ring: number }) : { count: 0, ring: 0 };
 }
 
+/** The one metering keeper of the app; every method takes the state it works on. */
 export class MeteringKeeper {
-  readonly params: MeteringParams;
+  constructor(
+    private readonly market: ContractLedger,
+    private readonly bank: SettlementBank,
+    private readonly nodes: NodeReader,
+  ) {}
 
-  constructor(private readonly state: StateWriter) {
-    this.params = readParams(state, meteringParams);
+  params(state: StateReader): MeteringParams {
+    return readParams(state, meteringParams);
   }
 
-  settleBatch(sender: string, msg: MeteringBatch, block: BlockInfo, txHash: string): BatchOutcome {
+  settleBatch(
+    state: StateWriter,
+    sender: string,
+    msg: MeteringBatch,
+    block: BlockInfo,
+    txHash: string,
+  ): BatchOutcome {
+    const params = this.params(state);
+    const root = checkMeteringBatch(msg, params);
     const records = msg.records;
-    if (records.length === 0) throw invalidField("MeteringBatch.records", "must hold at least one record");
-    if (records.length > this.params.maxRecordsPerBatch) {
-      throw invalidField(
-        "MeteringBatch.records",
-        `at most ${this.params.maxRecordsPerBatch} records per batch, got ${records.length}`,
-      );
-    }
-    const root = meteringRoot(records);
-    if (root !== msg.root.toLowerCase()) {
-      throw new TxError(
-        ResultCode.ROOT_MISMATCH,
-        `MeteringBatch.root: ${msg.root} is not the Merkle root of the records (${root})`,
-      );
-    }
-    const market = new MarketKeeper(this.state, settlementReader);
-    const skew = readParams(this.state, marketParams).clockSkewSeconds;
+    const market = this.market;
+    const skew = market.params(state).clockSkewSeconds;
     const now = Math.floor(block.timeMs / 1000);
     const contracts = new Map<string, Contract>();
     const pods = new Map<string, PodSettlement>();
     const moved = new Map<string, ContractState>();
     const nodes = new Map<string, ContributorRecord | undefined>();
-    const counted = readBatchCount(this.state, msg.contributor);
+    const counted = readBatchCount(state, msg.contributor);
     const sequence = counted.count + 1;
     const batch: BatchRecord = {
       id: `${msg.contributor}/${sequence}`,
@@ -97,8 +91,8 @@ export class MeteringKeeper {
     };
     records.forEach((record, i) => {
       const path = `MeteringBatch.records[${i}]`;
-      const { podUid, from, to } = this.checkShape(record, path);
-      const lease = readLease(this.state, podUid);
+      const { podUid, from, to } = checkMeterRecord(record, path);
+      const lease = market.lease(state, podUid);
       if (
         !lease ||
         lease.contractId !== record.contractId ||
@@ -116,7 +110,7 @@ export class MeteringKeeper {
           `${path}.nodeId: the lease of pod ${podUid} pays ${lease.contributor}, not the batch's contributor ${msg.contributor}`,
         );
       }
-      if (!nodes.has(lease.nodeId)) nodes.set(lease.nodeId, readNode(this.state, lease.nodeId));
+      if (!nodes.has(lease.nodeId)) nodes.set(lease.nodeId, this.nodes.node(state, lease.nodeId));
       const node = nodes.get(lease.nodeId);
       const authorised =
         sender === msg.contributor ||
@@ -131,7 +125,7 @@ export class MeteringKeeper {
         throw invalidField(`${path}.scu`, `${record.scu} differs from the lease's ${lease.scu} SCU`);
       let contract = contracts.get(lease.contractId);
       if (!contract) {
-        contract = market.requireContract(lease.contractId, `${path}.contractId`);
+        contract = market.requireContract(state, lease.contractId, `${path}.contractId`);
         contracts.set(contract.id, contract);
       }
       if (contract.state === "closed")
@@ -145,7 +139,7 @@ export class MeteringKeeper {
           `${to} is after ${latest}, the last second the lease and contract allow (block time ${now} s)`,
         );
       }
-      const pod = pods.get(podUid) ?? readPodSettlement(this.state, podUid);
+      const pod = pods.get(podUid) ?? readPodSettlement(state, podUid);
       if (pod && from < pod.billedTo) {
         throw new TxError(
           ResultCode.DOUBLE_BILLED,
@@ -160,9 +154,9 @@ export class MeteringKeeper {
         pod?.carry ?? 0n,
       );
       const before = contract.state;
-      const { charged, unpaid } = market.charge(contract, amount);
+      const { charged, unpaid } = market.charge(state, contract, amount);
       if (contract.state !== before) moved.set(contract.id, contract.state);
-      const fee = feeOf(charged, this.params.feeBps);
+      const fee = feeOf(charged, params.feeBps);
       const settled: PodSettlement = pod ?? {
         podUid,
         contractId: lease.contractId,
@@ -192,8 +186,8 @@ export class MeteringKeeper {
       settled.lastBatch = batch.id;
       settled.lastHeight = block.height;
       if (!pod) {
-        this.state.set(byContractKey(settled.contractId, podUid), encodeRecord({ podUid }));
-        this.state.set(byContributorKey(settled.contributor, podUid), encodeRecord({ podUid }));
+        state.set(byContractKey(settled.contractId, podUid), encodeRecord({ podUid }));
+        state.set(byContributorKey(settled.contributor, podUid), encodeRecord({ podUid }));
       }
       pods.set(podUid, settled);
       batch.seconds += seconds;
@@ -201,33 +195,21 @@ export class MeteringKeeper {
       batch.fee += fee;
       batch.unpaid += unpaid;
     });
-    for (const pod of pods.values()) this.state.set(podKey(pod.podUid), encodePod(pod));
-    for (const contract of contracts.values()) market.save(contract);
-    const bank = new BankKeeper();
+    for (const pod of pods.values()) state.set(podKey(pod.podUid), encodePod(pod));
+    for (const contract of contracts.values()) market.save(state, contract);
     const earned = batch.charged - batch.fee;
-    if (earned > 0n) bank.credit(this.state, msg.contributor, earned);
-    if (batch.fee > 0n) bank.addToFeePool(this.state, batch.fee);
-    const kept = this.params.batchesKept;
-    this.state.set(batchKey(msg.contributor, (sequence - 1) % kept), encodeBatch(batch));
+    if (earned > 0n) this.bank.credit(state, msg.contributor, earned);
+    if (batch.fee > 0n) this.bank.addToFeePool(state, batch.fee);
+    const kept = params.batchesKept;
+    state.set(batchKey(msg.contributor, (sequence - 1) % kept), encodeBatch(batch));
     // When batchesKept was lowered, the slots past the new ring go (known keys, no scan); the ring is exact again once it turns.
-    for (let slot = kept; slot < counted.ring; slot++) this.state.delete(batchKey(msg.contributor, slot));
-    this.state.set(batchCountKey(msg.contributor), encodeRecord({ count: sequence, ring: kept }));
+    for (let slot = kept; slot < counted.ring; slot++) state.delete(batchKey(msg.contributor, slot));
+    state.set(batchCountKey(msg.contributor), encodeRecord({ count: sequence, ring: kept }));
     return {
       batch,
       moved: [...moved.entries()]
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([id, state]) => ({ contract: contracts.get(id)!, state })),
     };
-  }
-
-  private checkShape(record: MeterRecord, path: string): { podUid: string; from: number; to: number } {
-    const podUid = checkPodUid(record.podUid, `${path}.podUid`);
-    checkContractId(record.contractId, `${path}.contractId`);
-    checkNodeId(record.nodeId, `${path}.nodeId`);
-    if (record.toTime <= record.fromTime)
-      throw invalidField(`${path}.toTime`, `${record.toTime} must be after fromTime ${record.fromTime}`);
-    if (record.toTime > BigInt(Number.MAX_SAFE_INTEGER))
-      throw invalidField(`${path}.toTime`, `${record.toTime} is not a plausible unix time in seconds`);
-    return { podUid, from: Number(record.fromTime), to: Number(record.toTime) };
   }
 }

@@ -6,10 +6,9 @@ import { invalidField } from "../../tx/tx-error.js";
 import { handles, type ChainModule, type QueryAnswer } from "../chain-module.js";
 import { parseAddress } from "../field-parsers.js";
 import { emitStateMove } from "../market/market-module.js";
-import { checkContractId } from "../market/market-keeper.js";
-import { checkPodUid } from "../poc/identifiers.js";
+import { checkContractId, checkPodUid } from "../identifiers.js";
 import { MeteringBatchMsg } from "./metering-messages.js";
-import { MeteringKeeper } from "./metering-keeper.js";
+import type { MeteringKeeper } from "./metering-keeper.js";
 import { meteringParams } from "./metering-params.js";
 import {
   BATCH_PREFIX,
@@ -93,81 +92,79 @@ function parseSequence(raw: string | undefined): number {
   return Number(raw);
 }
 
-export const meteringModule: ChainModule = {
-  name: "metering",
-  params: meteringParams,
-  messages: [
-    handles(MeteringBatchMsg, (ctx, msg) => {
-      const { batch, moved } = new MeteringKeeper(ctx.state).settleBatch(
-        ctx.sender,
-        msg,
-        ctx.block,
-        ctx.txHash,
-      );
-      ctx.emit("metering_batch", [
-        ["batch", batch.id],
-        ["contributor", batch.contributor],
-        ["root", batch.root],
-        ["records", String(batch.records)],
-        ["seconds", String(batch.seconds)],
-        ["charged", batch.charged.toString()],
-        ["fee", batch.fee.toString()],
-        ["unpaid", batch.unpaid.toString()],
-      ]);
-      for (const { contract, state } of moved) emitStateMove(ctx, contract, state);
-    }),
-  ],
-  queries: [
-    {
-      path: "/settlement/pod/:podUid",
-      describe: "one pod's settlement: billed seconds, charged, fee and unpaid amounts (provable)",
-      answer(_state, params) {
-        const podUid = checkPodUid(params.podUid!, "podUid");
-        return { kind: "record", stateKey: podKey(podUid), missing: `pod ${podUid} has no settlement` };
+/** The metering module over the app's one metering keeper. */
+export function meteringModule(metering: MeteringKeeper): ChainModule {
+  return {
+    name: "metering",
+    params: meteringParams,
+    messages: [
+      handles(MeteringBatchMsg, (ctx, msg) => {
+        const { batch, moved } = metering.settleBatch(ctx.state, ctx.sender, msg, ctx.block, ctx.txHash);
+        ctx.emit("metering_batch", [
+          ["batch", batch.id],
+          ["contributor", batch.contributor],
+          ["root", batch.root],
+          ["records", String(batch.records)],
+          ["seconds", String(batch.seconds)],
+          ["charged", batch.charged.toString()],
+          ["fee", batch.fee.toString()],
+          ["unpaid", batch.unpaid.toString()],
+        ]);
+        for (const { contract, state } of moved) emitStateMove(ctx, contract, state);
+      }),
+    ],
+    queries: [
+      {
+        path: "/settlement/pod/:podUid",
+        describe: "one pod's settlement: billed seconds, charged, fee and unpaid amounts (provable)",
+        answer(_state, params) {
+          const podUid = checkPodUid(params.podUid!, "podUid");
+          return { kind: "record", stateKey: podKey(podUid), missing: `pod ${podUid} has no settlement` };
+        },
       },
-    },
-    {
-      path: "/settlements/contract/:id",
-      describe: `pod settlements of a contract, ${PAGE_SIZE} per page in pod UID order`,
-      answer: (state, params) =>
-        settlementPage(state, `${BY_CONTRACT_PREFIX}${checkContractId(params.id!, "id")}/`, undefined),
-    },
-    {
-      path: "/settlements/contract/:id/after/:podUid",
-      describe: "the next page of a contract's pod settlements",
-      answer: (state, params) =>
-        settlementPage(state, `${BY_CONTRACT_PREFIX}${checkContractId(params.id!, "id")}/`, params.podUid),
-    },
-    {
-      path: "/settlements/contributor/:address",
-      describe: `pod settlements paid to a contributor, ${PAGE_SIZE} per page in pod UID order`,
-      answer: (state, params) =>
-        settlementPage(
-          state,
-          `${BY_CONTRIBUTOR_PREFIX}${parseAddress(params.address, "address")}/`,
-          undefined,
-        ),
-    },
-    {
-      path: "/settlements/contributor/:address/after/:podUid",
-      describe: "the next page of a contributor's pod settlements",
-      answer: (state, params) =>
-        settlementPage(
-          state,
-          `${BY_CONTRIBUTOR_PREFIX}${parseAddress(params.address, "address")}/`,
-          params.podUid,
-        ),
-    },
-    {
-      path: "/batches/contributor/:address",
-      describe: `a contributor's most recent batches (batchesKept) with their Merkle roots, ${PAGE_SIZE} per page, oldest first`,
-      answer: (state, params) => batchPage(state, parseAddress(params.address, "address"), undefined),
-    },
-    {
-      path: "/batches/contributor/:address/after/:sequence",
-      describe: "the next page of a contributor's batches",
-      answer: (state, params) =>
-        batchPage(state, parseAddress(params.address, "address"), parseSequence(params.sequence)),
-    },
-  ],
-};
+      {
+        path: "/settlements/contract/:id",
+        describe: `pod settlements of a contract, ${PAGE_SIZE} per page in pod UID order`,
+        answer: (state, params) =>
+          settlementPage(state, `${BY_CONTRACT_PREFIX}${checkContractId(params.id!, "id")}/`, undefined),
+      },
+      {
+        path: "/settlements/contract/:id/after/:podUid",
+        describe: "the next page of a contract's pod settlements",
+        answer: (state, params) =>
+          settlementPage(state, `${BY_CONTRACT_PREFIX}${checkContractId(params.id!, "id")}/`, params.podUid),
+      },
+      {
+        path: "/settlements/contributor/:address",
+        describe: `pod settlements paid to a contributor, ${PAGE_SIZE} per page in pod UID order`,
+        answer: (state, params) =>
+          settlementPage(
+            state,
+            `${BY_CONTRIBUTOR_PREFIX}${parseAddress(params.address, "address")}/`,
+            undefined,
+          ),
+      },
+      {
+        path: "/settlements/contributor/:address/after/:podUid",
+        describe: "the next page of a contributor's pod settlements",
+        answer: (state, params) =>
+          settlementPage(
+            state,
+            `${BY_CONTRIBUTOR_PREFIX}${parseAddress(params.address, "address")}/`,
+            params.podUid,
+          ),
+      },
+      {
+        path: "/batches/contributor/:address",
+        describe: `a contributor's most recent batches (batchesKept) with their Merkle roots, ${PAGE_SIZE} per page, oldest first`,
+        answer: (state, params) => batchPage(state, parseAddress(params.address, "address"), undefined),
+      },
+      {
+        path: "/batches/contributor/:address/after/:sequence",
+        describe: "the next page of a contributor's batches",
+        answer: (state, params) =>
+          batchPage(state, parseAddress(params.address, "address"), parseSequence(params.sequence)),
+      },
+    ],
+  };
+}

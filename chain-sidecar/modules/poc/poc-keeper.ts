@@ -1,20 +1,19 @@
-// Contributor nodes, heartbeats, scores, demand and coefficients. Owns the `poc/` prefix.
+// Contributor nodes: registration, heartbeats, liveness, scores and what leases do to them (demand and coefficients:
+// demand-keeper.ts). The poc module owns the `poc/` prefix.
 import { encodeRecord } from "../../state/canonical-json.js";
 import type { StateReader, StateWriter } from "../../state/state-access.js";
 import { ResultCode } from "../../tx/result-codes.js";
-import { TxError, invalidField } from "../../tx/tx-error.js";
+import { TxError } from "../../tx/tx-error.js";
 import type { BlockInfo } from "../exec-context.js";
 import { readParams } from "../params/params-keeper.js";
-import { readLoansOf, readValidator, readVotes } from "../staking/staking-records.js";
+import type { StakeReader } from "./expected-keepers.js";
 import { accrue, skipTo, totalAt } from "./accrual.js";
-import { initialCoefficients, nextCoefficients } from "./demand-controller.js";
-import { checkNodeId, checkRegion, optionalAddress } from "./identifiers.js";
+import { initialCoefficients } from "./demand-controller.js";
+import { optionalAddress } from "../identifiers.js";
 import { pocParams, type PocParams } from "./poc-params.js";
 import {
   COEFFICIENTS_KEY,
   DEADLINE_PREFIX,
-  DEMAND_PREFIX,
-  ISOLATIONS,
   NODE_PREFIX,
   OWNER_PREFIX,
   RESOURCES,
@@ -23,8 +22,6 @@ import {
   decodeCoefficients,
   decodeNode,
   decodeSupply,
-  demandKey,
-  encodeCoefficients,
   encodeNode,
   encodeSupply,
   nodeKey,
@@ -67,105 +64,102 @@ export function readSupply(state: StateReader): Supply {
   return bytes ? decodeSupply(bytes) : { onlineNodes: 0, capacity: zeroAmounts() };
 }
 
-export function chainStanding(state: StateReader, owner: string): ChainStanding {
-  const own = readValidator(state, owner)?.deposit ?? 0n;
-  const lent = readLoansOf(state, owner).reduce((sum, loan) => sum + loan.amount, 0n);
-  return { stake: own + lent, votes: readVotes(state, owner).length > 0 };
-}
-
-/** A node's scores now and its total as seen at `height` (accrued up to its last heartbeat). */
-export function nodeStanding(
-  state: StateReader,
-  node: ContributorRecord,
-  block: Pick<BlockInfo, "height" | "timeMs">,
-): { scores: Scores; total: bigint } {
-  const params = readParams(state, pocParams);
-  const scores = scoresOf(
-    node,
-    readCoefficients(state).coef,
-    chainStanding(state, node.owner),
-    params,
-    block.timeMs,
-  );
-  return { scores, total: totalAt(node, block.height, params.halvingBlocks) };
-}
-
 export function isAuthorised(node: ContributorRecord, sender: string): boolean {
   return sender === node.owner || (node.operator !== "" && sender === node.operator);
 }
 
-function positive(value: bigint, field: string): bigint {
-  if (value <= 0n) throw invalidField(field, "must be greater than zero");
-  return value;
-}
-
+/** The one node keeper of the app; every method takes the state it works on. */
 export class PocKeeper {
-  readonly params: PocParams;
+  constructor(private readonly stakes: StakeReader) {}
 
-  constructor(private readonly state: StateWriter) {
-    this.params = readParams(state, pocParams);
+  params(state: StateReader): PocParams {
+    return readParams(state, pocParams);
   }
 
-  node(nodeId: string): ContributorRecord | undefined {
-    return readNode(this.state, nodeId);
+  /** What the owner holds on chain: own validator deposit plus loans, and whether it votes. */
+  chainStanding(state: StateReader, owner: string): ChainStanding {
+    const stake = this.stakes.depositOf(state, owner) + this.stakes.lentBy(state, owner);
+    return { stake, votes: this.stakes.votesOf(state, owner).length > 0 };
   }
 
-  requireNode(nodeId: string, field: string): ContributorRecord {
-    const node = this.node(nodeId);
+  /** A node's scores now and its total as seen at `height` (accrued up to its last heartbeat). */
+  nodeStanding(
+    state: StateReader,
+    node: ContributorRecord,
+    block: Pick<BlockInfo, "height" | "timeMs">,
+  ): { scores: Scores; total: bigint } {
+    const params = this.params(state);
+    const standing = this.chainStanding(state, node.owner);
+    const scores = scoresOf(node, readCoefficients(state).coef, standing, params, block.timeMs);
+    return { scores, total: totalAt(node, block.height, params.halvingBlocks) };
+  }
+
+  /** The node's PoC total as seen at `block`: what a contract's minPoc asks of it. */
+  pocTotal(state: StateReader, node: ContributorRecord, block: Pick<BlockInfo, "height" | "timeMs">): bigint {
+    return this.nodeStanding(state, node, block).total;
+  }
+
+  node(state: StateReader, nodeId: string): ContributorRecord | undefined {
+    return readNode(state, nodeId);
+  }
+
+  requireNode(state: StateReader, nodeId: string, field: string): ContributorRecord {
+    const node = this.node(state, nodeId);
     if (!node)
       throw new TxError(ResultCode.NOT_FOUND, `${field}: node ${JSON.stringify(nodeId)} is not registered`);
     return node;
   }
 
-  private save(node: ContributorRecord): void {
-    this.state.set(nodeKey(node.nodeId), encodeNode(node));
+  private save(state: StateWriter, node: ContributorRecord): void {
+    state.set(nodeKey(node.nodeId), encodeNode(node));
   }
 
-  private changeSupply(capacity: ResourceAmounts, nodes: 1 | -1): void {
-    const supply = readSupply(this.state);
+  private changeSupply(state: StateWriter, capacity: ResourceAmounts, nodes: 1 | -1): void {
+    const supply = readSupply(state);
     const sign = BigInt(nodes);
     for (const resource of RESOURCES) supply.capacity[resource] += sign * capacity[resource];
     supply.onlineNodes += nodes;
-    this.state.set(SUPPLY_KEY, encodeSupply(supply));
+    state.set(SUPPLY_KEY, encodeSupply(supply));
   }
 
-  private setDeadline(node: ContributorRecord, previousHeartbeat: number | undefined): void {
+  private setDeadline(
+    state: StateWriter,
+    node: ContributorRecord,
+    previousHeartbeat: number | undefined,
+  ): void {
     if (previousHeartbeat !== undefined)
-      this.state.delete(deadlineKey(previousHeartbeat + this.params.heartbeatWindowBlocks, node.nodeId));
-    this.state.set(
-      deadlineKey(node.lastHeartbeatHeight + this.params.heartbeatWindowBlocks, node.nodeId),
+      state.delete(deadlineKey(previousHeartbeat + this.params(state).heartbeatWindowBlocks, node.nodeId));
+    state.set(
+      deadlineKey(node.lastHeartbeatHeight + this.params(state).heartbeatWindowBlocks, node.nodeId),
       encodeRecord({ nodeId: node.nodeId }),
     );
   }
 
-  private rate(node: ContributorRecord, timeMs: number): bigint {
-    const coef = readCoefficients(this.state).coef;
-    return scoresOf(node, coef, chainStanding(this.state, node.owner), this.params, timeMs).rate;
+  private rate(state: StateReader, node: ContributorRecord, timeMs: number): bigint {
+    const coef = readCoefficients(state).coef;
+    return scoresOf(node, coef, this.chainStanding(state, node.owner), this.params(state), timeMs).rate;
   }
 
-  register(sender: string, msg: RegisterNode, block: BlockInfo): ContributorRecord {
-    const nodeId = checkNodeId(msg.nodeId, "RegisterNode.nodeId");
-    const region = checkRegion(msg.region, "RegisterNode.region");
-    if (!ISOLATIONS.includes(msg.isolation as Isolation)) {
-      throw invalidField(
-        "RegisterNode.isolation",
-        `${JSON.stringify(msg.isolation)} is not one of runc, kata`,
-      );
-    }
+  register(state: StateWriter, sender: string, msg: RegisterNode, block: BlockInfo): ContributorRecord {
+    const { nodeId, region } = msg;
     const capacity: ResourceAmounts = {
-      cpu: positive(msg.cpuMillicores, "RegisterNode.cpuMillicores"),
-      memory: positive(msg.memoryBytes, "RegisterNode.memoryBytes"),
+      cpu: msg.cpuMillicores,
+      memory: msg.memoryBytes,
       storage: msg.storageBytes,
       bandwidth: msg.bandwidthMbps,
     };
-    const existing = this.node(nodeId);
+    const existing = this.node(state, nodeId);
     if (existing) {
       throw new TxError(
         ResultCode.ALREADY_EXISTS,
         `RegisterNode.nodeId: node ${nodeId} is already registered by ${existing.owner}`,
       );
     }
-    const start = skipTo({ total: 0n, totalEpoch: 0, accruedTo: 0 }, block.height, this.params.halvingBlocks);
+    const start = skipTo(
+      { total: 0n, totalEpoch: 0, accruedTo: 0 },
+      block.height,
+      this.params(state).halvingBlocks,
+    );
     const node: ContributorRecord = {
       nodeId,
       owner: sender,
@@ -188,20 +182,21 @@ export class PocKeeper {
       breaches: 0,
       ...start,
     };
-    this.save(node);
-    this.state.set(ownerIndexKey(sender, nodeId), encodeRecord({ nodeId }));
-    this.setDeadline(node, undefined);
-    this.changeSupply(node.capacity, 1);
+    this.save(state, node);
+    state.set(ownerIndexKey(sender, nodeId), encodeRecord({ nodeId }));
+    this.setDeadline(state, node, undefined);
+    this.changeSupply(state, node.capacity, 1);
     return node;
   }
 
   /** Records an online proof: accrues PoC for the blocks since the last one, or brings the node back online. */
   heartbeat(
+    state: StateWriter,
     sender: string,
     msg: Heartbeat,
     block: BlockInfo,
   ): { node: ContributorRecord; cameOnline: boolean } {
-    const node = this.requireNode(msg.nodeId, "Heartbeat.nodeId");
+    const node = this.requireNode(state, msg.nodeId, "Heartbeat.nodeId");
     if (!isAuthorised(node, sender)) {
       throw new TxError(
         ResultCode.UNAUTHORISED,
@@ -212,10 +207,15 @@ export class PocKeeper {
     const cameOnline = !node.online;
     let accrued;
     if (node.online) {
-      accrued = accrue(node, this.rate(node, block.timeMs), block.height, this.params.halvingBlocks);
-      this.changeSupply(node.capacity, -1);
+      accrued = accrue(
+        node,
+        this.rate(state, node, block.timeMs),
+        block.height,
+        this.params(state).halvingBlocks,
+      );
+      this.changeSupply(state, node.capacity, -1);
     } else {
-      accrued = skipTo(node, block.height, this.params.halvingBlocks);
+      accrued = skipTo(node, block.height, this.params(state).halvingBlocks);
       node.online = true;
       node.onlineSinceMs = block.timeMs;
     }
@@ -228,16 +228,16 @@ export class PocKeeper {
     };
     for (const resource of RESOURCES)
       if (measured[resource] > 0n) node.capacity[resource] = measured[resource];
-    this.changeSupply(node.capacity, 1);
+    this.changeSupply(state, node.capacity, 1);
     node.lastHeartbeatHeight = block.height;
     node.heartbeats += 1;
-    this.save(node);
-    this.setDeadline(node, previousHeartbeat);
+    this.save(state, node);
+    this.setDeadline(state, node, previousHeartbeat);
     return { node, cameOnline };
   }
 
-  update(sender: string, msg: UpdateNode): ContributorRecord {
-    const node = this.requireNode(msg.nodeId, "UpdateNode.nodeId");
+  update(state: StateWriter, sender: string, msg: UpdateNode): ContributorRecord {
+    const node = this.requireNode(state, msg.nodeId, "UpdateNode.nodeId");
     if (sender !== node.owner)
       throw new TxError(
         ResultCode.UNAUTHORISED,
@@ -245,12 +245,12 @@ export class PocKeeper {
       );
     node.pricePerScuHour = msg.pricePerScuHour;
     node.operator = optionalAddress(msg.operator);
-    this.save(node);
+    this.save(state, node);
     return node;
   }
 
-  deregister(sender: string, nodeId: string): ContributorRecord {
-    const node = this.requireNode(nodeId, "DeregisterNode.nodeId");
+  deregister(state: StateWriter, sender: string, nodeId: string): ContributorRecord {
+    const node = this.requireNode(state, nodeId, "DeregisterNode.nodeId");
     if (sender !== node.owner) {
       throw new TxError(
         ResultCode.UNAUTHORISED,
@@ -264,98 +264,61 @@ export class PocKeeper {
       );
     }
     if (node.online) {
-      this.changeSupply(node.capacity, -1);
-      this.state.delete(deadlineKey(node.lastHeartbeatHeight + this.params.heartbeatWindowBlocks, nodeId));
+      this.changeSupply(state, node.capacity, -1);
+      state.delete(deadlineKey(node.lastHeartbeatHeight + this.params(state).heartbeatWindowBlocks, nodeId));
     }
-    this.state.delete(nodeKey(nodeId));
-    this.state.delete(ownerIndexKey(node.owner, nodeId));
+    state.delete(nodeKey(nodeId));
+    state.delete(ownerIndexKey(node.owner, nodeId));
     return node;
   }
 
   /** Takes offline every node whose heartbeat window ended at or before `height`; their accrual stopped at their last heartbeat. */
-  sweepOffline(height: number): ContributorRecord[] {
-    const due = this.state.entries(DEADLINE_PREFIX, { to: deadlineKey(height + 1, "") });
+  sweepOffline(state: StateWriter, height: number): ContributorRecord[] {
+    const due = state.entries(DEADLINE_PREFIX, { to: deadlineKey(height + 1, "") });
     const offline: ContributorRecord[] = [];
     for (const [key, bytes] of due) {
-      this.state.delete(key);
-      const node = this.node((decodeRecord(bytes) as { nodeId: string }).nodeId);
+      state.delete(key);
+      const node = this.node(state, (decodeRecord(bytes) as { nodeId: string }).nodeId);
       if (!node?.online) continue;
       node.online = false;
       node.misses += 1;
-      this.changeSupply(node.capacity, -1);
-      this.save(node);
+      this.changeSupply(state, node.capacity, -1);
+      this.save(state, node);
       offline.push(node);
     }
     return offline;
   }
 
-  /** Counts SCU requested in this block toward the demand estimate. */
-  recordDemand(height: number, scu: bigint): void {
-    if (scu <= 0n) return;
-    const key = demandKey(height);
-    const bytes = this.state.get(key);
-    const before = bytes ? BigInt((decodeRecord(bytes) as { scu: string }).scu) : 0n;
-    this.state.set(key, encodeRecord({ scu: (before + scu).toString() }));
+  initGenesis(state: StateWriter): void {
+    state.set(SUPPLY_KEY, encodeSupply({ onlineNodes: 0, capacity: zeroAmounts() }));
   }
 
-  /** SCU requested in the window (height − window, height]. */
-  requestedInWindow(height: number): bigint {
-    const from = demandKey(Math.max(0, height - this.params.demandWindowBlocks + 1));
-    return this.state
-      .entries(DEMAND_PREFIX, { from })
-      .reduce((sum, [, bytes]) => sum + BigInt((decodeRecord(bytes) as { scu: string }).scu), 0n);
-  }
-
-  /** At an epoch boundary: re-estimates demand and steps every coefficient; drops demand older than the window. */
-  updateCoefficients(height: number): Coefficients | undefined {
-    if (height % this.params.epochBlocks !== 0) return undefined;
-    const requested = this.requestedInWindow(height);
-    const next = nextCoefficients(
-      readCoefficients(this.state),
-      requested,
-      readSupply(this.state).capacity,
-      this.params,
-      height,
-    );
-    this.state.set(COEFFICIENTS_KEY, encodeCoefficients(next));
-    const stale = this.state.entries(DEMAND_PREFIX, {
-      to: demandKey(Math.max(0, height - this.params.demandWindowBlocks + 1)),
-    });
-    for (const [key] of stale) this.state.delete(key);
-    return next;
-  }
-
-  initGenesis(): void {
-    this.state.set(COEFFICIENTS_KEY, encodeCoefficients(initialCoefficients(this.params)));
-    this.state.set(SUPPLY_KEY, encodeSupply({ onlineNodes: 0, capacity: zeroAmounts() }));
-  }
-
-  leaseStarted(nodeId: string): void {
-    const node = this.requireNode(nodeId, "nodeId");
+  leaseStarted(state: StateWriter, nodeId: string): void {
+    const node = this.requireNode(state, nodeId, "nodeId");
     node.activeLeases += 1;
-    this.save(node);
+    this.save(state, node);
   }
 
   /** A lease left the node; a completed one counts toward its service score. */
-  leaseEnded(nodeId: string, completed: boolean): void {
-    const node = this.node(nodeId);
+  leaseEnded(state: StateWriter, nodeId: string, completed: boolean): void {
+    const node = this.node(state, nodeId);
     if (!node) return;
     node.activeLeases = Math.max(0, node.activeLeases - 1);
     if (completed) node.completedLeases += 1;
-    this.save(node);
+    this.save(state, node);
   }
 
-  addRating(nodeId: string, rating: number): void {
-    const node = this.requireNode(nodeId, "nodeId");
+  addRating(state: StateWriter, nodeId: string, rating: number): void {
+    const node = this.requireNode(state, nodeId, "nodeId");
     node.ratingSum += rating;
     node.ratingCount += 1;
-    this.save(node);
+    this.save(state, node);
   }
 
-  addBreach(nodeId: string): void {
-    const node = this.node(nodeId);
+  addBreach(state: StateWriter, nodeId: string): void {
+    const node = this.node(state, nodeId);
     if (!node) return;
     node.breaches += 1;
-    this.save(node);
+    this.save(state, node);
   }
 }

@@ -7,9 +7,11 @@ import { TxError } from "../../tx/tx-error.js";
 import { handles, type ChainModule } from "../chain-module.js";
 import type { ExecContext } from "../exec-context.js";
 import { parseAddress } from "../field-parsers.js";
-import { checkNodeId, checkPodUid } from "./identifiers.js";
+import { checkNodeId, checkPodUid } from "../identifiers.js";
+import type { DemandKeeper } from "./demand-keeper.js";
+import { checkRegisterNode } from "./poc-checks.js";
 import { DeregisterNodeMsg, HeartbeatMsg, RegisterNodeMsg, UpdateNodeMsg } from "./poc-messages.js";
-import { PocKeeper, readAllNodes, readNode, readNodesOfOwner } from "./poc-keeper.js";
+import { readAllNodes, readNode, readNodesOfOwner, type PocKeeper } from "./poc-keeper.js";
 import { pocParams } from "./poc-params.js";
 import { amountsToJson, nodeKey, type ContributorRecord } from "./poc-records.js";
 import { economyView, nodeView, placementView, type ViewBlock } from "./poc-views.js";
@@ -27,107 +29,117 @@ function nodeEvent(ctx: ExecContext, type: string, node: ContributorRecord): voi
   ]);
 }
 
-export const pocModule: ChainModule = {
-  name: "poc",
-  params: pocParams,
-  messages: [
-    handles(RegisterNodeMsg, (ctx, msg) => {
-      const node = new PocKeeper(ctx.state).register(ctx.sender, msg, ctx.block);
-      ctx.emit("node_registered", [
-        ["node", node.nodeId],
-        ["owner", node.owner],
-        ["region", node.region],
-        ["price_per_scu_hour", node.pricePerScuHour.toString()],
-      ]);
-    }),
-    handles(HeartbeatMsg, (ctx, msg) => {
-      const { node, cameOnline } = new PocKeeper(ctx.state).heartbeat(ctx.sender, msg, ctx.block);
-      if (cameOnline) nodeEvent(ctx, "node_online", node);
-      ctx.emit("heartbeat", [
-        ["node", node.nodeId],
-        ["total", node.total.toString()],
-      ]);
-    }),
-    handles(UpdateNodeMsg, (ctx, msg) => {
-      const node = new PocKeeper(ctx.state).update(ctx.sender, msg);
-      ctx.emit("node_updated", [
-        ["node", node.nodeId],
-        ["price_per_scu_hour", node.pricePerScuHour.toString()],
-        ["operator", node.operator],
-      ]);
-    }),
-    handles(DeregisterNodeMsg, (ctx, msg) => {
-      nodeEvent(ctx, "node_deregistered", new PocKeeper(ctx.state).deregister(ctx.sender, msg.nodeId));
-    }),
-  ],
-  initGenesis(ctx) {
-    new PocKeeper(ctx.state).initGenesis();
-  },
-  endBlock(ctx) {
-    const keeper = new PocKeeper(ctx.state);
-    for (const node of keeper.sweepOffline(ctx.block.height)) nodeEvent(ctx, "node_offline", node);
-    const coefficients = keeper.updateCoefficients(ctx.block.height);
-    if (coefficients) {
-      const coef = amountsToJson(coefficients.coef);
-      ctx.emit("poc_coefficients", [
-        ["height", String(ctx.block.height)],
-        ["cpu", coef.cpu],
-        ["memory", coef.memory],
-        ["storage", coef.storage],
-        ["bandwidth", coef.bandwidth],
-        ["demand_scu_per_block_micro", coefficients.demandScuPerBlockMicro.toString()],
-      ]);
-    }
-    return undefined;
-  },
-  queries: [
-    {
-      path: "/contributor/:nodeId",
-      describe: "one contributor node as stored (provable)",
-      answer(_state, params) {
-        const nodeId = checkNodeId(params.nodeId!, "nodeId");
-        return { kind: "record", stateKey: nodeKey(nodeId), missing: `node ${nodeId} is not registered` };
+/** The poc module over the app's node and demand keepers. */
+export function pocModule(poc: PocKeeper, demand: DemandKeeper): ChainModule {
+  return {
+    name: "poc",
+    params: pocParams,
+    messages: [
+      handles(RegisterNodeMsg, (ctx, msg) => {
+        checkRegisterNode(msg);
+        const node = poc.register(ctx.state, ctx.sender, msg, ctx.block);
+        ctx.emit("node_registered", [
+          ["node", node.nodeId],
+          ["owner", node.owner],
+          ["region", node.region],
+          ["price_per_scu_hour", node.pricePerScuHour.toString()],
+        ]);
+      }),
+      handles(HeartbeatMsg, (ctx, msg) => {
+        const { node, cameOnline } = poc.heartbeat(ctx.state, ctx.sender, msg, ctx.block);
+        if (cameOnline) nodeEvent(ctx, "node_online", node);
+        ctx.emit("heartbeat", [
+          ["node", node.nodeId],
+          ["total", node.total.toString()],
+        ]);
+      }),
+      handles(UpdateNodeMsg, (ctx, msg) => {
+        const node = poc.update(ctx.state, ctx.sender, msg);
+        ctx.emit("node_updated", [
+          ["node", node.nodeId],
+          ["price_per_scu_hour", node.pricePerScuHour.toString()],
+          ["operator", node.operator],
+        ]);
+      }),
+      handles(DeregisterNodeMsg, (ctx, msg) => {
+        nodeEvent(ctx, "node_deregistered", poc.deregister(ctx.state, ctx.sender, msg.nodeId));
+      }),
+    ],
+    initGenesis(ctx) {
+      demand.initGenesis(ctx.state);
+      poc.initGenesis(ctx.state);
+    },
+    endBlock(ctx) {
+      for (const node of poc.sweepOffline(ctx.state, ctx.block.height)) nodeEvent(ctx, "node_offline", node);
+      const coefficients = demand.updateCoefficients(ctx.state, ctx.block.height);
+      if (coefficients) {
+        const coef = amountsToJson(coefficients.coef);
+        ctx.emit("poc_coefficients", [
+          ["height", String(ctx.block.height)],
+          ["cpu", coef.cpu],
+          ["memory", coef.memory],
+          ["storage", coef.storage],
+          ["bandwidth", coef.bandwidth],
+          ["demand_scu_per_block_micro", coefficients.demandScuPerBlockMicro.toString()],
+        ]);
+      }
+      return undefined;
+    },
+    queries: [
+      {
+        path: "/contributor/:nodeId",
+        describe: "one contributor node as stored (provable)",
+        answer(_state, params) {
+          const nodeId = checkNodeId(params.nodeId!, "nodeId");
+          return { kind: "record", stateKey: nodeKey(nodeId), missing: `node ${nodeId} is not registered` };
+        },
       },
-    },
-    {
-      path: "/contributors",
-      describe: "every contributor node with its PoC scores, in node id order",
-      answer(state) {
-        const block = lastBlock(state);
-        return { kind: "view", value: readAllNodes(state).map((n) => nodeView(state, n, block)) };
+      {
+        path: "/contributors",
+        describe: "every contributor node with its PoC scores, in node id order",
+        answer(state) {
+          const block = lastBlock(state);
+          return { kind: "view", value: readAllNodes(state).map((n) => nodeView(poc, state, n, block)) };
+        },
       },
-    },
-    {
-      path: "/contributors/owner/:address",
-      describe: "the nodes one owner registered, with their PoC scores",
-      answer(state, params) {
-        const owner = parseAddress(params.address, "address");
-        const block = lastBlock(state);
-        return { kind: "view", value: readNodesOfOwner(state, owner).map((n) => nodeView(state, n, block)) };
+      {
+        path: "/contributors/owner/:address",
+        describe: "the nodes one owner registered, with their PoC scores",
+        answer(state, params) {
+          const owner = parseAddress(params.address, "address");
+          const block = lastBlock(state);
+          return {
+            kind: "view",
+            value: readNodesOfOwner(state, owner).map((n) => nodeView(poc, state, n, block)),
+          };
+        },
       },
-    },
-    {
-      path: "/poc",
-      describe: "resource coefficients, estimated demand, load and online supply",
-      answer: (state) => ({ kind: "view", value: economyView(state) }),
-    },
-    {
-      path: "/poc/node/:nodeId",
-      describe: "one node's PoC: basic, service and chain scores, rate per block and total",
-      answer(state, params) {
-        const nodeId = checkNodeId(params.nodeId!, "nodeId");
-        const node = readNode(state, nodeId);
-        if (!node) throw new TxError(ResultCode.NOT_FOUND, `nodeId: node ${nodeId} is not registered`);
-        return { kind: "view", value: nodeView(state, node, lastBlock(state)) };
+      {
+        path: "/poc",
+        describe: "resource coefficients, estimated demand, load and online supply",
+        answer: (state) => ({ kind: "view", value: economyView(state) }),
       },
-    },
-    {
-      path: "/placement/:podUid",
-      describe: "partition round-robin ranking of the online nodes for one pod UID",
-      answer(state, params) {
-        const podUid = checkPodUid(params.podUid!, "podUid");
-        return { kind: "view", value: placementView(state, readAllNodes(state), podUid, lastBlock(state)) };
+      {
+        path: "/poc/node/:nodeId",
+        describe: "one node's PoC: basic, service and chain scores, rate per block and total",
+        answer(state, params) {
+          const nodeId = checkNodeId(params.nodeId!, "nodeId");
+          const node = readNode(state, nodeId);
+          if (!node) throw new TxError(ResultCode.NOT_FOUND, `nodeId: node ${nodeId} is not registered`);
+          return { kind: "view", value: nodeView(poc, state, node, lastBlock(state)) };
+        },
       },
-    },
-  ],
-};
+      {
+        path: "/placement/:podUid",
+        describe: "partition round-robin ranking of the online nodes for one pod UID",
+        answer(state, params) {
+          const podUid = checkPodUid(params.podUid!, "podUid");
+          return {
+            kind: "view",
+            value: placementView(poc, state, readAllNodes(state), podUid, lastBlock(state)),
+          };
+        },
+      },
+    ],
+  };
+}

@@ -3,15 +3,20 @@ import type { JsonValue } from "../../state/canonical-json.js";
 import type { StateReader } from "../../state/state-access.js";
 import type { BlockInfo } from "../exec-context.js";
 import { readParams } from "../params/params-keeper.js";
-import { nodeStanding, readCoefficients, readSupply } from "./poc-keeper.js";
+import { readCoefficients, readSupply, type PocKeeper } from "./poc-keeper.js";
 import { pocParams } from "./poc-params.js";
 import { amountsToJson, type ContributorRecord } from "./poc-records.js";
 import { rankForPod, type PlacementParams } from "./placement.js";
 
 export type ViewBlock = Pick<BlockInfo, "height" | "timeMs">;
 
-export function nodeView(state: StateReader, node: ContributorRecord, block: ViewBlock): JsonValue {
-  const { scores, total } = nodeStanding(state, node, block);
+export function nodeView(
+  poc: PocKeeper,
+  state: StateReader,
+  node: ContributorRecord,
+  block: ViewBlock,
+): JsonValue {
+  const { scores, total } = poc.nodeStanding(state, node, block);
   return {
     nodeId: node.nodeId,
     owner: node.owner,
@@ -61,6 +66,7 @@ export function placementParams(state: StateReader): PlacementParams {
 
 /** Partition round-robin over the online nodes' totals for one pod UID. */
 export function placementView(
+  poc: PocKeeper,
   state: StateReader,
   nodes: readonly ContributorRecord[],
   podUid: string,
@@ -68,7 +74,7 @@ export function placementView(
 ): JsonValue {
   const candidates = nodes
     .filter((n) => n.online)
-    .map((n) => ({ name: n.nodeId, poc: nodeStanding(state, n, block).total }));
+    .map((n) => ({ name: n.nodeId, poc: poc.pocTotal(state, n, block) }));
   const ranking = rankForPod(candidates, podUid, placementParams(state));
   return {
     podUid,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { PocKeeper } from "../../../../../chain-sidecar/modules/poc/poc-keeper.js";
+import { DemandKeeper } from "../../../../../chain-sidecar/modules/poc/demand-keeper.js";
 import { RegisterNodeMsg } from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
 import { EconomyChain, address } from "../market/economy-harness.js";
 import { nodeOffer } from "../market/economy-fixtures.js";
@@ -61,7 +61,7 @@ describe("poc coefficients follow Poisson demand against supply (7,500 blocks, s
     const uniform = seededUniform(20_261_124);
     for (let phase = 0; phase < phases.length; phase++) {
       for (let b = 0; b < PHASE_BLOCKS; b++) {
-        new PocKeeper(chain.state).recordDemand(chain.height, BigInt(poisson(phases[phase]!, uniform)));
+        new DemandKeeper().recordDemand(chain.state, chain.height, BigInt(poisson(phases[phase]!, uniform)));
         const events = chain.endBlock(6);
         const update = events.find((e) => e.type === "poc_coefficients");
         if (update) {

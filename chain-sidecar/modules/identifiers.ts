@@ -1,10 +1,12 @@
-// Checks of names given in transactions: node ids are Kubernetes node names, regions DNS labels, pod UIDs Kubernetes UIDs.
+// Checks of names given in transactions, shared by the modules: node ids are Kubernetes node names, regions DNS
+// labels, pod UIDs Kubernetes UIDs, contract ids hex digests.
 import { ZeroAddress } from "ethers";
-import { invalidField } from "../../tx/tx-error.js";
+import { invalidField } from "../tx/tx-error.js";
 
 const NODE_ID = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const POD_UID = /^[a-z0-9]([-a-z0-9]{0,62}[a-z0-9])?$/;
 const REGION = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const CONTRACT_ID = /^[0-9a-f]{20}$/;
 const CLIENT_REF = /^[A-Za-z0-9]([-A-Za-z0-9._:/]{0,126}[A-Za-z0-9])?$/;
 
 export function checkNodeId(nodeId: string, field: string): string {
@@ -62,4 +64,10 @@ export function checkClusterId(clusterId: string, field: string): string {
     );
   }
   return clusterId;
+}
+
+export function checkContractId(id: string, field: string): string {
+  if (!CONTRACT_ID.test(id))
+    throw invalidField(field, `${JSON.stringify(id)} is not a contract id (20 lowercase hex digits)`);
+  return id;
 }

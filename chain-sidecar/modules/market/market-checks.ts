@@ -1,0 +1,93 @@
+// Checks of market messages that need no state: each message's id and reference syntax, run before the keeper,
+// and the terms of a contract to open against the parameters the keeper read.
+import { invalidField } from "../../tx/tx-error.js";
+import { checkClientRef, checkClusterId, checkContractId, checkRegion } from "../identifiers.js";
+import type {
+  CloseContract,
+  EndLease,
+  OpenContract,
+  RateContributor,
+  RecordBreach,
+  RecordLease,
+  ResizeContract,
+  TopUpContract,
+} from "./market-messages.js";
+import type { MarketParams } from "./market-params.js";
+
+export function inRange(value: bigint, min: number, max: number, field: string): number {
+  if (value < BigInt(min) || value > BigInt(max))
+    throw invalidField(field, `${value} is outside ${min}..${max}`);
+  return Number(value);
+}
+
+/** The parts of the contract id: the cluster and the client reference. */
+export function checkOpenContract(msg: OpenContract): void {
+  checkClusterId(msg.clusterId, "OpenContract.clusterId");
+  checkClientRef(msg.clientRef, "OpenContract.clientRef");
+}
+
+export interface ContractTerms {
+  scuPerReplica: number;
+  replicas: number;
+  durationSeconds: number;
+  recoverWithinSeconds: number;
+  /** Sorted, each listed once. */
+  regions: string[];
+}
+
+/** The size, price, duration and regions of a contract to open, within the market's limits. */
+export function checkContractTerms(msg: OpenContract, p: MarketParams): ContractTerms {
+  const scuPerReplica = inRange(msg.scuPerReplica, 1, p.maxScuPerReplica, "OpenContract.scuPerReplica");
+  const replicas = inRange(msg.replicas, 1, p.maxReplicas, "OpenContract.replicas");
+  if (msg.maxPricePerScuHour === 0n)
+    throw invalidField("OpenContract.maxPricePerScuHour", "must be greater than zero");
+  const durationSeconds = inRange(
+    msg.durationSeconds,
+    1,
+    p.maxDurationSeconds,
+    "OpenContract.durationSeconds",
+  );
+  const recoverWithinSeconds = inRange(
+    msg.recoverWithinSeconds,
+    1,
+    2 ** 32 - 1,
+    "OpenContract.recoverWithinSeconds",
+  );
+  if (msg.regions.length > p.maxRegions)
+    throw invalidField("OpenContract.regions", `at most ${p.maxRegions} regions, got ${msg.regions.length}`);
+  const regions = new Set<string>();
+  msg.regions.forEach((region, i) => {
+    checkRegion(region, `OpenContract.regions[${i}]`);
+    if (regions.has(region)) throw invalidField(`OpenContract.regions[${i}]`, `${region} is listed twice`);
+    regions.add(region);
+  });
+  return { scuPerReplica, replicas, durationSeconds, recoverWithinSeconds, regions: [...regions].sort() };
+}
+
+export function checkTopUpContract(msg: TopUpContract): void {
+  checkContractId(msg.contractId, "TopUpContract.contractId");
+}
+
+export function checkResizeContract(msg: ResizeContract): void {
+  checkContractId(msg.contractId, "ResizeContract.contractId");
+}
+
+export function checkCloseContract(msg: CloseContract): void {
+  checkContractId(msg.contractId, "CloseContract.contractId");
+}
+
+export function checkRecordLease(msg: RecordLease): void {
+  checkContractId(msg.contractId, "RecordLease.contractId");
+}
+
+export function checkEndLease(msg: EndLease): void {
+  checkContractId(msg.contractId, "EndLease.contractId");
+}
+
+export function checkRecordBreach(msg: RecordBreach): void {
+  checkContractId(msg.contractId, "RecordBreach.contractId");
+}
+
+export function checkRateContributor(msg: RateContributor): void {
+  checkContractId(msg.contractId, "RateContributor.contractId");
+}

@@ -1,0 +1,43 @@
+// Checks of a metering batch that need no state: its size within the parameters, its Merkle root, and each
+// record's ids and interval.
+import { ResultCode } from "../../tx/result-codes.js";
+import { TxError, invalidField } from "../../tx/tx-error.js";
+import { checkContractId, checkNodeId, checkPodUid } from "../identifiers.js";
+import { meteringRoot } from "./batch-root.js";
+import type { MeterRecord, MeteringBatch } from "./metering-messages.js";
+import type { MeteringParams } from "./metering-params.js";
+
+/** Returns the batch's root, lowercase. */
+export function checkMeteringBatch(msg: MeteringBatch, params: MeteringParams): string {
+  const records = msg.records;
+  if (records.length === 0) throw invalidField("MeteringBatch.records", "must hold at least one record");
+  if (records.length > params.maxRecordsPerBatch) {
+    throw invalidField(
+      "MeteringBatch.records",
+      `at most ${params.maxRecordsPerBatch} records per batch, got ${records.length}`,
+    );
+  }
+  const root = meteringRoot(records);
+  if (root !== msg.root.toLowerCase()) {
+    throw new TxError(
+      ResultCode.ROOT_MISMATCH,
+      `MeteringBatch.root: ${msg.root} is not the Merkle root of the records (${root})`,
+    );
+  }
+  return root;
+}
+
+/** `path` names the record, e.g. `MeteringBatch.records[3]`. */
+export function checkMeterRecord(
+  record: MeterRecord,
+  path: string,
+): { podUid: string; from: number; to: number } {
+  const podUid = checkPodUid(record.podUid, `${path}.podUid`);
+  checkContractId(record.contractId, `${path}.contractId`);
+  checkNodeId(record.nodeId, `${path}.nodeId`);
+  if (record.toTime <= record.fromTime)
+    throw invalidField(`${path}.toTime`, `${record.toTime} must be after fromTime ${record.fromTime}`);
+  if (record.toTime > BigInt(Number.MAX_SAFE_INTEGER))
+    throw invalidField(`${path}.toTime`, `${record.toTime} is not a plausible unix time in seconds`);
+  return { podUid, from: Number(record.fromTime), to: Number(record.toTime) };
+}
