@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, relative } from "node:path";
-import { ApiException, ApiextensionsV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { ApiextensionsV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { installCrds } from "../../../crds/install.js";
 import { GROUP, PLURAL, VERSION, type Kind } from "../../../crds/types.js";
@@ -15,6 +15,7 @@ import { ManifestValidator } from "../../../crds/validate/validator.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { sharedControlPlane, type SharedControlPlane } from "../../support/control-plane.js";
 import { badManifests, exampleManifests, goodManifests } from "../../fixtures/manifests/corpus.js";
+import { apiserverAnswer } from "./support/apiserver-answer.js";
 
 type KubeObject = Record<string, unknown> & {
   apiVersion: string;
@@ -40,26 +41,13 @@ function isUranus(object: KubeObject): boolean {
 }
 
 /** The apiserver's Status message for a create of this object (strict field validation, as kubectl sends). */
-async function createThroughApi(
-  api: CustomObjectsApi,
-  object: KubeObject,
-  namespaced: boolean,
-): Promise<string> {
+function createThroughApi(api: CustomObjectsApi, object: KubeObject, namespaced: boolean): Promise<string> {
   const target = { group: GROUP, version: VERSION, plural: PLURAL[object.kind as Kind], body: object };
-  try {
-    if (namespaced)
-      await api.createNamespacedCustomObject({ ...target, namespace: NAMESPACE, fieldValidation: "Strict" });
-    else await api.createClusterCustomObject({ ...target, fieldValidation: "Strict" });
-    return "created";
-  } catch (error) {
-    if (!(error instanceof ApiException)) throw error;
-    const body = typeof error.body === "string" ? error.body : JSON.stringify(error.body);
-    try {
-      return (JSON.parse(body) as { message: string }).message;
-    } catch {
-      return body; // Paths the apiserver does not serve answer with plain text.
-    }
-  }
+  return apiserverAnswer(() =>
+    namespaced
+      ? api.createNamespacedCustomObject({ ...target, namespace: NAMESPACE, fieldValidation: "Strict" })
+      : api.createClusterCustomObject({ ...target, fieldValidation: "Strict" }),
+  );
 }
 
 describe("crds on a real kube-apiserver", function () {
@@ -72,6 +60,11 @@ describe("crds on a real kube-apiserver", function () {
   // A discovery cache of this suite's own, filled after the CRDs are served, so categories and explain see them.
   async function kubectl(args: string[], input?: string) {
     return cluster.kubectl(["--cache-dir", cacheDirectory, ...args], input);
+  }
+
+  /** `kubectl patch --type=merge` of the object `target` names (kind, name, and -n where namespaced). */
+  function mergePatch(target: string[], patch: object) {
+    return kubectl(["patch", ...target, "--type=merge", "-p", JSON.stringify(patch)]);
   }
 
   /** kubectl explain, retried while the apiserver is still publishing the new OpenAPI document. */
@@ -192,40 +185,17 @@ describe("crds on a real kube-apiserver", function () {
     });
 
     it("refuses to change the offered node or the payer (transition rules, which only an update runs)", async () => {
-      const node = await kubectl([
-        "patch",
-        "cn",
-        "home-lab-1",
-        "--type=merge",
-        "-p",
-        '{"spec":{"nodeName":"other"}}',
-      ]);
+      const node = await mergePatch(["cn", "home-lab-1"], { spec: { nodeName: "other" } });
       expect(node.code).to.not.equal(0);
       expect(node.stderr).to.include("spec.nodeName");
       expect(node.stderr).to.include("nodeName is immutable");
-      const payer = await kubectl([
-        "patch",
-        "cc",
-        "web-service",
-        "-n",
-        NAMESPACE,
-        "--type=merge",
-        "-p",
-        '{"spec":{"payer":{"secretRef":{"name":"another-key"}}}}',
-      ]);
+      const payer = await mergePatch(["cc", "web-service", "-n", NAMESPACE], {
+        spec: { payer: { secretRef: { name: "another-key" } } },
+      });
       expect(payer.code).to.not.equal(0);
       expect(payer.stderr).to.include("spec.payer");
       expect(payer.stderr).to.include("payer is immutable");
-      const replicas = await kubectl([
-        "patch",
-        "cc",
-        "web-service",
-        "-n",
-        NAMESPACE,
-        "--type=merge",
-        "-p",
-        '{"spec":{"replicas":3}}',
-      ]);
+      const replicas = await mergePatch(["cc", "web-service", "-n", NAMESPACE], { spec: { replicas: 3 } });
       expect(replicas.code, replicas.stderr).to.equal(0);
     });
 

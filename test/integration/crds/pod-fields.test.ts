@@ -1,7 +1,7 @@
 // The table of bad and good pod fields on a real kube-apiserver: each bad case is refused on create with the very
 // message `uranus validate` prints (which names the field), each good case is stored; and the Pod the operator
 // would build from each case is tried (server-side dry run), to show which values a Pod refuses anyway.
-import { ApiException, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { installCrds } from "../../../crds/install.js";
 import {
@@ -25,26 +25,11 @@ import {
   goodFieldObjects,
   type CaseObject,
 } from "../../fixtures/manifests/pod-field-cases.js";
+import { apiserverAnswer } from "./support/apiserver-answer.js";
 
 const NAMESPACE = `pod-fields-it-${process.pid}`;
 const catalog = CrdCatalog.fromDirectory();
 const validator = new ManifestValidator(catalog);
-
-/** The apiserver's answer to a create: "created", or its Status message. */
-async function answer(create: () => Promise<unknown>): Promise<string> {
-  try {
-    await create();
-    return "created";
-  } catch (error) {
-    if (!(error instanceof ApiException)) throw error;
-    const body = typeof error.body === "string" ? error.body : JSON.stringify(error.body);
-    try {
-      return (JSON.parse(body) as { message: string }).message;
-    } catch {
-      return body;
-    }
-  }
-}
 
 /** The Pod the operator makes from a case, with the defaults the apiserver would have filled into the spec. */
 function podFor(c: CaseObject) {
@@ -91,7 +76,7 @@ describe("crds: every field that reaches the pod, on a real kube-apiserver", fun
   });
 
   function create(c: CaseObject): Promise<string> {
-    return answer(() =>
+    return apiserverAnswer(() =>
       objects.createNamespacedCustomObject({
         group: GROUP,
         version: VERSION,
