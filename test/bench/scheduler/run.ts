@@ -12,6 +12,7 @@ import {
   createPods,
   offerNodes,
   type PodPlan,
+  uranusExtenderConfig,
 } from "../../integration/scheduler-extender/contributor-cluster.js";
 import { BindClock } from "./bind-clock.js";
 import { ExtenderChild } from "./extender-child.js";
@@ -40,8 +41,6 @@ interface RunResult {
   /** kube-scheduler's mean scheduling algorithm time per pod (filters, scores and extenders), ms. */
   algorithmMs: number;
 }
-
-const EXTENDER_WEIGHT = 130;
 
 function list(value: string): number[] {
   return value.split(",").map((part) => {
@@ -85,20 +84,7 @@ async function timedRun(
   );
   const clock = new BindClock(controlPlane.kubeConfig, selector);
   await clock.start();
-  const extenders =
-    mode !== "baseline"
-      ? [
-          {
-            urlPrefix: extender.url,
-            filterVerb: "filter",
-            prioritizeVerb: "prioritize",
-            weight: EXTENDER_WEIGHT,
-            nodeCacheCapable: true,
-            ignorable: false,
-            httpTimeout: "5s",
-          },
-        ]
-      : [];
+  const extenders = mode !== "baseline" ? [uranusExtenderConfig(extender.url)] : [];
   extender.record(true);
   let algorithmMs = NaN;
   const scheduler = await startScheduler(controlPlane, run, extenders, options.percentageOfNodesToScore);

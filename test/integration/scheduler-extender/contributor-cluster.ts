@@ -8,6 +8,7 @@ import {
   type V1Toleration,
 } from "@kubernetes/client-node";
 import { GROUP, LABEL, PLURAL, VERSION } from "../../../crds/types.js";
+import type { SchedulerExtenderConfig } from "../../../local-cluster/control-plane.js";
 import { fakeNodeManifest } from "../../../local-cluster/fake-nodes.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { KeepAliveKubeApi } from "./keep-alive-kube-api.js";
@@ -21,6 +22,22 @@ import {
 
 /** Nodes of one test carry this label, and its pods select it, so tests sharing a cluster stay apart. */
 export const GROUP_LABEL = "uranus.test/group";
+
+/** One extender point (×10×130 = 1300) outweighs all default score plugins together (12 weights × 100). */
+export const EXTENDER_WEIGHT = 130;
+
+/** kube-scheduler's registration of the Uranus extender at `urlPrefix`: filter and prioritize, not ignorable. */
+export function uranusExtenderConfig(urlPrefix: string): SchedulerExtenderConfig {
+  return {
+    urlPrefix,
+    filterVerb: "filter",
+    prioritizeVerb: "prioritize",
+    weight: EXTENDER_WEIGHT,
+    nodeCacheCapable: true,
+    ignorable: false,
+    httpTimeout: "5s",
+  };
+}
 
 export interface OfferedNode extends ContributorNodeFacts {
   /** Offer the Node without a ContributorNode. */

@@ -20,10 +20,9 @@ import {
   waitForScheduled,
   type OfferedNode,
   type PodPlan,
+  uranusExtenderConfig,
 } from "./contributor-cluster.js";
 
-/** One extender point (×10×130 = 1300) outweighs all default score plugins together (12 weights × 100). */
-const EXTENDER_WEIGHT = 130;
 const NAMESPACE = "default";
 
 describe("scheduler extender with a real kube-scheduler and kwok nodes", function () {
@@ -54,17 +53,7 @@ describe("scheduler extender with a real kube-scheduler and kwok nodes", functio
     this.timeout(300_000);
     port = await freePort();
     controlPlane = await startControlPlane({
-      schedulerExtenders: [
-        {
-          urlPrefix: `http://127.0.0.1:${port}`,
-          filterVerb: "filter",
-          prioritizeVerb: "prioritize",
-          weight: EXTENDER_WEIGHT,
-          nodeCacheCapable: true,
-          ignorable: false,
-          httpTimeout: "5s",
-        },
-      ],
+      schedulerExtenders: [uranusExtenderConfig(`http://127.0.0.1:${port}`)],
     });
     kubeConfig = controlPlane.kubeConfig;
     await installCrds(kubeConfig);

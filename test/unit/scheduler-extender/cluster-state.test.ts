@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ClusterState } from "../../../scheduler-extender/cluster-state.js";
 import { ScuCalculator } from "../../../units/pod-scu.js";
+import { clusterStateWithPocs } from "./cluster-state-fixture.js";
 import { contributorNode, ownerAddress, uranusPod } from "./contributor-node-fixture.js";
 
 describe("extender cluster state", () => {
@@ -17,15 +18,7 @@ describe("extender cluster state", () => {
   });
 
   it("keeps candidates in PoC order and reports requested nodes it does not know", () => {
-    const state = new ClusterState(new ScuCalculator());
-    for (const [name, poc] of [
-      ["b", 5],
-      ["a", 5],
-      ["c", 9],
-      ["d", 1],
-    ] as const) {
-      state.upsertContributor(contributorNode({ name, poc }));
-    }
+    const state = clusterStateWithPocs({ b: 5, a: 5, c: 9, d: 1 });
     const { candidates, unknown } = state.candidatesByPoc(["d", "a", "x", "c", "b", "x"]);
     expect(candidates.map((c) => c.name)).to.deep.equal(["c", "a", "b", "d"]);
     expect(unknown).to.deep.equal(["x"]);

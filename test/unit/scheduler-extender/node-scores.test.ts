@@ -10,6 +10,7 @@ import {
   scoresJson,
 } from "../../../scheduler-extender/node-scores.js";
 import { ScuCalculator } from "../../../units/pod-scu.js";
+import { clusterStateWithPocs } from "./cluster-state-fixture.js";
 import { contributorNode, ownerAddress, uranusPod } from "./contributor-node-fixture.js";
 
 const params = { tierWeights: [4, 3, 2, 1] };
@@ -145,14 +146,7 @@ describe("extender prioritize", () => {
   });
 
   it("keeps the PoC order through status updates and re-sorts on a PoC change or a removal", () => {
-    const local = new ClusterState(new ScuCalculator());
-    for (const [name, poc] of [
-      ["a", 30],
-      ["b", 20],
-      ["c", 10],
-    ] as const) {
-      local.upsertContributor(contributorNode({ name, poc }));
-    }
+    const local = clusterStateWithPocs({ a: 30, b: 20, c: 10 });
     const order = (): string[] => local.candidatesByPoc(["c", "b", "a"]).candidates.map((c) => c.name);
     expect(order()).to.deep.equal(["a", "b", "c"]);
     local.upsertContributor(contributorNode({ name: "b", poc: 20, allocatedSCU: 3 }));
