@@ -101,16 +101,20 @@ describe("uranus up: the demo workload", () => {
 });
 
 describe("uranus up: when the demo is done", () => {
-  const status = (phases: [string, number, number][], settledPods: number): DemoStatus => ({
-    contracts: phases.map(([phase, ready, replicas], i) => ({
-      namespace: "default",
-      name: `c${i}`,
-      phase,
-      replicas,
-      readyReplicas: ready,
-      podsRunning: ready,
-      nodes: [],
-    })),
+  /** Contracts written "<phase> <ready>/<replicas>", named c0, c1, … in order. */
+  const status = (contracts: string[], settledPods: number): DemoStatus => ({
+    contracts: contracts.map((contract, i) => {
+      const [phase, ready, replicas] = contract.split(/[ /]/);
+      return {
+        namespace: "default",
+        name: `c${i}`,
+        phase: phase!,
+        replicas: Number(replicas),
+        readyReplicas: Number(ready),
+        podsRunning: Number(ready),
+        nodes: [],
+      };
+    }),
     podsRunning: 0,
     pods: 0,
     settledPods,
@@ -119,43 +123,15 @@ describe("uranus up: when the demo is done", () => {
   });
 
   it("is done when every contract runs all its replicas and a settlement is on chain", () => {
-    expect(
-      allRunningAndSettled(
-        status(
-          [
-            ["Running", 2, 2],
-            ["Running", 1, 1],
-          ],
-          1,
-        ),
-      ),
-    ).to.equal(true);
-    expect(
-      allRunningAndSettled(
-        status(
-          [
-            ["Running", 2, 2],
-            ["Running", 1, 1],
-          ],
-          0,
-        ),
-      ),
-    ).to.equal(false);
-    expect(allRunningAndSettled(status([["Running", 1, 2]], 3))).to.equal(false);
-    expect(allRunningAndSettled(status([["Paused", 2, 2]], 3))).to.equal(false);
+    expect(allRunningAndSettled(status(["Running 2/2", "Running 1/1"], 1))).to.equal(true);
+    expect(allRunningAndSettled(status(["Running 2/2", "Running 1/1"], 0))).to.equal(false);
+    expect(allRunningAndSettled(status(["Running 1/2"], 3))).to.equal(false);
+    expect(allRunningAndSettled(status(["Paused 2/2"], 3))).to.equal(false);
     expect(allRunningAndSettled(status([], 3))).to.equal(false);
   });
 
   it("names what it still waits for", () => {
-    const line = statusLine(
-      status(
-        [
-          ["Running", 2, 2],
-          ["Opening", 0, 1],
-        ],
-        0,
-      ),
-    );
+    const line = statusLine(status(["Running 2/2", "Opening 0/1"], 0));
     expect(line).to.contain("contracts Running 1/2");
     expect(line).to.contain("waiting: c1 Opening");
   });

@@ -11,6 +11,37 @@ async function counter(world: MeteringWorld, result: string): Promise<number> {
   return metric.values.find((v) => v.labels.result === result)?.value ?? 0;
 }
 
+/** Pods of contributor X on node n1, leased from 9,000. */
+function podsOnOneNode(world: MeteringWorld, names: string[]): void {
+  world.addNode("n1");
+  for (const name of names) world.addPod({ name, contributor: X, node: "n1", leaseStart: 9_000 });
+}
+
+/** Pods a and b after a first round whose batch the chain holds in its mempool: its outcome is unknown. */
+async function firstBatchHeld() {
+  const world = new MeteringWorld(100);
+  podsOnOneNode(world, ["a", "b"]);
+  world.chain.disrupt((tx) => tx.type === "MeteringBatch", { kind: "hold" });
+  const loop = world.loop();
+  await loop.round();
+  return { world, loop };
+}
+
+/** The records of the batches sent, from the `first`-th on. */
+function recordsFrom(world: MeteringWorld, first: number) {
+  return world
+    .batches()
+    .slice(first)
+    .map((b) => b.records);
+}
+
+type BillingRecord = [podUid: string, from: number, to: number, scu: number];
+
+/** A batch the chain admitted for `contributor`, with these records. */
+function admitted(contributor: string, ...records: BillingRecord[]) {
+  return { contributor, outcome: "admitted", code: 0, records };
+}
+
 describe("metering loop", () => {
   it("sends one batch per contributor, each record from where the chain says billing stands to now, the failure moment, the lease end or the contract end", async () => {
     const world = new MeteringWorld();
@@ -37,25 +68,8 @@ describe("metering loop", () => {
     const loop = world.loop();
     await loop.round();
     expect(world.batches()).to.deep.equal([
-      {
-        contributor: X,
-        outcome: "admitted",
-        code: 0,
-        records: [
-          ["uid-p1", 9_400, 10_000, 1],
-          ["uid-p2", 9_000, 9_700, 1],
-          ["uid-p3", 9_100, 9_500, 1],
-        ],
-      },
-      {
-        contributor: Y,
-        outcome: "admitted",
-        code: 0,
-        records: [
-          ["uid-p4", 9_200, 10_000, 2],
-          ["uid-p6", 9_200, 9_800, 1],
-        ],
-      },
+      admitted(X, ["uid-p1", 9_400, 10_000, 1], ["uid-p2", 9_000, 9_700, 1], ["uid-p3", 9_100, 9_500, 1]),
+      admitted(Y, ["uid-p4", 9_200, 10_000, 2], ["uid-p6", 9_200, 9_800, 1]),
     ]);
     expect(world.committedBatches().map((tx) => tx.code)).to.deep.equal([0, 0]);
     expect(Object.fromEntries(world.metered)).to.deep.equal({
@@ -71,16 +85,16 @@ describe("metering loop", () => {
     world.now = 10_060;
     await loop.round();
     expect(world.batches().slice(2)).to.deep.equal([
-      { contributor: X, outcome: "admitted", code: 0, records: [["uid-p1", 10_000, 10_060, 1]] },
-      { contributor: Y, outcome: "admitted", code: 0, records: [["uid-p4", 10_000, 10_060, 2]] },
+      admitted(X, ["uid-p1", 10_000, 10_060, 1]),
+      admitted(Y, ["uid-p4", 10_000, 10_060, 2]),
     ]);
 
     // A restarted operator knows nothing but what the chain says, and starts there.
     world.now = 10_090;
     await world.loop().round();
     expect(world.batches().slice(4)).to.deep.equal([
-      { contributor: X, outcome: "admitted", code: 0, records: [["uid-p1", 10_060, 10_090, 1]] },
-      { contributor: Y, outcome: "admitted", code: 0, records: [["uid-p4", 10_060, 10_090, 2]] },
+      admitted(X, ["uid-p1", 10_060, 10_090, 1]),
+      admitted(Y, ["uid-p4", 10_060, 10_090, 2]),
     ]);
   });
 
@@ -102,8 +116,7 @@ describe("metering loop", () => {
 
   it("drops only the pod whose record the chain refuses, bills the others at once, and reports what they were charged", async () => {
     const world = new MeteringWorld();
-    world.addNode("n1");
-    for (const name of ["a", "b", "c"]) world.addPod({ name, contributor: X, node: "n1", leaseStart: 9_000 });
+    podsOnOneNode(world, ["a", "b", "c"]);
     const loop = world.loop();
     await loop.round();
     // Another process billed b further meanwhile; this loop still has b at 10,000.
@@ -112,15 +125,7 @@ describe("metering loop", () => {
     await loop.round();
     const [refused, retried] = world.batches().slice(1);
     expect(refused).to.include({ outcome: "refused", code: ResultCode.DOUBLE_BILLED });
-    expect(retried).to.deep.equal({
-      contributor: X,
-      outcome: "admitted",
-      code: 0,
-      records: [
-        ["uid-a", 10_000, 10_060, 1],
-        ["uid-c", 10_000, 10_060, 1],
-      ],
-    });
+    expect(retried).to.deep.equal(admitted(X, ["uid-a", 10_000, 10_060, 1], ["uid-c", 10_000, 10_060, 1]));
     expect(world.events.map((e) => [e.type, e.reason])).to.deep.equal([["Warning", "MeteringRefused"]]);
     expect(world.events[0]!.note).to.match(/pod b: DOUBLE_BILLED/);
     expect(world.book.lastOf(CONTRACT_ID)).to.include({
@@ -133,12 +138,7 @@ describe("metering loop", () => {
     // b is read from chain again next round.
     world.now = 10_120;
     await loop.round();
-    expect(
-      world
-        .batches()
-        .slice(3)
-        .map((b) => b.records),
-    ).to.deep.equal([
+    expect(recordsFrom(world, 3)).to.deep.equal([
       [
         ["uid-a", 10_060, 10_120, 1],
         ["uid-b", 10_030, 10_120, 1],
@@ -148,12 +148,7 @@ describe("metering loop", () => {
   });
 
   it("forgets the billing of a batch whose outcome is unknown, so the next round starts where the chain says", async () => {
-    const world = new MeteringWorld(100);
-    world.addNode("n1");
-    for (const name of ["a", "b"]) world.addPod({ name, contributor: X, node: "n1", leaseStart: 9_000 });
-    world.chain.disrupt((tx) => tx.type === "MeteringBatch", { kind: "hold" });
-    const loop = world.loop();
-    await loop.round();
+    const { world, loop } = await firstBatchHeld();
     expect(await counter(world, "unknown")).to.equal(1);
     // It lands after all.
     world.chain.release();
@@ -162,25 +157,12 @@ describe("metering loop", () => {
     world.now = 10_060;
     await loop.round();
     expect(world.batches().slice(1)).to.deep.equal([
-      {
-        contributor: X,
-        outcome: "admitted",
-        code: 0,
-        records: [
-          ["uid-a", 10_000, 10_060, 1],
-          ["uid-b", 10_000, 10_060, 1],
-        ],
-      },
+      admitted(X, ["uid-a", 10_000, 10_060, 1], ["uid-b", 10_000, 10_060, 1]),
     ]);
   });
 
   it("never bills a second twice when a batch of unknown outcome lands after the next round was sent", async () => {
-    const world = new MeteringWorld(100);
-    world.addNode("n1");
-    for (const name of ["a", "b"]) world.addPod({ name, contributor: X, node: "n1", leaseStart: 9_000 });
-    world.chain.disrupt((tx) => tx.type === "MeteringBatch", { kind: "hold" });
-    const loop = world.loop();
-    await loop.round();
+    const { world, loop } = await firstBatchHeld();
     // Still pending in the mempool: the chain says nothing is billed, so the next round bills from the lease start,
     // and CheckTx (which counts the pending batch) refuses it pod by pod.
     world.now = 10_060;
@@ -198,12 +180,7 @@ describe("metering loop", () => {
     world.chain.commit();
     world.now = 10_120;
     await loop.round();
-    expect(
-      world
-        .batches()
-        .slice(3)
-        .map((b) => b.records),
-    ).to.deep.equal([
+    expect(recordsFrom(world, 3)).to.deep.equal([
       [
         ["uid-a", 10_000, 10_120, 1],
         ["uid-b", 10_000, 10_120, 1],
