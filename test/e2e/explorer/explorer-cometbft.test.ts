@@ -1,40 +1,32 @@
-import { mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { expect } from "chai";
 import type { Wallet } from "ethers";
 import { ZeroAddress } from "ethers";
 import { WebSocket } from "ws";
 import type { ChainClient, TxOutcome } from "../../../chain-sidecar/client/chain-client.js";
-import { OpenContractMsg, RecordLeaseMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
+import { OpenContractMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
 import { MeteringBatchMsg } from "../../../chain-sidecar/modules/metering/metering-messages.js";
 import { RegisterNodeMsg } from "../../../chain-sidecar/modules/poc/poc-messages.js";
 import { LendMsg } from "../../../chain-sidecar/modules/staking/staking-messages.js";
-import type { MessageSpec } from "../../../chain-sidecar/tx/message-spec.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { testWallet } from "../../unit/chain-sidecar/app-harness.js";
 import {
   batchOf,
   contractTerms,
-  meterRecord,
   nodeOffer,
 } from "../../unit/chain-sidecar/modules/market/economy-fixtures.js";
 import { startCometExplorerChain, type CometExplorerChain } from "./explorer-cometbft-chain.js";
 import { startExplorerChain, type ExplorerChain } from "./explorer-chain.js";
+import {
+  leasePods,
+  openExplorerPage,
+  podRecord,
+  saveScreenshot,
+  shown,
+  type PodSettlement,
+  type Submit,
+} from "./explorer-page-session.js";
 import { launchHeadlessChromium, type HeadlessChromium } from "./headless-chromium.js";
 import { shapeDifferences } from "./json-shape.js";
-
-const ARTIFACTS = "test-artifacts";
-
-interface PodSettlement {
-  podUid: string;
-  nodeId: string;
-  seconds: number;
-  charged: string;
-  lastHeight: number;
-}
-
-/** How the page writes amounts: thousands separators. */
-const shown = (value: string | bigint | number): string => BigInt(value).toLocaleString("en-US");
 
 async function rpcCall(rpcUrl: string, method: string, params: Record<string, unknown>): Promise<unknown> {
   const response = await fetch(rpcUrl, {
@@ -122,8 +114,7 @@ describe("explorer of `uranus chain start` in front of a real CometBFT node", fu
   let solo: ExplorerChain | undefined;
   let browser: HeadlessChromium | undefined;
 
-  const submit = <T>(wallet: Wallet, spec: MessageSpec<T>, message: T): Promise<TxOutcome> =>
-    chain!.client.submit(wallet, spec, message);
+  const submit: Submit = (wallet, spec, message) => chain!.client.submit(wallet, spec, message);
 
   before(async function () {
     this.timeout(120_000);
@@ -177,29 +168,14 @@ describe("explorer of `uranus chain start` in front of a real CometBFT node", fu
     const { openedAt: t0 } = (await chain!.client.queryJson(`/contract/${contractId!}`)) as {
       openedAt: number;
     };
-    for (const [replica, podUid] of pods.entries()) {
-      await submit(payer, RecordLeaseMsg, {
-        contractId: contractId!,
-        replica: BigInt(replica),
-        nodeId: nodes[replica]!,
-        podUid,
-        startedAt: BigInt(t0),
-      });
-    }
-    const record = (i: number, from: number, to: number) =>
-      meterRecord(pods[i]!, contractId!, nodes[i]!, from, to, { replica: BigInt(i) });
+    const leases = { contractId: contractId!, pods, nodes, startedAt: t0 };
+    await leasePods(submit, payer, leases);
+    const record = (i: number, from: number, to: number) => podRecord(leases, i, from, to);
     const contributor = owner.address.toLowerCase();
     await submit(owner, MeteringBatchMsg, batchOf(contributor, [record(0, t0, t0 + 20)]));
     await submit(owner, MeteringBatchMsg, batchOf(contributor, [record(1, t0, t0 + 12)]));
 
-    const page = await browser!.context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") errors.push(message.text());
-    });
-    await page.goto(chain!.explorerUrl);
-    await page.waitForSelector("body[data-ready='true']");
+    const { page, errors } = await openExplorerPage(browser!, chain!.explorerUrl);
     expect(await page.textContent("#chain-id")).to.equal("uranus-explorer-comet");
     await page.waitForSelector("#feed-status[data-mode='websocket']");
 
@@ -274,10 +250,7 @@ describe("explorer of `uranus chain start` in front of a real CometBFT node", fu
     expect(cells[6]).to.equal(shown(updated.charged));
     expect(Number(await page.getAttribute("#latest-height", "data-height"))).to.be.at.least(batch.height!);
 
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const screenshot = join(ARTIFACTS, "explorer-cometbft.png");
-    await page.screenshot({ path: screenshot, fullPage: true });
-    expect(statSync(screenshot).size).to.be.greaterThan(10_000);
+    await saveScreenshot(page, "explorer-cometbft.png");
     expect(errors).to.deep.equal([]);
     expect(chain!.sidecarExited(), chain!.logs()).to.equal(false);
     await page.close();

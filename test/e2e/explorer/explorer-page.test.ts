@@ -1,38 +1,31 @@
-import { mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { expect } from "chai";
-import { ZeroAddress, type Wallet } from "ethers";
+import { ZeroAddress } from "ethers";
 import type { Page } from "playwright-core";
 import type { TxOutcome } from "../../../chain-sidecar/client/chain-client.js";
 import { LendMsg } from "../../../chain-sidecar/modules/staking/staking-messages.js";
-import { OpenContractMsg, RecordLeaseMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
+import { OpenContractMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
 import { MeteringBatchMsg } from "../../../chain-sidecar/modules/metering/metering-messages.js";
 import { HeartbeatMsg, RegisterNodeMsg } from "../../../chain-sidecar/modules/poc/poc-messages.js";
-import type { MessageSpec } from "../../../chain-sidecar/tx/message-spec.js";
 import { testConsensusKey, testWallet } from "../../unit/chain-sidecar/app-harness.js";
 import {
   batchOf,
   contractTerms,
-  meterRecord,
   nodeOffer,
 } from "../../unit/chain-sidecar/modules/market/economy-fixtures.js";
 import { startExplorerChain, type ExplorerChain } from "./explorer-chain.js";
+import {
+  idleHeartbeat,
+  leasePods,
+  openExplorerPage,
+  podRecord,
+  saveScreenshot,
+  shown,
+  type PodSettlement,
+  type Submit,
+} from "./explorer-page-session.js";
 import { launchHeadlessChromium, type HeadlessChromium } from "./headless-chromium.js";
 
-const ARTIFACTS = "test-artifacts";
 const PAGE_TIMEOUT_MS = 20_000;
-
-interface PodSettlement {
-  podUid: string;
-  fee: string;
-  nodeId: string;
-  seconds: number;
-  charged: string;
-  lastHeight: number;
-}
-
-/** How the page writes amounts: thousands separators. */
-const shown = (value: string | bigint | number): string => BigInt(value).toLocaleString("en-US");
 
 function attribute(outcome: TxOutcome, type: string, key: string): string {
   const value = outcome.events.find((e) => e.type === type)?.attributes.find((a) => a.key === key)?.value;
@@ -56,8 +49,7 @@ describe("explorer page in Chromium against a live solo chain", function () {
   let contractId: string;
   let settlements: PodSettlement[];
 
-  const submit = <T>(wallet: Wallet, spec: MessageSpec<T>, message: T): Promise<TxOutcome> =>
-    chain.client.submit(wallet, spec, message);
+  const submit: Submit = (wallet, spec, message) => chain.client.submit(wallet, spec, message);
 
   before(async function () {
     this.timeout(60_000);
@@ -102,18 +94,9 @@ describe("explorer page in Chromium against a live solo chain", function () {
     contractId = attribute(opened, "contract_opened", "contract");
     const contract = (await chain.client.queryJson(`/contract/${contractId}`)) as { openedAt: number };
     const t0 = contract.openedAt;
-    const nodes = ["node-a", "node-b", "node-c"];
-    for (const [replica, podUid] of pods.entries()) {
-      await submit(payer, RecordLeaseMsg, {
-        contractId,
-        replica: BigInt(replica),
-        nodeId: nodes[replica]!,
-        podUid,
-        startedAt: BigInt(t0),
-      });
-    }
-    const record = (i: number, from: number, to: number) =>
-      meterRecord(pods[i]!, contractId, nodes[i]!, from, to, { replica: BigInt(i) });
+    const leases = { contractId, pods, nodes: ["node-a", "node-b", "node-c"], startedAt: t0 };
+    await leasePods(submit, payer, leases);
+    const record = (i: number, from: number, to: number) => podRecord(leases, i, from, to);
     await submit(ownerA, MeteringBatchMsg, batchOf(ownerA.address.toLowerCase(), [record(0, t0, t0 + 20)]));
     await submit(ownerB, MeteringBatchMsg, batchOf(ownerB.address.toLowerCase(), [record(1, t0, t0 + 25)]));
     await submit(ownerB, MeteringBatchMsg, batchOf(ownerB.address.toLowerCase(), [record(2, t0, t0 + 12)]));
@@ -137,20 +120,8 @@ describe("explorer page in Chromium against a live solo chain", function () {
     await (chain as ExplorerChain | undefined)?.stop();
   });
 
-  async function openExplorer(
-    setUp?: (page: Page) => Promise<void>,
-  ): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser!.context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") errors.push(message.text());
-    });
-    await setUp?.(page);
-    await page.goto(chain.explorerUrl);
-    await page.waitForSelector("body[data-ready='true']");
-    return { page, errors };
-  }
+  const openExplorer = (setUp?: (page: Page) => Promise<void>) =>
+    openExplorerPage(browser!, chain.explorerUrl, setUp);
 
   it("shows the chain's settlements, validators, contributors and transactions, and follows new blocks live", async () => {
     expect(settlements.map((s) => s.podUid)).to.deep.equal(pods);
@@ -241,13 +212,7 @@ describe("explorer page in Chromium against a live solo chain", function () {
     // Live: a new transaction's block shows up through the websocket subscription.
     await page.waitForSelector("#feed-status[data-mode='websocket']");
     const before = Number(await page.getAttribute("#latest-height", "data-height"));
-    const heartbeat = await submit(ownerA, HeartbeatMsg, {
-      nodeId: "node-a",
-      cpuMillicores: 0n,
-      memoryBytes: 0n,
-      storageBytes: 0n,
-      bandwidthMbps: 0n,
-    });
+    const heartbeat = await submit(ownerA, HeartbeatMsg, idleHeartbeat("node-a"));
     expect(heartbeat.height).to.be.greaterThan(before);
     await page.waitForFunction(
       (height) => Number(document.querySelector("#latest-height")?.getAttribute("data-height")) >= height,
@@ -258,10 +223,7 @@ describe("explorer page in Chromium against a live solo chain", function () {
       "Heartbeat",
     );
 
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const screenshot = join(ARTIFACTS, "explorer.png");
-    await page.screenshot({ path: screenshot, fullPage: true });
-    expect(statSync(screenshot).size).to.be.greaterThan(10_000);
+    await saveScreenshot(page, "explorer.png");
     expect(errors).to.deep.equal([]);
     expect(chain.faults).to.deep.equal([]);
     await page.close();
@@ -275,13 +237,7 @@ describe("explorer page in Chromium against a live solo chain", function () {
     );
     await page.waitForSelector("#feed-status[data-mode='polling']");
     const before = Number(await page.getAttribute("#latest-height", "data-height"));
-    const outcome = await submit(ownerB, HeartbeatMsg, {
-      nodeId: "node-b",
-      cpuMillicores: 0n,
-      memoryBytes: 0n,
-      storageBytes: 0n,
-      bandwidthMbps: 0n,
-    });
+    const outcome = await submit(ownerB, HeartbeatMsg, idleHeartbeat("node-b"));
     expect(outcome.height).to.be.greaterThan(before);
     await page.waitForSelector(`#txs-body tr[data-hash='${outcome.hash}']`);
     expect(Number(await page.getAttribute("#latest-height", "data-height"))).to.be.at.least(outcome.height!);

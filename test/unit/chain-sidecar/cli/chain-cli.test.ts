@@ -1,35 +1,26 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { runCli } from "../cli-runner.js";
 import { testWallet } from "../app-harness.js";
-import { startSoloChain, type SoloChain } from "../solo-chain.js";
+import { cliAgainstSoloChain } from "./cli-against-solo-chain.js";
 
 describe("chain-sidecar cli: uranus keys, tx and query", function () {
   this.timeout(120_000);
   const funded = testWallet("cli-funded");
   const operator = testWallet("cli-operator");
   const recipient = testWallet("cli-recipient");
-  let dir: string;
-  let keyring: string[];
-  let chain: SoloChain;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "uranus-cli-"));
-    writeFileSync(join(dir, "password"), "correct horse battery staple\n");
-    writeFileSync(join(dir, "wrong-password"), "nope\n");
-    writeFileSync(join(dir, "funded.key"), `${funded.privateKey}\n`);
-    keyring = ["--keyring-dir", join(dir, "keyring"), "--password-file", join(dir, "password")];
-    chain = await startSoloChain(
-      { accounts: [{ address: funded.address, balance: 5_000_000n }] },
-      operator.address,
-    );
+  const cli = cliAgainstSoloChain({
+    tempPrefix: "uranus-cli-",
+    password: "correct horse battery staple",
+    genesis: { accounts: [{ address: funded.address, balance: 5_000_000n }] },
+    validatorOperator: operator.address,
   });
+  const { tx, query, queryJson } = cli;
 
-  after(async () => {
-    await chain.stop();
-    rmSync(dir, { recursive: true, force: true });
+  before(() => {
+    writeFileSync(join(cli.dir, "wrong-password"), "nope\n");
+    writeFileSync(join(cli.dir, "funded.key"), `${funded.privateKey}\n`);
   });
 
   describe("keys", () => {
@@ -38,7 +29,7 @@ describe("chain-sidecar cli: uranus keys, tx and query", function () {
         "--output",
         "json",
         "keys",
-        ...keyring,
+        ...cli.keyring,
         "create",
         "alice",
         "--scrypt-n",
@@ -48,24 +39,24 @@ describe("chain-sidecar cli: uranus keys, tx and query", function () {
       const key = JSON.parse(created.stdout) as { name: string; address: string };
       expect(key.name).to.equal("alice");
       expect(key.address).to.match(/^0x[0-9a-fA-F]{40}$/);
-      const file = readFileSync(join(dir, "keyring", "alice.json"), "utf8");
+      const file = readFileSync(join(cli.dir, "keyring", "alice.json"), "utf8");
       expect(JSON.parse(file)).to.have.property("Crypto");
       expect(file).to.not.match(/"privateKey"/);
-      const listed = await runCli(["keys", ...keyring, "list"]);
+      const listed = await runCli(["keys", ...cli.keyring, "list"]);
       expect(listed.code).to.equal(0);
       expect(listed.stdout).to.contain("alice").and.contain(key.address);
-      const shown = await runCli(["--output", "json", "keys", ...keyring, "show", "alice"]);
+      const shown = await runCli(["--output", "json", "keys", ...cli.keyring, "show", "alice"]);
       expect(JSON.parse(shown.stdout)).to.deep.equal(key);
     });
 
     it("imports a private key from a file without ever printing it", async () => {
       const run = await runCli([
         "keys",
-        ...keyring,
+        ...cli.keyring,
         "import",
         "funded",
         "--private-key-file",
-        join(dir, "funded.key"),
+        join(cli.dir, "funded.key"),
         "--scrypt-n",
         "1024",
       ]);
@@ -75,10 +66,10 @@ describe("chain-sidecar cli: uranus keys, tx and query", function () {
     });
 
     it("refuses a duplicate name, a bad name and a missing password with clear errors", async () => {
-      const duplicate = await runCli(["keys", ...keyring, "create", "alice", "--scrypt-n", "1024"]);
+      const duplicate = await runCli(["keys", ...cli.keyring, "create", "alice", "--scrypt-n", "1024"]);
       expect(duplicate.code).to.equal(1);
       expect(duplicate.stderr).to.contain("key alice already exists");
-      const badName = await runCli(["keys", ...keyring, "create", "../evil", "--scrypt-n", "1024"]);
+      const badName = await runCli(["keys", ...cli.keyring, "create", "../evil", "--scrypt-n", "1024"]);
       expect(badName.code).to.equal(1);
       expect(badName.stderr).to.contain("key name");
       const saved = process.env.URANUS_KEYRING_PASSWORD;
@@ -86,7 +77,7 @@ describe("chain-sidecar cli: uranus keys, tx and query", function () {
       const noPassword = await runCli([
         "keys",
         "--keyring-dir",
-        join(dir, "keyring"),
+        join(cli.dir, "keyring"),
         "create",
         "bob",
         "--scrypt-n",
@@ -99,36 +90,17 @@ describe("chain-sidecar cli: uranus keys, tx and query", function () {
   });
 
   describe("tx and query against a node", () => {
-    const node = () => ["--node", chain.rpcUrl];
-
     it("sends tokens and shows the new balance", async () => {
-      const sent = await runCli([
-        ...node(),
-        "tx",
-        ...keyring,
-        "send",
-        recipient.address,
-        "1_000",
-        "--from",
-        "funded",
-      ]);
+      const sent = await tx(["send", recipient.address, "1_000"], "funded");
       expect(sent.code, sent.stderr).to.equal(0);
       expect(sent.stdout).to.match(/committed in block \d+/);
-      const account = await runCli([...node(), "--output", "json", "query", "account", recipient.address]);
+      const account = await queryJson(["account", recipient.address]);
       expect(account.code, account.stderr).to.equal(0);
       expect(JSON.parse(account.stdout)).to.deep.include({ balance: "1000", nonce: 0 });
     });
 
     it("queries an account by key name with a verified proof", async () => {
-      const run = await runCli([
-        ...node(),
-        "query",
-        "--keyring-dir",
-        join(dir, "keyring"),
-        "account",
-        "funded",
-        "--prove",
-      ]);
+      const run = await query(["--keyring-dir", join(cli.dir, "keyring"), "account", "funded", "--prove"]);
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stdout)
         .to.contain(funded.address)
@@ -141,10 +113,10 @@ describe("chain-sidecar cli: uranus keys, tx and query", function () {
         ["vote", operator.address],
         ["unbond", operator.address, "200"],
       ]) {
-        const run = await runCli([...node(), "tx", ...keyring, ...args, "--from", "funded"]);
+        const run = await tx(args, "funded");
         expect(run.code, `${args[0]}: ${run.stderr}`).to.equal(0);
       }
-      const position = await runCli([...node(), "--output", "json", "query", "account", funded.address]);
+      const position = await queryJson(["account", funded.address]);
       const parsed = JSON.parse(position.stdout) as {
         staking: { loans: { amount: string }[]; votes: string[] };
       };
@@ -153,15 +125,15 @@ describe("chain-sidecar cli: uranus keys, tx and query", function () {
     });
 
     it("lists validators as a table and as JSON, and shows one with a proof", async () => {
-      const table = await runCli([...node(), "query", "validators"]);
+      const table = await query(["validators"]);
       expect(table.code, table.stderr).to.equal(0);
       expect(table.stdout)
         .to.contain("operator")
         .and.contain(operator.address.toLowerCase())
         .and.contain("active");
-      const json = await runCli([...node(), "--output", "json", "query", "validators"]);
+      const json = await queryJson(["validators"]);
       expect((JSON.parse(json.stdout) as { lent: string }[])[0]!.lent).to.equal("300");
-      const one = await runCli([...node(), "query", "validator", operator.address, "--prove"]);
+      const one = await query(["validator", operator.address, "--prove"]);
       expect(one.code, one.stderr).to.equal(0);
       expect(one.stdout)
         .to.contain("solo")
@@ -169,47 +141,29 @@ describe("chain-sidecar cli: uranus keys, tx and query", function () {
     });
 
     it("shows params and supply", async () => {
-      const params = await runCli([...node(), "query", "params"]);
+      const params = await query(["params"]);
       expect(params.code, params.stderr).to.equal(0);
       expect(params.stdout).to.contain("maxValidators").and.contain("txFee");
-      const supply = await runCli([...node(), "--output", "json", "query", "supply"]);
+      const supply = await queryJson(["supply"]);
       expect(BigInt((JSON.parse(supply.stdout) as { supply: string }).supply) > 0n).to.equal(true);
     });
 
     it("explains refusals and bad arguments", async () => {
-      const broke = await runCli([
-        ...node(),
-        "tx",
-        ...keyring,
-        "send",
-        recipient.address,
-        "999999999999",
-        "--from",
-        "funded",
-      ]);
+      const broke = await tx(["send", recipient.address, "999999999999"], "funded");
       expect(broke.code).to.equal(1);
       expect(broke.stderr).to.contain("INSUFFICIENT_FUNDS").and.contain("Transfer.amount");
-      const badAddress = await runCli([...node(), "tx", ...keyring, "send", "0x12", "5", "--from", "funded"]);
+      const badAddress = await tx(["send", "0x12", "5"], "funded");
       expect(badAddress.code).to.equal(1);
       expect(badAddress.stderr).to.contain("is not a 0x address");
-      const badAmount = await runCli([
-        ...node(),
-        "tx",
-        ...keyring,
-        "send",
-        recipient.address,
-        "1.5",
-        "--from",
-        "funded",
-      ]);
+      const badAmount = await tx(["send", recipient.address, "1.5"], "funded");
       expect(badAmount.stderr).to.contain("not a whole amount");
       const wrongPassword = await runCli([
-        ...node(),
+        ...cli.node(),
         "tx",
         "--keyring-dir",
-        join(dir, "keyring"),
+        join(cli.dir, "keyring"),
         "--password-file",
-        join(dir, "wrong-password"),
+        join(cli.dir, "wrong-password"),
         "send",
         recipient.address,
         "1",
@@ -217,7 +171,7 @@ describe("chain-sidecar cli: uranus keys, tx and query", function () {
         "funded",
       ]);
       expect(wrongPassword.stderr).to.contain("cannot decrypt key funded");
-      const unknown = await runCli([...node(), "query", "validator", recipient.address]);
+      const unknown = await query(["validator", recipient.address]);
       expect(unknown.code).to.equal(1);
       expect(unknown.stderr).to.contain("not a registered validator");
       const noNode = await runCli(["--node", "http://127.0.0.1:1", "query", "params"]);
@@ -227,44 +181,22 @@ describe("chain-sidecar cli: uranus keys, tx and query", function () {
 
     it("registers a validator from CometBFT's priv_validator_key.json and lists it", async () => {
       const pubKey = Buffer.alloc(32, 7).toString("base64");
-      const keyFile = join(dir, "priv_validator_key.json");
+      const keyFile = join(cli.dir, "priv_validator_key.json");
       writeFileSync(
         keyFile,
         JSON.stringify({ pub_key: { type: "tendermint/PubKeyEd25519", value: pubKey } }),
       );
-      const params = await runCli([...node(), "--output", "json", "query", "params"]);
+      const params = await queryJson(["params"]);
       const minDeposit = (JSON.parse(params.stdout) as { staking: { minDeposit: string } }).staking
         .minDeposit;
-      const below = await runCli([
-        ...node(),
-        "tx",
-        ...keyring,
-        "register-validator",
-        "--deposit",
-        (BigInt(minDeposit) - 1n).toString(),
-        "--priv-validator-key",
-        keyFile,
-        "--from",
-        "funded",
-      ]);
+      const register = (deposit: string, ...extra: string[]) =>
+        tx(["register-validator", "--deposit", deposit, "--priv-validator-key", keyFile, ...extra], "funded");
+      const below = await register((BigInt(minDeposit) - 1n).toString());
       expect(below.code).to.equal(1);
       expect(below.stderr).to.contain("RegisterValidator.deposit");
-      const registered = await runCli([
-        ...node(),
-        "tx",
-        ...keyring,
-        "register-validator",
-        "--deposit",
-        minDeposit,
-        "--priv-validator-key",
-        keyFile,
-        "--moniker",
-        "cli-validator",
-        "--from",
-        "funded",
-      ]);
+      const registered = await register(minDeposit, "--moniker", "cli-validator");
       expect(registered.code, registered.stderr).to.equal(0);
-      const listed = await runCli([...node(), "--output", "json", "query", "validator", funded.address]);
+      const listed = await queryJson(["validator", funded.address]);
       expect(listed.code, listed.stderr).to.equal(0);
       expect(JSON.parse(listed.stdout)).to.deep.include({
         operator: funded.address.toLowerCase(),

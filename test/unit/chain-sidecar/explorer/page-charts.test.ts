@@ -1,23 +1,10 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import {
-  loadPageModule,
-  type EscrowHistoryModule,
-  type PocTiersModule,
-  type SvgChartsModule,
-} from "./page-modules.js";
+import { loadPageModules } from "./page-modules.js";
+
+const [charts, escrow, tiers] = await loadPageModules("svg-charts.js", "escrow-history.js", "poc-tiers.js");
 
 describe("explorer page: charts and the series behind them", () => {
-  let charts: SvgChartsModule;
-  let escrow: EscrowHistoryModule;
-  let tiers: PocTiersModule;
-
-  before(async () => {
-    charts = (await loadPageModule("svg-charts.js")) as SvgChartsModule;
-    escrow = (await loadPageModule("escrow-history.js")) as EscrowHistoryModule;
-    tiers = (await loadPageModule("poc-tiers.js")) as PocTiersModule;
-  });
-
   describe("escrow by height", () => {
     it("starts at the deposit at the opening height and steps down by each pod's charges at its settlement height", () => {
       const points = escrow.escrowByHeight(

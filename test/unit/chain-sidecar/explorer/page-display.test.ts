@@ -1,22 +1,13 @@
 import { expect } from "chai";
-import {
-  loadPageModule,
-  type ContractsViewModule,
-  type DisplayFormatModule,
-  type LiveFeedModule,
-} from "./page-modules.js";
+import { loadPageModules } from "./page-modules.js";
+
+const [format, contracts, feed] = await loadPageModules(
+  "display-format.js",
+  "contracts-view.js",
+  "live-feed.js",
+);
 
 describe("explorer page: how values read", () => {
-  let format: DisplayFormatModule;
-  let contracts: ContractsViewModule;
-  let feed: LiveFeedModule;
-
-  before(async () => {
-    format = (await loadPageModule("display-format.js")) as DisplayFormatModule;
-    contracts = (await loadPageModule("contracts-view.js")) as ContractsViewModule;
-    feed = (await loadPageModule("live-feed.js")) as LiveFeedModule;
-  });
-
   it("writes amounts with separators exactly, beyond the range of doubles", () => {
     expect(format.amount("123456789012345678901234567890")).to.equal(
       "123,456,789,012,345,678,901,234,567,890",

@@ -88,14 +88,33 @@ export interface LiveFeedModule {
   txResultsOf(results: unknown): unknown[];
 }
 
-/** Imports static/<name>; the caller names the shape it expects. */
-export async function loadPageModule(name: string): Promise<unknown> {
-  return (await import(pathToFileURL(join(STATIC_DIR, name)).href)) as unknown;
-}
-
 export interface RefreshRoundsModule {
   refreshRounds(
     work: () => Promise<unknown>,
     options?: { minIntervalMs?: number; onError?: (error: unknown) => void },
   ): () => Promise<void>;
+}
+
+/** The shape each file under static/ exports, as far as the tests use it. */
+interface PageModuleByFile {
+  "tx-decoder.js": TxDecoderModule;
+  "svg-charts.js": SvgChartsModule;
+  "escrow-history.js": EscrowHistoryModule;
+  "display-format.js": DisplayFormatModule;
+  "poc-tiers.js": PocTiersModule;
+  "contracts-view.js": ContractsViewModule;
+  "live-feed.js": LiveFeedModule;
+  "refresh-rounds.js": RefreshRoundsModule;
+}
+
+type PageFile = keyof PageModuleByFile;
+
+/** Imports static/<name> for each name, in order. */
+export async function loadPageModules<const Names extends readonly PageFile[]>(
+  ...names: Names
+): Promise<{ -readonly [I in keyof Names]: PageModuleByFile[Names[I]] }> {
+  const modules = await Promise.all(
+    names.map(async (name) => (await import(pathToFileURL(join(STATIC_DIR, name)).href)) as unknown),
+  );
+  return modules as { -readonly [I in keyof Names]: PageModuleByFile[Names[I]] };
 }

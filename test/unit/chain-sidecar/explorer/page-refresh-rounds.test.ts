@@ -1,13 +1,9 @@
 import { expect } from "chai";
-import { loadPageModule, type RefreshRoundsModule } from "./page-modules.js";
+import { loadPageModules } from "./page-modules.js";
+
+const [rounds] = await loadPageModules("refresh-rounds.js");
 
 describe("explorer page: refresh rounds under a stream of blocks", () => {
-  let rounds: RefreshRoundsModule;
-
-  before(async () => {
-    rounds = (await loadPageModule("refresh-rounds.js")) as RefreshRoundsModule;
-  });
-
   it("answers the first request after one round even while new requests keep arriving during every round", async () => {
     let started = 0;
     let finished = 0;

@@ -12,16 +12,20 @@ import type { MessageSpec } from "../../../../chain-sidecar/tx/message-spec.js";
 import { recoverSender, signTx } from "../../../../chain-sidecar/tx/signing.js";
 import { CHAIN_ID, testWallet } from "../app-harness.js";
 import { batchOf, contractTerms, meterRecord, nodeOffer } from "../modules/market/economy-fixtures.js";
-import { loadPageModule, type DecodedPageTx, type TxDecoderModule } from "./page-modules.js";
+import { loadPageModules, type DecodedPageTx, type TxDecoderModule } from "./page-modules.js";
 
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64");
+
+/** A format-1 transaction envelope around RLP fields built by hand (tampered or malformed on purpose). */
+const envelope = (fields: ethers.RlpStructuredData[]): Uint8Array =>
+  new Uint8Array([1, ...ethers.getBytes(ethers.encodeRlp(fields))]);
 
 describe("explorer page: reading transactions as the chain does", () => {
   let page: TxDecoderModule;
   let decode: (base64Tx: string) => DecodedPageTx;
 
   before(async () => {
-    page = (await loadPageModule("tx-decoder.js")) as TxDecoderModule;
+    [page] = await loadPageModules("tx-decoder.js");
     decode = page.createTxDecoder(ethers, explorerCatalog());
   });
 
@@ -98,7 +102,7 @@ describe("explorer page: reading transactions as the chain does", () => {
           // A changed amount under the same signature: the chain and the page must agree on who "signed" it.
           const items = ethers.decodeRlp(bytes.subarray(1)) as [string, string, string, string[], string];
           items[3][1] = ethers.toBeHex(amount + BigInt(flip % 1000) + 1n);
-          const tampered = new Uint8Array([1, ...ethers.getBytes(ethers.encodeRlp(items))]);
+          const tampered = envelope(items);
           let chainSender: string | undefined;
           try {
             chainSender = recoverSender(decodeTx(tampered, uranusCatalog));
@@ -123,17 +127,12 @@ describe("explorer page: reading transactions as the chain does", () => {
       problem: "unknown format version 2",
     });
 
-    const unknownType = new Uint8Array([
-      1,
-      ...ethers.getBytes(
-        ethers.encodeRlp([
-          ethers.hexlify(ethers.toUtf8Bytes(CHAIN_ID)),
-          "0x03e7",
-          "0x01",
-          [],
-          "0x" + "11".repeat(65),
-        ]),
-      ),
+    const unknownType = envelope([
+      ethers.hexlify(ethers.toUtf8Bytes(CHAIN_ID)),
+      "0x03e7",
+      "0x01",
+      [],
+      "0x" + "11".repeat(65),
     ]);
     const unknown = decode(base64(unknownType));
     expect(unknown).to.deep.include({
@@ -148,17 +147,12 @@ describe("explorer page: reading transactions as the chain does", () => {
     expect(truncated.problem).to.be.a("string").and.not.equal("");
     expect(truncated.hash).to.equal(txHash(bytes.subarray(0, bytes.length - 10)));
 
-    const shortSignature = new Uint8Array([
-      1,
-      ...ethers.getBytes(
-        ethers.encodeRlp([
-          ethers.hexlify(ethers.toUtf8Bytes(CHAIN_ID)),
-          "0x01",
-          "0x",
-          [ethers.ZeroAddress, "0x01"],
-          "0x1234",
-        ]),
-      ),
+    const shortSignature = envelope([
+      ethers.hexlify(ethers.toUtf8Bytes(CHAIN_ID)),
+      "0x01",
+      "0x",
+      [ethers.ZeroAddress, "0x01"],
+      "0x1234",
     ]);
     const short = decode(base64(shortSignature));
     expect(short).to.deep.include({

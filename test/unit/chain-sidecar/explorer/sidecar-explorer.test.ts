@@ -39,6 +39,21 @@ describe("explorer in the sidecar process (uranus chain start --explorer)", func
       },
     });
 
+  /** Puts the explorer in front of the fake sidecar, keeping the lines it prints for people. */
+  async function explorerPrinting(
+    listen: string | false,
+    rpcUrl: (running: RunningSidecar) => string = (r) => r.address,
+  ): Promise<{ running: RunningSidecar; printed: string[] }> {
+    const printed: string[] = [];
+    const running = await withExplorer(sidecar(), {
+      listen,
+      rpcUrl,
+      logger: silent,
+      print: (line) => printed.push(line),
+    });
+    return { running, printed };
+  }
+
   before(async () => {
     chain = await startSoloChain({}, testWallet("sidecar-explorer").address.toLowerCase());
   });
@@ -67,13 +82,7 @@ describe("explorer in the sidecar process (uranus chain start --explorer)", func
 
   it("serves the page in front of the node's RPC, prints its address, and stops with the sidecar", async () => {
     const port = await freePort();
-    const printed: string[] = [];
-    const running = await withExplorer(sidecar(), {
-      listen: `127.0.0.1:${port}`,
-      rpcUrl: (r) => r.address,
-      logger: silent,
-      print: (line) => printed.push(line),
-    });
+    const { running, printed } = await explorerPrinting(`127.0.0.1:${port}`);
     expect(printed).to.deep.equal([`explorer: http://127.0.0.1:${port}/`]);
     const status = (await (await fetch(`http://127.0.0.1:${port}/rpc/status`)).json()) as {
       result: { node_info: { network: string } };
@@ -89,13 +98,7 @@ describe("explorer in the sidecar process (uranus chain start --explorer)", func
   });
 
   it("starts no explorer with --no-explorer", async () => {
-    const printed: string[] = [];
-    const running = await withExplorer(sidecar(), {
-      listen: false,
-      rpcUrl: (r) => r.address,
-      logger: silent,
-      print: (line) => printed.push(line),
-    });
+    const { running, printed } = await explorerPrinting(false);
     expect(printed).to.deep.equal([]);
     expect(running.address).to.equal(chain.rpcUrl);
   });
@@ -103,13 +106,7 @@ describe("explorer in the sidecar process (uranus chain start --explorer)", func
   it("takes a free port when the default one is busy, and says where", async () => {
     const holder = await occupy(DEFAULT_EXPLORER_PORT);
     try {
-      const printed: string[] = [];
-      const running = await withExplorer(sidecar(), {
-        listen: DEFAULT_EXPLORER_ADDRESS,
-        rpcUrl: (r) => r.address,
-        logger: silent,
-        print: (line) => printed.push(line),
-      });
+      const { running, printed } = await explorerPrinting(DEFAULT_EXPLORER_ADDRESS);
       try {
         const url = /^explorer: (http:\/\/127\.0\.0\.1:(\d+)\/)$/.exec(printed[0] ?? "");
         expect(url, printed.join("\n")).to.not.equal(null);
@@ -145,13 +142,10 @@ describe("explorer in the sidecar process (uranus chain start --explorer)", func
   });
 
   it("keeps the sidecar running without the default explorer when that cannot start", async () => {
-    const printed: string[] = [];
-    const running = await withExplorer(sidecar(), {
-      listen: DEFAULT_EXPLORER_ADDRESS,
-      rpcUrl: () => "unix:///run/cometbft-rpc.sock",
-      logger: silent,
-      print: (line) => printed.push(line),
-    });
+    const { running, printed } = await explorerPrinting(
+      DEFAULT_EXPLORER_ADDRESS,
+      () => "unix:///run/cometbft-rpc.sock",
+    );
     expect(printed).to.deep.equal([
       'cannot start the explorer: RPC address "unix:///run/cometbft-rpc.sock" must be http(s):// or tcp:// (the sidecar runs without it)',
     ]);

@@ -19,9 +19,8 @@ describe("solo producer RPC through Comet38Client", function () {
   let fatal: Error[];
   const key = ValidatorKey.generate();
 
-  beforeEach(async () => {
-    app = new KvstoreApp();
-    fatal = [];
+  /** A started producer of "solo-test" over `app`, on the one validator `key`, that makes no empty blocks. */
+  async function startProducer(options: { blockIntervalMs: number; produceOnTx?: boolean }): Promise<void> {
     producer = new SoloProducer({
       app,
       genesis: newGenesisDoc({
@@ -31,11 +30,16 @@ describe("solo producer RPC through Comet38Client", function () {
       validatorKey: key,
       logger: silent,
       onFatal: (error) => fatal.push(error),
-      blockIntervalMs: 50,
-      produceOnTx: true,
+      ...options,
       createEmptyBlocks: false,
     });
     await producer.start();
+  }
+
+  beforeEach(async () => {
+    app = new KvstoreApp();
+    fatal = [];
+    await startProducer({ blockIntervalMs: 50, produceOnTx: true });
     rpc = new SoloRpcServer({ producer, logger: silent });
     await rpc.listen();
     client = await Comet38Client.connect(rpc.url);
@@ -129,19 +133,7 @@ describe("solo producer RPC through Comet38Client", function () {
     await rpc.close();
     await producer.stop();
     app = new KvstoreApp({ maxTxsPerBlock: 1 });
-    producer = new SoloProducer({
-      app,
-      genesis: newGenesisDoc({
-        chainId: "solo-test",
-        validators: [{ publicKey: key.publicKey, power: 10n }],
-      }),
-      validatorKey: key,
-      logger: silent,
-      onFatal: (error) => fatal.push(error),
-      blockIntervalMs: 20,
-      createEmptyBlocks: false,
-    });
-    await producer.start();
+    await startProducer({ blockIntervalMs: 20 });
     await waitFor(() => producer.store.height === 1n || undefined, {
       timeoutMs: 5000,
       description: "first block",

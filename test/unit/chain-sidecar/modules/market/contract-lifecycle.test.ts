@@ -2,15 +2,15 @@ import { expect } from "chai";
 import {
   CloseContractMsg,
   EndLeaseMsg,
-  OpenContractMsg,
   RecordLeaseMsg,
   TopUpContractMsg,
+  type OpenContract,
 } from "../../../../../chain-sidecar/modules/market/market-messages.js";
 import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
-import { RegisterNodeMsg } from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
 import { ResultCode } from "../../../../../chain-sidecar/tx/result-codes.js";
-import { EconomyChain, address, auditEconomy } from "./economy-harness.js";
-import { batchOf, contractTerms, meterRecord, nodeOffer, openedId } from "./economy-fixtures.js";
+import { chainWithPayerAndNode, leasePod, oneRecordBatch, openContract } from "../metering/contract-steps.js";
+import { address, auditEconomy, type Delivered, type EconomyChain } from "./economy-harness.js";
+import { nodeOffer } from "./economy-fixtures.js";
 
 interface ContractJson {
   state: string;
@@ -32,12 +32,27 @@ describe("market: a contract's life — escrow, pause on low funds, top-up, clos
     return events.map((e) => e.type);
   }
 
+  /** Opens a contract and leases pod-1 on node-a from now; t0 is when the lease starts. */
+  function openWithPod(terms: Partial<OpenContract> = {}): { id: string; t0: number } {
+    const id = openContract(chain, payer, terms);
+    const t0 = chain.seconds;
+    leasePod(chain, payer, { contractId: id, podUid: "pod-1", startedAt: t0 });
+    return { id, t0 };
+  }
+
+  /** node-a's owner bills pod-1 of contract `id` for [from, to). */
+  function meterPod(id: string, from: number, to: number): Delivered {
+    return chain.deliver(owner, MeteringBatchMsg, oneRecordBatch(owner, "pod-1", id, "node-a", from, to));
+  }
+
   beforeEach(() => {
-    chain = new EconomyChain({
-      accounts: [{ address: payer, balance: START }],
+    chain = chainWithPayerAndNode({
+      payer,
+      balance: START,
+      owner,
+      node: nodeOffer("node-a", { pricePerScuHour: 3_600n }),
       params: { metering: { feeBps: 200 } },
     });
-    chain.ok(owner, RegisterNodeMsg, nodeOffer("node-a", { pricePerScuHour: 3_600n }));
   });
 
   afterEach(() => {
@@ -48,30 +63,20 @@ describe("market: a contract's life — escrow, pause on low funds, top-up, clos
 
   it("moves the budget into escrow, pauses when escrow cannot pay one more interval, resumes on top-up, refunds exactly on close", () => {
     // One lease at 3600 per SCU-hour × 2 SCU costs 120 per 60 s interval; the budget pays two intervals and a half.
-    const opened = chain.ok(payer, OpenContractMsg, contractTerms({ budget: 300n }));
-    const id = openedId(opened.events);
+    const id = openContract(chain, payer, { budget: 300n });
     expect(chain.balance(payer)).to.equal(START - 300n);
     expect(contract(id).escrow.remaining).to.equal("300");
     const t0 = chain.seconds;
-    chain.ok(payer, RecordLeaseMsg, {
-      contractId: id,
-      replica: 0n,
-      nodeId: "node-a",
-      podUid: "pod-1",
-      startedAt: BigInt(t0),
-    });
+    leasePod(chain, payer, { contractId: id, podUid: "pod-1", startedAt: t0 });
 
     chain.endBlock(60);
-    chain.ok(owner, MeteringBatchMsg, batchOf(owner, [meterRecord("pod-1", id, "node-a", t0, t0 + 60)]));
+    expect(meterPod(id, t0, t0 + 60).code).to.equal(ResultCode.OK);
     expect(contract(id).state).to.equal("open");
     expect(chain.balance(owner)).to.equal(120n - 2n); // 2 % fee of 120, rounded down
 
     chain.endBlock(60);
-    const second = chain.ok(
-      owner,
-      MeteringBatchMsg,
-      batchOf(owner, [meterRecord("pod-1", id, "node-a", t0 + 60, t0 + 120)]),
-    );
+    const second = meterPod(id, t0 + 60, t0 + 120);
+    expect(second.code).to.equal(ResultCode.OK);
     expect(types(second.events)).to.include("contract_paused");
     expect(contract(id).state).to.equal("paused");
     expect(contract(id).escrow.remaining).to.equal("60");
@@ -88,11 +93,7 @@ describe("market: a contract's life — escrow, pause on low funds, top-up, clos
 
     // The pods were not scaled away in time: the third interval is settled up to what escrow holds.
     chain.endBlock(60);
-    chain.ok(
-      owner,
-      MeteringBatchMsg,
-      batchOf(owner, [meterRecord("pod-1", id, "node-a", t0 + 120, t0 + 180)]),
-    );
+    expect(meterPod(id, t0 + 120, t0 + 180).code).to.equal(ResultCode.OK);
     expect(contract(id).escrow).to.deep.include({ remaining: "0", spent: "300", unpaid: "60" });
     const pod = chain.query<{ charged: string; unpaid: string; seconds: number }>("/settlement/pod/pod-1");
     expect(pod).to.deep.include({ charged: "300", unpaid: "60", seconds: 180 });
@@ -102,11 +103,7 @@ describe("market: a contract's life — escrow, pause on low funds, top-up, clos
     expect(contract(id).state).to.equal("open");
 
     chain.endBlock(30);
-    chain.ok(
-      owner,
-      MeteringBatchMsg,
-      batchOf(owner, [meterRecord("pod-1", id, "node-a", t0 + 180, t0 + 210)]),
-    );
+    expect(meterPod(id, t0 + 180, t0 + 210).code).to.equal(ResultCode.OK);
     const beforeClose = chain.balance(payer);
     const closed = chain.ok(payer, CloseContractMsg, { contractId: id });
     expect(types(closed.events)).to.include("contract_closed");
@@ -124,23 +121,11 @@ describe("market: a contract's life — escrow, pause on low funds, top-up, clos
   });
 
   it("takes no more charges once closed", () => {
-    const id = openedId(chain.ok(payer, OpenContractMsg, contractTerms()).events);
-    const t0 = chain.seconds;
-    chain.ok(payer, RecordLeaseMsg, {
-      contractId: id,
-      replica: 0n,
-      nodeId: "node-a",
-      podUid: "pod-1",
-      startedAt: BigInt(t0),
-    });
+    const { id, t0 } = openWithPod();
     chain.endBlock(60);
     chain.ok(payer, CloseContractMsg, { contractId: id });
     const earned = chain.balance(owner);
-    const late = chain.deliver(
-      owner,
-      MeteringBatchMsg,
-      batchOf(owner, [meterRecord("pod-1", id, "node-a", t0, t0 + 60)]),
-    );
+    const late = meterPod(id, t0, t0 + 60);
     expect(late.code).to.equal(ResultCode.WRONG_STATE);
     expect(late.log).to.contain("records[0].contractId");
     expect(chain.balance(owner)).to.equal(earned);
@@ -151,26 +136,12 @@ describe("market: a contract's life — escrow, pause on low funds, top-up, clos
   });
 
   it("closes an expired contract after the grace period and refunds the rest; its leases end as completed", () => {
-    const id = openedId(
-      chain.ok(payer, OpenContractMsg, contractTerms({ durationSeconds: 120n, budget: 10_000n })).events,
-    );
-    const t0 = chain.seconds;
-    chain.ok(payer, RecordLeaseMsg, {
-      contractId: id,
-      replica: 0n,
-      nodeId: "node-a",
-      podUid: "pod-1",
-      startedAt: BigInt(t0),
-    });
+    const { id, t0 } = openWithPod({ durationSeconds: 120n, budget: 10_000n });
     chain.endBlock(120);
-    const tooLate = chain.deliver(
-      owner,
-      MeteringBatchMsg,
-      batchOf(owner, [meterRecord("pod-1", id, "node-a", t0, t0 + 121)]),
-    );
+    const tooLate = meterPod(id, t0, t0 + 121);
     expect(tooLate.code).to.equal(ResultCode.INVALID_FIELD);
     expect(tooLate.log).to.contain("records[0].toTime");
-    chain.ok(owner, MeteringBatchMsg, batchOf(owner, [meterRecord("pod-1", id, "node-a", t0, t0 + 120)]));
+    expect(meterPod(id, t0, t0 + 120).code).to.equal(ResultCode.OK);
     expect(contract(id).state).to.equal("open");
     const events = chain.endBlocks(400, 1);
     expect(types(events)).to.include("contract_closed");
@@ -188,15 +159,7 @@ describe("market: a contract's life — escrow, pause on low funds, top-up, clos
   });
 
   it("ends a lease and bills only inside it", () => {
-    const id = openedId(chain.ok(payer, OpenContractMsg, contractTerms()).events);
-    const t0 = chain.seconds;
-    chain.ok(payer, RecordLeaseMsg, {
-      contractId: id,
-      replica: 0n,
-      nodeId: "node-a",
-      podUid: "pod-1",
-      startedAt: BigInt(t0),
-    });
+    const { id, t0 } = openWithPod();
     chain.endBlock(100);
     chain.ok(payer, EndLeaseMsg, {
       contractId: id,
@@ -204,23 +167,13 @@ describe("market: a contract's life — escrow, pause on low funds, top-up, clos
       endedAt: BigInt(t0 + 90),
       outcome: "migrated",
     });
-    const over = chain.deliver(
-      owner,
-      MeteringBatchMsg,
-      batchOf(owner, [meterRecord("pod-1", id, "node-a", t0, t0 + 91)]),
-    );
+    const over = meterPod(id, t0, t0 + 91);
     expect(over.code).to.equal(ResultCode.INVALID_FIELD);
     expect(over.log).to.contain("records[0].toTime");
-    chain.ok(owner, MeteringBatchMsg, batchOf(owner, [meterRecord("pod-1", id, "node-a", t0, t0 + 90)]));
+    expect(meterPod(id, t0, t0 + 90).code).to.equal(ResultCode.OK);
     expect(chain.query<{ seconds: number }>("/settlement/pod/pod-1").seconds).to.equal(90);
     // The replica is free again, for the pod that replaces the migrated one.
-    chain.ok(payer, RecordLeaseMsg, {
-      contractId: id,
-      replica: 0n,
-      nodeId: "node-a",
-      podUid: "pod-2",
-      startedAt: BigInt(chain.seconds),
-    });
+    leasePod(chain, payer, { contractId: id, podUid: "pod-2" });
     expect(
       chain.query<{ contract: { migrations: number; activeLeases: number } }>(`/contract/${id}/view`)
         .contract,

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
@@ -7,7 +6,7 @@ import { ChainClient } from "../../../../../chain-sidecar/client/chain-client.js
 import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
 import { runCli } from "../../cli-runner.js";
 import { testWallet } from "../../app-harness.js";
-import { startSoloChain, type SoloChain } from "../../solo-chain.js";
+import { cliAgainstSoloChain } from "../../cli/cli-against-solo-chain.js";
 import { batchOf, meterRecord } from "./economy-fixtures.js";
 
 describe("uranus tx contract|node|params and uranus query contract|contributor|poc|pod against a solo chain", function () {
@@ -15,16 +14,19 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
   const payer = testWallet("cli-econ-payer");
   const owner = testWallet("cli-econ-owner");
   const validator = testWallet("cli-econ-validator");
-  let dir: string;
-  let chain: SoloChain;
-  let keyring: string[];
+  const cli = cliAgainstSoloChain({
+    tempPrefix: "uranus-econ-cli-",
+    password: "economy cli password",
+    genesis: {
+      accounts: [payer, owner, validator].map((w) => ({ address: w.address, balance: 50_000_000n })),
+    },
+    validatorOperator: validator.address,
+  });
+  const { node, tx } = cli;
   let contractId: string;
 
-  const node = () => ["--node", chain.rpcUrl];
-  const tx = async (args: string[], from: string) =>
-    runCli([...node(), "tx", ...keyring, ...args, "--from", from]);
   const json = async <T>(args: string[]): Promise<T> => {
-    const run = await runCli([...node(), "--output", "json", "query", ...args]);
+    const run = await cli.queryJson(args);
     expect(run.code, run.stderr).to.equal(0);
     return JSON.parse(run.stdout) as T;
   };
@@ -36,7 +38,7 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
       "--output",
       "json",
       "tx",
-      ...keyring,
+      ...cli.keyring,
       "contract",
       "open",
       "--max-price",
@@ -52,7 +54,7 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
   const billOneSecond = async (podUid: string) => {
     const view = await json<{ leases: { podUid: string; startedAt: number }[] }>(["contract", contractId]);
     const started = view.leases.find((l) => l.podUid === podUid)!.startedAt;
-    const client = await ChainClient.connect(chain.rpcUrl);
+    const client = await ChainClient.connect(cli.chain.rpcUrl);
     try {
       const records = [meterRecord(podUid, contractId, "node-cli", started, started + 1)];
       await client.submit(new Wallet(owner.privateKey), MeteringBatchMsg, batchOf(owner.address, records));
@@ -62,36 +64,24 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "uranus-econ-cli-"));
-    writeFileSync(join(dir, "password"), "economy cli password\n");
-    keyring = ["--keyring-dir", join(dir, "keyring"), "--password-file", join(dir, "password")];
-    chain = await startSoloChain(
-      { accounts: [payer, owner, validator].map((w) => ({ address: w.address, balance: 50_000_000n })) },
-      validator.address,
-    );
     for (const [name, wallet] of [
       ["payer", payer],
       ["owner", owner],
       ["validator", validator],
     ] as const) {
-      writeFileSync(join(dir, `${name}.key`), `${wallet.privateKey}\n`);
+      writeFileSync(join(cli.dir, `${name}.key`), `${wallet.privateKey}\n`);
       const imported = await runCli([
         "keys",
-        ...keyring,
+        ...cli.keyring,
         "import",
         name,
         "--private-key-file",
-        join(dir, `${name}.key`),
+        join(cli.dir, `${name}.key`),
         "--scrypt-n",
         "1024",
       ]);
       expect(imported.code, imported.stderr).to.equal(0);
     }
-  });
-
-  after(async () => {
-    await chain.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("registers a node and shows it with its PoC scores", async () => {
@@ -113,7 +103,7 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     );
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.match(/committed in block \d+/);
-    const shown = await runCli([...node(), "query", "contributor", "node-cli"]);
+    const shown = await cli.query(["contributor", "node-cli"]);
     expect(shown.code, shown.stderr).to.equal(0);
     expect(shown.stdout).to.contain("online").and.contain("PoC total");
     const beat = await tx(["node", "heartbeat", "node-cli"], "owner");
@@ -136,7 +126,7 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
 
     const lease = await tx(["contract", "lease", contractId, "0", "node-cli", "pod-cli-1"], "payer");
     expect(lease.code, lease.stderr).to.equal(0);
-    const text = await runCli([...node(), "query", "contract", contractId]);
+    const text = await cli.query(["contract", contractId]);
     expect(text.stdout).to.contain("pod-cli-1").and.contain("escrow");
     await billOneSecond("pod-cli-1");
     const pod = await json<{ podUid: string; contractId: string; seconds: number; charged: string }>([
@@ -145,7 +135,7 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     ]);
     expect(pod).to.deep.include({ podUid: "pod-cli-1", contractId, seconds: 1 });
     expect(BigInt(pod.charged) > 0n, "2 SCU at 3600 per SCU-hour for a second").to.equal(true);
-    const podText = await runCli([...node(), "query", "pod", "pod-cli-1"]);
+    const podText = await cli.query(["pod", "pod-cli-1"]);
     expect(podText.code, podText.stderr).to.equal(0);
     expect(podText.stdout)
       .to.match(/seconds\s+1\b/)
@@ -182,7 +172,7 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     expect(await json<unknown[]>(["breaches", id])).to.deep.equal([
       { podUid: "pod-breached", kind: "recovery", nodeId: "node-cli", replica: 0, seconds: 42 },
     ]);
-    const table = await runCli([...node(), "query", "breaches", id]);
+    const table = await cli.query(["breaches", id]);
     expect(table.stdout).to.match(/pod-breached\W+recovery\W+node-cli\W+0\W+42/);
   });
 
@@ -230,7 +220,7 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
       "cluster-b",
     ]);
     expect(foundOther.contract).to.deep.include({ id: other, clusterId: "cluster-b" });
-    const both = await runCli([...node(), "query", "contract", printed.contract, "--ref", printed.ref]);
+    const both = await cli.query(["contract", printed.contract, "--ref", printed.ref]);
     expect(both.code).to.not.equal(0);
     expect(both.stderr).to.contain("not both");
   });
@@ -259,7 +249,7 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     ]);
     expect(params.metering.feeBps).to.equal(300);
     expect(params.market.settlementGraceSeconds).to.equal(600);
-    const proposals = await runCli([...node(), "query", "proposals"]);
+    const proposals = await cli.query(["proposals"]);
     expect(proposals.stdout).to.contain("metering.feeBps=300").and.contain("applied");
     const poc = await json<{ coefficientsPpm: Record<string, string>; supply: { onlineNodes: number } }>([
       "poc",

@@ -1,9 +1,5 @@
 import { expect } from "chai";
 import {
-  OpenContractMsg,
-  RecordLeaseMsg,
-} from "../../../../../chain-sidecar/modules/market/market-messages.js";
-import {
   meterLeaf,
   meteringRoot,
   meteringTree,
@@ -13,9 +9,9 @@ import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/
 import { PAGE_SIZE } from "../../../../../chain-sidecar/modules/metering/metering-module.js";
 import { meteringParams } from "../../../../../chain-sidecar/modules/metering/metering-params.js";
 import { readParams, writeParams } from "../../../../../chain-sidecar/modules/params/params-keeper.js";
-import { RegisterNodeMsg } from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
-import { EconomyChain, address } from "../market/economy-harness.js";
-import { batchOf, contractTerms, meterRecord, nodeOffer, openedId } from "../market/economy-fixtures.js";
+import { address } from "../market/economy-harness.js";
+import { batchOf, meterRecord } from "../market/economy-fixtures.js";
+import { chainWithPayerAndNode, leasePod, oneRecordBatch, openContract } from "./contract-steps.js";
 
 describe("metering: Merkle roots of batches and settlement queries", () => {
   const records = Array.from({ length: 7 }, (_, i) =>
@@ -44,25 +40,13 @@ describe("metering: Merkle roots of batches and settlement queries", () => {
   it("lists settlements by contract and by contributor in pages, and batches with their roots", () => {
     const payer = address("q-payer");
     const owner = address("q-owner");
-    const chain = new EconomyChain({
-      accounts: [{ address: payer, balance: 10n ** 12n }],
-      params: { market: { maxReplicas: 1_000 } },
-    });
-    chain.ok(owner, RegisterNodeMsg, nodeOffer("node-a"));
+    const chain = chainWithPayerAndNode({ payer, owner, params: { market: { maxReplicas: 1_000 } } });
     const pods = PAGE_SIZE + 30;
-    const id = openedId(
-      chain.ok(payer, OpenContractMsg, contractTerms({ replicas: BigInt(pods), budget: 10n ** 9n })).events,
-    );
+    const id = openContract(chain, payer, { replicas: BigInt(pods), budget: 10n ** 9n });
     const t0 = chain.seconds;
     const uids = Array.from({ length: pods }, (_, i) => `pod-${String(i).padStart(4, "0")}`);
     uids.forEach((podUid, replica) =>
-      chain.ok(payer, RecordLeaseMsg, {
-        contractId: id,
-        replica: BigInt(replica),
-        nodeId: "node-a",
-        podUid,
-        startedAt: BigInt(t0),
-      }),
+      leasePod(chain, payer, { contractId: id, podUid, replica: BigInt(replica), startedAt: t0 }),
     );
     chain.endBlock(60);
     const batch = batchOf(
@@ -93,24 +77,14 @@ describe("metering: Merkle roots of batches and settlement queries", () => {
   it("keeps only the most recent batchesKept batch records of a contributor, so state does not grow with time", () => {
     const payer = address("ring-payer");
     const owner = address("ring-owner");
-    const chain = new EconomyChain({
-      accounts: [{ address: payer, balance: 10n ** 12n }],
-      params: { metering: { batchesKept: 3 } },
-    });
-    chain.ok(owner, RegisterNodeMsg, nodeOffer("node-a"));
-    const id = openedId(chain.ok(payer, OpenContractMsg, contractTerms()).events);
+    const chain = chainWithPayerAndNode({ payer, owner, params: { metering: { batchesKept: 3 } } });
+    const id = openContract(chain, payer);
     const t0 = chain.seconds;
-    chain.ok(payer, RecordLeaseMsg, {
-      contractId: id,
-      replica: 0n,
-      nodeId: "node-a",
-      podUid: "pod-r",
-      startedAt: BigInt(t0),
-    });
+    leasePod(chain, payer, { contractId: id, podUid: "pod-r", startedAt: t0 });
     const roots: string[] = [];
     for (let i = 0; i < 5; i++) {
       chain.endBlock(60);
-      const batch = batchOf(owner, [meterRecord("pod-r", id, "node-a", t0 + 60 * i, t0 + 60 * (i + 1))]);
+      const batch = oneRecordBatch(owner, "pod-r", id, "node-a", t0 + 60 * i, t0 + 60 * (i + 1));
       roots.push(batch.root);
       chain.ok(owner, MeteringBatchMsg, batch);
     }
@@ -127,11 +101,7 @@ describe("metering: Merkle roots of batches and settlement queries", () => {
     // A smaller ring (as a parameter change would set) drops the slots past it at the next batch.
     writeParams(chain.state, meteringParams, { ...readParams(chain.state, meteringParams), batchesKept: 2 });
     chain.endBlock(60);
-    chain.ok(
-      owner,
-      MeteringBatchMsg,
-      batchOf(owner, [meterRecord("pod-r", id, "node-a", t0 + 300, t0 + 360)]),
-    );
+    chain.ok(owner, MeteringBatchMsg, oneRecordBatch(owner, "pod-r", id, "node-a", t0 + 300, t0 + 360));
     expect(chain.state.entries(`metering/batch/${owner}/`)).to.have.length(2);
     const after = chain.query<{ batches: { sequence: number }[] }>(`/batches/contributor/${owner}`);
     // Until the smaller ring has turned once it holds older slots too, but never more than batchesKept records.

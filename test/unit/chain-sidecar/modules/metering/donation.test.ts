@@ -1,40 +1,28 @@
 // A contributor node priced at 0 is donated: it registers, its leases are metered as any other, and every interval
 // settles 0, so the payer's escrow and the contributor's balance stay as they were.
 import { expect } from "chai";
-import {
-  OpenContractMsg,
-  RecordLeaseMsg,
-} from "../../../../../chain-sidecar/modules/market/market-messages.js";
 import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
 import { RegisterNodeMsg, UpdateNodeMsg } from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
 import { EconomyChain, address } from "../market/economy-harness.js";
-import { batchOf, contractTerms, meterRecord, nodeOffer, openedId } from "../market/economy-fixtures.js";
+import { nodeOffer } from "../market/economy-fixtures.js";
+import { chainWithPayerAndNode, leasePod, oneRecordBatch, openContract } from "./contract-steps.js";
 
 describe("metering: a donated node (price 0)", () => {
   const payer = address("donation-payer");
   const owner = address("donor");
 
   it("registers, runs a lease and settles every metered second at 0", () => {
-    const chain = new EconomyChain({ accounts: [{ address: payer, balance: 10n ** 12n }] });
-    chain.ok(owner, RegisterNodeMsg, nodeOffer("node-free", { pricePerScuHour: 0n }));
+    const node = nodeOffer("node-free", { pricePerScuHour: 0n });
+    const chain = chainWithPayerAndNode({ payer, owner, node });
     expect(chain.query<{ pricePerScuHour: string }>("/poc/node/node-free").pricePerScuHour).to.equal("0");
-    const id = openedId(chain.ok(payer, OpenContractMsg, contractTerms({ budget: 1_000_000n })).events);
+    const id = openContract(chain, payer, { budget: 1_000_000n });
     const t0 = chain.seconds;
-    chain.ok(payer, RecordLeaseMsg, {
-      contractId: id,
-      replica: 0n,
-      nodeId: "node-free",
-      podUid: "pod-free",
-      startedAt: BigInt(t0),
-    });
+    leasePod(chain, payer, { contractId: id, nodeId: "node-free", podUid: "pod-free", startedAt: t0 });
     const ownerBefore = chain.balance(owner);
     for (let i = 0; i < 3; i++) {
       chain.endBlock(60);
-      chain.ok(
-        owner,
-        MeteringBatchMsg,
-        batchOf(owner, [meterRecord("pod-free", id, "node-free", t0 + 60 * i, t0 + 60 * (i + 1))]),
-      );
+      const [from, to] = [t0 + 60 * i, t0 + 60 * (i + 1)];
+      chain.ok(owner, MeteringBatchMsg, oneRecordBatch(owner, "pod-free", id, "node-free", from, to));
     }
     const settled = chain.query<{ seconds: number; charged: string; fee: string; intervals: number }>(
       "/settlement/pod/pod-free",

@@ -1,10 +1,8 @@
 import { expect } from "chai";
 import {
   EndLeaseMsg,
-  OpenContractMsg,
   RateContributorMsg,
   RecordBreachMsg,
-  RecordLeaseMsg,
 } from "../../../../../chain-sidecar/modules/market/market-messages.js";
 import {
   DeregisterNodeMsg,
@@ -14,7 +12,8 @@ import {
 } from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
 import { ResultCode } from "../../../../../chain-sidecar/tx/result-codes.js";
 import { EconomyChain, address } from "../market/economy-harness.js";
-import { contractTerms, nodeOffer, openedId } from "../market/economy-fixtures.js";
+import { nodeOffer } from "../market/economy-fixtures.js";
+import { chainWithPayerAndNode, leasePod, openContract } from "../metering/contract-steps.js";
 
 interface NodeJson {
   online: boolean;
@@ -31,6 +30,15 @@ const stranger = address("poc-stranger");
 
 function beat(nodeId: string) {
   return { nodeId, cpuMillicores: 0n, memoryBytes: 0n, storageBytes: 0n, bandwidthMbps: 0n };
+}
+
+/** A fresh chain with a funded payer, node-a of `owner`, and a contract whose pod-1 runs on node-a. */
+function leasedNode(): { chain: EconomyChain; payer: string; id: string } {
+  const payer = address("poc-payer");
+  const chain = chainWithPayerAndNode({ payer, balance: 10_000_000n, owner });
+  const id = openContract(chain, payer);
+  leasePod(chain, payer, { contractId: id, podUid: "pod-1" });
+  return { chain, payer, id };
 }
 
 describe("poc: contributor nodes, heartbeats and scores in module state", () => {
@@ -101,17 +109,9 @@ describe("poc: contributor nodes, heartbeats and scores in module state", () => 
   });
 
   it("lowers the service score for SLA breaches and raises it for completed leases and good ratings", () => {
-    const payer = address("poc-payer");
-    chain = new EconomyChain({ accounts: [{ address: payer, balance: 10_000_000n }] });
-    chain.ok(owner, RegisterNodeMsg, nodeOffer("node-a"));
-    const id = openedId(chain.ok(payer, OpenContractMsg, contractTerms()).events);
-    chain.ok(payer, RecordLeaseMsg, {
-      contractId: id,
-      replica: 0n,
-      nodeId: "node-a",
-      podUid: "pod-1",
-      startedAt: BigInt(chain.seconds),
-    });
+    const leased = leasedNode();
+    const { payer, id } = leased;
+    chain = leased.chain;
     expect(node().poc.service).to.equal("0");
     chain.ok(payer, EndLeaseMsg, {
       contractId: id,
@@ -159,17 +159,9 @@ describe("poc: contributor nodes, heartbeats and scores in module state", () => 
       chain.deliver(operator, UpdateNodeMsg, { nodeId: "node-a", pricePerScuHour: 1n, operator }).code,
     ).to.equal(ResultCode.UNAUTHORISED);
     chain.ok(owner, UpdateNodeMsg, { nodeId: "node-a", pricePerScuHour: 100n, operator });
-    const payer = address("poc-payer");
-    chain = new EconomyChain({ accounts: [{ address: payer, balance: 10_000_000n }] });
-    chain.ok(owner, RegisterNodeMsg, nodeOffer("node-a"));
-    const id = openedId(chain.ok(payer, OpenContractMsg, contractTerms()).events);
-    chain.ok(payer, RecordLeaseMsg, {
-      contractId: id,
-      replica: 0n,
-      nodeId: "node-a",
-      podUid: "pod-1",
-      startedAt: BigInt(chain.seconds),
-    });
+    const leased = leasedNode();
+    const { payer, id } = leased;
+    chain = leased.chain;
     const busy = chain.deliver(owner, DeregisterNodeMsg, { nodeId: "node-a" });
     expect(busy.code).to.equal(ResultCode.WRONG_STATE);
     expect(busy.log).to.contain("DeregisterNode.nodeId");

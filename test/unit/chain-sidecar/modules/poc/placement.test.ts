@@ -24,6 +24,16 @@ const forty: PlacementCandidate[] = Array.from({ length: 40 }, (_, i) => ({
 
 const SAMPLE = 10_000;
 
+/** Candidates from a table of PoC by node name, in the table's order. */
+function candidates(pocByName: Record<string, bigint>): PlacementCandidate[] {
+  return Object.entries(pocByName).map(([name, poc]) => ({ name, poc }));
+}
+
+/** The tier each candidate falls in when split four ways. */
+function tierOfEach(nodes: PlacementCandidate[]): Record<string, number> {
+  return Object.fromEntries(partitionIntoTiers(nodes, 4).map(({ node, tier }) => [node.name, tier]));
+}
+
 describe("PoC partition round-robin placement", () => {
   describe("tier shares over 10,000 pod UIDs", () => {
     const counts = [0, 0, 0, 0];
@@ -83,29 +93,12 @@ describe("PoC partition round-robin placement", () => {
   });
 
   it("never splits equal PoC across a tier boundary", () => {
-    const nodes = [
-      { name: "a", poc: 50n },
-      { name: "b", poc: 40n },
-      { name: "c", poc: 40n },
-      { name: "d", poc: 40n },
-      { name: "e", poc: 10n },
-      { name: "f", poc: 5n },
-      { name: "g", poc: 1n },
-      { name: "h", poc: 0n },
-    ];
-    const tierOf = Object.fromEntries(
-      partitionIntoTiers(nodes, 4).map(({ node, tier }) => [node.name, tier]),
-    );
-    expect(tierOf).to.deep.equal({ a: 0, b: 0, c: 0, d: 0, e: 2, f: 2, g: 3, h: 3 });
+    const nodes = candidates({ a: 50n, b: 40n, c: 40n, d: 40n, e: 10n, f: 5n, g: 1n, h: 0n });
+    expect(tierOfEach(nodes)).to.deep.equal({ a: 0, b: 0, c: 0, d: 0, e: 2, f: 2, g: 3, h: 3 });
   });
 
   it("ranks within the chosen tier by PoC descending, ties by name", () => {
-    const nodes = [
-      { name: "z", poc: 7n },
-      { name: "m", poc: 9n },
-      { name: "b", poc: 7n },
-      { name: "q", poc: 8n },
-    ];
+    const nodes = candidates({ z: 7n, m: 9n, b: 7n, q: 8n });
     const { ranking } = rankForPod(nodes, podUid(1), { tierWeights: [1] });
     expect(ranking.map((r) => r.name)).to.deep.equal(["m", "q", "b", "z"]);
     expect(ranking.map((r) => r.rankInTier)).to.deep.equal([0, 1, 2, 3]);
@@ -113,14 +106,8 @@ describe("PoC partition round-robin placement", () => {
 
   it("falls back to the next lower tier, wrapping to the top, when the picked tier is empty", () => {
     // Two candidates and four tiers: only tiers 0 and 2 are populated.
-    const nodes = [
-      { name: "high", poc: 100n },
-      { name: "low", poc: 1n },
-    ];
-    const tierOf = Object.fromEntries(
-      partitionIntoTiers(nodes, 4).map(({ node, tier }) => [node.name, tier]),
-    );
-    expect(tierOf).to.deep.equal({ high: 0, low: 2 });
+    const nodes = candidates({ high: 100n, low: 1n });
+    expect(tierOfEach(nodes)).to.deep.equal({ high: 0, low: 2 });
     const expectedChosen = [0, 2, 2, 0];
     const seen = new Set<number>();
     for (let i = 0; i < 200; i++) {
