@@ -4,7 +4,9 @@
 import { BankKeeper } from "./bank/bank-keeper.js";
 import { bankModule } from "./bank/bank-module.js";
 import type { ChainModule } from "./chain-module.js";
+import { GovernanceKeeper } from "./governance/governance-keeper.js";
 import { governanceModule } from "./governance/governance-module.js";
+import { governanceParams } from "./governance/governance-params.js";
 import { LeaseKeeper } from "./market/lease-keeper.js";
 import { MarketKeeper } from "./market/market-keeper.js";
 import { marketModule } from "./market/market-module.js";
@@ -13,6 +15,7 @@ import { MeteringKeeper } from "./metering/metering-keeper.js";
 import { meteringModule } from "./metering/metering-module.js";
 import { settlementReader } from "./metering/metering-records.js";
 import { ModuleRegistry } from "./module-registry.js";
+import type { ParamSection } from "./params/param-section.js";
 import { paramsModule } from "./params/params-module.js";
 import { DemandKeeper } from "./poc/demand-keeper.js";
 import { PocKeeper } from "./poc/poc-keeper.js";
@@ -38,9 +41,13 @@ function uranusApp(): { modules: ChainModule[]; bank: BankKeeper } {
     marketModule(market, leases, sla),
     meteringModule(metering),
   ];
-  const sections = economyModules.flatMap((m) => (m.params ? [m.params] : []));
-  const governance = governanceModule(sections);
-  return { modules: [paramsModule([...sections, governance.params!]), ...economyModules, governance], bank };
+  // Governance may change every module's parameters, its own included.
+  const sections = [
+    ...economyModules.flatMap((m) => (m.params ? [m.params] : [])),
+    governanceParams as ParamSection<object>,
+  ];
+  const governance = governanceModule(new GovernanceKeeper(sections, staking));
+  return { modules: [paramsModule(sections), ...economyModules, governance], bank };
 }
 
 export function uranusModules(): ChainModule[] {

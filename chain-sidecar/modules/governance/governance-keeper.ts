@@ -6,7 +6,7 @@ import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
 import { parseParams, paramsToJson, type ParamSection } from "../params/param-section.js";
 import { readParams, writeParams } from "../params/params-keeper.js";
-import { readActiveSet } from "../staking/staking-records.js";
+import type { ActiveValidators } from "./expected-keepers.js";
 import type { ParamChange } from "./governance-messages.js";
 import { governanceParams, type GovernanceParams } from "./governance-params.js";
 import {
@@ -34,29 +34,33 @@ export function readAllProposals(state: StateReader): Proposal[] {
   return state.entries(PROPOSAL_PREFIX).map(([, bytes]) => decodeProposal(bytes));
 }
 
-/** Approving power and total power of the current active set. */
-export function tally(state: StateReader, approvals: readonly string[]): { approved: bigint; total: bigint } {
-  const active = readActiveSet(state);
-  let total = 0n;
-  for (const power of active.values()) total += power;
-  const approved = approvals.reduce((sum, operator) => sum + (active.get(operator) ?? 0n), 0n);
-  return { approved, total };
-}
-
+/** The one governance keeper of the app; every method takes the state it works on. */
 export class GovernanceKeeper {
-  readonly params: GovernanceParams;
   private readonly sections: Map<string, ParamSection<object>>;
 
+  /** `sections`: every parameter section governance may change, its own included. */
   constructor(
-    private readonly state: StateWriter,
     sections: readonly ParamSection<object>[],
+    private readonly validators: ActiveValidators,
   ) {
-    this.params = readParams(state, governanceParams);
     this.sections = new Map(sections.map((s) => [s.module, s]));
   }
 
-  private requireValidator(sender: string, what: string): void {
-    if ((readActiveSet(this.state).get(sender) ?? 0n) === 0n) {
+  params(state: StateReader): GovernanceParams {
+    return readParams(state, governanceParams);
+  }
+
+  /** Approving power and total power of the current active set. */
+  tally(state: StateReader, approvals: readonly string[]): { approved: bigint; total: bigint } {
+    const active = this.validators.activeSet(state);
+    let total = 0n;
+    for (const power of active.values()) total += power;
+    const approved = approvals.reduce((sum, operator) => sum + (active.get(operator) ?? 0n), 0n);
+    return { approved, total };
+  }
+
+  private requireValidator(state: StateReader, sender: string, what: string): void {
+    if ((this.validators.activeSet(state).get(sender) ?? 0n) === 0n) {
       throw new TxError(ResultCode.UNAUTHORISED, `${what}: ${sender} is not a validator in the active set`);
     }
   }
@@ -92,45 +96,52 @@ export class GovernanceKeeper {
   }
 
   propose(
+    state: StateWriter,
     sender: string,
     changes: readonly ParamChange[],
     height: number,
   ): { proposal: Proposal; applied: AppliedChange[] } {
-    this.requireValidator(sender, "ProposeParamChange");
+    this.requireValidator(state, sender, "ProposeParamChange");
+    const params = this.params(state);
     if (changes.length === 0)
       throw invalidField("ProposeParamChange.changes", "must hold at least one change");
-    if (changes.length > this.params.maxChangesPerProposal) {
+    if (changes.length > params.maxChangesPerProposal) {
       throw invalidField(
         "ProposeParamChange.changes",
-        `at most ${this.params.maxChangesPerProposal} changes, got ${changes.length}`,
+        `at most ${params.maxChangesPerProposal} changes, got ${changes.length}`,
       );
     }
     const staged = new Map<string, object>();
     changes.forEach((change, i) => {
       const path = `ProposeParamChange.changes[${i}]`;
       const section = this.sections.get(change.module);
-      const base = staged.get(change.module) ?? (section ? readParams(this.state, section) : {});
+      const base = staged.get(change.module) ?? (section ? readParams(state, section) : {});
       staged.set(change.module, this.applied(base, change, path).params);
     });
-    const idBytes = this.state.get(NEXT_PROPOSAL_KEY);
+    const idBytes = state.get(NEXT_PROPOSAL_KEY);
     const id = idBytes ? (decodeRecord(idBytes) as { id: number }).id : 1;
-    this.state.set(NEXT_PROPOSAL_KEY, encodeRecord({ id: id + 1 }));
+    state.set(NEXT_PROPOSAL_KEY, encodeRecord({ id: id + 1 }));
     const proposal: Proposal = {
       id,
       proposer: sender,
       changes: changes.map((c) => ({ module: c.module, name: c.name, value: c.value })),
       approvals: [sender],
       submittedHeight: height,
-      expiresAt: height + this.params.proposalLifetimeBlocks,
+      expiresAt: height + params.proposalLifetimeBlocks,
       status: "pending",
       appliedHeight: 0,
     };
-    return { proposal, applied: this.settle(proposal, height) };
+    return { proposal, applied: this.settle(state, proposal, height) };
   }
 
-  approve(sender: string, id: bigint, height: number): { proposal: Proposal; applied: AppliedChange[] } {
-    this.requireValidator(sender, "ApproveParamChange");
-    const proposal = id <= BigInt(Number.MAX_SAFE_INTEGER) ? readProposal(this.state, Number(id)) : undefined;
+  approve(
+    state: StateWriter,
+    sender: string,
+    id: bigint,
+    height: number,
+  ): { proposal: Proposal; applied: AppliedChange[] } {
+    this.requireValidator(state, sender, "ApproveParamChange");
+    const proposal = id <= BigInt(Number.MAX_SAFE_INTEGER) ? readProposal(state, Number(id)) : undefined;
     if (!proposal)
       throw new TxError(ResultCode.NOT_FOUND, `ApproveParamChange.proposalId: no proposal ${id}`);
     if (proposal.status !== "pending")
@@ -150,26 +161,26 @@ export class GovernanceKeeper {
         `ApproveParamChange.proposalId: ${sender} already approved ${id}`,
       );
     proposal.approvals = [...proposal.approvals, sender].sort();
-    return { proposal, applied: this.settle(proposal, height) };
+    return { proposal, applied: this.settle(state, proposal, height) };
   }
 
   /** Applies the proposal if its approvals now hold a strict majority of voting power, then stores it. */
-  private settle(proposal: Proposal, height: number): AppliedChange[] {
-    const { approved, total } = tally(this.state, proposal.approvals);
+  private settle(state: StateWriter, proposal: Proposal, height: number): AppliedChange[] {
+    const { approved, total } = this.tally(state, proposal.approvals);
     const applied: AppliedChange[] = [];
     if (total > 0n && approved * 2n > total) {
       proposal.changes.forEach((change, i) => {
         const section = this.sections.get(change.module)!;
-        const before = readParams(this.state, section);
+        const before = readParams(state, section);
         const { params } = this.applied(before, change, `proposal ${proposal.id} changes[${i}]`);
         const from = (paramsToJson(section, before) as Record<string, number | string>)[change.name]!;
-        writeParams(this.state, section, params);
+        writeParams(state, section, params);
         applied.push({ module: change.module, name: change.name, from: String(from), to: change.value });
       });
       proposal.status = "applied";
       proposal.appliedHeight = height;
     }
-    this.state.set(proposalKey(proposal.id), encodeProposal(proposal));
+    state.set(proposalKey(proposal.id), encodeProposal(proposal));
     return applied;
   }
 }

@@ -2,9 +2,8 @@
 import type { JsonValue } from "../../state/canonical-json.js";
 import { handles, type ChainModule } from "../chain-module.js";
 import type { TxContext } from "../exec-context.js";
-import type { ParamSection } from "../params/param-section.js";
 import { ApproveParamChangeMsg, ProposeParamChangeMsg } from "./governance-messages.js";
-import { GovernanceKeeper, readAllProposals, tally, type AppliedChange } from "./governance-keeper.js";
+import { readAllProposals, type AppliedChange, type GovernanceKeeper } from "./governance-keeper.js";
 import { governanceParams } from "./governance-params.js";
 import { proposalKey, type Proposal } from "./proposal-records.js";
 import { invalidField } from "../../tx/tx-error.js";
@@ -22,8 +21,8 @@ function emitApplied(ctx: TxContext, proposal: Proposal, applied: readonly Appli
   }
 }
 
-function proposalView(state: StateReader, p: Proposal): JsonValue {
-  const { approved, total } = tally(state, p.approvals);
+function proposalView(governance: GovernanceKeeper, state: StateReader, p: Proposal): JsonValue {
+  const { approved, total } = governance.tally(state, p.approvals);
   return {
     id: p.id,
     proposer: p.proposer,
@@ -38,15 +37,15 @@ function proposalView(state: StateReader, p: Proposal): JsonValue {
   };
 }
 
-/** `sections`: every module's parameter section that governance may change (its own is added). */
-export function governanceModule(sections: readonly ParamSection<object>[]): ChainModule {
-  const all = [...sections, governanceParams as ParamSection<object>];
+/** The governance module over the app's one governance keeper. */
+export function governanceModule(governance: GovernanceKeeper): ChainModule {
   return {
     name: "governance",
     params: governanceParams,
     messages: [
       handles(ProposeParamChangeMsg, (ctx, msg) => {
-        const { proposal, applied } = new GovernanceKeeper(ctx.state, all).propose(
+        const { proposal, applied } = governance.propose(
+          ctx.state,
           ctx.sender,
           msg.changes,
           ctx.block.height,
@@ -59,7 +58,8 @@ export function governanceModule(sections: readonly ParamSection<object>[]): Cha
         emitApplied(ctx, proposal, applied);
       }),
       handles(ApproveParamChangeMsg, (ctx, msg) => {
-        const { proposal, applied } = new GovernanceKeeper(ctx.state, all).approve(
+        const { proposal, applied } = governance.approve(
+          ctx.state,
           ctx.sender,
           msg.proposalId,
           ctx.block.height,
@@ -77,7 +77,7 @@ export function governanceModule(sections: readonly ParamSection<object>[]): Cha
         describe: "parameter-change proposals with their approving and total voting power",
         answer: (state) => ({
           kind: "view",
-          value: readAllProposals(state).map((p) => proposalView(state, p)),
+          value: readAllProposals(state).map((p) => proposalView(governance, state, p)),
         }),
       },
       {
