@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { connect } from "node:net";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { homePaths, initCometHome } from "../../../chain-sidecar/node/cometbft-home.js";
 import { configureCometHome, readCometConfig } from "../../../chain-sidecar/node/cometbft-config.js";
@@ -12,6 +11,7 @@ import { run } from "../../../process/run-command.js";
 import { startProcess } from "../../../process/managed-process.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { kvstoreSidecarLauncher } from "../../support/kvstore-sidecar.js";
+import { scratchDirectory } from "../../support/scratch-directory.js";
 
 async function sendGarbageAndWaitForExit(
   launcher: SidecarLauncher,
@@ -48,17 +48,10 @@ async function sendGarbageAndWaitForExit(
 
 describe("a sidecar process given bytes that are not ABCI", function () {
   this.timeout(120_000);
-  let home: string;
-
-  beforeEach(() => {
-    home = mkdtempSync(join(tmpdir(), "uranus-sidecar-"));
-  });
-
-  afterEach(() => {
-    rmSync(home, { recursive: true, force: true });
-  });
+  const scratch = scratchDirectory("uranus-sidecar-", "each test");
 
   it("logs why and exits with a non-zero code (transport with the test app)", async () => {
+    const home = scratch.path;
     await initCometHome(home);
     configureCometHome(home, { proxyApp: `unix://${homePaths(home).abciSocket}` });
     const { code, log } = await sendGarbageAndWaitForExit(kvstoreSidecarLauncher, home);
@@ -68,6 +61,7 @@ describe("a sidecar process given bytes that are not ABCI", function () {
   });
 
   it("logs why and exits with a non-zero code (`chain start` with the Uranus app)", async () => {
+    const home = scratch.path;
     const init = await run(process.execPath, [
       join(process.cwd(), "cli/uranus.js"),
       "chain",

@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { waitFor } from "../../../process/wait-for.js";
+import { pidAlive } from "../../support/process-probes.js";
+import { scratchDirectory } from "../../support/scratch-directory.js";
 
 const run = promisify(execFile);
 
@@ -26,15 +27,6 @@ async function sh(command: string, args: string[], env: Record<string, string>):
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
     return { code: failed.code ?? 1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -59,18 +51,10 @@ async function stopLeftovers(stateFile: string, pidsOf: (state: never) => number
 
 describe("hack/testnet.sh and hack/control-plane.sh, run as the README shows", function () {
   this.timeout(240_000);
-  let parent: string;
-
-  before(() => {
-    parent = mkdtempSync(join(tmpdir(), "uranus-scripts-"));
-  });
-
-  after(() => {
-    rmSync(parent, { recursive: true, force: true });
-  });
+  const parent = scratchDirectory("uranus-scripts-", "whole suite");
 
   it("testnet.sh up starts detached validators the CLI can query; down stops the recorded pids and cleans up", async () => {
-    const env = { URANUS_TESTNET_DIR: join(parent, "testnet") };
+    const env = { URANUS_TESTNET_DIR: join(parent.path, "testnet") };
     const up = await sh("bash", ["hack/testnet.sh", "up", "2"], env);
     try {
       expect(up.code, up.stderr).to.equal(0);
@@ -102,7 +86,7 @@ describe("hack/testnet.sh and hack/control-plane.sh, run as the README shows", f
   });
 
   it("control-plane.sh up prints a KUBECONFIG that works, nodes N adds kwok nodes, down stops it", async () => {
-    const env = { URANUS_STATE_DIR: join(parent, "control-plane") };
+    const env = { URANUS_STATE_DIR: join(parent.path, "control-plane") };
     const up = await sh("bash", ["hack/control-plane.sh", "up"], env);
     try {
       expect(up.code, up.stderr).to.equal(0);

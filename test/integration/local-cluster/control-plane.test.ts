@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { createConnection } from "node:net";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { readVersions } from "../../../process/binaries.js";
@@ -7,26 +6,7 @@ import { startControlPlane } from "../../../local-cluster/control-plane.js";
 import { createFakeNodes } from "../../../local-cluster/fake-nodes.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { sharedControlPlane } from "../../support/control-plane.js";
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { pidAlive, portOpen } from "../../support/process-probes.js";
 
 describe("local control plane (real etcd, kube-apiserver, controller manager, scheduler, kwok)", function () {
   this.timeout(120_000);
