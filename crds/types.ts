@@ -85,12 +85,8 @@ export const ISOLATIONS = ["runc", "kata"] as const satisfies readonly Isolation
 
 export type TolerationOperator = "Exists" | "Equal";
 export const TOLERATION_OPERATORS = ["Exists", "Equal"] as const satisfies readonly TolerationOperator[];
-export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-export const TAINT_EFFECTS = [
-  "NoSchedule",
-  "PreferNoSchedule",
-  "NoExecute",
-] as const satisfies readonly TaintEffect[];
+export const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
+export type TaintEffect = (typeof TAINT_EFFECTS)[number];
 
 /** core/v1 Toleration, as a Pod carries it. */
 export interface Toleration {
@@ -106,18 +102,11 @@ export interface LocalSecretReference {
   name: string;
 }
 
-export type ExecutionPolicy = "IgnoredDuringExecution" | "RequiredDuringExecution";
-export const EXECUTION_POLICIES = [
-  "IgnoredDuringExecution",
-  "RequiredDuringExecution",
-] as const satisfies readonly ExecutionPolicy[];
+export const EXECUTION_POLICIES = ["IgnoredDuringExecution", "RequiredDuringExecution"] as const;
+export type ExecutionPolicy = (typeof EXECUTION_POLICIES)[number];
 
-export type ContributorSpread = "preferred" | "required" | "none";
-export const CONTRIBUTOR_SPREADS = [
-  "preferred",
-  "required",
-  "none",
-] as const satisfies readonly ContributorSpread[];
+export const CONTRIBUTOR_SPREADS = ["preferred", "required", "none"] as const;
+export type ContributorSpread = (typeof CONTRIBUTOR_SPREADS)[number];
 
 export type Protocol = "TCP" | "UDP";
 export const PROTOCOLS = ["TCP", "UDP"] as const satisfies readonly Protocol[];

@@ -1,42 +1,29 @@
 // Built-in kinds the operator and its runtime list, watch or write.
 import type { ResourceType } from "./resource.js";
 
-export const CONFIG_MAP: ResourceType = {
-  apiVersion: "v1",
-  kind: "ConfigMap",
-  plural: "configmaps",
+const namespaced = (apiVersion: string, kind: string, plural: string): ResourceType => ({
+  apiVersion,
+  kind,
+  plural,
   namespaced: true,
-};
-export const SECRET: ResourceType = { apiVersion: "v1", kind: "Secret", plural: "secrets", namespaced: true };
-export const POD: ResourceType = { apiVersion: "v1", kind: "Pod", plural: "pods", namespaced: true };
-export const NODE: ResourceType = { apiVersion: "v1", kind: "Node", plural: "nodes", namespaced: false };
-export const NAMESPACE: ResourceType = {
-  apiVersion: "v1",
-  kind: "Namespace",
-  plural: "namespaces",
+});
+const clusterScoped = (apiVersion: string, kind: string, plural: string): ResourceType => ({
+  apiVersion,
+  kind,
+  plural,
   namespaced: false,
-};
-export const LEASE: ResourceType = {
-  apiVersion: "coordination.k8s.io/v1",
-  kind: "Lease",
-  plural: "leases",
-  namespaced: true,
-};
-export const EVENT: ResourceType = {
-  apiVersion: "events.k8s.io/v1",
-  kind: "Event",
-  plural: "events",
-  namespaced: true,
-};
-export const CUSTOM_RESOURCE_DEFINITION: ResourceType = {
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  plural: "customresourcedefinitions",
-  namespaced: false,
-};
-export const SERVICE: ResourceType = {
-  apiVersion: "v1",
-  kind: "Service",
-  plural: "services",
-  namespaced: true,
-};
+});
+
+export const CONFIG_MAP = namespaced("v1", "ConfigMap", "configmaps");
+export const SECRET = namespaced("v1", "Secret", "secrets");
+export const POD = namespaced("v1", "Pod", "pods");
+export const SERVICE = namespaced("v1", "Service", "services");
+export const LEASE = namespaced("coordination.k8s.io/v1", "Lease", "leases");
+export const EVENT = namespaced("events.k8s.io/v1", "Event", "events");
+export const NODE = clusterScoped("v1", "Node", "nodes");
+export const NAMESPACE = clusterScoped("v1", "Namespace", "namespaces");
+export const CUSTOM_RESOURCE_DEFINITION = clusterScoped(
+  "apiextensions.k8s.io/v1",
+  "CustomResourceDefinition",
+  "customresourcedefinitions",
+);

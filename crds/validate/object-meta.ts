@@ -69,39 +69,34 @@ export function objectMetaErrors(metadata: unknown, namespaced: boolean): FieldE
     else if (typeof namespace !== "string" || namespace.length > 63 || !DNS1123_LABEL.test(namespace))
       errors.push(fieldError.invalid("metadata.namespace", namespace, LABEL_RULE));
   }
-  if (labels !== undefined && labels !== null) {
-    if (!isObject(labels))
-      errors.push(fieldError.typeInvalid("metadata.labels", labels, "labels must be a map"));
-    else
-      for (const [key, value] of Object.entries(labels)) {
-        for (const problem of qualifiedNameProblems(key))
-          errors.push(fieldError.invalid("metadata.labels", key, problem));
-        if (typeof value !== "string")
-          errors.push(
-            fieldError.typeInvalid(`metadata.labels`, value, `the value of label ${key} must be a string`),
-          );
-        else if (value.length > 63)
-          errors.push(fieldError.invalid("metadata.labels", value, "must be no more than 63 characters"));
-        else if (!LABEL_VALUE.test(value))
-          errors.push(fieldError.invalid("metadata.labels", value, LABEL_VALUE_RULE));
-      }
-  }
-  if (annotations !== undefined && annotations !== null) {
-    if (!isObject(annotations))
-      errors.push(fieldError.typeInvalid("metadata.annotations", annotations, "annotations must be a map"));
-    else
-      for (const [key, value] of Object.entries(annotations)) {
-        for (const problem of qualifiedNameProblems(key))
-          errors.push(fieldError.invalid("metadata.annotations", key, problem));
-        if (typeof value !== "string")
-          errors.push(
-            fieldError.typeInvalid(
-              "metadata.annotations",
-              value,
-              `the value of annotation ${key} must be a string`,
-            ),
-          );
-      }
+  errors.push(
+    ...stringMapErrors("metadata.labels", "label", labels, (value) => {
+      if (value.length > 63) return "must be no more than 63 characters";
+      return LABEL_VALUE.test(value) ? undefined : LABEL_VALUE_RULE;
+    }),
+    ...stringMapErrors("metadata.annotations", "annotation", annotations, () => undefined),
+  );
+  return errors;
+}
+
+/** A labels or annotations map: qualified-name keys, string values, each value checked by `valueProblem`. */
+function stringMapErrors(
+  field: string,
+  entry: string,
+  map: unknown,
+  valueProblem: (value: string) => string | undefined,
+): FieldError[] {
+  if (map === undefined || map === null) return [];
+  if (!isObject(map)) return [fieldError.typeInvalid(field, map, `${entry}s must be a map`)];
+  const errors: FieldError[] = [];
+  for (const [key, value] of Object.entries(map)) {
+    for (const problem of qualifiedNameProblems(key)) errors.push(fieldError.invalid(field, key, problem));
+    if (typeof value !== "string") {
+      errors.push(fieldError.typeInvalid(field, value, `the value of ${entry} ${key} must be a string`));
+      continue;
+    }
+    const problem = valueProblem(value);
+    if (problem !== undefined) errors.push(fieldError.invalid(field, value, problem));
   }
   return errors;
 }
