@@ -108,11 +108,7 @@ export class ExplorerServer {
   async close(): Promise<void> {
     this.websocket.close();
     this.http.closeAllConnections();
-    await new Promise<void>((resolve) => {
-      this.http.close(() => {
-        resolve();
-      });
-    });
+    await new Promise((resolve) => this.http.close(resolve));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -105,11 +105,7 @@ export class SoloRpcServer {
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
     this.http.closeAllConnections();
-    await new Promise<void>((resolve) => {
-      this.http.close(() => {
-        resolve();
-      });
-    });
+    await new Promise((resolve) => this.http.close(resolve));
   }
 
   private async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
