@@ -2,16 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { ZeroAddress } from "ethers";
-import {
-  CloseContractMsg,
-  EndLeaseMsg,
-  OpenContractMsg,
-  RateContributorMsg,
-  RecordBreachMsg,
-  RecordLeaseMsg,
-  ResizeContractMsg,
-  TopUpContractMsg,
-} from "../modules/market/market-messages.js";
+import * as market from "../modules/market/market-messages.js";
 import { contractIdFor } from "../modules/market/market-records.js";
 import { addressArgument, amountArgument } from "./cli-arguments.js";
 import {
@@ -86,7 +77,7 @@ export function registerContractCommands(tx: Command): void {
         (c, s, o) =>
           c.submit(
             s,
-            OpenContractMsg,
+            market.OpenContractMsg,
             {
               scuPerReplica: opts.scu,
               replicas: opts.replicas,
@@ -118,7 +109,9 @@ export function registerContractCommands(tx: Command): void {
   )
     .argument("<contract>", "contract id", contractIdArgument)
     .argument("<amount>", "amount in the smallest unit", amountArgument)
-    .action(sendsMessage(TopUpContractMsg, (contractId: string, amount: bigint) => ({ contractId, amount })));
+    .action(
+      sendsMessage(market.TopUpContractMsg, (contractId: string, amount: bigint) => ({ contractId, amount })),
+    );
 
   signingCommand(
     contract,
@@ -128,19 +121,22 @@ export function registerContractCommands(tx: Command): void {
     .argument("<contract>", "contract id", contractIdArgument)
     .argument("<replicas>", "the new number of replicas", countArgument)
     .action(
-      sendsMessage(ResizeContractMsg, (contractId: string, replicas: bigint) => ({ contractId, replicas })),
+      sendsMessage(market.ResizeContractMsg, (contractId: string, replicas: bigint) => ({
+        contractId,
+        replicas,
+      })),
     );
 
   signingCommand(contract, "close", "close a contract and get the rest of its escrow back")
     .argument("<contract>", "contract id", contractIdArgument)
-    .action(sendsMessage(CloseContractMsg, (contractId: string) => ({ contractId })));
+    .action(sendsMessage(market.CloseContractMsg, (contractId: string) => ({ contractId })));
 
   signingCommand(contract, "rate", "rate a node that served the contract, once, from 1 to 5")
     .argument("<contract>", "contract id", contractIdArgument)
     .argument("<node>", "contributor node id")
     .argument("<rating>", "1 (bad) to 5 (excellent)", ratingArgument)
     .action(
-      sendsMessage(RateContributorMsg, (contractId: string, nodeId: string, rating: bigint) => ({
+      sendsMessage(market.RateContributorMsg, (contractId: string, nodeId: string, rating: bigint) => ({
         contractId,
         nodeId,
         rating,
@@ -155,7 +151,7 @@ export function registerContractCommands(tx: Command): void {
     .option("--started-at <time>", "unix seconds the pod started, or now (the default)", unixSecondsArgument)
     .action(
       sendsMessage(
-        RecordLeaseMsg,
+        market.RecordLeaseMsg,
         (
           contractId: string,
           replica: bigint,
@@ -179,7 +175,7 @@ export function registerContractCommands(tx: Command): void {
     .option("--ended-at <time>", "unix seconds the pod stopped, or now (the default)", unixSecondsArgument)
     .action(
       sendsMessage(
-        EndLeaseMsg,
+        market.EndLeaseMsg,
         (contractId: string, podUid: string, outcome: string, opts: { endedAt?: bigint }) => ({
           contractId,
           podUid,
@@ -198,7 +194,7 @@ export function registerContractCommands(tx: Command): void {
     .addOption(bigintOption("--seconds <n>", "how long the breach lasted", countArgument, 0n))
     .action(
       sendsMessage(
-        RecordBreachMsg,
+        market.RecordBreachMsg,
         (
           contractId: string,
           replica: bigint,

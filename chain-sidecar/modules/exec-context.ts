@@ -23,8 +23,12 @@ export class ExecContext {
     readonly block: BlockInfo,
   ) {}
 
-  emit(type: string, attributes: EventAttributes): void {
-    this.events.push({ type, attributes });
+  /** Attributes in the order written (never integer-like keys, so the order is the one given). */
+  emit(type: string, attributes: Readonly<Record<string, string | number | bigint | boolean>>): void {
+    this.events.push({
+      type,
+      attributes: Object.entries(attributes).map(([key, value]) => [key, String(value)]),
+    });
   }
 }
 

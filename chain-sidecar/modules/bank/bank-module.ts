@@ -33,11 +33,7 @@ export function bankModule(bank: BankKeeper): ChainModule {
       handles(TransferMsg, (ctx, msg) => {
         checkTransfer(msg);
         bank.transfer(ctx.state, ctx.sender, msg.to, msg.amount, "Transfer.amount");
-        ctx.emit("transfer", [
-          ["from", ctx.sender],
-          ["to", msg.to],
-          ["amount", msg.amount.toString()],
-        ]);
+        ctx.emit("transfer", { from: ctx.sender, to: msg.to, amount: msg.amount });
       }),
     ],
     initGenesis(ctx, appState) {

@@ -11,13 +11,13 @@ import type { StateReader } from "../../state/state-access.js";
 
 function emitApplied(ctx: TxContext, proposal: Proposal, applied: readonly AppliedChange[]): void {
   for (const change of applied) {
-    ctx.emit("param_change", [
-      ["proposal", String(proposal.id)],
-      ["module", change.module],
-      ["name", change.name],
-      ["from", change.from],
-      ["to", change.to],
-    ]);
+    ctx.emit("param_change", {
+      proposal: proposal.id,
+      module: change.module,
+      name: change.name,
+      from: change.from,
+      to: change.to,
+    });
   }
 }
 
@@ -50,11 +50,11 @@ export function governanceModule(governance: GovernanceKeeper): ChainModule {
           msg.changes,
           ctx.block.height,
         );
-        ctx.emit("param_proposal", [
-          ["proposal", String(proposal.id)],
-          ["proposer", proposal.proposer],
-          ["changes", proposal.changes.map((c) => `${c.module}.${c.name}=${c.value}`).join(",")],
-        ]);
+        ctx.emit("param_proposal", {
+          proposal: proposal.id,
+          proposer: proposal.proposer,
+          changes: proposal.changes.map((c) => `${c.module}.${c.name}=${c.value}`).join(","),
+        });
         emitApplied(ctx, proposal, applied);
       }),
       handles(ApproveParamChangeMsg, (ctx, msg) => {
@@ -64,10 +64,7 @@ export function governanceModule(governance: GovernanceKeeper): ChainModule {
           msg.proposalId,
           ctx.block.height,
         );
-        ctx.emit("param_approval", [
-          ["proposal", String(proposal.id)],
-          ["validator", ctx.sender],
-        ]);
+        ctx.emit("param_approval", { proposal: proposal.id, validator: ctx.sender });
         emitApplied(ctx, proposal, applied);
       }),
     ],

@@ -87,10 +87,10 @@ export function leaseView(l: Lease): JsonValue {
 /** Emits contract_paused or contract_resumed when a change moved the contract between open and paused. */
 export function emitStateMove(ctx: ExecContext, contract: Contract, moved: ContractState | undefined): void {
   if (moved === undefined) return;
-  ctx.emit(moved === "paused" ? "contract_paused" : "contract_resumed", [
-    ["contract", contract.id],
-    ["escrow", contract.escrow.toString()],
-  ]);
+  ctx.emit(moved === "paused" ? "contract_paused" : "contract_resumed", {
+    contract: contract.id,
+    escrow: contract.escrow,
+  });
 }
 
 /** One page of every contract in id order, after the id `after` (exclusive), each with its opening height. */
@@ -109,12 +109,12 @@ function contractPage(state: StateReader, after: string | undefined): JsonValue 
 }
 
 function closedEvent(ctx: ExecContext, contract: Contract): void {
-  ctx.emit("contract_closed", [
-    ["contract", contract.id],
-    ["reason", contract.closeReason],
-    ["refund", contract.refunded.toString()],
-    ["spent", contract.spent.toString()],
-  ]);
+  ctx.emit("contract_closed", {
+    contract: contract.id,
+    reason: contract.closeReason,
+    refund: contract.refunded,
+    spent: contract.spent,
+  });
 }
 
 /** The market module over the app's contract, lease and SLA keepers (wired in uranus-modules.ts). */
@@ -126,34 +126,30 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
       handles(OpenContractMsg, (ctx, msg) => {
         checkOpenContract(msg);
         const c = market.open(ctx.state, ctx.sender, msg, ctx.block);
-        ctx.emit("contract_opened", [
-          ["contract", c.id],
-          ["payer", c.payer],
-          ["client_ref", c.clientRef],
-          ["budget", c.deposited.toString()],
-          ["replicas", String(c.replicas)],
-          ["scu_per_replica", String(c.scuPerReplica)],
-          ["ends_at", String(c.endsAt)],
-        ]);
+        ctx.emit("contract_opened", {
+          contract: c.id,
+          payer: c.payer,
+          client_ref: c.clientRef,
+          budget: c.deposited,
+          replicas: c.replicas,
+          scu_per_replica: c.scuPerReplica,
+          ends_at: c.endsAt,
+        });
       }),
       handles(TopUpContractMsg, (ctx, msg) => {
         checkTopUpContract(msg);
         const { contract, moved } = market.topUp(ctx.state, ctx.sender, msg.contractId, msg.amount);
-        ctx.emit("contract_topped_up", [
-          ["contract", contract.id],
-          ["amount", msg.amount.toString()],
-          ["escrow", contract.escrow.toString()],
-        ]);
+        ctx.emit("contract_topped_up", {
+          contract: contract.id,
+          amount: msg.amount,
+          escrow: contract.escrow,
+        });
         emitStateMove(ctx, contract, moved);
       }),
       handles(ResizeContractMsg, (ctx, msg) => {
         checkResizeContract(msg);
         const { contract, from, moved } = market.resize(ctx.state, ctx.sender, msg, ctx.block);
-        ctx.emit("contract_resized", [
-          ["contract", contract.id],
-          ["from", String(from)],
-          ["replicas", String(contract.replicas)],
-        ]);
+        ctx.emit("contract_resized", { contract: contract.id, from: from, replicas: contract.replicas });
         emitStateMove(ctx, contract, moved);
       }),
       handles(CloseContractMsg, (ctx, msg) => {
@@ -163,46 +159,42 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
       handles(RecordLeaseMsg, (ctx, msg) => {
         checkRecordLease(msg);
         const { lease, contract, moved } = leases.recordLease(ctx.state, ctx.sender, msg, ctx.block);
-        ctx.emit("lease_recorded", [
-          ["contract", lease.contractId],
-          ["replica", String(lease.replica)],
-          ["pod", lease.podUid],
-          ["node", lease.nodeId],
-          ["price_per_scu_hour", lease.pricePerScuHour.toString()],
-        ]);
+        ctx.emit("lease_recorded", {
+          contract: lease.contractId,
+          replica: lease.replica,
+          pod: lease.podUid,
+          node: lease.nodeId,
+          price_per_scu_hour: lease.pricePerScuHour,
+        });
         emitStateMove(ctx, contract, moved);
       }),
       handles(EndLeaseMsg, (ctx, msg) => {
         checkEndLease(msg);
         const { lease, contract, moved } = leases.endLease(ctx.state, ctx.sender, msg, ctx.block);
-        ctx.emit("lease_ended", [
-          ["contract", lease.contractId],
-          ["pod", lease.podUid],
-          ["node", lease.nodeId],
-          ["outcome", lease.outcome],
-          ["ended_at", String(lease.endedAt)],
-        ]);
+        ctx.emit("lease_ended", {
+          contract: lease.contractId,
+          pod: lease.podUid,
+          node: lease.nodeId,
+          outcome: lease.outcome,
+          ended_at: lease.endedAt,
+        });
         emitStateMove(ctx, contract, moved);
       }),
       handles(RecordBreachMsg, (ctx, msg) => {
         checkRecordBreach(msg);
         const contract = sla.recordBreach(ctx.state, ctx.sender, msg);
-        ctx.emit("sla_breach", [
-          ["contract", contract.id],
-          ["node", msg.nodeId],
-          ["pod", msg.podUid],
-          ["kind", msg.kind],
-          ["seconds", msg.seconds.toString()],
-        ]);
+        ctx.emit("sla_breach", {
+          contract: contract.id,
+          node: msg.nodeId,
+          pod: msg.podUid,
+          kind: msg.kind,
+          seconds: msg.seconds,
+        });
       }),
       handles(RateContributorMsg, (ctx, msg) => {
         checkRateContributor(msg);
         sla.rate(ctx.state, ctx.sender, msg);
-        ctx.emit("contributor_rated", [
-          ["contract", msg.contractId],
-          ["node", msg.nodeId],
-          ["rating", msg.rating.toString()],
-        ]);
+        ctx.emit("contributor_rated", { contract: msg.contractId, node: msg.nodeId, rating: msg.rating });
       }),
     ],
     endBlock(ctx) {

@@ -1,23 +1,6 @@
 // The market module as other code sees it: its messages, records with their codecs and ids, and parameters.
 // Everything else in this folder (the keeper, state keys, the handlers) is internal to the chain.
-export {
-  CloseContractMsg,
-  EndLeaseMsg,
-  OpenContractMsg,
-  RateContributorMsg,
-  RecordBreachMsg,
-  RecordLeaseMsg,
-  ResizeContractMsg,
-  TopUpContractMsg,
-  type CloseContract,
-  type EndLease,
-  type OpenContract,
-  type RateContributor,
-  type RecordBreach,
-  type RecordLease,
-  type ResizeContract,
-  type TopUpContract,
-} from "./market-messages.js";
+export * from "./market-messages.js";
 export {
   BREACH_KINDS,
   LEASE_OUTCOMES,

@@ -100,16 +100,16 @@ export function meteringModule(metering: MeteringKeeper): ChainModule {
     messages: [
       handles(MeteringBatchMsg, (ctx, msg) => {
         const { batch, moved } = metering.settleBatch(ctx.state, ctx.sender, msg, ctx.block, ctx.txHash);
-        ctx.emit("metering_batch", [
-          ["batch", batch.id],
-          ["contributor", batch.contributor],
-          ["root", batch.root],
-          ["records", String(batch.records)],
-          ["seconds", String(batch.seconds)],
-          ["charged", batch.charged.toString()],
-          ["fee", batch.fee.toString()],
-          ["unpaid", batch.unpaid.toString()],
-        ]);
+        ctx.emit("metering_batch", {
+          batch: batch.id,
+          contributor: batch.contributor,
+          root: batch.root,
+          records: batch.records,
+          seconds: batch.seconds,
+          charged: batch.charged,
+          fee: batch.fee,
+          unpaid: batch.unpaid,
+        });
         for (const { contract, state } of moved) emitStateMove(ctx, contract, state);
       }),
     ],

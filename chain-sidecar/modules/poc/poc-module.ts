@@ -23,10 +23,7 @@ export function lastBlock(state: StateReader): ViewBlock {
 }
 
 function nodeEvent(ctx: ExecContext, type: string, node: ContributorRecord): void {
-  ctx.emit(type, [
-    ["node", node.nodeId],
-    ["owner", node.owner],
-  ]);
+  ctx.emit(type, { node: node.nodeId, owner: node.owner });
 }
 
 /** The poc module over the app's node and demand keepers. */
@@ -38,28 +35,25 @@ export function pocModule(poc: PocKeeper, demand: DemandKeeper): ChainModule {
       handles(RegisterNodeMsg, (ctx, msg) => {
         checkRegisterNode(msg);
         const node = poc.register(ctx.state, ctx.sender, msg, ctx.block);
-        ctx.emit("node_registered", [
-          ["node", node.nodeId],
-          ["owner", node.owner],
-          ["region", node.region],
-          ["price_per_scu_hour", node.pricePerScuHour.toString()],
-        ]);
+        ctx.emit("node_registered", {
+          node: node.nodeId,
+          owner: node.owner,
+          region: node.region,
+          price_per_scu_hour: node.pricePerScuHour,
+        });
       }),
       handles(HeartbeatMsg, (ctx, msg) => {
         const { node, cameOnline } = poc.heartbeat(ctx.state, ctx.sender, msg, ctx.block);
         if (cameOnline) nodeEvent(ctx, "node_online", node);
-        ctx.emit("heartbeat", [
-          ["node", node.nodeId],
-          ["total", node.total.toString()],
-        ]);
+        ctx.emit("heartbeat", { node: node.nodeId, total: node.total });
       }),
       handles(UpdateNodeMsg, (ctx, msg) => {
         const node = poc.update(ctx.state, ctx.sender, msg);
-        ctx.emit("node_updated", [
-          ["node", node.nodeId],
-          ["price_per_scu_hour", node.pricePerScuHour.toString()],
-          ["operator", node.operator],
-        ]);
+        ctx.emit("node_updated", {
+          node: node.nodeId,
+          price_per_scu_hour: node.pricePerScuHour,
+          operator: node.operator,
+        });
       }),
       handles(DeregisterNodeMsg, (ctx, msg) => {
         nodeEvent(ctx, "node_deregistered", poc.deregister(ctx.state, ctx.sender, msg.nodeId));
@@ -74,14 +68,14 @@ export function pocModule(poc: PocKeeper, demand: DemandKeeper): ChainModule {
       const coefficients = demand.updateCoefficients(ctx.state, ctx.block.height);
       if (coefficients) {
         const coef = amountsToJson(coefficients.coef);
-        ctx.emit("poc_coefficients", [
-          ["height", String(ctx.block.height)],
-          ["cpu", coef.cpu],
-          ["memory", coef.memory],
-          ["storage", coef.storage],
-          ["bandwidth", coef.bandwidth],
-          ["demand_scu_per_block_micro", coefficients.demandScuPerBlockMicro.toString()],
-        ]);
+        ctx.emit("poc_coefficients", {
+          height: ctx.block.height,
+          cpu: coef.cpu,
+          memory: coef.memory,
+          storage: coef.storage,
+          bandwidth: coef.bandwidth,
+          demand_scu_per_block_micro: coefficients.demandScuPerBlockMicro,
+        });
       }
       return undefined;
     },

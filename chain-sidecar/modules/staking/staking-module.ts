@@ -20,11 +20,11 @@ import {
 import { applySet, electSet, endBlockSetChange } from "./validator-election.js";
 
 function jailedEvent(ctx: ExecContext, validator: Validator): void {
-  ctx.emit("validator_jailed", [
-    ["operator", validator.operator],
-    ["reason", validator.jailReason],
-    ["until", String(validator.jailedUntil)],
-  ]);
+  ctx.emit("validator_jailed", {
+    operator: validator.operator,
+    reason: validator.jailReason,
+    until: validator.jailedUntil,
+  });
 }
 
 function initValidators(ctx: ExecContext, keeper: StakingKeeper, raw: unknown): void {
@@ -83,41 +83,34 @@ export function stakingModule(staking: StakingKeeper): ChainModule {
           msg.deposit,
           msg.moniker,
         );
-        ctx.emit("validator_registered", [
-          ["operator", v.operator],
-          ["consensus_address", v.consensusAddress],
-          ["deposit", v.deposit.toString()],
-        ]);
+        ctx.emit("validator_registered", {
+          operator: v.operator,
+          consensus_address: v.consensusAddress,
+          deposit: v.deposit,
+        });
       }),
       handles(LendMsg, (ctx, msg) => {
         checkLend(msg);
         staking.lend(ctx.state, ctx.sender, msg.validator, msg.amount);
-        ctx.emit("lend", [
-          ["lender", ctx.sender],
-          ["validator", msg.validator],
-          ["amount", msg.amount.toString()],
-        ]);
+        ctx.emit("lend", { lender: ctx.sender, validator: msg.validator, amount: msg.amount });
       }),
       handles(VoteMsg, (ctx, msg) => {
         staking.vote(ctx.state, ctx.sender, msg.validators);
-        ctx.emit("vote", [
-          ["voter", ctx.sender],
-          ["validators", msg.validators.join(",")],
-        ]);
+        ctx.emit("vote", { voter: ctx.sender, validators: msg.validators.join(",") });
       }),
       handles(UnbondMsg, (ctx, msg) => {
         checkUnbond(msg);
         const entry = staking.unbond(ctx.state, ctx.sender, msg.validator, msg.amount, ctx.block.height);
-        ctx.emit("unbond", [
-          ["owner", ctx.sender],
-          ["validator", msg.validator],
-          ["amount", msg.amount.toString()],
-          ["completes_at", String(entry.completesAt)],
-        ]);
+        ctx.emit("unbond", {
+          owner: ctx.sender,
+          validator: msg.validator,
+          amount: msg.amount,
+          completes_at: entry.completesAt,
+        });
       }),
       handles(UnjailMsg, (ctx) => {
         staking.unjail(ctx.state, ctx.sender, ctx.block.height);
-        ctx.emit("validator_unjailed", [["operator", ctx.sender]]);
+        ctx.emit("validator_unjailed", { operator: ctx.sender });
       }),
     ],
     initGenesis(ctx, appState) {
@@ -137,12 +130,12 @@ export function stakingModule(staking: StakingKeeper): ChainModule {
           ctx.block.height,
         );
         if (!punished) continue;
-        ctx.emit("slash", [
-          ["operator", punished.validator.operator],
-          ["reason", "double_sign"],
-          ["infraction_height", String(evidence.height)],
-          ["amount", punished.slashed.toString()],
-        ]);
+        ctx.emit("slash", {
+          operator: punished.validator.operator,
+          reason: "double_sign",
+          infraction_height: evidence.height,
+          amount: punished.slashed,
+        });
         jailedEvent(ctx, punished.validator);
       }
       for (const vote of start.lastCommit) {
@@ -153,26 +146,23 @@ export function stakingModule(staking: StakingKeeper): ChainModule {
     },
     endBlock(ctx) {
       for (const entry of staking.completeUnbondings(ctx.state, ctx.block.height)) {
-        ctx.emit("unbonding_completed", [
-          ["owner", entry.owner],
-          ["validator", entry.validator],
-          ["amount", entry.amount.toString()],
-        ]);
+        ctx.emit("unbonding_completed", {
+          owner: entry.owner,
+          validator: entry.validator,
+          amount: entry.amount,
+        });
       }
       const isEpoch = ctx.block.height % staking.params(ctx.state).epochBlocks === 0;
       if (isEpoch) {
         staking.recountVotes(ctx.state);
         for (const { operator, amount } of staking.payFeePool(ctx.state)) {
-          ctx.emit("fee_payout", [
-            ["operator", operator],
-            ["amount", amount.toString()],
-          ]);
+          ctx.emit("fee_payout", { operator: operator, amount: amount });
         }
       }
       const change = endBlockSetChange(staking, ctx.state, isEpoch);
       if (change.keptToAvoidEmptySet)
-        ctx.emit("validator_set_kept", [["reason", "no eligible validator left"]]);
-      if (isEpoch) ctx.emit("epoch", [["height", String(ctx.block.height)]]);
+        ctx.emit("validator_set_kept", { reason: "no eligible validator left" });
+      if (isEpoch) ctx.emit("epoch", { height: ctx.block.height });
       return change.updates;
     },
     queries: [
