@@ -24,6 +24,15 @@ export function testConsensusKey(label: string): Uint8Array {
   return new Uint8Array(createHash("sha256").update(`consensus:${label}`).digest());
 }
 
+/** One wallet per name, each labelled `${prefix}-${name}`, so a suite declares its actors in one line. */
+export function testWallets<const Name extends string>(
+  prefix: string,
+  ...names: Name[]
+): Record<Name, Wallet> {
+  const wallets = names.map((name) => [name, testWallet(`${prefix}-${name}`)] as const);
+  return Object.fromEntries(wallets) as Record<Name, Wallet>;
+}
+
 export function consensusAddressHex(pubKey: Uint8Array): string {
   return createHash("sha256").update(pubKey).digest().subarray(0, 20).toString("hex").toUpperCase();
 }

@@ -1,24 +1,17 @@
 import { ZeroAddress } from "ethers";
-import {
-  CloseContractMsg,
-  OpenContractMsg,
-  TopUpContractMsg,
-} from "../../../../../chain-sidecar/modules/market/market-messages.js";
-import {
-  DeregisterNodeMsg,
-  HeartbeatMsg,
-  RegisterNodeMsg,
-  UpdateNodeMsg,
-} from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
+import * as market from "../../../../../chain-sidecar/modules/market/market-messages.js";
+import * as poc from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
 import { ResultCode } from "../../../../../chain-sidecar/tx/result-codes.js";
 import { contractTerms, nodeOffer } from "./economy-fixtures.js";
+import { economyWorld, operator, owner, payer, retyped, stranger } from "./economy-world.js";
 
-import { economyWorld, operator, owner, payer, stranger } from "./economy-world.js";
+const { ALREADY_EXISTS, INSUFFICIENT_FUNDS, INVALID_FIELD, NOT_FOUND, UNAUTHORISED, WRONG_STATE } =
+  ResultCode;
 
 describe("economy transactions: bad input gets its specific code and names the field (through the real app): nodes and contracts", function () {
   this.timeout(120_000);
   const world = economyWorld();
-  const { expectRejected, expectUndecodable } = world;
+  const { itRefuses, itRefusesUndecodable } = world;
   let contractId: string;
   let openedRef: string;
   before(() => {
@@ -34,271 +27,125 @@ describe("economy transactions: bad input gets its specific code and names the f
   });
 
   describe("RegisterNode", () => {
-    it("malformed node id", () =>
-      expectRejected(
-        owner,
-        RegisterNodeMsg,
-        nodeOffer("Node_A"),
-        ResultCode.INVALID_FIELD,
-        "RegisterNode.nodeId",
-      ));
-    it("malformed region", () =>
-      expectRejected(
-        owner,
-        RegisterNodeMsg,
-        nodeOffer("node-b", { region: "EU West" }),
-        ResultCode.INVALID_FIELD,
-        "RegisterNode.region",
-      ));
-    it("unknown isolation", () =>
-      expectRejected(
-        owner,
-        RegisterNodeMsg,
-        nodeOffer("node-b", { isolation: "docker" }),
-        ResultCode.INVALID_FIELD,
-        "RegisterNode.isolation",
-      ));
-    it("no cpu", () =>
-      expectRejected(
-        owner,
-        RegisterNodeMsg,
-        nodeOffer("node-b", { cpuMillicores: 0n }),
-        ResultCode.INVALID_FIELD,
-        "RegisterNode.cpuMillicores",
-      ));
-    it("node already registered", () =>
-      expectRejected(
-        stranger,
-        RegisterNodeMsg,
-        nodeOffer("node-a"),
-        ResultCode.ALREADY_EXISTS,
-        "RegisterNode.nodeId",
-      ));
-    it("missing field", () =>
-      expectUndecodable(
-        RegisterNodeMsg,
-        RegisterNodeMsg.fields.slice(0, -1),
+    itRefuses(poc.RegisterNodeMsg, [
+      ["malformed node id", owner, nodeOffer("Node_A"), INVALID_FIELD, ".nodeId"],
+      ["malformed region", owner, nodeOffer("node-b", { region: "EU West" }), INVALID_FIELD, ".region"],
+      ["unknown isolation", owner, nodeOffer("node-b", { isolation: "docker" }), INVALID_FIELD, ".isolation"],
+      ["no cpu", owner, nodeOffer("node-b", { cpuMillicores: 0n }), INVALID_FIELD, ".cpuMillicores"],
+      ["node already registered", stranger, nodeOffer("node-a"), ALREADY_EXISTS, ".nodeId"],
+    ]);
+    itRefusesUndecodable(poc.RegisterNodeMsg, [
+      [
+        "missing field",
+        poc.RegisterNodeMsg.fields.slice(0, -1),
         nodeOffer("node-b"),
         "RegisterNode: expected 9 fields",
-      ));
-    it("out-of-range cpu", () =>
-      expectUndecodable(
-        RegisterNodeMsg,
-        RegisterNodeMsg.fields.map((f) => (f.name === "cpuMillicores" ? { ...f, type: "uint128" } : f)),
+      ],
+      [
+        "out-of-range cpu",
+        retyped(poc.RegisterNodeMsg, "cpuMillicores", "uint128"),
         nodeOffer("node-b", { cpuMillicores: 1n << 70n }),
         "RegisterNode.cpuMillicores: out of range for uint64",
-      ));
+      ],
+    ]);
   });
 
   describe("Heartbeat, UpdateNode, DeregisterNode", () => {
-    it("unknown node", () =>
-      expectRejected(owner, HeartbeatMsg, beat("node-zz"), ResultCode.NOT_FOUND, "Heartbeat.nodeId"));
-    it("heartbeat by a stranger", () =>
-      expectRejected(stranger, HeartbeatMsg, beat("node-a"), ResultCode.UNAUTHORISED, "Heartbeat"));
-    it("missing field", () =>
-      expectUndecodable(
-        HeartbeatMsg,
-        HeartbeatMsg.fields.slice(0, 2),
-        beat("node-a"),
-        "Heartbeat: expected 5 fields",
-      ));
-    it("update by a stranger", () =>
-      expectRejected(
+    itRefuses(poc.HeartbeatMsg, [
+      ["unknown node", owner, beat("node-zz"), NOT_FOUND, ".nodeId"],
+      ["heartbeat by a stranger", stranger, beat("node-a"), UNAUTHORISED, "Heartbeat"],
+    ]);
+    itRefusesUndecodable(poc.HeartbeatMsg, [
+      ["missing field", poc.HeartbeatMsg.fields.slice(0, 2), beat("node-a"), "Heartbeat: expected 5 fields"],
+    ]);
+    itRefuses(poc.UpdateNodeMsg, [
+      [
+        "update by a stranger",
         stranger,
-        UpdateNodeMsg,
         { nodeId: "node-a", pricePerScuHour: 1n, operator: ZeroAddress },
-        ResultCode.UNAUTHORISED,
+        UNAUTHORISED,
         "UpdateNode",
-      ));
-    it("deregister by a stranger", () =>
-      expectRejected(
-        stranger,
-        DeregisterNodeMsg,
-        { nodeId: "node-us" },
-        ResultCode.UNAUTHORISED,
-        "DeregisterNode",
-      ));
-    it("deregister while a lease is active", () =>
-      expectRejected(
-        owner,
-        DeregisterNodeMsg,
-        { nodeId: "node-a" },
-        ResultCode.WRONG_STATE,
-        "DeregisterNode.nodeId",
-      ));
+      ],
+    ]);
+    itRefuses(poc.DeregisterNodeMsg, [
+      ["deregister by a stranger", stranger, { nodeId: "node-us" }, UNAUTHORISED, "DeregisterNode"],
+      ["deregister while a lease is active", owner, { nodeId: "node-a" }, WRONG_STATE, ".nodeId"],
+    ]);
   });
 
   describe("OpenContract", () => {
-    it("zero SCU", () =>
-      expectRejected(
+    // Built when the test runs: each call of contractTerms stands for another client reference.
+    const terms = (overrides: Parameters<typeof contractTerms>[0]) => () => contractTerms(overrides);
+    itRefuses(market.OpenContractMsg, [
+      ["zero SCU", payer, terms({ scuPerReplica: 0n }), INVALID_FIELD, ".scuPerReplica"],
+      ["too many replicas", payer, terms({ replicas: 5_000n }), INVALID_FIELD, ".replicas"],
+      ["zero max price", payer, terms({ maxPricePerScuHour: 0n }), INVALID_FIELD, ".maxPricePerScuHour"],
+      ["zero duration", payer, terms({ durationSeconds: 0n }), INVALID_FIELD, ".durationSeconds"],
+      [
+        "zero recovery time",
         payer,
-        OpenContractMsg,
-        contractTerms({ scuPerReplica: 0n }),
-        ResultCode.INVALID_FIELD,
-        "OpenContract.scuPerReplica",
-      ));
-    it("too many replicas", () =>
-      expectRejected(
+        terms({ recoverWithinSeconds: 0n }),
+        INVALID_FIELD,
+        ".recoverWithinSeconds",
+      ],
+      ["malformed region", payer, terms({ regions: ["eu-west", "Mars!"] }), INVALID_FIELD, ".regions[1]"],
+      ["duplicate region", payer, terms({ regions: ["eu-west", "eu-west"] }), INVALID_FIELD, ".regions[1]"],
+      ["client reference missing", payer, terms({ clientRef: "" }), INVALID_FIELD, ".clientRef"],
+      [
+        "client reference with a space",
         payer,
-        OpenContractMsg,
-        contractTerms({ replicas: 5_000n }),
-        ResultCode.INVALID_FIELD,
-        "OpenContract.replicas",
-      ));
-    it("zero max price", () =>
-      expectRejected(
+        terms({ clientRef: "my contract" }),
+        INVALID_FIELD,
+        ".clientRef",
+      ],
+      [
+        "cluster id that is not a DNS label",
         payer,
-        OpenContractMsg,
-        contractTerms({ maxPricePerScuHour: 0n }),
-        ResultCode.INVALID_FIELD,
-        "OpenContract.maxPricePerScuHour",
-      ));
-    it("zero duration", () =>
-      expectRejected(
-        payer,
-        OpenContractMsg,
-        contractTerms({ durationSeconds: 0n }),
-        ResultCode.INVALID_FIELD,
-        "OpenContract.durationSeconds",
-      ));
-    it("zero recovery time", () =>
-      expectRejected(
-        payer,
-        OpenContractMsg,
-        contractTerms({ recoverWithinSeconds: 0n }),
-        ResultCode.INVALID_FIELD,
-        "OpenContract.recoverWithinSeconds",
-      ));
-    it("malformed region", () =>
-      expectRejected(
-        payer,
-        OpenContractMsg,
-        contractTerms({ regions: ["eu-west", "Mars!"] }),
-        ResultCode.INVALID_FIELD,
-        "OpenContract.regions[1]",
-      ));
-    it("duplicate region", () =>
-      expectRejected(
-        payer,
-        OpenContractMsg,
-        contractTerms({ regions: ["eu-west", "eu-west"] }),
-        ResultCode.INVALID_FIELD,
-        "OpenContract.regions[1]",
-      ));
-    it("client reference missing", () =>
-      expectRejected(
-        payer,
-        OpenContractMsg,
-        contractTerms({ clientRef: "" }),
-        ResultCode.INVALID_FIELD,
-        "OpenContract.clientRef",
-      ));
-    it("client reference with a space", () =>
-      expectRejected(
-        payer,
-        OpenContractMsg,
-        contractTerms({ clientRef: "my contract" }),
-        ResultCode.INVALID_FIELD,
-        "OpenContract.clientRef",
-      ));
-    it("cluster id that is not a DNS label", () =>
-      expectRejected(
-        payer,
-        OpenContractMsg,
-        contractTerms({ clusterId: "Home_Cluster" }),
-        ResultCode.INVALID_FIELD,
-        "OpenContract.clusterId",
-      ));
+        terms({ clusterId: "Home_Cluster" }),
+        INVALID_FIELD,
+        ".clusterId",
+      ],
+    ]);
     it("opening again for the same client reference", () =>
-      expectRejected(
+      world.expectRejected(
         payer,
-        OpenContractMsg,
+        market.OpenContractMsg,
         contractTerms({ clientRef: openedRef, regions: ["eu-west"], replicas: 2n }),
         ResultCode.DUPLICATE,
         `contract ${contractId}`,
       ));
-    it("budget below one interval", () =>
-      expectRejected(
-        payer,
-        OpenContractMsg,
-        contractTerms({ budget: 10n }),
-        ResultCode.INVALID_FIELD,
-        "OpenContract.budget",
-      ));
-    it("budget above the balance", () =>
-      expectRejected(
-        payer,
-        OpenContractMsg,
-        contractTerms({ budget: 10n ** 12n }),
-        ResultCode.INSUFFICIENT_FUNDS,
-        "OpenContract.budget",
-      ));
-    it("missing field", () =>
-      expectUndecodable(
-        OpenContractMsg,
-        OpenContractMsg.fields.slice(0, 12),
-        contractTerms(),
+    itRefuses(market.OpenContractMsg, [
+      ["budget below one interval", payer, terms({ budget: 10n }), INVALID_FIELD, ".budget"],
+      ["budget above the balance", payer, terms({ budget: 10n ** 12n }), INSUFFICIENT_FUNDS, ".budget"],
+    ]);
+    itRefusesUndecodable(market.OpenContractMsg, [
+      [
+        "missing field",
+        market.OpenContractMsg.fields.slice(0, 12),
+        terms({}),
         "OpenContract: expected 13 fields",
-      ));
-    it("replicas wider than uint16", () =>
-      expectUndecodable(
-        OpenContractMsg,
-        OpenContractMsg.fields.map((f) => (f.name === "replicas" ? { ...f, type: "uint32" } : f)),
-        contractTerms({ replicas: 70_000n }),
+      ],
+      [
+        "replicas wider than uint16",
+        retyped(market.OpenContractMsg, "replicas", "uint32"),
+        terms({ replicas: 70_000n }),
         "OpenContract.replicas: out of range for uint16",
-      ));
+      ],
+    ]);
   });
 
   describe("TopUpContract, CloseContract", () => {
-    it("malformed contract id", () =>
-      expectRejected(
-        payer,
-        TopUpContractMsg,
-        { contractId: "c-1", amount: 5n },
-        ResultCode.INVALID_FIELD,
-        "TopUpContract.contractId",
-      ));
-    it("unknown contract", () =>
-      expectRejected(
-        payer,
-        TopUpContractMsg,
-        { contractId: "0".repeat(20), amount: 5n },
-        ResultCode.NOT_FOUND,
-        "TopUpContract.contractId",
-      ));
-    it("top-up by someone else", () =>
-      expectRejected(
-        stranger,
-        TopUpContractMsg,
-        { contractId, amount: 5n },
-        ResultCode.UNAUTHORISED,
-        "TopUpContract",
-      ));
-    it("zero top-up", () =>
-      expectRejected(
-        payer,
-        TopUpContractMsg,
-        { contractId, amount: 0n },
-        ResultCode.INVALID_FIELD,
-        "TopUpContract.amount",
-      ));
-    it("top-up above the balance", () =>
-      expectRejected(
-        payer,
-        TopUpContractMsg,
-        { contractId, amount: 10n ** 12n },
-        ResultCode.INSUFFICIENT_FUNDS,
-        "TopUpContract.amount",
-      ));
-    it("close by the operator", () =>
-      expectRejected(operator, CloseContractMsg, { contractId }, ResultCode.UNAUTHORISED, "CloseContract"));
-    it("close of an unknown contract", () =>
-      expectRejected(
-        payer,
-        CloseContractMsg,
-        { contractId: "f".repeat(20) },
-        ResultCode.NOT_FOUND,
-        "CloseContract.contractId",
-      ));
+    const topUp = (amount: bigint, id?: string) => () => ({ contractId: id ?? contractId, amount });
+    itRefuses(market.TopUpContractMsg, [
+      ["malformed contract id", payer, topUp(5n, "c-1"), INVALID_FIELD, ".contractId"],
+      ["unknown contract", payer, topUp(5n, "0".repeat(20)), NOT_FOUND, ".contractId"],
+      ["top-up by someone else", stranger, topUp(5n), UNAUTHORISED, "TopUpContract"],
+      ["zero top-up", payer, topUp(0n), INVALID_FIELD, ".amount"],
+      ["top-up above the balance", payer, topUp(10n ** 12n), INSUFFICIENT_FUNDS, ".amount"],
+    ]);
+    itRefuses(market.CloseContractMsg, [
+      ["close by the operator", operator, () => ({ contractId }), UNAUTHORISED, "CloseContract"],
+      ["close of an unknown contract", payer, { contractId: "f".repeat(20) }, NOT_FOUND, ".contractId"],
+    ]);
   });
 });

@@ -16,8 +16,15 @@ import {
   type TypedField,
 } from "../../../../../chain-sidecar/tx/message-spec.js";
 import { ResultCode } from "../../../../../chain-sidecar/tx/result-codes.js";
-import { signTx } from "../../../../../chain-sidecar/tx/signing.js";
-import { AppHarness, CHAIN_ID, testConsensusKey, testWallet } from "../../app-harness.js";
+import { AppHarness, CHAIN_ID, testConsensusKey, testWallets } from "../../app-harness.js";
+import { genesisAccount, genesisValidator } from "../../genesis-entries.js";
+import {
+  built,
+  expectCheckTxRefusal,
+  itRefuses,
+  type MessageOrBuilder,
+  type RefusalRow,
+} from "../../checktx-refusals.js";
 import { batchOf, contractTerms, meterRecord, nodeOffer } from "./economy-fixtures.js";
 
 /** A spec with the same wire id but other fields, to put on the wire what no honest client would encode. */
@@ -25,17 +32,27 @@ function reshaped(spec: MessageSpec<unknown>, fields: TypedField[]): MessageSpec
   return defineMessage({ typeId: spec.typeId, primaryType: spec.primaryType, fields, structs: {} });
 }
 
-export const payer = testWallet("econ-payer");
-export const owner = testWallet("econ-owner");
-export const operator = testWallet("econ-operator");
-export const stranger = testWallet("econ-stranger");
-export const validator = testWallet("econ-validator");
+const actors = testWallets("econ", "payer", "owner", "operator", "stranger", "validator");
+export const { payer, owner, operator, stranger, validator } = actors;
 
 export interface EconomyWorld {
   harness: AppHarness;
   contractId: string;
   openedRef: string;
   t0: number;
+}
+
+/** A message sent under another shape: test name, the fields to encode it with, message, text the log must contain. */
+export type UndecodableRow = readonly [
+  name: string,
+  fields: TypedField[],
+  message: MessageOrBuilder<unknown>,
+  field: string,
+];
+
+/** The fields of `spec` with `name` declared as `type`, to encode a value the real field cannot hold. */
+export function retyped(spec: MessageSpec<unknown>, name: string, type: string): TypedField[] {
+  return spec.fields.map((f) => (f.name === name ? { ...f, type } : f));
 }
 
 /** Registers the hooks that build the chain (call inside a describe) and returns what they built, once built. */
@@ -48,12 +65,14 @@ export function economyWorld(): {
     code: number,
     field: string,
   ) => Promise<void>;
+  itRefuses: <T>(spec: MessageSpec<T>, rows: readonly RefusalRow<NoInfer<T>>[]) => void;
   expectUndecodable: (
     spec: MessageSpec<unknown>,
     fields: TypedField[],
     message: unknown,
     field: string,
   ) => Promise<void>;
+  itRefusesUndecodable: (spec: MessageSpec<unknown>, rows: readonly UndecodableRow[]) => void;
 } {
   let harness: AppHarness;
   let contractId: string;
@@ -63,17 +82,8 @@ export function economyWorld(): {
   before(async () => {
     harness = (
       await AppHarness.start({
-        accounts: [payer, owner, operator, stranger, validator].map((w) => ({
-          address: w.address,
-          balance: 10_000_000n,
-        })),
-        validators: [
-          {
-            operator: validator.address,
-            consensusPubKey: Buffer.from(testConsensusKey("econ-validator")).toString("base64"),
-            deposit: 5_000_000n,
-          },
-        ],
+        accounts: [payer, owner, operator, stranger, validator].map((w) => genesisAccount(w, 10_000_000n)),
+        validators: [genesisValidator(validator, testConsensusKey("econ-validator"), 5_000_000n)],
       })
     ).harness;
     const terms = contractTerms({
@@ -112,19 +122,6 @@ export function economyWorld(): {
     await harness.close();
   });
 
-  async function expectRejected<T>(
-    wallet: Wallet,
-    spec: MessageSpec<T>,
-    message: T,
-    code: number,
-    field: string,
-  ): Promise<void> {
-    const { nonce } = await harness.query<{ nonce: number }>(`/account/${wallet.address}`);
-    const result = await harness.check(await signTx(wallet, CHAIN_ID, spec, message, nonce));
-    expect(result.code, result.log).to.equal(code);
-    expect(result.log).to.contain(field);
-  }
-
   /** Sends `fields` encoded under another shape; the chain must refuse it before looking at the signature. */
   async function expectUndecodable(
     spec: MessageSpec<unknown>,
@@ -144,9 +141,19 @@ export function economyWorld(): {
     expect(result.log).to.contain(field);
   }
 
+  const current = () => harness;
   return {
     state: () => ({ harness, contractId, openedRef, t0 }),
-    expectRejected,
+    expectRejected: (wallet, spec, message, code, field) =>
+      expectCheckTxRefusal(harness, wallet, spec, message, code, field),
+    itRefuses: (spec, rows) => {
+      itRefuses(current, spec, rows);
+    },
     expectUndecodable,
+    itRefusesUndecodable: (spec, rows) => {
+      for (const [name, fields, message, field] of rows) {
+        it(name, () => expectUndecodable(spec, fields, built(message), field));
+      }
+    },
   };
 }
