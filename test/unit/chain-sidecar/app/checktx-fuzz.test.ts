@@ -2,15 +2,10 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { encodeRlp, hexlify, type RlpStructuredData } from "ethers";
 import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
-import {
-  LendMsg,
-  RegisterValidatorMsg,
-  UnbondMsg,
-  UnjailMsg,
-  VoteMsg,
-} from "../../../../chain-sidecar/modules/staking/staking-messages.js";
+import * as staking from "../../../../chain-sidecar/modules/staking/staking-messages.js";
 import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
-import { AppHarness, testConsensusKey, testWallet } from "../app-harness.js";
+import { AppHarness, testConsensusKey, testWallets } from "../app-harness.js";
+import { genesisAccount, genesisValidator } from "../genesis-entries.js";
 
 const knownCodes = new Set<number>(Object.values(ResultCode));
 
@@ -25,37 +20,31 @@ const rlpItem: fc.Arbitrary<RlpStructuredData> = fc.letrec<{ item: RlpStructured
 
 describe("chain-sidecar app: CheckTx fuzzing", function () {
   this.timeout(300_000);
-  const alice = testWallet("fuzz-alice");
-  const validator = testWallet("fuzz-validator");
+  const { alice, validator } = testWallets("fuzz", "alice", "validator");
   let harness: AppHarness;
   let valid: Uint8Array[];
 
   before(async () => {
     harness = (
       await AppHarness.start({
-        accounts: [{ address: alice.address, balance: 10n ** 12n }],
-        validators: [
-          {
-            operator: validator.address,
-            consensusPubKey: Buffer.from(testConsensusKey("fuzz")).toString("base64"),
-            deposit: 10n ** 7n,
-          },
-        ],
+        accounts: [genesisAccount(alice, 10n ** 12n)],
+        validators: [genesisValidator(validator, testConsensusKey("fuzz"), 10n ** 7n)],
       })
     ).harness;
     await harness.block([]);
+    // One valid transaction of each bank and staking message, all at nonce 0, for the mutations to start from.
+    const register = {
+      consensusPubKey: hexlify(testConsensusKey("fuzz-2")),
+      deposit: 10n ** 7n,
+      moniker: "f",
+    };
     valid = [
       await harness.sign(alice, TransferMsg, { to: validator.address, amount: 5n }, 0),
-      await harness.sign(alice, LendMsg, { validator: validator.address, amount: 5n }, 0),
-      await harness.sign(alice, VoteMsg, { validators: [validator.address] }, 0),
-      await harness.sign(alice, UnbondMsg, { validator: validator.address, amount: 1n }, 0),
-      await harness.sign(alice, UnjailMsg, {}, 0),
-      await harness.sign(
-        alice,
-        RegisterValidatorMsg,
-        { consensusPubKey: hexlify(testConsensusKey("fuzz-2")), deposit: 10n ** 7n, moniker: "f" },
-        0,
-      ),
+      await harness.sign(alice, staking.LendMsg, { validator: validator.address, amount: 5n }, 0),
+      await harness.sign(alice, staking.VoteMsg, { validators: [validator.address] }, 0),
+      await harness.sign(alice, staking.UnbondMsg, { validator: validator.address, amount: 1n }, 0),
+      await harness.sign(alice, staking.UnjailMsg, {}, 0),
+      await harness.sign(alice, staking.RegisterValidatorMsg, register, 0),
     ];
   });
 

@@ -1,29 +1,21 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { hexlify, type Wallet } from "ethers";
+import { hexlify } from "ethers";
 import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
-import {
-  LendMsg,
-  RegisterValidatorMsg,
-  UnbondMsg,
-  UnjailMsg,
-  VoteMsg,
-} from "../../../../chain-sidecar/modules/staking/staking-messages.js";
+import * as staking from "../../../../chain-sidecar/modules/staking/staking-messages.js";
 import { signTx } from "../../../../chain-sidecar/tx/signing.js";
 import { AppHarness, CHAIN_ID, consensusAddressHex, testConsensusKey, testWallet } from "../app-harness.js";
+import { genesisAccount, genesisValidator } from "../genesis-entries.js";
 import { auditState } from "../state-audit.js";
 import type { GenesisInput } from "../../../../chain-sidecar/genesis/app-state.js";
+import type { MessageSpec } from "../../../../chain-sidecar/tx/message-spec.js";
 
 const wallets = [0, 1, 2, 3, 4].map((i) => testWallet(`prop-${i}`));
 const validatorKeys = [0, 1, 2, 3].map((i) => testConsensusKey(`prop-${i}`));
 
 const genesis: GenesisInput = {
-  accounts: wallets.map((w, i) => ({ address: w.address, balance: 100_000n * BigInt(i + 1) })),
-  validators: [0, 1].map((i) => ({
-    operator: wallets[i]!.address,
-    consensusPubKey: Buffer.from(validatorKeys[i]!).toString("base64"),
-    deposit: 20_000n,
-  })),
+  accounts: wallets.map((w, i) => genesisAccount(w, 100_000n * BigInt(i + 1))),
+  validators: [0, 1].map((i) => genesisValidator(wallets[i]!, validatorKeys[i]!, 20_000n)),
   params: {
     bank: { txFee: 7n },
     staking: {
@@ -66,6 +58,33 @@ const block = fc.record({
   misbehaving: fc.subarray([0, 1, 2, 3], { maxLength: 1 }),
 });
 
+/** The transaction `o` stands for, signed by its sender at `nonce`. */
+function signOp(o: Exclude<Op, { kind: "garbage" }>, nonce: number): Promise<Uint8Array> {
+  const sign = <T>(spec: MessageSpec<T>, message: T) =>
+    signTx(wallets[o.from]!, CHAIN_ID, spec, message, nonce);
+  const target = (i: number) => wallets[i]!.address;
+  switch (o.kind) {
+    case "transfer":
+      return sign(TransferMsg, { to: target(o.to), amount: o.amount });
+    case "lend":
+      return sign(staking.LendMsg, { validator: target(o.to), amount: o.amount });
+    case "vote":
+      return sign(staking.VoteMsg, { validators: o.to.map(target) });
+    case "unbond":
+      return sign(staking.UnbondMsg, { validator: target(o.to), amount: o.amount });
+    case "register": {
+      const consensusPubKey = hexlify(validatorKeys[o.key]!);
+      return sign(staking.RegisterValidatorMsg, {
+        consensusPubKey,
+        deposit: o.deposit,
+        moniker: `v${o.from}`,
+      });
+    }
+    case "unjail":
+      return sign(staking.UnjailMsg, {});
+  }
+}
+
 /** Signs the ops of one block; nonces follow a local count, sometimes skewed to make stale/future nonces. */
 async function signBlock(ops: { op: Op; nonceSkew: number }[], nonces: number[]): Promise<Uint8Array[]> {
   const txs: Uint8Array[] = [];
@@ -74,29 +93,9 @@ async function signBlock(ops: { op: Op; nonceSkew: number }[], nonces: number[])
       txs.push(o.bytes);
       continue;
     }
-    const wallet: Wallet = wallets[o.from]!;
     const nonce = Math.max(0, nonces[o.from]! + nonceSkew);
     if (nonceSkew === 0) nonces[o.from]! += 1;
-    const target = (i: number) => wallets[i]!.address;
-    let tx: Uint8Array;
-    if (o.kind === "transfer")
-      tx = await signTx(wallet, CHAIN_ID, TransferMsg, { to: target(o.to), amount: o.amount }, nonce);
-    else if (o.kind === "lend")
-      tx = await signTx(wallet, CHAIN_ID, LendMsg, { validator: target(o.to), amount: o.amount }, nonce);
-    else if (o.kind === "vote")
-      tx = await signTx(wallet, CHAIN_ID, VoteMsg, { validators: o.to.map(target) }, nonce);
-    else if (o.kind === "unbond")
-      tx = await signTx(wallet, CHAIN_ID, UnbondMsg, { validator: target(o.to), amount: o.amount }, nonce);
-    else if (o.kind === "register") {
-      tx = await signTx(
-        wallet,
-        CHAIN_ID,
-        RegisterValidatorMsg,
-        { consensusPubKey: hexlify(validatorKeys[o.key]!), deposit: o.deposit, moniker: `v${o.from}` },
-        nonce,
-      );
-    } else tx = await signTx(wallet, CHAIN_ID, UnjailMsg, {}, nonce);
-    txs.push(tx);
+    txs.push(await signOp(o, nonce));
   }
   return txs;
 }

@@ -1,8 +1,34 @@
 import { expect } from "chai";
-import { ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
+import {
+  ResponseProcessProposal_ProposalStatus,
+  type RequestPrepareProposal,
+  type RequestProcessProposal,
+} from "cosmjs-types/tendermint/abci/types";
 import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
 import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
 import { AppHarness, testConsensusKey, testWallet } from "../app-harness.js";
+import { genesisAccount, genesisValidator } from "../genesis-entries.js";
+
+/** What every proposal request for the first block shares: height 1, no evidence, empty hashes. */
+function firstBlock() {
+  return {
+    misbehavior: [],
+    height: 1n,
+    time: { seconds: 1n, nanos: 0 },
+    nextValidatorsHash: new Uint8Array(),
+    proposerAddress: new Uint8Array(),
+  };
+}
+
+/** A PrepareProposal request for the first block, with an empty local last commit. */
+function prepareRequest(txs: Uint8Array[], maxTxBytes: number): RequestPrepareProposal {
+  return { ...firstBlock(), maxTxBytes: BigInt(maxTxBytes), txs, localLastCommit: { round: 0, votes: [] } };
+}
+
+/** A ProcessProposal request for the first block, with an empty proposed last commit. */
+function processRequest(txs: Uint8Array[]): RequestProcessProposal {
+  return { ...firstBlock(), txs, proposedLastCommit: { round: 0, votes: [] }, hash: new Uint8Array() };
+}
 
 describe("chain-sidecar app: ABCI flow", () => {
   const alice = testWallet("alice");
@@ -13,17 +39,8 @@ describe("chain-sidecar app: ABCI flow", () => {
 
   beforeEach(async () => {
     const started = await AppHarness.start({
-      accounts: [
-        { address: alice.address, balance: 1_000_000n },
-        { address: bob.address, balance: 0n },
-      ],
-      validators: [
-        {
-          operator: operator.address,
-          consensusPubKey: Buffer.from(testConsensusKey("v0")).toString("base64"),
-          deposit: 5_000_000n,
-        },
-      ],
+      accounts: [genesisAccount(alice, 1_000_000n), genesisAccount(bob, 0n)],
+      validators: [genesisValidator(operator, testConsensusKey("v0"), 5_000_000n)],
     });
     harness = started.harness;
     initValidators = started.init.validators.length;
@@ -71,27 +88,10 @@ describe("chain-sidecar app: ABCI flow", () => {
     const good = await harness.sign(alice, TransferMsg, { to: bob.address, amount: 1n });
     const broke = await harness.sign(bob, TransferMsg, { to: alice.address, amount: 1n });
     const next = await harness.sign(alice, TransferMsg, { to: bob.address, amount: 1n });
-    const prepared = await harness.app.prepareProposal({
-      maxTxBytes: BigInt(good.length + next.length),
-      txs: [good, broke, next, new Uint8Array([1, 2, 3])],
-      localLastCommit: { round: 0, votes: [] },
-      misbehavior: [],
-      height: 1n,
-      time: { seconds: 1n, nanos: 0 },
-      nextValidatorsHash: new Uint8Array(),
-      proposerAddress: new Uint8Array(),
-    });
+    const offered = [good, broke, next, new Uint8Array([1, 2, 3])];
+    const prepared = await harness.app.prepareProposal(prepareRequest(offered, good.length + next.length));
     expect(prepared.txs).to.deep.equal([good, next]);
-    const small = await harness.app.prepareProposal({
-      maxTxBytes: BigInt(good.length),
-      txs: [good, next],
-      localLastCommit: { round: 0, votes: [] },
-      misbehavior: [],
-      height: 1n,
-      time: { seconds: 1n, nanos: 0 },
-      nextValidatorsHash: new Uint8Array(),
-      proposerAddress: new Uint8Array(),
-    });
+    const small = await harness.app.prepareProposal(prepareRequest([good, next], good.length));
     expect(small.txs).to.deep.equal([good]);
   });
 
@@ -99,20 +99,11 @@ describe("chain-sidecar app: ABCI flow", () => {
     const good = await harness.sign(alice, TransferMsg, { to: bob.address, amount: 1n });
     const forged = new Uint8Array(good);
     forged[forged.length - 1] = 29;
-    const base = {
-      proposedLastCommit: { round: 0, votes: [] },
-      misbehavior: [],
-      hash: new Uint8Array(),
-      height: 1n,
-      time: { seconds: 1n, nanos: 0 },
-      nextValidatorsHash: new Uint8Array(),
-      proposerAddress: new Uint8Array(),
-    };
-    const accept = await harness.app.processProposal({ ...base, txs: [good] });
+    const accept = await harness.app.processProposal(processRequest([good]));
     expect(accept.status).to.equal(ResponseProcessProposal_ProposalStatus.ACCEPT);
-    const garbage = await harness.app.processProposal({ ...base, txs: [good, new Uint8Array([9, 9])] });
+    const garbage = await harness.app.processProposal(processRequest([good, new Uint8Array([9, 9])]));
     expect(garbage.status).to.equal(ResponseProcessProposal_ProposalStatus.REJECT);
-    const bad = await harness.app.processProposal({ ...base, txs: [forged] });
+    const bad = await harness.app.processProposal(processRequest([forged]));
     expect(bad.status).to.equal(ResponseProcessProposal_ProposalStatus.REJECT);
   });
 
@@ -120,16 +111,7 @@ describe("chain-sidecar app: ABCI flow", () => {
     const tx = await harness.sign(alice, TransferMsg, { to: bob.address, amount: 1n });
     const before = harness.app.signatures.misses;
     await harness.check(tx);
-    await harness.app.processProposal({
-      txs: [tx],
-      proposedLastCommit: { round: 0, votes: [] },
-      misbehavior: [],
-      hash: new Uint8Array(),
-      height: 1n,
-      time: { seconds: 1n, nanos: 0 },
-      nextValidatorsHash: new Uint8Array(),
-      proposerAddress: new Uint8Array(),
-    });
+    await harness.app.processProposal(processRequest([tx]));
     await harness.block([tx]);
     expect(harness.app.signatures.misses - before).to.equal(1);
   });

@@ -5,15 +5,13 @@ import { ChainQueryError, ChainTxError } from "../../../../chain-sidecar/client/
 import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
 import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
 import { signTx } from "../../../../chain-sidecar/tx/signing.js";
-import { testConsensusKey, testWallet } from "../app-harness.js";
+import { testConsensusKey, testWallets } from "../app-harness.js";
+import { genesisAccount } from "../genesis-entries.js";
 import { startSoloChain, type SoloChain } from "../solo-chain.js";
 
 describe("chain-sidecar client: ChainClient against the solo producer's RPC", function () {
   this.timeout(60_000);
-  const alice = testWallet("client-alice");
-  const bob = testWallet("client-bob");
-  const operator = testWallet("client-operator");
-  const newcomer = testWallet("client-newcomer");
+  const { alice, bob, operator, newcomer } = testWallets("client", "alice", "bob", "operator", "newcomer");
   let chain: SoloChain;
   let client: ChainClient;
 
@@ -21,9 +19,9 @@ describe("chain-sidecar client: ChainClient against the solo producer's RPC", fu
     chain = await startSoloChain(
       {
         accounts: [
-          { address: alice.address, balance: 10_000_000n },
-          { address: operator.address, balance: 1_000n },
-          { address: newcomer.address, balance: 5_000_000n },
+          genesisAccount(alice, 10_000_000n),
+          genesisAccount(operator, 1_000n),
+          genesisAccount(newcomer, 5_000_000n),
         ],
       },
       operator.address,

@@ -1,14 +1,9 @@
 import { expect } from "chai";
 import type { ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
-import {
-  LendMsg,
-  RegisterValidatorMsg,
-  UnbondMsg,
-  UnjailMsg,
-  VoteMsg,
-} from "../../../../chain-sidecar/modules/staking/staking-messages.js";
+import * as staking from "../../../../chain-sidecar/modules/staking/staking-messages.js";
 import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
-import { AppHarness, consensusAddressHex, testConsensusKey, testWallet } from "../app-harness.js";
+import { AppHarness, consensusAddressHex, testConsensusKey, testWallets } from "../app-harness.js";
+import { genesisAccount, genesisValidator } from "../genesis-entries.js";
 
 interface ValidatorView {
   operator: string;
@@ -44,29 +39,23 @@ function updatedPowers(response: ResponseFinalizeBlock): Map<string, bigint> {
 
 describe("chain-sidecar modules: DPoS staking", function () {
   this.timeout(60_000);
-  const a = testWallet("st-a");
-  const b = testWallet("st-b");
-  const c = testWallet("st-c");
-  const lender = testWallet("st-lender");
-  const voter = testWallet("st-voter");
-  const newcomer = testWallet("st-newcomer");
+  const actors = testWallets("st", "a", "b", "c", "lender", "voter", "newcomer");
+  const { a, b, c, lender, voter, newcomer } = actors;
   let harness: AppHarness;
   let initPowers: Map<string, bigint>;
 
   beforeEach(async () => {
     const started = await AppHarness.start({
       accounts: [
-        { address: a.address, balance: 10_000n },
-        { address: b.address, balance: 10_000n },
-        { address: c.address, balance: 10_000n },
-        { address: lender.address, balance: 100_000n },
-        { address: voter.address, balance: 50_000n },
-        { address: newcomer.address, balance: 10_000n },
+        ...[a, b, c].map((w) => genesisAccount(w, 10_000n)),
+        genesisAccount(lender, 100_000n),
+        genesisAccount(voter, 50_000n),
+        genesisAccount(newcomer, 10_000n),
       ],
       validators: [
-        { operator: a.address, consensusPubKey: Buffer.from(keys.a).toString("base64"), deposit: 5_000n },
-        { operator: b.address, consensusPubKey: Buffer.from(keys.b).toString("base64"), deposit: 3_000n },
-        { operator: c.address, consensusPubKey: Buffer.from(keys.c).toString("base64"), deposit: 2_000n },
+        genesisValidator(a, keys.a, 5_000n),
+        genesisValidator(b, keys.b, 3_000n),
+        genesisValidator(c, keys.c, 2_000n),
       ],
       params: {
         bank: { txFee: 10n },
@@ -137,13 +126,13 @@ describe("chain-sidecar modules: DPoS staking", function () {
     expect(jailed.jailReason).to.equal("downtime");
     expect(jailed.jailedUntil).to.equal(3 + 4);
 
-    const early = await harness.sign(b, UnjailMsg, {});
+    const early = await harness.sign(b, staking.UnjailMsg, {});
     const earlyResult = (await harness.block([early])).txResults[0]!;
     expect(earlyResult.code).to.equal(ResultCode.TOO_EARLY);
     expect(earlyResult.log).to.contain("jailed until height 7");
 
     await harness.emptyBlocks(2);
-    const unjail = await harness.sign(b, UnjailMsg, {});
+    const unjail = await harness.sign(b, staking.UnjailMsg, {});
     expect((await harness.block([unjail])).txResults[0]!.code).to.equal(ResultCode.OK);
     expect((await validator(b)).jailed).to.equal(false);
     // Back in the set at the next epoch (height 10).
@@ -152,10 +141,10 @@ describe("chain-sidecar modules: DPoS staking", function () {
   });
 
   it("keeps unbonded funds until the unbonding period has passed", async () => {
-    const lend = await harness.sign(lender, LendMsg, { validator: c.address, amount: 700n });
+    const lend = await harness.sign(lender, staking.LendMsg, { validator: c.address, amount: 700n });
     await harness.block([lend]);
     expect((await validator(c)).lent).to.equal("700");
-    const unbond = await harness.sign(lender, UnbondMsg, { validator: c.address, amount: 700n });
+    const unbond = await harness.sign(lender, staking.UnbondMsg, { validator: c.address, amount: 700n });
     const unbondHeight = harness.height + 1;
     await harness.block([unbond]);
     const afterUnbond = await harness.balance(lender);
@@ -175,8 +164,8 @@ describe("chain-sidecar modules: DPoS staking", function () {
   });
 
   it("counts loans and votes into the weight at the next epoch, which changes the set", async () => {
-    const lend = await harness.sign(lender, LendMsg, { validator: c.address, amount: 2_000n });
-    const vote = await harness.sign(voter, VoteMsg, { validators: [c.address] });
+    const lend = await harness.sign(lender, staking.LendMsg, { validator: c.address, amount: 2_000n });
+    const vote = await harness.sign(voter, staking.VoteMsg, { validators: [c.address] });
     await harness.block([lend, vote]);
     const blocks = await harness.emptyBlocks(5 - harness.height);
     const epoch = updatedPowers(blocks.at(-1)!);
@@ -188,7 +177,7 @@ describe("chain-sidecar modules: DPoS staking", function () {
   });
 
   it("lets a registered validator join the CometBFT set at the next epoch, not before", async () => {
-    const register = await harness.sign(newcomer, RegisterValidatorMsg, {
+    const register = await harness.sign(newcomer, staking.RegisterValidatorMsg, {
       consensusPubKey: `0x${Buffer.from(keys.newcomer).toString("hex")}`,
       deposit: 4_000n,
       moniker: "newcomer",
@@ -205,7 +194,7 @@ describe("chain-sidecar modules: DPoS staking", function () {
   });
 
   it("splits a voter's balance evenly across the chosen validators", async () => {
-    const vote = await harness.sign(voter, VoteMsg, { validators: [a.address, b.address] });
+    const vote = await harness.sign(voter, staking.VoteMsg, { validators: [a.address, b.address] });
     await harness.block([vote]);
     await harness.emptyBlocks(5 - harness.height);
     const balance = 50_000n - 10n;
@@ -220,8 +209,8 @@ describe("chain-sidecar modules: DPoS staking", function () {
 
   it("pays the fee pool to the validators of the ending epoch in proportion to power", async () => {
     const txs = [
-      await harness.sign(lender, LendMsg, { validator: c.address, amount: 1n }),
-      await harness.sign(lender, LendMsg, { validator: c.address, amount: 1n }),
+      await harness.sign(lender, staking.LendMsg, { validator: c.address, amount: 1n }),
+      await harness.sign(lender, staking.LendMsg, { validator: c.address, amount: 1n }),
     ];
     await harness.block(txs);
     const before = [await harness.balance(a), await harness.balance(b)];
@@ -231,10 +220,10 @@ describe("chain-sidecar modules: DPoS staking", function () {
   });
 
   it("lets a validator top up its deposit by lending to itself and retire by unbonding all of it", async () => {
-    const topUp = await harness.sign(b, LendMsg, { validator: b.address, amount: 500n });
+    const topUp = await harness.sign(b, staking.LendMsg, { validator: b.address, amount: 500n });
     await harness.block([topUp]);
     expect((await validator(b)).deposit).to.equal("3500");
-    const retire = await harness.sign(b, UnbondMsg, { validator: b.address, amount: 3_500n });
+    const retire = await harness.sign(b, staking.UnbondMsg, { validator: b.address, amount: 3_500n });
     const response = await harness.block([retire]);
     expect(response.txResults[0]!.code).to.equal(ResultCode.OK);
     expect(updatedPowers(response).get(cons.b)).to.equal(0n);

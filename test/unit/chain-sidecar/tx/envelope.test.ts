@@ -1,13 +1,7 @@
 import { expect } from "chai";
 import { concat, decodeRlp, encodeRlp, getBytes, hexlify, TypedDataEncoder } from "ethers";
 import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
-import {
-  LendMsg,
-  RegisterValidatorMsg,
-  UnbondMsg,
-  UnjailMsg,
-  VoteMsg,
-} from "../../../../chain-sidecar/modules/staking/staking-messages.js";
+import * as staking from "../../../../chain-sidecar/modules/staking/staking-messages.js";
 import { uranusCatalog } from "../../../../chain-sidecar/modules/uranus-modules.js";
 import { eip712ChainId, eip712Domain } from "../../../../chain-sidecar/tx/eip712-domain.js";
 import { decodeTx, encodeTx, TX_FORMAT_VERSION } from "../../../../chain-sidecar/tx/envelope.js";
@@ -44,14 +38,14 @@ describe("chain-sidecar tx: envelope, EIP-712 signing and recovery", () => {
   const samples: [MessageSpec<unknown>, unknown][] = [
     [TransferMsg, { to: other.address, amount: 12345678901234567890n }],
     [
-      RegisterValidatorMsg,
+      staking.RegisterValidatorMsg,
       { consensusPubKey: hexlify(new Uint8Array(32).fill(7)), deposit: 1n, moniker: "node-ü" },
     ],
-    [LendMsg, { validator: other.address, amount: 5n }],
-    [VoteMsg, { validators: [other.address, wallet.address] }],
-    [VoteMsg, { validators: [] }],
-    [UnbondMsg, { validator: other.address, amount: 0n }],
-    [UnjailMsg, {}],
+    [staking.LendMsg, { validator: other.address, amount: 5n }],
+    [staking.VoteMsg, { validators: [other.address, wallet.address] }],
+    [staking.VoteMsg, { validators: [] }],
+    [staking.UnbondMsg, { validator: other.address, amount: 0n }],
+    [staking.UnjailMsg, {}],
   ];
 
   for (const [spec, message] of samples) {
@@ -106,22 +100,21 @@ describe("chain-sidecar tx: envelope, EIP-712 signing and recovery", () => {
       good = await signTx(wallet, chainId, TransferMsg, { to: other.address, amount: 1n }, 0);
     });
 
-    it("empty input", () =>
-      expectTxError(() => decodeTx(new Uint8Array(), uranusCatalog), ResultCode.UNDECODABLE, "empty"));
-    it("unknown format version", () =>
-      expectTxError(
-        () => decodeTx(new Uint8Array([2, ...good.subarray(1)]), uranusCatalog),
-        ResultCode.UNDECODABLE,
-        "version",
-      ));
-    it("not RLP", () =>
-      expectTxError(() => decodeTx(new Uint8Array([1, 0xff]), uranusCatalog), ResultCode.UNDECODABLE, "RLP"));
-    it("trailing bytes", () =>
-      expectTxError(
-        () => decodeTx(new Uint8Array([...good, 0]), uranusCatalog),
-        ResultCode.UNDECODABLE,
-        "tx:",
-      ));
+    /** [test name, bad bytes made from the good transaction, expected code, text the error must contain] */
+    type BadBytes = readonly [string, (good: Uint8Array) => Uint8Array, number, string];
+    const itRejects = (rows: readonly BadBytes[]) => {
+      for (const [name, bytes, code, text] of rows) {
+        it(name, () => expectTxError(() => decodeTx(bytes(good), uranusCatalog), code, text));
+      }
+    };
+    const { BAD_SIGNATURE, INVALID_FIELD, UNDECODABLE, UNKNOWN_TYPE } = ResultCode;
+
+    itRejects([
+      ["empty input", () => new Uint8Array(), UNDECODABLE, "empty"],
+      ["unknown format version", (tx) => new Uint8Array([2, ...tx.subarray(1)]), UNDECODABLE, "version"],
+      ["not RLP", () => new Uint8Array([1, 0xff]), UNDECODABLE, "RLP"],
+      ["trailing bytes", (tx) => new Uint8Array([...tx, 0]), UNDECODABLE, "tx:"],
+    ]);
     it("non-canonical RLP (a small integer in long form)", () => {
       const items = decodeRlp(good.subarray(1)) as Parameters<typeof encodeRlp>[0][];
       // 0x8105 decodes to the byte 0x05, whose canonical form is the bare byte 0x05.
@@ -136,96 +129,39 @@ describe("chain-sidecar tx: envelope, EIP-712 signing and recovery", () => {
       const header = body.length < 56 ? [0xc0 + body.length] : [0xf8, body.length];
       expect(body.length).to.be.lessThan(256);
       const weird = new Uint8Array([TX_FORMAT_VERSION, ...header, ...body]);
-      expectTxError(() => decodeTx(weird, uranusCatalog), ResultCode.UNDECODABLE, "canonical");
+      expectTxError(() => decodeTx(weird, uranusCatalog), UNDECODABLE, "canonical");
     });
-    it("wrong item count", () =>
-      expectTxError(
-        () =>
-          decodeTx(
-            editPayload(good, (i) => i.slice(0, 4)),
-            uranusCatalog,
-          ),
-        ResultCode.UNDECODABLE,
-        "5 items",
-      ));
-    it("unknown message type", () =>
-      expectTxError(
-        () =>
-          decodeTx(
-            editPayload(good, (i) => [i[0], "0x63", ...i.slice(2)]),
-            uranusCatalog,
-          ),
-        ResultCode.UNKNOWN_TYPE,
-        "tx.type",
-      ));
-    it("nonce above 2^53", () =>
-      expectTxError(
-        () =>
-          decodeTx(
-            editPayload(good, (i) => [i[0], i[1], "0xffffffffffffffff", ...i.slice(3)]),
-            uranusCatalog,
-          ),
-        ResultCode.INVALID_FIELD,
-        "tx.nonce",
-      ));
-    it("integer with a leading zero", () =>
-      expectTxError(
-        () =>
-          decodeTx(
-            editPayload(good, (i) => [i[0], i[1], "0x0001", ...i.slice(3)]),
-            uranusCatalog,
-          ),
-        ResultCode.INVALID_FIELD,
-        "tx.nonce",
-      ));
-    it("address of the wrong length", () =>
-      expectTxError(
-        () =>
-          decodeTx(
-            editPayload(good, (i) => [...i.slice(0, 3), ["0x1234", "0x01"], i[4]]),
-            uranusCatalog,
-          ),
-        ResultCode.INVALID_FIELD,
+    // The payload's items after the chain id, by position.
+    const [TYPE, NONCE, FIELDS, SIGNATURE] = [1, 2, 3, 4];
+    /** The transaction with payload item `index` replaced by what `value` makes of the decoded items. */
+    const replacing = (index: number, value: (items: unknown[]) => unknown) => (tx: Uint8Array) =>
+      editPayload(tx, (items) => items.map((item, at) => (at === index ? value(items) : item)));
+    const transferTo = (items: unknown[]) => (items[FIELDS] as string[])[0];
+    const wideAmount = "0x01" + "00".repeat(32);
+    itRejects([
+      ["wrong item count", (tx) => editPayload(tx, (i) => i.slice(0, 4)), UNDECODABLE, "5 items"],
+      ["unknown message type", replacing(TYPE, () => "0x63"), UNKNOWN_TYPE, "tx.type"],
+      ["nonce above 2^53", replacing(NONCE, () => "0xffffffffffffffff"), INVALID_FIELD, "tx.nonce"],
+      ["integer with a leading zero", replacing(NONCE, () => "0x0001"), INVALID_FIELD, "tx.nonce"],
+      [
+        "address of the wrong length",
+        replacing(FIELDS, () => ["0x1234", "0x01"]),
+        INVALID_FIELD,
         "Transfer.to",
-      ));
-    it("missing message field", () =>
-      expectTxError(
-        () =>
-          decodeTx(
-            editPayload(good, (i) => [...i.slice(0, 3), [(i[3] as string[])[0]], i[4]]),
-            uranusCatalog,
-          ),
-        ResultCode.INVALID_FIELD,
-        "Transfer",
-      ));
-    it("amount wider than uint256", () =>
-      expectTxError(
-        () =>
-          decodeTx(
-            editPayload(good, (i) => [
-              ...i.slice(0, 3),
-              [(i[3] as string[])[0], "0x01" + "00".repeat(32)],
-              i[4],
-            ]),
-            uranusCatalog,
-          ),
-        ResultCode.INVALID_FIELD,
+      ],
+      ["missing message field", replacing(FIELDS, (i) => [transferTo(i)]), INVALID_FIELD, "Transfer"],
+      [
+        "amount wider than uint256",
+        replacing(FIELDS, (i) => [transferTo(i), wideAmount]),
+        INVALID_FIELD,
         "Transfer.amount",
-      ));
-    it("signature of the wrong length", () =>
-      expectTxError(
-        () =>
-          decodeTx(
-            editPayload(good, (i) => [...i.slice(0, 4), "0x1234"]),
-            uranusCatalog,
-          ),
-        ResultCode.BAD_SIGNATURE,
-        "tx.signature",
-      ));
+      ],
+      ["signature of the wrong length", replacing(SIGNATURE, () => "0x1234"), BAD_SIGNATURE, "tx.signature"],
+    ]);
     it("signature with an invalid v", () => {
       const tx = new Uint8Array(good);
       tx[tx.length - 1] = 0;
-      expectTxError(() => recoverSender(decodeTx(tx, uranusCatalog)), ResultCode.BAD_SIGNATURE, "v must be");
+      expectTxError(() => recoverSender(decodeTx(tx, uranusCatalog)), BAD_SIGNATURE, "v must be");
     });
     it("signature with a high s (malleated)", () => {
       const decoded = decodeTx(good, uranusCatalog);
@@ -235,11 +171,7 @@ describe("chain-sidecar tx: envelope, EIP-712 signing and recovery", () => {
       sig.set(getBytes("0x" + (n - s).toString(16).padStart(64, "0")), 32);
       sig[64] = sig[64] === 27 ? 28 : 27;
       const malleated = encodeTx({ ...decoded, signature: sig });
-      expectTxError(
-        () => recoverSender(decodeTx(malleated, uranusCatalog)),
-        ResultCode.BAD_SIGNATURE,
-        "lower half",
-      );
+      expectTxError(() => recoverSender(decodeTx(malleated, uranusCatalog)), BAD_SIGNATURE, "lower half");
     });
   });
 });
