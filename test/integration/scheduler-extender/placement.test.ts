@@ -178,35 +178,32 @@ describe("scheduler extender with a real kube-scheduler and kwok nodes", functio
         };
       };
 
-      it("places all 5 replicas of a preferred-spread contract on fewer contributors without failing", async () => {
+      /** Creates 5 replicas of `contract` spread over contributors; the owners of the first `scheduled` placed. */
+      const spreadReplicas = async (contract: string, required: boolean, scheduled: number) => {
         const plans: PodPlan[] = Array.from({ length: 5 }, (_, i) => ({
-          name: `preferred-${i}`,
-          contract: "preferred",
+          name: `${contract}-${i}`,
+          contract,
           maxPrice: "10",
           group: "few",
-          affinity: antiAffinity("preferred", false),
+          affinity: antiAffinity(contract, required),
         }));
         await createPods(kubeConfig, plans, 5);
-        const pods = await waitForScheduled(kubeConfig, NAMESPACE, `${LABEL.contract}=preferred`, 5);
-        const owners = new Set(
-          [...podsOf(pods).values()].map((node) => live().state.contributorOnNode(node)!.owner),
+        const pods = await waitForScheduled(
+          kubeConfig,
+          NAMESPACE,
+          `${LABEL.contract}=${contract}`,
+          scheduled,
         );
+        return new Set([...podsOf(pods).values()].map((node) => live().state.contributorOnNode(node)!.owner));
+      };
+
+      it("places all 5 replicas of a preferred-spread contract on fewer contributors without failing", async () => {
+        const owners = await spreadReplicas("preferred", false, 5);
         expect(owners.size).to.equal(3);
       });
 
       it("keeps replicas of a required-spread contract Pending with a clear event when contributors run out", async () => {
-        const plans: PodPlan[] = Array.from({ length: 5 }, (_, i) => ({
-          name: `required-${i}`,
-          contract: "required",
-          maxPrice: "10",
-          group: "few",
-          affinity: antiAffinity("required", true),
-        }));
-        await createPods(kubeConfig, plans, 5);
-        const pods = await waitForScheduled(kubeConfig, NAMESPACE, `${LABEL.contract}=required`, 3);
-        const owners = new Set(
-          [...podsOf(pods).values()].map((node) => live().state.contributorOnNode(node)!.owner),
-        );
+        const owners = await spreadReplicas("required", true, 3);
         expect(owners.size).to.equal(3);
         const core = kubeConfig.makeApiClient(CoreV1Api);
         const pending = (
