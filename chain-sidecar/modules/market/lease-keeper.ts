@@ -10,7 +10,13 @@ import { checkNodeId, checkPodUid } from "../identifiers.js";
 import type { NodeDirectory, NodeLedger } from "./expected-keepers.js";
 import { inRange } from "./market-checks.js";
 import type { EndLease, RecordLease } from "./market-messages.js";
-import { readActiveLeases, readLease, secondsOf, type MarketKeeper } from "./market-keeper.js";
+import {
+  readActiveLeases,
+  readLease,
+  secondsOf,
+  type MarketKeeper,
+  type StateChange,
+} from "./market-keeper.js";
 import {
   LEASE_OUTCOMES,
   encodeLease,
@@ -18,12 +24,16 @@ import {
   replicaKey,
   servedKey,
   type Contract,
-  type ContractState,
   type Lease,
   type LeaseOutcome,
 } from "./market-records.js";
 
 /** The one lease keeper of the app, over its contract keeper and the contributor nodes. */
+/** A lease written, with its contract and the state the contract moved to, when it moved. */
+export interface LeaseChange extends StateChange {
+  lease: Lease;
+}
+
 export class LeaseKeeper {
   constructor(
     private readonly market: MarketKeeper,
@@ -31,12 +41,7 @@ export class LeaseKeeper {
     private readonly nodes: NodeLedger,
   ) {}
 
-  recordLease(
-    state: StateWriter,
-    sender: string,
-    msg: RecordLease,
-    block: BlockInfo,
-  ): { lease: Lease; contract: Contract; moved?: ContractState } {
+  recordLease(state: StateWriter, sender: string, msg: RecordLease, block: BlockInfo): LeaseChange {
     const contract = this.market.requireContract(state, msg.contractId, "RecordLease.contractId");
     this.market.requireManager(contract, sender, "RecordLease");
     if (contract.state !== "open") {
@@ -148,12 +153,7 @@ export class LeaseKeeper {
     }
   }
 
-  endLease(
-    state: StateWriter,
-    sender: string,
-    msg: EndLease,
-    block: BlockInfo,
-  ): { lease: Lease; contract: Contract; moved?: ContractState } {
+  endLease(state: StateWriter, sender: string, msg: EndLease, block: BlockInfo): LeaseChange {
     const contract = this.market.requireContract(state, msg.contractId, "EndLease.contractId");
     this.market.requireManager(contract, sender, "EndLease");
     this.market.requireNotClosed(contract, "EndLease.contractId");

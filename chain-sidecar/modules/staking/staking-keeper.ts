@@ -42,6 +42,14 @@ export function readUnbondings(state: StateReader): UnbondingEntry[] {
 }
 
 /** The one staking keeper of the app; every method takes the state it works on. */
+/** Who asks to validate, with which consensus key and own deposit. */
+export interface Candidate {
+  operator: string;
+  pubKey: Uint8Array;
+  deposit: bigint;
+  moniker: string;
+}
+
 export class StakingKeeper {
   constructor(private readonly bank: StakingBank) {}
 
@@ -84,14 +92,8 @@ export class StakingKeeper {
   }
 
   /** Creates a validator whose deposit is already held by staking (taken from a balance, or minted at genesis). */
-  private createValidator(
-    state: StateWriter,
-    operator: string,
-    pubKey: Uint8Array,
-    deposit: bigint,
-    moniker: string,
-    field: string,
-  ): Validator {
+  private createValidator(state: StateWriter, candidate: Candidate, field: string): Validator {
+    const { operator, pubKey, deposit, moniker } = candidate;
     const params = this.params(state);
     if (this.validator(state, operator)) {
       throw new TxError(ResultCode.ALREADY_EXISTS, `${field}: ${operator} is already a validator`);
@@ -127,28 +129,17 @@ export class StakingKeeper {
     return validator;
   }
 
-  register(
-    state: StateWriter,
-    sender: string,
-    pubKey: Uint8Array,
-    deposit: bigint,
-    moniker: string,
-  ): Validator {
-    const validator = this.createValidator(state, sender, pubKey, deposit, moniker, "RegisterValidator");
-    this.bank.debit(state, sender, deposit, "RegisterValidator.deposit");
+  /** The candidate's operator is the sender, who pays the deposit. */
+  register(state: StateWriter, candidate: Candidate): Validator {
+    const validator = this.createValidator(state, candidate, "RegisterValidator");
+    this.bank.debit(state, candidate.operator, candidate.deposit, "RegisterValidator.deposit");
     return validator;
   }
 
-  registerAtGenesis(
-    state: StateWriter,
-    operator: string,
-    pubKey: Uint8Array,
-    deposit: bigint,
-    moniker: string,
-    field: string,
-  ): Validator {
-    const validator = this.createValidator(state, operator, pubKey, deposit, moniker, field);
-    this.bank.mintInto(state, deposit);
+  /** A genesis validator's deposit is minted into staking. */
+  registerAtGenesis(state: StateWriter, candidate: Candidate, field: string): Validator {
+    const validator = this.createValidator(state, candidate, field);
+    this.bank.mintInto(state, candidate.deposit);
     return validator;
   }
 

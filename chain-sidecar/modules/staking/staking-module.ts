@@ -41,14 +41,13 @@ function initValidators(ctx: ExecContext, keeper: StakingKeeper, raw: unknown): 
     }
     if (moniker !== undefined && typeof moniker !== "string")
       throw invalidField(`${path}.moniker`, "expected text");
-    keeper.registerAtGenesis(
-      ctx.state,
-      parseAddress(operator, `${path}.operator`),
-      new Uint8Array(Buffer.from(consensusPubKey, "base64")),
-      parseAmount(deposit, `${path}.deposit`),
-      moniker ?? "",
-      path,
-    );
+    const candidate = {
+      operator: parseAddress(operator, `${path}.operator`),
+      pubKey: new Uint8Array(Buffer.from(consensusPubKey, "base64")),
+      deposit: parseAmount(deposit, `${path}.deposit`),
+      moniker: moniker ?? "",
+    };
+    keeper.registerAtGenesis(ctx.state, candidate, path);
   });
 }
 
@@ -76,13 +75,13 @@ export function stakingModule(staking: StakingKeeper): ChainModule {
     params: stakingParams,
     messages: [
       handles(RegisterValidatorMsg, (ctx, msg) => {
-        const v = staking.register(
-          ctx.state,
-          ctx.sender,
-          getBytes(msg.consensusPubKey),
-          msg.deposit,
-          msg.moniker,
-        );
+        const pubKey = getBytes(msg.consensusPubKey);
+        const v = staking.register(ctx.state, {
+          operator: ctx.sender,
+          pubKey,
+          deposit: msg.deposit,
+          moniker: msg.moniker,
+        });
         ctx.emit("validator_registered", {
           operator: v.operator,
           consensus_address: v.consensusAddress,
