@@ -3,24 +3,12 @@
 
 const NANO = 1_000_000_000n;
 
-const MULTIPLIER: Readonly<Record<string, bigint>> = {
-  "": 1n,
-  n: 1n,
-  u: 1n,
-  m: 1n,
-  k: 10n ** 3n,
-  M: 10n ** 6n,
-  G: 10n ** 9n,
-  T: 10n ** 12n,
-  P: 10n ** 15n,
-  E: 10n ** 18n,
-  Ki: 2n ** 10n,
-  Mi: 2n ** 20n,
-  Gi: 2n ** 30n,
-  Ti: 2n ** 40n,
-  Pi: 2n ** 50n,
-  Ei: 2n ** 60n,
-};
+/** Decimal suffixes step by 10^3 and binary ones by 2^10, from k and Ki up. */
+const MULTIPLIER: Readonly<Record<string, bigint>> = Object.fromEntries([
+  ...["", "n", "u", "m"].map((suffix) => [suffix, 1n] as const),
+  ...["k", "M", "G", "T", "P", "E"].map((suffix, i) => [suffix, 10n ** BigInt(3 * (i + 1))] as const),
+  ...["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"].map((suffix, i) => [suffix, 2n ** BigInt(10 * (i + 1))] as const),
+]);
 
 /** The fractional SI suffixes divide instead of multiplying. */
 const DIVISOR: Readonly<Record<string, bigint>> = { n: 10n ** 9n, u: 10n ** 6n, m: 10n ** 3n };

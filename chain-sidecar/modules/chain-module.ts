@@ -33,6 +33,18 @@ export interface QueryRoute {
   answer(state: StateReader, params: Readonly<Record<string, string>>): QueryAnswer;
 }
 
+/** Where a provable query's record lives, and what to answer when it is absent. */
+export type RecordLocation = Omit<Extract<QueryAnswer, { kind: "record" }>, "kind">;
+
+/** A query answered by one stored record, found from the path's parameters (so it can carry a Merkle proof). */
+export function recordQuery(
+  path: string,
+  describe: string,
+  locate: (params: Readonly<Record<string, string>>) => RecordLocation,
+): QueryRoute {
+  return { path, describe, answer: (_state, params) => ({ kind: "record", ...locate(params) }) };
+}
+
 export type MisbehaviorKind = "duplicate_vote" | "light_client_attack" | "unknown";
 
 export interface BlockStart {

@@ -1,7 +1,7 @@
 // The bank module: genesis accounts, transfers, account/supply/fee-pool queries.
 import type { StateWriter } from "../../state/state-access.js";
 import { invalidField } from "../../tx/tx-error.js";
-import { handles, type ChainModule } from "../chain-module.js";
+import { handles, recordQuery, type ChainModule } from "../chain-module.js";
 import { parseAddress, parseAmount } from "../field-parsers.js";
 import { checkTransfer } from "./bank-checks.js";
 import { TransferMsg } from "./bank-messages.js";
@@ -40,28 +40,19 @@ export function bankModule(bank: BankKeeper): ChainModule {
       initAccounts(ctx.state, bank, appState.accounts);
     },
     queries: [
-      {
-        path: "/account/:address",
-        describe: "an account's balance and next nonce (provable)",
-        answer(_state, params) {
-          const address = parseAddress(params.address, "address");
-          return {
-            kind: "record",
-            stateKey: accountKey(address),
-            fallback: { address, balance: "0", nonce: 0 },
-          };
-        },
-      },
-      {
-        path: "/supply",
-        describe: "total supply (provable)",
-        answer: () => ({ kind: "record", stateKey: SUPPLY_KEY, fallback: { amount: "0" } }),
-      },
-      {
-        path: "/fee-pool",
-        describe: "fees and slashed deposits waiting for the next epoch's payout to validators (provable)",
-        answer: () => ({ kind: "record", stateKey: FEE_POOL_KEY, fallback: { amount: "0" } }),
-      },
+      recordQuery("/account/:address", "an account's balance and next nonce (provable)", (params) => {
+        const address = parseAddress(params.address, "address");
+        return { stateKey: accountKey(address), fallback: { address, balance: "0", nonce: 0 } };
+      }),
+      recordQuery("/supply", "total supply (provable)", () => ({
+        stateKey: SUPPLY_KEY,
+        fallback: { amount: "0" },
+      })),
+      recordQuery(
+        "/fee-pool",
+        "fees and slashed deposits waiting for the next epoch's payout to validators (provable)",
+        () => ({ stateKey: FEE_POOL_KEY, fallback: { amount: "0" } }),
+      ),
     ],
   };
 }

@@ -1,6 +1,6 @@
 // The governance module: parameter-change proposals and approvals by the validators, and their queries.
 import type { JsonValue } from "../../state/canonical-json.js";
-import { handles, type ChainModule } from "../chain-module.js";
+import { handles, recordQuery, type ChainModule } from "../chain-module.js";
 import type { TxContext } from "../exec-context.js";
 import { ApproveParamChangeMsg, ProposeParamChangeMsg } from "./governance-messages.js";
 import { readAllProposals, type AppliedChange, type GovernanceKeeper } from "./governance-keeper.js";
@@ -77,19 +77,11 @@ export function governanceModule(governance: GovernanceKeeper): ChainModule {
           value: readAllProposals(state).map((p) => proposalView(governance, state, p)),
         }),
       },
-      {
-        path: "/proposal/:id",
-        describe: "one parameter-change proposal as stored (provable)",
-        answer(_state, params) {
-          if (!/^\d{1,12}$/.test(params.id!))
-            throw invalidField("id", `${JSON.stringify(params.id)} is not a proposal number`);
-          return {
-            kind: "record",
-            stateKey: proposalKey(Number(params.id)),
-            missing: `no proposal ${params.id}`,
-          };
-        },
-      },
+      recordQuery("/proposal/:id", "one parameter-change proposal as stored (provable)", (params) => {
+        if (!/^\d{1,12}$/.test(params.id!))
+          throw invalidField("id", `${JSON.stringify(params.id)} is not a proposal number`);
+        return { stateKey: proposalKey(Number(params.id)), missing: `no proposal ${params.id}` };
+      }),
     ],
   };
 }

@@ -1,6 +1,6 @@
 // The market module: thin handlers over the keeper, expiry at block end, contract and lease queries.
 import { decodeRecord, type JsonValue } from "../../state/canonical-json.js";
-import { handles, type ChainModule } from "../chain-module.js";
+import { handles, recordQuery, type ChainModule } from "../chain-module.js";
 import type { ExecContext } from "../exec-context.js";
 import { parseAddress } from "../field-parsers.js";
 import { checkContractId, checkPodUid } from "../identifiers.js";
@@ -202,14 +202,10 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
       return undefined;
     },
     queries: [
-      {
-        path: "/contract/:id",
-        describe: "one contract as stored, with its escrow (provable)",
-        answer(_state, params) {
-          const id = checkContractId(params.id!, "id");
-          return { kind: "record", stateKey: contractKey(id), missing: `contract ${id} does not exist` };
-        },
-      },
+      recordQuery("/contract/:id", "one contract as stored, with its escrow (provable)", (params) => {
+        const id = checkContractId(params.id!, "id");
+        return { stateKey: contractKey(id), missing: `contract ${id} does not exist` };
+      }),
       {
         path: "/contract/:id/view",
         describe: "one contract with its active leases",
@@ -260,14 +256,10 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
           };
         },
       },
-      {
-        path: "/lease/:podUid",
-        describe: "the lease of one pod (provable)",
-        answer(_state, params) {
-          const podUid = checkPodUid(params.podUid!, "podUid");
-          return { kind: "record", stateKey: leaseKey(podUid), missing: `pod ${podUid} has no lease` };
-        },
-      },
+      recordQuery("/lease/:podUid", "the lease of one pod (provable)", (params) => {
+        const podUid = checkPodUid(params.podUid!, "podUid");
+        return { stateKey: leaseKey(podUid), missing: `pod ${podUid} has no lease` };
+      }),
     ],
   };
 }

@@ -3,7 +3,7 @@ import type { JsonValue } from "../../state/canonical-json.js";
 import { decodeRecord } from "../../state/canonical-json.js";
 import type { StateReader } from "../../state/state-access.js";
 import { invalidField } from "../../tx/tx-error.js";
-import { handles, type ChainModule, type QueryAnswer } from "../chain-module.js";
+import { handles, recordQuery, type ChainModule, type QueryAnswer } from "../chain-module.js";
 import { parseAddress } from "../field-parsers.js";
 import { emitStateMove } from "../market/market-module.js";
 import { checkContractId, checkPodUid } from "../identifiers.js";
@@ -114,14 +114,14 @@ export function meteringModule(metering: MeteringKeeper): ChainModule {
       }),
     ],
     queries: [
-      {
-        path: "/settlement/pod/:podUid",
-        describe: "one pod's settlement: billed seconds, charged, fee and unpaid amounts (provable)",
-        answer(_state, params) {
+      recordQuery(
+        "/settlement/pod/:podUid",
+        "one pod's settlement: billed seconds, charged, fee and unpaid amounts (provable)",
+        (params) => {
           const podUid = checkPodUid(params.podUid!, "podUid");
-          return { kind: "record", stateKey: podKey(podUid), missing: `pod ${podUid} has no settlement` };
+          return { stateKey: podKey(podUid), missing: `pod ${podUid} has no settlement` };
         },
-      },
+      ),
       {
         path: "/settlements/contract/:id",
         describe: `pod settlements of a contract, ${PAGE_SIZE} per page in pod UID order`,

@@ -4,7 +4,7 @@ import { decodeRecord } from "../../state/canonical-json.js";
 import type { StateReader } from "../../state/state-access.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError } from "../../tx/tx-error.js";
-import { handles, type ChainModule } from "../chain-module.js";
+import { handles, recordQuery, type ChainModule } from "../chain-module.js";
 import type { ExecContext } from "../exec-context.js";
 import { parseAddress } from "../field-parsers.js";
 import { checkNodeId, checkPodUid } from "../identifiers.js";
@@ -80,14 +80,10 @@ export function pocModule(poc: PocKeeper, demand: DemandKeeper): ChainModule {
       return undefined;
     },
     queries: [
-      {
-        path: "/contributor/:nodeId",
-        describe: "one contributor node as stored (provable)",
-        answer(_state, params) {
-          const nodeId = checkNodeId(params.nodeId!, "nodeId");
-          return { kind: "record", stateKey: nodeKey(nodeId), missing: `node ${nodeId} is not registered` };
-        },
-      },
+      recordQuery("/contributor/:nodeId", "one contributor node as stored (provable)", (params) => {
+        const nodeId = checkNodeId(params.nodeId!, "nodeId");
+        return { stateKey: nodeKey(nodeId), missing: `node ${nodeId} is not registered` };
+      }),
       {
         path: "/contributors",
         describe: "every contributor node with its PoC scores, in node id order",

@@ -2,7 +2,7 @@
 import { getBytes } from "ethers";
 import type { JsonValue } from "../../state/canonical-json.js";
 import { invalidField } from "../../tx/tx-error.js";
-import { handles, type ChainModule } from "../chain-module.js";
+import { handles, recordQuery, type ChainModule } from "../chain-module.js";
 import type { ExecContext } from "../exec-context.js";
 import { parseAddress, parseAmount } from "../field-parsers.js";
 import { LendMsg, RegisterValidatorMsg, UnbondMsg, UnjailMsg, VoteMsg } from "./staking-messages.js";
@@ -179,18 +179,10 @@ export function stakingModule(staking: StakingKeeper): ChainModule {
           return { kind: "view", value: list.map((v) => validatorView(v, active.get(v.operator))) };
         },
       },
-      {
-        path: "/validator/:address",
-        describe: "one validator as stored (provable)",
-        answer(_state, params) {
-          const operator = parseAddress(params.address, "address");
-          return {
-            kind: "record",
-            stateKey: validatorKey(operator),
-            missing: `${operator} is not a registered validator`,
-          };
-        },
-      },
+      recordQuery("/validator/:address", "one validator as stored (provable)", (params) => {
+        const operator = parseAddress(params.address, "address");
+        return { stateKey: validatorKey(operator), missing: `${operator} is not a registered validator` };
+      }),
       {
         path: "/staking/:address",
         describe: "an account's loans, votes and pending unbondings",
