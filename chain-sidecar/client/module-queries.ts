@@ -8,17 +8,25 @@ import type { BreachView, NodeStanding } from "./chain-views.js";
 
 const decoder = new TextDecoder();
 
+/** The record the chain stores at `path`, decoded; undefined when there is none. */
+async function recordAt<T>(
+  client: ChainClient,
+  path: string,
+  decode: (bytes: Uint8Array) => T,
+): Promise<T | undefined> {
+  const bytes = await client.queryRecord(path);
+  return bytes === undefined ? undefined : decode(bytes);
+}
+
 export class MarketQueries {
   constructor(private readonly client: ChainClient) {}
 
-  async contract(id: string): Promise<Contract | undefined> {
-    const bytes = await this.client.queryRecord(`/contract/${id}`);
-    return bytes === undefined ? undefined : decodeContract(bytes);
+  contract(id: string): Promise<Contract | undefined> {
+    return recordAt(this.client, `/contract/${id}`, decodeContract);
   }
 
-  async lease(podUid: string): Promise<Lease | undefined> {
-    const bytes = await this.client.queryRecord(`/lease/${podUid}`);
-    return bytes === undefined ? undefined : decodeLease(bytes);
+  lease(podUid: string): Promise<Lease | undefined> {
+    return recordAt(this.client, `/lease/${podUid}`, decodeLease);
   }
 
   /** The SLA breaches recorded for a contract. */
@@ -31,24 +39,25 @@ export class MeteringQueries {
   constructor(private readonly client: ChainClient) {}
 
   /** What metering has billed and paid for one pod. */
-  async settlement(podUid: string): Promise<PodSettlement | undefined> {
-    const bytes = await this.client.queryRecord(`/settlement/pod/${podUid}`);
-    return bytes === undefined ? undefined : decodePod(bytes);
+  settlement(podUid: string): Promise<PodSettlement | undefined> {
+    return recordAt(this.client, `/settlement/pod/${podUid}`, decodePod);
   }
 }
 
 export class PocQueries {
   constructor(private readonly client: ChainClient) {}
 
-  async node(nodeId: string): Promise<ContributorRecord | undefined> {
-    const bytes = await this.client.queryRecord(`/contributor/${nodeId}`);
-    return bytes === undefined ? undefined : decodeNode(bytes);
+  node(nodeId: string): Promise<ContributorRecord | undefined> {
+    return recordAt(this.client, `/contributor/${nodeId}`, decodeNode);
   }
 
   /** One node with its PoC as of the last block, or undefined when it is not registered. */
-  async standing(nodeId: string): Promise<NodeStanding | undefined> {
-    const bytes = await this.client.queryRecord(`/poc/node/${nodeId}`);
-    return bytes === undefined ? undefined : (JSON.parse(decoder.decode(bytes)) as NodeStanding);
+  standing(nodeId: string): Promise<NodeStanding | undefined> {
+    return recordAt(
+      this.client,
+      `/poc/node/${nodeId}`,
+      (bytes) => JSON.parse(decoder.decode(bytes)) as NodeStanding,
+    );
   }
 
   /** Every registered node with its PoC, in node id order. */

@@ -20,19 +20,13 @@ export interface OperatorParams {
 }
 
 export class ChainReader {
-  constructor(readonly client: ChainClient) {}
+  /** The market, metering and PoC modules' typed reads, as the client makes them. */
+  readonly market: MarketQueries;
+  readonly metering: MeteringQueries;
+  readonly poc: PocQueries;
 
-  /** The market, metering and PoC modules' typed reads. */
-  get market(): MarketQueries {
-    return this.client.market;
-  }
-
-  get metering(): MeteringQueries {
-    return this.client.metering;
-  }
-
-  get poc(): PocQueries {
-    return this.client.poc;
+  constructor(readonly client: ChainClient) {
+    ({ market: this.market, metering: this.metering, poc: this.poc } = client);
   }
 
   /** Operator addresses of jailed validators: a contributor whose owner is one of them is jailed too. */
