@@ -1,23 +1,7 @@
 // A tiny ABCI application for transport tests: txs are `key=value`, the app hash is a sha256 over the sorted store.
 import { createHash } from "node:crypto";
-import {
-  ResponseProcessProposal_ProposalStatus,
-  type RequestCheckTx,
-  type RequestFinalizeBlock,
-  type RequestInitChain,
-  type RequestPrepareProposal,
-  type RequestProcessProposal,
-  type RequestQuery,
-  type ResponseCheckTx,
-  type ResponseCommit,
-  type ResponseFinalizeBlock,
-  type ResponseInfo,
-  type ResponseInitChain,
-  type ResponsePrepareProposal,
-  type ResponseProcessProposal,
-  type ResponseQuery,
-  type ExecTxResult,
-} from "cosmjs-types/tendermint/abci/types";
+import { ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
+import type * as abci from "cosmjs-types/tendermint/abci/types";
 import type { AbciApplication } from "../../chain-sidecar/abci/application.js";
 
 export const KV_INVALID_TX = 1;
@@ -101,7 +85,7 @@ export class KvstoreApp implements AbciApplication {
     return new Uint8Array(hash.digest());
   }
 
-  async info(): Promise<ResponseInfo> {
+  async info(): Promise<abci.ResponseInfo> {
     await this.enter("info");
     return {
       data: "kvstore",
@@ -112,13 +96,13 @@ export class KvstoreApp implements AbciApplication {
     };
   }
 
-  async initChain(request: RequestInitChain): Promise<ResponseInitChain> {
+  async initChain(request: abci.RequestInitChain): Promise<abci.ResponseInitChain> {
     await this.enter("initChain");
     this.appHash = this.hashOf(this.store, request.initialHeight - 1n);
     return { validators: [], appHash: this.appHash };
   }
 
-  async checkTx(request: RequestCheckTx): Promise<ResponseCheckTx> {
+  async checkTx(request: abci.RequestCheckTx): Promise<abci.ResponseCheckTx> {
     await this.enter("checkTx");
     const parsed = parseTx(request.tx);
     const taken = parsed !== undefined && parsed[0].startsWith("unique") && this.store.has(parsed[0]);
@@ -140,7 +124,7 @@ export class KvstoreApp implements AbciApplication {
     };
   }
 
-  async prepareProposal(request: RequestPrepareProposal): Promise<ResponsePrepareProposal> {
+  async prepareProposal(request: abci.RequestPrepareProposal): Promise<abci.ResponsePrepareProposal> {
     await this.enter("prepareProposal");
     const txs: Uint8Array[] = [];
     let bytes = 0n;
@@ -153,7 +137,7 @@ export class KvstoreApp implements AbciApplication {
     return { txs };
   }
 
-  async processProposal(request: RequestProcessProposal): Promise<ResponseProcessProposal> {
+  async processProposal(request: abci.RequestProcessProposal): Promise<abci.ResponseProcessProposal> {
     await this.enter("processProposal");
     const valid = request.txs.every((tx) => parseTx(tx) !== undefined);
     return {
@@ -163,10 +147,10 @@ export class KvstoreApp implements AbciApplication {
     };
   }
 
-  async finalizeBlock(request: RequestFinalizeBlock): Promise<ResponseFinalizeBlock> {
+  async finalizeBlock(request: abci.RequestFinalizeBlock): Promise<abci.ResponseFinalizeBlock> {
     await this.enter("finalizeBlock");
     this.pending = new Map(this.store);
-    const txResults: ExecTxResult[] = request.txs.map((tx) => {
+    const txResults: abci.ExecTxResult[] = request.txs.map((tx) => {
       const parsed = parseTx(tx);
       if (parsed === undefined) {
         return {
@@ -221,7 +205,7 @@ export class KvstoreApp implements AbciApplication {
     };
   }
 
-  async commit(): Promise<ResponseCommit> {
+  async commit(): Promise<abci.ResponseCommit> {
     await this.enter("commit");
     this.store.clear();
     for (const [key, value] of this.pending) this.store.set(key, value);
@@ -230,7 +214,7 @@ export class KvstoreApp implements AbciApplication {
     return { retainHeight: 0n };
   }
 
-  async query(request: RequestQuery): Promise<ResponseQuery> {
+  async query(request: abci.RequestQuery): Promise<abci.ResponseQuery> {
     await this.enter("query");
     if (request.prove) await this.uncommittedBlock?.done;
     const key = Buffer.from(request.data).toString("utf8");

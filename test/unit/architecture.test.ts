@@ -41,31 +41,31 @@ function importEdges(files: string[]): ImportEdge[] {
 
 const topFolder = (path: string): string => path.split("/")[0]!;
 
-/** The imports that cross into a folder the importing folder may not use. */
-function violations(edges: ImportEdge[]): string[] {
+/** The imports for which `breaks(importing folder, imported folder, target)` holds, as "<file> imports <target>". */
+function importsThatBreak(
+  edges: ImportEdge[],
+  breaks: (from: string, to: string, target: string) => boolean,
+): string[] {
   return edges
-    .filter(({ file, target }) => {
-      const from = topFolder(file);
-      const to = topFolder(target);
-      const allowed = ALLOWED_IMPORTS[from];
-      return from !== to && allowed !== undefined && !allowed.includes(to);
-    })
+    .filter(({ file, target }) => breaks(topFolder(file), topFolder(target), target))
     .map(({ file, target }) => `${file} imports ${target}`);
 }
 
+/** The imports that cross into a folder the importing folder may not use. */
+const violations = (edges: ImportEdge[]): string[] =>
+  importsThatBreak(edges, (from, to) => {
+    const allowed = ALLOWED_IMPORTS[from];
+    return from !== to && allowed !== undefined && !allowed.includes(to);
+  });
+
 /** The imports that reach past another folder's public entries (composition roots may). */
-function internalReaches(edges: ImportEdge[]): string[] {
-  return edges
-    .filter(({ file, target }) => {
-      const from = topFolder(file);
-      const owner = topFolder(target);
-      const entries = PUBLIC_ENTRIES[owner];
-      if (from === owner || entries === undefined || COMPOSITION_ROOTS.includes(from) || from === "hack")
-        return false;
-      return !new RegExp(`^${entries}$`).test(target.slice(owner.length + 1));
-    })
-    .map(({ file, target }) => `${file} imports ${target}`);
-}
+const internalReaches = (edges: ImportEdge[]): string[] =>
+  importsThatBreak(edges, (from, owner, target) => {
+    const entries = PUBLIC_ENTRIES[owner];
+    if (from === owner || entries === undefined || COMPOSITION_ROOTS.includes(from) || from === "hack")
+      return false;
+    return !new RegExp(`^${entries}$`).test(target.slice(owner.length + 1));
+  });
 
 /** A cycle among the folders of the edges, as a path that returns to its start, or undefined. */
 function folderCycle(edges: ImportEdge[], folderOf = topFolder): string[] | undefined {

@@ -9,16 +9,13 @@ import { Wallet, getBytes, keccak256, toUtf8Bytes } from "ethers";
 import { openUranusApp } from "../../../chain-sidecar/app/uranus-app.js";
 import { buildGenesisAppState } from "../../../chain-sidecar/genesis/app-state.js";
 import { nativeSecp256k1, recoveryBackend } from "../../../chain-sidecar/tx/public-key-recovery.js";
+import { bareBlockRequest } from "../../support/bare-block-request.js";
+import { numericFlag } from "../numeric-flag.js";
 import { assertSameAsSignTx, presignTransfers } from "./presigned-transfers.js";
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const txCount = option("txs", 3000);
-const blockSize = option("block", 500);
-const senders = option("senders", 300);
+const txCount = numericFlag("txs", 3000);
+const blockSize = numericFlag("block", 500);
+const senders = numericFlag("senders", 300);
 const chainId = "uranus-bench-1";
 
 function wallet(i: number): Wallet {
@@ -119,16 +116,9 @@ async function pipelineRate(): Promise<PipelineResult> {
       phases.checkTx += cpuMs(t);
       t = process.cpuUsage();
       height++;
-      const result = await app.finalizeBlock({
-        txs: block,
-        decidedLastCommit: { round: 0, votes: [] },
-        misbehavior: [],
-        hash: new Uint8Array(32),
-        height: BigInt(height),
-        time: { seconds: 1_700_000_000n + BigInt(height), nanos: 0 },
-        nextValidatorsHash: new Uint8Array(32),
-        proposerAddress: new Uint8Array(20),
-      });
+      const result = await app.finalizeBlock(
+        bareBlockRequest(block, BigInt(height), 1_700_000_000n + BigInt(height)),
+      );
       rejected += result.txResults.filter((r) => r.code !== 0).length;
       phases.finalizeBlock += cpuMs(t);
       t = process.cpuUsage();

@@ -21,15 +21,12 @@ import {
 import { RegisterNodeMsg } from "../../../chain-sidecar/modules/poc/poc-messages.js";
 import type { MessageSpec } from "../../../chain-sidecar/tx/message-spec.js";
 import { signTx } from "../../../chain-sidecar/tx/signing.js";
+import { bareBlockRequest } from "../../support/bare-block-request.js";
+import { numericFlag } from "../numeric-flag.js";
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const PODS = option("pods", 10_000);
-const CONTRIBUTORS = option("contributors", 500);
-const INTERVALS = option("intervals", 3);
+const PODS = numericFlag("pods", 10_000);
+const CONTRIBUTORS = numericFlag("contributors", 500);
+const INTERVALS = numericFlag("intervals", 3);
 const INTERVAL_SECONDS = 60;
 const REPLICAS_PER_CONTRACT = 10;
 const CONTRACTS = Math.ceil(PODS / REPLICAS_PER_CONTRACT);
@@ -94,16 +91,9 @@ async function block(app: UranusApp, txs: Uint8Array[], advanceSeconds = 1): Pro
     if (checked.code !== 0) checkFailures += 1;
   }
   const checked = process.cpuUsage(cpu);
-  const response = await app.finalizeBlock({
-    txs,
-    decidedLastCommit: { round: 0, votes: [] },
-    misbehavior: [],
-    hash: new Uint8Array(32),
-    height: BigInt(height),
-    time: { seconds: BigInt(Math.floor(timeMs / 1000)), nanos: 0 },
-    nextValidatorsHash: new Uint8Array(32),
-    proposerAddress: new Uint8Array(20),
-  });
+  const response = await app.finalizeBlock(
+    bareBlockRequest(txs, BigInt(height), BigInt(Math.floor(timeMs / 1000))),
+  );
   const finalized = process.cpuUsage(cpu);
   await app.commit({});
   const used = process.cpuUsage(cpu);

@@ -8,7 +8,7 @@ import { MeteringBatchMsg } from "../../../chain-sidecar/modules/metering/meteri
 import { RegisterNodeMsg } from "../../../chain-sidecar/modules/poc/poc-messages.js";
 import { LendMsg } from "../../../chain-sidecar/modules/staking/staking-messages.js";
 import { waitFor } from "../../../process/wait-for.js";
-import { testWallet } from "../../unit/chain-sidecar/app-harness.js";
+import { testWallets } from "../../unit/chain-sidecar/app-harness.js";
 import {
   batchOf,
   contractTerms,
@@ -16,15 +16,8 @@ import {
 } from "../../unit/chain-sidecar/modules/market/economy-fixtures.js";
 import { startCometExplorerChain, type CometExplorerChain } from "./explorer-cometbft-chain.js";
 import { startExplorerChain, type ExplorerChain } from "./explorer-chain.js";
-import {
-  leasePods,
-  openExplorerPage,
-  podRecord,
-  saveScreenshot,
-  shown,
-  type PodSettlement,
-  type Submit,
-} from "./explorer-page-session.js";
+import { leasePods, openExplorerPage, podRecord, saveScreenshot, shown } from "./explorer-page-session.js";
+import type { PodSettlement, Submit } from "./explorer-page-session.js";
 import { launchHeadlessChromium, type HeadlessChromium } from "./headless-chromium.js";
 import { shapeDifferences } from "./json-shape.js";
 
@@ -100,10 +93,13 @@ async function explorerAnswers(rpcUrl: string, client: ChainClient, from: Wallet
 
 describe("explorer of `uranus chain start` in front of a real CometBFT node", function () {
   this.timeout(240_000);
-  const operator = testWallet("explorer-comet-operator");
-  const payer = testWallet("explorer-comet-payer");
-  const owner = testWallet("explorer-comet-owner");
-  const lender = testWallet("explorer-comet-lender");
+  const { operator, payer, owner, lender } = testWallets(
+    "explorer-comet",
+    "operator",
+    "payer",
+    "owner",
+    "lender",
+  );
   const pods = ["pod-comet-0", "pod-comet-1"];
   const nodes = ["node-comet-a", "node-comet-b"];
   const accounts = [payer, owner, lender].map((w) => ({

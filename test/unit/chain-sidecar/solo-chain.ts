@@ -18,49 +18,65 @@ export interface SoloChain {
   stop(): Promise<void>;
 }
 
-/** `validatorOperator` operates the single validator, whose consensus key is generated here. */
-export async function startSoloChain(genesis: GenesisInput, validatorOperator: string): Promise<SoloChain> {
+/** What a suite may set differently from the unit tests' chain. */
+export interface SoloChainOptions {
+  /** Default: CHAIN_ID of app-harness.ts. */
+  chainId?: string;
+  /** The solo validator's moniker; default "solo". */
+  moniker?: string;
+  /** Default: 100 ms. */
+  blockIntervalMs?: number;
+  /** False: a block only when a transaction arrives. Default: true. */
+  createEmptyBlocks?: boolean;
+}
+
+/**
+ * `validatorOperator` operates the solo validator, whose consensus key is generated here; `genesis.validators` are
+ * added after it.
+ */
+export async function startSoloChain(
+  genesis: GenesisInput,
+  validatorOperator: string,
+  options: SoloChainOptions = {},
+): Promise<SoloChain> {
+  const { chainId = CHAIN_ID, moniker = "solo", blockIntervalMs = 100, createEmptyBlocks = true } = options;
   const dir = mkdtempSync(join(tmpdir(), "uranus-solo-"));
   const logger = pino({ level: "silent" });
   const key = ValidatorKey.generate();
+  const soloValidator = {
+    operator: validatorOperator,
+    consensusPubKey: Buffer.from(key.publicKey).toString("base64"),
+    deposit: 10_000_000n,
+    moniker,
+  };
   const appState = buildGenesisAppState({
     ...genesis,
-    validators: [
-      {
-        operator: validatorOperator,
-        consensusPubKey: Buffer.from(key.publicKey).toString("base64"),
-        deposit: 10_000_000n,
-        moniker: "solo",
-      },
-    ],
+    validators: [soloValidator, ...(genesis.validators ?? [])],
   });
   const app = await openUranusApp({ dataDir: join(dir, "app"), logger });
   const faults: Error[] = [];
   const producer = new SoloProducer({
     app,
     genesis: newGenesisDoc({
-      chainId: CHAIN_ID,
+      chainId,
       validators: [{ publicKey: key.publicKey, power: 10_000_000n }],
       appState,
     }),
+    blockIntervalMs,
+    createEmptyBlocks,
+    produceOnTx: true,
     validatorKey: key,
     logger,
     onFatal: (e) => faults.push(e),
-    blockIntervalMs: 100,
-    produceOnTx: true,
   });
   await producer.start();
   const rpc = new SoloRpcServer({ producer, logger });
   await rpc.listen();
-  return {
-    rpcUrl: rpc.url,
-    app,
-    faults,
-    async stop() {
-      await rpc.close();
-      await producer.stop();
-      await app.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+  const stop = async (): Promise<void> => {
+    await rpc.close();
+    await producer.stop();
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
   };
+  return { rpcUrl: rpc.url, app, faults, stop };
 }

@@ -2,14 +2,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { runCli } from "../cli-runner.js";
-import { testWallet } from "../app-harness.js";
+import { testWallets } from "../app-harness.js";
 import { cliAgainstSoloChain } from "./cli-against-solo-chain.js";
 
 describe("chain-sidecar cli: uranus keys, tx and query", function () {
   this.timeout(120_000);
-  const funded = testWallet("cli-funded");
-  const operator = testWallet("cli-operator");
-  const recipient = testWallet("cli-recipient");
+  const { funded, operator, recipient } = testWallets("cli", "funded", "operator", "recipient");
   const cli = cliAgainstSoloChain({
     tempPrefix: "uranus-cli-",
     password: "correct horse battery staple",

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openUranusApp } from "../../../../chain-sidecar/app/uranus-app.js";
+import { bareBlockRequest } from "../../../support/bare-block-request.js";
 import { testConsensusKey, testWallet } from "../app-harness.js";
 
 const operator = testWallet("genesis-operator");
@@ -110,16 +111,7 @@ describe("chain-sidecar genesis: buildGenesisAppState", () => {
         again = e;
       }
       expect((again as Error).message).to.contain("already applied");
-      await app.finalizeBlock({
-        txs: [],
-        decidedLastCommit: { round: 0, votes: [] },
-        misbehavior: [],
-        hash: new Uint8Array(32),
-        height: 1n,
-        time: { seconds: 2n, nanos: 0 },
-        nextValidatorsHash: new Uint8Array(32),
-        proposerAddress: new Uint8Array(20),
-      });
+      await app.finalizeBlock(bareBlockRequest([], 1n, 2n));
       await app.commit({});
       const proven = await app.query({
         path: `/account/${operator.address}`,

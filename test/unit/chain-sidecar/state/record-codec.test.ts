@@ -1,28 +1,17 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { canonicalJson } from "../../../../chain-sidecar/state/canonical-json.js";
-import {
-  amount,
-  defineRecord,
-  flag,
-  integer,
-  oneOf,
-  text,
-  texts,
-} from "../../../../chain-sidecar/state/record-codec.js";
-import {
-  decodeLease,
-  encodeLease,
-  type Lease,
-} from "../../../../chain-sidecar/modules/market/market-records.js";
+import * as codec from "../../../../chain-sidecar/state/record-codec.js";
+import { decodeLease, encodeLease } from "../../../../chain-sidecar/modules/market/market-records.js";
+import type { Lease } from "../../../../chain-sidecar/modules/market/market-records.js";
 
-const SAMPLE = defineRecord({
-  name: text,
-  count: integer,
-  total: amount,
-  on: flag,
-  tags: texts,
-  phase: oneOf(["a", "b"] as const),
+const SAMPLE = codec.defineRecord({
+  name: codec.text,
+  count: codec.integer,
+  total: codec.amount,
+  on: codec.flag,
+  tags: codec.texts,
+  phase: codec.oneOf(["a", "b"] as const),
 });
 
 describe("record codec: one declaration, its codec and its view", () => {

@@ -1,35 +1,15 @@
+import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { ResultCode, resultCodeName } from "../../../../chain-sidecar/tx/result-codes.js";
 
+// The published table is data, written once: clients and the README name these numbers, so none may ever change.
+const PUBLISHED_CODES = JSON.parse(
+  readFileSync(new URL("../../../fixtures/published-result-codes.json", import.meta.url), "utf8"),
+) as Record<string, number>;
+
 describe("result codes: published numbers never change", () => {
   it("keeps every published code at its number (clients and the README name them)", () => {
-    expect(ResultCode).to.deep.equal({
-      OK: 0,
-      UNDECODABLE: 1,
-      OVERSIZE: 2,
-      UNKNOWN_TYPE: 3,
-      WRONG_CHAIN_ID: 4,
-      BAD_SIGNATURE: 5,
-      STALE_NONCE: 6,
-      FUTURE_NONCE: 7,
-      INSUFFICIENT_FUNDS: 8,
-      INVALID_FIELD: 9,
-      UNAUTHORISED: 10,
-      NOT_FOUND: 11,
-      ALREADY_EXISTS: 12,
-      JAILED: 13,
-      NOT_JAILED: 14,
-      TOO_EARLY: 15,
-      HEIGHT_UNAVAILABLE: 16,
-      PROOF_UNAVAILABLE: 17,
-      WRONG_STATE: 18,
-      DOUBLE_BILLED: 19,
-      NO_LEASE: 20,
-      ROOT_MISMATCH: 21,
-      PLACEMENT_REJECTED: 22,
-      DUPLICATE: 23,
-      INTERNAL: 99,
-    });
+    expect(ResultCode).to.deep.equal(PUBLISHED_CODES);
   });
 
   it("names a code, and one newer than this build by its number", () => {

@@ -27,34 +27,32 @@ export class FakeWatcher implements Pick<BlockWatcher, "knownHeight" | "waitFor"
 
   waitFor(hash: string, afterHeight: number, timeoutMs: number): Promise<IncludedTx | undefined> {
     const key = hash.toUpperCase();
-    return new Promise((resolve) => {
-      const previous = this.waiters.get(key);
-      if (previous !== undefined) clearTimeout(previous.timer);
-      const timer = setTimeout(() => {
+    // A second wait for the same hash replaces the first, whose caller then learns the same result.
+    const previous = this.waiters.get(key);
+    if (previous !== undefined) clearTimeout(previous.timer);
+    const result = new Promise<IncludedTx | undefined>((resolve) => {
+      const expired = (): void => {
         this.waiters.delete(key);
         resolve(undefined);
         this.changed();
-      }, timeoutMs);
-      this.waiters.set(key, {
-        afterHeight,
-        timer,
-        resolve: (included) => {
-          previous?.resolve(included);
-          resolve(included);
-        },
-      });
-      this.changed();
+      };
+      const resolveBoth = (included: IncludedTx | undefined): void => {
+        previous?.resolve(included);
+        resolve(included);
+      };
+      this.waiters.set(key, { afterHeight, timer: setTimeout(expired, timeoutMs), resolve: resolveBoth });
     });
+    this.changed();
+    return result;
   }
 
   cancel(hash: string): void {
     const key = hash.toUpperCase();
     const waiter = this.waiters.get(key);
-    if (waiter === undefined) return;
-    clearTimeout(waiter.timer);
-    this.waiters.delete(key);
-    waiter.resolve(undefined);
-    this.changed();
+    if (waiter !== undefined) {
+      this.settle(key, waiter, undefined);
+      this.changed();
+    }
   }
 
   /** Ends every wait without a result, as BlockWatcher.stop() does. */
@@ -66,10 +64,14 @@ export class FakeWatcher implements Pick<BlockWatcher, "knownHeight" | "waitFor"
   included(height: number, txs: readonly IncludedTx[]): void {
     for (const tx of txs) {
       const waiter = this.waiters.get(tx.hash);
-      if (waiter === undefined || waiter.afterHeight >= height) continue;
-      this.waiters.delete(tx.hash);
-      clearTimeout(waiter.timer);
-      waiter.resolve(tx);
+      if (waiter !== undefined && waiter.afterHeight < height) this.settle(tx.hash, waiter, tx);
     }
+  }
+
+  /** Ends the wait under `key` (its timer too) with `included`. */
+  private settle(key: string, waiter: Waiter, included: IncludedTx | undefined): void {
+    this.waiters.delete(key);
+    clearTimeout(waiter.timer);
+    waiter.resolve(included);
   }
 }

@@ -15,12 +15,8 @@ import { MeteringMetrics } from "../../../../operator/metering/metering-metrics.
 import { SettlementBook } from "../../../../operator/metering/settlement-book.js";
 import type { EventInput } from "../../../../kube-runtime/event-recorder.js";
 import { silentLogger } from "../../../../observability/logger.js";
-import {
-  INDEX,
-  type KubeNode,
-  type KubePod,
-  type OperatorContext,
-} from "../../../../operator/operator-context.js";
+import { INDEX } from "../../../../operator/operator-context.js";
+import type { KubeNode, KubePod, OperatorContext } from "../../../../operator/operator-context.js";
 import { POD_ANNOTATION, POD_LABEL } from "../../../../operator/power-container/pod-keys.js";
 import { Store } from "../../../../kube-runtime/store.js";
 import { FakeChain, type CommittedTx, type FakeState } from "../chain/fake-chain.js";
@@ -29,6 +25,8 @@ export const NAMESPACE = "tenant";
 export const CONTRACT = "job";
 export const CONTRACT_ID = "0123456789abcdef0123";
 
+export const settlementKey = (podUid: string): string => `settlement/${podUid}`;
+
 /** A pod's billing as the chain keeps it. */
 export interface Settled {
   billedTo: number;
@@ -36,8 +34,6 @@ export interface Settled {
   charged: bigint;
   seconds: number;
 }
-
-export const settlementKey = (podUid: string): string => `settlement/${podUid}`;
 
 /** The metering module's billing rule, in short: a record bills only seconds after the pod's last billed one. */
 export function meteringRule(state: FakeState, _sender: string, message: unknown): void {

@@ -2,6 +2,7 @@ import { ZeroAddress } from "ethers";
 import * as market from "../../../../../chain-sidecar/modules/market/market-messages.js";
 import * as poc from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
 import { ResultCode } from "../../../../../chain-sidecar/tx/result-codes.js";
+import type { RefusalRow } from "../../checktx-refusals.js";
 import { contractTerms, nodeOffer } from "./economy-fixtures.js";
 import { economyWorld, operator, owner, payer, retyped, stranger } from "./economy-world.js";
 
@@ -76,35 +77,23 @@ describe("economy transactions: bad input gets its specific code and names the f
   describe("OpenContract", () => {
     // Built when the test runs: each call of contractTerms stands for another client reference.
     const terms = (overrides: Parameters<typeof contractTerms>[0]) => () => contractTerms(overrides);
+    /** The payer's terms with `overrides`, refused as an invalid `field`. */
+    const invalidTerms = (
+      name: string,
+      overrides: Partial<market.OpenContract>,
+      field: string,
+    ): RefusalRow<market.OpenContract> => [name, payer, terms(overrides), INVALID_FIELD, field];
     itRefuses(market.OpenContractMsg, [
-      ["zero SCU", payer, terms({ scuPerReplica: 0n }), INVALID_FIELD, ".scuPerReplica"],
-      ["too many replicas", payer, terms({ replicas: 5_000n }), INVALID_FIELD, ".replicas"],
-      ["zero max price", payer, terms({ maxPricePerScuHour: 0n }), INVALID_FIELD, ".maxPricePerScuHour"],
-      ["zero duration", payer, terms({ durationSeconds: 0n }), INVALID_FIELD, ".durationSeconds"],
-      [
-        "zero recovery time",
-        payer,
-        terms({ recoverWithinSeconds: 0n }),
-        INVALID_FIELD,
-        ".recoverWithinSeconds",
-      ],
-      ["malformed region", payer, terms({ regions: ["eu-west", "Mars!"] }), INVALID_FIELD, ".regions[1]"],
-      ["duplicate region", payer, terms({ regions: ["eu-west", "eu-west"] }), INVALID_FIELD, ".regions[1]"],
-      ["client reference missing", payer, terms({ clientRef: "" }), INVALID_FIELD, ".clientRef"],
-      [
-        "client reference with a space",
-        payer,
-        terms({ clientRef: "my contract" }),
-        INVALID_FIELD,
-        ".clientRef",
-      ],
-      [
-        "cluster id that is not a DNS label",
-        payer,
-        terms({ clusterId: "Home_Cluster" }),
-        INVALID_FIELD,
-        ".clusterId",
-      ],
+      invalidTerms("zero SCU", { scuPerReplica: 0n }, ".scuPerReplica"),
+      invalidTerms("too many replicas", { replicas: 5_000n }, ".replicas"),
+      invalidTerms("zero max price", { maxPricePerScuHour: 0n }, ".maxPricePerScuHour"),
+      invalidTerms("zero duration", { durationSeconds: 0n }, ".durationSeconds"),
+      invalidTerms("zero recovery time", { recoverWithinSeconds: 0n }, ".recoverWithinSeconds"),
+      invalidTerms("malformed region", { regions: ["eu-west", "Mars!"] }, ".regions[1]"),
+      invalidTerms("duplicate region", { regions: ["eu-west", "eu-west"] }, ".regions[1]"),
+      invalidTerms("client reference missing", { clientRef: "" }, ".clientRef"),
+      invalidTerms("client reference with a space", { clientRef: "my contract" }, ".clientRef"),
+      invalidTerms("cluster id that is not a DNS label", { clusterId: "Home_Cluster" }, ".clusterId"),
     ]);
     it("opening again for the same client reference", () =>
       world.expectRejected(

@@ -5,21 +5,18 @@ import { Wallet } from "ethers";
 import { ChainClient } from "../../../../../chain-sidecar/client/chain-client.js";
 import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
 import { runCli } from "../../cli-runner.js";
-import { testWallet } from "../../app-harness.js";
+import { testWallets } from "../../app-harness.js";
 import { cliAgainstSoloChain } from "../../cli/cli-against-solo-chain.js";
 import { batchOf, meterRecord } from "./economy-fixtures.js";
 
 describe("uranus tx contract|node|params and uranus query contract|contributor|poc|pod against a solo chain", function () {
   this.timeout(120_000);
-  const payer = testWallet("cli-econ-payer");
-  const owner = testWallet("cli-econ-owner");
-  const validator = testWallet("cli-econ-validator");
+  const { payer, owner, validator } = testWallets("cli-econ", "payer", "owner", "validator");
+  const accounts = [payer, owner, validator].map((w) => ({ address: w.address, balance: 50_000_000n }));
   const cli = cliAgainstSoloChain({
     tempPrefix: "uranus-econ-cli-",
     password: "economy cli password",
-    genesis: {
-      accounts: [payer, owner, validator].map((w) => ({ address: w.address, balance: 50_000_000n })),
-    },
+    genesis: { accounts },
     validatorOperator: validator.address,
   });
   const { node, tx } = cli;
