@@ -2,16 +2,7 @@
 // and the terms of a contract to open against the parameters the keeper read.
 import { invalidField } from "../../tx/tx-error.js";
 import { checkClientRef, checkClusterId, checkContractId, checkRegion } from "../identifiers.js";
-import type {
-  CloseContract,
-  EndLease,
-  OpenContract,
-  RateContributor,
-  RecordBreach,
-  RecordLease,
-  ResizeContract,
-  TopUpContract,
-} from "./market-messages.js";
+import type { OpenContract } from "./market-messages.js";
 import type { MarketParams } from "./market-params.js";
 
 export function inRange(value: bigint, min: number, max: number, field: string): number {
@@ -64,30 +55,7 @@ export function checkContractTerms(msg: OpenContract, p: MarketParams): Contract
   return { scuPerReplica, replicas, durationSeconds, recoverWithinSeconds, regions: [...regions].sort() };
 }
 
-export function checkTopUpContract(msg: TopUpContract): void {
-  checkContractId(msg.contractId, "TopUpContract.contractId");
-}
-
-export function checkResizeContract(msg: ResizeContract): void {
-  checkContractId(msg.contractId, "ResizeContract.contractId");
-}
-
-export function checkCloseContract(msg: CloseContract): void {
-  checkContractId(msg.contractId, "CloseContract.contractId");
-}
-
-export function checkRecordLease(msg: RecordLease): void {
-  checkContractId(msg.contractId, "RecordLease.contractId");
-}
-
-export function checkEndLease(msg: EndLease): void {
-  checkContractId(msg.contractId, "EndLease.contractId");
-}
-
-export function checkRecordBreach(msg: RecordBreach): void {
-  checkContractId(msg.contractId, "RecordBreach.contractId");
-}
-
-export function checkRateContributor(msg: RateContributor): void {
-  checkContractId(msg.contractId, "RateContributor.contractId");
+/** Every market message but the opening names a contract: its id's syntax, before the keeper reads it. */
+export function checkContractReference(msg: { contractId: string }, message: string): void {
+  checkContractId(msg.contractId, `${message}.contractId`);
 }

@@ -5,16 +5,7 @@ import type { ExecContext } from "../exec-context.js";
 import { parseAddress } from "../field-parsers.js";
 import { checkContractId, checkPodUid } from "../identifiers.js";
 import { readActiveLeases, readContract, readContractsOfPayer, type MarketKeeper } from "./market-keeper.js";
-import {
-  checkCloseContract,
-  checkEndLease,
-  checkOpenContract,
-  checkRateContributor,
-  checkRecordBreach,
-  checkRecordLease,
-  checkResizeContract,
-  checkTopUpContract,
-} from "./market-checks.js";
+import { checkContractReference, checkOpenContract } from "./market-checks.js";
 import {
   CloseContractMsg,
   EndLeaseMsg,
@@ -137,7 +128,7 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
         });
       }),
       handles(TopUpContractMsg, (ctx, msg) => {
-        checkTopUpContract(msg);
+        checkContractReference(msg, "TopUpContract");
         const { contract, moved } = market.topUp(ctx.state, ctx.sender, msg.contractId, msg.amount);
         ctx.emit("contract_topped_up", {
           contract: contract.id,
@@ -147,17 +138,17 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
         emitStateMove(ctx, contract, moved);
       }),
       handles(ResizeContractMsg, (ctx, msg) => {
-        checkResizeContract(msg);
+        checkContractReference(msg, "ResizeContract");
         const { contract, from, moved } = market.resize(ctx.state, ctx.sender, msg, ctx.block);
-        ctx.emit("contract_resized", { contract: contract.id, from: from, replicas: contract.replicas });
+        ctx.emit("contract_resized", { contract: contract.id, from, replicas: contract.replicas });
         emitStateMove(ctx, contract, moved);
       }),
       handles(CloseContractMsg, (ctx, msg) => {
-        checkCloseContract(msg);
+        checkContractReference(msg, "CloseContract");
         closedEvent(ctx, market.close(ctx.state, ctx.sender, msg.contractId, ctx.block));
       }),
       handles(RecordLeaseMsg, (ctx, msg) => {
-        checkRecordLease(msg);
+        checkContractReference(msg, "RecordLease");
         const { lease, contract, moved } = leases.recordLease(ctx.state, ctx.sender, msg, ctx.block);
         ctx.emit("lease_recorded", {
           contract: lease.contractId,
@@ -169,7 +160,7 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
         emitStateMove(ctx, contract, moved);
       }),
       handles(EndLeaseMsg, (ctx, msg) => {
-        checkEndLease(msg);
+        checkContractReference(msg, "EndLease");
         const { lease, contract, moved } = leases.endLease(ctx.state, ctx.sender, msg, ctx.block);
         ctx.emit("lease_ended", {
           contract: lease.contractId,
@@ -181,7 +172,7 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
         emitStateMove(ctx, contract, moved);
       }),
       handles(RecordBreachMsg, (ctx, msg) => {
-        checkRecordBreach(msg);
+        checkContractReference(msg, "RecordBreach");
         const contract = sla.recordBreach(ctx.state, ctx.sender, msg);
         ctx.emit("sla_breach", {
           contract: contract.id,
@@ -192,7 +183,7 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
         });
       }),
       handles(RateContributorMsg, (ctx, msg) => {
-        checkRateContributor(msg);
+        checkContractReference(msg, "RateContributor");
         sla.rate(ctx.state, ctx.sender, msg);
         ctx.emit("contributor_rated", { contract: msg.contractId, node: msg.nodeId, rating: msg.rating });
       }),
