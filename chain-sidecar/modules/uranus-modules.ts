@@ -50,10 +50,6 @@ function uranusApp(): { modules: ChainModule[]; bank: BankKeeper } {
   return { modules: [paramsModule(sections), ...economyModules, governance], bank };
 }
 
-export function uranusModules(): ChainModule[] {
-  return uranusApp().modules;
-}
-
 const app = uranusApp();
 /** The app's modules; every transaction's nonce and fee go through its one bank keeper. */
 export const uranusRegistry = new ModuleRegistry(app.modules, app.bank);
