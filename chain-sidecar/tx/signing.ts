@@ -5,7 +5,7 @@ import { hasherFor } from "./eip712-hasher.js";
 import { encodeTx, type DecodedTx } from "./envelope.js";
 import { keccak256Bytes } from "./keccak.js";
 import type { MessageSpec } from "./message-spec.js";
-import { recoverPublicKey } from "./public-key-recovery.js";
+import { nativeSecp256k1, recoverPublicKey } from "./public-key-recovery.js";
 import { ResultCode } from "./result-codes.js";
 import { TxError } from "./tx-error.js";
 import { encodeTyped, type TypedValue } from "./typed-rlp.js";
@@ -63,6 +63,17 @@ export function signingDigest(
   return hexlify(signingDigestBytes(chainId, spec, message, nonce));
 }
 
+/**
+ * r ‖ s ‖ v over the digest by libsecp256k1, when the signer holds its key in this process (an ethers Wallet) and the
+ * binding loads: ~40× ethers' signTypedData, with the same low-s signature. Undefined otherwise.
+ */
+function signLocally(signer: TypedDataSigner, digest: () => Uint8Array): Uint8Array | undefined {
+  const privateKey = (signer as { signingKey?: { privateKey?: unknown } }).signingKey?.privateKey;
+  if (nativeSecp256k1 === undefined || typeof privateKey !== "string") return undefined;
+  const { signature, recid } = nativeSecp256k1.ecdsaSign(digest(), Buffer.from(privateKey.slice(2), "hex"));
+  return Uint8Array.of(...signature, 27 + recid);
+}
+
 export async function signTx<T>(
   signer: TypedDataSigner,
   chainId: string,
@@ -72,9 +83,10 @@ export async function signTx<T>(
 ): Promise<Uint8Array> {
   const anySpec = spec as MessageSpec<unknown>;
   const value = signedValue(anySpec, message, nonce);
-  const signatureHex = await signer.signTypedData(eip712Domain(chainId), spec.types, value);
-  const signature = getBytes(Signature.from(signatureHex).serialized);
   const { nonce: _nonce, ...normalised } = value;
+  const signature =
+    signLocally(signer, () => signingDigestBytes(chainId, anySpec, normalised, nonce)) ??
+    getBytes(Signature.from(await signer.signTypedData(eip712Domain(chainId), spec.types, value)).serialized);
   return encodeTx({ chainId, spec: anySpec, nonce, message: normalised, signature });
 }
 

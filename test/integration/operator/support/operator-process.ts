@@ -19,6 +19,10 @@ export function startOperatorProcess(
     "uranus-operator",
     process.execPath,
     [
+      // URANUS_OPERATOR_CPU_PROFILE=dir writes the operator's V8 CPU profile there when it stops (for benchmarks).
+      ...(process.env.URANUS_OPERATOR_CPU_PROFILE === undefined
+        ? []
+        : ["--cpu-prof", `--cpu-prof-dir=${process.env.URANUS_OPERATOR_CPU_PROFILE}`]),
       options.entry ?? "cli/uranus.js",
       "operator",
       "run",

@@ -7,7 +7,13 @@ import { eip712ChainId, eip712Domain } from "../../../../chain-sidecar/tx/eip712
 import { decodeTx, encodeTx, TX_FORMAT_VERSION } from "../../../../chain-sidecar/tx/envelope.js";
 import type { MessageSpec } from "../../../../chain-sidecar/tx/message-spec.js";
 import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
-import { recoverSender, signTx, signingDigest } from "../../../../chain-sidecar/tx/signing.js";
+import { nativeSecp256k1 } from "../../../../chain-sidecar/tx/public-key-recovery.js";
+import {
+  recoverSender,
+  signTx,
+  signingDigest,
+  type TypedDataSigner,
+} from "../../../../chain-sidecar/tx/signing.js";
 import { TxError } from "../../../../chain-sidecar/tx/tx-error.js";
 import { testWallet } from "../app-harness.js";
 
@@ -57,6 +63,18 @@ describe("chain-sidecar tx: envelope, EIP-712 signing and recovery", () => {
       expect(decoded.chainId).to.equal(chainId);
       expect(recoverSender(decoded)).to.equal(wallet.address.toLowerCase());
       expect(encodeTx({ ...decoded })).to.deep.equal(tx);
+    });
+
+    it(`signs ${spec.primaryType} with the in-process key to the same bytes as the wallet's signTypedData`, async () => {
+      // A signer that only offers signTypedData (a browser wallet, say) takes ethers' path.
+      const walletOnly: TypedDataSigner = {
+        getAddress: () => wallet.getAddress(),
+        signTypedData: (domain, types, value) => wallet.signTypedData(domain, types, value),
+      };
+      expect(nativeSecp256k1, "the libsecp256k1 binding loads here").to.not.equal(undefined);
+      expect(await signTx(wallet, chainId, spec, message, 9)).to.deep.equal(
+        await signTx(walletOnly, chainId, spec, message, 9),
+      );
     });
   }
 
