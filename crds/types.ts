@@ -256,9 +256,22 @@ export interface ServiceLevel {
   maxMigrations?: Integer;
 }
 
+/** Which member clusters may run a contract: only this one (the default), any, or any other. */
+export type ClusterPlacement = "Local" | "Any" | "Others";
+export const CLUSTER_PLACEMENTS = ["Local", "Any", "Others"] as const satisfies readonly ClusterPlacement[];
+
 export interface Placement {
   regions?: string[];
   minPoC?: Integer;
+  clusters?: ClusterPlacement;
+}
+
+/** Where the federation runs a contract (placement.clusters Any or Others), as the chain says. */
+export interface FederatedPlacement {
+  cluster?: string;
+  epoch?: Integer;
+  endpoints?: string[];
+  previousClusters?: string[];
 }
 
 /** A Secret in the contract's namespace holding the payer's private key (never the key itself). */
@@ -318,6 +331,7 @@ export interface ComputeContractStatus {
   readyReplicas?: Integer;
   /** The pods' label selector, for the scale subresource. */
   selector?: string;
+  placement?: FederatedPlacement;
   lastSettlement?: Settlement;
   conditions?: StatusCondition[];
 }

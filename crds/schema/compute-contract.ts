@@ -1,5 +1,5 @@
 // ComputeContract: what a consumer wants run, and what it pays for it.
-import { COMPUTE_CONTRACT_PHASES, CONDITION, DEFAULTS } from "../types.js";
+import { CLUSTER_PLACEMENTS, COMPUTE_CONTRACT_PHASES, CONDITION, DEFAULTS } from "../types.js";
 import { conditions } from "./conditions.js";
 import { customResourceDefinition, type CustomResourceDefinition } from "./definition.js";
 import {
@@ -62,6 +62,11 @@ function placement(): OpenApiSchema {
         minimum: 0,
         maximum: MAX_SAFE_INTEGER,
       }),
+      clusters: enumeration(
+        "Which member clusters of the federation may run it: Local (only this cluster), Any (the chain assigns " +
+          "any online member, this one included) or Others (any member but this one). Absent means Local; set when created.",
+        CLUSTER_PLACEMENTS,
+      ),
     },
     {
       rules: [
@@ -106,6 +111,31 @@ function payer(): OpenApiSchema {
   );
 }
 
+/** Whether the contract may run in another member cluster (placement.clusters other than Local). */
+const REMOTE = "has(self.placement) && has(self.placement.clusters) && self.placement.clusters != 'Local'";
+
+/** Rules for contracts another cluster may run: the workload travels on chain, so only what may be public. */
+const REMOTE_RULES = [
+  {
+    rule: `!(${REMOTE}) || has(self.payer.secretRef)`,
+    message:
+      "placement.clusters Any or Others needs payer.secretRef: the order is opened from the payer's key, not adopted",
+    fieldPath: ".payer",
+  },
+  {
+    rule: `!(${REMOTE}) || !has(self.template.spec.env) || self.template.spec.env.all(e, !has(e.valueFrom))`,
+    message:
+      "placement.clusters Any or Others: template.spec.env may not use valueFrom, since the workload is published on chain",
+    fieldPath: ".template.spec.env",
+  },
+  {
+    rule: `!(${REMOTE}) || !has(self.template.spec.imagePullSecrets)`,
+    message:
+      "placement.clusters Any or Others: template.spec.imagePullSecrets cannot travel to another cluster",
+    fieldPath: ".template.spec.imagePullSecrets",
+  },
+];
+
 function spec(): OpenApiSchema {
   return object(
     "What to run, how many, and the terms.",
@@ -133,7 +163,17 @@ function spec(): OpenApiSchema {
       placement: placement(),
       payer: payer(),
     },
-    { required: ["template", "maxPricePerSCUHour", "budget", "payer"] },
+    {
+      required: ["template", "maxPricePerSCUHour", "budget", "payer"],
+      rules: [
+        ...REMOTE_RULES,
+        {
+          rule: "(has(self.placement) && has(self.placement.clusters) ? self.placement.clusters : 'Local') == (has(oldSelf.placement) && has(oldSelf.placement.clusters) ? oldSelf.placement.clusters : 'Local')",
+          message: "placement.clusters is immutable",
+          fieldPath: ".placement.clusters",
+        },
+      ],
+    },
   );
 }
 
@@ -156,6 +196,25 @@ function status(): OpenApiSchema {
     selector: string(
       "Label selector of the contract's pods, for the scale subresource (kubectl scale, HorizontalPodAutoscaler).",
       { maxLength: 128 },
+    ),
+    placement: object(
+      "Where the contract runs in the federation, from the chain (placement.clusters Any or Others).",
+      {
+        cluster: string("The member cluster the chain assigned it to; absent while it waits for one.", {
+          maxLength: 63,
+        }),
+        epoch: counter("The assignment's epoch: it grows each time the chain assigns the contract again."),
+        endpoints: array(
+          "Where its ports are reached (host:port), as the running cluster reported them.",
+          string("host:port", { maxLength: 253 }),
+          { maxItems: 16 },
+        ),
+        previousClusters: array(
+          "Clusters it was taken from, oldest first (each went offline while running it).",
+          string("A member cluster id.", { maxLength: 63 }),
+          { maxItems: 64 },
+        ),
+      },
     ),
     lastSettlement: object(
       "The last metering settlement that debited this contract.",
@@ -212,6 +271,12 @@ export function computeContractCrd(): CustomResourceDefinition {
         type: "string",
         jsonPath: ".status.escrow.remaining",
         description: "Escrow left, in the smallest token unit.",
+      },
+      {
+        name: "Cluster",
+        type: "string",
+        jsonPath: ".status.placement.cluster",
+        description: "The member cluster running it, when the federation placed it elsewhere.",
       },
       {
         name: "Contract",

@@ -203,7 +203,7 @@ describe("crds on a real kube-apiserver", function () {
       const result = await kubectl(["get", "cc", "-n", NAMESPACE, "web-service"]);
       expect(result.code, result.stderr).to.equal(0);
       expect(result.stdout.split("\n")[0]).to.match(
-        /NAME\s+PHASE\s+READY\s+REPLICAS\s+MAX-PRICE\s+REMAINING\s+AGE/,
+        /NAME\s+PHASE\s+READY\s+REPLICAS\s+MAX-PRICE\s+REMAINING\s+CLUSTER\s+AGE/,
       );
       expect(result.stdout).to.match(/web-service\s+3\s+900000/);
     });
