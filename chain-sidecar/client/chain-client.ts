@@ -16,7 +16,7 @@ import type { MessageSpec } from "../tx/message-spec.js";
 import { ResultCode } from "../tx/result-codes.js";
 import { signTx, type TypedDataSigner } from "../tx/signing.js";
 import { ChainQueryError, ChainTxError } from "./chain-errors.js";
-import { MarketQueries, MeteringQueries, PocQueries } from "./module-queries.js";
+import { FederationQueries, MarketQueries, MeteringQueries, PocQueries } from "./module-queries.js";
 import {
   toAccountView,
   toStakingPositionView,
@@ -64,6 +64,7 @@ export class ChainClient {
   readonly market = new MarketQueries(this);
   readonly metering = new MeteringQueries(this);
   readonly poc = new PocQueries(this);
+  readonly federation = new FederationQueries(this);
 
   private constructor(
     readonly comet: Comet38Client,

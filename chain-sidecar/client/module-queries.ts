@@ -1,5 +1,14 @@
-// Typed reads of the market, metering and PoC modules: stored records decoded by the modules' own codecs (so client
+// Typed reads of the market, metering, PoC and federation modules: stored records decoded by the modules' own codecs (so client
 // and chain agree on every field), and the views the query handler computes.
+import type { JsonValue } from "../state/canonical-json.js";
+import {
+  CLUSTER_RECORD,
+  ORDER_RECORD,
+  decodeCluster,
+  decodeOrder,
+  type Cluster,
+  type Order,
+} from "../modules/federation/federation-records.js";
 import { decodeContract, decodeLease, type Contract, type Lease } from "../modules/market/market-records.js";
 import { decodePod, type PodSettlement } from "../modules/metering/metering-records.js";
 import { decodeNode, type ContributorRecord } from "../modules/poc/poc-records.js";
@@ -63,5 +72,40 @@ export class PocQueries {
   /** Every registered node with its PoC, in node id order. */
   async standings(): Promise<NodeStanding[]> {
     return (await this.client.queryJson("/contributors")) as NodeStanding[];
+  }
+}
+
+export class FederationQueries {
+  constructor(private readonly client: ChainClient) {}
+
+  /** One member cluster, or undefined when it is not registered. */
+  cluster(id: string): Promise<Cluster | undefined> {
+    return recordAt(this.client, `/cluster/${id}`, decodeCluster);
+  }
+
+  /** The order of a contract, or undefined when the contract was not opened as an order (or it closed). */
+  order(contractId: string): Promise<Order | undefined> {
+    return recordAt(this.client, `/order/${contractId}`, decodeOrder);
+  }
+
+  /** Every member cluster, in id order. */
+  async clusters(): Promise<Cluster[]> {
+    const list = (await this.client.queryJson("/clusters")) as Record<string, JsonValue>[];
+    return list.map((json) => CLUSTER_RECORD.fromJson(json));
+  }
+
+  /** The orders one cluster holds, in contract id order. */
+  ordersOf(clusterId: string): Promise<Order[]> {
+    return this.orders(`/orders/cluster/${clusterId}`);
+  }
+
+  /** The orders waiting for a cluster, in contract id order. */
+  openOrders(): Promise<Order[]> {
+    return this.orders("/orders/open");
+  }
+
+  private async orders(path: string): Promise<Order[]> {
+    const list = (await this.client.queryJson(path)) as Record<string, JsonValue>[];
+    return list.map((json) => ORDER_RECORD.fromJson(json));
   }
 }

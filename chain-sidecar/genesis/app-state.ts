@@ -2,6 +2,7 @@
 import { ExecContext } from "../modules/exec-context.js";
 import type { ModuleRegistry } from "../modules/module-registry.js";
 import type { BankParams } from "../modules/bank/bank-params.js";
+import type { FederationParams } from "../modules/federation/federation-params.js";
 import type { StakingParams } from "../modules/staking/staking-params.js";
 import type { GovernanceParams } from "../modules/governance/governance-params.js";
 import type { MarketParams } from "../modules/market/market-params.js";
@@ -37,6 +38,7 @@ export interface GenesisInput {
     poc?: ParamOverrides<PocParams>;
     market?: ParamOverrides<MarketParams>;
     metering?: ParamOverrides<MeteringParams>;
+    federation?: ParamOverrides<FederationParams>;
     governance?: ParamOverrides<GovernanceParams>;
   } & Record<string, Record<string, Amount> | undefined>;
 }

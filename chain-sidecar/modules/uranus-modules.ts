@@ -4,6 +4,9 @@
 import { BankKeeper } from "./bank/bank-keeper.js";
 import { bankModule } from "./bank/bank-module.js";
 import type { ChainModule } from "./chain-module.js";
+import { AssignmentKeeper } from "./federation/assignment-keeper.js";
+import { FederationKeeper } from "./federation/federation-keeper.js";
+import { federationModule } from "./federation/federation-module.js";
 import { GovernanceKeeper } from "./governance/governance-keeper.js";
 import { governanceModule } from "./governance/governance-module.js";
 import { governanceParams } from "./governance/governance-params.js";
@@ -33,13 +36,19 @@ function uranusApp(): { modules: ChainModule[]; bank: BankKeeper } {
   const leases = new LeaseKeeper(market, poc, poc);
   const sla = new SlaKeeper(market, poc);
   const metering = new MeteringKeeper(market, bank, poc);
-  /** Message type ids by module: bank 1–15, staking 16–31, poc 32–47, market 48–63, metering 64–79, governance 80–95. */
+  const federation = new FederationKeeper(market);
+  const assignments = new AssignmentKeeper(federation, market, poc);
+  /**
+   * Message type ids by module: bank 1–15, staking 16–31, poc 32–47, market 48–63, metering 64–79,
+   * governance 80–95, federation 96–111.
+   */
   const economyModules: readonly ChainModule[] = [
     bankModule(bank),
     stakingModule(staking),
     pocModule(poc, demand),
     marketModule(market, leases, sla),
     meteringModule(metering),
+    federationModule(federation, assignments),
   ];
   // Governance may change every module's parameters, its own included.
   const sections = [

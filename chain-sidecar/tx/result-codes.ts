@@ -35,6 +35,11 @@ export const ResultCode = {
    * and kind, a second rating of a node for a contract); the log names what exists. A client that retries takes it as success.
    */
   DUPLICATE: 23,
+  /**
+   * The message names an epoch of a federation order other than its current assignment: the sender holds an
+   * assignment the chain has since given to another cluster (the log names both epochs).
+   */
+  STALE_EPOCH: 24,
   INTERNAL: 99,
 } as const;
 

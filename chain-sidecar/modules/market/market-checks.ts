@@ -26,30 +26,32 @@ export interface ContractTerms {
   regions: string[];
 }
 
-/** The size, price, duration and regions of a contract to open, within the market's limits. */
-export function checkContractTerms(msg: OpenContract, p: MarketParams): ContractTerms {
-  const scuPerReplica = inRange(msg.scuPerReplica, 1, p.maxScuPerReplica, "OpenContract.scuPerReplica");
-  const replicas = inRange(msg.replicas, 1, p.maxReplicas, "OpenContract.replicas");
+/**
+ * The size, price, duration and regions of a contract to open, within the market's limits; `message` names the
+ * message the terms came in (a federation order carries the same terms).
+ */
+export function checkContractTerms(
+  msg: OpenContract,
+  p: MarketParams,
+  message = "OpenContract",
+): ContractTerms {
+  const scuPerReplica = inRange(msg.scuPerReplica, 1, p.maxScuPerReplica, `${message}.scuPerReplica`);
+  const replicas = inRange(msg.replicas, 1, p.maxReplicas, `${message}.replicas`);
   if (msg.maxPricePerScuHour === 0n)
-    throw invalidField("OpenContract.maxPricePerScuHour", "must be greater than zero");
-  const durationSeconds = inRange(
-    msg.durationSeconds,
-    1,
-    p.maxDurationSeconds,
-    "OpenContract.durationSeconds",
-  );
+    throw invalidField(`${message}.maxPricePerScuHour`, "must be greater than zero");
+  const durationSeconds = inRange(msg.durationSeconds, 1, p.maxDurationSeconds, `${message}.durationSeconds`);
   const recoverWithinSeconds = inRange(
     msg.recoverWithinSeconds,
     1,
     2 ** 32 - 1,
-    "OpenContract.recoverWithinSeconds",
+    `${message}.recoverWithinSeconds`,
   );
   if (msg.regions.length > p.maxRegions)
-    throw invalidField("OpenContract.regions", `at most ${p.maxRegions} regions, got ${msg.regions.length}`);
+    throw invalidField(`${message}.regions`, `at most ${p.maxRegions} regions, got ${msg.regions.length}`);
   const regions = new Set<string>();
   msg.regions.forEach((region, i) => {
-    checkRegion(region, `OpenContract.regions[${i}]`);
-    if (regions.has(region)) throw invalidField(`OpenContract.regions[${i}]`, `${region} is listed twice`);
+    checkRegion(region, `${message}.regions[${i}]`);
+    if (regions.has(region)) throw invalidField(`${message}.regions[${i}]`, `${region} is listed twice`);
     regions.add(region);
   });
   return { scuPerReplica, replicas, durationSeconds, recoverWithinSeconds, regions: [...regions].sort() };

@@ -130,8 +130,14 @@ export class MarketKeeper {
     }
   }
 
-  /** `msg` has passed checkOpenContract. */
-  open(state: StateWriter, sender: string, msg: OpenContract, block: BlockInfo): Contract {
+  /** `msg` has passed checkOpenContract; `message` names the message it came in, for errors (OpenContract, OpenOrder). */
+  open(
+    state: StateWriter,
+    sender: string,
+    msg: OpenContract,
+    block: BlockInfo,
+    message = "OpenContract",
+  ): Contract {
     const p = this.params(state);
     const { clusterId, clientRef } = msg;
     const id = contractIdFor(sender, clusterId, clientRef);
@@ -139,11 +145,12 @@ export class MarketKeeper {
     if (existing)
       throw new TxError(
         ResultCode.DUPLICATE,
-        `OpenContract.clientRef: ${sender} already opened contract ${id} for ${clusterId === "" ? "" : `cluster ${clusterId}, `}reference ${clientRef} (${existing.state})`,
+        `${message}.clientRef: ${sender} already opened contract ${id} for ${clusterId === "" ? "" : `cluster ${clusterId}, `}reference ${clientRef} (${existing.state})`,
       );
     const { scuPerReplica, replicas, durationSeconds, recoverWithinSeconds, regions } = checkContractTerms(
       msg,
       p,
+      message,
     );
     const openedAt = secondsOf(block);
     const contract: Contract = {
@@ -181,11 +188,11 @@ export class MarketKeeper {
     const needed = requiredPerInterval(contract, p.meteringIntervalSeconds);
     if (msg.budget < needed) {
       throw invalidField(
-        "OpenContract.budget",
+        `${message}.budget`,
         `${msg.budget} does not cover one ${p.meteringIntervalSeconds} s interval of all replicas at the max price (${needed})`,
       );
     }
-    this.bank.debit(state, sender, msg.budget, "OpenContract.budget");
+    this.bank.debit(state, sender, msg.budget, `${message}.budget`);
     this.save(state, contract);
     state.set(payerIndexKey(sender, id), encodeRecord({ id }));
     state.set(expiryKey(contract.endsAt, id), encodeRecord({ id }));
@@ -262,14 +269,27 @@ export class MarketKeeper {
     return this.finish(state, contract, "payer", block);
   }
 
+  /** Ends every active lease at block time (never before what is billed, nor after the contract's end). */
+  private endActiveLeases(
+    state: StateWriter,
+    contract: Contract,
+    outcome: LeaseOutcome,
+    block: BlockInfo,
+  ): Lease[] {
+    const now = secondsOf(block);
+    const leases = readActiveLeases(state, contract.id);
+    for (const lease of leases) {
+      const billedTo = this.billedTo(state, lease.podUid);
+      const endedAt = Math.max(lease.startedAt, billedTo, Math.min(now, contract.endsAt));
+      this.endLeaseRecord(state, contract, lease, endedAt, outcome);
+    }
+    return leases;
+  }
+
   /** Ends the active leases, refunds the escrow to the payer and closes the contract for good. */
   private finish(state: StateWriter, contract: Contract, reason: CloseReason, block: BlockInfo): Contract {
     const now = secondsOf(block);
-    for (const lease of readActiveLeases(state, contract.id)) {
-      const billedTo = this.billedTo(state, lease.podUid);
-      const endedAt = Math.max(lease.startedAt, billedTo, Math.min(now, contract.endsAt));
-      this.endLeaseRecord(state, contract, lease, endedAt, "contract_closed");
-    }
+    this.endActiveLeases(state, contract, "contract_closed", block);
     const refund = contract.escrow;
     if (refund > 0n) this.bank.credit(state, contract.payer, refund);
     contract.refunded += refund;
@@ -280,6 +300,20 @@ export class MarketKeeper {
     this.save(state, contract);
     state.delete(expiryKey(contract.endsAt, contract.id));
     return contract;
+  }
+
+  /**
+   * Gives an open contract to another operator ("" for none) and ends its active leases as failed, so the one it
+   * was taken from can no longer record leases or bill under it (federation failover); a closed one is left alone.
+   */
+  handOver(state: StateWriter, id: string, operator: string, block: BlockInfo): Lease[] {
+    const contract = this.requireContract(state, id, "contractId");
+    if (contract.state === "closed") return [];
+    const ended = this.endActiveLeases(state, contract, "failed", block);
+    contract.operator = operator;
+    this.refresh(state, contract);
+    this.save(state, contract);
+    return ended;
   }
 
   /** Closes every contract whose end plus the grace period has passed. */

@@ -99,6 +99,19 @@ function contractPage(state: StateReader, after: string | undefined): JsonValue 
   };
 }
 
+/** The event of a contract opened, by OpenContract or by a federation order. */
+export function openedEvent(ctx: ExecContext, c: Contract): void {
+  ctx.emit("contract_opened", {
+    contract: c.id,
+    payer: c.payer,
+    client_ref: c.clientRef,
+    budget: c.deposited,
+    replicas: c.replicas,
+    scu_per_replica: c.scuPerReplica,
+    ends_at: c.endsAt,
+  });
+}
+
 function closedEvent(ctx: ExecContext, contract: Contract): void {
   ctx.emit("contract_closed", {
     contract: contract.id,
@@ -116,16 +129,7 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
     messages: [
       handles(OpenContractMsg, (ctx, msg) => {
         checkOpenContract(msg);
-        const c = market.open(ctx.state, ctx.sender, msg, ctx.block);
-        ctx.emit("contract_opened", {
-          contract: c.id,
-          payer: c.payer,
-          client_ref: c.clientRef,
-          budget: c.deposited,
-          replicas: c.replicas,
-          scu_per_replica: c.scuPerReplica,
-          ends_at: c.endsAt,
-        });
+        openedEvent(ctx, market.open(ctx.state, ctx.sender, msg, ctx.block));
       }),
       handles(TopUpContractMsg, (ctx, msg) => {
         checkContractReference(msg, "TopUpContract");

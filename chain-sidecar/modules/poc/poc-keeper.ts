@@ -103,6 +103,11 @@ export class PocKeeper {
     return readNode(state, nodeId);
   }
 
+  /** Every registered node, in node id order. */
+  nodes(state: StateReader): ContributorRecord[] {
+    return readAllNodes(state);
+  }
+
   requireNode(state: StateReader, nodeId: string, field: string): ContributorRecord {
     const node = this.node(state, nodeId);
     if (!node)
