@@ -1,4 +1,5 @@
-// `uranus query contract|contracts|pod|settlements|contributor|contributors|poc|proposals`: the economy's state.
+// `uranus query contract|contracts|pod|settlements|contributor|contributors|poc|proposals|cluster|order`: the
+// economy's state.
 import type { Command } from "commander";
 import type { ChainClient } from "../client/chain-client.js";
 import { contractIdFor } from "../modules/market/market-records.js";
@@ -317,6 +318,24 @@ export function registerEconomyQueryCommands(query: Command): void {
           ]);
         },
       );
+    });
+
+  query
+    .command("cluster")
+    .description("one federation member cluster: operator, regions, runtimes, capacity and liveness (JSON)")
+    .argument("<id>", "cluster id")
+    .action(async (id: string, _opts: unknown, command: Command) => {
+      await show(command, () => `/cluster/${id}`, printJson);
+    });
+
+  query
+    .command("order")
+    .description(
+      "the federation order of a contract: where it runs, in which epoch, and what was reported (JSON)",
+    )
+    .argument("<contract>", "contract id", contractIdArgument)
+    .action(async (contractId: string, _opts: unknown, command: Command) => {
+      await show(command, () => `/order/${contractId}`, printJson);
     });
 
   query

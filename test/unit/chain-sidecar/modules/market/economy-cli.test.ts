@@ -3,13 +3,19 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { ChainClient } from "../../../../../chain-sidecar/client/chain-client.js";
+import {
+  ClusterHeartbeatMsg,
+  OpenOrderMsg,
+  RegisterClusterMsg,
+} from "../../../../../chain-sidecar/modules/federation/federation-messages.js";
 import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
 import { runCli } from "../../cli-runner.js";
 import { testWallets } from "../../app-harness.js";
 import { cliAgainstSoloChain } from "../../cli/cli-against-solo-chain.js";
+import { clusterOffer, orderTerms } from "../federation/federation-fixtures.js";
 import { batchOf, meterRecord } from "./economy-fixtures.js";
 
-describe("uranus tx contract|node|params and uranus query contract|contributor|poc|pod against a solo chain", function () {
+describe("uranus tx contract|node|params and uranus query contract|contributor|poc|pod|cluster|order against a solo chain", function () {
   this.timeout(120_000);
   const { payer, owner, validator } = testWallets("cli-econ", "payer", "owner", "validator");
   const accounts = [payer, owner, validator].map((w) => ({ address: w.address, balance: 50_000_000n }));
@@ -232,6 +238,35 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     );
     expect(badDuration.code).to.not.equal(0);
     expect(badDuration.stderr).to.contain("--duration");
+  });
+
+  it("shows a federation cluster and the order it was assigned, through the CLI and the client", async () => {
+    const client = await ChainClient.connect(cli.chain.rpcUrl);
+    try {
+      const operator = new Wallet(owner.privateKey);
+      const member = { wallet: operator, address: operator.address.toLowerCase() };
+      await client.submit(operator, RegisterClusterMsg, clusterOffer("cli-cluster", member));
+      await client.submit(operator, ClusterHeartbeatMsg, { clusterId: "cli-cluster", freeScu: 8n });
+      const outcome = await client.submit(
+        new Wallet(payer.privateKey),
+        OpenOrderMsg,
+        orderTerms("cli-cluster"),
+      );
+      const opened = outcome.events.find((e) => e.type === "order_opened")!;
+      const id = opened.attributes.find((a) => a.key === "contract")!.value;
+      const shown = await json<{ id: string; operator: string; online: boolean }>(["cluster", "cli-cluster"]);
+      expect(shown).to.deep.include({ id: "cli-cluster", operator: member.address, online: true });
+      const order = await json<{ state: string; assignedCluster: string; epoch: number }>(["order", id]);
+      expect(order).to.deep.include({ state: "assigned", assignedCluster: "cli-cluster", epoch: 1 });
+      expect((await client.federation.cluster("cli-cluster"))?.freeScu).to.equal(6);
+      expect(await client.federation.cluster("nowhere")).to.equal(undefined);
+      expect((await client.federation.order(id))?.epoch).to.equal(1);
+      expect((await client.federation.clusters()).map((c) => c.id)).to.deep.equal(["cli-cluster"]);
+      expect((await client.federation.ordersOf("cli-cluster")).map((o) => o.contractId)).to.deep.equal([id]);
+      expect(await client.federation.openOrders()).to.deep.equal([]);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it("changes a parameter by validator approval and shows the economy's state", async () => {
