@@ -27,3 +27,5 @@ export const CUSTOM_RESOURCE_DEFINITION = clusterScoped(
   "CustomResourceDefinition",
   "customresourcedefinitions",
 );
+export const NETWORK_POLICY = namespaced("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies");
+export const RESOURCE_QUOTA = namespaced("v1", "ResourceQuota", "resourcequotas");

@@ -23,6 +23,11 @@ interface RunOptions {
   workers: number;
   podGracePeriod?: number;
   clusterId: string;
+  federate: boolean;
+  regions: string[];
+  isolation: string[];
+  endpointHost: string;
+  portRange: [number, number];
   logLevel: string;
 }
 
@@ -34,6 +39,21 @@ function milliseconds(value: string): number {
   const ms = Math.round(Number(match[1]) * scale);
   if (ms <= 0) throw new InvalidArgumentError(`${JSON.stringify(value)} must be greater than zero`);
   return ms;
+}
+
+function portRange(value: string): [number, number] {
+  const match = /^(\d+)-(\d+)$/.exec(value.trim());
+  const [first, last] = match === null ? [NaN, NaN] : [Number(match[1]), Number(match[2])];
+  if (!(first >= 1 && last <= 65_535 && first <= last))
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a port range like 30000-32767`);
+  return [first, last];
+}
+
+function list(value: string): string[] {
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
 }
 
 function positiveInt(value: string): number {
@@ -107,6 +127,31 @@ export function registerOperatorCommands(program: Command): void {
       "this cluster's id in a federation (a DNS label); chain records name it with each object's UID",
       DEFAULT_SETTINGS.clusterId,
     )
+    .option(
+      "--federate",
+      "join the federation as --cluster-id: register on chain, heartbeat, and run other clusters' orders",
+      false,
+    )
+    .addOption(
+      new Option("--regions <list>", "regions this member offers (comma-separated)")
+        .argParser(list)
+        .default([]),
+    )
+    .addOption(
+      new Option("--isolation <list>", "isolation this member offers (comma-separated)")
+        .argParser(list)
+        .default(["runc"], "runc"),
+    )
+    .option(
+      "--endpoint-host <host>",
+      "where other clusters reach the workloads this member runs",
+      "127.0.0.1",
+    )
+    .addOption(
+      new Option("--port-range <first-last>", "ports this member exposes workloads on")
+        .argParser(portRange)
+        .default([30000, 32767], "30000-32767"),
+    )
     .option("--log-level <level>", "trace, debug, info, warn or error", "info")
     .action(async (options: RunOptions) => {
       // First, before the heap grows: a long-running operator keeps little of what it allocates.
@@ -129,6 +174,16 @@ export function registerOperatorCommands(program: Command): void {
         podGracePeriodSeconds: options.podGracePeriod,
         clusterId: options.clusterId,
       };
+      if (options.federate) {
+        if (options.clusterId === "") throw new InvalidArgumentError("--federate needs --cluster-id");
+        settings.federation = {
+          regions: options.regions,
+          isolation: options.isolation,
+          endpointHost: options.endpointHost,
+          portFirst: options.portRange[0],
+          portLast: options.portRange[1],
+        };
+      }
       const logger = createLogger({ level: options.logLevel });
       if (heapFlags.length > 0) logger.info({ v8Flags: heapFlags }, "V8 heap sizing favours memory");
       const running = await startOperator({

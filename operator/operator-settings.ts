@@ -22,6 +22,20 @@ export interface OperatorSettings {
   podGracePeriodSeconds?: number;
   /** This cluster's id in a federation; with each object's UID it names the chain records made for it. */
   clusterId: string;
+  /** Set when this cluster is a member of a federation (it then needs a clusterId): what it offers the others. */
+  federation?: FederationSettings;
+}
+
+/** What a member cluster tells the chain about itself. */
+export interface FederationSettings {
+  /** Regions its contributor nodes are in. */
+  regions: string[];
+  /** Isolation it offers ("runc", "kata"). */
+  isolation: string[];
+  /** Where other clusters' clients reach the workloads it runs for them, and the port range it uses. */
+  endpointHost: string;
+  portFirst: number;
+  portLast: number;
 }
 
 export const DEFAULT_SETTINGS: Omit<OperatorSettings, "namespace"> = {

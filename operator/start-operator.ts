@@ -8,6 +8,7 @@ import { setupPodBillingController } from "./pod-billing/pod-billing-controller.
 import { setupPowerContainerController } from "./power-container/power-container-controller.js";
 import type { OperatorParams } from "./chain/chain-reader.js";
 import { KeyVault } from "./chain/key-vault.js";
+import { FederationLoop } from "./federation/federation-loop.js";
 import { MeteringLoop } from "./metering/metering-loop.js";
 import { MeteringMetrics } from "./metering/metering-metrics.js";
 import { SettlementBook } from "./metering/settlement-book.js";
@@ -59,6 +60,8 @@ async function chainParams(chain: ChainGateway, log: Logger): Promise<OperatorPa
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const logger = options.logger ?? silentLogger();
   const settings = options.settings;
+  if (settings.federation !== undefined && settings.clusterId === "")
+    throw new Error("a federation member needs a cluster id");
   const metrics = new OperatorMetrics(new Registry(), { processMetrics: true });
   // /readyz asks about the chain, which is connected once the runtime (and its client) exists.
   const connected: { chain?: ChainGateway } = {};
@@ -111,14 +114,18 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     },
   });
   setupPodBillingController(ctx, metering);
+  const federation =
+    settings.federation === undefined ? undefined : new FederationLoop(ctx, settings.federation);
 
   await runtime.start();
   metering.start();
+  federation?.start();
   return {
     runtime,
     chain,
     metering,
     async stop() {
+      await federation?.stop();
       await metering.stop();
       await runtime.stop();
       await chain.stop();

@@ -3,6 +3,7 @@
 import type { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import type { AccountView } from "../../chain-sidecar/client/chain-views.js";
 import type {
+  FederationQueries,
   MarketQueries,
   MeteringQueries,
   PocQueries,
@@ -24,9 +25,10 @@ export class ChainReader {
   readonly market: MarketQueries;
   readonly metering: MeteringQueries;
   readonly poc: PocQueries;
+  readonly federation: FederationQueries;
 
   constructor(readonly client: ChainClient) {
-    ({ market: this.market, metering: this.metering, poc: this.poc } = client);
+    ({ market: this.market, metering: this.metering, poc: this.poc, federation: this.federation } = client);
   }
 
   /** Operator addresses of jailed validators: a contributor whose owner is one of them is jailed too. */

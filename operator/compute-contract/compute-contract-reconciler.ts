@@ -33,6 +33,8 @@ import {
 } from "./contract-status.js";
 import { desiredReplicas } from "./contract-terms.js";
 import { ReplicaSlots } from "./replica-slots.js";
+import { isRemote, mirroredStatus } from "./remote-placement.js";
+import type { ConditionUpdate } from "../../kube-runtime/conditions.js";
 
 /** When no word of the opening's block came (a lost transaction, say), the contract is looked at again this soon. */
 const OPENING_RECHECK_MS = 2_000;
@@ -100,6 +102,7 @@ export class ComputeContractReconciler {
       ),
       fundedCondition(cc, chainContract),
     ];
+    if (isRemote(cc)) return this.mirror(cc, chainContract, status, conditions);
     this.announceTransition(cc, status.phase!, chainContract);
 
     const resizing = await this.resizer.ensure(rc.key, chainContract, desiredReplicas(cc));
@@ -116,6 +119,37 @@ export class ComputeContractReconciler {
     const capped =
       resizing !== undefined && desiredReplicas(cc) > chainContract.replicas ? `; ${resizing}` : "";
     conditions.push(readyCondition(cc, status.phase!, ready, slots, capped));
+    await writeContractStatus(this.ctx, cc, status, conditions);
+    return { requeueAfter: this.ctx.settings.contractPollMs };
+  }
+
+  /** Another member cluster runs it: its status comes from the chain, where that cluster reports. */
+  private async mirror(
+    cc: ComputeContract,
+    contract: Contract,
+    status: Partial<ComputeContractStatus>,
+    conditions: ConditionUpdate[],
+  ): Promise<ReconcileResult> {
+    const order = await this.ctx.chain.reader.federation.order(contract.id);
+    const mirrored = mirroredStatus(contract, order);
+    status.phase = mirrored.phase;
+    status.readyReplicas = mirrored.readyReplicas;
+    status.replicas = contract.replicas;
+    status.placement = mirrored.placement;
+    this.announceTransition(cc, mirrored.phase, contract);
+    const before = cc.status?.placement?.cluster;
+    if (mirrored.placement.cluster !== undefined && mirrored.placement.cluster !== before)
+      this.ctx.runtime.events.record(cc, {
+        type: before === undefined ? "Normal" : "Warning",
+        reason: before === undefined ? "Assigned" : "Reassigned",
+        action: "AssignOrder",
+        note: `the chain assigned contract ${contract.id} to member cluster ${mirrored.placement.cluster} (epoch ${mirrored.placement.epoch})`,
+      });
+    const where =
+      mirrored.placement.cluster === undefined
+        ? "; waiting for a member cluster"
+        : ` in cluster ${mirrored.placement.cluster}`;
+    conditions.push(readyCondition(cc, mirrored.phase, mirrored.readyReplicas, desiredReplicas(cc), where));
     await writeContractStatus(this.ctx, cc, status, conditions);
     return { requeueAfter: this.ctx.settings.contractPollMs };
   }

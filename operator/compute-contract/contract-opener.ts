@@ -16,6 +16,8 @@ import { describeChainFailure } from "../chain/chain-failure.js";
 import { KeyUnavailable } from "../chain/key-vault.js";
 import type { OperatorContext } from "../operator-context.js";
 import { openContractMessage } from "./contract-terms.js";
+import { isRemote, openOrderMessage } from "./remote-placement.js";
+import { OpenOrderMsg } from "../../chain-sidecar/modules/federation/federation-types.js";
 import { openedCondition, unfundedCondition, writeContractStatus } from "./contract-status.js";
 
 /** A reconcile that stops early with these status changes and a retry. */
@@ -156,15 +158,23 @@ export class ContractOpener {
             `opening contract ${contractId} on chain`,
           ),
         ]);
-      const message = openContractMessage(cc, this.ctx.scale, {
-        operator: await chain.keys.operatorAddress(),
+      const party = {
         clusterId,
         clientRef: cc.metadata.uid!,
         maxDurationSeconds: this.ctx.params.market.maxDurationSeconds,
-      });
+      };
       try {
         // Admitted by CheckTx is enough: no worker waits for the block; its commit brings the contract back here.
-        const sent = await chain.submitter.send(wallet, OpenContractMsg, message);
+        const sent = isRemote(cc)
+          ? await chain.submitter.send(wallet, OpenOrderMsg, openOrderMessage(cc, this.ctx.scale, party))
+          : await chain.submitter.send(
+              wallet,
+              OpenContractMsg,
+              openContractMessage(cc, this.ctx.scale, {
+                ...party,
+                operator: await chain.keys.operatorAddress(),
+              }),
+            );
         this.openingsInFlight.add(contractId);
         const settled = (): void => {
           this.openingsInFlight.delete(contractId);

@@ -40,6 +40,8 @@ export interface WorldOptions {
   capacity?: { cpu?: string; memory?: string; pods?: string };
   /** Every node's price per SCU-hour; NODE_PRICE unless given (0 donates the nodes). */
   nodePrice?: bigint;
+  /** More accounts funded at genesis (other member clusters' keys, say). */
+  moreAccounts?: { address: string; balance: bigint }[];
 }
 
 export interface OperatorWorld {
@@ -99,6 +101,7 @@ export async function createWorld(options: WorldOptions): Promise<OperatorWorld>
       { address: operatorKey.address, balance: FUNDS },
       { address: payer.address, balance: options.payerBalance ?? FUNDS },
       ...owners.map((owner) => ({ address: owner.address, balance: FUNDS })),
+      ...(options.moreAccounts ?? []),
     ],
   });
   for (const ns of [operatorNamespace, namespace])

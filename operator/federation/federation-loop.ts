@@ -1,0 +1,60 @@
+// The member cluster's one loop, while this replica leads: heartbeat (registering first), then run, retire and
+// report the orders the chain assigned here. Each pass stands alone; a failed one is logged and the next retries.
+import type { Logger } from "../../observability/logger.js";
+import type { OperatorContext } from "../operator-context.js";
+import type { FederationSettings } from "../operator-settings.js";
+import { ClusterMembership } from "./cluster-membership.js";
+import { OrderCopies } from "./order-copies.js";
+
+export class FederationLoop {
+  private readonly membership: ClusterMembership;
+  private readonly copies: OrderCopies;
+  private readonly log: Logger;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly ctx: OperatorContext,
+    federation: FederationSettings,
+  ) {
+    this.membership = new ClusterMembership(ctx, federation);
+    this.copies = new OrderCopies(ctx, federation);
+    this.log = ctx.runtime.logger.child({ component: "federation" });
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.pass().finally(() => {
+        this.running = undefined;
+        this.schedule(this.ctx.settings.heartbeatIntervalMs);
+      });
+    }, delayMs);
+  }
+
+  async pass(): Promise<void> {
+    if (!this.ctx.runtime.isLeader()) return;
+    try {
+      await this.membership.heartbeat();
+    } catch (error) {
+      this.log.warn({ err: error }, "cluster heartbeat failed");
+    }
+    try {
+      await this.copies.reconcile();
+    } catch (error) {
+      this.log.warn({ err: error }, "running the orders assigned here failed");
+    }
+  }
+}

@@ -1,0 +1,179 @@
+// The provider side: every order the chain assigned to this cluster runs as a local ComputeContract in a namespace
+// of its home cluster's (restricted pods, default-deny network, a quota sized to its orders); copies of orders the
+// chain took away or closed go; what the copies do is reported back on chain for the home cluster to mirror.
+import {
+  parseWorkload,
+  ReportOrderMsg,
+  type Order,
+} from "../../chain-sidecar/modules/federation/federation-types.js";
+import type { ComputeContract } from "../../crds/types.js";
+import { NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA } from "../../kube-runtime/builtin-resources.js";
+import { isAlreadyExists } from "../../kube-runtime/kube-api-error.js";
+import type { KubeObject, ResourceType } from "../../kube-runtime/resource.js";
+import type { Logger } from "../../observability/logger.js";
+import type { OperatorContext } from "../operator-context.js";
+import type { FederationSettings } from "../operator-settings.js";
+import { COMPUTE_CONTRACT } from "../uranus-resources.js";
+import { homeNamespace, ORDER_EPOCH_ANNOTATION, ORDER_LABEL, orderCopy } from "./order-workload.js";
+
+/** Quota headroom over the orders' own size: a replica that moves runs twice for a moment. */
+const QUOTA_SURGE = 2;
+
+/** What a copy reports: its phase, ready replicas and where its ports are reached. */
+function reportOf(
+  copy: ComputeContract | undefined,
+  federation: FederationSettings,
+): {
+  phase: string;
+  readyReplicas: number;
+  endpoints: string[];
+} {
+  const ports = copy?.spec.template.spec.ports ?? [];
+  return {
+    phase: copy?.status?.phase ?? "Pending",
+    readyReplicas: copy?.status?.readyReplicas ?? 0,
+    endpoints: ports.map((p) => `${federation.endpointHost}:${p.containerPort}`),
+  };
+}
+
+export class OrderCopies {
+  private readonly log: Logger;
+  /** Namespace → the quota last written, so a steady federation costs no call. */
+  private readonly quotas = new Map<string, string>();
+
+  constructor(
+    private readonly ctx: OperatorContext,
+    private readonly federation: FederationSettings,
+  ) {
+    this.log = ctx.runtime.logger.child({ component: "order-copies" });
+  }
+
+  /** One pass: materialize, retire and report. */
+  async reconcile(): Promise<void> {
+    const { chain, settings } = this.ctx;
+    const orders = await chain.reader.federation.ordersOf(settings.clusterId);
+    const assigned = new Map(orders.map((order) => [order.contractId, order]));
+    for (const copy of this.copies()) {
+      const order = assigned.get(copy.metadata.labels![ORDER_LABEL]!);
+      if (order === undefined && copy.metadata.deletionTimestamp === undefined) {
+        this.log.info(
+          { contract: copy.metadata.labels![ORDER_LABEL] },
+          "order no longer ours: removing its copy",
+        );
+        await this.ctx.runtime.client.delete(COMPUTE_CONTRACT, {
+          namespace: copy.metadata.namespace!,
+          name: copy.metadata.name!,
+        });
+      }
+    }
+    const homes = new Map<string, Order[]>();
+    for (const order of orders)
+      homes.set(order.homeCluster, [...(homes.get(order.homeCluster) ?? []), order]);
+    for (const [home, ofHome] of homes) await this.ensureHome(home, ofHome);
+    for (const order of orders) await this.ensureCopy(order);
+  }
+
+  private copies(): ComputeContract[] {
+    return this.ctx.informers.contracts.store
+      .list()
+      .filter((cc) => cc.metadata.labels?.[ORDER_LABEL] !== undefined);
+  }
+
+  private async ensureCopy(order: Order): Promise<void> {
+    const { chain, runtime } = this.ctx;
+    const contract = await chain.reader.market.contract(order.contractId);
+    if (contract === undefined || contract.state === "closed") return;
+    const wanted = orderCopy(order, contract, parseWorkload(order.workload, "order.workload"));
+    const key = `${wanted.metadata.namespace}/${wanted.metadata.name}`;
+    let copy = this.ctx.informers.contracts.store.get(key);
+    if (copy === undefined) {
+      try {
+        copy = await runtime.client.create(COMPUTE_CONTRACT, wanted);
+        this.log.info(
+          { contract: order.contractId, epoch: order.epoch },
+          "running an order of another cluster",
+        );
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+        return;
+      }
+    } else if (copy.metadata.annotations?.[ORDER_EPOCH_ANNOTATION] !== String(order.epoch)) {
+      await runtime.client.mergePatch(
+        COMPUTE_CONTRACT,
+        { namespace: copy.metadata.namespace!, name: copy.metadata.name! },
+        {
+          metadata: { annotations: { [ORDER_EPOCH_ANNOTATION]: String(order.epoch) } },
+        },
+      );
+    }
+    const report = reportOf(copy, this.federation);
+    const same =
+      order.phase === report.phase &&
+      order.readyReplicas === report.readyReplicas &&
+      order.endpoints.join(",") === report.endpoints.join(",");
+    if (same) return;
+    await chain.submitter.submit(await chain.keys.operatorWallet(), ReportOrderMsg, {
+      contractId: order.contractId,
+      epoch: BigInt(order.epoch),
+      phase: report.phase,
+      readyReplicas: BigInt(report.readyReplicas),
+      endpoints: report.endpoints,
+    });
+  }
+
+  /** The home cluster's namespace, its default-deny policy and a quota sized to its orders here. */
+  private async ensureHome(home: string, orders: Order[]): Promise<void> {
+    const namespace = homeNamespace(home);
+    await this.ensure(NAMESPACE, {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name: namespace,
+        labels: {
+          "uranus.io/home-cluster": home,
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/enforce-version": "latest",
+        },
+      },
+    });
+    await this.ensure(NETWORK_POLICY, {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "uranus-default-deny", namespace },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    } as KubeObject);
+    const scu = orders.reduce((sum, order) => sum + order.scu, 0) * QUOTA_SURGE;
+    const resources = this.ctx.scale.resources(scu);
+    const hard = {
+      "requests.cpu": resources.cpu,
+      "requests.memory": resources.memory,
+      "requests.ephemeral-storage": resources["ephemeral-storage"],
+    };
+    const written = JSON.stringify(hard);
+    if (this.quotas.get(namespace) === written) return;
+    const quota = {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: { name: "uranus-orders", namespace },
+      spec: { hard },
+    } as KubeObject;
+    if (!(await this.ensure(RESOURCE_QUOTA, quota)))
+      await this.ctx.runtime.client.mergePatch(
+        RESOURCE_QUOTA,
+        { namespace, name: "uranus-orders" },
+        { spec: { hard } },
+      );
+    this.quotas.set(namespace, written);
+  }
+
+  /** Creates the object unless it exists; true when it was created. */
+  private async ensure(type: ResourceType, object: KubeObject): Promise<boolean> {
+    try {
+      await this.ctx.runtime.client.create(type, object);
+      return true;
+    } catch (error) {
+      if (isAlreadyExists(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// Federation through the chain alone: a home cluster's ComputeContract with placement.clusters Others runs in
+// another member cluster (its own control plane and operator) that the chain assigned, the home object mirrors
+// it, and when that cluster dies the chain reassigns the order to the next one.
+import { expect } from "chai";
+import type { V1Namespace, V1Pod } from "@kubernetes/client-node";
+import type { ComputeContract } from "../../../crds/types.js";
+import { NAMESPACE, NETWORK_POLICY, POD, RESOURCE_QUOTA } from "../../../kube-runtime/builtin-resources.js";
+import { waitFor } from "../../../process/wait-for.js";
+import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
+import { ChainReader } from "../../../operator/chain/chain-reader.js";
+import {
+  contractManifest,
+  createWorld,
+  describeEvents,
+  readContract,
+  waitForContributors,
+  type OperatorWorld,
+} from "./support/operator-world.js";
+import { FAST_PARAMS } from "./support/solo-chain.js";
+import { memberKeys, startMemberCluster, type MemberCluster } from "./support/member-cluster.js";
+
+const HOME = "home";
+
+describe("federation: contracts run in other member clusters, through the chain only", function () {
+  this.timeout(300_000);
+  let world: OperatorWorld;
+  let reader: ChainReader;
+  const members: MemberCluster[] = [];
+  const keys = { east: memberKeys(), west: memberKeys() };
+
+  before(async () => {
+    world = await createWorld({
+      nodes: 1,
+      moreAccounts: [...keys.east.accounts, ...keys.west.accounts],
+      chain: { params: { ...FAST_PARAMS, federation: { heartbeatTimeoutBlocks: 10 } }, blockIntervalMs: 200 },
+    });
+    reader = new ChainReader(world.chain.client);
+    world.settings.clusterId = HOME;
+    world.settings.federation = {
+      regions: ["eu-west"],
+      isolation: ["runc"],
+      endpointHost: "home.example",
+      portFirst: 30000,
+      portLast: 32767,
+    };
+    await world.startOperator();
+    await waitForContributors(world);
+    members.push(await startMemberCluster(world, "member-east", keys.east));
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") console.log(await describeEvents(world));
+  });
+
+  after(async () => {
+    for (const member of members) await member.stop();
+    await world.stop();
+  });
+
+  async function homeStatus(name: string): Promise<ComputeContract["status"]> {
+    return (await readContract(world, name))?.status;
+  }
+
+  it("runs a contract placed on Others in the assigned member cluster and mirrors it at home", async () => {
+    const manifest = contractManifest(world, {
+      name: "remote-web",
+      ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
+    });
+    manifest.spec.placement = { clusters: "Others" };
+    delete manifest.spec.template.spec.affinity; // the home group's label means nothing elsewhere
+    await world.client.create(COMPUTE_CONTRACT, manifest);
+
+    const status = await waitFor(
+      async () => {
+        const s = await homeStatus("remote-web");
+        return s?.phase === "Running" && s.readyReplicas === 1 ? s : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 300, description: "the home contract mirrored Running with 1 ready" },
+    );
+    expect(status.placement?.cluster).to.equal("member-east");
+    expect(status.placement?.endpoints).to.deep.equal(["member-east.example:8080"]);
+    const contractId = status.contractId!;
+    // Nothing of it runs at home.
+    const homePods = await world.client.list<V1Pod & { metadata: { name: string } }>(POD, {
+      namespace: world.namespace,
+    });
+    expect(homePods.items).to.have.length(0);
+
+    // The chain handed the contract to the member's operator, which recorded the lease.
+    const east = members[0]!;
+    const contract = await reader.market.contract(contractId);
+    expect(contract!.operator).to.equal(east.operatorKey.address.toLowerCase());
+    expect(contract!.activeLeases).to.equal(1);
+
+    // The member runs it in the home cluster's own namespace: restricted, default-deny, under a quota.
+    const ns = await east.client.get<V1Namespace & { metadata: object }>(NAMESPACE, {
+      name: "uranus-from-home",
+    });
+    expect(ns.metadata.labels?.["pod-security.kubernetes.io/enforce"]).to.equal("restricted");
+    await east.client.get(NETWORK_POLICY, { namespace: "uranus-from-home", name: "uranus-default-deny" });
+    await east.client.get(RESOURCE_QUOTA, { namespace: "uranus-from-home", name: "uranus-orders" });
+    const pods = await east.client.list<V1Pod & { metadata: { name: string } }>(POD, {
+      namespace: "uranus-from-home",
+    });
+    expect(pods.items.map((p) => p.status?.phase)).to.deep.equal(["Running"]);
+    expect(pods.items[0]!.spec!.containers[0]!.image).to.equal("registry.example/worker:1.0");
+
+    // Deleting it at home closes the contract; the member removes its copy.
+    await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "remote-web" });
+    await waitFor(
+      async () => ((await reader.market.contract(contractId))?.state === "closed" ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 300, description: "the contract closed on chain" },
+    );
+    await waitFor(
+      async () =>
+        (await east.client.list(COMPUTE_CONTRACT, { namespace: "uranus-from-home" })).items.length === 0
+          ? true
+          : undefined,
+      { timeoutMs: 60_000, intervalMs: 300, description: "the member's copy removed" },
+    );
+  });
+
+  it("moves the order to another member when the one running it dies, fencing the dead one", async () => {
+    members.push(await startMemberCluster(world, "member-west", keys.west));
+    const manifest = contractManifest(world, { name: "survivor" });
+    manifest.spec.placement = { clusters: "Others" };
+    delete manifest.spec.template.spec.affinity;
+    await world.client.create(COMPUTE_CONTRACT, manifest);
+    const first = await waitFor(
+      async () => {
+        const s = await homeStatus("survivor");
+        return s?.phase === "Running" && s.readyReplicas === 1 ? s : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 300, description: "survivor running in a member cluster" },
+    );
+    const dead = members.find((m) => m.clusterId === first.placement!.cluster)!;
+    const alive = members.find((m) => m !== dead && m.clusterId !== HOME)!;
+    await dead.stop();
+
+    const moved = await waitFor(
+      async () => {
+        const s = await homeStatus("survivor");
+        return s?.placement?.cluster === alive.clusterId && s.readyReplicas === 1 ? s : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 300, description: `survivor running again in ${alive.clusterId}` },
+    );
+    expect(moved.placement!.epoch).to.be.greaterThan(first.placement!.epoch!);
+    expect(moved.placement!.previousClusters).to.deep.equal([dead.clusterId]);
+    const cluster = await reader.federation.cluster(dead.clusterId);
+    expect(cluster!.online).to.equal(false);
+    expect(cluster!.failovers).to.equal(1);
+    const contract = await reader.market.contract(moved.contractId!);
+    expect(contract!.operator).to.equal(alive.operatorKey.address.toLowerCase());
+    expect(contract!.activeLeases).to.equal(1);
+  });
+});
