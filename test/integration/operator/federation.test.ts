@@ -17,6 +17,10 @@ import {
   type OperatorWorld,
 } from "./support/operator-world.js";
 import { FAST_PARAMS } from "./support/solo-chain.js";
+import { copyName, ORDER_LABEL } from "../../../operator/federation/order-workload.js";
+import { ChainTxError } from "../../../chain-sidecar/client/chain-errors.js";
+import { ReportOrderMsg } from "../../../chain-sidecar/modules/federation/federation-types.js";
+import { ResultCode } from "../../../chain-sidecar/tx/tx-types.js";
 import { memberKeys, startMemberCluster, type MemberCluster } from "./support/member-cluster.js";
 
 const HOME = "home";
@@ -26,12 +30,12 @@ describe("federation: contracts run in other member clusters, through the chain 
   let world: OperatorWorld;
   let reader: ChainReader;
   const members: MemberCluster[] = [];
-  const keys = { east: memberKeys(), west: memberKeys() };
+  const keys = { east: memberKeys(), west: memberKeys(), north: memberKeys() };
 
   before(async () => {
     world = await createWorld({
       nodes: 1,
-      moreAccounts: [...keys.east.accounts, ...keys.west.accounts],
+      moreAccounts: [...keys.east.accounts, ...keys.west.accounts, ...keys.north.accounts],
       chain: { params: { ...FAST_PARAMS, federation: { heartbeatTimeoutBlocks: 10 } }, blockIntervalMs: 200 },
     });
     reader = new ChainReader(world.chain.client);
@@ -152,5 +156,78 @@ describe("federation: contracts run in other member clusters, through the chain 
     const contract = await reader.market.contract(moved.contractId!);
     expect(contract!.operator).to.equal(alive.operatorKey.address.toLowerCase());
     expect(contract!.activeLeases).to.equal(1);
+  });
+
+  it("a member that comes back after its order moved removes its stale copy; the chain refuses its old epoch", async () => {
+    members.push(await startMemberCluster(world, "member-north", keys.north));
+    const manifest = contractManifest(world, { name: "returning" });
+    manifest.spec.placement = { clusters: "Others" };
+    delete manifest.spec.template.spec.affinity;
+    await world.client.create(COMPUTE_CONTRACT, manifest);
+    const first = await waitFor(
+      async () => {
+        const s = await homeStatus("returning");
+        return s?.phase === "Running" && s.readyReplicas === 1 ? s : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 300, description: "returning running in a member cluster" },
+    );
+    const away = members.find((m) => m.clusterId === first.placement!.cluster)!;
+    const other = members.find((m) => m !== away && m.operator !== undefined)!;
+    const copies = async (): Promise<number> =>
+      (
+        await away.client.list(COMPUTE_CONTRACT, {
+          namespace: "uranus-from-home",
+          labelSelector: `${ORDER_LABEL}=${first.contractId}`,
+        })
+      ).items.length;
+    expect(await copies()).to.equal(1);
+    // Only its operator stops: its apiserver, copy and pod stay, as after a network partition.
+    await away.stopOperator();
+    await waitFor(
+      async () => {
+        const s = await homeStatus("returning");
+        return s?.placement?.cluster === other.clusterId && s.readyReplicas === 1 ? true : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 300, description: `returning moved to ${other.clusterId}` },
+    );
+    expect(await copies()).to.equal(1);
+
+    await away.startOperator();
+    await waitFor(async () => ((await copies()) === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 300,
+      description: `${away.clusterId} removed its stale copy`,
+    });
+    await waitFor(
+      async () => {
+        const pods = await away.client.list(POD, { namespace: "uranus-from-home" });
+        return pods.items.every(
+          (p) => p.metadata.labels?.["uranus.io/contract"] !== copyName(first.contractId!),
+        )
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 300, description: "the stale copy's pod gone" },
+    );
+    const cluster = await reader.federation.cluster(away.clusterId);
+    expect(cluster!.online).to.equal(true);
+    const order = await reader.federation.order(first.contractId!);
+    expect(order!.assignedCluster).to.equal(other.clusterId);
+    expect(order!.epoch).to.be.greaterThan(first.placement!.epoch!);
+    // A report for the epoch it lost is refused, whoever sends it.
+    const refused = await world.chain.client
+      .submit(away.operatorKey, ReportOrderMsg, {
+        contractId: first.contractId!,
+        epoch: BigInt(first.placement!.epoch!),
+        phase: "Running",
+        readyReplicas: 1n,
+        endpoints: [],
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(refused).to.be.instanceOf(ChainTxError);
+    expect((refused as ChainTxError).code).to.equal(ResultCode.STALE_EPOCH);
   });
 });

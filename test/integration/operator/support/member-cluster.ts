@@ -19,6 +19,9 @@ export interface MemberCluster {
   readonly client: KubeClient;
   readonly operatorKey: Wallet;
   operator: RunningOperator | undefined;
+  /** Its operator alone stops (the chain hears nothing from the cluster) or starts again. */
+  stopOperator(): Promise<void>;
+  startOperator(): Promise<void>;
   /** The operator, apiserver and the rest gone at once, as when the cluster's machine dies; idempotent. */
   stop(): Promise<void>;
 }
@@ -56,6 +59,7 @@ export async function startMemberCluster(
   const controlPlane = await startControlPlane();
   let stopped = false;
   let operator: RunningOperator | undefined;
+  let settings: OperatorSettings | undefined;
   const member: MemberCluster = {
     clusterId,
     controlPlane,
@@ -67,10 +71,22 @@ export async function startMemberCluster(
     set operator(value) {
       operator = value;
     },
+    async stopOperator() {
+      await operator?.stop();
+      operator = undefined;
+    },
+    async startOperator() {
+      operator = await startOperator({
+        kubeConfig: controlPlane.kubeConfig,
+        chainEndpoint: world.chain.rpcUrl,
+        settings: settings!,
+        blockPollMs: 100,
+      });
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
-      await operator?.stop();
+      await member.stopOperator();
       await controlPlane.stop();
     },
   };
@@ -109,7 +125,7 @@ export async function startMemberCluster(
       };
       await client.create(CONTRIBUTOR_NODE, cn);
     }
-    const settings: OperatorSettings = {
+    settings = {
       namespace,
       operatorKeySecret: { name: "uranus-operator-key", key: "privateKey" },
       contributorKeysSecret: "uranus-contributor-keys",
@@ -127,12 +143,7 @@ export async function startMemberCluster(
       workers: 4,
       podGracePeriodSeconds: 1,
     };
-    operator = await startOperator({
-      kubeConfig: controlPlane.kubeConfig,
-      chainEndpoint: world.chain.rpcUrl,
-      settings,
-      blockPollMs: 100,
-    });
+    await member.startOperator();
     return member;
   } catch (error) {
     await member.stop();
