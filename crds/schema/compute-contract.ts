@@ -114,19 +114,13 @@ function payer(): OpenApiSchema {
 /** Whether the contract may run in another member cluster (placement.clusters other than Local). */
 const REMOTE = "has(self.placement) && has(self.placement.clusters) && self.placement.clusters != 'Local'";
 
-/** Rules for contracts another cluster may run: the workload travels on chain, so only what may be public. */
+/** Rules for contracts another cluster may run: the workload travels on chain (env from Secrets only sealed). */
 const REMOTE_RULES = [
   {
     rule: `!(${REMOTE}) || has(self.payer.secretRef)`,
     message:
       "placement.clusters Any or Others needs payer.secretRef: the order is opened from the payer's key, not adopted",
     fieldPath: ".payer",
-  },
-  {
-    rule: `!(${REMOTE}) || !has(self.template.spec.env) || self.template.spec.env.all(e, !has(e.valueFrom))`,
-    message:
-      "placement.clusters Any or Others: template.spec.env may not use valueFrom, since the workload is published on chain",
-    fieldPath: ".template.spec.env",
   },
   {
     rule: `!(${REMOTE}) || !has(self.template.spec.imagePullSecrets)`,

@@ -33,6 +33,7 @@ import {
 } from "./contract-status.js";
 import { desiredReplicas } from "./contract-terms.js";
 import { ReplicaSlots } from "./replica-slots.js";
+import { SealedEnvPoster } from "./sealed-env-poster.js";
 import { isRemote, mirroredStatus } from "./remote-placement.js";
 import type { ConditionUpdate } from "../../kube-runtime/conditions.js";
 
@@ -45,6 +46,7 @@ export class ComputeContractReconciler {
   private readonly opener: ContractOpener;
   private readonly slots: ReplicaSlots;
   private readonly closer: ContractCloser;
+  private readonly sealer: SealedEnvPoster;
 
   constructor(
     private readonly ctx: OperatorContext,
@@ -57,6 +59,7 @@ export class ComputeContractReconciler {
     this.opener = new ContractOpener(ctx, wake);
     this.slots = new ReplicaSlots(ctx);
     this.closer = new ContractCloser(ctx, this.opener);
+    this.sealer = new SealedEnvPoster(ctx);
   }
 
   async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
@@ -131,6 +134,14 @@ export class ComputeContractReconciler {
     conditions: ConditionUpdate[],
   ): Promise<ReconcileResult> {
     const order = await this.ctx.chain.reader.federation.order(contract.id);
+    const unsealed = order === undefined ? undefined : await this.sealer.ensure(cc, order);
+    if (unsealed !== undefined)
+      this.ctx.runtime.events.record(cc, {
+        type: "Warning",
+        reason: "EnvNotSealed",
+        action: "SealOrderEnv",
+        note: `cannot send the env from Secrets to the assigned cluster: ${unsealed}`,
+      });
     const mirrored = mirroredStatus(contract, order);
     status.phase = mirrored.phase;
     status.readyReplicas = mirrored.readyReplicas;

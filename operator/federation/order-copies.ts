@@ -6,15 +6,23 @@ import {
   ReportOrderMsg,
   type Order,
 } from "../../chain-sidecar/modules/federation/federation-types.js";
-import type { ComputeContract } from "../../crds/types.js";
-import { NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA } from "../../kube-runtime/builtin-resources.js";
+import { API_VERSION, KIND, type ComputeContract } from "../../crds/types.js";
+import { NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, SECRET } from "../../kube-runtime/builtin-resources.js";
+import { controllerReference } from "../../kube-runtime/owner-reference.js";
 import { isAlreadyExists } from "../../kube-runtime/kube-api-error.js";
 import type { KubeObject, ResourceType } from "../../kube-runtime/resource.js";
 import type { Logger } from "../../observability/logger.js";
 import type { OperatorContext } from "../operator-context.js";
 import type { FederationSettings } from "../operator-settings.js";
 import { COMPUTE_CONTRACT } from "../uranus-resources.js";
-import { homeNamespace, ORDER_EPOCH_ANNOTATION, ORDER_LABEL, orderCopy } from "./order-workload.js";
+import {
+  homeNamespace,
+  ORDER_EPOCH_ANNOTATION,
+  ORDER_LABEL,
+  orderCopy,
+  sealedEnvSecretName,
+} from "./order-workload.js";
+import { openEnv } from "./sealed-env.js";
 
 /** Quota headroom over the orders' own size: a replica that moves runs twice for a moment. */
 const QUOTA_SURGE = 2;
@@ -40,6 +48,8 @@ export class OrderCopies {
   private readonly log: Logger;
   /** Namespace → the quota last written, so a steady federation costs no call. */
   private readonly quotas = new Map<string, string>();
+  /** Sealed envs already written as Secrets, by contract, epoch and ciphertext length. */
+  private readonly sealedWritten = new Set<string>();
 
   constructor(
     private readonly ctx: OperatorContext,
@@ -83,7 +93,11 @@ export class OrderCopies {
     const { chain, runtime } = this.ctx;
     const contract = await chain.reader.market.contract(order.contractId);
     if (contract === undefined || contract.state === "closed") return;
-    const wanted = orderCopy(order, contract, parseWorkload(order.workload, "order.workload"));
+    const workload = parseWorkload(order.workload, "order.workload");
+    const needsSealed = (workload.sealedEnv ?? []).length > 0;
+    // Its Secret-backed env comes sealed by the payer after assignment: nothing starts without it.
+    if (needsSealed && (order.sealed === "" || order.sealedEpoch !== order.epoch)) return;
+    const wanted = orderCopy(order, contract, workload);
     const key = `${wanted.metadata.namespace}/${wanted.metadata.name}`;
     let copy = this.ctx.informers.contracts.store.get(key);
     if (copy === undefined) {
@@ -106,6 +120,7 @@ export class OrderCopies {
         },
       );
     }
+    if (needsSealed) await this.ensureSealedEnv(order, copy);
     const report = reportOf(copy, this.federation);
     const same =
       order.phase === report.phase &&
@@ -119,6 +134,29 @@ export class OrderCopies {
       readyReplicas: BigInt(report.readyReplicas),
       endpoints: report.endpoints,
     });
+  }
+
+  /** The sealed env opened with the operator's key into a Secret the copy owns (its pods read it by name). */
+  private async ensureSealedEnv(order: Order, copy: ComputeContract): Promise<void> {
+    const mark = `${order.contractId}/${order.epoch}/${order.sealed.length}`;
+    if (this.sealedWritten.has(mark)) return;
+    const values = openEnv(order.sealed, (await this.ctx.chain.keys.operatorWallet()).privateKey);
+    const data = Object.fromEntries(
+      Object.entries(values).map(([name, value]) => [name, Buffer.from(value).toString("base64")]),
+    );
+    const name = { namespace: copy.metadata.namespace!, name: sealedEnvSecretName(order.contractId) };
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: {
+        ...name,
+        ownerReferences: [controllerReference(copy, API_VERSION, KIND.ComputeContract)],
+      },
+      data,
+    } as KubeObject;
+    if (!(await this.ensure(SECRET, secret)))
+      await this.ctx.runtime.client.mergePatch(SECRET, name, { data });
+    this.sealedWritten.add(mark);
   }
 
   /** The home cluster's namespace, its default-deny policy and a quota sized to its orders here. */

@@ -16,7 +16,10 @@ export const ORDER_LABEL = "uranus.io/order";
 /** On a provider's copy: the assignment epoch it was made for. */
 export const ORDER_EPOCH_ANNOTATION = "uranus.io/order-epoch";
 
-/** The workload the home cluster publishes: only what the CRD lets travel (no Secrets, no pull secrets). */
+/**
+ * The workload the home cluster publishes: no pull secrets, and of env from Secrets only the names (their values
+ * follow sealed to the assigned cluster).
+ */
 export function workloadOf(spec: PowerContainerSpec): OrderWorkload {
   // Keys in code-unit order at every level, so JSON.stringify gives the canonical form the chain stores.
   const workload = {} as OrderWorkload;
@@ -31,6 +34,8 @@ export function workloadOf(spec: PowerContainerSpec): OrderWorkload {
       port: p.containerPort,
       protocol: p.protocol ?? "TCP",
     }));
+  const sealed = (spec.env ?? []).filter((e) => e.valueFrom !== undefined).map((e) => e.name);
+  if (sealed.length > 0) workload.sealedEnv = sealed;
   return workload;
 }
 
@@ -50,6 +55,10 @@ export function copyName(contractId: string): string {
   return `order-${contractId}`;
 }
 
+export function sealedEnvSecretName(contractId: string): string {
+  return `order-${contractId}-env`;
+}
+
 /** The ComputeContract that runs an order here: the escrow adopted, the terms as the chain holds them. */
 export function orderCopy(order: Order, contract: Contract, workload: OrderWorkload): ComputeContract {
   const template: PowerContainerSpec = {
@@ -64,7 +73,11 @@ export function orderCopy(order: Order, contract: Contract, workload: OrderWorkl
       containerPort: p.port,
       protocol: p.protocol ?? "TCP",
     }));
-  if (workload.env !== undefined) template.env = workload.env;
+  const sealed = (workload.sealedEnv ?? []).map((name) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: sealedEnvSecretName(contract.id), key: name } },
+  }));
+  if (workload.env !== undefined || sealed.length > 0) template.env = [...(workload.env ?? []), ...sealed];
   if (order.isolation !== "") template.isolation = order.isolation as Isolation;
   if (contract.spread) template.contributorSpread = "required";
   const regions = contract.regions;

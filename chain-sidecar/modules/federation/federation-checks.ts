@@ -186,6 +186,8 @@ export interface OrderWorkload {
   args?: string[];
   ports?: WorkloadPort[];
   env?: WorkloadEnvVar[];
+  /** Names of variables whose values come from Secrets at home: the payer posts them sealed (SealOrderEnv). */
+  sealedEnv?: string[];
 }
 
 function objectAt(raw: unknown, field: string, known: readonly string[]): Record<string, unknown> {
@@ -251,7 +253,7 @@ export function parseWorkload(json: string, field: string): OrderWorkload {
   } catch (error) {
     throw invalidField(field, `not JSON: ${(error as Error).message}`);
   }
-  const value = objectAt(raw, field, ["args", "command", "env", "image", "ports"]);
+  const value = objectAt(raw, field, ["args", "command", "env", "image", "ports", "sealedEnv"]);
   if (value.image === undefined) throw invalidField(`${field}.image`, "is required");
   const workload: OrderWorkload = { image: stringAt(value.image, `${field}.image`, /^\S+$/) };
   for (const key of ["command", "args"] as const) {
@@ -267,6 +269,16 @@ export function parseWorkload(json: string, field: string): OrderWorkload {
   if (value.env !== undefined) {
     const env = arrayAt(value.env, `${field}.env`).map((e, i) => parseEnvVar(e, `${field}.env[${i}]`));
     workload.env = uniqueNames(env, `${field}.env`);
+  }
+  if (value.sealedEnv !== undefined) {
+    const plain = new Set((workload.env ?? []).map((e) => e.name));
+    const names = arrayAt(value.sealedEnv, `${field}.sealedEnv`).map((n, i) => {
+      const name = stringAt(n, `${field}.sealedEnv[${i}]`, ENV_NAME);
+      if (plain.has(name))
+        throw invalidField(`${field}.sealedEnv[${i}]`, `${name} is also a plain env variable`);
+      return { name };
+    });
+    workload.sealedEnv = uniqueNames(names, `${field}.sealedEnv`).map((n) => n.name);
   }
   return workload;
 }

@@ -4,7 +4,14 @@
 import { expect } from "chai";
 import type { V1Namespace, V1Pod } from "@kubernetes/client-node";
 import type { ComputeContract } from "../../../crds/types.js";
-import { NAMESPACE, NETWORK_POLICY, POD, RESOURCE_QUOTA } from "../../../kube-runtime/builtin-resources.js";
+import {
+  NAMESPACE,
+  NETWORK_POLICY,
+  POD,
+  RESOURCE_QUOTA,
+  SECRET,
+} from "../../../kube-runtime/builtin-resources.js";
+import type { KubeObject } from "../../../kube-runtime/resource.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
@@ -24,6 +31,7 @@ import { ResultCode } from "../../../chain-sidecar/tx/tx-types.js";
 import { memberKeys, startMemberCluster, type MemberCluster } from "./support/member-cluster.js";
 
 const HOME = "home";
+const TOKEN = "s3cret-token-7b1e";
 
 describe("federation: contracts run in other member clusters, through the chain only", function () {
   this.timeout(300_000);
@@ -72,6 +80,16 @@ describe("federation: contracts run in other member clusters, through the chain 
     });
     manifest.spec.placement = { clusters: "Others" };
     delete manifest.spec.template.spec.affinity; // the home group's label means nothing elsewhere
+    manifest.spec.template.spec.env = [
+      { name: "MODE", value: "public" },
+      { name: "API_TOKEN", valueFrom: { secretKeyRef: { name: "api-token", key: "token" } } },
+    ];
+    await world.client.create(SECRET, {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "api-token", namespace: world.namespace },
+      data: { token: Buffer.from(TOKEN).toString("base64") },
+    } as KubeObject);
     await world.client.create(COMPUTE_CONTRACT, manifest);
 
     const status = await waitFor(
@@ -107,7 +125,32 @@ describe("federation: contracts run in other member clusters, through the chain 
       namespace: "uranus-from-home",
     });
     expect(pods.items.map((p) => p.status?.phase)).to.deep.equal(["Running"]);
-    expect(pods.items[0]!.spec!.containers[0]!.image).to.equal("registry.example/worker:1.0");
+    const container = pods.items[0]!.spec!.containers[0]!;
+    expect(container.image).to.equal("registry.example/worker:1.0");
+    // The Secret-backed value arrived sealed to the member's key and was opened into a Secret there.
+    expect(container.env).to.deep.include({
+      name: "API_TOKEN",
+      valueFrom: { secretKeyRef: { name: `order-${contractId}-env`, key: "API_TOKEN" } },
+    });
+    const opened = await east.client.get<KubeObject & { data?: Record<string, string> }>(SECRET, {
+      namespace: "uranus-from-home",
+      name: `order-${contractId}-env`,
+    });
+    expect(Buffer.from(opened.data!.API_TOKEN!, "base64").toString()).to.equal(TOKEN);
+    // ...and never appears in any block, in any encoding a tx could carry it.
+    const order = await reader.federation.order(contractId);
+    expect(order!.sealed).to.match(/^0x[0-9a-f]+$/);
+    const needles = [TOKEN, Buffer.from(TOKEN).toString("hex"), Buffer.from(TOKEN).toString("base64")];
+    const latest = (await world.chain.client.comet.status()).syncInfo.latestBlockHeight;
+    let txs = 0;
+    for (let height = 1; height <= latest; height++) {
+      for (const tx of (await world.chain.client.comet.block(height)).block.txs) {
+        txs++;
+        const text = Buffer.from(tx).toString("latin1");
+        for (const needle of needles) expect(text).to.not.contain(needle);
+      }
+    }
+    expect(txs).to.be.greaterThan(0);
 
     // Deleting it at home closes the contract; the member removes its copy.
     await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "remote-web" });

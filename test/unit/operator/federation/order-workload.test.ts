@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { Wallet } from "ethers";
+import { openEnv, sealEnv } from "../../../../operator/federation/sealed-env.js";
 import type { Contract } from "../../../../chain-sidecar/modules/market/market-types.js";
 import type { Order } from "../../../../chain-sidecar/modules/federation/federation-types.js";
 import { parseWorkload } from "../../../../chain-sidecar/modules/federation/federation-types.js";
@@ -26,7 +28,7 @@ const spec: PowerContainerSpec = {
 };
 
 describe("operator federation: a workload on chain and the copy made from it", () => {
-  it("publishes only what may travel: no env from Secrets, no pull secrets, and the chain accepts it", () => {
+  it("publishes only what may travel: of env from Secrets only the names, no pull secrets; the chain accepts it", () => {
     const workload = workloadOf(spec);
     expect(workload).to.deep.equal({
       args: ["-f", "-p", "8080"],
@@ -34,8 +36,9 @@ describe("operator federation: a workload on chain and the copy made from it", (
       env: [{ name: "MODE", value: "public" }],
       image: "registry.example/web:1.0",
       ports: [{ name: "tcp-8080", port: 8080, protocol: "TCP" }],
+      sealedEnv: ["TOKEN"],
     });
-    expect(workloadJson(spec)).to.not.contain("TOKEN").and.not.contain("pull");
+    expect(workloadJson(spec)).to.not.contain("secretKeyRef").and.not.contain("pull");
     expect(parseWorkload(workloadJson(spec), "workload")).to.deep.equal(workload);
   });
 
@@ -73,10 +76,29 @@ describe("operator federation: a workload on chain and the copy made from it", (
       image: spec.image,
       size: { scu: 2 },
       contributorSpread: "required",
-      env: [{ name: "MODE", value: "public" }],
+      env: [
+        { name: "MODE", value: "public" },
+        { name: "TOKEN", valueFrom: { secretKeyRef: { name: `order-${contract.id}-env`, key: "TOKEN" } } },
+      ],
     });
     expect(copy.spec.template.spec.ports).to.deep.equal([
       { name: "tcp-8080", containerPort: 8080, protocol: "TCP" },
     ]);
+  });
+
+  it("seals env to one key: its holder opens it, any other key cannot", () => {
+    const member = Wallet.createRandom();
+    const stranger = Wallet.createRandom();
+    const sealed = sealEnv({ TOKEN: "s3cret" }, member.signingKey.compressedPublicKey);
+    expect(sealed).to.match(/^0x[0-9a-f]+$/);
+    expect(sealed).to.not.contain(Buffer.from("s3cret").toString("hex"));
+    expect(openEnv(sealed, member.privateKey)).to.deep.equal({ TOKEN: "s3cret" });
+    expect(() => openEnv(sealed, stranger.privateKey)).to.throw();
+  });
+
+  it("refuses a sealed name that is also a plain variable, naming the path", () => {
+    expect(() =>
+      parseWorkload(JSON.stringify({ image: "i", env: [{ name: "A", value: "" }], sealedEnv: ["A"] }), "w"),
+    ).to.throw(/w\.sealedEnv\[0\]/);
   });
 });
