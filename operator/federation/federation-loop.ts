@@ -6,6 +6,9 @@ import type { FederationSettings } from "../operator-settings.js";
 import { ClusterMembership } from "./cluster-membership.js";
 import { OrderCopies } from "./order-copies.js";
 
+/** A member heartbeats at least this often, well inside the chain's offline timeout (10 blocks by default). */
+const MAX_PASS_INTERVAL_MS = 2_000;
+
 export class FederationLoop {
   private readonly membership: ClusterMembership;
   private readonly copies: OrderCopies;
@@ -39,7 +42,7 @@ export class FederationLoop {
     this.timer = setTimeout(() => {
       this.running = this.pass().finally(() => {
         this.running = undefined;
-        this.schedule(this.ctx.settings.heartbeatIntervalMs);
+        this.schedule(Math.min(this.ctx.settings.heartbeatIntervalMs, MAX_PASS_INTERVAL_MS));
       });
     }, delayMs);
   }

@@ -34,7 +34,7 @@ import {
 import { RecordLeaseMsg } from "../../../chain-sidecar/modules/market/market-types.js";
 import { MeteringBatchMsg, meteringRoot } from "../../../chain-sidecar/modules/metering/metering-types.js";
 import { ResultCode } from "../../../chain-sidecar/tx/tx-types.js";
-import { memberKeys, startMemberCluster, type MemberCluster } from "./support/member-cluster.js";
+import { memberKeys, startMemberCluster, type MemberCluster } from "../../support/member-cluster.js";
 
 const HOME = "home";
 const TOKEN = "s3cret-token-7b1e";
@@ -44,6 +44,8 @@ describe("federation: contracts run in other member clusters, through the chain 
   let world: OperatorWorld;
   let reader: ChainReader;
   const members: MemberCluster[] = [];
+  /** Members a test stopped for good. */
+  const gone = new Set<MemberCluster>();
   const keys = { east: memberKeys(), west: memberKeys(), north: memberKeys(), hostile: memberKeys() };
 
   before(async () => {
@@ -63,7 +65,7 @@ describe("federation: contracts run in other member clusters, through the chain 
     };
     await world.startOperator();
     await waitForContributors(world);
-    members.push(await startMemberCluster(world, "member-east", keys.east));
+    members.push(await startMemberCluster(world.chain.rpcUrl, "member-east", keys.east));
   });
 
   afterEach(async function () {
@@ -174,7 +176,7 @@ describe("federation: contracts run in other member clusters, through the chain 
   });
 
   it("moves the order to another member when the one running it dies, fencing the dead one", async () => {
-    members.push(await startMemberCluster(world, "member-west", keys.west));
+    members.push(await startMemberCluster(world.chain.rpcUrl, "member-west", keys.west));
     const manifest = contractManifest(world, { name: "survivor" });
     manifest.spec.placement = { clusters: "Others" };
     delete manifest.spec.template.spec.affinity;
@@ -189,6 +191,7 @@ describe("federation: contracts run in other member clusters, through the chain 
     const dead = members.find((m) => m.clusterId === first.placement!.cluster)!;
     const alive = members.find((m) => m !== dead && m.clusterId !== HOME)!;
     await dead.stop();
+    gone.add(dead);
 
     const moved = await waitFor(
       async () => {
@@ -208,7 +211,7 @@ describe("federation: contracts run in other member clusters, through the chain 
   });
 
   it("a member that comes back after its order moved removes its stale copy; the chain refuses its old epoch", async () => {
-    members.push(await startMemberCluster(world, "member-north", keys.north));
+    members.push(await startMemberCluster(world.chain.rpcUrl, "member-north", keys.north));
     const manifest = contractManifest(world, { name: "returning" });
     manifest.spec.placement = { clusters: "Others" };
     delete manifest.spec.template.spec.affinity;
@@ -221,7 +224,7 @@ describe("federation: contracts run in other member clusters, through the chain 
       { timeoutMs: 90_000, intervalMs: 300, description: "returning running in a member cluster" },
     );
     const away = members.find((m) => m.clusterId === first.placement!.cluster)!;
-    const other = members.find((m) => m !== away && m.operator !== undefined)!;
+    const other = members.find((m) => m !== away && !gone.has(m))!;
     const copies = async (): Promise<number> =>
       (
         await away.client.list(COMPUTE_CONTRACT, {

@@ -1,0 +1,182 @@
+// Federation end to end: three clusters, each its own control plane, operator process and CometBFT validator with
+// its sidecar, plus a fourth independent validator, share only the chain. A contract applied in the first runs in
+// another; when that whole cluster is SIGKILLed (apiserver, operator, validator) the chain moves it to the third
+// within the contract's SLA, bills no second twice, and deleting it at home closes it and clears the copy.
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import { ChainClient } from "../../../chain-sidecar/client/chain-client.js";
+import { buildUranusGenesis } from "../../../chain-sidecar/genesis/validator-homes.js";
+import { Testnet } from "../../../chain-sidecar/testnet/testnet.js";
+import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
+import { API_VERSION, KIND, type ComputeContract } from "../../../crds/types.js";
+import { NAMESPACE, POD, SECRET } from "../../../kube-runtime/builtin-resources.js";
+import type { KubeObject } from "../../../kube-runtime/resource.js";
+import { ChainReader } from "../../../operator/chain/chain-reader.js";
+import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
+import { waitFor } from "../../../process/wait-for.js";
+import {
+  MEMBER_FUNDS,
+  MEMBER_NODE_PRICE,
+  memberKeys,
+  startMemberCluster,
+  type MemberCluster,
+} from "../../support/member-cluster.js";
+
+const APPS = "apps";
+const RECOVER_WITHIN_SECONDS = 30;
+
+function remoteContract(name: string): ComputeContract {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND.ComputeContract,
+    metadata: { name, namespace: APPS },
+    spec: {
+      maxPricePerSCUHour: (2n * MEMBER_NODE_PRICE).toString(),
+      budget: (10n ** 12n).toString(),
+      duration: "24h",
+      sla: { recoverWithin: `${RECOVER_WITHIN_SECONDS}s` },
+      placement: { clusters: "Others" },
+      payer: { secretRef: { name: "payer-key" } },
+      template: { spec: { image: "registry.example/worker:1.0", size: { scu: 1 } } },
+    },
+  };
+}
+
+describe("federation e2e: three clusters and a fourth validator, one chain", function () {
+  this.timeout(420_000);
+  let testnet: Testnet;
+  let chain: ChainClient;
+  let reader: ChainReader;
+  const members: MemberCluster[] = [];
+  const ids = ["cluster-a", "cluster-b", "cluster-c"];
+  const keys = ids.map(() => memberKeys());
+  const payer = new Wallet(Wallet.createRandom().privateKey);
+
+  before(async () => {
+    testnet = await Testnet.create({
+      validators: 4,
+      launcher: uranusSidecarLauncher,
+      chainId: "uranus-federation",
+      timeoutCommitMs: 500,
+      roundTimeoutMs: 1000,
+      appGenesis: (_chainId, validators) =>
+        buildUranusGenesis(validators, {
+          accounts: [...keys.flatMap((k) => k.accounts), { address: payer.address, balance: MEMBER_FUNDS }],
+          params: {
+            market: { meteringIntervalSeconds: 5, settlementGraceSeconds: 30 },
+            poc: { heartbeatWindowBlocks: 200 },
+            federation: { heartbeatTimeoutBlocks: 10 },
+          },
+        }),
+    });
+    await testnet.start();
+    chain = await ChainClient.connect(testnet.nodes[0]!.rpcUrl);
+    reader = new ChainReader(chain);
+    // Cluster i talks to validator i; validator 3 belongs to no cluster.
+    members.push(
+      ...(await Promise.all(
+        ids.map((id, i) =>
+          startMemberCluster(testnet.nodes[i]!.rpcUrl, id, keys[i]!, { operatorProcess: true }),
+        ),
+      )),
+    );
+    const home = members[0]!.client;
+    await home.create(NAMESPACE, { apiVersion: "v1", kind: "Namespace", metadata: { name: APPS } });
+    await home.create(SECRET, {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "payer-key", namespace: APPS },
+      data: { privateKey: Buffer.from(payer.privateKey).toString("base64") },
+    } as KubeObject);
+    await waitFor(
+      async () => {
+        const clusters = await reader.federation.clusters();
+        return clusters.filter((c) => c.online && c.freeScu > 0).length === 3 ? true : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, description: "three member clusters online with capacity" },
+    );
+  });
+
+  after(async () => {
+    for (const member of members) await member.stop();
+    chain.disconnect();
+    await testnet.destroy();
+  });
+
+  async function homeStatus(name: string): Promise<ComputeContract["status"]> {
+    const cc = await members[0]!.client.get<ComputeContract>(COMPUTE_CONTRACT, { namespace: APPS, name });
+    return cc.status;
+  }
+
+  it("applied in A, runs in another cluster, mirrored in A; the whole cluster killed, C runs it within the SLA", async () => {
+    const applied = (await chain.comet.status()).syncInfo.latestBlockHeight;
+    await members[0]!.client.create(COMPUTE_CONTRACT, remoteContract("web"));
+    const first = await waitFor(
+      async () => {
+        const s = await homeStatus("web");
+        return s?.phase === "Running" && s.readyReplicas === 1 ? s : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 250, description: "web running in a member cluster, mirrored home" },
+    );
+    const runningAt = (await chain.comet.status()).syncInfo.latestBlockHeight;
+    console.log(`      applied → mirrored Running in A: ${runningAt - applied} blocks`);
+    const holderIndex = ids.indexOf(first.placement!.cluster!);
+    expect(holderIndex).to.be.oneOf([1, 2]);
+    const holder = members[holderIndex]!;
+    const survivorIndex = 3 - holderIndex;
+    const contractId = first.contractId!;
+    const oldPods = (await holder.client.list(POD, { namespace: "uranus-from-cluster-a" })).items;
+    expect(oldPods).to.have.length(1);
+    const oldPodUid = oldPods[0]!.metadata.uid!;
+
+    // The whole cluster dies at once: control plane and operator by SIGKILL, and its validator.
+    const killedAt = performance.now();
+    holder.kill();
+    await testnet.nodes[holderIndex]!.kill("both");
+
+    const moved = await waitFor(
+      async () => {
+        const s = await homeStatus("web");
+        return s?.placement?.cluster === ids[survivorIndex] && s?.readyReplicas === 1 ? s : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 250, description: `web running again in ${ids[survivorIndex]}` },
+    );
+    const failoverSeconds = (performance.now() - killedAt) / 1000;
+    console.log(`      failover: ${failoverSeconds.toFixed(1)} s (SLA ${RECOVER_WITHIN_SECONDS} s)`);
+    expect(failoverSeconds).to.be.lessThan(RECOVER_WITHIN_SECONDS);
+    expect(moved.placement!.previousClusters).to.deep.equal([ids[holderIndex]]);
+
+    // One failover recorded against the dead cluster; no second billed twice: the old lease ended before the new one began.
+    const dead = await reader.federation.cluster(ids[holderIndex]!);
+    expect(dead!.online).to.equal(false);
+    expect(dead!.failovers).to.equal(1);
+    const oldLease = await reader.market.lease(oldPodUid);
+    expect(oldLease!.outcome).to.equal("failed");
+    const newPods = (await members[survivorIndex]!.client.list(POD, { namespace: "uranus-from-cluster-a" }))
+      .items;
+    expect(newPods).to.have.length(1);
+    const newLease = await waitFor(async () => reader.market.lease(newPods[0]!.metadata.uid!), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: "the new pod's lease",
+    });
+    expect(oldLease!.endedAt).to.be.at.most(newLease.startedAt);
+    const settled = await reader.metering.settlement(oldPodUid);
+    if (settled !== undefined) expect(settled.billedTo).to.be.at.most(oldLease!.endedAt);
+
+    // Deleting it at home closes the contract; the survivor removes its copy.
+    await members[0]!.client.delete(COMPUTE_CONTRACT, { namespace: APPS, name: "web" });
+    await waitFor(
+      async () => ((await reader.market.contract(contractId))?.state === "closed" ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 250, description: "the contract closed on chain" },
+    );
+    await waitFor(
+      async () =>
+        (await members[survivorIndex]!.client.list(COMPUTE_CONTRACT, { namespace: "uranus-from-cluster-a" }))
+          .items.length === 0
+          ? true
+          : undefined,
+      { timeoutMs: 60_000, intervalMs: 250, description: "the survivor's copy removed" },
+    );
+  });
+});
