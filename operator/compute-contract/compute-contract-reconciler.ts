@@ -33,9 +33,8 @@ import {
 } from "./contract-status.js";
 import { desiredReplicas } from "./contract-terms.js";
 import { ReplicaSlots } from "./replica-slots.js";
-import { SealedEnvPoster } from "./sealed-env-poster.js";
-import { isRemote, mirroredStatus } from "./remote-placement.js";
-import type { ConditionUpdate } from "../../kube-runtime/conditions.js";
+import { RemoteMirror } from "./remote-mirror.js";
+import { isRemote } from "./remote-placement.js";
 
 /** When no word of the opening's block came (a lost transaction, say), the contract is looked at again this soon. */
 const OPENING_RECHECK_MS = 2_000;
@@ -46,7 +45,7 @@ export class ComputeContractReconciler {
   private readonly opener: ContractOpener;
   private readonly slots: ReplicaSlots;
   private readonly closer: ContractCloser;
-  private readonly sealer: SealedEnvPoster;
+  private readonly remote: RemoteMirror;
 
   constructor(
     private readonly ctx: OperatorContext,
@@ -59,7 +58,7 @@ export class ComputeContractReconciler {
     this.opener = new ContractOpener(ctx, wake);
     this.slots = new ReplicaSlots(ctx);
     this.closer = new ContractCloser(ctx, this.opener);
-    this.sealer = new SealedEnvPoster(ctx);
+    this.remote = new RemoteMirror(ctx, this.resizer);
   }
 
   async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
@@ -105,7 +104,11 @@ export class ComputeContractReconciler {
       ),
       fundedCondition(cc, chainContract),
     ];
-    if (isRemote(cc)) return this.mirror(cc, chainContract, status, conditions);
+    if (isRemote(cc)) {
+      const phase = await this.remote.mirror(rc.key, cc, chainContract, status, conditions);
+      this.announceTransition(cc, phase, chainContract);
+      return { requeueAfter: this.ctx.settings.contractPollMs };
+    }
     this.announceTransition(cc, status.phase!, chainContract);
 
     const resizing = await this.resizer.ensure(rc.key, chainContract, desiredReplicas(cc));
@@ -122,45 +125,6 @@ export class ComputeContractReconciler {
     const capped =
       resizing !== undefined && desiredReplicas(cc) > chainContract.replicas ? `; ${resizing}` : "";
     conditions.push(readyCondition(cc, status.phase!, ready, slots, capped));
-    await writeContractStatus(this.ctx, cc, status, conditions);
-    return { requeueAfter: this.ctx.settings.contractPollMs };
-  }
-
-  /** Another member cluster runs it: its status comes from the chain, where that cluster reports. */
-  private async mirror(
-    cc: ComputeContract,
-    contract: Contract,
-    status: Partial<ComputeContractStatus>,
-    conditions: ConditionUpdate[],
-  ): Promise<ReconcileResult> {
-    const order = await this.ctx.chain.reader.federation.order(contract.id);
-    const unsealed = order === undefined ? undefined : await this.sealer.ensure(cc, order);
-    if (unsealed !== undefined)
-      this.ctx.runtime.events.record(cc, {
-        type: "Warning",
-        reason: "EnvNotSealed",
-        action: "SealOrderEnv",
-        note: `cannot send the env from Secrets to the assigned cluster: ${unsealed}`,
-      });
-    const mirrored = mirroredStatus(contract, order);
-    status.phase = mirrored.phase;
-    status.readyReplicas = mirrored.readyReplicas;
-    status.replicas = contract.replicas;
-    status.placement = mirrored.placement;
-    this.announceTransition(cc, mirrored.phase, contract);
-    const before = cc.status?.placement?.cluster;
-    if (mirrored.placement.cluster !== undefined && mirrored.placement.cluster !== before)
-      this.ctx.runtime.events.record(cc, {
-        type: before === undefined ? "Normal" : "Warning",
-        reason: before === undefined ? "Assigned" : "Reassigned",
-        action: "AssignOrder",
-        note: `the chain assigned contract ${contract.id} to member cluster ${mirrored.placement.cluster} (epoch ${mirrored.placement.epoch})`,
-      });
-    const where =
-      mirrored.placement.cluster === undefined
-        ? "; waiting for a member cluster"
-        : ` in cluster ${mirrored.placement.cluster}`;
-    conditions.push(readyCondition(cc, mirrored.phase, mirrored.readyReplicas, desiredReplicas(cc), where));
     await writeContractStatus(this.ctx, cc, status, conditions);
     return { requeueAfter: this.ctx.settings.contractPollMs };
   }

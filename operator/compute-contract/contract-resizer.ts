@@ -6,6 +6,7 @@ import { ResultCode } from "../../chain-sidecar/tx/tx-types.js";
 import type { ChainGateway } from "../chain/chain-gateway.js";
 import type { Contract } from "../../chain-sidecar/modules/market/market-types.js";
 import type { ObjectKey } from "../../kube-runtime/resource.js";
+import type { Wallet } from "ethers";
 
 interface Refusal {
   replicas: number;
@@ -26,7 +27,13 @@ export class ContractResizer {
   ) {}
 
   /** Undefined once the chain holds `replicas` slots; otherwise why it does not yet, for the Ready condition. */
-  async ensure(key: ObjectKey, contract: Contract, replicas: number): Promise<string | undefined> {
+  async ensure(
+    key: ObjectKey,
+    contract: Contract,
+    replicas: number,
+    /** Who signs: the operator, or the payer when another cluster's operator holds the contract. */
+    signer?: Wallet,
+  ): Promise<string | undefined> {
     const id = contract.id;
     if (contract.replicas === replicas || contract.state === "closed") {
       this.refused.delete(id);
@@ -38,7 +45,7 @@ export class ContractResizer {
     if (refusal?.replicas === replicas && refusal.escrow === contract.escrow) return refusal.note;
     try {
       const sent = await this.chain.submitter.send(
-        await this.chain.keys.operatorWallet(),
+        signer ?? (await this.chain.keys.operatorWallet()),
         ResizeContractMsg,
         {
           contractId: id,

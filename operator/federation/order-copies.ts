@@ -111,6 +111,13 @@ export class OrderCopies {
         if (!isAlreadyExists(error)) throw error;
         return;
       }
+    } else if (copy.spec.replicas !== wanted.spec.replicas) {
+      // The payer resized the contract at home: the copy follows the chain.
+      await runtime.client.mergePatch(
+        COMPUTE_CONTRACT,
+        { namespace: copy.metadata.namespace!, name: copy.metadata.name! },
+        { spec: { replicas: wanted.spec.replicas } },
+      );
     } else if (copy.metadata.annotations?.[ORDER_EPOCH_ANNOTATION] !== String(order.epoch)) {
       await runtime.client.mergePatch(
         COMPUTE_CONTRACT,

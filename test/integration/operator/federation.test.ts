@@ -160,6 +160,21 @@ describe("federation: contracts run in other member clusters, through the chain 
     }
     expect(txs).to.be.greaterThan(0);
 
+    // kubectl scale at home resizes the contract on chain; the member's copy follows.
+    await world.client.mergePatch(
+      COMPUTE_CONTRACT,
+      { namespace: world.namespace, name: "remote-web" },
+      { spec: { replicas: 2 } },
+    );
+    await waitFor(async () => ((await homeStatus("remote-web"))?.readyReplicas === 2 ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 300,
+      description: "two replicas ready in the member, mirrored home",
+    });
+    expect((await reader.market.contract(contractId))!.replicas).to.equal(2);
+    const scaled = await east.client.list(POD, { namespace: "uranus-from-home" });
+    expect(scaled.items.filter((p) => p.status?.phase === "Running")).to.have.length(2);
+
     // Deleting it at home closes the contract; the member removes its copy.
     await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name: "remote-web" });
     await waitFor(
