@@ -172,7 +172,9 @@ describe("federation: contracts run in other member clusters, through the chain 
       description: "two replicas ready in the member, mirrored home",
     });
     expect((await reader.market.contract(contractId))!.replicas).to.equal(2);
-    const scaled = await east.client.list(POD, { namespace: "uranus-from-home" });
+    const scaled = await east.client.list<V1Pod & { metadata: { name: string } }>(POD, {
+      namespace: "uranus-from-home",
+    });
     expect(scaled.items.filter((p) => p.status?.phase === "Running")).to.have.length(2);
 
     // Deleting it at home closes the contract; the member removes its copy.
