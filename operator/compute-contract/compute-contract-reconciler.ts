@@ -38,6 +38,8 @@ import { isRemote } from "./remote-placement.js";
 
 /** When no word of the opening's block came (a lost transaction, say), the contract is looked at again this soon. */
 const OPENING_RECHECK_MS = 2_000;
+/** A contract another cluster runs is mirrored at least this often. */
+const REMOTE_POLL_MS = 2_000;
 
 export class ComputeContractReconciler {
   private readonly services: ContractServices;
@@ -107,7 +109,8 @@ export class ComputeContractReconciler {
     if (isRemote(cc)) {
       const phase = await this.remote.mirror(rc.key, cc, chainContract, status, conditions);
       this.announceTransition(cc, phase, chainContract);
-      return { requeueAfter: this.ctx.settings.contractPollMs };
+      // Another cluster's reports and the chain's reassignments arrive only through the chain: read it often.
+      return { requeueAfter: Math.min(this.ctx.settings.contractPollMs, REMOTE_POLL_MS) };
     }
     this.announceTransition(cc, status.phase!, chainContract);
 

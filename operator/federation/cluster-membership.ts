@@ -60,7 +60,7 @@ export class ClusterMembership {
     private readonly federation: FederationSettings,
   ) {}
 
-  /** Registers when the chain's record is missing or differs; then heartbeats. Throws what the chain refused. */
+  /** Registers when the chain's record is missing or differs; then heartbeats. Throws what CheckTx refused. */
   async heartbeat(): Promise<void> {
     const { chain, settings } = this.ctx;
     const wallet = await chain.keys.operatorWallet();
@@ -75,9 +75,13 @@ export class ClusterMembership {
         await chain.submitter.submit(wallet, RegisterClusterMsg, wanted);
       this.registered = true;
     }
-    await chain.submitter.submit(wallet, ClusterHeartbeatMsg, {
+    // Admitted is enough: the next pass heartbeats again, and waiting for each block would slow the order work.
+    const sent = await chain.submitter.send(wallet, ClusterHeartbeatMsg, {
       clusterId: settings.clusterId,
       freeScu: BigInt(freeScu(this.ctx)),
+    });
+    sent.committed.catch((error: unknown) => {
+      this.ctx.runtime.logger.warn({ err: error }, "a cluster heartbeat was not committed");
     });
   }
 }

@@ -50,6 +50,8 @@ export class OrderCopies {
   private readonly quotas = new Map<string, string>();
   /** Sealed envs already written as Secrets, by contract, epoch and ciphertext length. */
   private readonly sealedWritten = new Set<string>();
+  /** Reports on their way to a block, by contract: what each says. */
+  private readonly reporting = new Map<string, string>();
 
   constructor(
     private readonly ctx: OperatorContext,
@@ -133,13 +135,23 @@ export class OrderCopies {
       order.phase === report.phase &&
       order.readyReplicas === report.readyReplicas &&
       order.endpoints.join(",") === report.endpoints.join(",");
-    if (same) return;
-    await chain.submitter.submit(await chain.keys.operatorWallet(), ReportOrderMsg, {
+    const sending = `${order.epoch}/${report.phase}/${report.readyReplicas}/${report.endpoints.join(",")}`;
+    if (same || this.reporting.get(order.contractId) === sending) return;
+    const sent = await chain.submitter.send(await chain.keys.operatorWallet(), ReportOrderMsg, {
       contractId: order.contractId,
       epoch: BigInt(order.epoch),
       phase: report.phase,
       readyReplicas: BigInt(report.readyReplicas),
       endpoints: report.endpoints,
+    });
+    // Not waited for: the home cluster reads it from the block; until then the same report is not sent again.
+    this.reporting.set(order.contractId, sending);
+    const settled = (): void => {
+      if (this.reporting.get(order.contractId) === sending) this.reporting.delete(order.contractId);
+    };
+    sent.committed.then(settled, (error: unknown) => {
+      settled();
+      this.log.warn({ err: error, contract: order.contractId }, "an order report was not committed");
     });
   }
 
