@@ -7,6 +7,14 @@ import { DEFAULT_EXPLORER_ADDRESS, withExplorer } from "../explorer/sidecar-expl
 import { configPath, configureCometHome, rpcListenAddress } from "./cometbft-config.js";
 import { homePaths, initCometHome, readNodeId } from "./cometbft-home.js";
 import { newGenesisDoc, writeGenesisDoc } from "../genesis/genesis-doc.js";
+import {
+  checkJoin,
+  joinNetwork,
+  NODE_ROLES,
+  parseExternalAddress,
+  parsePeers,
+  type NodeRole,
+} from "./network-join.js";
 import { serveUntilSignal } from "./serve-until-signal.js";
 import { startAbciSidecar, startSoloSidecar } from "./sidecar.js";
 import { openHomeApp } from "./uranus-app-opener.js";
@@ -41,7 +49,54 @@ interface InitOptions {
   rpcPort: number;
   p2pPort: number;
   prometheusPort: number;
+  listenHost: string;
   blockTime: number;
+  genesis?: string;
+  role: NodeRole;
+  persistentPeers?: string[];
+  externalAddress?: string;
+  privValidatorKey?: string;
+  nodeKey?: string;
+}
+
+function listenHost(value: string): string {
+  if (!/^[A-Za-z0-9.:-]+$/.test(value))
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a host`);
+  return value;
+}
+
+/** A fresh genesis of this node's own, whose one validator is this home's key. */
+function writeOwnGenesis(options: InitOptions, key: ValidatorKey): void {
+  if (options.operator !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.operator)) {
+    throw new Error(`--operator ${JSON.stringify(options.operator)} is not a 0x address`);
+  }
+  const deposit = BigInt(options.deposit);
+  const accounts = options.account ?? [];
+  const appState = buildGenesisAppState({
+    accounts:
+      options.operator === undefined || accounts.some((a) => a.address === options.operator)
+        ? accounts
+        : [...accounts, { address: options.operator, balance: deposit }],
+    validators:
+      options.operator === undefined
+        ? []
+        : [
+            {
+              operator: options.operator,
+              consensusPubKey: Buffer.from(key.publicKey).toString("base64"),
+              deposit,
+              moniker: options.moniker,
+            },
+          ],
+  });
+  writeGenesisDoc(
+    homePaths(options.home).genesis,
+    newGenesisDoc({
+      chainId: options.chainId,
+      validators: [{ publicKey: key.publicKey, power: 10n, name: options.moniker }],
+      appState,
+    }),
+  );
 }
 
 interface StartOptions {
@@ -75,65 +130,105 @@ export function registerChainCommands(program: Command): void {
       new Option("--rpc-port <port>", "CometBFT RPC port on 127.0.0.1").argParser(port).default(26657),
     )
     .addOption(
-      new Option("--p2p-port <port>", "CometBFT p2p port on 127.0.0.1").argParser(port).default(26656),
+      new Option("--p2p-port <port>", "CometBFT p2p port (on --listen-host)").argParser(port).default(26656),
     )
     .addOption(
-      new Option("--prometheus-port <port>", "CometBFT Prometheus metrics port on 127.0.0.1")
+      new Option("--prometheus-port <port>", "CometBFT Prometheus metrics port (on --listen-host)")
         .argParser(port)
         .default(26660),
     )
     .addOption(
+      new Option(
+        "--listen-host <host>",
+        "where p2p and Prometheus listen (0.0.0.0 to be reached from other machines); RPC stays on 127.0.0.1",
+      )
+        .argParser(listenHost)
+        .default("127.0.0.1"),
+    )
+    .addOption(
       new Option("--block-time <ms>", "pause after each commit").argParser(positiveInt).default(1000),
     )
+    .addOption(
+      new Option(
+        "--genesis <file>",
+        "join the network of this genesis.json (copied as is) instead of making a new chain; safe to repeat on every start",
+      ).conflicts(["chainId", "operator", "deposit", "account"]),
+    )
+    .addOption(
+      new Option(
+        "--role <role>",
+        "with --genesis: validator (may take --priv-validator-key) or full (refuses one)",
+      )
+        .choices(NODE_ROLES)
+        .default("validator"),
+    )
+    .addOption(
+      new Option("--persistent-peers <list>", "NODE_ID@HOST:PORT,… to stay connected to").argParser(
+        parsePeers,
+      ),
+    )
+    .addOption(
+      new Option("--external-address <host:port>", "the p2p address peers dial to reach this node").argParser(
+        parseExternalAddress,
+      ),
+    )
+    .option(
+      "--priv-validator-key <file>",
+      "with --genesis: priv_validator_key.json to sign with, used when the file exists (e.g. an optional Secret)",
+    )
+    .option("--node-key <file>", "with --genesis: node_key.json (p2p identity), used when the file exists")
     .action(async (options: InitOptions) => {
       const paths = homePaths(options.home);
+      const join =
+        options.genesis === undefined
+          ? undefined
+          : checkJoin({
+              genesis: options.genesis,
+              role: options.role,
+              privValidatorKey: options.privValidatorKey,
+              nodeKey: options.nodeKey,
+            });
+      if (join === undefined && (options.privValidatorKey ?? options.nodeKey) !== undefined)
+        throw new Error("--priv-validator-key and --node-key go with --genesis");
+      if (join === undefined && options.role === "full")
+        throw new Error("--role full joins a network: give its --genesis");
       await initCometHome(options.home);
+      const joined = join === undefined ? undefined : joinNetwork(options.home, join);
       const key = ValidatorKey.load(paths.validatorKey);
-      const consensusPubKey = Buffer.from(key.publicKey).toString("base64");
-      if (options.operator !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.operator)) {
-        throw new InvalidArgumentError(`--operator ${JSON.stringify(options.operator)} is not a 0x address`);
-      }
-      const deposit = BigInt(options.deposit);
-      const accounts = options.account ?? [];
-      const appState = buildGenesisAppState({
-        accounts:
-          options.operator === undefined || accounts.some((a) => a.address === options.operator)
-            ? accounts
-            : [...accounts, { address: options.operator, balance: deposit }],
-        validators:
-          options.operator === undefined
-            ? []
-            : [{ operator: options.operator, consensusPubKey, deposit, moniker: options.moniker }],
-      });
-      writeGenesisDoc(
-        paths.genesis,
-        newGenesisDoc({
-          chainId: options.chainId,
-          validators: [{ publicKey: key.publicKey, power: 10n, name: options.moniker }],
-          appState,
-        }),
-      );
+      if (join === undefined) writeOwnGenesis(options, key);
       configureCometHome(options.home, {
         moniker: options.moniker,
         proxyApp: `unix://${paths.abciSocket}`,
         rpcPort: options.rpcPort,
         p2pPort: options.p2pPort,
         prometheusPort: options.prometheusPort,
+        listenHost: options.listenHost,
+        externalAddress: options.externalAddress,
+        persistentPeers: options.persistentPeers,
         timeoutCommitMs: options.blockTime,
       });
+      const consensusPubKey = Buffer.from(key.publicKey).toString("base64");
       const summary = {
         home: options.home,
-        chainId: options.chainId,
+        chainId: join?.genesis.chain_id ?? options.chainId,
         nodeId: readNodeId(options.home),
         validatorAddress: key.addressHex,
+        validatorPubKey: consensusPubKey,
+        ...(joined === undefined ? {} : { role: options.role, validatorKey: joined.validatorKeyFrom }),
         rpc: `http://127.0.0.1:${options.rpcPort}`,
         abci: `unix://${paths.abciSocket}`,
       };
       if (output() === "json") process.stdout.write(JSON.stringify(summary) + "\n");
       else {
         for (const [k, v] of Object.entries(summary)) process.stdout.write(`${k.padEnd(17)} ${v}\n`);
-        if (options.operator === undefined) {
+        if (join === undefined && options.operator === undefined) {
           process.stdout.write("note: no --operator, so genesis has no staking validator record\n");
+        }
+        const inGenesis = join?.genesis.validators.some((v) => v.pub_key.value === consensusPubKey);
+        if (join !== undefined && options.role === "validator" && inGenesis === false) {
+          process.stdout.write(
+            `note: to validate, register this key: uranus tx register-validator --consensus-pubkey ${consensusPubKey} --deposit …\n`,
+          );
         }
       }
     });

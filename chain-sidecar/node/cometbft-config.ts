@@ -1,4 +1,4 @@
-// Edits a CometBFT home's config.toml for running on one machine: loopback ports, peers, short timeouts.
+// Edits a CometBFT home's config.toml: listen addresses (loopback unless told), peers, timeouts, metrics.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify, type TomlTable } from "smol-toml";
@@ -9,7 +9,11 @@ export interface CometConfigSettings {
   proxyApp?: string;
   rpcPort?: number;
   p2pPort?: number;
-  /** node-id@127.0.0.1:port, comma-separated in the file. */
+  /** Where p2p and Prometheus listen (RPC stays on loopback); 127.0.0.1 when absent. */
+  listenHost?: string;
+  /** host:port that peers are told to dial, when the listen address is not reachable as is; "" clears it. */
+  externalAddress?: string;
+  /** node-id@host:port, comma-separated in the file. */
   persistentPeers?: string[];
   /** CometBFT's timeout_commit: the pause after a commit, i.e. roughly the block time. */
   timeoutCommitMs?: number;
@@ -21,7 +25,7 @@ export interface CometConfigSettings {
   mempoolSize?: number;
   /** Most JSON-RPC requests one HTTP batch may carry (CometBFT's default is 10). */
   rpcMaxBatchSize?: number;
-  /** Where CometBFT serves Prometheus metrics, on loopback; metrics stay off without it. */
+  /** Where CometBFT serves Prometheus metrics (on listenHost); metrics stay off without it. */
   prometheusPort?: number;
 }
 
@@ -47,6 +51,11 @@ function section(config: TomlTable, name: string): TomlTable {
 
 const ms = (value: number): string => `${value}ms`;
 
+/** host:port, with an IPv6 host in brackets as Go's net package wants it. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 export function configureCometHome(home: string, settings: CometConfigSettings): void {
   const config = readCometConfig(home);
   const p2p = section(config, "p2p");
@@ -58,9 +67,11 @@ export function configureCometHome(home: string, settings: CometConfigSettings):
   if (settings.proxyApp !== undefined) config.proxy_app = settings.proxyApp;
   if (settings.logLevel !== undefined) config.log_level = settings.logLevel;
   if (settings.rpcPort !== undefined) rpc.laddr = `tcp://127.0.0.1:${settings.rpcPort}`;
-  if (settings.p2pPort !== undefined) p2p.laddr = `tcp://127.0.0.1:${settings.p2pPort}`;
+  const host = settings.listenHost ?? "127.0.0.1";
+  if (settings.p2pPort !== undefined) p2p.laddr = `tcp://${hostPort(host, settings.p2pPort)}`;
+  if (settings.externalAddress !== undefined) p2p.external_address = settings.externalAddress;
   if (settings.persistentPeers !== undefined) p2p.persistent_peers = settings.persistentPeers.join(",");
-  // Every node of a local testnet shares 127.0.0.1, which CometBFT otherwise treats as one peer.
+  // Testnet nodes share 127.0.0.1, and members may share a NAT or use private addresses: CometBFT would refuse both.
   p2p.allow_duplicate_ip = true;
   p2p.addr_book_strict = false;
   p2p.pex = false;
@@ -84,7 +95,7 @@ export function configureCometHome(home: string, settings: CometConfigSettings):
   // Off unless a port is given: CometBFT's default address listens on every interface.
   instrumentation.prometheus = settings.prometheusPort !== undefined;
   if (settings.prometheusPort !== undefined)
-    instrumentation.prometheus_listen_addr = `127.0.0.1:${settings.prometheusPort}`;
+    instrumentation.prometheus_listen_addr = hostPort(host, settings.prometheusPort);
   writeFileSync(configPath(home), stringify(config) + "\n");
 }
 

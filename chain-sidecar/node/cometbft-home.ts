@@ -29,8 +29,17 @@ export async function initCometHome(home: string): Promise<void> {
 
 /** CometBFT's node id: hex of the first 20 bytes of sha256 over the node's ed25519 public key. */
 export function readNodeId(home: string): string {
-  const path = homePaths(home).nodeKey;
-  const json = JSON.parse(readFileSync(path, "utf8")) as { priv_key?: { value?: string } };
+  return nodeIdOfKeyFile(homePaths(home).nodeKey);
+}
+
+/** The node id of a node_key.json; the key material never appears in the error. */
+export function nodeIdOfKeyFile(path: string): string {
+  let json: { priv_key?: { value?: string } };
+  try {
+    json = JSON.parse(readFileSync(path, "utf8")) as typeof json;
+  } catch {
+    throw new Error(`${path} is not a CometBFT node_key.json`);
+  }
   const raw = Buffer.from(json.priv_key?.value ?? "", "base64");
   if (raw.length !== 64) throw new Error(`${path} does not hold an ed25519 node key`);
   return createHash("sha256").update(raw.subarray(32)).digest().subarray(0, 20).toString("hex");

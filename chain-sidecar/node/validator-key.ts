@@ -60,7 +60,9 @@ export class ValidatorKey {
     try {
       json = JSON.parse(readFileSync(path, "utf8")) as PrivValidatorKeyJson;
     } catch (error) {
-      throw new Error(`cannot read validator key ${path}: ${(error as Error).message}`);
+      // V8's JSON errors quote the text, which here is the key; only a read error is safe to show.
+      const reason = error instanceof SyntaxError ? "not JSON" : (error as Error).message;
+      throw new Error(`cannot read validator key ${path}: ${reason}`);
     }
     if (json.priv_key.type !== "tendermint/PrivKeyEd25519") {
       throw new Error(`validator key ${path} is not an ed25519 key (type ${json.priv_key.type})`);

@@ -1,0 +1,91 @@
+// `uranus chain init --genesis`: a home that joins an existing network, with keys from files (a Secret) when given.
+import { chmodSync, copyFileSync, existsSync } from "node:fs";
+import { InvalidArgumentError } from "commander";
+import { readGenesisDoc, type GenesisDoc } from "../genesis/genesis-doc.js";
+import { homePaths, nodeIdOfKeyFile } from "./cometbft-home.js";
+import { ValidatorKey } from "./validator-key.js";
+
+export const NODE_ROLES = ["validator", "full"] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+const HOST = String.raw`(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)`;
+const HOST_PORT = new RegExp(String.raw`^${HOST}:(\d{1,5})$`);
+const PEER = new RegExp(String.raw`^[0-9a-f]{40}@${HOST}:(\d{1,5})$`);
+
+function validPort(match: RegExpExecArray | null): boolean {
+  const port = Number(match?.[1]);
+  return port >= 1 && port <= 65535;
+}
+
+/** CometBFT's persistent_peers: id@host:port, comma-separated; empty means none. */
+export function parsePeers(value: string): string[] {
+  const peers = value
+    .split(",")
+    .map((peer) => peer.trim())
+    .filter((peer) => peer !== "");
+  for (const peer of peers) {
+    if (!validPort(PEER.exec(peer)))
+      throw new InvalidArgumentError(`${JSON.stringify(peer)} is not NODE_ID@HOST:PORT (a 40-hex node id)`);
+  }
+  return peers;
+}
+
+/** host:port peers dial to reach this node; empty means none. */
+export function parseExternalAddress(value: string): string {
+  const trimmed = value.trim();
+  if (trimmed !== "" && !validPort(HOST_PORT.exec(trimmed)))
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not HOST:PORT`);
+  return trimmed;
+}
+
+export interface JoinRequest {
+  /** The network's genesis.json, copied byte for byte: CometBFT pins its hash on the first start. */
+  genesis: string;
+  role: NodeRole;
+  /** priv_validator_key.json to sign with; used when the file exists, so it may name an optional Secret. */
+  privValidatorKey?: string;
+  /** node_key.json (the p2p identity); used when the file exists. */
+  nodeKey?: string;
+}
+
+export interface CheckedJoin {
+  genesisPath: string;
+  genesis: GenesisDoc;
+  privValidatorKey?: string;
+  nodeKey?: string;
+}
+
+/** Checks the genesis and key files before the home is touched, so a bad one changes nothing. */
+export function checkJoin(request: JoinRequest): CheckedJoin {
+  const genesis = readGenesisDoc(request.genesis);
+  const privValidatorKey = presentFile(request.privValidatorKey);
+  const nodeKey = presentFile(request.nodeKey);
+  if (privValidatorKey !== undefined) {
+    if (request.role === "full")
+      throw new Error(
+        `a full node takes no validator key, yet ${privValidatorKey} exists: two nodes signing with one key double-sign; use --role validator or remove it`,
+      );
+    ValidatorKey.load(privValidatorKey);
+  }
+  if (nodeKey !== undefined) nodeIdOfKeyFile(nodeKey);
+  return { genesisPath: request.genesis, genesis, privValidatorKey, nodeKey };
+}
+
+/** Copies the network's genesis and the given keys into a home that `cometbft init` made. */
+export function joinNetwork(home: string, join: CheckedJoin): { validatorKeyFrom: string } {
+  const paths = homePaths(home);
+  copyFileSync(join.genesisPath, paths.genesis);
+  for (const [from, to] of [
+    [join.privValidatorKey, paths.validatorKey],
+    [join.nodeKey, paths.nodeKey],
+  ] as const) {
+    if (from === undefined) continue;
+    copyFileSync(from, to);
+    chmodSync(to, 0o600);
+  }
+  return { validatorKeyFrom: join.privValidatorKey ?? "generated in the home" };
+}
+
+function presentFile(path: string | undefined): string | undefined {
+  return path !== undefined && path !== "" && existsSync(path) ? path : undefined;
+}
