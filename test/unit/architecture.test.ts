@@ -179,6 +179,16 @@ describe("architecture", () => {
     expect([...copied].sort()).to.include.members([...SOURCE_FOLDERS].sort());
   });
 
+  it("puts the pinned CometBFT on the image's PATH, where the manifests' `cometbft start` and `chain init` find it", () => {
+    const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
+    const pinned = /^COMETBFT_VERSION=(\S+)$/m.exec(
+      readFileSync(join(ROOT, "hack/versions.env"), "utf8"),
+    )?.[1];
+    expect(/^ARG COMETBFT_VERSION=(\S+)$/m.exec(dockerfile)?.[1]).to.equal(pinned);
+    expect(dockerfile).to.include("github.com/cometbft/cometbft/cmd/cometbft@${COMETBFT_VERSION}");
+    expect(dockerfile).to.match(/^COPY --from=cometbft \S+\/cometbft \/usr\/local\/bin\/cometbft$/m);
+  });
+
   it("builds exactly the source folders into dist/, without hack/ or test/", () => {
     const build = JSON.parse(readFileSync(join(ROOT, "tsconfig.build.json"), "utf8")) as {
       include: string[];
