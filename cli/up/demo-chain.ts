@@ -1,5 +1,6 @@
-// The demo's chain: one CometBFT validator with its Uranus sidecar (as child processes), or with `--chain solo` the
-// in-process solo block producer; either way a genesis that funds the demo accounts, and the explorer page.
+// The demo's chain: one CometBFT validator with its Uranus sidecar (as child processes), or for a federation several,
+// or with `--chain solo` the in-process solo block producer; either way a genesis that funds the demo accounts, and
+// the explorer page (served by the first validator's sidecar).
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +26,12 @@ export interface DemoChainOptions {
   /** The chain's metering interval, matched to the operator's so an escrow is checked against what it pays. */
   meteringIntervalSeconds: number;
   supervisor: Supervisor;
+  /** CometBFT validators, each with its sidecar; 1 by default. */
+  validators?: number;
+  /** CometBFT's pause after each commit; 1000 ms by default. */
+  blockTimeMs?: number;
+  /** Genesis parameters beside the metering interval. */
+  params?: GenesisInput["params"];
 }
 
 export interface DemoChain {
@@ -33,6 +40,8 @@ export interface DemoChain {
   readonly chainId: string;
   /** CometBFT's Prometheus endpoint, or the solo chain's (the same consensus metrics at its RPC's /metrics). */
   readonly metricsUrl: string;
+  /** Every validator's RPC, the first's being `rpcUrl` (only that one with the solo chain). */
+  readonly nodeRpcUrls: string[];
 }
 
 export const DEMO_CHAIN_ID = "uranus-demo";
@@ -41,25 +50,27 @@ const sidecarMain = fileURLToPath(new URL("../../chain-sidecar/node/sidecar-main
 export async function startDemoChain(options: DemoChainOptions): Promise<DemoChain> {
   const explorerPort = await freePort();
   const net = await Testnet.create({
-    validators: 1,
+    validators: options.validators ?? 1,
     dir: options.dir,
     chainId: DEMO_CHAIN_ID,
-    // The sidecar serves the explorer on a port we chose, so its URL is known without reading its log.
+    // The first sidecar serves the explorer on a port we chose, so its URL is known without reading its log.
     launcher: (home) =>
       tsxNodeCommand(sidecarMain, [
         "chain",
         "start",
         "--home",
         home,
-        "--explorer",
-        `127.0.0.1:${explorerPort}`,
+        ...(home === net.nodes[0]!.home ? ["--explorer", `127.0.0.1:${explorerPort}`] : []),
       ]),
     appGenesis: (_chainId, validators) =>
       buildUranusGenesis(validators, {
         accounts: options.accounts,
-        params: { market: { meteringIntervalSeconds: options.meteringIntervalSeconds } },
+        params: {
+          ...options.params,
+          market: { ...options.params?.market, meteringIntervalSeconds: options.meteringIntervalSeconds },
+        },
       }),
-    timeoutCommitMs: 1000,
+    timeoutCommitMs: options.blockTimeMs ?? 1000,
   });
   const node = net.nodes[0]!;
   if (options.mode === "solo") {
@@ -71,17 +82,24 @@ export async function startDemoChain(options: DemoChainOptions): Promise<DemoCha
       explorerUrl: `http://127.0.0.1:${explorerPort}/`,
       chainId: DEMO_CHAIN_ID,
       metricsUrl: `${running.address}/metrics`,
+      nodeRpcUrls: [running.address],
     };
   }
-  options.supervisor.started("the chain (CometBFT and its sidecar)", () => net.destroy());
+  options.supervisor.started(
+    net.nodes.length === 1
+      ? "the chain (CometBFT and its sidecar)"
+      : `the chain (${net.nodes.length} CometBFT validators and their sidecars)`,
+    () => net.destroy(),
+  );
   await net.start(2);
-  for (const process of [node.sidecar, node.cometbft])
+  for (const process of net.nodes.flatMap((n) => [n.sidecar, n.cometbft]))
     if (process !== undefined) options.supervisor.watch(process);
   return {
     rpcUrl: node.rpcUrl,
     explorerUrl: `http://127.0.0.1:${explorerPort}/`,
     chainId: DEMO_CHAIN_ID,
     metricsUrl: node.metricsUrl,
+    nodeRpcUrls: net.nodes.map((n) => n.rpcUrl),
   };
 }
 

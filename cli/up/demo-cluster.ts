@@ -35,6 +35,8 @@ export interface DemoClusterOptions {
   logsDir: string;
   supervisor: Supervisor;
   progress: (line: string) => void;
+  /** How the supervisor names the control plane; "the local control plane" by default. */
+  name?: string;
 }
 
 export async function startDemoCluster(options: DemoClusterOptions): Promise<DemoCluster> {
@@ -52,7 +54,7 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
     schedulerExtenders: [{ ...deployedExtender(), urlPrefix: `http://127.0.0.1:${extenderPort}` }],
     progress: options.progress,
   });
-  options.supervisor.started("the local control plane", () => controlPlane.stop());
+  options.supervisor.started(options.name ?? "the local control plane", () => controlPlane.stop());
   for (const process of controlPlane.processes) options.supervisor.watch(process);
   return {
     kubeconfigPath: controlPlane.kubeconfigPath,

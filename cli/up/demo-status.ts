@@ -20,6 +20,8 @@ export interface ContractStatus {
   waitingFor?: string;
   podsRunning: number;
   nodes: string[];
+  /** The member cluster the federation runs it in (status.placement.cluster), for placement Any or Others. */
+  placement?: string;
   /** From the chain, once the contract is open there. */
   escrowSpent?: bigint;
   escrowRemaining?: bigint;
@@ -53,7 +55,7 @@ export class DemoStatusReader {
   constructor(
     private readonly kube: KubeClient,
     chain: ChainClient,
-    private readonly contracts: ReadonlySet<string>,
+    private readonly contracts: { has(key: string): boolean },
   ) {
     this.chain = new ChainReader(chain);
   }
@@ -102,6 +104,7 @@ export class DemoStatusReader {
           waitingFor: waiting === undefined ? undefined : `${waiting.type}: ${waiting.reason}`,
           podsRunning: own.length,
           nodes: [...new Set(own.map((pod) => pod.spec?.nodeName ?? "?"))].sort(),
+          placement: cc.status?.placement?.cluster,
           escrowSpent: onChain?.spent,
           escrowRemaining: onChain?.escrow,
         };

@@ -31,6 +31,8 @@ export function planDemoWorkload(
   examples: ExampleDocument[],
   accounts: DemoAccounts,
   extraNodes: number,
+  /** Names of the demo's own nodes: the prefix and a number. Node names are unique on chain across clusters. */
+  nodePrefix = "demo-node-",
 ): DemoWorkload {
   const owned = examples.map((doc) => {
     if (doc.object.kind !== KIND.ContributorNode) return doc;
@@ -39,7 +41,7 @@ export function planDemoWorkload(
     return { ...doc, object: node as unknown as ExampleDocument["object"] };
   });
   const demoNodes = Array.from({ length: extraNodes }, (_, i): ContributorNode => {
-    const name = `demo-node-${i}`;
+    const name = `${nodePrefix}${i}`;
     return {
       apiVersion: API_VERSION,
       kind: KIND.ContributorNode,

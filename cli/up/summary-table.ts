@@ -4,14 +4,25 @@ import type { DemoStatus } from "./demo-status.js";
 
 const plain = { style: { head: [], border: [] } };
 
-export function contractTable(status: DemoStatus): string {
+/** With `home` (a federation), two more columns: the cluster each contract was applied in and the one it runs in. */
+export function contractTable(status: DemoStatus, home?: string): string {
   const table = new Table({
-    head: ["contract", "phase", "pods Running", "nodes", "chain id", "escrow spent", "escrow left"],
+    head: [
+      "contract",
+      ...(home === undefined ? [] : ["home", "runs in"]),
+      "phase",
+      "pods Running",
+      "nodes",
+      "chain id",
+      "escrow spent",
+      "escrow left",
+    ],
     ...plain,
   });
   for (const c of status.contracts) {
     table.push([
       `${c.namespace}/${c.name}`,
+      ...(home === undefined ? [] : [home, c.placement ?? home]),
       c.phase,
       `${c.podsRunning}/${c.replicas}`,
       c.nodes.join(", "),

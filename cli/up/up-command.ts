@@ -7,6 +7,7 @@ interface UpCommandOptions {
   chain: "cometbft" | "solo";
   meteringInterval: string;
   stateDir?: string;
+  clusters: number;
 }
 
 function wholeNumber(value: string): number {
@@ -22,6 +23,13 @@ function milliseconds(value: string): number {
   if (match === null || Number(match[1]) === 0)
     throw new Error(`--metering-interval ${JSON.stringify(value)} is not a duration like 10s or 1m`);
   return Number(match[1]) * (match[2] === "m" ? 60_000 : 1_000);
+}
+
+function clusterCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not 1 or more`);
+  return n;
 }
 
 const LINGER_MS = 5_000;
@@ -56,6 +64,16 @@ export function registerUpCommand(program: Command): void {
       ).default("10s"),
     )
     .option("--state-dir <dir>", "where data and logs go (default: a temp dir); removed on stop")
+    .addOption(
+      new Option(
+        "--clusters <n>",
+        "with 2 or more: that many local clusters (cluster-1 … cluster-n, each with its own operator) federated " +
+          "over a CometBFT testnet of n+1 validators; cluster-1 applies the examples, one of them run by another " +
+          "cluster; --nodes then counts per cluster",
+      )
+        .argParser(clusterCount)
+        .default(1),
+    )
     .action(async (opts: UpCommandOptions) => {
       const kubeconfig = process.env.KUBECONFIG;
       // Everything started is stopped by now; a start-up step cut short by a crash may still hold a timer.
@@ -67,6 +85,7 @@ export function registerUpCommand(program: Command): void {
         chain: opts.chain,
         meteringIntervalMs: milliseconds(opts.meteringInterval),
         stateDir: opts.stateDir,
+        clusters: opts.clusters,
         kubeconfig: kubeconfig === undefined || kubeconfig === "" ? undefined : kubeconfig,
         json: program.opts<{ output: string }>().output === "json",
       }).finally(exitSoon);

@@ -1,7 +1,7 @@
 // The README's run command end to end: `npm run demo` (bash hack/demo.sh → uranus up) starts every component,
 // reaches "all Running and settled" with real settlements on chain, and leaves nothing behind on SIGINT.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -12,6 +12,7 @@ import { run } from "../../process/run-command.js";
 import { waitFor } from "../../process/wait-for.js";
 import { ChainReader } from "../../operator/chain/chain-reader.js";
 import { dashboardMetricNames, servedMetricNames } from "../support/dashboard-metrics.js";
+import { processesMentioning } from "../support/process-probes.js";
 
 interface RunningDemo {
   child: ChildProcess;
@@ -61,22 +62,6 @@ async function ensureStopped(demo: RunningDemo): Promise<void> {
     }
   }
   rmSync(stateDir, { recursive: true, force: true });
-}
-
-/** Command lines of every live process that mentions `text` (the demo's state directory). */
-function processesMentioning(text: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      const commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-      // kwok runs in the state directory without naming it in its arguments.
-      const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      if (commandLine.includes(text) || cwd.startsWith(text)) found.push(`${pid} ${commandLine}`);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
 }
 
 async function waitForOutput(demo: RunningDemo, pattern: RegExp, what: string): Promise<RegExpExecArray> {

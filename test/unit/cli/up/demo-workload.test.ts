@@ -11,7 +11,7 @@ import {
   planDemoWorkload,
   supportingObjects,
 } from "../../../../cli/up/demo-workload.js";
-import { readExamples } from "../../../../cli/up/example-manifests.js";
+import { isRemoteEligible, localExamples, readExamples } from "../../../../cli/up/example-manifests.js";
 import { withOpenedEscrow } from "../../../../cli/up/prefunded-escrow.js";
 
 interface SecretObject {
@@ -21,11 +21,16 @@ interface SecretObject {
 }
 
 describe("uranus up: the demo workload", () => {
-  const examples = readExamples();
+  const examples = localExamples();
 
-  it("reads every example except the GitOps samples", () => {
-    const files = new Set(examples.map((doc) => doc.file));
+  it("reads every example except the GitOps samples; with one cluster, not those for another cluster", () => {
+    const all = readExamples();
+    const files = new Set(all.map((doc) => doc.file));
     expect([...files].some((file) => file.startsWith("examples/gitops"))).to.equal(false);
+    expect(all.filter((doc) => doc.object.kind === "ComputeContract")).to.have.length(5);
+    expect(all.filter(isRemoteEligible).map((doc) => doc.file)).to.deep.equal([
+      "examples/federated-web.yaml",
+    ]);
     expect(examples.filter((doc) => doc.object.kind === "ComputeContract")).to.have.length(4);
     expect(examples.filter((doc) => doc.object.kind === "ContributorNode")).to.have.length(4);
   });
