@@ -3,7 +3,6 @@
 // it, and when that cluster dies the chain reassigns the order to the next one.
 import { expect } from "chai";
 import type { V1Namespace, V1Pod } from "@kubernetes/client-node";
-import type { ComputeContract } from "../../../crds/types.js";
 import {
   NAMESPACE,
   NETWORK_POLICY,
@@ -14,80 +13,28 @@ import {
 import type { KubeObject } from "../../../kube-runtime/resource.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
-import { ChainReader } from "../../../operator/chain/chain-reader.js";
-import {
-  contractManifest,
-  createWorld,
-  describeEvents,
-  readContract,
-  waitForContributors,
-  type OperatorWorld,
-} from "./support/operator-world.js";
-import { FAST_PARAMS } from "./support/solo-chain.js";
 import { copyName, ORDER_LABEL } from "../../../operator/federation/order-workload.js";
 import { ChainTxError } from "../../../chain-sidecar/client/chain-errors.js";
-import {
-  ClusterHeartbeatMsg,
-  RegisterClusterMsg,
-  ReportOrderMsg,
-} from "../../../chain-sidecar/modules/federation/federation-types.js";
-import { RecordLeaseMsg } from "../../../chain-sidecar/modules/market/market-types.js";
-import { MeteringBatchMsg, meteringRoot } from "../../../chain-sidecar/modules/metering/metering-types.js";
+import { ReportOrderMsg } from "../../../chain-sidecar/modules/federation/federation-types.js";
 import { ResultCode } from "../../../chain-sidecar/tx/tx-types.js";
-import { memberKeys, startMemberCluster, type MemberCluster } from "../../support/member-cluster.js";
+import { federationSuite } from "./support/federation-suite.js";
 
-const HOME = "home";
 const TOKEN = "s3cret-token-7b1e";
 
 describe("federation: contracts run in other member clusters, through the chain only", function () {
-  this.timeout(300_000);
-  let world: OperatorWorld;
-  let reader: ChainReader;
-  const members: MemberCluster[] = [];
-  /** Members a test stopped for good. */
-  const gone = new Set<MemberCluster>();
-  const keys = { east: memberKeys(), west: memberKeys(), north: memberKeys(), hostile: memberKeys() };
-
-  before(async () => {
-    world = await createWorld({
-      nodes: 1,
-      moreAccounts: Object.values(keys).flatMap((k) => k.accounts),
-      chain: { params: { ...FAST_PARAMS, federation: { heartbeatTimeoutBlocks: 25 } }, blockIntervalMs: 200 },
-    });
-    reader = new ChainReader(world.chain.client);
-    world.settings.clusterId = HOME;
-    world.settings.federation = {
-      regions: ["eu-west"],
-      isolation: ["runc"],
-      endpointHost: "home.example",
-      portFirst: 30000,
-      portLast: 32767,
-    };
-    await world.startOperator();
-    await waitForContributors(world);
-    members.push(await startMemberCluster(world.chain.rpcUrl, "member-east", keys.east));
+  const fed = federationSuite(this, {
+    names: ["east", "west", "north"],
+    startWith: ["east"],
+    timeoutMs: 300_000,
   });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") console.log(await describeEvents(world));
-  });
-
-  after(async () => {
-    for (const member of members) await member.stop();
-    await world.stop();
-  });
-
-  async function homeStatus(name: string): Promise<ComputeContract["status"]> {
-    return (await readContract(world, name))?.status;
-  }
+  const { members, gone } = fed;
 
   it("runs a contract placed on Others in the assigned member cluster and mirrors it at home", async () => {
-    const manifest = contractManifest(world, {
+    const { world, reader } = fed;
+    const manifest = fed.remoteContract({
       name: "remote-web",
       ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
     });
-    manifest.spec.placement = { clusters: "Others" };
-    delete manifest.spec.template.spec.affinity; // the home group's label means nothing elsewhere
     manifest.spec.template.spec.env = [
       { name: "MODE", value: "public" },
       { name: "API_TOKEN", valueFrom: { secretKeyRef: { name: "api-token", key: "token" } } },
@@ -102,7 +49,7 @@ describe("federation: contracts run in other member clusters, through the chain 
 
     const status = await waitFor(
       async () => {
-        const s = await homeStatus("remote-web");
+        const s = await fed.homeStatus("remote-web");
         return s?.phase === "Running" && s.readyReplicas === 1 ? s : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 300, description: "the home contract mirrored Running with 1 ready" },
@@ -166,11 +113,14 @@ describe("federation: contracts run in other member clusters, through the chain 
       { namespace: world.namespace, name: "remote-web" },
       { spec: { replicas: 2 } },
     );
-    await waitFor(async () => ((await homeStatus("remote-web"))?.readyReplicas === 2 ? true : undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 300,
-      description: "two replicas ready in the member, mirrored home",
-    });
+    await waitFor(
+      async () => ((await fed.homeStatus("remote-web"))?.readyReplicas === 2 ? true : undefined),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 300,
+        description: "two replicas ready in the member, mirrored home",
+      },
+    );
     expect((await reader.market.contract(contractId))!.replicas).to.equal(2);
     const scaled = await east.client.list<V1Pod & { metadata: { name: string } }>(POD, {
       namespace: "uranus-from-home",
@@ -193,26 +143,24 @@ describe("federation: contracts run in other member clusters, through the chain 
   });
 
   it("moves the order to another member when the one running it dies, fencing the dead one", async () => {
-    members.push(await startMemberCluster(world.chain.rpcUrl, "member-west", keys.west));
-    const manifest = contractManifest(world, { name: "survivor" });
-    manifest.spec.placement = { clusters: "Others" };
-    delete manifest.spec.template.spec.affinity;
-    await world.client.create(COMPUTE_CONTRACT, manifest);
+    const { world, reader } = fed;
+    await fed.addMember("west");
+    await world.client.create(COMPUTE_CONTRACT, fed.remoteContract({ name: "survivor" }));
     const first = await waitFor(
       async () => {
-        const s = await homeStatus("survivor");
+        const s = await fed.homeStatus("survivor");
         return s?.phase === "Running" && s.readyReplicas === 1 ? s : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 300, description: "survivor running in a member cluster" },
     );
     const dead = members.find((m) => m.clusterId === first.placement!.cluster)!;
-    const alive = members.find((m) => m !== dead && m.clusterId !== HOME)!;
+    const alive = members.find((m) => m !== dead)!;
     await dead.stop();
     gone.add(dead);
 
     const moved = await waitFor(
       async () => {
-        const s = await homeStatus("survivor");
+        const s = await fed.homeStatus("survivor");
         return s?.placement?.cluster === alive.clusterId && s.readyReplicas === 1 ? s : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 300, description: `survivor running again in ${alive.clusterId}` },
@@ -228,14 +176,12 @@ describe("federation: contracts run in other member clusters, through the chain 
   });
 
   it("a member that comes back after its order moved removes its stale copy; the chain refuses its old epoch", async () => {
-    members.push(await startMemberCluster(world.chain.rpcUrl, "member-north", keys.north));
-    const manifest = contractManifest(world, { name: "returning" });
-    manifest.spec.placement = { clusters: "Others" };
-    delete manifest.spec.template.spec.affinity;
-    await world.client.create(COMPUTE_CONTRACT, manifest);
+    const { world, reader } = fed;
+    await fed.addMember("north");
+    await world.client.create(COMPUTE_CONTRACT, fed.remoteContract({ name: "returning" }));
     const first = await waitFor(
       async () => {
-        const s = await homeStatus("returning");
+        const s = await fed.homeStatus("returning");
         return s?.phase === "Running" && s.readyReplicas === 1 ? s : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 300, description: "returning running in a member cluster" },
@@ -254,7 +200,7 @@ describe("federation: contracts run in other member clusters, through the chain 
     await away.stopOperator();
     await waitFor(
       async () => {
-        const s = await homeStatus("returning");
+        const s = await fed.homeStatus("returning");
         return s?.placement?.cluster === other.clusterId && s.readyReplicas === 1 ? true : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 300, description: `returning moved to ${other.clusterId}` },
@@ -298,126 +244,5 @@ describe("federation: contracts run in other member clusters, through the chain 
       );
     expect(refused).to.be.instanceOf(ChainTxError);
     expect((refused as ChainTxError).code).to.equal(ResultCode.STALE_EPOCH);
-  });
-
-  it("a member's operator restart leaves the workloads it runs untouched", async () => {
-    const running = await homeStatus("survivor");
-    const holder = members.find((m) => m.clusterId === running!.placement!.cluster)!;
-    const podUids = async (): Promise<string[]> =>
-      (await holder.client.list(POD, { namespace: "uranus-from-home" })).items
-        .map((p) => p.metadata.uid!)
-        .sort();
-    const before = await podUids();
-    expect(before.length).to.be.greaterThan(0);
-    await holder.stopOperator();
-    await holder.startOperator();
-    // A few heartbeats later: same order epoch, same pods, still reported Running at home.
-    const cluster = await reader.federation.cluster(holder.clusterId);
-    await waitFor(
-      async () => {
-        const now = await reader.federation.cluster(holder.clusterId);
-        return now!.lastHeartbeatHeight >= cluster!.lastHeartbeatHeight + 3 ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, description: `${holder.clusterId} heartbeating again` },
-    );
-    expect(await podUids()).to.deep.equal(before);
-    const after = await homeStatus("survivor");
-    expect(after!.placement!.epoch).to.equal(running!.placement!.epoch);
-    expect(after!.readyReplicas).to.equal(1);
-  });
-
-  it("refuses a hostile member's claims in CheckTx: another's heartbeat, id, report, lease and metering", async () => {
-    const hostile = keys.hostile.operator;
-    const client = world.chain.client;
-    await client.submit(hostile, RegisterClusterMsg, {
-      clusterId: "member-hostile",
-      regions: ["eu-west"],
-      isolation: ["runc"],
-      endpointHost: "hostile.example",
-      portFirst: 30000n,
-      portLast: 30001n,
-      encryptionKey: hostile.signingKey.compressedPublicKey,
-    });
-    const running = await homeStatus("survivor");
-    const victim = running!.placement!.cluster!;
-    const contractId = running!.contractId!;
-    const lease = (await reader.market.contract(contractId))!;
-    expect(lease.operator).to.not.equal(hostile.address.toLowerCase());
-    const victimPod = (
-      await members.find((m) => m.clusterId === victim)!.client.list(POD, { namespace: "uranus-from-home" })
-    ).items.find((p) => p.metadata.labels?.["uranus.io/contract"] === copyName(contractId))!;
-    const victimLease = (await reader.market.lease(victimPod.metadata.uid!))!;
-    const record = {
-      podUid: victimLease.podUid,
-      contractId,
-      replica: BigInt(victimLease.replica),
-      nodeId: victimLease.nodeId,
-      scu: BigInt(victimLease.scu),
-      fromTime: BigInt(victimLease.startedAt),
-      toTime: BigInt(victimLease.startedAt) + 1n,
-      cpuMillicores: 0n,
-      memoryBytes: 0n,
-    };
-    const attempts: [string, () => Promise<unknown>][] = [
-      [
-        "heartbeat for another cluster",
-        () => client.submit(hostile, ClusterHeartbeatMsg, { clusterId: victim, freeScu: 1_000n }),
-      ],
-      [
-        "registration of another's id",
-        () =>
-          client.submit(hostile, RegisterClusterMsg, {
-            clusterId: victim,
-            regions: [],
-            isolation: ["runc"],
-            endpointHost: "hostile.example",
-            portFirst: 1n,
-            portLast: 2n,
-            encryptionKey: hostile.signingKey.compressedPublicKey,
-          }),
-      ],
-      [
-        "report of an order assigned elsewhere",
-        () =>
-          client.submit(hostile, ReportOrderMsg, {
-            contractId,
-            epoch: BigInt(running!.placement!.epoch!),
-            phase: "Failed",
-            readyReplicas: 0n,
-            endpoints: [],
-          }),
-      ],
-      [
-        "lease under a contract handed to another",
-        () =>
-          client.submit(hostile, RecordLeaseMsg, {
-            contractId,
-            replica: 0n,
-            nodeId: victimLease.nodeId,
-            podUid: "hostile-pod-uid",
-            startedAt: BigInt(victimLease.startedAt),
-          }),
-      ],
-      [
-        "metering of another cluster's pod",
-        () =>
-          client.submit(hostile, MeteringBatchMsg, {
-            contributor: victimLease.contributor,
-            root: meteringRoot([record]),
-            records: [record],
-          }),
-      ],
-    ];
-    for (const [what, attempt] of attempts) {
-      const refused = await attempt().then(
-        () => undefined,
-        (error: unknown) => error,
-      );
-      expect(refused, what).to.be.instanceOf(ChainTxError);
-      expect((refused as ChainTxError).stage, what).to.equal("check");
-      expect((refused as ChainTxError).code, `${what}: ${(refused as Error).message}`).to.equal(
-        ResultCode.UNAUTHORISED,
-      );
-    }
   });
 });
