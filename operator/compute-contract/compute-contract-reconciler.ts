@@ -39,7 +39,7 @@ import { isRemote } from "./remote-placement.js";
 /** When no word of the opening's block came (a lost transaction, say), the contract is looked at again this soon. */
 const OPENING_RECHECK_MS = 2_000;
 /** A contract another cluster runs is mirrored at least this often. */
-const REMOTE_POLL_MS = 2_000;
+const REMOTE_POLL_MS = 1_000;
 
 export class ComputeContractReconciler {
   private readonly services: ContractServices;

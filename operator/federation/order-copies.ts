@@ -16,6 +16,7 @@ import type { OperatorContext } from "../operator-context.js";
 import type { FederationSettings } from "../operator-settings.js";
 import { COMPUTE_CONTRACT } from "../uranus-resources.js";
 import {
+  copyName,
   homeNamespace,
   ORDER_EPOCH_ANNOTATION,
   ORDER_LABEL,
@@ -24,6 +25,8 @@ import {
 } from "./order-workload.js";
 import { openEnv } from "./sealed-env.js";
 
+/** How often a running copy's contract is read again, to follow a resize by the payer. */
+const CONTRACT_REREAD_MS = 5_000;
 /** Quota headroom over the orders' own size: a replica that moves runs twice for a moment. */
 const QUOTA_SURGE = 2;
 
@@ -50,6 +53,8 @@ export class OrderCopies {
   private readonly quotas = new Map<string, string>();
   /** Sealed envs already written as Secrets, by contract, epoch and ciphertext length. */
   private readonly sealedWritten = new Set<string>();
+  /** When each order's contract was last read from the chain (performance.now()). */
+  private readonly contractReadAt = new Map<string, number>();
   /** Reports on their way to a block, by contract: what each says. */
   private readonly reporting = new Map<string, string>();
 
@@ -65,6 +70,7 @@ export class OrderCopies {
     const { chain, settings } = this.ctx;
     const orders = await chain.reader.federation.ordersOf(settings.clusterId);
     const assigned = new Map(orders.map((order) => [order.contractId, order]));
+    for (const id of this.contractReadAt.keys()) if (!assigned.has(id)) this.contractReadAt.delete(id);
     for (const copy of this.copies()) {
       const order = assigned.get(copy.metadata.labels![ORDER_LABEL]!);
       if (order === undefined && copy.metadata.deletionTimestamp === undefined) {
@@ -93,9 +99,20 @@ export class OrderCopies {
 
   private async ensureCopy(order: Order): Promise<void> {
     const { chain, runtime } = this.ctx;
-    const contract = await chain.reader.market.contract(order.contractId);
-    if (contract === undefined || contract.state === "closed") return;
     const workload = parseWorkload(order.workload, "order.workload");
+    const existing = this.ctx.informers.contracts.store.get(
+      `${homeNamespace(order.homeCluster)}/${copyName(order.contractId)}`,
+    );
+    const readAt = this.contractReadAt.get(order.contractId) ?? -Infinity;
+    // A running copy of this epoch needs the chain's contract only now and then, to follow a resize.
+    const steady =
+      existing !== undefined &&
+      existing.metadata.annotations?.[ORDER_EPOCH_ANNOTATION] === String(order.epoch) &&
+      performance.now() - readAt < CONTRACT_REREAD_MS;
+    if (steady) return this.report(order, existing, (workload.sealedEnv ?? []).length > 0);
+    const contract = await chain.reader.market.contract(order.contractId);
+    this.contractReadAt.set(order.contractId, performance.now());
+    if (contract === undefined || contract.state === "closed") return;
     const needsSealed = (workload.sealedEnv ?? []).length > 0;
     // Its Secret-backed env comes sealed by the payer after assignment: nothing starts without it.
     if (needsSealed && (order.sealed === "" || order.sealedEpoch !== order.epoch)) return;
@@ -129,6 +146,12 @@ export class OrderCopies {
         },
       );
     }
+    await this.report(order, copy, needsSealed);
+  }
+
+  /** Opens the sealed env into its Secret if needed, then reports the copy when the chain's word differs. */
+  private async report(order: Order, copy: ComputeContract, needsSealed: boolean): Promise<void> {
+    const { chain } = this.ctx;
     if (needsSealed) await this.ensureSealedEnv(order, copy);
     const report = reportOf(copy, this.federation);
     const same =

@@ -229,7 +229,8 @@ describe("federation: contracts run in other member clusters, through the chain 
     const order = await reader.federation.order(first.contractId!);
     expect(order!.assignedCluster).to.equal(other.clusterId);
     expect(order!.epoch).to.be.greaterThan(first.placement!.epoch!);
-    // A report for the epoch it lost is refused, whoever sends it.
+    // A report for the epoch it lost is refused, whoever sends it (the operator stopped, so no nonce races this one).
+    await away.stopOperator();
     const refused = await world.chain.client
       .submit(away.operatorKey, ReportOrderMsg, {
         contractId: first.contractId!,
