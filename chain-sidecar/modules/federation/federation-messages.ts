@@ -1,4 +1,5 @@
 // Federation transaction messages (type ids 96–111): member clusters, and orders the chain places among them.
+import { CONTRACT_TERM_FIELDS } from "../market/market-types.js";
 import { defineMessage, type MessageOf } from "../../tx/message-spec.js";
 
 /** Makes the sender the operator of a member cluster, or updates the cluster it already operates. */
@@ -40,17 +41,7 @@ export const OpenOrderMsg = defineMessage({
   typeId: 98,
   primaryType: "OpenOrder",
   fields: [
-    { name: "scuPerReplica", type: "uint32" },
-    { name: "replicas", type: "uint16" },
-    { name: "maxPricePerScuHour", type: "uint256" },
-    { name: "budget", type: "uint256" },
-    { name: "durationSeconds", type: "uint64" },
-    { name: "recoverWithinSeconds", type: "uint32" },
-    { name: "maxMigrations", type: "uint16" },
-    // Allowed regions; empty allows any.
-    { name: "regions", type: "string[]" },
-    { name: "minPoc", type: "uint256" },
-    { name: "spread", type: "bool" },
+    ...CONTRACT_TERM_FIELDS,
     // The home cluster, where the order was made; a registered member.
     { name: "clusterId", type: "string" },
     { name: "clientRef", type: "string" },
@@ -58,7 +49,7 @@ export const OpenOrderMsg = defineMessage({
     { name: "placement", type: "string" },
     // "" for any runtime, "runc" or "kata".
     { name: "isolation", type: "string" },
-    // JSON: { image, command?, args?, ports?, env? }.
+    // JSON: { image, command?, args?, ports?, env?, sealedEnv? }.
     { name: "workload", type: "string" },
   ],
 });

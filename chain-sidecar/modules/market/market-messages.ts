@@ -1,23 +1,28 @@
 // Market transaction messages (type ids 48–63).
 import { defineMessage, type MessageOf } from "../../tx/message-spec.js";
 
+/** A contract's terms, first in every message that opens one (OpenContract here, federation's OpenOrder). */
+export const CONTRACT_TERM_FIELDS = [
+  { name: "scuPerReplica", type: "uint32" },
+  { name: "replicas", type: "uint16" },
+  { name: "maxPricePerScuHour", type: "uint256" },
+  { name: "budget", type: "uint256" },
+  { name: "durationSeconds", type: "uint64" },
+  { name: "recoverWithinSeconds", type: "uint32" },
+  { name: "maxMigrations", type: "uint16" },
+  // Allowed regions; empty allows any.
+  { name: "regions", type: "string[]" },
+  { name: "minPoc", type: "uint256" },
+  // At most one replica per contributor (owner address) at a time.
+  { name: "spread", type: "bool" },
+] as const;
+
 /** Opens a contract; the sender pays `budget` into escrow and may authorise an operator to record its leases. */
 export const OpenContractMsg = defineMessage({
   typeId: 48,
   primaryType: "OpenContract",
   fields: [
-    { name: "scuPerReplica", type: "uint32" },
-    { name: "replicas", type: "uint16" },
-    { name: "maxPricePerScuHour", type: "uint256" },
-    { name: "budget", type: "uint256" },
-    { name: "durationSeconds", type: "uint64" },
-    { name: "recoverWithinSeconds", type: "uint32" },
-    { name: "maxMigrations", type: "uint16" },
-    // Allowed regions; empty allows any.
-    { name: "regions", type: "string[]" },
-    { name: "minPoc", type: "uint256" },
-    // At most one replica per contributor (owner address) at a time.
-    { name: "spread", type: "bool" },
+    ...CONTRACT_TERM_FIELDS,
     // May record and end leases, breaches and ratings for the payer; the zero address for none.
     { name: "operator", type: "address" },
     // The member cluster the contract was made in; "" outside a federation.
