@@ -7,7 +7,7 @@ import type { FederationSettings } from "../operator-settings.js";
 import { ClusterMembership } from "./cluster-membership.js";
 import { OrderCopies } from "./order-copies.js";
 
-/** A member heartbeats at least this often, well inside the chain's offline timeout (15 blocks by default). */
+/** A member heartbeats at least this often, well inside the chain's offline timeout (10 blocks by default). */
 const MAX_HEARTBEAT_INTERVAL_MS = 2_000;
 /** Orders are looked at about twice a block: an assignment starts running soon after its block. */
 const ORDER_PASS_MS = 500;

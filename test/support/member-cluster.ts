@@ -5,7 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "ethers";
-import { API_VERSION, KIND, type ContributorNode } from "../../crds/types.js";
+import {
+  API_VERSION,
+  KIND,
+  type ClusterPlacement,
+  type ComputeContract,
+  type ContributorNode,
+} from "../../crds/types.js";
 import { installCrds } from "../../crds/install.js";
 import { NAMESPACE, NODE, SECRET } from "../../kube-runtime/builtin-resources.js";
 import { KubeClient } from "../../kube-runtime/kube-client.js";
@@ -40,6 +46,46 @@ export function memberKeys(): MemberKeys {
   };
 }
 
+/** A one-replica contract of `namespace`, paid from its Secret payer-key, placed as `clusters` says. */
+export function memberContract(
+  name: string,
+  namespace: string,
+  clusters: ClusterPlacement,
+  recoverWithinSeconds = 30,
+): ComputeContract {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND.ComputeContract,
+    metadata: { name, namespace },
+    spec: {
+      maxPricePerSCUHour: (2n * MEMBER_NODE_PRICE).toString(),
+      budget: (10n ** 12n).toString(),
+      duration: "24h",
+      sla: { recoverWithin: `${recoverWithinSeconds}s` },
+      placement: { clusters },
+      payer: { secretRef: { name: "payer-key" } },
+      template: { spec: { image: "registry.example/worker:1.0", size: { scu: 1 } } },
+    },
+  };
+}
+
+/** A namespace of the member holding the payer's key as Secret payer-key, for memberContract. */
+export async function createPayerNamespace(
+  member: MemberCluster,
+  namespace: string,
+  payer: Wallet,
+): Promise<void> {
+  await member.client.create(NAMESPACE, {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: namespace },
+  });
+  await member.client.create(
+    SECRET,
+    secretManifest(namespace, "payer-key", { privateKey: payer.privateKey }),
+  );
+}
+
 export interface MemberCluster {
   readonly clusterId: string;
   readonly controlPlane: ControlPlane;
@@ -65,7 +111,8 @@ export interface MemberOptions {
   heartbeatSeconds?: number;
 }
 
-function secret(namespace: string, name: string, data: Record<string, string>): KubeObject {
+/** A Secret of plain-text entries (base64-encoded here). */
+export function secretManifest(namespace: string, name: string, data: Record<string, string>): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Secret",
@@ -194,11 +241,11 @@ export async function startMemberCluster(
     });
     await client.create(
       SECRET,
-      secret(MEMBER_NAMESPACE, "uranus-operator-key", { privateKey: keys.operator.privateKey }),
+      secretManifest(MEMBER_NAMESPACE, "uranus-operator-key", { privateKey: keys.operator.privateKey }),
     );
     await client.create(
       SECRET,
-      secret(MEMBER_NAMESPACE, "uranus-contributor-keys", {
+      secretManifest(MEMBER_NAMESPACE, "uranus-contributor-keys", {
         [keys.owner.address.toLowerCase()]: keys.owner.privateKey,
       }),
     );

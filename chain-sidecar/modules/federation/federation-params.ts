@@ -34,7 +34,7 @@ export const federationParams = defineParams<FederationParams>(
     maxClusterRegions: { kind: "integer", min: 1, max: 256, describe: "regions a cluster may declare" },
   },
   {
-    heartbeatTimeoutBlocks: 15,
+    heartbeatTimeoutBlocks: 10,
     maxAssignmentsPerBlock: 100,
     maxWorkloadBytes: 16_384,
     maxSealedEnvBytes: 16_384,

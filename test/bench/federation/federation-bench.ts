@@ -10,14 +10,13 @@ import { ChainClient } from "../../../chain-sidecar/client/chain-client.js";
 import { buildUranusGenesis } from "../../../chain-sidecar/genesis/validator-homes.js";
 import { Testnet } from "../../../chain-sidecar/testnet/testnet.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
-import { API_VERSION, KIND, type ComputeContract } from "../../../crds/types.js";
-import { NAMESPACE, SECRET } from "../../../kube-runtime/builtin-resources.js";
-import type { KubeObject } from "../../../kube-runtime/resource.js";
+import type { ComputeContract } from "../../../crds/types.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import { waitFor } from "../../../process/wait-for.js";
 import {
+  createPayerNamespace,
   MEMBER_FUNDS,
-  MEMBER_NODE_PRICE,
+  memberContract,
   memberKeys,
   startMemberCluster,
   type MemberCluster,
@@ -28,23 +27,6 @@ const CONTRACTS = numericFlag("contracts", 10);
 const KILLS = numericFlag("kills", 5);
 const APPS = "apps";
 const BLOCK_MS = 1000;
-
-function contract(name: string, clusters: "Local" | "Others"): ComputeContract {
-  return {
-    apiVersion: API_VERSION,
-    kind: KIND.ComputeContract,
-    metadata: { name, namespace: APPS },
-    spec: {
-      maxPricePerSCUHour: (2n * MEMBER_NODE_PRICE).toString(),
-      budget: (10n ** 12n).toString(),
-      duration: "24h",
-      sla: { recoverWithin: "30s" },
-      placement: { clusters },
-      payer: { secretRef: { name: "payer-key" } },
-      template: { spec: { image: "registry.example/worker:1.0", size: { scu: 1 } } },
-    },
-  };
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -101,13 +83,7 @@ try {
   };
   const home = await addMember(0);
   await Promise.all([addMember(1), addMember(2)]);
-  await home.client.create(NAMESPACE, { apiVersion: "v1", kind: "Namespace", metadata: { name: APPS } });
-  await home.client.create(SECRET, {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name: "payer-key", namespace: APPS },
-    data: { privateKey: Buffer.from(payer.privateKey).toString("base64") },
-  } as KubeObject);
+  await createPayerNamespace(home, APPS, payer);
   const onlineWithCapacity = async (n: number): Promise<void> => {
     await waitFor(
       async () =>
@@ -128,7 +104,10 @@ try {
   const names = Array.from({ length: CONTRACTS }, (_, i) => [`local-${i}`, `remote-${i}`]).flat();
   for (const name of names) {
     started.set(name, performance.now());
-    await home.client.create(COMPUTE_CONTRACT, contract(name, name.startsWith("local") ? "Local" : "Others"));
+    await home.client.create(
+      COMPUTE_CONTRACT,
+      memberContract(name, APPS, name.startsWith("local") ? "Local" : "Others"),
+    );
   }
   const seconds = new Map<string, number>();
   await waitFor(

@@ -8,15 +8,15 @@ import { ChainClient } from "../../../chain-sidecar/client/chain-client.js";
 import { buildUranusGenesis } from "../../../chain-sidecar/genesis/validator-homes.js";
 import { Testnet } from "../../../chain-sidecar/testnet/testnet.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
-import { API_VERSION, KIND, type ComputeContract } from "../../../crds/types.js";
-import { NAMESPACE, POD, SECRET } from "../../../kube-runtime/builtin-resources.js";
-import type { KubeObject } from "../../../kube-runtime/resource.js";
+import type { ComputeContract } from "../../../crds/types.js";
+import { POD } from "../../../kube-runtime/builtin-resources.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import { waitFor } from "../../../process/wait-for.js";
 import {
+  createPayerNamespace,
   MEMBER_FUNDS,
-  MEMBER_NODE_PRICE,
+  memberContract,
   memberKeys,
   startMemberCluster,
   type MemberCluster,
@@ -24,23 +24,6 @@ import {
 
 const APPS = "apps";
 const RECOVER_WITHIN_SECONDS = 30;
-
-function remoteContract(name: string): ComputeContract {
-  return {
-    apiVersion: API_VERSION,
-    kind: KIND.ComputeContract,
-    metadata: { name, namespace: APPS },
-    spec: {
-      maxPricePerSCUHour: (2n * MEMBER_NODE_PRICE).toString(),
-      budget: (10n ** 12n).toString(),
-      duration: "24h",
-      sla: { recoverWithin: `${RECOVER_WITHIN_SECONDS}s` },
-      placement: { clusters: "Others" },
-      payer: { secretRef: { name: "payer-key" } },
-      template: { spec: { image: "registry.example/worker:1.0", size: { scu: 1 } } },
-    },
-  };
-}
 
 describe("federation e2e: three clusters and a fourth validator, one chain", function () {
   this.timeout(420_000);
@@ -80,14 +63,7 @@ describe("federation e2e: three clusters and a fourth validator, one chain", fun
         ),
       )),
     );
-    const home = members[0]!.client;
-    await home.create(NAMESPACE, { apiVersion: "v1", kind: "Namespace", metadata: { name: APPS } });
-    await home.create(SECRET, {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: "payer-key", namespace: APPS },
-      data: { privateKey: Buffer.from(payer.privateKey).toString("base64") },
-    } as KubeObject);
+    await createPayerNamespace(members[0]!, APPS, payer);
     await waitFor(
       async () => {
         const clusters = await reader.federation.clusters();
@@ -110,7 +86,10 @@ describe("federation e2e: three clusters and a fourth validator, one chain", fun
 
   it("applied in A, runs in another cluster, mirrored in A; the whole cluster killed, C runs it within the SLA", async () => {
     const applied = (await chain.comet.status()).syncInfo.latestBlockHeight;
-    await members[0]!.client.create(COMPUTE_CONTRACT, remoteContract("web"));
+    await members[0]!.client.create(
+      COMPUTE_CONTRACT,
+      memberContract("web", APPS, "Others", RECOVER_WITHIN_SECONDS),
+    );
     const first = await waitFor(
       async () => {
         const s = await homeStatus("web");

@@ -23,6 +23,7 @@ import { KubeClient } from "../../../../kube-runtime/kube-client.js";
 import type { KubeObject } from "../../../../kube-runtime/resource.js";
 import { COMPUTE_CONTRACT, CONTRIBUTOR_NODE } from "../../../../operator/uranus-resources.js";
 import { ChainReader } from "../../../../operator/chain/chain-reader.js";
+import { secretManifest } from "../../../support/member-cluster.js";
 import { sharedControlPlane, type SharedControlPlane } from "../../../support/control-plane.js";
 import { startSoloChain, type SoloChain, type SoloChainOptions } from "./solo-chain.js";
 
@@ -74,14 +75,7 @@ export function randomWallet(): Wallet {
   return new Wallet(Wallet.createRandom().privateKey);
 }
 
-function secret(namespace: string, name: string, data: Record<string, string>): KubeObject {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name, namespace },
-    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")])),
-  } as KubeObject;
-}
+const secret = secretManifest;
 
 export async function createWorld(options: WorldOptions): Promise<OperatorWorld> {
   const kube = await sharedControlPlane();
