@@ -105,6 +105,10 @@ describe("uranus up --clusters 3: a federation on this machine", function () {
       result = await running.catch(() => undefined);
     }
     expect(failure).to.equal(undefined);
+    console.log(
+      `      ${FEDERATED} Running in ${placed}, everything Running and settled ` +
+        `${result?.secondsToSettled?.toFixed(1)} s after \`up\` started`,
+    );
     expect(result?.federation?.clusters.map((c) => c.clusterId)).to.deep.equal([
       "cluster-1",
       "cluster-2",
