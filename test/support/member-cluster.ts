@@ -19,6 +19,7 @@ import type { KubeObject } from "../../kube-runtime/resource.js";
 import { startControlPlane, type ControlPlane } from "../../local-cluster/control-plane.js";
 import { fakeNodeManifest } from "../../local-cluster/fake-nodes.js";
 import { startProcess, type ManagedProcess } from "../../process/managed-process.js";
+import { waitFor } from "../../process/wait-for.js";
 import { startOperator, type RunningOperator } from "../../operator/start-operator.js";
 import type { FederationSettings, OperatorSettings } from "../../operator/operator-settings.js";
 import { CONTRIBUTOR_NODE } from "../../operator/uranus-resources.js";
@@ -96,6 +97,8 @@ export interface MemberCluster {
   /** Its operator alone stops (the chain hears nothing from the cluster) or starts again. */
   stopOperator(): Promise<void>;
   startOperator(): Promise<void>;
+  /** SIGKILL to the operator process alone (it must run as one); startOperator() brings it back. */
+  killOperator(): Promise<void>;
   /** SIGKILL to the operator process and every control-plane process at once, as when the machine dies. */
   kill(): void;
   /** Everything stopped and removed; idempotent. */
@@ -211,6 +214,17 @@ export async function startMemberCluster(
         chainEndpoint: chainRpc,
         settings,
         blockPollMs: 100,
+      });
+    },
+    async killOperator() {
+      if (child === undefined) throw new Error(`${clusterId}'s operator does not run as a process`);
+      const running = child;
+      child = undefined;
+      running.child.kill("SIGKILL");
+      await waitFor(() => running.exited() || undefined, {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+        description: `${clusterId}'s operator to die`,
       });
     },
     kill() {

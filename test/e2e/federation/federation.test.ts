@@ -1,7 +1,8 @@
 // Federation end to end: three clusters, each its own control plane, operator process and CometBFT validator with
 // its sidecar, plus a fourth independent validator, share only the chain. A contract applied in the first runs in
 // another; when that whole cluster is SIGKILLed (apiserver, operator, validator) the chain moves it to the third
-// within the contract's SLA, bills no second twice, and deleting it at home closes it and clears the copy.
+// within the contract's SLA, bills no second twice; a SIGKILLed and restarted operator leaves its workload alone;
+// and deleting it at home closes it and clears the copy.
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { ChainClient } from "../../../chain-sidecar/client/chain-client.js";
@@ -142,6 +143,28 @@ describe("federation e2e: three clusters and a fourth validator, one chain", fun
     expect(oldLease!.endedAt).to.be.at.most(newLease.startedAt);
     const settled = await reader.metering.settlement(oldPodUid);
     if (settled !== undefined) expect(settled.billedTo).to.be.at.most(oldLease!.endedAt);
+
+    // The survivor's operator SIGKILLed and restarted: the workload it runs is left alone.
+    const survivor = members[survivorIndex]!;
+    const heard = (await reader.federation.cluster(survivor.clusterId))!.lastHeartbeatHeight;
+    await survivor.killOperator();
+    await survivor.startOperator();
+    await waitFor(
+      async () =>
+        (await reader.federation.cluster(survivor.clusterId))!.lastHeartbeatHeight > heard + 2
+          ? true
+          : undefined,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        description: `${survivor.clusterId}'s restarted operator heartbeating`,
+      },
+    );
+    const afterRestart = (await survivor.client.list(POD, { namespace: "uranus-from-cluster-a" })).items;
+    expect(afterRestart.map((p) => p.metadata.uid)).to.deep.equal([newPods[0]!.metadata.uid]);
+    const still = await homeStatus("web");
+    expect(still?.placement?.epoch).to.equal(moved.placement!.epoch);
+    expect(still?.readyReplicas).to.equal(1);
 
     // Deleting it at home closes the contract; the survivor removes its copy.
     await members[0]!.client.delete(COMPUTE_CONTRACT, { namespace: APPS, name: "web" });
