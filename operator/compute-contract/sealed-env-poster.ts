@@ -3,6 +3,7 @@
 import { SealOrderEnvMsg, type Order } from "../../chain-sidecar/modules/federation/federation-types.js";
 import type { ComputeContract } from "../../crds/types.js";
 import { SECRET } from "../../kube-runtime/builtin-resources.js";
+import { isNotFound } from "../../kube-runtime/kube-api-error.js";
 import type { KubeObject } from "../../kube-runtime/resource.js";
 import type { OperatorContext } from "../operator-context.js";
 import { sealEnv } from "../federation/sealed-env.js";
@@ -30,8 +31,9 @@ export class SealedEnvPoster {
       let secret: KubeObject & { data?: Record<string, string> };
       try {
         secret = await runtime.client.get(SECRET, { namespace, name: ref.name });
-      } catch {
-        return `env ${env.name}: cannot read Secret ${ref.name}`;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        return `env ${env.name}: Secret ${ref.name} does not exist`;
       }
       const encoded = secret.data?.[ref.key];
       if (encoded === undefined) return `env ${env.name}: Secret ${ref.name} has no key ${ref.key}`;

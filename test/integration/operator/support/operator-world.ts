@@ -75,8 +75,6 @@ export function randomWallet(): Wallet {
   return new Wallet(Wallet.createRandom().privateKey);
 }
 
-const secret = secretManifest;
-
 export async function createWorld(options: WorldOptions): Promise<OperatorWorld> {
   const kube = await sharedControlPlane();
   await installCrds(kube.kubeConfig);
@@ -102,17 +100,17 @@ export async function createWorld(options: WorldOptions): Promise<OperatorWorld>
     await client.create(NAMESPACE, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
   await client.create(
     SECRET,
-    secret(operatorNamespace, "uranus-operator-key", { privateKey: operatorKey.privateKey }),
+    secretManifest(operatorNamespace, "uranus-operator-key", { privateKey: operatorKey.privateKey }),
   );
   await client.create(
     SECRET,
-    secret(
+    secretManifest(
       operatorNamespace,
       "uranus-contributor-keys",
       Object.fromEntries(owners.map((owner) => [owner.address.toLowerCase(), owner.privateKey])),
     ),
   );
-  await client.create(SECRET, secret(namespace, "payer-key", { privateKey: payer.privateKey }));
+  await client.create(SECRET, secretManifest(namespace, "payer-key", { privateKey: payer.privateKey }));
 
   const nodeNames = Array.from({ length: options.nodes }, (_, i) => `${group}-node-${i}`);
   const capacity = { cpu: "16", memory: "64Gi", pods: "110", ...options.capacity };

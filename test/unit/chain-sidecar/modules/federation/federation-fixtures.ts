@@ -1,4 +1,5 @@
 // Builders for federation tests: member clusters run by deterministic wallets, valid orders, and a chain to run them on.
+import { contractTerms } from "../market/economy-fixtures.js";
 import type { Wallet } from "ethers";
 import type { GenesisInput } from "../../../../../chain-sidecar/genesis/app-state.js";
 import type { ChainEvent } from "../../../../../chain-sidecar/modules/exec-context.js";
@@ -46,27 +47,11 @@ export const NGINX = JSON.stringify({ image: "nginx:1.27", ports: [{ name: "http
 
 let orders = 0;
 
-/** Valid order terms from `clusterId`; each call stands for another object unless `clientRef` is given. */
+/** Valid order terms from `clusterId` (market's contract terms, no operator); each call stands for another object unless `clientRef` is given. */
 export function orderTerms(clusterId: string, overrides: Partial<OpenOrder> = {}): OpenOrder {
   orders += 1;
-  return {
-    scuPerReplica: 2n,
-    replicas: 1n,
-    maxPricePerScuHour: 4_000n,
-    budget: 1_000_000n,
-    durationSeconds: 86_400n,
-    recoverWithinSeconds: 120n,
-    maxMigrations: 3n,
-    regions: [],
-    minPoc: 0n,
-    spread: false,
-    clusterId,
-    clientRef: `order-${orders}`,
-    placement: "any",
-    isolation: "",
-    workload: NGINX,
-    ...overrides,
-  };
+  const { operator: _operator, ...terms } = contractTerms({ clusterId, clientRef: `order-${orders}` });
+  return { ...terms, placement: "any", isolation: "", workload: NGINX, ...overrides };
 }
 
 /** A chain where `payer` holds 10^12 and the cluster timeout is short. */
