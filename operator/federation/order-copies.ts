@@ -9,7 +9,7 @@ import {
 import { API_VERSION, KIND, type ComputeContract } from "../../crds/types.js";
 import { NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, SECRET } from "../../kube-runtime/builtin-resources.js";
 import { controllerReference } from "../../kube-runtime/owner-reference.js";
-import { isAlreadyExists } from "../../kube-runtime/kube-api-error.js";
+import { isAlreadyExists, isNotFound } from "../../kube-runtime/kube-api-error.js";
 import type { KubeObject, ResourceType } from "../../kube-runtime/resource.js";
 import type { Logger } from "../../observability/logger.js";
 import type { OperatorContext } from "../operator-context.js";
@@ -51,6 +51,8 @@ export class OrderCopies {
   private readonly log: Logger;
   /** Namespace → the quota last written, so a steady federation costs no call. */
   private readonly quotas = new Map<string, string>();
+  /** Home namespaces made (with their policy) by this process, so a pass does not ask the apiserver again. */
+  private readonly homesMade = new Set<string>();
   /** Sealed envs already written as Secrets, by contract, epoch and ciphertext length. */
   private readonly sealedWritten = new Set<string>();
   /** When each order's contract was last read from the chain (performance.now()). */
@@ -127,6 +129,11 @@ export class OrderCopies {
           "running an order of another cluster",
         );
       } catch (error) {
+        if (isNotFound(error)) {
+          // Its namespace was removed behind this process: the next pass makes it again.
+          this.homesMade.delete(wanted.metadata.namespace!);
+          this.quotas.delete(wanted.metadata.namespace!);
+        }
         if (!isAlreadyExists(error)) throw error;
         return;
       }
@@ -201,9 +208,8 @@ export class OrderCopies {
     this.sealedWritten.add(mark);
   }
 
-  /** The home cluster's namespace, its default-deny policy and a quota sized to its orders here. */
-  private async ensureHome(home: string, orders: Order[]): Promise<void> {
-    const namespace = homeNamespace(home);
+  /** The namespace and its default-deny policy, made once per home (again if a copy finds the namespace gone). */
+  private async makeHome(home: string, namespace: string): Promise<void> {
     await this.ensure(NAMESPACE, {
       apiVersion: "v1",
       kind: "Namespace",
@@ -222,6 +228,13 @@ export class OrderCopies {
       metadata: { name: "uranus-default-deny", namespace },
       spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
     } as KubeObject);
+    this.homesMade.add(namespace);
+  }
+
+  /** The home cluster's namespace, its default-deny policy and a quota sized to its orders here. */
+  private async ensureHome(home: string, orders: Order[]): Promise<void> {
+    const namespace = homeNamespace(home);
+    if (!this.homesMade.has(namespace)) await this.makeHome(home, namespace);
     const scu = orders.reduce((sum, order) => sum + order.scu, 0) * QUOTA_SURGE;
     const resources = this.ctx.scale.resources(scu);
     const hard = {
