@@ -5,6 +5,7 @@ import { BankKeeper } from "./bank/bank-keeper.js";
 import { bankModule } from "./bank/bank-module.js";
 import type { ChainModule } from "./chain-module.js";
 import { AssignmentKeeper } from "./federation/assignment-keeper.js";
+import { ClusterLiveness } from "./federation/cluster-liveness.js";
 import { FederationKeeper } from "./federation/federation-keeper.js";
 import { federationModule } from "./federation/federation-module.js";
 import { GovernanceKeeper } from "./governance/governance-keeper.js";
@@ -48,7 +49,7 @@ function uranusApp(): { modules: ChainModule[]; bank: BankKeeper } {
     pocModule(poc, demand),
     marketModule(market, leases, sla),
     meteringModule(metering),
-    federationModule(federation, assignments),
+    federationModule(federation, assignments, new ClusterLiveness(staking)),
   ];
   // Governance may change every module's parameters, its own included.
   const sections = [

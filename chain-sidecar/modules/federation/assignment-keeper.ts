@@ -6,6 +6,7 @@
 import type { StateReader, StateWriter } from "../../state/state-access.js";
 import type { BlockInfo } from "../exec-context.js";
 import { rankForPod, type PlacementCandidate } from "../poc/poc-types.js";
+import { offlineReason, type OfflineReason } from "./cluster-liveness.js";
 import type { ContractMarket, NodePoc } from "./expected-keepers.js";
 import {
   clearReport,
@@ -16,9 +17,10 @@ import {
 } from "./federation-keeper.js";
 import type { Cluster, Order } from "./federation-records.js";
 
-/** A cluster that went offline: the orders taken from it, and those of closed contracts it held. */
+/** A cluster that went offline, and why: the orders taken from it, and those of closed contracts it held. */
 export interface ClusterOffline {
   cluster: Cluster;
+  reason: OfflineReason;
   unassigned: Order[];
   closed: Order[];
 }
@@ -56,13 +58,15 @@ export class AssignmentKeeper {
     private readonly nodes: NodePoc,
   ) {}
 
-  /** Takes offline every online cluster silent for more than heartbeatTimeoutBlocks, and reopens its orders. */
+  /** Takes offline every online cluster that stopped showing life (cluster-liveness.ts), and reopens its orders. */
   sweepOffline(state: StateWriter, block: BlockInfo): ClusterOffline[] {
-    const timeout = this.federation.params(state).heartbeatTimeoutBlocks;
+    const params = this.federation.params(state);
     const offline: ClusterOffline[] = [];
     for (const cluster of readAllClusters(state)) {
-      if (!cluster.online || block.height - cluster.lastHeartbeatHeight <= timeout) continue;
+      const reason = cluster.online ? offlineReason(cluster, block.height, params) : undefined;
+      if (reason === undefined) continue;
       cluster.online = false;
+      cluster.offlineHeight = block.height;
       const unassigned: Order[] = [];
       const closed: Order[] = [];
       for (const order of readOrdersOf(state, cluster.id)) {
@@ -84,7 +88,7 @@ export class AssignmentKeeper {
       cluster.assigned = 0;
       if (unassigned.length > 0) cluster.failovers += 1;
       this.federation.saveCluster(state, cluster);
-      offline.push({ cluster, unassigned, closed });
+      offline.push({ cluster, reason, unassigned, closed });
     }
     return offline;
   }
@@ -107,6 +111,7 @@ export class AssignmentKeeper {
     const assignments: Assignment[] = [];
     for (const order of open) {
       if (assignments.length >= limit) break;
+      order.scu = this.federation.currentScu(state, order);
       const candidates: ClusterCandidate[] = clusters
         .filter((cluster) => fits(cluster, order))
         .map((cluster) => ({ name: cluster.id, poc: pocOf.get(cluster.operator) ?? 0n, cluster }));

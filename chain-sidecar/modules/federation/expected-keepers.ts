@@ -18,3 +18,8 @@ export interface NodePoc {
   nodes(state: StateReader): ContributorRecord[];
   pocTotal(state: StateReader, node: ContributorRecord, block: Pick<BlockInfo, "height" | "timeMs">): bigint;
 }
+
+/** Staking's validators, by the consensus address a commit's votes name. */
+export interface ValidatorDirectory {
+  operatorOfConsensusAddress(state: StateReader, consensusAddress: string): string | undefined;
+}

@@ -2,7 +2,8 @@
 // the operator reuses to read what the chain accepted.
 import { computeAddress } from "ethers";
 import { canonicalJson, type JsonValue } from "../../state/canonical-json.js";
-import { invalidField } from "../../tx/tx-error.js";
+import { ResultCode } from "../../tx/result-codes.js";
+import { invalidField, TxError } from "../../tx/tx-error.js";
 import { checkClientRef, checkClusterId, checkContractId, checkRegion } from "../identifiers.js";
 import { ISOLATIONS, type Isolation } from "../poc/poc-types.js";
 import type {
@@ -13,7 +14,7 @@ import type {
   SealOrderEnv,
 } from "./federation-messages.js";
 import type { FederationParams } from "./federation-params.js";
-import { PLACEMENTS, type Placement } from "./federation-records.js";
+import { PLACEMENTS, type Cluster, type Placement } from "./federation-records.js";
 
 const LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 /** A DNS name or an IPv4 address, lowercase. */
@@ -150,6 +151,23 @@ export function checkReportOrder(msg: ReportOrder): void {
       Number(port) > 65_535
     )
       throw invalidField(field, `${JSON.stringify(endpoint)} is not host:port`);
+  });
+}
+
+/** Reported endpoints are where the cluster said its workloads are reached: its host, within its port range. */
+export function checkEndpointsOf(
+  cluster: Pick<Cluster, "id" | "endpointHost" | "portFirst" | "portLast">,
+  endpoints: readonly string[],
+): void {
+  endpoints.forEach((endpoint, i) => {
+    const colon = endpoint.lastIndexOf(":");
+    const host = endpoint.slice(0, colon);
+    const port = Number(endpoint.slice(colon + 1));
+    if (host !== cluster.endpointHost || port < cluster.portFirst || port > cluster.portLast)
+      throw new TxError(
+        ResultCode.UNAUTHORISED,
+        `ReportOrder.endpoints[${i}]: ${endpoint} is not on cluster ${cluster.id}'s ${cluster.endpointHost}:${cluster.portFirst}-${cluster.portLast}`,
+      );
   });
 }
 

@@ -13,7 +13,12 @@ import type { BlockInfo } from "../exec-context.js";
 import type { Contract } from "../market/market-types.js";
 import { readParams } from "../params/params-keeper.js";
 import type { ContractMarket } from "./expected-keepers.js";
-import { checkClusterOffer, checkOrderWorkload, checkSealedSize } from "./federation-checks.js";
+import {
+  checkClusterOffer,
+  checkEndpointsOf,
+  checkOrderWorkload,
+  checkSealedSize,
+} from "./federation-checks.js";
 import type {
   ClusterHeartbeat,
   OpenOrder,
@@ -33,6 +38,7 @@ import {
   encodeCluster,
   encodeOrder,
   openIndexKey,
+  operatorIndexKey,
   orderKey,
   type Cluster,
   type Order,
@@ -171,6 +177,8 @@ export class FederationKeeper {
       registeredHeight: block.height,
       assigned: 0,
       failovers: 0,
+      validatorSilentSince: 0,
+      offlineHeight: 0,
     };
     const cameOnline = existing !== undefined && !existing.online;
     Object.assign(cluster, {
@@ -184,12 +192,21 @@ export class FederationKeeper {
       lastHeartbeatHeight: block.height,
     });
     this.saveCluster(state, cluster);
+    if (existing === undefined)
+      state.set(operatorIndexKey(sender, cluster.id), encodeRecord({ clusterId: cluster.id }));
     return { cluster, created: existing === undefined, cameOnline };
   }
 
+  /** SCU the order's contract takes now: its size may have changed since the order opened (a resize). */
+  currentScu(state: StateReader, order: Order): number {
+    const contract = this.market.contract(state, order.contractId);
+    return contract === undefined ? order.scu : contract.scuPerReplica * contract.replicas;
+  }
+
   /**
-   * Keeps the cluster online and takes its free SCU. The orders it holds of contracts closed since are dropped
-   * here, lazily, so the block end never reads every assigned order.
+   * Keeps the cluster online and takes its free SCU, less what its orders' replicas not yet ready will take: the
+   * operator counts only what runs, so an order assigned since would otherwise count as free again. The orders it
+   * holds of contracts closed since are dropped here, lazily, so the block end never reads every assigned order.
    */
   heartbeat(state: StateWriter, sender: string, msg: ClusterHeartbeat, block: BlockInfo): HeartbeatChange {
     const cluster = this.requireCluster(state, msg.clusterId, "ClusterHeartbeat.clusterId");
@@ -197,12 +214,23 @@ export class FederationKeeper {
     const cameOnline = !cluster.online;
     cluster.online = true;
     cluster.lastHeartbeatHeight = block.height;
-    cluster.freeScu = Number(msg.freeScu);
-    const closed = readOrdersOf(state, cluster.id).filter((order) => this.contractEnded(state, order));
+    const held = readOrdersOf(state, cluster.id);
+    const closed = held.filter((order) => this.contractEnded(state, order));
     for (const order of closed) this.drop(state, order);
+    const coming = held
+      .filter((order) => !closed.includes(order))
+      .reduce((sum, order) => sum + this.notReadyScu(state, order), 0);
+    cluster.freeScu = Math.max(0, Number(msg.freeScu) - coming);
     cluster.assigned = Math.max(0, cluster.assigned - closed.length);
     this.saveCluster(state, cluster);
     return { cluster, cameOnline, closed };
+  }
+
+  /** SCU of the order's replicas its cluster has not reported ready. */
+  private notReadyScu(state: StateReader, order: Order): number {
+    const contract = this.market.contract(state, order.contractId);
+    if (contract === undefined) return 0;
+    return contract.scuPerReplica * Math.max(0, contract.replicas - order.readyReplicas);
   }
 
   /** `msg` has passed checkOpenOrder; the market checks the terms and takes the budget into escrow. */
@@ -268,6 +296,7 @@ export class FederationKeeper {
     this.requireCurrentEpoch(order, msg.epoch, "ReportOrder");
     const cluster = this.requireCluster(state, order.assignedCluster, "ReportOrder.contractId");
     this.requireOperator(cluster, sender, "ReportOrder");
+    checkEndpointsOf(cluster, msg.endpoints);
     order.phase = msg.phase;
     order.readyReplicas = Number(msg.readyReplicas);
     order.endpoints = [...msg.endpoints];

@@ -7,6 +7,7 @@ import type { ExecContext } from "../exec-context.js";
 import { checkContractId } from "../identifiers.js";
 import { openedEvent } from "../market/market-module.js";
 import type { AssignmentKeeper } from "./assignment-keeper.js";
+import type { ClusterLiveness } from "./cluster-liveness.js";
 import {
   checkClusterHeartbeat,
   checkMemberClusterId,
@@ -50,7 +51,11 @@ function clustersView(state: StateReader): JsonValue {
 }
 
 /** The federation module over the app's federation and assignment keepers (wired in uranus-modules.ts). */
-export function federationModule(federation: FederationKeeper, assignments: AssignmentKeeper): ChainModule {
+export function federationModule(
+  federation: FederationKeeper,
+  assignments: AssignmentKeeper,
+  liveness: ClusterLiveness,
+): ChainModule {
   return {
     name: "federation",
     params: federationParams,
@@ -102,9 +107,12 @@ export function federationModule(federation: FederationKeeper, assignments: Assi
         ctx.emit("order_env_sealed", { contract: order.contractId, epoch: order.sealedEpoch });
       }),
     ],
+    beginBlock(ctx, start) {
+      liveness.recordCommit(ctx.state, start.lastCommit, ctx.block.height);
+    },
     endBlock(ctx) {
-      for (const { cluster, unassigned, closed } of assignments.sweepOffline(ctx.state, ctx.block)) {
-        ctx.emit("cluster_offline", { cluster: cluster.id, orders: unassigned.length });
+      for (const { cluster, reason, unassigned, closed } of assignments.sweepOffline(ctx.state, ctx.block)) {
+        ctx.emit("cluster_offline", { cluster: cluster.id, reason, orders: unassigned.length });
         for (const order of unassigned)
           ctx.emit("order_unassigned", {
             contract: order.contractId,

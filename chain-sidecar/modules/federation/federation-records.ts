@@ -15,6 +15,8 @@ export const ORDER_PREFIX = "federation/order/";
 export const OPEN_PREFIX = "federation/open/";
 /** Assigned orders by cluster, then contract id. */
 export const ASSIGNED_PREFIX = "federation/assigned/";
+/** Clusters by operator account, then id, so a commit's votes find the clusters of their validators. */
+export const OPERATOR_PREFIX = "federation/operator/";
 
 /** open: waits for a cluster; assigned: a cluster holds it in its current epoch. */
 export const ORDER_STATES = ["open", "assigned"] as const;
@@ -45,6 +47,10 @@ export const CLUSTER_RECORD = defineRecord({
   assigned: integer,
   /** Times it went offline holding orders, which were then taken from it. */
   failovers: integer,
+  /** First block whose commit its operator's validator missed, in a row; 0 while it signs or runs none. */
+  validatorSilentSince: integer,
+  /** Height it last went offline; 0 if it never has. */
+  offlineHeight: integer,
 });
 export type Cluster = RecordType<typeof CLUSTER_RECORD>;
 
@@ -99,6 +105,14 @@ export function assignedPrefix(clusterId: string): string {
 
 export function assignedIndexKey(clusterId: string, contractId: string): string {
   return `${assignedPrefix(clusterId)}${contractId}`;
+}
+
+export function operatorPrefix(operator: string): string {
+  return `${OPERATOR_PREFIX}${operator}/`;
+}
+
+export function operatorIndexKey(operator: string, clusterId: string): string {
+  return `${operatorPrefix(operator)}${clusterId}`;
 }
 
 export const encodeCluster = CLUSTER_RECORD.encode;

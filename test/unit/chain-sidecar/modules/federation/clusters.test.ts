@@ -146,7 +146,9 @@ describe("federation: member clusters register, heartbeat and go offline", () =>
     join(chain, "alpha", alpha, 5n);
     // Registered at height 1 with a timeout of 5: still online at the end of block 6, offline at the end of 7.
     expect(eventsOf(chain.endBlocks(6), "cluster_offline")).to.deep.equal([]);
-    expect(eventsOf(chain.endBlock(), "cluster_offline")).to.deep.equal([{ cluster: "alpha", orders: "0" }]);
+    expect(eventsOf(chain.endBlock(), "cluster_offline")).to.deep.equal([
+      { cluster: "alpha", reason: "heartbeats", orders: "0" },
+    ]);
     expect(cluster(chain, "alpha")).to.deep.include({ online: false, failovers: 0 });
     const back = chain.ok(alpha.address, ClusterHeartbeatMsg, { clusterId: "alpha", freeScu: 5n });
     expect(eventsOf(back.events, "cluster_online")).to.deep.equal([

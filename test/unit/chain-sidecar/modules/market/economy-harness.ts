@@ -9,6 +9,7 @@ import {
   type BlockInfo,
   type ChainEvent,
 } from "../../../../../chain-sidecar/modules/exec-context.js";
+import type { BlockStart } from "../../../../../chain-sidecar/modules/chain-module.js";
 import { readAllContracts } from "../../../../../chain-sidecar/modules/market/market-keeper.js";
 import { uranusRegistry } from "../../../../../chain-sidecar/modules/uranus-modules.js";
 import { decodeRecord, type JsonValue } from "../../../../../chain-sidecar/state/canonical-json.js";
@@ -85,14 +86,14 @@ export class EconomyChain {
     return result;
   }
 
-  /** Ends the current block and starts the next one `seconds` later; returns the end-of-block events. */
-  endBlock(seconds = 1): ChainEvent[] {
+  /** Ends the current block and starts the next one `seconds` later, with `lastCommit`'s votes; returns the end-of-block events. */
+  endBlock(seconds = 1, lastCommit: BlockStart["lastCommit"] = []): ChainEvent[] {
     const end = new ExecContext(this.state, this.block);
     uranusRegistry.endBlock(end);
     writeLastBlock(this.state, this.height, this.timeMs);
     this.height += 1;
     this.timeMs += seconds * 1000;
-    uranusRegistry.beginBlock(new ExecContext(this.state, this.block), { misbehavior: [], lastCommit: [] });
+    uranusRegistry.beginBlock(new ExecContext(this.state, this.block), { misbehavior: [], lastCommit });
     return end.events;
   }
 
