@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs the real third-party programs Uranus runs against, pinned in hack/versions.env and cached
 # by version outside the work tree, so a second run does nothing.
-#   Debian: openssl, chromium (explorer tests), lua5.4 (Argo CD health scripts)
+#   Debian: openssl, chromium (explorer tests), lua5.4 (Argo CD health scripts); for real nodes beside the
+#   kwok ones: containerd, runc, containernetworking-plugins, conntrack, iptables, busybox-static (image contents)
 #   Go module proxy: etcd (wrapper module hack/etcd), kube-apiserver, kube-controller-manager,
-#   kube-scheduler, kubectl (wrapper module hack/kube), kwok, cometbft.
+#   kube-scheduler, kubectl, kubelet, kube-proxy (wrapper module hack/kube), kwok, cometbft, coredns.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
 cache="${URANUS_CACHE_DIR:-$HOME/.cache/uranus}"
 step=0
-total=5
+total=7
 say() { step=$((step + 1)); printf '[%d/%d] %s\n' "$step" "$total" "$*"; }
 die() { printf 'install-binaries: %s\n' "$*" >&2; exit 1; }
 
@@ -29,6 +30,13 @@ debian_packages() {
   command -v openssl >/dev/null || missing+=(openssl)
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   command -v lua5.4 >/dev/null || missing+=(lua5.4)
+  [[ -x /usr/bin/containerd ]] || missing+=(containerd)
+  [[ -x /usr/sbin/runc || -x /usr/bin/runc ]] || missing+=(runc)
+  [[ -x /usr/lib/cni/bridge ]] || missing+=(containernetworking-plugins)
+  [[ -x /usr/sbin/conntrack ]] || missing+=(conntrack)
+  [[ -x /usr/sbin/iptables ]] || missing+=(iptables)
+  # Image contents must be one static binary; Debian's plain busybox package is dynamically linked.
+  dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || missing+=(busybox-static)
   if ((${#missing[@]} == 0)); then
     say "Debian packages: present"
     return
@@ -58,17 +66,26 @@ cached_build() { # name version "what it does" builder [builder args...]
   rm -rf "$dest" && mv "$tmp" "$dest"
 }
 
-build_kubernetes() { # out
+build_kubernetes() { # out [commands...]; default: the control-plane commands
+  local out=$1
+  shift
+  local cmds=("$@")
+  ((${#cmds[@]} > 0)) || cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
   local minor="${KUBERNETES_VERSION#v1.}"
   minor="${minor%%.*}"
   local pkg=k8s.io/component-base/version
   local ldflags="-s -w -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
   ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION"
-  for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for cmd in "${cmds[@]}"; do
     printf '      go build %s\n' "$cmd"
-    (cd "$here/kube" && go build -trimpath -ldflags "$ldflags" -o "$1/$cmd" "k8s.io/kubernetes/cmd/$cmd")
+    (cd "$here/kube" && go build -trimpath -ldflags "$ldflags" -o "$out/$cmd" "k8s.io/kubernetes/cmd/$cmd")
   done
+}
+
+# kubelet and kube-proxy live in their own entry so the control-plane entry above stays valid.
+build_kubelet() { # out
+  build_kubernetes "$1" kubelet kube-proxy
 }
 
 build_etcd() { # out
@@ -85,8 +102,11 @@ cached_build etcd "$ETCD_VERSION" "building from the wrapper module hack/etcd" b
 cached_build kubernetes "$KUBERNETES_VERSION" \
   "building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (several minutes on first run)" \
   build_kubernetes
+cached_build kubelet "$KUBERNETES_VERSION" "building kubelet, kube-proxy (several minutes on first run)" build_kubelet
 cached_build kwok "$KWOK_VERSION" "go install sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" \
   go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 cached_build cometbft "$COMETBFT_VERSION" "go install github.com/cometbft/cometbft/cmd/cometbft@$COMETBFT_VERSION" \
   go_install "github.com/cometbft/cometbft/cmd/cometbft@$COMETBFT_VERSION"
+cached_build coredns "$COREDNS_VERSION" "go install github.com/coredns/coredns@$COREDNS_VERSION" \
+  go_install "github.com/coredns/coredns@$COREDNS_VERSION"
 echo "binaries ready in $cache"

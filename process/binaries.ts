@@ -15,6 +15,9 @@ export type BinaryName =
   | "kube-controller-manager"
   | "kube-scheduler"
   | "kubectl"
+  | "kubelet"
+  | "kube-proxy"
+  | "coredns"
   | "kwok"
   | "cometbft"
   | "etcd"
@@ -25,6 +28,7 @@ export interface Versions {
   ETCD_VERSION: string;
   KWOK_VERSION: string;
   COMETBFT_VERSION: string;
+  COREDNS_VERSION: string;
 }
 
 export function readVersions(): Versions {
@@ -44,6 +48,7 @@ export function readVersions(): Versions {
     ETCD_VERSION: read("ETCD_VERSION"),
     KWOK_VERSION: read("KWOK_VERSION"),
     COMETBFT_VERSION: read("COMETBFT_VERSION"),
+    COREDNS_VERSION: read("COREDNS_VERSION"),
   };
 }
 
@@ -60,6 +65,13 @@ export function binaryPath(name: BinaryName): string {
     case "kube-scheduler":
     case "kubectl":
       path = join(cacheDir(), `kubernetes-${versions.KUBERNETES_VERSION}`, name);
+      break;
+    case "kubelet":
+    case "kube-proxy":
+      path = join(cacheDir(), `kubelet-${versions.KUBERNETES_VERSION}`, name);
+      break;
+    case "coredns":
+      path = join(cacheDir(), `coredns-${versions.COREDNS_VERSION}`, "coredns");
       break;
     case "kwok":
       path = join(cacheDir(), `kwok-${versions.KWOK_VERSION}`, "kwok");

@@ -28,13 +28,21 @@ describe("the binary cache: URANUS_CACHE_DIR moves it for the installer and for 
     const warm = cacheDir();
     for (const entry of readdirSync(warm)) symlinkSync(join(warm, entry), join(moved, entry));
     process.env.URANUS_CACHE_DIR = moved;
-    for (const name of ["etcd", "kube-apiserver", "kubectl", "kwok", "cometbft"] as const)
+    for (const name of [
+      "etcd",
+      "kube-apiserver",
+      "kubectl",
+      "kubelet",
+      "kwok",
+      "cometbft",
+      "coredns",
+    ] as const)
       expect(binaryPath(name).startsWith(`${moved}/`), name).to.equal(true);
     const { stdout } = await run("bash", ["hack/install-binaries.sh"], {
       env: { ...process.env, URANUS_CACHE_DIR: moved },
     });
     const cached = stdout.split("\n").filter((line) => line.includes(": cached in "));
-    expect(cached, stdout).to.have.length(4);
+    expect(cached, stdout).to.have.length(6);
     for (const line of cached) expect(line).to.contain(`cached in ${moved}/`);
     expect(stdout).to.not.match(/building|go install/i);
   });
