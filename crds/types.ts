@@ -52,6 +52,8 @@ export const ANNOTATION = {
   regions: "uranus.io/regions",
   /** The contract's placement.minPoC (decimal integer); absent means 0. */
   minPoC: "uranus.io/min-poc",
+  /** On a ComputeContract: "NodePort" exposes its Service on every node (a federation member's copies); else ClusterIP. */
+  serviceType: "uranus.io/service-type",
 } as const;
 
 /** Held by a ComputeContract until its final settlement and refund are recorded on chain. */

@@ -18,6 +18,7 @@ export const CONFIG_MAP = namespaced("v1", "ConfigMap", "configmaps");
 export const SECRET = namespaced("v1", "Secret", "secrets");
 export const POD = namespaced("v1", "Pod", "pods");
 export const SERVICE = namespaced("v1", "Service", "services");
+export const ENDPOINT_SLICE = namespaced("discovery.k8s.io/v1", "EndpointSlice", "endpointslices");
 export const LEASE = namespaced("coordination.k8s.io/v1", "Lease", "leases");
 export const EVENT = namespaced("events.k8s.io/v1", "Event", "events");
 export const NODE = clusterScoped("v1", "Node", "nodes");

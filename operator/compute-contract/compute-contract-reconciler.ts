@@ -33,6 +33,7 @@ import {
 } from "./contract-status.js";
 import { desiredReplicas } from "./contract-terms.js";
 import { ReplicaSlots } from "./replica-slots.js";
+import { RemoteEndpoints } from "./remote-endpoints.js";
 import { RemoteMirror } from "./remote-mirror.js";
 import { isRemote } from "./remote-placement.js";
 
@@ -48,6 +49,7 @@ export class ComputeContractReconciler {
   private readonly slots: ReplicaSlots;
   private readonly closer: ContractCloser;
   private readonly remote: RemoteMirror;
+  private readonly endpoints: RemoteEndpoints;
 
   constructor(
     private readonly ctx: OperatorContext,
@@ -60,7 +62,8 @@ export class ComputeContractReconciler {
     this.opener = new ContractOpener(ctx, wake);
     this.slots = new ReplicaSlots(ctx);
     this.closer = new ContractCloser(ctx, this.opener);
-    this.remote = new RemoteMirror(ctx, this.resizer);
+    this.endpoints = new RemoteEndpoints(ctx.runtime.client, FIELD_MANAGER);
+    this.remote = new RemoteMirror(ctx, this.resizer, this.endpoints);
   }
 
   async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
@@ -68,6 +71,7 @@ export class ComputeContractReconciler {
     if (cached === undefined) return {};
     if (isBeingDeleted(cached)) {
       this.services.forget(cached);
+      this.endpoints.forget(cached);
       if (cached.status?.contractId !== undefined) this.resizer.forget(cached.status.contractId);
       return this.closer.finalize(cached, rc);
     }
@@ -107,6 +111,8 @@ export class ComputeContractReconciler {
       fundedCondition(cc, chainContract),
     ];
     if (isRemote(cc)) {
+      // The home Service keeps its name wherever the contract runs; its slice follows the chain.
+      if (chainContract.state !== "closed") await this.ensureService(cc);
       const phase = await this.remote.mirror(rc.key, cc, chainContract, status, conditions);
       this.announceTransition(cc, phase, chainContract);
       // Another cluster's reports and the chain's reassignments arrive only through the chain: read it often.

@@ -1,13 +1,16 @@
 // The one Service of a contract that declares ports: a ClusterIP named after the contract that selects all of its
 // replicas' pods, so traffic is balanced across those that are ready (a Service routes only to ready endpoints).
+// A contract another cluster runs gets the same Service with no selector: its endpoints follow the chain
+// (remote-endpoints.ts), so the name clients use survives a failover.
 import { createHash } from "node:crypto";
 import type { V1Service } from "@kubernetes/client-node";
-import { API_VERSION, KIND, LABEL, type ComputeContract } from "../../crds/types.js";
+import { ANNOTATION, API_VERSION, KIND, LABEL, type ComputeContract } from "../../crds/types.js";
 import type { KubeClient } from "../../kube-runtime/kube-client.js";
 import type { KubeObject } from "../../kube-runtime/resource.js";
 import { SERVICE } from "../../kube-runtime/builtin-resources.js";
 import { isAlreadyExists, isNotFound } from "../../kube-runtime/kube-api-error.js";
 import { controllerReference } from "../../kube-runtime/owner-reference.js";
+import { isRemote } from "./remote-placement.js";
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -33,8 +36,8 @@ export function contractServiceManifest(cc: ComputeContract): V1Service | undefi
       ownerReferences: [controllerReference(cc, API_VERSION, KIND.ComputeContract)],
     },
     spec: {
-      type: "ClusterIP",
-      selector: { [LABEL.contract]: cc.metadata.name! },
+      type: cc.metadata.annotations?.[ANNOTATION.serviceType] === "NodePort" ? "NodePort" : "ClusterIP",
+      ...(isRemote(cc) ? {} : { selector: { [LABEL.contract]: cc.metadata.name! } }),
       ports: ports.map((port) => {
         const protocol = port.protocol ?? "TCP";
         return {
@@ -62,7 +65,7 @@ export class ContractServices {
   async ensure(cc: ComputeContract): Promise<string | undefined> {
     const key = `${cc.metadata.namespace}/${cc.metadata.name}`;
     const manifest = contractServiceManifest(cc);
-    const ports = JSON.stringify(manifest?.spec?.ports ?? "");
+    const ports = JSON.stringify([manifest?.spec?.type, manifest?.spec?.ports ?? ""]);
     if (this.written.get(key) === ports) return undefined;
     const name = { namespace: cc.metadata.namespace!, name: contractServiceName(cc) };
     let taken: string | undefined;
@@ -78,7 +81,13 @@ export class ContractServices {
           await this.client.mergePatch(
             SERVICE,
             name,
-            { spec: { ports: manifest.spec!.ports, selector: manifest.spec!.selector } },
+            {
+              spec: {
+                type: manifest.spec!.type,
+                ports: manifest.spec!.ports,
+                selector: manifest.spec!.selector,
+              },
+            },
             { fieldManager: this.fieldManager },
           );
         } else {

@@ -8,6 +8,7 @@ import type { OperatorContext } from "../operator-context.js";
 import type { ContractResizer } from "./contract-resizer.js";
 import { readyCondition, writeContractStatus } from "./contract-status.js";
 import { desiredReplicas } from "./contract-terms.js";
+import type { RemoteEndpoints } from "./remote-endpoints.js";
 import { mirroredStatus } from "./remote-placement.js";
 import { SealedEnvPoster } from "./sealed-env-poster.js";
 
@@ -17,6 +18,7 @@ export class RemoteMirror {
   constructor(
     private readonly ctx: OperatorContext,
     private readonly resizer: ContractResizer,
+    private readonly endpoints: RemoteEndpoints,
   ) {
     this.sealer = new SealedEnvPoster(ctx);
   }
@@ -40,6 +42,7 @@ export class RemoteMirror {
         note: `cannot send the env from Secrets to the assigned cluster: ${unsealed}`,
       });
     const mirrored = mirroredStatus(contract, order);
+    await this.endpoints.ensure(cc, mirrored.placement.endpoints ?? []);
     status.phase = mirrored.phase;
     status.readyReplicas = mirrored.readyReplicas;
     status.replicas = contract.replicas;

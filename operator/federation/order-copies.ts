@@ -23,6 +23,7 @@ import {
   orderCopy,
   sealedEnvSecretName,
 } from "./order-workload.js";
+import { OrderExposure } from "./order-exposure.js";
 import { openEnv } from "./sealed-env.js";
 
 /** How often a running copy's contract is read again, to follow a resize by the payer. */
@@ -30,21 +31,9 @@ const CONTRACT_REREAD_MS = 5_000;
 /** Quota headroom over the orders' own size: a replica that moves runs twice for a moment. */
 const QUOTA_SURGE = 2;
 
-/** What a copy reports: its phase, ready replicas and where its ports are reached. */
-function reportOf(
-  copy: ComputeContract | undefined,
-  federation: FederationSettings,
-): {
-  phase: string;
-  readyReplicas: number;
-  endpoints: string[];
-} {
-  const ports = copy?.spec.template.spec.ports ?? [];
-  return {
-    phase: copy?.status?.phase ?? "Pending",
-    readyReplicas: copy?.status?.readyReplicas ?? 0,
-    endpoints: ports.map((p) => `${federation.endpointHost}:${p.containerPort}`),
-  };
+/** What a copy reports: its phase and ready replicas (its endpoints come from order-exposure.ts). */
+function reportOf(copy: ComputeContract | undefined): { phase: string; readyReplicas: number } {
+  return { phase: copy?.status?.phase ?? "Pending", readyReplicas: copy?.status?.readyReplicas ?? 0 };
 }
 
 export class OrderCopies {
@@ -60,11 +49,14 @@ export class OrderCopies {
   /** Reports on their way to a block, by contract: what each says. */
   private readonly reporting = new Map<string, string>();
 
+  private readonly exposure: OrderExposure;
+
   constructor(
     private readonly ctx: OperatorContext,
-    private readonly federation: FederationSettings,
+    federation: FederationSettings,
   ) {
     this.log = ctx.runtime.logger.child({ component: "order-copies" });
+    this.exposure = new OrderExposure(ctx, federation);
   }
 
   /** One pass: materialize, retire and report. */
@@ -73,7 +65,9 @@ export class OrderCopies {
     const orders = await chain.reader.federation.ordersOf(settings.clusterId);
     const assigned = new Map(orders.map((order) => [order.contractId, order]));
     for (const id of this.contractReadAt.keys()) if (!assigned.has(id)) this.contractReadAt.delete(id);
-    for (const copy of this.copies()) {
+    const copies = this.copies();
+    this.exposure.retain(new Set(copies.map((copy) => `${copy.metadata.namespace}/${copy.metadata.name}`)));
+    for (const copy of copies) {
       const order = assigned.get(copy.metadata.labels![ORDER_LABEL]!);
       if (order === undefined && copy.metadata.deletionTimestamp === undefined) {
         this.log.info(
@@ -160,7 +154,7 @@ export class OrderCopies {
   private async report(order: Order, copy: ComputeContract, needsSealed: boolean): Promise<void> {
     const { chain } = this.ctx;
     if (needsSealed) await this.ensureSealedEnv(order, copy);
-    const report = reportOf(copy, this.federation);
+    const report = { ...reportOf(copy), endpoints: await this.exposure.endpoints(copy) };
     const same =
       order.phase === report.phase &&
       order.readyReplicas === report.readyReplicas &&

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import type { Contract } from "../../chain-sidecar/modules/market/market-types.js";
 import type { Order, OrderWorkload } from "../../chain-sidecar/modules/federation/federation-types.js";
 import {
+  ANNOTATION,
   API_VERSION,
   KIND,
   type ComputeContract,
@@ -88,7 +89,11 @@ export function orderCopy(order: Order, contract: Contract, workload: OrderWorkl
       name: copyName(contract.id),
       namespace: homeNamespace(order.homeCluster),
       labels: { [ORDER_LABEL]: contract.id },
-      annotations: { [ORDER_EPOCH_ANNOTATION]: String(order.epoch) },
+      annotations: {
+        [ORDER_EPOCH_ANNOTATION]: String(order.epoch),
+        // Reached from other clusters: on the node ports this member declared on chain.
+        ...(template.ports !== undefined ? { [ANNOTATION.serviceType]: "NodePort" } : {}),
+      },
     },
     spec: {
       template: { spec: template },

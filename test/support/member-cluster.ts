@@ -21,6 +21,7 @@ import { fakeNodeManifest } from "../../local-cluster/fake-nodes.js";
 import { startProcess, type ManagedProcess } from "../../process/managed-process.js";
 import { waitFor } from "../../process/wait-for.js";
 import { startOperator, type RunningOperator } from "../../operator/start-operator.js";
+import { createLogger } from "../../observability/logger.js";
 import type { FederationSettings, OperatorSettings } from "../../operator/operator-settings.js";
 import { CONTRIBUTOR_NODE } from "../../operator/uranus-resources.js";
 
@@ -214,6 +215,9 @@ export async function startMemberCluster(
         chainEndpoint: chainRpc,
         settings,
         blockPollMs: 100,
+        ...(process.env.URANUS_OPERATOR_LOG === undefined
+          ? {}
+          : { logger: createLogger({ level: process.env.URANUS_OPERATOR_LOG }) }),
       });
     },
     async killOperator() {

@@ -2,13 +2,15 @@
 // another member cluster (its own control plane and operator) that the chain assigned, the home object mirrors
 // it, and when that cluster dies the chain reassigns the order to the next one.
 import { expect } from "chai";
-import type { V1Namespace, V1Pod } from "@kubernetes/client-node";
+import type { V1Namespace, V1Pod, V1Service } from "@kubernetes/client-node";
 import {
+  ENDPOINT_SLICE,
   NAMESPACE,
   NETWORK_POLICY,
   POD,
   RESOURCE_QUOTA,
   SECRET,
+  SERVICE,
 } from "../../../kube-runtime/builtin-resources.js";
 import type { KubeObject } from "../../../kube-runtime/resource.js";
 import { waitFor } from "../../../process/wait-for.js";
@@ -55,8 +57,41 @@ describe("federation: contracts run in other member clusters, through the chain 
       { timeoutMs: 90_000, intervalMs: 300, description: "the home contract mirrored Running with 1 ready" },
     );
     expect(status.placement?.cluster).to.equal("member-east");
-    expect(status.placement?.endpoints).to.deep.equal(["member-east.example:8080"]);
     const contractId = status.contractId!;
+    const east = members[0]!;
+    // Reached on the member's declared host, at the node port of its copy's Service, through an ingress policy.
+    const copyService = await east.client.get<V1Service & { metadata: { name: string } }>(SERVICE, {
+      namespace: "uranus-from-home",
+      name: copyName(contractId),
+    });
+    expect(copyService.spec!.type).to.equal("NodePort");
+    const nodePort = copyService.spec!.ports![0]!.nodePort!;
+    expect(status.placement?.endpoints).to.deep.equal([`member-east.example:${nodePort}`]);
+    await east.client.get(NETWORK_POLICY, {
+      namespace: "uranus-from-home",
+      name: `${copyName(contractId)}-ingress`,
+    });
+    // At home, the contract's Service keeps its name and has no selector; its slice points at the member.
+    const homeService = await world.client.get<V1Service & { metadata: { name: string } }>(SERVICE, {
+      namespace: world.namespace,
+      name: "remote-web",
+    });
+    expect(homeService.spec!.selector).to.equal(undefined);
+    const slice = await waitFor(
+      async () => {
+        const found = await world.client
+          .get<KubeObject & { endpoints?: { addresses: string[] }[]; ports?: { port: number }[] }>(
+            ENDPOINT_SLICE,
+            { namespace: world.namespace, name: "remote-web-fqdn" },
+          )
+          .catch(() => undefined);
+        return found?.endpoints?.length === 1 ? found : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 300, description: "the home Service's slice lists the member" },
+    );
+    expect(slice.metadata.labels?.["kubernetes.io/service-name"]).to.equal("remote-web");
+    expect(slice.endpoints![0]!.addresses).to.deep.equal(["member-east.example"]);
+    expect(slice.ports!.map((p) => p.port)).to.deep.equal([nodePort]);
     // Nothing of it runs at home.
     const homePods = await world.client.list<V1Pod & { metadata: { name: string } }>(POD, {
       namespace: world.namespace,
@@ -64,7 +99,6 @@ describe("federation: contracts run in other member clusters, through the chain 
     expect(homePods.items).to.have.length(0);
 
     // The chain handed the contract to the member's operator, which recorded the lease.
-    const east = members[0]!;
     const contract = await reader.market.contract(contractId);
     expect(contract!.operator).to.equal(east.operatorKey.address.toLowerCase());
     expect(contract!.activeLeases).to.equal(1);
