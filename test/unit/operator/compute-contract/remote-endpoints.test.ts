@@ -26,7 +26,7 @@ function contract(clusters: "Local" | "Others", annotations?: Record<string, str
       placement: { clusters },
       payer: { secretRef: { name: "payer" } },
     },
-  } as ComputeContract;
+  };
 }
 
 describe("operator: a remote contract's home Service and its endpoints from the chain", () => {
