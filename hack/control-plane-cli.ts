@@ -1,4 +1,5 @@
-// `hack/control-plane.sh up|down|nodes N`: a local control plane that outlives this command, stopped by pid.
+// `hack/control-plane.sh up [--real-nodes N]|down|nodes N`: a local control plane that outlives this command, stopped
+// by pid; real nodes (containerd + kubelet) need root, and without it the control plane comes up with kwok only.
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,20 +8,30 @@ import { startControlPlane, stopControlPlaneInDir } from "../local-cluster/contr
 import { createFakeNodes } from "../local-cluster/fake-nodes.js";
 
 const dir = process.env.URANUS_STATE_DIR ?? join(tmpdir(), "uranus-control-plane");
-const [command, arg] = process.argv.slice(2);
+const [command, arg, count] = process.argv.slice(2);
+
+function positiveCount(text: string | undefined, what: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${what}: count must be a positive integer, got ${text}`);
+  return value;
+}
 
 async function main(): Promise<void> {
   switch (command) {
     case "up": {
+      if (arg !== undefined && arg !== "--real-nodes") throw new Error(`up: unknown option ${arg}`);
+      const realNodes = arg === undefined ? 0 : positiveCount(count, "--real-nodes");
       await stopControlPlaneInDir(dir);
       mkdirSync(dir, { recursive: true });
       const cp = await startControlPlane({
         dir,
         removeDirOnStop: true,
+        realNodes,
         progress: (line) => console.log(line),
       });
       // Children run in their own process groups and keep running after we exit.
-      for (const p of cp.processes) p.child.unref();
+      for (const p of [...cp.processes, ...cp.realNodes.flatMap((node) => node.processes)]) p.child.unref();
       console.log(`export KUBECONFIG=${cp.kubeconfigPath}`);
       break;
     }
@@ -30,17 +41,14 @@ async function main(): Promise<void> {
       break;
     }
     case "nodes": {
-      const count = Number(arg ?? "3");
-      if (!Number.isInteger(count) || count < 1)
-        throw new Error(`nodes: count must be a positive integer, got ${arg}`);
       const kc = new KubeConfig();
       kc.loadFromFile(join(dir, "kubeconfig"));
-      const names = await createFakeNodes(kc, { count });
+      const names = await createFakeNodes(kc, { count: positiveCount(arg ?? "3", "nodes") });
       console.log(`created ${names.length} nodes: ${names.join(", ")}`);
       break;
     }
     default:
-      throw new Error(`usage: hack/control-plane.sh up|down|nodes N (state in ${dir})`);
+      throw new Error(`usage: hack/control-plane.sh up [--real-nodes N]|down|nodes N (state in ${dir})`);
   }
 }
 

@@ -1,6 +1,5 @@
 // A real local Kubernetes control plane on loopback: etcd → kube-apiserver → kube-controller-manager →
-// kube-scheduler → kwok (fake kubelets for nodes annotated kwok.x-k8s.io/node=fake).
-import { execFileSync } from "node:child_process";
+// kube-scheduler → kwok (fake kubelets for nodes annotated kwok.x-k8s.io/node=fake) → optionally real nodes.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,11 @@ import { freePorts } from "../process/free-port.js";
 import { httpOk, httpsOk } from "../process/health-probe.js";
 import { startProcess, stopPid, type ManagedProcess } from "../process/managed-process.js";
 import { waitFor } from "../process/wait-for.js";
+import { issueClientCertificate, kubeconfigYaml, writeClusterCa, writeCredentials } from "./credentials.js";
+import { buildUranusImages } from "./images/uranus-images.js";
+import { startRealNode, type RealNode } from "./real-node/real-node.js";
+import { realNodeUnsupportedReason } from "./real-node/support.js";
+import { REAL_NODES_DIR, stopRealNodesInDir } from "./real-node/teardown.js";
 
 export const KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 /** kwok's settings and pod stages (local-cluster/kwok.yaml), for every kwok we start. */
@@ -35,6 +39,8 @@ export interface ControlPlaneOptions {
   removeDirOnStop?: boolean;
   /** Extenders registered in kube-scheduler's configuration. */
   schedulerExtenders?: SchedulerExtenderConfig[];
+  /** Real nodes (containerd + kubelet) named real-node-<i>; none, with the reason in progress, where the machine can't. */
+  realNodes?: number;
   /** Progress lines for people; silent when omitted. */
   progress?: (line: string) => void;
   timeoutMs?: number;
@@ -56,6 +62,7 @@ export interface ControlPlane {
   readonly processes: ManagedProcess[];
   /** Every loopback port the control plane listens on. */
   readonly ports: number[];
+  readonly realNodes: RealNode[];
   /** Restarts kube-apiserver on the same port and data (for reconnect tests). */
   restartApiserver(): Promise<void>;
   stop(): Promise<void>;
@@ -94,7 +101,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     writeFileSync(join(dir, STATE_FILE), JSON.stringify(state, null, 2));
     return p;
   };
+  const realNodes: RealNode[] = [];
   const stop = async (): Promise<void> => {
+    for (const node of [...realNodes].reverse()) await node.stop();
+    realNodes.length = 0;
     for (const p of [...processes].reverse()) await p.stop();
     processes.length = 0;
     if (removeDirOnStop) rmSync(dir, { recursive: true, force: true });
@@ -104,6 +114,15 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   try {
     const t0 = performance.now();
     const tokens = writeCredentials(dir);
+    const clusterCa = writeClusterCa(join(dir, "pki"));
+    // The apiserver's identity towards kubelets (logs, exec, node proxy), which admit any client the CA signed.
+    const kubeletClient = issueClientCertificate(
+      clusterCa,
+      join(dir, "pki"),
+      "apiserver-kubelet-client",
+      "kube-apiserver-kubelet-client",
+      ["system:masters"],
+    );
 
     progress("starting etcd");
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
@@ -143,6 +162,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       `--cert-dir=${join(dir, "pki")}`,
       `--token-auth-file=${join(dir, "tokens.csv")}`,
       "--authorization-mode=Node,RBAC",
+      `--client-ca-file=${clusterCa.cert}`,
+      `--kubelet-client-certificate=${kubeletClient.cert}`,
+      `--kubelet-client-key=${kubeletClient.key}`,
+      "--kubelet-preferred-address-types=InternalIP,Hostname",
       `--service-account-key-file=${join(dir, "sa.pub")}`,
       `--service-account-signing-key-file=${join(dir, "sa.key")}`,
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
@@ -169,7 +192,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const ca = readFileSync(join(dir, "pki", "apiserver.crt"));
     const kubeconfigFor = (user: string, token: string): string => {
       const path = join(dir, `${user}.kubeconfig`);
-      writeFileSync(path, kubeconfigYaml(server, ca, user, token));
+      writeFileSync(path, kubeconfigYaml(server, ca, user, { token }));
       return path;
     };
     const adminKubeconfig = kubeconfigFor("admin", tokens.admin);
@@ -266,6 +289,18 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       },
     );
     progress(`control plane ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${server})`);
+    const unsupported = (options.realNodes ?? 0) > 0 ? realNodeUnsupportedReason() : undefined;
+    if (unsupported !== undefined) progress(`no real nodes, kwok nodes only: ${unsupported}`);
+    else if ((options.realNodes ?? 0) > 0) {
+      const images = await buildUranusImages();
+      for (let index = 0; index < (options.realNodes ?? 0); index++) {
+        const name = `real-node-${index}`;
+        const nodeOptions = { name, index, server, apiserverCa: ca, clusterCa, kubeConfig, images, progress };
+        realNodes.push(
+          await startRealNode({ ...nodeOptions, dir: join(dir, REAL_NODES_DIR, name), timeoutMs }),
+        );
+      }
+    }
 
     return {
       dir,
@@ -274,6 +309,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       kubeConfig,
       processes,
       ports,
+      realNodes,
       async restartApiserver(): Promise<void> {
         await apiserver.stop();
         processes.splice(processes.indexOf(apiserver), 1);
@@ -298,6 +334,7 @@ export async function stopControlPlaneInDir(dir: string): Promise<boolean> {
   const file = join(dir, STATE_FILE);
   if (!existsSync(file)) return false;
   const state = JSON.parse(readFileSync(file, "utf8")) as ControlPlaneState;
+  await stopRealNodesInDir(dir);
   for (const { pid } of [...state.pids].reverse()) await stopPid(pid);
   if (state.removeDirOnStop) rmSync(dir, { recursive: true, force: true });
   else rmSync(file, { force: true });
@@ -309,47 +346,6 @@ async function healthy(p: ManagedProcess, probe: Promise<boolean>): Promise<bool
   if (await probe) return true;
   if (p.exited()) throw new Error(`${p.name} exited; log tail:\n${p.logTail(15)}`);
   return false;
-}
-
-interface Tokens {
-  admin: string;
-  controllerManager: string;
-  scheduler: string;
-  kwok: string;
-}
-
-function writeCredentials(dir: string): Tokens {
-  const openssl = binaryPath("openssl");
-  execFileSync(openssl, ["genrsa", "-out", join(dir, "sa.key"), "2048"], { stdio: "ignore" });
-  execFileSync(openssl, ["rsa", "-in", join(dir, "sa.key"), "-pubout", "-out", join(dir, "sa.pub")], {
-    stdio: "ignore",
-  });
-  const token = (): string => execFileSync(openssl, ["rand", "-hex", "24"]).toString().trim();
-  const tokens: Tokens = { admin: token(), controllerManager: token(), scheduler: token(), kwok: token() };
-  writeFileSync(
-    join(dir, "tokens.csv"),
-    [
-      `${tokens.admin},uranus-admin,uranus-admin,"system:masters"`,
-      `${tokens.controllerManager},system:kube-controller-manager,system:kube-controller-manager`,
-      `${tokens.scheduler},system:kube-scheduler,system:kube-scheduler`,
-      // kwok plays every kubelet at once, so it needs more than one node's identity.
-      `${tokens.kwok},kwok,kwok,"system:masters"`,
-      "",
-    ].join("\n"),
-    { mode: 0o600 },
-  );
-  return tokens;
-}
-
-function kubeconfigYaml(server: string, ca: Buffer, user: string, token: string): string {
-  return stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: "uranus", cluster: { server, "certificate-authority-data": ca.toString("base64") } }],
-    users: [{ name: user, user: { token } }],
-    contexts: [{ name: "uranus", context: { cluster: "uranus", user } }],
-    "current-context": "uranus",
-  });
 }
 
 /** The KubeSchedulerConfiguration of a local kube-scheduler: its client, no leader election, the extenders. */
