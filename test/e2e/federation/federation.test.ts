@@ -1,23 +1,33 @@
 // Federation end to end: three clusters, each its own control plane, operator process and CometBFT validator with
-// its sidecar, plus a fourth independent validator, share only the chain. A contract applied in the first runs in
-// another; when that whole cluster is SIGKILLed (apiserver, operator, validator) the chain moves it to the third
-// within the contract's SLA, bills no second twice; a SIGKILLed and restarted operator leaves its workload alone;
-// and deleting it at home closes it and clears the copy.
+// its sidecar (run by the cluster's operator account), plus a fourth independent validator, share only the chain.
+// A contract applied in the first runs in another; env from a Secret never reaches a block; a hostile member's
+// claims are refused in CheckTx. When the cluster running it is SIGKILLed whole (apiserver, operator, validator),
+// the chain sees both its heartbeats and its validator's signatures stop and moves the contract to the third within
+// its SLA, billing no second twice, and the home Service's endpoints follow; a SIGKILLed and restarted operator
+// leaves its workload alone; deleting it at home closes it and clears the copy.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "chai";
+import type { V1Service } from "@kubernetes/client-node";
 import { Wallet } from "ethers";
 import { ChainClient } from "../../../chain-sidecar/client/chain-client.js";
-import { buildUranusGenesis } from "../../../chain-sidecar/genesis/validator-homes.js";
+import { buildUranusGenesis, OPERATOR_KEY_FILE } from "../../../chain-sidecar/genesis/validator-homes.js";
 import { Testnet } from "../../../chain-sidecar/testnet/testnet.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
 import type { ComputeContract } from "../../../crds/types.js";
-import { POD } from "../../../kube-runtime/builtin-resources.js";
+import { ENDPOINT_SLICE, POD, SECRET, SERVICE } from "../../../kube-runtime/builtin-resources.js";
+import type { KubeObject } from "../../../kube-runtime/resource.js";
 import { ChainReader } from "../../../operator/chain/chain-reader.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import { waitFor } from "../../../process/wait-for.js";
+import { copyName } from "../../../operator/federation/order-workload.js";
+import { expectInNoBlock } from "../../support/block-scan.js";
+import { expectHostileClaimsRefused } from "../../support/hostile-claims.js";
 import {
   createPayerNamespace,
   MEMBER_FUNDS,
   memberContract,
+  secretManifest,
   memberKeys,
   startMemberCluster,
   type MemberCluster,
@@ -25,6 +35,10 @@ import {
 
 const APPS = "apps";
 const RECOVER_WITHIN_SECONDS = 30;
+const HEARTBEAT_TIMEOUT_BLOCKS = 10;
+const TOKEN = "e2e-s3cret-5d0c";
+
+type Slice = KubeObject & { endpoints?: { addresses: string[] }[]; ports?: { port: number }[] };
 
 describe("federation e2e: three clusters and a fourth validator, one chain", function () {
   this.timeout(420_000);
@@ -35,6 +49,7 @@ describe("federation e2e: three clusters and a fourth validator, one chain", fun
   const ids = ["cluster-a", "cluster-b", "cluster-c"];
   const keys = ids.map(() => memberKeys());
   const payer = new Wallet(Wallet.createRandom().privateKey);
+  const hostile = new Wallet(Wallet.createRandom().privateKey);
 
   before(async () => {
     testnet = await Testnet.create({
@@ -45,13 +60,22 @@ describe("federation e2e: three clusters and a fourth validator, one chain", fun
       roundTimeoutMs: 1000,
       appGenesis: (_chainId, validators) =>
         buildUranusGenesis(validators, {
-          accounts: [...keys.flatMap((k) => k.accounts), { address: payer.address, balance: MEMBER_FUNDS }],
+          // Each cluster's operator is its validator's operator account (made here), so the chain links the two.
+          operatorBalance: MEMBER_FUNDS,
+          accounts: [payer, hostile, ...keys.map((k) => k.owner)].map((w) => ({
+            address: w.address,
+            balance: MEMBER_FUNDS,
+          })),
           params: {
             market: { meteringIntervalSeconds: 5, settlementGraceSeconds: 30 },
             poc: { heartbeatWindowBlocks: 200 },
-            federation: { heartbeatTimeoutBlocks: 10 },
+            federation: { heartbeatTimeoutBlocks: HEARTBEAT_TIMEOUT_BLOCKS },
           },
         }),
+    });
+    keys.forEach((k, i) => {
+      const key = readFileSync(join(testnet.nodes[i]!.home, OPERATOR_KEY_FILE), "utf8").trim();
+      k.operator = new Wallet(key);
     });
     await testnet.start();
     chain = await ChainClient.connect(testnet.nodes[0]!.rpcUrl);
@@ -85,12 +109,84 @@ describe("federation e2e: three clusters and a fourth validator, one chain", fun
     return cc.status;
   }
 
+  /** The home Service's slice once it lists `member`'s declared host (member-cluster.ts) at `port`. */
+  async function homeSlice(name: string, member: MemberCluster, port: number): Promise<Slice> {
+    return waitFor(
+      async () => {
+        const slice = await members[0]!.client
+          .get<Slice>(ENDPOINT_SLICE, { namespace: APPS, name: `${name}-fqdn` })
+          .catch(() => undefined);
+        const at = slice?.endpoints?.length === 1 ? slice.endpoints[0]!.addresses[0] : undefined;
+        return at === `${member.clusterId}.example` && slice!.ports?.[0]?.port === port ? slice : undefined;
+      },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        description: `${name}'s home slice at ${member.clusterId}.example:${port}`,
+      },
+    );
+  }
+
+  async function nodePortOf(member: MemberCluster, contractId: string): Promise<number> {
+    return waitFor(
+      async () => {
+        const service = await member.client
+          .get<V1Service & { metadata: { name: string } }>(SERVICE, {
+            namespace: "uranus-from-cluster-a",
+            name: copyName(contractId),
+          })
+          .catch(() => undefined);
+        return service?.spec?.ports?.[0]?.nodePort;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: `the copy's Service in ${member.clusterId}` },
+    );
+  }
+
+  it("env from a Secret reaches only the assigned cluster, never a block; a hostile member's claims are refused", async () => {
+    await members[0]!.client.create(SECRET, secretManifest(APPS, "api-token", { token: TOKEN }));
+    const manifest = memberContract("sealed", APPS, "Others", RECOVER_WITHIN_SECONDS);
+    manifest.spec.template.spec.env = [
+      { name: "API_TOKEN", valueFrom: { secretKeyRef: { name: "api-token", key: "token" } } },
+    ];
+    await members[0]!.client.create(COMPUTE_CONTRACT, manifest);
+    const running = await waitFor(
+      async () => {
+        const s = await homeStatus("sealed");
+        return s?.phase === "Running" && s.readyReplicas === 1 ? s : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 250, description: "sealed running in a member cluster" },
+    );
+    const contractId = running.contractId!;
+    const holder = members[ids.indexOf(running.placement!.cluster!)]!;
+    const opened = await holder.client.get<KubeObject & { data?: Record<string, string> }>(SECRET, {
+      namespace: "uranus-from-cluster-a",
+      name: `order-${contractId}-env`,
+    });
+    expect(Buffer.from(opened.data!.API_TOKEN!, "base64").toString()).to.equal(TOKEN);
+    expect(await expectInNoBlock(chain, TOKEN)).to.be.greaterThan(0);
+
+    const pod = (await holder.client.list(POD, { namespace: "uranus-from-cluster-a" })).items.find(
+      (p) => p.metadata.labels?.["uranus.io/contract"] === copyName(contractId),
+    )!;
+    await expectHostileClaimsRefused(chain, hostile, {
+      cluster: holder.clusterId,
+      contractId,
+      epoch: running.placement!.epoch!,
+      lease: (await reader.market.lease(pod.metadata.uid!))!,
+    });
+
+    await members[0]!.client.delete(COMPUTE_CONTRACT, { namespace: APPS, name: "sealed" });
+    await waitFor(
+      async () => ((await reader.market.contract(contractId))?.state === "closed" ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 250, description: "sealed closed on chain" },
+    );
+  });
+
   it("applied in A, runs in another cluster, mirrored in A; the whole cluster killed, C runs it within the SLA", async () => {
     const applied = (await chain.comet.status()).syncInfo.latestBlockHeight;
-    await members[0]!.client.create(
-      COMPUTE_CONTRACT,
-      memberContract("web", APPS, "Others", RECOVER_WITHIN_SECONDS),
-    );
+    const manifest = memberContract("web", APPS, "Others", RECOVER_WITHIN_SECONDS);
+    manifest.spec.template.spec.ports = [{ name: "http", containerPort: 8080, protocol: "TCP" }];
+    await members[0]!.client.create(COMPUTE_CONTRACT, manifest);
     const first = await waitFor(
       async () => {
         const s = await homeStatus("web");
@@ -108,6 +204,8 @@ describe("federation e2e: three clusters and a fourth validator, one chain", fun
     const oldPods = (await holder.client.list(POD, { namespace: "uranus-from-cluster-a" })).items;
     expect(oldPods).to.have.length(1);
     const oldPodUid = oldPods[0]!.metadata.uid!;
+    // The home Service `web` reaches it at the holder's node port, on the host the holder declared.
+    await homeSlice("web", holder, await nodePortOf(holder, contractId));
 
     // The whole cluster dies at once: control plane and operator by SIGKILL, and its validator.
     const killedAt = performance.now();
@@ -130,6 +228,12 @@ describe("federation e2e: three clusters and a fourth validator, one chain", fun
     const dead = await reader.federation.cluster(ids[holderIndex]!);
     expect(dead!.online).to.equal(false);
     expect(dead!.failovers).to.equal(1);
+    // Its validator stopped signing too, so the chain did not wait out the whole heartbeat timeout.
+    expect(dead!.validatorSilentSince).to.be.greaterThan(0);
+    expect(dead!.offlineHeight - dead!.lastHeartbeatHeight).to.be.lessThan(HEARTBEAT_TIMEOUT_BLOCKS);
+    // The same home Service now reaches the survivor.
+    const survivor = members[survivorIndex]!;
+    await homeSlice("web", survivor, await nodePortOf(survivor, contractId));
     const oldLease = await reader.market.lease(oldPodUid);
     expect(oldLease!.outcome).to.equal("failed");
     const newPods = (await members[survivorIndex]!.client.list(POD, { namespace: "uranus-from-cluster-a" }))
@@ -145,7 +249,6 @@ describe("federation e2e: three clusters and a fourth validator, one chain", fun
     if (settled !== undefined) expect(settled.billedTo).to.be.at.most(oldLease!.endedAt);
 
     // The survivor's operator SIGKILLed and restarted: the workload it runs is left alone.
-    const survivor = members[survivorIndex]!;
     const heard = (await reader.federation.cluster(survivor.clusterId))!.lastHeartbeatHeight;
     await survivor.killOperator();
     await survivor.startOperator();
