@@ -16,6 +16,11 @@ export interface UranusGenesisOptions {
   deposit?: bigint;
   /** Balance each operator account starts with, on top of its deposit. */
   operatorBalance?: bigint;
+  /**
+   * The operator of validator i, where given (a member cluster's operator that runs its own validator); a fresh
+   * account for the others.
+   */
+  operators?: readonly Wallet[];
   accounts?: GenesisInput["accounts"];
   params?: GenesisInput["params"];
 }
@@ -31,8 +36,8 @@ export function buildUranusGenesis(
   options: UranusGenesisOptions = {},
 ): { appState: unknown; operators: string[] } {
   const deposit = options.deposit ?? 1_000_000n;
-  const operators = validators.map((v) => {
-    const wallet = Wallet.createRandom();
+  const operators = validators.map((v, i) => {
+    const wallet = options.operators?.[i] ?? Wallet.createRandom();
     const path = join(v.home, OPERATOR_KEY_FILE);
     writeFileSync(path, wallet.privateKey + "\n", { mode: 0o600 });
     chmodSync(path, 0o600);

@@ -4,6 +4,7 @@
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Wallet } from "ethers";
 import { pino, type Logger } from "pino";
 import type { GenesisInput } from "../../chain-sidecar/genesis/app-state.js";
 import { withExplorer } from "../../chain-sidecar/explorer/sidecar-explorer.js";
@@ -13,6 +14,7 @@ import { openHomeApp } from "../../chain-sidecar/node/uranus-app-opener.js";
 import { Testnet } from "../../chain-sidecar/testnet/testnet.js";
 import { tsxNodeCommand } from "../../chain-sidecar/testnet/tsx-node-command.js";
 import { freePort } from "../../process/free-port.js";
+import { DEMO_BALANCE } from "./demo-accounts.js";
 import type { Supervisor } from "./supervisor.js";
 
 export type ChainMode = "cometbft" | "solo";
@@ -28,6 +30,8 @@ export interface DemoChainOptions {
   supervisor: Supervisor;
   /** CometBFT validators, each with its sidecar; 1 by default. */
   validators?: number;
+  /** Operator accounts of the first validators (funded by genesis as validators, not in `accounts`). */
+  validatorOperators?: readonly Wallet[];
   /** CometBFT's pause after each commit; 1000 ms by default. */
   blockTimeMs?: number;
   /** Genesis parameters beside the metering interval. */
@@ -65,6 +69,8 @@ export async function startDemoChain(options: DemoChainOptions): Promise<DemoCha
     appGenesis: (_chainId, validators) =>
       buildUranusGenesis(validators, {
         accounts: options.accounts,
+        operators: options.validatorOperators,
+        operatorBalance: DEMO_BALANCE,
         params: {
           ...options.params,
           market: { ...options.params?.market, meteringIntervalSeconds: options.meteringIntervalSeconds },

@@ -105,7 +105,12 @@ export async function federatedUp(options: FederatedUpOptions): Promise<Federate
       const home = plans[0]!;
       const remote = new Set(home.workload.examples.filter(isRemoteEligible).map(contractKey));
       const validators = options.clusters + 1;
-      const accounts = plans.flatMap((p) => p.accounts.genesisAccounts());
+      // Each cluster's operator also operates its validator, so the chain sees a whole cluster's silence twice.
+      const operators = plans.map((p) => p.accounts.operator);
+      const operatorAddresses = new Set(operators.map((w) => w.address));
+      const accounts = plans
+        .flatMap((p) => p.accounts.genesisAccounts())
+        .filter((a) => !operatorAddresses.has(a.address));
       progress.step(
         `federation demo: ${options.clusters} clusters, each its own control plane, contributor nodes and operator, ` +
           `over a CometBFT testnet of ${validators} validators; ${home.clusterId} applies ` +
@@ -138,6 +143,7 @@ export async function federatedUp(options: FederatedUpOptions): Promise<Federate
             meteringIntervalSeconds: Math.max(1, Math.round(options.meteringIntervalMs / 1000)),
             supervisor,
             validators,
+            validatorOperators: operators,
             blockTimeMs: BLOCK_TIME_MS,
             params: FEDERATION_PARAMS,
           }).then((started) => {

@@ -5,13 +5,11 @@
 // the chain sees both its heartbeats and its validator's signatures stop and moves the contract to the third within
 // its SLA, billing no second twice, and the home Service's endpoints follow; a SIGKILLed and restarted operator
 // leaves its workload alone; deleting it at home closes it and clears the copy.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { expect } from "chai";
 import type { V1Service } from "@kubernetes/client-node";
 import { Wallet } from "ethers";
 import { ChainClient } from "../../../chain-sidecar/client/chain-client.js";
-import { buildUranusGenesis, OPERATOR_KEY_FILE } from "../../../chain-sidecar/genesis/validator-homes.js";
+import { buildUranusGenesis } from "../../../chain-sidecar/genesis/validator-homes.js";
 import { Testnet } from "../../../chain-sidecar/testnet/testnet.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
 import type { ComputeContract } from "../../../crds/types.js";
@@ -60,7 +58,8 @@ describe("federation e2e: three clusters and a fourth validator, one chain", fun
       roundTimeoutMs: 1000,
       appGenesis: (_chainId, validators) =>
         buildUranusGenesis(validators, {
-          // Each cluster's operator is its validator's operator account (made here), so the chain links the two.
+          // Each cluster's operator also operates validator i, so the chain links the two.
+          operators: keys.map((k) => k.operator),
           operatorBalance: MEMBER_FUNDS,
           accounts: [payer, hostile, ...keys.map((k) => k.owner)].map((w) => ({
             address: w.address,
@@ -72,10 +71,6 @@ describe("federation e2e: three clusters and a fourth validator, one chain", fun
             federation: { heartbeatTimeoutBlocks: HEARTBEAT_TIMEOUT_BLOCKS },
           },
         }),
-    });
-    keys.forEach((k, i) => {
-      const key = readFileSync(join(testnet.nodes[i]!.home, OPERATOR_KEY_FILE), "utf8").trim();
-      k.operator = new Wallet(key);
     });
     await testnet.start();
     chain = await ChainClient.connect(testnet.nodes[0]!.rpcUrl);
