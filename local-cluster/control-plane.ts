@@ -103,10 +103,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   };
   const realNodes: RealNode[] = [];
   const stop = async (): Promise<void> => {
-    for (const node of [...realNodes].reverse()) await node.stop();
-    realNodes.length = 0;
+    let realNodeFailure: Error | undefined;
+    for (const node of [...realNodes].reverse())
+      await node.stop().catch((error: unknown) => (realNodeFailure ??= error as Error));
+    if (realNodeFailure === undefined) realNodes.length = 0;
     for (const p of [...processes].reverse()) await p.stop();
     processes.length = 0;
+    // A real node that could not be torn down may still have mounts in the directory: keep it for another try.
+    if (realNodeFailure !== undefined) throw realNodeFailure;
     if (removeDirOnStop) rmSync(dir, { recursive: true, force: true });
     else rmSync(join(dir, STATE_FILE), { force: true });
   };

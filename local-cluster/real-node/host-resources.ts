@@ -156,7 +156,13 @@ export function deleteBridge(name: string): void {
   const ports = existsSync(join("/sys/class/net", name, "brif"))
     ? readdirSync(join("/sys/class/net", name, "brif"))
     : [];
-  for (const port of ports) execFileSync("ip", ["link", "delete", port], { stdio: "ignore" });
+  for (const port of ports) {
+    try {
+      execFileSync("ip", ["link", "delete", port], { stdio: "ignore" });
+    } catch {
+      // Its network namespace went away meanwhile, and took the veth with it.
+    }
+  }
   execFileSync("ip", ["link", "delete", name], { stdio: "pipe" });
 }
 

@@ -36,8 +36,8 @@ export function saveRealNodeState(state: RealNodeState): void {
 }
 
 /**
- * kubelet first (so nothing restarts), then the containers (by cgroup) before their shims (by containerd address),
- * then containerd; then mounts, bridge, cgroups and the host state recorded at start.
+ * kubelet and containerd first (so nothing restarts or cleans up behind us), then the containers (by cgroup) before
+ * their shims (by the node directory in their command line); then mounts, bridge, cgroups and the recorded host state.
  */
 export async function tearDownRealNode(
   state: RealNodeState,
@@ -45,21 +45,43 @@ export async function tearDownRealNode(
 ): Promise<void> {
   if (state.stopped) return;
   const pidOf = (name: string): number | undefined => state.pids.find((p) => p.name === name)?.pid;
-  const kubelet = pidOf("kubelet");
-  if (kubelet !== undefined) await stopProcess(kubelet);
-  await killUntilNone(() => cgroupPids(state.cgroupRoot), `no process left in cgroup ${state.cgroupRoot}`);
-  await killUntilNone(
-    () => pidsWithCommandLine(`-address ${state.containerdSocket}`),
-    `no containerd shim left for ${state.containerdSocket}`,
-  );
-  const containerd = pidOf("containerd");
-  if (containerd !== undefined) await stopProcess(containerd);
-  await unmountUnder(state.dir);
-  deleteBridge(state.bridge);
-  await removeCgroupRoot(state.cgroupRoot);
-  restoreHostState(state.host);
+  const steps: [string, () => Promise<void> | void][] = [
+    ["stop the kubelet", () => stopOptional(pidOf("kubelet"), stopProcess)],
+    // Before the shims die: a live containerd answers a dead shim by starting cleanup shims and runc.
+    ["stop containerd", () => stopOptional(pidOf("containerd"), stopProcess)],
+    [
+      "kill the containers",
+      () => killUntilNone(() => cgroupPids(state.cgroupRoot), `no process in ${state.cgroupRoot}`),
+    ],
+    // Shims, runc and `containerd publish` all name the node's socket or runc root, which live in its directory.
+    [
+      "kill the shims",
+      () => killUntilNone(() => pidsWithCommandLine(state.dir), `no process mentioning ${state.dir}`),
+    ],
+    ["unmount", () => unmountUnder(state.dir)],
+    ["delete the bridge", () => deleteBridge(state.bridge)],
+    ["remove the cgroups", () => removeCgroupRoot(state.cgroupRoot)],
+    ["restore the host state", () => restoreHostState(state.host)],
+  ];
+  // Every step runs even when one fails, so one stuck piece does not leave the rest of the machine changed.
+  const failures: string[] = [];
+  for (const [what, step] of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(`${what}: ${(error as Error).message}`);
+    }
+  }
+  if (failures.length > 0) throw new Error(`real node ${state.name} teardown: ${failures.join("; ")}`);
   state.stopped = true;
   saveRealNodeState(state);
+}
+
+async function stopOptional(
+  pid: number | undefined,
+  stopProcess: (pid: number) => Promise<void>,
+): Promise<void> {
+  if (pid !== undefined) await stopProcess(pid);
 }
 
 /** Tears down every real node a control plane in `dir` started, newest first (host state is restored in LIFO order). */

@@ -1,0 +1,88 @@
+// What a real node may change on the machine, read without the node's own bookkeeping, so a test can compare the
+// machine before a real node started with the machine after it stopped.
+import { execFileSync } from "node:child_process";
+import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface HostSnapshot {
+  processes: string[];
+  mounts: string[];
+  sysctls: Record<string, string>;
+  iptablesChains: string[];
+  interfaces: string[];
+  netns: string[];
+  cgroups: string[];
+  hostPaths: string[];
+}
+
+const PROGRAMS = new Set(["containerd", "kubelet", "containerd-shim", "containerd-shim-runc-v2", "runc"]);
+const SYSCTLS = [
+  "vm.overcommit_memory",
+  "vm.panic_on_oom",
+  "kernel.panic",
+  "kernel.panic_on_oops",
+  "kernel.keys.root_maxkeys",
+  "kernel.keys.root_maxbytes",
+  "net.ipv4.ip_forward",
+];
+/** Fixed paths containerd, CNI and the kubelet use whatever they are configured with. */
+const HOST_PATHS = [
+  "/run/containerd",
+  "/run/netns",
+  "/run/mount",
+  "/var/lib/cni",
+  "/var/lib/kubelet",
+  "/var/lib/containerd",
+  "/var/log/pods",
+  "/var/log/containers",
+  "/opt/containerd",
+  "/etc/cni",
+];
+
+export function snapshotHost(): HostSnapshot {
+  return {
+    processes: readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .map((pid) => {
+        try {
+          return `${pid} ${readFileSync(join("/proc", pid, "comm"), "utf8").trim()}`;
+        } catch {
+          return "";
+        }
+      })
+      .filter((line) => PROGRAMS.has(line.split(" ")[1] ?? "")),
+    mounts: readFileSync("/proc/self/mountinfo", "utf8")
+      .split("\n")
+      .map((line) => line.split(" ")[4] ?? "")
+      .filter((path) => path.startsWith(tmpdir()) || /kubelet|containerd|netns|cni/.test(path))
+      .sort(),
+    sysctls: Object.fromEntries(
+      SYSCTLS.map((name) => [name, readFileSync(join("/proc/sys", ...name.split(".")), "utf8").trim()]),
+    ),
+    iptablesChains: ["iptables-save", "ip6tables-save"].flatMap((tool) => {
+      let table = "";
+      return execFileSync(tool, { encoding: "utf8" })
+        .split("\n")
+        .flatMap((line) => {
+          if (line.startsWith("*")) table = line.slice(1);
+          return line.startsWith(":") ? [`${tool} ${table} ${line.slice(1).split(" ")[0]}`] : [];
+        });
+    }),
+    interfaces: readdirSync("/sys/class/net").sort(),
+    netns: execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").filter(Boolean).sort(),
+    cgroups: readdirSync("/sys/fs/cgroup").flatMap((hierarchy) => {
+      const root = join("/sys/fs/cgroup", hierarchy);
+      if (!lstatSync(root).isDirectory()) return [];
+      return readdirSync(root, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => `${hierarchy}/${entry.name}`);
+    }),
+    hostPaths: HOST_PATHS.flatMap((path) => (existsSync(path) ? walk(path) : [])),
+  };
+}
+
+function walk(path: string): string[] {
+  if (!lstatSync(path).isDirectory()) return [path];
+  return [path, ...readdirSync(path).flatMap((entry) => walk(join(path, entry)))];
+}
