@@ -37,8 +37,13 @@ const summary = (values: number[]): { p50: number; p99: number } => {
   return { p50: Number(percentile(sorted, 50).toFixed(2)), p99: Number(percentile(sorted, 99).toFixed(2)) };
 };
 
-// Cluster keys for the first three and for every replacement.
+// Cluster keys for the first three and for every replacement. Validator i is operated by cluster i's operator, and a
+// replacement joining on validator i uses that operator too, so the chain sees a whole cluster's silence twice.
 const keys = Array.from({ length: 3 + KILLS }, () => memberKeys());
+const validatorOperators = keys.slice(0, 3).map((k) => k.operator);
+const genesisAccounts = keys
+  .flatMap((k) => k.accounts)
+  .filter((a) => !validatorOperators.some((w) => w.address === a.address));
 const payer = new Wallet(Wallet.createRandom().privateKey);
 const testnet = await Testnet.create({
   validators: 4,
@@ -48,7 +53,9 @@ const testnet = await Testnet.create({
   roundTimeoutMs: 1000,
   appGenesis: (_chainId, validators) =>
     buildUranusGenesis(validators, {
-      accounts: [...keys.flatMap((k) => k.accounts), { address: payer.address, balance: MEMBER_FUNDS }],
+      operators: validatorOperators,
+      operatorBalance: MEMBER_FUNDS,
+      accounts: [...genesisAccounts, { address: payer.address, balance: MEMBER_FUNDS }],
       params: {
         market: { meteringIntervalSeconds: 30 },
         poc: { heartbeatWindowBlocks: 300 },
@@ -74,9 +81,13 @@ try {
   let nextKey = 0;
   const addMember = async (validator: number): Promise<MemberCluster> => {
     const id = `cluster-${nextKey + 1}`;
-    const member = await startMemberCluster(testnet.nodes[validator]!.rpcUrl, id, keys[nextKey++]!, {
-      operatorProcess: true,
-    });
+    const own = keys[nextKey++]!;
+    const member = await startMemberCluster(
+      testnet.nodes[validator]!.rpcUrl,
+      id,
+      { ...own, operator: validatorOperators[validator]! },
+      { operatorProcess: true },
+    );
     members.push(member);
     validatorOf.set(member, validator);
     return member;
