@@ -35,3 +35,8 @@ export function isAlreadyExists(error: unknown): boolean {
 export function isGone(error: unknown): boolean {
   return statusOf(error) === 410;
 }
+
+/** The apiserver refused the object itself (schema, CEL or built-in validation). */
+export function isInvalid(error: unknown): boolean {
+  return statusOf(error) === 422;
+}

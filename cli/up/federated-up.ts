@@ -54,7 +54,8 @@ const BLOCK_TIME_MS = 1000;
 const FEDERATION_PARAMS = { federation: { heartbeatTimeoutBlocks: 10 } };
 const MEMBERS_ONLINE_TIMEOUT_MS = 60_000;
 /** Where a member says the workloads it runs for other clusters are reached. */
-const ENDPOINT_HOST = "127.0.0.1";
+/** A name per member under .localhost (loopback to curl and most resolvers); an EndpointSlice refuses 127.0.0.1. */
+const endpointHost = (clusterId: string): string => `${clusterId}.localhost`;
 
 interface ClusterPlan {
   clusterId: string;
@@ -78,12 +79,12 @@ function plan(stateDir: string, clusters: number, nodes: number): ClusterPlan[] 
 }
 
 /** What a member offers: its contributors' regions and isolation, its endpoints on loopback. */
-function membership(workload: DemoWorkload): FederationSettings {
+function membership(clusterId: string, workload: DemoWorkload): FederationSettings {
   const nodes = contributorNodesOf(workload);
   return {
     regions: [...new Set(nodes.map((cn) => cn.spec.region))].sort(),
     isolation: [...new Set(nodes.flatMap((cn) => cn.spec.isolation ?? ["runc"]))].sort(),
-    endpointHost: ENDPOINT_HOST,
+    endpointHost: endpointHost(clusterId),
     portFirst: 30000,
     portLast: 32767,
   };
@@ -166,7 +167,7 @@ export async function federatedUp(options: FederatedUpOptions): Promise<Federate
               accounts: p.accounts,
               logsDir: p.logsDir,
               meteringIntervalMs: options.meteringIntervalMs,
-              member: { clusterId: p.clusterId, federation: membership(p.workload) },
+              member: { clusterId: p.clusterId, federation: membership(p.clusterId, p.workload) },
               say: (line) => progress.step(`${p.clusterId}: ${line}`),
               label: p.clusterId,
               processMetrics: i === 0,

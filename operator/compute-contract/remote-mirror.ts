@@ -3,6 +3,7 @@
 import type { Contract } from "../../chain-sidecar/modules/market/market-types.js";
 import type { ComputeContract, ComputeContractPhase, ComputeContractStatus } from "../../crds/types.js";
 import type { ConditionUpdate } from "../../kube-runtime/conditions.js";
+import { isInvalid } from "../../kube-runtime/kube-api-error.js";
 import type { ObjectKey } from "../../kube-runtime/resource.js";
 import type { OperatorContext } from "../operator-context.js";
 import type { ContractResizer } from "./contract-resizer.js";
@@ -21,6 +22,21 @@ export class RemoteMirror {
     private readonly endpoints: RemoteEndpoints,
   ) {
     this.sealer = new SealedEnvPoster(ctx);
+  }
+
+  /** The home Service's slice; one the apiserver refuses (a loopback address) is an event, never a stalled status. */
+  private async publishEndpoints(cc: ComputeContract, endpoints: readonly string[]): Promise<void> {
+    try {
+      await this.endpoints.ensure(cc, endpoints);
+    } catch (error) {
+      if (!isInvalid(error)) throw error;
+      this.ctx.runtime.events.record(cc, {
+        type: "Warning",
+        reason: "EndpointsNotPublished",
+        action: "UpdateEndpointSlice",
+        note: `the home Service cannot list ${endpoints.join(", ")}: ${(error as Error).message}`,
+      });
+    }
   }
 
   /** Writes the mirrored status with `status` and `conditions` already gathered; returns the phase written. */
@@ -42,7 +58,7 @@ export class RemoteMirror {
         note: `cannot send the env from Secrets to the assigned cluster: ${unsealed}`,
       });
     const mirrored = mirroredStatus(contract, order);
-    await this.endpoints.ensure(cc, mirrored.placement.endpoints ?? []);
+    await this.publishEndpoints(cc, mirrored.placement.endpoints ?? []);
     status.phase = mirrored.phase;
     status.readyReplicas = mirrored.readyReplicas;
     status.replicas = contract.replicas;
