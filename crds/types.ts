@@ -262,6 +262,10 @@ export interface ServiceLevel {
 export type ClusterPlacement = "Local" | "Any" | "Others";
 export const CLUSTER_PLACEMENTS = ["Local", "Any", "Others"] as const satisfies readonly ClusterPlacement[];
 
+/** Reserved: pay for the SCU each replica reserves; Used: pay for measured use, at most that (unmeasured as Reserved). */
+export type Billing = "Reserved" | "Used";
+export const BILLINGS = ["Reserved", "Used"] as const satisfies readonly Billing[];
+
 export interface Placement {
   regions?: string[];
   minPoC?: Integer;
@@ -296,6 +300,7 @@ export interface ComputeContractSpec {
   duration?: Duration;
   sla?: ServiceLevel;
   placement?: Placement;
+  billing?: Billing;
   payer: Payer;
 }
 
@@ -358,6 +363,7 @@ export const DEFAULTS = {
   contributorSpread: "none",
   protocol: "TCP",
   payerSecretKey: "privateKey",
+  billing: "Reserved",
 } as const;
 
 // Condition types and reasons live beside these types; importers keep the one module.

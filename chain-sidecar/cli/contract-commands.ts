@@ -1,6 +1,6 @@
 // `uranus tx contract open|topup|resize|close|rate|lease|end-lease|breach`: a consumer's contracts and their leases.
 import { randomUUID } from "node:crypto";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { ZeroAddress } from "ethers";
 import * as market from "../modules/market/market-messages.js";
 import { contractIdFor } from "../modules/market/market-records.js";
@@ -27,6 +27,7 @@ interface OpenOptions {
   region: string[];
   minPoc: bigint;
   spread?: boolean;
+  billing: string;
   operator?: string;
   ref?: string;
   cluster: string;
@@ -59,6 +60,11 @@ export function registerContractCommands(tx: Command): void {
     .option("--region <name>", "allowed region (repeat for several; none allows any)", collect, [])
     .addOption(bigintOption("--min-poc <n>", "lowest contributor PoC total accepted", amountArgument, 0n))
     .option("--spread", "at most one replica per contributor")
+    .addOption(
+      new Option("--billing <mode>", "pay for the reserved SCU, or for measured use up to it")
+        .choices(["reserved", "used"])
+        .default("reserved"),
+    )
     .option(
       "--operator <address>",
       "address allowed to record leases for you (e.g. the operator's key)",
@@ -89,6 +95,7 @@ export function registerContractCommands(tx: Command): void {
               regions: opts.region,
               minPoc: opts.minPoc,
               spread: opts.spread ?? false,
+              billing: opts.billing,
               operator: opts.operator ?? ZeroAddress,
               clusterId: opts.cluster,
               clientRef,

@@ -1,5 +1,5 @@
 // ComputeContract: what a consumer wants run, and what it pays for it.
-import { CLUSTER_PLACEMENTS, COMPUTE_CONTRACT_PHASES, CONDITION, DEFAULTS } from "../types.js";
+import { BILLINGS, CLUSTER_PLACEMENTS, COMPUTE_CONTRACT_PHASES, CONDITION, DEFAULTS } from "../types.js";
 import { conditions } from "./conditions.js";
 import { customResourceDefinition, type CustomResourceDefinition } from "./definition.js";
 import {
@@ -155,6 +155,16 @@ function spec(): OpenApiSchema {
       ),
       sla: serviceLevel(),
       placement: placement(),
+      billing: enumeration(
+        "What the consumer pays for: Reserved (every SCU a replica reserves, each second) or Used (its measured " +
+          "CPU or memory, whichever is the larger share of an SCU, at most the reservation; seconds without a " +
+          "measurement as Reserved). Set when created.",
+        BILLINGS,
+        {
+          default: DEFAULTS.billing,
+          "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "billing is immutable" }],
+        },
+      ),
       payer: payer(),
     },
     {

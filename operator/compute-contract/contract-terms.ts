@@ -36,6 +36,11 @@ export function desiredReplicas(contract: ComputeContract): number {
   return contract.spec.replicas ?? DEFAULTS.replicas;
 }
 
+/** The chain's name of the contract's billing term (the CRD's Reserved/Used, lower case). */
+export function chainBilling(contract: ComputeContract): "reserved" | "used" {
+  return (contract.spec.billing ?? DEFAULTS.billing) === "Used" ? "used" : "reserved";
+}
+
 export interface OpeningParty {
   /** May then record the contract's leases and breaches. */
   operator: string;
@@ -71,6 +76,7 @@ export function openContractMessage(
     regions: [...(spec.placement?.regions ?? [])].sort(),
     minPoc: BigInt(spec.placement?.minPoC ?? 0),
     spread: spec.template.spec.contributorSpread === "required",
+    billing: chainBilling(contract),
     operator: party.operator,
     clusterId: party.clusterId,
     clientRef: party.clientRef,

@@ -4,6 +4,7 @@ import { invalidField } from "../../tx/tx-error.js";
 import { checkClientRef, checkClusterId, checkContractId, checkRegion } from "../identifiers.js";
 import type { OpenContract } from "./market-messages.js";
 import type { MarketParams } from "./market-params.js";
+import { BILLING_MODES, type BillingMode } from "./market-records.js";
 
 export function inRange(value: bigint, min: number, max: number, field: string): number {
   if (value < BigInt(min) || value > BigInt(max))
@@ -24,6 +25,7 @@ export interface ContractTerms {
   recoverWithinSeconds: number;
   /** Sorted, each listed once. */
   regions: string[];
+  billing: BillingMode;
 }
 
 /**
@@ -54,7 +56,20 @@ export function checkContractTerms(
     if (regions.has(region)) throw invalidField(`${message}.regions[${i}]`, `${region} is listed twice`);
     regions.add(region);
   });
-  return { scuPerReplica, replicas, durationSeconds, recoverWithinSeconds, regions: [...regions].sort() };
+  const billing = BILLING_MODES.find((mode) => mode === msg.billing);
+  if (billing === undefined)
+    throw invalidField(
+      `${message}.billing`,
+      `${JSON.stringify(msg.billing)} is neither "reserved" nor "used"`,
+    );
+  return {
+    scuPerReplica,
+    replicas,
+    durationSeconds,
+    recoverWithinSeconds,
+    regions: [...regions].sort(),
+    billing,
+  };
 }
 
 /** Every market message but the opening names a contract: its id's syntax, before the keeper reads it. */

@@ -147,11 +147,8 @@ export class MarketKeeper {
         ResultCode.DUPLICATE,
         `${message}.clientRef: ${sender} already opened contract ${id} for ${clusterId === "" ? "" : `cluster ${clusterId}, `}reference ${clientRef} (${existing.state})`,
       );
-    const { scuPerReplica, replicas, durationSeconds, recoverWithinSeconds, regions } = checkContractTerms(
-      msg,
-      p,
-      message,
-    );
+    const { scuPerReplica, replicas, durationSeconds, recoverWithinSeconds, regions, billing } =
+      checkContractTerms(msg, p, message);
     const openedAt = secondsOf(block);
     const contract: Contract = {
       id,
@@ -168,6 +165,7 @@ export class MarketKeeper {
       regions,
       minPoc: msg.minPoc,
       spread: msg.spread,
+      billing,
       state: "open",
       closeReason: "",
       openedAt,

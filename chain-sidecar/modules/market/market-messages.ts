@@ -15,6 +15,8 @@ export const CONTRACT_TERM_FIELDS = [
   { name: "minPoc", type: "uint256" },
   // At most one replica per contributor (owner address) at a time.
   { name: "spread", type: "bool" },
+  // "reserved": pay for the lease's SCU; "used": pay for measured use, at most the lease's SCU.
+  { name: "billing", type: "string" },
 ] as const;
 
 /** Opens a contract; the sender pays `budget` into escrow and may authorise an operator to record its leases. */

@@ -55,6 +55,7 @@ export function contractView(c: Contract): JsonValue {
     closedAt: c.closedAt,
     sla: { recoverWithinSeconds: c.recoverWithinSeconds, maxMigrations: c.maxMigrations },
     placement: { regions: c.regions, minPoc: c.minPoc.toString(), spread: c.spread },
+    billing: c.billing,
     escrow: {
       deposited: c.deposited.toString(),
       spent: c.spent.toString(),
@@ -108,6 +109,7 @@ export function openedEvent(ctx: ExecContext, c: Contract): void {
     budget: c.deposited,
     replicas: c.replicas,
     scu_per_replica: c.scuPerReplica,
+    billing: c.billing,
     ends_at: c.endsAt,
   });
 }

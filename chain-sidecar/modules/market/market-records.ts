@@ -29,6 +29,9 @@ const ALL_LEASE_OUTCOMES = ["", "completed", "migrated", "failed", "contract_clo
 export type LeaseOutcome = (typeof ALL_LEASE_OUTCOMES)[number];
 export const LEASE_OUTCOMES: readonly LeaseOutcome[] = ["completed", "migrated", "failed"];
 export const BREACH_KINDS = ["recovery", "migrations", "availability"] as const;
+/** reserved: the lease's SCU is billed; used: measured use, capped at the lease's SCU (unmeasured seconds as reserved). */
+export const BILLING_MODES = ["reserved", "used"] as const;
+export type BillingMode = (typeof BILLING_MODES)[number];
 
 export const CONTRACT_RECORD = defineRecord({
   id: text,
@@ -47,6 +50,7 @@ export const CONTRACT_RECORD = defineRecord({
   regions: texts,
   minPoc: amount,
   spread: flag,
+  billing: oneOf(BILLING_MODES),
   state: oneOf(CONTRACT_STATES),
   closeReason: oneOf(CLOSE_REASONS),
   /** Block time (unix seconds) of opening; the contract ends at openedAt + durationSeconds. */

@@ -2,11 +2,13 @@
 // Everything else in this folder (the keeper, state keys, the handlers) is internal to the chain.
 export * from "./market-messages.js";
 export {
+  BILLING_MODES,
   BREACH_KINDS,
   LEASE_OUTCOMES,
   contractIdFor,
   decodeContract,
   decodeLease,
+  type BillingMode,
   type CloseReason,
   type Contract,
   type ContractState,

@@ -1,7 +1,7 @@
 // What metering needs from other modules, as narrow interfaces the app wires once (uranus-modules.ts).
 import type { StateReader, StateWriter } from "../../state/state-access.js";
 import type { Contract, ContractState, Lease, MarketParams } from "../market/market-types.js";
-import type { ContributorRecord } from "../poc/poc-types.js";
+import type { ContributorRecord, PocParams } from "../poc/poc-types.js";
 
 /** The market's leases and contract escrow, as metering bills them. */
 export interface ContractLedger {
@@ -23,7 +23,8 @@ export interface SettlementBank {
   addToFeePool(state: StateWriter, amount: bigint): void;
 }
 
-/** Contributor nodes (poc), for who may operate a node. */
+/** Contributor nodes (poc), for who may operate a node, and the SCU that measured use is billed in. */
 export interface NodeReader {
   node(state: StateReader, nodeId: string): ContributorRecord | undefined;
+  params(state: StateReader): Pick<PocParams, "scuCpuMillicores" | "scuMemoryBytes">;
 }

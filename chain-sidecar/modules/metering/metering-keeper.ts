@@ -2,8 +2,9 @@
 //
 // A batch is all or nothing: every record must name a pod whose lease matches its contract, replica and node, on a
 // node of the batch's contributor, for seconds after the pod's last billed second, inside the lease and the contract.
-// Settlement takes price × scu × seconds / 3600 from escrow (see settlement-math.ts for the rounding); the fee goes
-// to the validators' fee pool and the rest to the contributor. When escrow runs short the record is settled up to
+// Settlement takes price × scu × seconds / 3600 from escrow, or for a contract billed by use the measured milli-SCU
+// (at most the lease's SCU; unmeasured seconds as reserved) over 3_600_000 (see settlement-math.ts for the rounding);
+// the fee goes to the validators' fee pool and the rest to the contributor. When escrow runs short the record is settled up to
 // what the escrow holds, the rest is recorded as unpaid, its seconds still count as billed (so they are never billed
 // again), and the contract is paused.
 import { encodeRecord, decodeRecord } from "../../state/canonical-json.js";
@@ -15,7 +16,7 @@ import type { Contract, ContractState } from "../market/market-types.js";
 import { readParams } from "../params/params-keeper.js";
 import type { ContributorRecord } from "../poc/poc-types.js";
 import type { ContractLedger, NodeReader, SettlementBank } from "./expected-keepers.js";
-import { checkMeterRecord, checkMeteringBatch } from "./metering-checks.js";
+import { checkMeterRecord, checkMeteringBatch, checkUsage } from "./metering-checks.js";
 import type { MeteringBatch } from "./metering-messages.js";
 import { meteringParams, type MeteringParams } from "./metering-params.js";
 import {
@@ -30,7 +31,7 @@ import {
   type BatchRecord,
   type PodSettlement,
 } from "./metering-records.js";
-import { feeOf, intervalAmount } from "./settlement-math.js";
+import { MILLI, billedUnits, feeOf, intervalAmount } from "./settlement-math.js";
 
 export interface BatchOutcome {
   batch: BatchRecord;
@@ -65,6 +66,7 @@ export class MeteringKeeper {
   ): BatchOutcome {
     const params = this.params(state);
     const root = checkMeteringBatch(msg, params);
+    const unit = this.nodes.params(state);
     const records = msg.records;
     const market = this.market;
     const skew = market.params(state).clockSkewSeconds;
@@ -123,6 +125,7 @@ export class MeteringKeeper {
       }
       if (record.scu !== BigInt(lease.scu))
         throw invalidField(`${path}.scu`, `${record.scu} differs from the lease's ${lease.scu} SCU`);
+      const usage = checkUsage(record, unit, path);
       let contract = contracts.get(lease.contractId);
       if (!contract) {
         contract = market.requireContract(state, lease.contractId, `${path}.contractId`);
@@ -147,11 +150,13 @@ export class MeteringKeeper {
         );
       }
       const seconds = to - from;
+      const { units, unitsPerScu } = billedUnits(contract.billing, record.scu, usage, unit);
       const { amount, carry } = intervalAmount(
         lease.pricePerScuHour,
-        BigInt(lease.scu),
+        units,
         BigInt(seconds),
         pod?.carry ?? 0n,
+        unitsPerScu,
       );
       const before = contract.state;
       const { charged, unpaid } = market.charge(state, contract, amount);
@@ -165,9 +170,14 @@ export class MeteringKeeper {
         contributor: lease.contributor,
         scu: lease.scu,
         pricePerScuHour: lease.pricePerScuHour,
+        billing: contract.billing,
         firstFrom: from,
         billedTo: from,
         seconds: 0,
+        measuredSeconds: 0,
+        cpuMilliSeconds: 0n,
+        memoryByteSeconds: 0n,
+        billedMilliScuSeconds: 0n,
         charged: 0n,
         fee: 0n,
         unpaid: 0n,
@@ -178,6 +188,12 @@ export class MeteringKeeper {
       };
       settled.billedTo = to;
       settled.seconds += seconds;
+      settled.billedMilliScuSeconds += ((units * MILLI) / unitsPerScu) * BigInt(seconds);
+      if (usage) {
+        settled.measuredSeconds += seconds;
+        settled.cpuMilliSeconds += usage.cpuMillicores * BigInt(seconds);
+        settled.memoryByteSeconds += usage.memoryBytes * BigInt(seconds);
+      }
       settled.charged += charged;
       settled.fee += fee;
       settled.unpaid += unpaid;

@@ -1,7 +1,10 @@
 // Metering transaction messages (type ids 64–79).
 import { defineMessage, type MessageOf, type NoStructs, type ValueOfFields } from "../../tx/message-spec.js";
 
-/** One pod's use over [fromTime, toTime) in unix seconds; usage fields are averages, 0 when not measured. */
+/**
+ * One pod's use over [fromTime, toTime) in unix seconds; usage fields are averages over it. memoryBytes 0 means not
+ * measured (a running container's working set never is 0), and then cpuMillicores must be 0 too.
+ */
 export const METER_RECORD_FIELDS = [
   { name: "podUid", type: "string" },
   { name: "contractId", type: "string" },

@@ -33,9 +33,14 @@ export function podSettlementView(p: PodSettlement): JsonValue {
     contributor: p.contributor,
     scu: p.scu,
     pricePerScuHour: p.pricePerScuHour.toString(),
+    billing: p.billing,
     firstFrom: p.firstFrom,
     billedTo: p.billedTo,
     seconds: p.seconds,
+    measuredSeconds: p.measuredSeconds,
+    cpuMilliSeconds: p.cpuMilliSeconds.toString(),
+    memoryByteSeconds: p.memoryByteSeconds.toString(),
+    billedMilliScuSeconds: p.billedMilliScuSeconds.toString(),
     charged: p.charged.toString(),
     fee: p.fee.toString(),
     unpaid: p.unpaid.toString(),
@@ -116,7 +121,7 @@ export function meteringModule(metering: MeteringKeeper): ChainModule {
     queries: [
       recordQuery(
         "/settlement/pod/:podUid",
-        "one pod's settlement: billed seconds, charged, fee and unpaid amounts (provable)",
+        "one pod's settlement: billed seconds, used CPU and memory, charged, fee and unpaid amounts (provable)",
         (params) => {
           const podUid = checkPodUid(params.podUid!, "podUid");
           return { stateKey: podKey(podUid), missing: `pod ${podUid} has no settlement` };

@@ -1,6 +1,7 @@
 // The metering module's stored records and the keys under its prefix `metering/`.
-import { amount, defineRecord, integer, text, type RecordType } from "../../state/record-codec.js";
+import { amount, defineRecord, integer, oneOf, text, type RecordType } from "../../state/record-codec.js";
 import type { StateReader } from "../../state/state-access.js";
+import { BILLING_MODES } from "../market/market-types.js";
 
 export const POD_PREFIX = "metering/pod/";
 export const BY_CONTRACT_PREFIX = "metering/contract/";
@@ -17,18 +18,28 @@ export const POD_SETTLEMENT_RECORD = defineRecord({
   contributor: text,
   scu: integer,
   pricePerScuHour: amount,
+  /** The contract's billing: "reserved" bills scu every second, "used" the measured use (at most scu). */
+  billing: oneOf(BILLING_MODES),
   /** Start of the first metered interval (unix seconds). */
   firstFrom: integer,
   /** End of the last metered interval: no later record may start before it. */
   billedTo: integer,
   /** Metered seconds in total (gaps between intervals are not billed). */
   seconds: integer,
+  /** Seconds whose record carried a measurement: memoryBytes 0 means not measured (a running container's working set never is 0; kwok's fake pods report nothing). */
+  measuredSeconds: integer,
+  /** Σ cpuMillicores × seconds over measured records: used CPU in milli-core-seconds. */
+  cpuMilliSeconds: amount,
+  /** Σ memoryBytes × seconds over measured records. */
+  memoryByteSeconds: amount,
+  /** Σ billed milli-SCU × seconds: scu × 1000 when reserved or unmeasured, else measured use capped at scu × 1000. */
+  billedMilliScuSeconds: amount,
   /** Taken from escrow: the contributor's share plus the fee. */
   charged: amount,
   fee: amount,
-  /** Cost the escrow could not cover. charged + unpaid = ⌊price × scu × seconds / 3600⌋ exactly. */
+  /** Cost the escrow could not cover. charged + unpaid = ⌊price × billedMilliScuSeconds / 3_600_000⌋ exactly. */
   unpaid: amount,
-  /** price × scu × seconds not yet turned into whole tokens (always below 3600). */
+  /** What is not yet turned into whole tokens: below 3600 (reserved, in SCU) or 3_600_000 (used, in milli-SCU). */
   carry: amount,
   intervals: integer,
   lastBatch: text,

@@ -169,6 +169,7 @@ async function main(): Promise<void> {
           regions: [],
           minPoc: 0n,
           spread: false,
+          billing: "reserved",
           operator: "0x0000000000000000000000000000000000000000",
           clusterId: "",
           clientRef: `bench-${c}`,

@@ -184,7 +184,7 @@ describe("crds on a real kube-apiserver", function () {
       );
     });
 
-    it("refuses to change the offered node or the payer (transition rules, which only an update runs)", async () => {
+    it("refuses to change the offered node, the payer or the billing (transition rules, which only an update runs)", async () => {
       const node = await mergePatch(["cn", "home-lab-1"], { spec: { nodeName: "other" } });
       expect(node.code).to.not.equal(0);
       expect(node.stderr).to.include("spec.nodeName");
@@ -195,6 +195,9 @@ describe("crds on a real kube-apiserver", function () {
       expect(payer.code).to.not.equal(0);
       expect(payer.stderr).to.include("spec.payer");
       expect(payer.stderr).to.include("payer is immutable");
+      const billing = await mergePatch(["cc", "web-service", "-n", NAMESPACE], { spec: { billing: "Used" } });
+      expect(billing.code).to.not.equal(0);
+      expect(billing.stderr).to.include("billing is immutable");
       const replicas = await mergePatch(["cc", "web-service", "-n", NAMESPACE], { spec: { replicas: 3 } });
       expect(replicas.code, replicas.stderr).to.equal(0);
     });

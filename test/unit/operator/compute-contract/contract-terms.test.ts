@@ -32,13 +32,14 @@ describe("contract terms as the chain's OpenContract", () => {
     );
   });
 
-  it("carries size, replicas, price, budget, SLA, placement, spread and the operator", () => {
+  it("carries size, replicas, price, budget, SLA, placement, spread, billing and the operator", () => {
     const message = openContractMessage(
       contract({
         replicas: 3,
         duration: "12h",
         sla: { recoverWithin: "30s", maxMigrations: 2 },
         placement: { regions: ["us", "eu"], minPoC: 7 },
+        billing: "Used",
         template: { spec: { image: "i", size: { scu: 4 }, contributorSpread: "required" } },
       }),
       new ScuScale(),
@@ -60,13 +61,14 @@ describe("contract terms as the chain's OpenContract", () => {
       regions: ["eu", "us"],
       minPoc: 7n,
       spread: true,
+      billing: "used",
       operator: "0x00000000000000000000000000000000000000aa",
       clusterId: "home",
       clientRef: "0b9e8c2a-1111-4222-8333-944445555666",
     });
   });
 
-  it("defaults: one replica, the chain's longest duration, a 10 s recovery, SCU from cpu/memory", () => {
+  it("defaults: one replica, the chain's longest duration, a 10 s recovery, SCU from cpu/memory, reserved billing", () => {
     const message = openContractMessage(contract({}), new ScuScale(), {
       operator: "0x00000000000000000000000000000000000000aa",
       clusterId: "",
@@ -78,6 +80,7 @@ describe("contract terms as the chain's OpenContract", () => {
     expect(message.recoverWithinSeconds).to.equal(BigInt(DEFAULT_RECOVER_WITHIN_SECONDS));
     expect(message.maxMigrations).to.equal(BigInt(DEFAULT_MAX_MIGRATIONS));
     expect(message.scuPerReplica).to.equal(3n);
+    expect(message.billing).to.equal("reserved");
     expect(message.spread).to.equal(false);
   });
 });

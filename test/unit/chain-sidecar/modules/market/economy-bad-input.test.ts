@@ -91,6 +91,8 @@ describe("economy transactions: bad input gets its specific code and names the f
       invalidTerms("zero recovery time", { recoverWithinSeconds: 0n }, ".recoverWithinSeconds"),
       invalidTerms("malformed region", { regions: ["eu-west", "Mars!"] }, ".regions[1]"),
       invalidTerms("duplicate region", { regions: ["eu-west", "eu-west"] }, ".regions[1]"),
+      invalidTerms("unknown billing", { billing: "hourly" }, ".billing"),
+      invalidTerms("billing in the CRD's spelling", { billing: "Used" }, ".billing"),
       invalidTerms("client reference missing", { clientRef: "" }, ".clientRef"),
       invalidTerms("client reference with a space", { clientRef: "my contract" }, ".clientRef"),
       invalidTerms("cluster id that is not a DNS label", { clusterId: "Home_Cluster" }, ".clusterId"),
@@ -110,9 +112,9 @@ describe("economy transactions: bad input gets its specific code and names the f
     itRefusesUndecodable(market.OpenContractMsg, [
       [
         "missing field",
-        market.OpenContractMsg.fields.slice(0, 12),
+        market.OpenContractMsg.fields.slice(0, 13),
         terms({}),
-        "OpenContract: expected 13 fields",
+        "OpenContract: expected 14 fields",
       ],
       [
         "replicas wider than uint16",

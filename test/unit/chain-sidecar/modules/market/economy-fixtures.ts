@@ -41,6 +41,7 @@ export function contractTerms(overrides: Partial<OpenContract> = {}): OpenContra
     regions: [],
     minPoc: 0n,
     spread: false,
+    billing: "reserved",
     operator: ZeroAddress,
     clusterId: "",
     clientRef: `cc-${openings}`,

@@ -138,6 +138,27 @@ describe("economy transactions: bad input gets its specific code and names the f
       ["interval in the future", owner, batch({}, 1, 5_000), INVALID_FIELD, "records[0].toTime"],
       ["SCU different from the lease", owner, batch({ scu: 3n }), INVALID_FIELD, "records[0].scu"],
       ["malformed contract id", owner, batch({ contractId: "nope" }), INVALID_FIELD, "records[0].contractId"],
+      [
+        "CPU above 1000 times the reservation",
+        owner,
+        batch({ cpuMillicores: 2_000_001n, memoryBytes: 1n << 30n }),
+        INVALID_FIELD,
+        "records[0].cpuMillicores",
+      ],
+      [
+        "memory above 1000 times the reservation",
+        owner,
+        batch({ cpuMillicores: 500n, memoryBytes: 4_000n * (1n << 31n) + 1n }),
+        INVALID_FIELD,
+        "records[0].memoryBytes",
+      ],
+      [
+        "CPU without memory (half a measurement)",
+        owner,
+        batch({ cpuMillicores: 500n }),
+        INVALID_FIELD,
+        "records[0].cpuMillicores",
+      ],
       ["a second already billed", owner, batch({}, 0, 2), ResultCode.DOUBLE_BILLED, "records[0].fromTime"],
       ["batch for another contributor", stranger, strangersBatch, UNAUTHORISED, "records[0].nodeId"],
       [
