@@ -68,3 +68,10 @@ export function printFields(fields: [string, string | number | bigint | boolean]
   const width = Math.max(...fields.map(([k]) => k.length));
   for (const [key, value] of fields) process.stdout.write(`${key.padEnd(width)}  ${String(value)}\n`);
 }
+
+/** An integer count of `unit`ths as a decimal with `places` digits, rounded down (e.g. milli-seconds as seconds). */
+export function fixedPoint(count: bigint | string, unit: bigint, places = 3): string {
+  const scaled = (BigInt(count) * 10n ** BigInt(places)) / unit;
+  const digits = scaled.toString().padStart(places + 1, "0");
+  return `${digits.slice(0, -places)}.${digits.slice(-places)}`;
+}

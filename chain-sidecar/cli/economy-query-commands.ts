@@ -4,7 +4,14 @@ import type { Command } from "commander";
 import type { ChainClient } from "../client/chain-client.js";
 import { contractIdFor } from "../modules/market/market-records.js";
 import { contractIdArgument } from "./economy-arguments.js";
-import { isJson, printFields, printJson, printTable, type ChainCliOptions } from "./cli-context.js";
+import {
+  fixedPoint,
+  isJson,
+  printFields,
+  printJson,
+  printTable,
+  type ChainCliOptions,
+} from "./cli-context.js";
 import { resolveAccount, withClient } from "./query-commands.js";
 
 type Json = Record<string, unknown>;
@@ -20,6 +27,7 @@ interface ContractView extends Json {
   scuPerReplica: number;
   replicas: number;
   maxPricePerScuHour: string;
+  billing: string;
   openedAt: number;
   endsAt: number;
   escrow: { deposited: string; spent: string; remaining: string; refunded: string; unpaid: string };
@@ -99,6 +107,16 @@ function contractIdOf(given: string | undefined, opts: ContractLookup, options: 
   return contractIdFor(resolveAccount(opts.payer, options), opts.cluster, opts.ref);
 }
 
+const GIB = 1n << 30n;
+
+/** Used CPU in core-seconds and memory in GiB-seconds, from a settlement's exact integer sums. */
+function usedFields(p: Json): [string, string][] {
+  return [
+    ["cpuCoreSeconds", fixedPoint(String(p.cpuMilliSeconds), 1000n)],
+    ["memoryGiBSeconds", fixedPoint(String(p.memoryByteSeconds), GIB)],
+  ];
+}
+
 export function registerEconomyQueryCommands(query: Command): void {
   query
     .command("contract")
@@ -123,6 +141,7 @@ export function registerEconomyQueryCommands(query: Command): void {
             ["operator", c.operator || "none"],
             ["replicas × SCU", `${c.replicas} × ${c.scuPerReplica}`],
             ["max price/SCU-h", c.maxPricePerScuHour],
+            ["billing", c.billing],
             [
               "runs",
               `${new Date(c.openedAt * 1000).toISOString()} – ${new Date(c.endsAt * 1000).toISOString()}`,
@@ -165,7 +184,7 @@ export function registerEconomyQueryCommands(query: Command): void {
 
   query
     .command("pod")
-    .description("one pod's settlement: billed seconds, charged, fee, unpaid")
+    .description("one pod's settlement: billed seconds, used CPU and memory, charged, fee, unpaid")
     .argument("<pod-uid>", "the pod's UID")
     .action(async (podUid: string, _opts: unknown, command: Command) => {
       await show(
@@ -173,25 +192,15 @@ export function registerEconomyQueryCommands(query: Command): void {
         () => `/settlement/pod/${podUid}`,
         (value) => {
           const p = value as Json;
-          printFields(
-            [
-              "podUid",
-              "contractId",
-              "replica",
-              "nodeId",
-              "contributor",
-              "scu",
-              "pricePerScuHour",
-              "firstFrom",
-              "billedTo",
-              "seconds",
-              "charged",
-              "fee",
-              "unpaid",
-              "intervals",
-              "lastBatch",
-            ].map((k) => [k, String(p[k])]),
-          );
+          const field = (k: string): [string, string] => [k, String(p[k])];
+          printFields([
+            ...["podUid", "contractId", "replica", "nodeId", "contributor", "scu", "pricePerScuHour"].map(
+              field,
+            ),
+            ...["billing", "firstFrom", "billedTo", "seconds", "measuredSeconds"].map(field),
+            ...usedFields(p),
+            ...["charged", "fee", "unpaid", "intervals", "lastBatch"].map(field),
+          ]);
         },
       );
     });
@@ -235,12 +244,14 @@ export function registerEconomyQueryCommands(query: Command): void {
         (value) => {
           const page = value as { settlements: Json[]; next: string | null };
           printTable(
-            ["pod", "contract", "node", "seconds", "charged", "fee", "unpaid"],
-            page.settlements.map((s) =>
-              ["podUid", "contractId", "nodeId", "seconds", "charged", "fee", "unpaid"].map((k) =>
-                String(s[k]),
-              ),
-            ),
+            ["pod", "contract", "node", "seconds", "CPU core-s", "memory GiB-s", "charged", "fee", "unpaid"],
+            page.settlements.map((s) => {
+              const cell = (k: string): string => String(s[k]);
+              const used = usedFields(s).map(([, v]) => v);
+              return [cell("podUid"), cell("contractId"), cell("nodeId"), cell("seconds"), ...used].concat(
+                ["charged", "fee", "unpaid"].map(cell),
+              );
+            }),
           );
           if (page.next !== null) process.stdout.write(`more: --after ${page.next}\n`);
         },

@@ -1,5 +1,5 @@
 // Contracts with their escrow, and one contract's pods and settlements with its escrow over time.
-import { amount, duration, percentOf, shortHex } from "./display-format.js";
+import { amount, decimal, duration, percentOf, shortHex } from "./display-format.js";
 import { escrowByHeight } from "./escrow-history.js";
 import { codeCell, el, fillRows } from "./html-builder.js";
 import { stepChart } from "./svg-charts.js";
@@ -69,6 +69,12 @@ export function podRows(settlements, leases) {
   return rows.sort((a, b) => (a.podUid < b.podUid ? -1 : a.podUid > b.podUid ? 1 : 0));
 }
 
+const BILLING = {
+  reserved: "Reserved: every reserved SCU, each second",
+  used: "Used: measured CPU or memory, at most the reservation",
+};
+const GIB = 1n << 30n;
+
 export function renderContractDetail({ heading, summary, chart, tbody, note }, view) {
   const { contract, leases, settlements, complete, latestHeight } = view;
   heading.textContent = `Contract ${contract.id}`;
@@ -80,6 +86,7 @@ export function renderContractDetail({ heading, summary, chart, tbody, note }, v
       `${contract.activeLeases} active of ${contract.replicas}, ${contract.scuPerReplica} SCU each`,
     ],
     ["Max price per SCU-hour", amount(contract.maxPricePerScuHour)],
+    ["Billing", BILLING[contract.billing] ?? "—"],
     ["Deposited", amount(contract.escrow.deposited)],
     ["Spent", amount(contract.escrow.spent)],
     ["Remaining", amount(contract.escrow.remaining)],
@@ -118,6 +125,8 @@ export function renderContractDetail({ heading, summary, chart, tbody, note }, v
         el("td", { class: "num" }, p.settled ? amount(p.fee) : "—"),
         el("td", { class: "num" }, p.settled ? amount(p.unpaid) : "—"),
         el("td", { class: "num" }, p.settled ? amount(p.lastHeight) : "not settled yet"),
+        el("td", { class: "num" }, p.settled ? decimal(p.cpuMilliSeconds, 1000n) : "—"),
+        el("td", { class: "num" }, p.settled ? decimal(p.memoryByteSeconds, GIB) : "—"),
       ),
     ),
     "No pods have run for this contract yet.",

@@ -10,6 +10,14 @@ export function amount(value) {
   }
 }
 
+/** An integer count of 1/`unit`ths (decimal string or bigint) with `places` decimals, rounded down. */
+export function decimal(value, unit, places = 3) {
+  if (value === undefined || value === null || value === "") return "—";
+  const scaled = (BigInt(value) * 10n ** BigInt(places)) / BigInt(unit);
+  const digits = scaled.toString().padStart(places + 1, "0");
+  return `${BigInt(digits.slice(0, -places)).toLocaleString("en-US")}.${digits.slice(-places)}`;
+}
+
 /** The start and end of a long hex string, with the whole in a tooltip. */
 export function shortHex(value, head = 8, tail = 6) {
   const text = String(value ?? "");

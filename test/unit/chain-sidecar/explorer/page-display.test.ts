@@ -34,6 +34,14 @@ describe("explorer page: how values read", () => {
     expect(format.percentOf("5", "0")).to.equal(0);
   });
 
+  it("writes used CPU milli-core-seconds as core-seconds and memory byte-seconds as GiB-seconds, exactly", () => {
+    expect(format.decimal("1500", 1000n)).to.equal("1.500");
+    expect(format.decimal("123456789012345678901", 1000n)).to.equal("123,456,789,012,345,678.901");
+    expect(format.decimal(String(3n << 29n), 1n << 30n)).to.equal("1.500");
+    expect(format.decimal("1", 1n << 30n)).to.equal("0.000");
+    expect(format.decimal(undefined, 1000n)).to.equal("—");
+  });
+
   it("lists settled pods and pods that hold a lease but have nothing settled yet, by pod UID", () => {
     const rows = contracts.podRows(
       [{ podUid: "pod-b" }, { podUid: "pod-a" }],

@@ -60,6 +60,7 @@ export interface EscrowHistoryModule {
 
 export interface DisplayFormatModule {
   amount(value: string | bigint | number | undefined): string;
+  decimal(value: string | bigint | undefined, unit: bigint, places?: number): string;
   shortHex(value: string, head?: number, tail?: number): string;
   duration(seconds: number): string;
   percentOf(part: string, whole: string): number;

@@ -8,7 +8,10 @@ import {
   OpenOrderMsg,
   RegisterClusterMsg,
 } from "../../../../../chain-sidecar/modules/federation/federation-messages.js";
-import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
+import {
+  MeteringBatchMsg,
+  type MeterRecord,
+} from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
 import { runCli } from "../../cli-runner.js";
 import { testWallets } from "../../app-harness.js";
 import { cliAgainstSoloChain } from "../../cli/cli-against-solo-chain.js";
@@ -54,12 +57,12 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     ]);
 
   /** The node's owner bills the pod's first second of its lease, as the operator's metering would. */
-  const billOneSecond = async (podUid: string) => {
-    const view = await json<{ leases: { podUid: string; startedAt: number }[] }>(["contract", contractId]);
+  const billOneSecond = async (podUid: string, usage: Partial<MeterRecord> = {}, id = contractId) => {
+    const view = await json<{ leases: { podUid: string; startedAt: number }[] }>(["contract", id]);
     const started = view.leases.find((l) => l.podUid === podUid)!.startedAt;
     const client = await ChainClient.connect(cli.chain.rpcUrl);
     try {
-      const records = [meterRecord(podUid, contractId, "node-cli", started, started + 1)];
+      const records = [meterRecord(podUid, id, "node-cli", started, started + 1, usage)];
       await client.submit(new Wallet(owner.privateKey), MeteringBatchMsg, batchOf(owner.address, records));
     } finally {
       client.disconnect();
@@ -154,6 +157,29 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
       (100_500n - BigInt(pod.charged)).toString(),
     );
     expect((await json<{ activeLeases: number }>(["contributor", "node-cli"])).activeLeases).to.equal(0);
+  });
+
+  it("opens a pay-for-use contract and shows its billing and each pod's used CPU and memory", async () => {
+    const opened = await openContract(["--scu", "2", "--budget", "100_000", "--billing", "used"]);
+    expect(opened.code, opened.stderr).to.equal(0);
+    const id = (JSON.parse(opened.stdout) as { contract: string }).contract;
+    expect((await cli.query(["contract", id])).stdout).to.match(/billing\s+used/);
+    const lease = await tx(["contract", "lease", id, "0", "node-cli", "pod-cli-used"], "payer");
+    expect(lease.code, lease.stderr).to.equal(0);
+    await billOneSecond("pod-cli-used", { cpuMillicores: 1_500n, memoryBytes: 1n << 30n }, id);
+    const podText = await cli.query(["pod", "pod-cli-used"]);
+    expect(podText.code, podText.stderr).to.equal(0);
+    expect(podText.stdout)
+      .to.match(/billing\s+used/)
+      .and.match(/measuredSeconds\s+1\b/)
+      .and.match(/cpuCoreSeconds\s+1\.500\b/)
+      .and.match(/memoryGiBSeconds\s+1\.000\b/)
+      .and.match(/charged\s+1\b/);
+    const listed = await cli.query(["settlements", "--contract", id]);
+    expect(listed.stdout).to.contain("CPU core-s").and.contain("1.500");
+    const wrong = await openContract(["--scu", "1", "--budget", "1000", "--billing", "hourly"]);
+    expect(wrong.code).to.not.equal(0);
+    expect(wrong.stderr).to.contain("reserved").and.contain("used");
   });
 
   it("resizes a contract (a refusal names the code) and lists its breaches", async () => {
