@@ -26,6 +26,8 @@ export interface DemoCluster {
   readonly local: boolean;
   /** Where the scheduler extender must listen: kube-scheduler calls it there. */
   readonly extenderPort: number;
+  /** Names of the real (kubelet + containerd) nodes started beside kwok; none on an existing cluster. */
+  readonly realNodes: string[];
 }
 
 export interface DemoClusterOptions {
@@ -37,6 +39,8 @@ export interface DemoClusterOptions {
   progress: (line: string) => void;
   /** How the supervisor names the control plane; "the local control plane" by default. */
   name?: string;
+  /** Real nodes to start where this machine can (it says why not, and runs kwok only). */
+  realNodes?: number;
 }
 
 export async function startDemoCluster(options: DemoClusterOptions): Promise<DemoCluster> {
@@ -46,13 +50,14 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
     kubeConfig.loadFromFile(options.kubeconfig);
     mkdirSync(options.dir, { recursive: true });
     startKwok(options.kubeconfig, kwokPort, options);
-    return { kubeconfigPath: options.kubeconfig, kubeConfig, local: false, extenderPort };
+    return { kubeconfigPath: options.kubeconfig, kubeConfig, local: false, extenderPort, realNodes: [] };
   }
   const controlPlane = await startControlPlane({
     dir: options.dir,
     removeDirOnStop: true,
     schedulerExtenders: [{ ...deployedExtender(), urlPrefix: `http://127.0.0.1:${extenderPort}` }],
     progress: options.progress,
+    realNodes: options.realNodes ?? 0,
   });
   options.supervisor.started(options.name ?? "the local control plane", () => controlPlane.stop());
   for (const process of controlPlane.processes) options.supervisor.watch(process);
@@ -61,6 +66,7 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
     kubeConfig: controlPlane.kubeConfig,
     local: true,
     extenderPort,
+    realNodes: controlPlane.realNodes.map((node) => node.name),
   };
 }
 

@@ -8,6 +8,7 @@ interface UpCommandOptions {
   meteringInterval: string;
   stateDir?: string;
   clusters: number;
+  realNodes: number;
 }
 
 function wholeNumber(value: string): number {
@@ -74,6 +75,15 @@ export function registerUpCommand(program: Command): void {
         .argParser(clusterCount)
         .default(1),
     )
+    .addOption(
+      new Option(
+        "--real-nodes <count>",
+        "real nodes (kubelet + containerd, pods that really run) beside the kwok ones, where this machine can " +
+          "(root, the packages hack/install-binaries.sh installs); 0 for kwok only. One cluster only",
+      )
+        .argParser(wholeNumber)
+        .default(1),
+    )
     .action(async (opts: UpCommandOptions) => {
       const kubeconfig = process.env.KUBECONFIG;
       // Everything started is stopped by now; a start-up step cut short by a crash may still hold a timer.
@@ -86,6 +96,7 @@ export function registerUpCommand(program: Command): void {
         meteringIntervalMs: milliseconds(opts.meteringInterval),
         stateDir: opts.stateDir,
         clusters: opts.clusters,
+        realNodes: opts.realNodes,
         kubeconfig: kubeconfig === undefined || kubeconfig === "" ? undefined : kubeconfig,
         json: program.opts<{ output: string }>().output === "json",
       }).finally(exitSoon);

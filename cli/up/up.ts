@@ -11,6 +11,8 @@ import { applyContracts, startClusterComponents } from "./demo-components.js";
 import { allRunningAndSettled, DemoStatusReader, statusLine, type DemoStatus } from "./demo-status.js";
 import { contractsOf, contributorNodesOf, planDemoWorkload } from "./demo-workload.js";
 import { localExamples } from "./example-manifests.js";
+import { adoptRealNodes, realNodeOwnerRole } from "./real-node-workload.js";
+import { serviceCurl } from "./service-curl.js";
 import { federatedUp, type FederatedUpResult } from "./federated-up.js";
 import { contractTable, contributorTable, statusJson } from "./summary-table.js";
 import { inSession, settleAll, type SessionOptions } from "./up-session.js";
@@ -24,6 +26,8 @@ export interface UpOptions extends SessionOptions {
   kubeconfig?: string;
   /** Local clusters federated over one CometBFT testnet; 1 (the default) is the single-cluster demo. */
   clusters?: number;
+  /** Real (kubelet + containerd) nodes beside kwok in the local control plane, where the machine can. */
+  realNodes?: number;
 }
 
 export interface UpResult {
@@ -51,7 +55,10 @@ export async function up(options: UpOptions): Promise<UpResult> {
       const { progress, stateDir, logsDir, supervisor } = session;
       const step = <T>(work: Promise<T>): Promise<T> => session.step(work);
       const accounts = new DemoAccounts();
-      const workload = planDemoWorkload(localExamples(), accounts, options.nodes);
+      let workload = planDemoWorkload(localExamples(), accounts, options.nodes);
+      const realNodes = options.kubeconfig === undefined ? (options.realNodes ?? 0) : 0;
+      // Funded at genesis, which starts before the real nodes have names.
+      for (let i = 0; i < realNodes; i++) accounts.owner(realNodeOwnerRole(i));
       const contributors = contributorNodesOf(workload);
       progress.step(
         `demo: ${contractsOf(workload).length} example contracts, ${contributors.length} contributor nodes ` +
@@ -71,6 +78,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
             logsDir,
             supervisor,
             progress: (line) => progress.step(`  control plane: ${line}`),
+            realNodes,
           }),
           startDemoChain({
             mode: options.chain,
@@ -87,6 +95,13 @@ export async function up(options: UpOptions): Promise<UpResult> {
       );
 
       const say = (line: string): void => progress.step(line);
+      const adopted = await step(adoptRealNodes(cluster.kubeConfig, cluster.realNodes, workload, accounts));
+      workload = adopted.workload;
+      if (adopted.onRealNodes.length > 0)
+        say(
+          `real nodes ${cluster.realNodes.join(", ")} (tainted for contracts that can run there): ` +
+            `${adopted.onRealNodes.join(", ")} will run on them`,
+        );
       const components = await startClusterComponents(session, {
         cluster,
         chainRpcUrl: chain.rpcUrl,
@@ -121,6 +136,15 @@ export async function up(options: UpOptions): Promise<UpResult> {
       };
       progress.text(contractTable(status));
       progress.text(contributorTable(status));
+      const curls = await Promise.all(
+        contractsOf(workload)
+          .filter((cc) => adopted.onRealNodes.includes(cc.metadata.name!))
+          .map((cc) => serviceCurl(kube, cc.metadata.namespace ?? "default", cc.metadata.name!)),
+      );
+      for (const curl of curls.filter((c) => c !== undefined))
+        progress.text(
+          `curl:       curl -s ${curl.url}   (${curl.contract} on a real node; here: ${curl.answer})`,
+        );
       progress.text(
         [
           `explorer:   ${chain.explorerUrl}`,
