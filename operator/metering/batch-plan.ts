@@ -1,6 +1,7 @@
 // Which seconds to bill in one metering round: per pod, from where its billing stopped to where it may go now;
 // per contributor, one batch (split only when it would exceed the chain's record or size limits).
 import type { MeterRecord } from "../../chain-sidecar/modules/metering/metering-types.js";
+import type { PodUsage } from "./pod-usage.js";
 
 export interface BillablePod {
   podUid: string;
@@ -14,6 +15,8 @@ export interface BillablePod {
   billedTo: number;
   /** Last second that may be billed now (exclusive): now, the failure moment, the lease end or the contract end. */
   billUntil: number;
+  /** The average use over [billedTo, billUntil]; absent when not measured (kwok, an unreadable kubelet). */
+  usage?: PodUsage;
 }
 
 /** A generous upper bound of one record's encoded size, to keep a batch under the chain's transaction limit. */
@@ -29,8 +32,8 @@ export function meterRecord(pod: BillablePod): MeterRecord {
     scu: BigInt(pod.scu),
     fromTime: BigInt(pod.billedTo),
     toTime: BigInt(pod.billUntil),
-    cpuMillicores: 0n,
-    memoryBytes: 0n,
+    cpuMillicores: pod.usage?.cpuMillicores ?? 0n,
+    memoryBytes: pod.usage?.memoryBytes ?? 0n,
   };
 }
 

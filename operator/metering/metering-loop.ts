@@ -3,6 +3,8 @@
 // its failure moment or its lease end. At-least-once sending with exactly-once billing: a record starts where the
 // chain says the pod's billing stands, and the chain refuses a record of seconds already billed (DOUBLE_BILLED), so
 // a batch whose outcome is unknown, or one an earlier process left in flight, can never be billed twice.
+// Each full round also samples what the leased pods on real kubelets use (pod-usage.ts); a record carries the mean of
+// its interval's samples (usage-samples.ts), and none when there are none, so the chain bills it as reserved.
 import { MeteringBatchMsg, meteringRoot } from "../../chain-sidecar/modules/metering/metering-types.js";
 import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
 import { FIELD_MANAGER, LABEL, type PowerContainer } from "../../crds/types.js";
@@ -22,7 +24,9 @@ import { POWER_CONTAINER } from "../uranus-resources.js";
 import { BillingLedger } from "./billing-ledger.js";
 import { meterRecord, planBatches, type BillablePod } from "./batch-plan.js";
 import type { MeteringMetrics } from "./metering-metrics.js";
+import { PodUsageReader, type PodUsageSource } from "./pod-usage.js";
 import type { SettlementBook } from "./settlement-book.js";
+import { UsageSamples, withinChainLimits } from "./usage-samples.js";
 
 /** Told which objects a committed batch changed, so their status can show it. */
 export interface MeteringListener {
@@ -46,6 +50,8 @@ const MIN_ROUND_GAP_MS = 500;
 
 export class MeteringLoop implements BillingTrigger {
   private readonly ledger: BillingLedger;
+  private readonly samples = new UsageSamples();
+  private readonly usage: PodUsageSource;
   private readonly log: Logger;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -61,9 +67,11 @@ export class MeteringLoop implements BillingTrigger {
     private readonly metrics: MeteringMetrics,
     private readonly book: SettlementBook,
     private readonly listener: MeteringListener,
+    usage?: PodUsageSource,
   ) {
     this.ledger = new BillingLedger(ctx.chain.reader);
     this.log = ctx.runtime.logger.child({ component: "metering" });
+    this.usage = usage ?? new PodUsageReader(ctx.runtime.client, this.log);
   }
 
   start(): void {
@@ -134,7 +142,11 @@ export class MeteringLoop implements BillingTrigger {
         }
       };
       await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batches.length) }, worker));
-      if (!finalOnly) this.ledger.retain(new Set(billable.map((f) => f.billable.podUid)));
+      if (!finalOnly) {
+        const live = new Set(billable.map((f) => f.billable.podUid));
+        this.ledger.retain(live);
+        this.samples.retain(live);
+      }
     } catch (error) {
       this.log.warn(
         { err: error, ...describeChainFailure(error) },
@@ -148,6 +160,7 @@ export class MeteringLoop implements BillingTrigger {
   /** Every leased pod with seconds that may be billed now. */
   private async collect(finalOnly: boolean): Promise<PodFacts[]> {
     const now = unixSeconds(this.ctx.now());
+    if (!finalOnly) await this.sample(now);
     const contracts = new Map<string, Contract | undefined>();
     const facts: PodFacts[] = [];
     for (const pod of this.ctx.informers.pods.store.list()) {
@@ -188,6 +201,8 @@ export class MeteringLoop implements BillingTrigger {
       until = Math.min(until, contract.endsAt);
       const leaseStart = Number(leaseStartText);
       const billing = await this.ledger.of(pod.metadata.uid!, leaseStart);
+      const scu = Number(annotations[POD_ANNOTATION.scu] ?? "1");
+      const usage = this.samples.average(pod.metadata.uid!, billing.billedTo, until);
       facts.push({
         pod,
         contractKey: `${pod.metadata.namespace}/${pod.metadata.labels?.[LABEL.contract]}`,
@@ -200,13 +215,32 @@ export class MeteringLoop implements BillingTrigger {
           replica: Number(pod.metadata.labels?.[POD_LABEL.replica] ?? "0"),
           nodeId,
           contributor,
-          scu: Number(annotations[POD_ANNOTATION.scu] ?? "1"),
+          scu,
           billedTo: billing.billedTo,
           billUntil: until,
+          ...(usage === undefined ? {} : { usage: withinChainLimits(usage, scu, this.ctx.params.poc) }),
         },
       });
     }
     return facts;
+  }
+
+  /** One usage sample, at `now`, of every running leased pod on a node with a real kubelet. */
+  private async sample(now: number): Promise<void> {
+    const running = this.ctx.informers.pods.store
+      .list()
+      .filter((pod) => pod.metadata.annotations?.[POD_ANNOTATION.leaseNode] !== undefined && !isRetired(pod));
+    const names = new Set(running.map((pod) => pod.metadata.annotations![POD_ANNOTATION.leaseNode]!));
+    const nodes = [...names].flatMap((name) => this.ctx.informers.nodes.store.get(name) ?? []);
+    try {
+      const usage = await this.usage.read(nodes);
+      for (const pod of running) {
+        const sample = usage.get(pod.metadata.uid!);
+        if (sample !== undefined) this.samples.add(pod.metadata.uid!, now, sample);
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, "could not sample pod usage; this round's records go unmeasured");
+    }
   }
 
   private async send(contributor: string, pods: PodFacts[]): Promise<void> {
@@ -263,6 +297,7 @@ export class MeteringLoop implements BillingTrigger {
       // Not the ledger's entry: a refused first try of this batch made the ledger forget it.
       const after = await this.ledger.refresh(fact.billable.podUid, fact.leaseStart);
       const charged = after.charged - fact.chargedBefore;
+      this.samples.billed(fact.billable.podUid, fact.billable.billUntil);
       charges.set(fact.billable.contractId, (charges.get(fact.billable.contractId) ?? 0n) + charged);
       const seconds = (fact.billable.billUntil - fact.billable.billedTo) * fact.billable.scu;
       scuSeconds.set(fact.pcKey, (scuSeconds.get(fact.pcKey) ?? 0) + seconds);

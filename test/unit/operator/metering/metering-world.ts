@@ -13,6 +13,7 @@ import { TxSubmitter } from "../../../../operator/chain/tx-submitter.js";
 import { MeteringLoop } from "../../../../operator/metering/metering-loop.js";
 import { MeteringMetrics } from "../../../../operator/metering/metering-metrics.js";
 import { SettlementBook } from "../../../../operator/metering/settlement-book.js";
+import type { PodUsage, PodUsageSource } from "../../../../operator/metering/pod-usage.js";
 import type { EventInput } from "../../../../kube-runtime/event-recorder.js";
 import { silentLogger } from "../../../../observability/logger.js";
 import { INDEX } from "../../../../operator/operator-context.js";
@@ -91,6 +92,11 @@ export class MeteringWorld {
   readonly settled: { contracts: string[]; powerContainers: string[] }[] = [];
   readonly book = new SettlementBook();
   readonly metrics = new MeteringMetrics(new Registry());
+  /** What each pod (by UID) uses now, as its kubelet would report it; absent: not measured. */
+  readonly usage = new Map<string, PodUsage>();
+  /** The node names each usage read asked for; `usageFails` makes the next reads throw. */
+  readonly usageReads: string[][] = [];
+  usageFails = false;
   readonly ctx: OperatorContext;
 
   constructor(inclusionTimeoutMs = 10_000) {
@@ -127,7 +133,11 @@ export class MeteringWorld {
         keys: { operatorWallet: () => Promise.resolve(this.operator) },
         submitter,
       },
-      params: { bank: { maxTxBytes: 65_536 }, metering: { maxRecordsPerBatch: 400 } },
+      params: {
+        bank: { maxTxBytes: 65_536 },
+        metering: { maxRecordsPerBatch: 400 },
+        poc: { scuCpuMillicores: 1000, scuMemoryBytes: 2 ** 31 },
+      },
       settings: { meteringIntervalMs: 60_000 },
       informers: {
         pods: { store: this.pods },
@@ -142,9 +152,38 @@ export class MeteringWorld {
 
   /** A metering loop as a (re)started operator has it: nothing known but what the chain says. */
   loop(): MeteringLoop {
-    return new MeteringLoop(this.ctx, this.metrics, this.book, {
-      settled: (contracts, powerContainers) => this.settled.push({ contracts, powerContainers }),
-    });
+    const usage: PodUsageSource = {
+      read: (nodes) => {
+        this.usageReads.push(nodes.map((n) => n.metadata.name!));
+        if (this.usageFails) return Promise.reject(new Error("usage read failed"));
+        return Promise.resolve(new Map(this.usage));
+      },
+    };
+    return new MeteringLoop(
+      this.ctx,
+      this.metrics,
+      this.book,
+      { settled: (contracts, powerContainers) => this.settled.push({ contracts, powerContainers }) },
+      usage,
+    );
+  }
+
+  /** Every record broadcast, in order, as [pod, from, to, cpuMillicores, memoryBytes]. */
+  usageRecords(): [string, number, number, number, number][] {
+    return this.chain.broadcasts
+      .filter((b) => b.type === "MeteringBatch")
+      .flatMap((b) =>
+        (b.message as MeteringBatch).records.map(
+          (r) =>
+            [
+              r.podUid,
+              Number(r.fromTime),
+              Number(r.toTime),
+              Number(r.cpuMillicores),
+              Number(r.memoryBytes),
+            ] as [string, number, number, number, number],
+        ),
+      );
   }
 
   settlement(podUid: string): Settled | undefined {
