@@ -19,7 +19,8 @@ import type { DemoWorkload } from "./demo-workload.js";
 
 const LOCAL_REGISTRY = "uranus.local/";
 const REAL_NODE_REGION = "eu-west";
-const REAL_NODE_PRICE = "1000000";
+/** Below every demo contract's maxPricePerSCUHour (web-service offers 900000). */
+const REAL_NODE_PRICE = "500000";
 
 /** Keeps pods that did not ask for a real node off it: they may name images only kwok can "run". */
 export const REAL_NODE_TAINT: V1Taint = { key: REAL_NODE_LABEL, value: "true", effect: "NoSchedule" };
