@@ -109,6 +109,8 @@ export function orderCopy(order: Order, contract: Contract, workload: OrderWorkl
         ...(contract.minPoc > 0n ? { minPoC: Number(contract.minPoc) } : {}),
       },
       payer: { escrowContractId: contract.id },
+      // What the adopted chain contract bills by; shown here so the copy says what it is paid for.
+      billing: contract.billing === "used" ? "Used" : "Reserved",
     },
   };
 }
