@@ -43,6 +43,10 @@ export interface WorldOptions {
   nodePrice?: bigint;
   /** More accounts funded at genesis (other member clusters' keys, say). */
   moreAccounts?: { address: string; balance: bigint }[];
+  /** A control plane of the suite's own (one with real nodes, say); the shared one when omitted. */
+  kube?: SharedControlPlane;
+  /** Nodes already there (real ones) that join the world as contributors after the kwok ones. */
+  adoptNodes?: string[];
 }
 
 export interface OperatorWorld {
@@ -76,7 +80,7 @@ export function randomWallet(): Wallet {
 }
 
 export async function createWorld(options: WorldOptions): Promise<OperatorWorld> {
-  const kube = await sharedControlPlane();
+  const kube = options.kube ?? (await sharedControlPlane());
   await installCrds(kube.kubeConfig);
   const client = new KubeClient(kube.kubeConfig);
   const group = `op-${randomBytes(4).toString("hex")}`;
@@ -85,7 +89,8 @@ export async function createWorld(options: WorldOptions): Promise<OperatorWorld>
   const operatorKey = randomWallet();
   const payer = randomWallet();
   const perOwner = options.nodesPerOwner ?? 1;
-  const ownerCount = Math.ceil(options.nodes / perOwner);
+  const adopted = options.adoptNodes ?? [];
+  const ownerCount = Math.ceil((options.nodes + adopted.length) / perOwner);
   const owners = Array.from({ length: ownerCount }, () => randomWallet());
   const chain = await startSoloChain({
     ...options.chain,
@@ -112,14 +117,17 @@ export async function createWorld(options: WorldOptions): Promise<OperatorWorld>
   );
   await client.create(SECRET, secretManifest(namespace, "payer-key", { privateKey: payer.privateKey }));
 
-  const nodeNames = Array.from({ length: options.nodes }, (_, i) => `${group}-node-${i}`);
+  const fakeNames = Array.from({ length: options.nodes }, (_, i) => `${group}-node-${i}`);
   const capacity = { cpu: "16", memory: "64Gi", pods: "110", ...options.capacity };
-  for (const name of nodeNames) {
+  for (const name of fakeNames) {
     await client.create(
       NODE,
       fakeNodeManifest(name, { capacity, labels: () => ({ [GROUP_LABEL]: group }) }, 0) as KubeObject,
     );
   }
+  for (const name of adopted)
+    await client.mergePatch(NODE, { name }, { metadata: { labels: { [GROUP_LABEL]: group } } });
+  const nodeNames = [...fakeNames, ...adopted];
   for (const [i, name] of nodeNames.entries()) {
     const cn: ContributorNode = {
       apiVersion: API_VERSION,
@@ -233,6 +241,7 @@ export interface ContractOptions {
   ports?: ContainerPort[];
   tolerations?: Toleration[];
   imagePullSecrets?: string[];
+  billing?: "Reserved" | "Used";
 }
 
 export function contractManifest(world: OperatorWorld, options: ContractOptions): ComputeContract {
@@ -252,6 +261,7 @@ export function contractManifest(world: OperatorWorld, options: ContractOptions)
       options.escrowContractId !== undefined
         ? { escrowContractId: options.escrowContractId }
         : { secretRef: { name: options.secretName ?? "payer-key" } },
+    ...(options.billing !== undefined ? { billing: options.billing } : {}),
     template: {
       spec: {
         image: options.image ?? "registry.example/worker:1.0",
