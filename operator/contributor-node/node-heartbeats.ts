@@ -4,12 +4,16 @@ import type { NodeStanding } from "../../chain-sidecar/client/chain-views.js";
 import { HeartbeatMsg } from "../../chain-sidecar/modules/poc/poc-types.js";
 import type { ContributorNode } from "../../crds/types.js";
 import type { KubeNode, OperatorContext } from "../operator-context.js";
+import { NodeNetwork } from "./node-network.js";
 
 export class NodeHeartbeats {
   /** When each node last sent a heartbeat that was committed (ms since epoch). */
   private readonly last = new Map<string, number>();
+  private readonly network: NodeNetwork;
 
-  constructor(private readonly ctx: OperatorContext) {}
+  constructor(private readonly ctx: OperatorContext) {
+    this.network = new NodeNetwork(ctx.runtime.client);
+  }
 
   /** A registration counts as a heartbeat. */
   sent(nodeId: string): void {
@@ -18,6 +22,7 @@ export class NodeHeartbeats {
 
   forget(nodeId: string): void {
     this.last.delete(nodeId);
+    this.network.forget(nodeId);
   }
 
   dueIn(nodeId: string): number {
@@ -41,7 +46,7 @@ export class NodeHeartbeats {
       cpuMillicores: resources.cpuMillicores,
       memoryBytes: resources.memoryBytes,
       storageBytes: resources.storageBytes,
-      bandwidthMbps: 0n,
+      bandwidthMbps: await this.network.peakMbps(node),
     });
     this.last.set(nodeId, now);
     if (!standing.online) {
