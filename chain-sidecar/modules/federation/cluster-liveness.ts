@@ -20,11 +20,16 @@ export function readClustersOf(state: StateReader, operator: string): Cluster[] 
 }
 
 /** Why the online cluster goes offline at `height`, or undefined while it is alive. */
-export function offlineReason(cluster: Cluster, height: number, p: FederationParams): OfflineReason | undefined {
+export function offlineReason(
+  cluster: Cluster,
+  height: number,
+  p: FederationParams,
+): OfflineReason | undefined {
   const quiet = height - cluster.lastHeartbeatHeight;
   if (quiet > p.heartbeatTimeoutBlocks) return "heartbeats";
   const validatorQuiet = cluster.validatorSilentSince === 0 ? 0 : height - cluster.validatorSilentSince + 1;
-  if (quiet > p.silentValidatorTimeoutBlocks && validatorQuiet > p.silentValidatorTimeoutBlocks) return "cluster";
+  if (quiet > p.silentValidatorTimeoutBlocks && validatorQuiet > p.silentValidatorTimeoutBlocks)
+    return "cluster";
   return undefined;
 }
 

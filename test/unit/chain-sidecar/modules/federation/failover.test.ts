@@ -81,7 +81,9 @@ describe("federation: a silent cluster loses its orders to another, in a new epo
   it("takes the order from the silent cluster and gives it to a live one in epoch 2", () => {
     expect(order(chain, id)).to.deep.include({ phase: "Running", readyReplicas: 1 });
     const events = failOver();
-    expect(eventsOf(events, "cluster_offline")).to.deep.equal([{ cluster: "first", reason: "heartbeats", orders: "1" }]);
+    expect(eventsOf(events, "cluster_offline")).to.deep.equal([
+      { cluster: "first", reason: "heartbeats", orders: "1" },
+    ]);
     expect(eventsOf(events, "order_unassigned")).to.deep.equal([
       { contract: id, cluster: "first", epoch: "1" },
     ]);
