@@ -54,7 +54,7 @@ try {
   for (let i = 0; i < PODS; i++) {
     for (const kind of ["real", "kwok"] as const) {
       const name = `${kind}-${i}`;
-      const selector =
+      const selector: Record<string, string> =
         kind === "real" ? { [REAL_NODE_LABEL]: "true" } : { "kubernetes.io/hostname": "kwok-0" };
       const t0 = performance.now();
       await core.createNamespacedPod({ namespace: NAMESPACE, body: pod(name, selector) });
