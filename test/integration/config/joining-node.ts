@@ -102,7 +102,9 @@ function writeOverlay(dir: string, genesis: string, literals: Record<string, str
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "genesis.json"), genesis);
   const kustomization = {
-    resources: [relative(dir, join(process.cwd(), "config/manager"))],
+    resources: ["config/manager", "config/rbac-federation"].map((base) =>
+      relative(dir, join(process.cwd(), base)),
+    ),
     configMapGenerator: [
       {
         name: "uranus-chain-network",
