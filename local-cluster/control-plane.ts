@@ -12,10 +12,13 @@ import { httpOk, httpsOk } from "../process/health-probe.js";
 import { startProcess, stopPid, type ManagedProcess } from "../process/managed-process.js";
 import { waitFor } from "../process/wait-for.js";
 import { issueClientCertificate, kubeconfigYaml, writeClusterCa, writeCredentials } from "./credentials.js";
-import { buildUranusImages } from "./images/uranus-images.js";
-import { startRealNode, type RealNode } from "./real-node/real-node.js";
+import type { UranusImages } from "./images/uranus-images.js";
+import { SERVICE_CIDR } from "./real-node/cluster-network.js";
+import type { NodeServices } from "./real-node/node-services.js";
+import type { RealNode } from "./real-node/real-node.js";
+import { startRealNodes, type RealNodes } from "./real-node/real-nodes.js";
 import { realNodeUnsupportedReason } from "./real-node/support.js";
-import { REAL_NODES_DIR, stopRealNodesInDir } from "./real-node/teardown.js";
+import { stopRealNodesInDir } from "./real-node/teardown.js";
 
 export const KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 /** kwok's settings and pod stages (local-cluster/kwok.yaml), for every kwok we start. */
@@ -39,7 +42,10 @@ export interface ControlPlaneOptions {
   removeDirOnStop?: boolean;
   /** Extenders registered in kube-scheduler's configuration. */
   schedulerExtenders?: SchedulerExtenderConfig[];
-  /** Real nodes (containerd + kubelet) named real-node-<i>; none, with the reason in progress, where the machine can't. */
+  /**
+   * Real nodes (containerd + kubelet) named real-node-<i>, with kube-proxy and CoreDNS for their pods; none, with the
+   * reason in progress, where the machine can't.
+   */
   realNodes?: number;
   /** Progress lines for people; silent when omitted. */
   progress?: (line: string) => void;
@@ -63,6 +69,10 @@ export interface ControlPlane {
   /** Every loopback port the control plane listens on. */
   readonly ports: number[];
   readonly realNodes: RealNode[];
+  /** kube-proxy and CoreDNS (cluster.local) serving the real nodes' pods and this machine; undefined without them. */
+  readonly nodeServices: NodeServices | undefined;
+  /** uranus.local/pause, web and burner as the real nodes hold them (reference by digest); undefined without them. */
+  readonly images: UranusImages | undefined;
   /** Restarts kube-apiserver on the same port and data (for reconnect tests). */
   restartApiserver(): Promise<void>;
   stop(): Promise<void>;
@@ -101,12 +111,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     writeFileSync(join(dir, STATE_FILE), JSON.stringify(state, null, 2));
     return p;
   };
-  const realNodes: RealNode[] = [];
+  let realNodes: RealNodes | undefined;
   const stop = async (): Promise<void> => {
     let realNodeFailure: Error | undefined;
-    for (const node of [...realNodes].reverse())
-      await node.stop().catch((error: unknown) => (realNodeFailure ??= error as Error));
-    if (realNodeFailure === undefined) realNodes.length = 0;
+    await realNodes?.stop().catch((error: unknown) => (realNodeFailure ??= error as Error));
+    // From the state files, for nodes whose start failed half-way; a no-op for those stopped above.
+    await stopRealNodesInDir(dir).catch((error: unknown) => (realNodeFailure ??= error as Error));
     for (const p of [...processes].reverse()) await p.stop();
     processes.length = 0;
     // A real node that could not be torn down may still have mounts in the directory: keep it for another try.
@@ -173,7 +183,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       `--service-account-key-file=${join(dir, "sa.pub")}`,
       `--service-account-signing-key-file=${join(dir, "sa.key")}`,
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-      "--service-cluster-ip-range=10.96.0.0/16",
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
       "--max-requests-inflight=2000",
       "--max-mutating-requests-inflight=1000",
       "--profiling=false",
@@ -296,14 +306,17 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const unsupported = (options.realNodes ?? 0) > 0 ? realNodeUnsupportedReason() : undefined;
     if (unsupported !== undefined) progress(`no real nodes, kwok nodes only: ${unsupported}`);
     else if ((options.realNodes ?? 0) > 0) {
-      const images = await buildUranusImages();
-      for (let index = 0; index < (options.realNodes ?? 0); index++) {
-        const name = `real-node-${index}`;
-        const nodeOptions = { name, index, server, apiserverCa: ca, clusterCa, kubeConfig, images, progress };
-        realNodes.push(
-          await startRealNode({ ...nodeOptions, dir: join(dir, REAL_NODES_DIR, name), timeoutMs }),
-        );
-      }
+      const count = options.realNodes ?? 0;
+      realNodes = await startRealNodes({
+        count,
+        dir,
+        server,
+        apiserverCa: ca,
+        clusterCa,
+        kubeConfig,
+        progress,
+        timeoutMs,
+      });
     }
 
     return {
@@ -313,7 +326,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       kubeConfig,
       processes,
       ports,
-      realNodes,
+      realNodes: realNodes?.nodes ?? [],
+      nodeServices: realNodes?.services,
+      images: realNodes?.images,
       async restartApiserver(): Promise<void> {
         await apiserver.stop();
         processes.splice(processes.indexOf(apiserver), 1);

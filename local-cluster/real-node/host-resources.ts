@@ -118,23 +118,28 @@ export function pidsWithCommandLine(text: string): number[] {
   return pids;
 }
 
-/** SIGKILLs the processes `find` returns until it returns none (a dying shell may still fork). */
+/**
+ * SIGKILLs the processes `find` returns until it returns none (a dying shell may still fork) and every one killed is
+ * reaped: a zombie has no command line left to find, but is still in /proc.
+ */
 export async function killUntilNone(
   find: () => number[],
   description: string,
   timeoutMs = 20_000,
 ): Promise<void> {
+  const killed = new Set<number>();
   await waitFor(
     () => {
       const pids = find();
       for (const pid of pids) {
+        killed.add(pid);
         try {
           process.kill(pid, "SIGKILL");
         } catch {
           // Exited meanwhile.
         }
       }
-      return pids.length === 0;
+      return pids.length === 0 && [...killed].every((pid) => !existsSync(`/proc/${pid}`));
     },
     { timeoutMs, intervalMs: 50, description },
   );

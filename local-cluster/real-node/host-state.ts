@@ -13,7 +13,10 @@ import {
 import { join } from "node:path";
 import { mountPoints } from "./host-resources.js";
 
-/** The kubelet's kernel tunables (setupKernelTunables) and the forwarding switches a CNI gateway turns on. */
+/**
+ * The kubelet's kernel tunables (setupKernelTunables), the forwarding switches a CNI gateway turns on, and what
+ * kube-proxy may change (route_localnet, conntrack) or Services need (bridged traffic through iptables).
+ */
 export const TOUCHED_SYSCTLS = [
   "vm.overcommit_memory",
   "vm.panic_on_oom",
@@ -23,6 +26,13 @@ export const TOUCHED_SYSCTLS = [
   "kernel.keys.root_maxbytes",
   "net.ipv4.ip_forward",
   "net.ipv6.conf.all.forwarding",
+  "net.ipv4.conf.all.route_localnet",
+  "net.bridge.bridge-nf-call-iptables",
+  "net.bridge.bridge-nf-call-ip6tables",
+  "net.netfilter.nf_conntrack_max",
+  "net.netfilter.nf_conntrack_tcp_timeout_established",
+  "net.netfilter.nf_conntrack_tcp_timeout_close_wait",
+  "net.netfilter.nf_conntrack_tcp_be_liberal",
 ] as const;
 
 /** Fixed paths containerd 1.6 and the kubelet write to whatever their configured directories (shim sockets, logs). */
@@ -37,6 +47,8 @@ export const HOST_PATHS = [
   "/etc/cni",
   // libmount's utab, made by the mount calls of the kubelet
   "/run/mount",
+  // the lock kube-proxy takes around iptables-restore
+  "/run/xtables.lock",
 ];
 
 export interface HostState {
@@ -131,11 +143,24 @@ export function iptablesUndoScript(before: string, after: string): string {
   return script.length === 0 ? "" : `${script.join("\n")}\n`;
 }
 
+/** Tables `after` has and `before` had not: all ours, so deleting them whole is the undo. */
+export function appearedTables(before: string, after: string): string[] {
+  const old = parseIptablesSave(before);
+  return [...parseIptablesSave(after).keys()].filter((name) => !old.has(name));
+}
+
 function undoIptables(before: { iptables: string; ip6tables: string }): void {
   const now = iptablesDumps();
   for (const tool of ["iptables", "ip6tables"] as const) {
     const script = iptablesUndoScript(before[tool], now[tool]);
     if (script !== "") execFileSync(`${tool}-restore`, ["--noflush"], { input: script, stdio: "pipe" });
+    // Without --noflush, restoring an empty table deletes it (iptables-nft), or empties it (legacy).
+    const tables = appearedTables(before[tool], iptablesDumps()[tool]);
+    if (tables.length > 0)
+      execFileSync(`${tool}-restore`, {
+        input: tables.map((t) => `*${t}\nCOMMIT\n`).join(""),
+        stdio: "pipe",
+      });
   }
 }
 

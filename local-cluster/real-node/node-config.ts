@@ -1,6 +1,7 @@
 // The configuration files of one real node: containerd's, its CNI network's and the kubelet's, as pure functions.
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { CLUSTER_DOMAIN, POD_CIDR, SERVICE_CIDR } from "./cluster-network.js";
 
 export interface NodePaths {
   /** The node's own directory; everything the node writes lives under it. */
@@ -89,8 +90,8 @@ export interface PodNetwork {
 
 /**
  * A bridge that only this machine sees: the bridge already holds the gateway address (we add it, since the kubelet
- * serves on it), so the plugin neither sets a gateway nor turns on forwarding, masquerades, or routes pods anywhere
- * but their own subnet.
+ * serves on it), so the plugin neither sets a gateway nor turns on forwarding nor masquerades; pods route only
+ * Services and the other real nodes' pods through the bridge, and have no default route.
  */
 export function cniConflist(network: PodNetwork, ipamDataDir: string): string {
   return JSON.stringify(
@@ -104,11 +105,13 @@ export function cniConflist(network: PodNetwork, ipamDataDir: string): string {
           isGateway: false,
           isDefaultGateway: false,
           ipMasq: false,
-          hairpinMode: false,
+          // A pod reaching itself through its Service comes back through its own bridge port.
+          hairpinMode: true,
           ipam: {
             type: "host-local",
             dataDir: ipamDataDir,
             ranges: [[{ subnet: network.subnet, gateway: network.gateway }]],
+            routes: [SERVICE_CIDR, POD_CIDR].map((dst) => ({ dst, gw: network.gateway })),
           },
         },
       ],
@@ -124,6 +127,8 @@ export interface KubeletSettings {
   healthzPort: number;
   clientCaFile: string;
   cgroupRoot: string;
+  /** CoreDNS's address for this node's pods. */
+  clusterDns: string;
 }
 
 /** KubeletConfiguration: cgroupfs under our own cgroup root, no iptables, no image GC, serving only on the bridge. */
@@ -150,7 +155,7 @@ export function kubeletConfigYaml(paths: NodePaths, settings: KubeletSettings): 
     cgroupsPerQOS: true,
     failSwapOn: false,
     failCgroupV1: false,
-    // The kubelet's own iptables chains guard kube-proxy setups, which this node does not have.
+    // kube-proxy makes every chain it needs itself (since 1.28); the kubelet's would be more rules to undo.
     makeIPTablesUtilChains: false,
     // Without CAP_SYS_RESOURCE the kubelet cannot lower its own score; it would log an error every start.
     oomScoreAdj: 0,
@@ -171,5 +176,7 @@ export function kubeletConfigYaml(paths: NodePaths, settings: KubeletSettings): 
     nodeStatusUpdateFrequency: "5s",
     syncFrequency: "10s",
     resolvConf: "/etc/resolv.conf",
+    clusterDNS: [settings.clusterDns],
+    clusterDomain: CLUSTER_DOMAIN,
   });
 }

@@ -13,6 +13,7 @@ import { waitFor } from "../../process/wait-for.js";
 import { issueClientCertificate, kubeconfigYaml, type CertificateFiles } from "../credentials.js";
 import type { UranusImages } from "../images/uranus-images.js";
 import { createBridge, createCgroupRoot, hostIpv4Addresses } from "./host-resources.js";
+import { POD_CIDR } from "./cluster-network.js";
 import { recordHostState } from "./host-state.js";
 import {
   cniConflist,
@@ -59,7 +60,7 @@ export interface RealNode {
   stop(): Promise<void>;
 }
 
-const POD_SUBNET_PREFIX = "10.247";
+const POD_SUBNET_PREFIX = POD_CIDR.split(".").slice(0, 2).join(".");
 
 export async function startRealNode(options: RealNodeOptions): Promise<RealNode> {
   const progress = options.progress ?? ((): void => undefined);
@@ -167,6 +168,8 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
         healthzPort,
         clientCaFile: options.clusterCa.cert,
         cgroupRoot: `/${state.cgroupRoot}`,
+        // CoreDNS answers on each bridge's address (node-services.ts), so a pod asks on its own link.
+        clusterDns: network.gateway,
       }),
     );
     const labels = { [REAL_NODE_LABEL]: "true", ...options.labels };

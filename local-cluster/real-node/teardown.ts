@@ -12,6 +12,7 @@ import {
   unmountUnder,
 } from "./host-resources.js";
 import { restoreHostState, type HostState } from "./host-state.js";
+import { stopNodeServicesInDir } from "./services-teardown.js";
 
 export const REAL_NODE_STATE_FILE = "real-node.json";
 /** Real nodes live in <control plane dir>/real-nodes/<node name>. */
@@ -84,13 +85,22 @@ async function stopOptional(
   if (pid !== undefined) await stopProcess(pid);
 }
 
-/** Tears down every real node a control plane in `dir` started, newest first (host state is restored in LIFO order). */
+/**
+ * Tears down the Service network, then every real node a control plane in `dir` started, newest first: host state is
+ * restored in the reverse order it was recorded.
+ */
 export async function stopRealNodesInDir(dir: string): Promise<void> {
   const root = join(dir, REAL_NODES_DIR);
   if (!existsSync(root)) return;
+  // The nodes go even when the Service network could not: their own restore removes its rules too.
+  const servicesFailure = await stopNodeServicesInDir(root).then(
+    () => undefined,
+    (error: unknown) => error as Error,
+  );
   const states = readdirSync(root)
     .map((name) => join(root, name, REAL_NODE_STATE_FILE))
     .filter((file) => existsSync(file))
     .map((file) => JSON.parse(readFileSync(file, "utf8")) as RealNodeState);
   for (const state of states.sort((a, b) => b.index - a.index)) await tearDownRealNode(state);
+  if (servicesFailure !== undefined) throw servicesFailure;
 }

@@ -10,13 +10,24 @@ export interface HostSnapshot {
   mounts: string[];
   sysctls: Record<string, string>;
   iptablesChains: string[];
+  /** Every rule of every table, sorted: kube-proxy's and the confining ones must all go. */
+  iptablesRules: string[];
   interfaces: string[];
+  routes: string[];
   netns: string[];
   cgroups: string[];
   hostPaths: string[];
 }
 
-const PROGRAMS = new Set(["containerd", "kubelet", "containerd-shim", "containerd-shim-runc-v2", "runc"]);
+const PROGRAMS = new Set([
+  "containerd",
+  "kubelet",
+  "containerd-shim",
+  "containerd-shim-runc-v2",
+  "runc",
+  "kube-proxy",
+  "coredns",
+]);
 const SYSCTLS = [
   "vm.overcommit_memory",
   "vm.panic_on_oom",
@@ -25,6 +36,14 @@ const SYSCTLS = [
   "kernel.keys.root_maxkeys",
   "kernel.keys.root_maxbytes",
   "net.ipv4.ip_forward",
+  "net.ipv4.conf.all.forwarding",
+  "net.ipv4.conf.all.route_localnet",
+  "net.bridge.bridge-nf-call-iptables",
+  "net.bridge.bridge-nf-call-ip6tables",
+  "net.netfilter.nf_conntrack_max",
+  "net.netfilter.nf_conntrack_tcp_timeout_established",
+  "net.netfilter.nf_conntrack_tcp_timeout_close_wait",
+  "net.netfilter.nf_conntrack_tcp_be_liberal",
 ];
 /** Fixed paths containerd, CNI and the kubelet use whatever they are configured with. */
 const HOST_PATHS = [
@@ -38,6 +57,7 @@ const HOST_PATHS = [
   "/var/log/containers",
   "/opt/containerd",
   "/etc/cni",
+  "/run/xtables.lock",
 ];
 
 export function snapshotHost(): HostSnapshot {
@@ -58,7 +78,9 @@ export function snapshotHost(): HostSnapshot {
       .filter((path) => path.startsWith(tmpdir()) || /kubelet|containerd|netns|cni/.test(path))
       .sort(),
     sysctls: Object.fromEntries(
-      SYSCTLS.map((name) => [name, readFileSync(join("/proc/sys", ...name.split(".")), "utf8").trim()]),
+      SYSCTLS.map((name) => join("/proc/sys", ...name.split(".")))
+        .filter((file) => existsSync(file))
+        .map((file) => [file, readFileSync(file, "utf8").trim()]),
     ),
     iptablesChains: ["iptables-save", "ip6tables-save"].flatMap((tool) => {
       let table = "";
@@ -69,7 +91,22 @@ export function snapshotHost(): HostSnapshot {
           return line.startsWith(":") ? [`${tool} ${table} ${line.slice(1).split(" ")[0]}`] : [];
         });
     }),
+    iptablesRules: ["iptables-save", "ip6tables-save"]
+      .flatMap((tool) => {
+        let table = "";
+        return execFileSync(tool, { encoding: "utf8" })
+          .split("\n")
+          .flatMap((line) => {
+            if (line.startsWith("*")) table = line.slice(1);
+            return line.startsWith("-A ") ? [`${tool} ${table} ${line}`] : [];
+          });
+      })
+      .sort(),
     interfaces: readdirSync("/sys/class/net").sort(),
+    routes: execFileSync("ip", ["-4", "route", "show", "table", "all"], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .sort(),
     netns: execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").filter(Boolean).sort(),
     cgroups: readdirSync("/sys/fs/cgroup").flatMap((hierarchy) => {
       const root = join("/sys/fs/cgroup", hierarchy);

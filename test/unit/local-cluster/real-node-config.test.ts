@@ -6,7 +6,7 @@ import {
   kubeletConfigYaml,
   nodePaths,
 } from "../../../local-cluster/real-node/node-config.js";
-import { iptablesUndoScript } from "../../../local-cluster/real-node/host-state.js";
+import { appearedTables, iptablesUndoScript } from "../../../local-cluster/real-node/host-state.js";
 
 describe("a real node's configuration and the undo of its host changes", () => {
   const paths = nodePaths("/tmp/cp/real-nodes/real-node-0");
@@ -21,14 +21,28 @@ describe("a real node's configuration and the undo of its host changes", () => {
     expect(toml).to.include('"io.containerd.internal.v1.opt"');
   });
 
-  it("keeps pods on a host-only bridge: no masquerade, no gateway, no default route", () => {
+  it("keeps pods on a host-only bridge: no masquerade, no default route, Services and pods through the bridge", () => {
     const network = { bridge: "uranus-abc123", subnet: "10.247.3.0/24", gateway: "10.247.3.1" };
     const conflist = JSON.parse(cniConflist(network, "/x/ipam")) as {
-      plugins: { ipMasq: boolean; isGateway: boolean; ipam: { routes?: unknown; dataDir: string } }[];
+      plugins: {
+        ipMasq: boolean;
+        isGateway: boolean;
+        isDefaultGateway: boolean;
+        hairpinMode: boolean;
+        ipam: { routes: { dst: string; gw: string }[]; dataDir: string };
+      }[];
     };
     const [bridge] = conflist.plugins;
-    expect(bridge).to.include({ ipMasq: false, isGateway: false });
-    expect(bridge!.ipam.routes).to.equal(undefined);
+    expect(bridge).to.include({
+      ipMasq: false,
+      isGateway: false,
+      isDefaultGateway: false,
+      hairpinMode: true,
+    });
+    expect(bridge!.ipam.routes).to.deep.equal([
+      { dst: "10.96.0.0/16", gw: "10.247.3.1" },
+      { dst: "10.247.0.0/16", gw: "10.247.3.1" },
+    ]);
     expect(bridge!.ipam.dataDir).to.equal("/x/ipam");
   });
 
@@ -40,6 +54,7 @@ describe("a real node's configuration and the undo of its host changes", () => {
         healthzPort: 40002,
         clientCaFile: "/ca.crt",
         cgroupRoot: "/uranus-abc123",
+        clusterDns: "10.247.0.1",
       }),
     ) as Record<string, unknown>;
     expect(config).to.include({
@@ -50,7 +65,9 @@ describe("a real node's configuration and the undo of its host changes", () => {
       makeIPTablesUtilChains: false,
       readOnlyPort: 0,
       address: "10.247.0.1",
+      clusterDomain: "cluster.local",
     });
+    expect(config.clusterDNS).to.deep.equal(["10.247.0.1"]);
     expect(config.authentication).to.deep.include({ anonymous: { enabled: false } });
   });
 
@@ -85,5 +102,7 @@ describe("a real node's configuration and the undo of its host changes", () => {
       "",
     ]);
     expect(iptablesUndoScript(after, after)).to.equal("");
+    expect(appearedTables(before, after)).to.deep.equal(["nat"]);
+    expect(appearedTables(after, after)).to.deep.equal([]);
   });
 });
