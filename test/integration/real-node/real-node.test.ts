@@ -177,10 +177,14 @@ describe("a real node: containerd and a kubelet running real containers beside t
     await cp.stop();
     await realNode!.stop();
     const now = snapshotHost();
-    expect(now.processes, "containerd, kubelet, shims, runc").to.deep.equal(machineBefore.processes);
+    expect(now.processes, "containerd, kubelet, shims, runc, kube-proxy, CoreDNS").to.deep.equal(
+      machineBefore.processes,
+    );
     expect(now.mounts, "mounts").to.deep.equal(machineBefore.mounts);
     expect(now.sysctls, "sysctls").to.deep.equal(machineBefore.sysctls);
     expect(now.iptablesChains, "iptables chains").to.deep.equal(machineBefore.iptablesChains);
+    expect(now.iptablesRules, "iptables rules").to.deep.equal(machineBefore.iptablesRules);
+    expect(now.routes, "routes").to.deep.equal(machineBefore.routes);
     expect(now.interfaces, "network interfaces").to.deep.equal(machineBefore.interfaces);
     expect(now.netns, "network namespaces").to.deep.equal(machineBefore.netns);
     expect(now.cgroups, "cgroups").to.deep.equal(machineBefore.cgroups);
