@@ -1,5 +1,6 @@
 // `hack/control-plane.sh up [--real-nodes N]|down|nodes N`: a local control plane that outlives this command, stopped
-// by pid; real nodes (containerd + kubelet) need root, and without it the control plane comes up with kwok only.
+// by pid; real nodes (containerd + kubelet, with kube-proxy and CoreDNS) need root, and without it the control plane
+// comes up with kwok only.
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,7 +32,15 @@ async function main(): Promise<void> {
         progress: (line) => console.log(line),
       });
       // Children run in their own process groups and keep running after we exit.
-      for (const p of [...cp.processes, ...cp.realNodes.flatMap((node) => node.processes)]) p.child.unref();
+      const nodeProcesses = cp.realNodes.flatMap((node) => node.processes);
+      for (const p of [...cp.processes, ...nodeProcesses, ...(cp.nodeServices?.processes ?? [])])
+        p.child.unref();
+      if (cp.realNodes.length > 0) {
+        console.log(`real nodes: ${cp.realNodes.map((node) => node.name).join(", ")}`);
+        console.log(`cluster DNS (cluster.local): ${cp.nodeServices?.dnsAddresses.join(", ") ?? "none"}`);
+        const images = cp.images === undefined ? [] : [cp.images.pause, cp.images.web, cp.images.burner];
+        for (const image of images) console.log(`image: ${image.reference}`);
+      }
       console.log(`export KUBECONFIG=${cp.kubeconfigPath}`);
       break;
     }
