@@ -13,6 +13,9 @@ import { waitFor } from "../../process/wait-for.js";
 import { ChainReader } from "../../operator/chain/chain-reader.js";
 import { dashboardMetricNames, servedMetricNames } from "../support/dashboard-metrics.js";
 import { processesMentioning } from "../support/process-probes.js";
+import { WEB_PAGE } from "../../local-cluster/images/uranus-images.js";
+import { realNodeUnsupportedReason } from "../../local-cluster/real-node/support.js";
+import { snapshotHost } from "../integration/real-node/host-snapshot.js";
 
 interface RunningDemo {
   child: ChildProcess;
@@ -127,6 +130,8 @@ describe("the run command (npm run demo → uranus up)", function () {
       .scripts;
     expect(scripts.demo).to.equal("bash hack/demo.sh");
     // What `npm run demo` runs, started directly: npm's own signal handling differs between a terminal and a pipe.
+    const unsupported = realNodeUnsupportedReason();
+    const machine = snapshotHost();
     const spawnedAt = performance.now();
     const demo = startDemo("bash", ["hack/demo.sh"]);
     try {
@@ -143,6 +148,11 @@ describe("the run command (npm run demo → uranus up)", function () {
       // The summary tables: contracts with their escrow, contributors with their PoC.
       await waitForOutput(demo, /escrow spent/, "the contracts table");
       await waitForOutput(demo, /PoC total/, "the contributors table");
+      // Where the machine can, web-service runs on the real node and its Service answers the curl printed.
+      if (unsupported === undefined) {
+        const url = (await waitForOutput(demo, /curl: +curl -s (\S+)/, "the curl of web-service"))[1]!;
+        expect(await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).text()).to.equal(WEB_PAGE);
+      } else await waitForOutput(demo, /no real nodes, kwok nodes only: /, "why there is no real node");
       const rpcUrl = (await waitForOutput(demo, /chain RPC: +(\S+)/, "the chain RPC"))[1]!;
       const explorerUrl = (await waitForOutput(demo, /explorer: +(\S+)/, "the explorer URL"))[1]!;
       const kubeconfig = (await waitForOutput(demo, /export KUBECONFIG=([^\s;]+)/, "the kubeconfig"))[1]!;
@@ -206,6 +216,8 @@ describe("the run command (npm run demo → uranus up)", function () {
       expect(demo.output()).to.contain("stopping the local control plane");
       expect(processesMentioning(stateDir)).to.deep.equal([]);
       expect(existsSync(stateDir)).to.equal(false);
+      // The real node's processes, mounts, sysctls, iptables, links and routes: all as before.
+      expect(snapshotHost()).to.deep.equal(machine);
     } finally {
       await ensureStopped(demo);
     }
