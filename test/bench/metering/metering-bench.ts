@@ -2,7 +2,8 @@
 // in-process app as the solo producer drives it (CheckTx for every transaction, then FinalizeBlock + Commit).
 // Prints the transactions per interval, the chain's CPU time per interval as a share of one core at a 60 s interval,
 // and state growth per pod-day.
-// Run: npx tsx test/bench/metering/metering-bench.ts [--pods 10000] [--contributors 500] [--intervals 3]
+// Run: npx tsx test/bench/metering/metering-bench.ts [--pods 10000] [--contributors 500] [--intervals 3] [--billing used]
+// (--billing used: pay-for-use contracts, whose measured records the chain bills by usage).
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,6 +29,9 @@ const PODS = numericFlag("pods", 10_000);
 const CONTRIBUTORS = numericFlag("contributors", 500);
 const INTERVALS = numericFlag("intervals", 3);
 const INTERVAL_SECONDS = 60;
+const BILLING = process.argv.includes("--billing")
+  ? process.argv[process.argv.indexOf("--billing") + 1]!
+  : "reserved";
 const REPLICAS_PER_CONTRACT = 10;
 const CONTRACTS = Math.ceil(PODS / REPLICAS_PER_CONTRACT);
 const PAYERS = Math.max(1, Math.ceil(CONTRACTS / 10));
@@ -169,7 +173,7 @@ async function main(): Promise<void> {
           regions: [],
           minPoc: 0n,
           spread: false,
-          billing: "reserved",
+          billing: BILLING,
           operator: "0x0000000000000000000000000000000000000000",
           clusterId: "",
           clientRef: `bench-${c}`,
@@ -246,7 +250,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         "",
-        `pods ${PODS}, contributors ${CONTRIBUTORS}, interval ${INTERVAL_SECONDS} s`,
+        `pods ${PODS}, contributors ${CONTRIBUTORS}, interval ${INTERVAL_SECONDS} s, billing ${BILLING}`,
         `transactions per interval: ${results[0]!.txs} (one per contributor; target ${CONTRIBUTORS})`,
         `chain CPU per interval: first ${results[0]!.cpu.toFixed(2)} s, steady mean ${
           steady.length > 0 ? mean(steady.map((r) => r.cpu)).toFixed(2) : "n/a"
