@@ -11,6 +11,7 @@ import {
   startControlPlane,
   type SchedulerExtenderConfig,
 } from "../../local-cluster/control-plane.js";
+import type { UranusImages } from "../../local-cluster/images/uranus-images.js";
 import { freePorts } from "../../process/free-port.js";
 import { startProcess } from "../../process/managed-process.js";
 import { REPO_ROOT } from "./example-manifests.js";
@@ -28,6 +29,8 @@ export interface DemoCluster {
   readonly extenderPort: number;
   /** Names of the real (kubelet + containerd) nodes started beside kwok; none on an existing cluster. */
   readonly realNodes: string[];
+  /** The images the real nodes run, by digest; undefined without real nodes. */
+  readonly images: UranusImages | undefined;
 }
 
 export interface DemoClusterOptions {
@@ -50,7 +53,14 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
     kubeConfig.loadFromFile(options.kubeconfig);
     mkdirSync(options.dir, { recursive: true });
     startKwok(options.kubeconfig, kwokPort, options);
-    return { kubeconfigPath: options.kubeconfig, kubeConfig, local: false, extenderPort, realNodes: [] };
+    return {
+      kubeconfigPath: options.kubeconfig,
+      kubeConfig,
+      local: false,
+      extenderPort,
+      realNodes: [],
+      images: undefined,
+    };
   }
   const controlPlane = await startControlPlane({
     dir: options.dir,
@@ -60,13 +70,19 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
     realNodes: options.realNodes ?? 0,
   });
   options.supervisor.started(options.name ?? "the local control plane", () => controlPlane.stop());
-  for (const process of controlPlane.processes) options.supervisor.watch(process);
+  // A real node's containerd and kubelet, kube-proxy and CoreDNS are watched too: any of them dying ends the run.
+  const realNodeProcesses = [
+    ...controlPlane.realNodes.flatMap((node) => node.processes),
+    ...(controlPlane.nodeServices?.processes ?? []),
+  ];
+  for (const process of [...controlPlane.processes, ...realNodeProcesses]) options.supervisor.watch(process);
   return {
     kubeconfigPath: controlPlane.kubeconfigPath,
     kubeConfig: controlPlane.kubeConfig,
     local: true,
     extenderPort,
     realNodes: controlPlane.realNodes.map((node) => node.name),
+    images: controlPlane.images,
   };
 }
 

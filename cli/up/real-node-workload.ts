@@ -2,16 +2,11 @@
 // tainted, so only contracts that can really run there land on it; the examples that serve ports tolerate the taint
 // and require a real node, so their Service answers for real. Every uranus.local image is pinned to the digest built
 // on this machine, as kbld or ko pin tags before a deploy.
-import { existsSync } from "node:fs";
 import type { KubeConfig, V1Taint } from "@kubernetes/client-node";
 import { API_VERSION, KIND, type ComputeContract, type ContributorNode } from "../../crds/types.js";
 import { NODE } from "../../kube-runtime/builtin-resources.js";
 import { KubeClient } from "../../kube-runtime/kube-client.js";
-import {
-  buildUranusImages,
-  STATIC_BUSYBOX,
-  type UranusImages,
-} from "../../local-cluster/images/uranus-images.js";
+import type { UranusImages } from "../../local-cluster/images/uranus-images.js";
 import { REAL_NODE_LABEL } from "../../local-cluster/real-node/real-node.js";
 import type { DemoAccounts } from "./demo-accounts.js";
 import type { ExampleDocument } from "./example-manifests.js";
@@ -24,11 +19,6 @@ const REAL_NODE_PRICE = "500000";
 
 /** Keeps pods that did not ask for a real node off it: they may name images only kwok can "run". */
 export const REAL_NODE_TAINT: V1Taint = { key: REAL_NODE_LABEL, value: "true", effect: "NoSchedule" };
-
-/** The images real nodes run, or undefined where they cannot be built (no busybox-static: kwok only). */
-export async function localImages(): Promise<UranusImages | undefined> {
-  return existsSync(STATIC_BUSYBOX) ? buildUranusImages() : undefined;
-}
 
 /** `uranus.local/web:latest` → `uranus.local/web@sha256:…` when built here; any other image unchanged. */
 export function pinnedImage(image: string, images: UranusImages): string {
@@ -120,10 +110,10 @@ export function withRealNodes(
 export async function adoptRealNodes(
   kubeConfig: KubeConfig,
   realNodes: readonly string[],
+  images: UranusImages | undefined,
   workload: DemoWorkload,
   accounts: DemoAccounts,
 ): Promise<{ workload: DemoWorkload; onRealNodes: string[] }> {
-  const images = await localImages();
   const pinned = images === undefined ? workload : pinLocalImages(workload, images);
   const client = new KubeClient(kubeConfig);
   for (const name of realNodes)

@@ -95,7 +95,9 @@ export async function up(options: UpOptions): Promise<UpResult> {
       );
 
       const say = (line: string): void => progress.step(line);
-      const adopted = await step(adoptRealNodes(cluster.kubeConfig, cluster.realNodes, workload, accounts));
+      const adopted = await step(
+        adoptRealNodes(cluster.kubeConfig, cluster.realNodes, cluster.images, workload, accounts),
+      );
       workload = adopted.workload;
       if (adopted.onRealNodes.length > 0)
         say(
