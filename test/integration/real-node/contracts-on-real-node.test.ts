@@ -21,7 +21,7 @@ import { binaryPath } from "../../../process/binaries.js";
 import { run } from "../../../process/run-command.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { applyContract, createWorld, type OperatorWorld } from "../operator/support/operator-world.js";
-import { snapshotHost, type HostSnapshot } from "./host-snapshot.js";
+import { expectMachineAsBefore, snapshotHost, type HostSnapshot } from "./host-snapshot.js";
 
 /** One SCU here: 200 millicores and 256 MiB, so a burner cannot take the machine's cores. */
 const SCU_MILLICORES = 200;
@@ -231,7 +231,7 @@ describe("contracts on a real node: served, held to their SCU, metered by what t
   it("leaves the machine as it was", async () => {
     await world.stop();
     await cp.stop();
-    expect(snapshotHost()).to.deep.equal(machineBefore);
+    expectMachineAsBefore(machineBefore);
   });
 });
 

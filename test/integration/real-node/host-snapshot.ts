@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "chai";
 
 export interface HostSnapshot {
   processes: string[];
@@ -122,4 +123,25 @@ export function snapshotHost(): HostSnapshot {
 function walk(path: string): string[] {
   if (!lstatSync(path).isDirectory()) return [path];
   return [path, ...readdirSync(path).flatMap((entry) => walk(join(path, entry)))];
+}
+
+/** What each part of a snapshot is, for the message of a failed comparison. */
+const PARTS: Record<keyof HostSnapshot, string> = {
+  processes: "containerd, kubelet, shims, runc, kube-proxy, CoreDNS",
+  mounts: "mounts",
+  sysctls: "sysctls",
+  iptablesChains: "iptables chains",
+  iptablesRules: "iptables rules",
+  interfaces: "network interfaces",
+  routes: "routes",
+  netns: "network namespaces",
+  cgroups: "cgroups",
+  hostPaths: "files in containerd's and the kubelet's fixed paths",
+};
+
+/** The machine now, part by part, equals `before`; a failure names the part that differs. */
+export function expectMachineAsBefore(before: HostSnapshot): void {
+  const now = snapshotHost();
+  for (const part of Object.keys(PARTS) as (keyof HostSnapshot)[])
+    expect(now[part], PARTS[part]).to.deep.equal(before[part]);
 }

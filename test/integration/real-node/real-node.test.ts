@@ -12,7 +12,7 @@ import { REAL_NODE_LABEL } from "../../../local-cluster/real-node/real-node.js";
 import { binaryPath } from "../../../process/binaries.js";
 import { run } from "../../../process/run-command.js";
 import { waitFor } from "../../../process/wait-for.js";
-import { snapshotHost, type HostSnapshot } from "./host-snapshot.js";
+import { expectMachineAsBefore, snapshotHost, type HostSnapshot } from "./host-snapshot.js";
 
 interface CpuSample {
   time: string;
@@ -176,20 +176,6 @@ describe("a real node: containerd and a kubelet running real containers beside t
     const [realNode] = cp.realNodes;
     await cp.stop();
     await realNode!.stop();
-    const now = snapshotHost();
-    expect(now.processes, "containerd, kubelet, shims, runc, kube-proxy, CoreDNS").to.deep.equal(
-      machineBefore.processes,
-    );
-    expect(now.mounts, "mounts").to.deep.equal(machineBefore.mounts);
-    expect(now.sysctls, "sysctls").to.deep.equal(machineBefore.sysctls);
-    expect(now.iptablesChains, "iptables chains").to.deep.equal(machineBefore.iptablesChains);
-    expect(now.iptablesRules, "iptables rules").to.deep.equal(machineBefore.iptablesRules);
-    expect(now.routes, "routes").to.deep.equal(machineBefore.routes);
-    expect(now.interfaces, "network interfaces").to.deep.equal(machineBefore.interfaces);
-    expect(now.netns, "network namespaces").to.deep.equal(machineBefore.netns);
-    expect(now.cgroups, "cgroups").to.deep.equal(machineBefore.cgroups);
-    expect(now.hostPaths, "files in containerd's and the kubelet's fixed paths").to.deep.equal(
-      machineBefore.hostPaths,
-    );
+    expectMachineAsBefore(machineBefore);
   });
 });

@@ -19,7 +19,7 @@ import { serviceUrl, waitForServiceUrl } from "../../../local-cluster/service-ur
 import { binaryPath } from "../../../process/binaries.js";
 import { run, type CommandResult } from "../../../process/run-command.js";
 import { waitFor } from "../../../process/wait-for.js";
-import { snapshotHost, type HostSnapshot } from "./host-snapshot.js";
+import { expectMachineAsBefore, snapshotHost, type HostSnapshot } from "./host-snapshot.js";
 
 const NAMESPACE = "svc";
 /** Documentation addresses (RFC 5737): routed nowhere, so only our own rules can answer for them. */
@@ -258,18 +258,6 @@ describe("Services and DNS for a real node's pods: kube-proxy and CoreDNS", func
   it("leaves the machine as it was after a down from the state files, and a second down does nothing", async () => {
     expect(await stopControlPlaneInDir(dir)).to.equal(true);
     expect(await stopControlPlaneInDir(dir)).to.equal(false);
-    const now = snapshotHost();
-    expect(now.processes, "containerd, kubelet, shims, runc, kube-proxy, CoreDNS").to.deep.equal(
-      machineBefore.processes,
-    );
-    expect(now.iptablesChains, "iptables chains").to.deep.equal(machineBefore.iptablesChains);
-    expect(now.iptablesRules, "iptables rules").to.deep.equal(machineBefore.iptablesRules);
-    expect(now.sysctls, "sysctls").to.deep.equal(machineBefore.sysctls);
-    expect(now.routes, "routes").to.deep.equal(machineBefore.routes);
-    expect(now.interfaces, "network interfaces").to.deep.equal(machineBefore.interfaces);
-    expect(now.mounts, "mounts").to.deep.equal(machineBefore.mounts);
-    expect(now.netns, "network namespaces").to.deep.equal(machineBefore.netns);
-    expect(now.cgroups, "cgroups").to.deep.equal(machineBefore.cgroups);
-    expect(now.hostPaths, "files in the fixed paths").to.deep.equal(machineBefore.hostPaths);
+    expectMachineAsBefore(machineBefore);
   });
 });
