@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { stopPid } from "../../process/managed-process.js";
 import { killUntilNone, linkExists, pidsWithCommandLine } from "./host-resources.js";
 import { restoreHostState, type HostState } from "./host-state.js";
+import { runTeardown, type TeardownStep } from "./teardown-steps.js";
 
 export const SERVICES_STATE_FILE = "node-services.json";
 /** kube-proxy and CoreDNS live in <control plane dir>/real-nodes/<this>, beside the nodes. */
@@ -38,7 +39,7 @@ export async function tearDownNodeServices(
   stopProcess: (pid: number) => Promise<void> = (pid) => stopPid(pid),
 ): Promise<void> {
   if (state.stopped) return;
-  const steps: [string, () => Promise<void> | void][] = [
+  const steps: TeardownStep[] = [
     ...[...state.pids]
       .reverse()
       .map(({ name, pid }): [string, () => Promise<void>] => [`stop ${name}`, () => stopProcess(pid)]),
@@ -71,15 +72,7 @@ export async function tearDownNodeServices(
       },
     ],
   ];
-  const failures: string[] = [];
-  for (const [what, step] of steps) {
-    try {
-      await step();
-    } catch (error) {
-      failures.push(`${what}: ${(error as Error).message}`);
-    }
-  }
-  if (failures.length > 0) throw new Error(`kube-proxy and CoreDNS teardown: ${failures.join("; ")}`);
+  await runTeardown("kube-proxy and CoreDNS", steps);
   state.stopped = true;
   saveServicesState(state);
 }

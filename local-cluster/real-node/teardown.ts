@@ -13,6 +13,7 @@ import {
 } from "./host-resources.js";
 import { restoreHostState, type HostState } from "./host-state.js";
 import { stopNodeServicesInDir } from "./services-teardown.js";
+import { runTeardown, type TeardownStep } from "./teardown-steps.js";
 
 export const REAL_NODE_STATE_FILE = "real-node.json";
 /** Real nodes live in <control plane dir>/real-nodes/<node name>. */
@@ -46,7 +47,7 @@ export async function tearDownRealNode(
 ): Promise<void> {
   if (state.stopped) return;
   const pidOf = (name: string): number | undefined => state.pids.find((p) => p.name === name)?.pid;
-  const steps: [string, () => Promise<void> | void][] = [
+  const steps: TeardownStep[] = [
     ["stop the kubelet", () => stopOptional(pidOf("kubelet"), stopProcess)],
     // Before the shims die: a live containerd answers a dead shim by starting cleanup shims and runc.
     ["stop containerd", () => stopOptional(pidOf("containerd"), stopProcess)],
@@ -64,16 +65,7 @@ export async function tearDownRealNode(
     ["remove the cgroups", () => removeCgroupRoot(state.cgroupRoot)],
     ["restore the host state", () => restoreHostState(state.host)],
   ];
-  // Every step runs even when one fails, so one stuck piece does not leave the rest of the machine changed.
-  const failures: string[] = [];
-  for (const [what, step] of steps) {
-    try {
-      await step();
-    } catch (error) {
-      failures.push(`${what}: ${(error as Error).message}`);
-    }
-  }
-  if (failures.length > 0) throw new Error(`real node ${state.name} teardown: ${failures.join("; ")}`);
+  await runTeardown(`real node ${state.name}`, steps);
   state.stopped = true;
   saveRealNodeState(state);
 }
