@@ -20,6 +20,8 @@ interface SavedPosition {
   height: string;
   blockHash: string;
   partsHash: string;
+  /** Absent in files written before blocks were split into 64 KiB parts, when there was always one. */
+  partsTotal?: number;
   resultsHash: string;
   timeMillis: number;
   sets: { address: string; pubKey: string; power: string }[][];
@@ -37,6 +39,7 @@ export function savePosition(path: string, p: ChainPosition): void {
     height: String(p.height),
     blockHash: Buffer.from(p.blockId.hash).toString("hex"),
     partsHash: Buffer.from(p.blockId.partSetHeader.hash).toString("hex"),
+    partsTotal: p.blockId.partSetHeader.total,
     resultsHash: Buffer.from(p.resultsHash).toString("hex"),
     timeMillis: p.timeMillis,
     sets,
@@ -63,7 +66,7 @@ export function loadPosition(path: string): SavedPositionFields | undefined {
     height: BigInt(saved.height),
     blockId: {
       hash: fromHex(saved.blockHash),
-      partSetHeader: { total: 1, hash: fromHex(saved.partsHash) },
+      partSetHeader: { total: saved.partsTotal ?? 1, hash: fromHex(saved.partsHash) },
     },
     resultsHash: fromHex(saved.resultsHash),
     timeMillis: saved.timeMillis,

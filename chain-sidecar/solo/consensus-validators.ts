@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { SimpleValidator } from "cosmjs-types/tendermint/types/validator";
+import { merkleRoot } from "./simple-merkle.js";
 
 export interface SetMember {
   /** Upper-case hex of the 20-byte address. */
@@ -57,12 +58,12 @@ export class ConsensusValidators {
     return new ConsensusValidators([...byAddress.values()]);
   }
 
-  /** A commitment to the set (sha256 over its protobuf encoding; not CometBFT's Merkle hash). */
+  /** CometBFT's ValidatorSet.Hash(): the Merkle root over each member's SimpleValidator (key and power). */
   hash(): Uint8Array {
-    const hash = createHash("sha256");
-    for (const m of this.members) {
-      hash.update(SimpleValidator.encode({ pubKey: { ed25519: m.pubKey }, votingPower: m.power }).finish());
-    }
-    return new Uint8Array(hash.digest());
+    return merkleRoot(
+      this.members.map((m) =>
+        SimpleValidator.encode({ pubKey: { ed25519: m.pubKey }, votingPower: m.power }).finish(),
+      ),
+    );
   }
 }

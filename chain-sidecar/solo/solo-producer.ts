@@ -10,15 +10,25 @@ import {
   type RequestQuery,
   type ResponseQuery,
 } from "cosmjs-types/tendermint/abci/types";
-import { ConsensusParams } from "cosmjs-types/tendermint/types/params";
+import type { ConsensusParams } from "cosmjs-types/tendermint/types/params";
 import { Block } from "cosmjs-types/tendermint/types/block";
-import { Commit, Header, type BlockID } from "cosmjs-types/tendermint/types/types";
+import type { BlockID, Header } from "cosmjs-types/tendermint/types/types";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import type { AbciApplication } from "../abci/application.js";
 import type { GenesisDoc } from "../genesis/genesis-doc.js";
 import { consensusParamsFromJson } from "../genesis/init-chain-request.js";
 import type { ValidatorKey } from "../node/validator-key.js";
-import { lastCommit, lastCommitInfo, resultsHash, sha256 } from "./block-hashing.js";
+import {
+  commitHash,
+  consensusHash,
+  dataHash,
+  headerHash,
+  lastCommit,
+  lastCommitInfo,
+  partSetHeader,
+  resultsHash,
+  sha256,
+} from "./block-hashing.js";
 import { BlockStore, type StoredBlock } from "./block-store.js";
 import { loadPosition, savePosition, type ChainPosition } from "./chain-position.js";
 import { cometbftVersion } from "./cometbft-version.js";
@@ -43,7 +53,10 @@ export interface SoloProducerOptions {
   blockIntervalMs?: number;
   /** Start a block as soon as the mempool has txs instead of waiting for the interval (fast tests). */
   produceOnTx?: boolean;
-  /** Produce blocks without txs every interval, as CometBFT's create_empty_blocks. */
+  /**
+   * Produce blocks without txs every interval, as CometBFT's create_empty_blocks. Off by default: a block comes when
+   * txs wait in the mempool or the last block changed the app hash, so an idle chain makes none.
+   */
   createEmptyBlocks?: boolean;
   mempool?: Partial<MempoolLimits>;
   maxStoredBlocks?: number;
@@ -216,7 +229,7 @@ export class SoloProducer {
       const hasTxs = this.mempool.size > 0;
       if (this.options.produceOnTx === true && hasTxs) return;
       const now = performance.now();
-      const emptyAllowed = this.options.createEmptyBlocks ?? true;
+      const emptyAllowed = (this.options.createEmptyBlocks ?? false) || this.needsProofBlock();
       if (now >= due && (emptyAllowed || hasTxs)) return;
       await new Promise<void>((resolve) => {
         const timer = now < due ? setTimeout(resolve, due - now) : undefined;
@@ -227,6 +240,15 @@ export class SoloProducer {
       });
       this.wakeUp = undefined;
     }
+  }
+
+  /**
+   * CometBFT's proof block: after a block that changed the app hash, one more block carries the new hash in its
+   * header even without txs. Without the last block at hand (after a restart) one is made to be sure.
+   */
+  private needsProofBlock(): boolean {
+    const last = this.store.get(this.position.height);
+    return last === undefined || Buffer.compare(last.header.appHash, this.position.appHash) !== 0;
   }
 
   private maxTxBytes(): number {
@@ -273,18 +295,18 @@ export class SoloProducer {
       );
     }
     const txHashes = txs.map(txHash);
-    const commitLast = lastCommit(p, this.options.validatorKey);
+    const commitLast = lastCommit(p, this.options.validatorKey, this.options.genesis.chain_id);
     const header: Header = {
       version: { block: BLOCK_PROTOCOL, app: this.appVersion },
       chainId: this.options.genesis.chain_id,
       height,
       time,
       lastBlockId: p.blockId,
-      lastCommitHash: sha256(Commit.encode(commitLast).finish()),
-      dataHash: sha256(Buffer.concat(txHashes.map((h) => Buffer.from(h, "hex")))),
+      lastCommitHash: commitHash(commitLast),
+      dataHash: dataHash(txs),
       validatorsHash: p.validators.hash(),
       nextValidatorsHash,
-      consensusHash: sha256(ConsensusParams.encode(this.consensusParams).finish()),
+      consensusHash: consensusHash(this.consensusParams),
       appHash: p.appHash,
       lastResultsHash: p.resultsHash,
       evidenceHash: sha256(new Uint8Array()),
@@ -296,10 +318,7 @@ export class SoloProducer {
       evidence: { evidence: [] },
       lastCommit: commitLast,
     }).finish();
-    const blockId: BlockID = {
-      hash: sha256(Header.encode(header).finish()),
-      partSetHeader: { total: 1, hash: sha256(encodedBlock) },
-    };
+    const blockId: BlockID = { hash: headerHash(header), partSetHeader: partSetHeader(encodedBlock) };
     const proposal = {
       txs,
       misbehavior: [],
