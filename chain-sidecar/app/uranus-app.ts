@@ -1,6 +1,7 @@
 // The Uranus state machine behind ABCI 2.0: genesis, mempool checks, proposals, blocks, commits and queries.
 import { Mutex } from "async-mutex";
 import {
+  CheckTxType,
   ResponseCheckTx,
   ResponseProcessProposal_ProposalStatus,
   type RequestCheckTx,
@@ -33,6 +34,7 @@ import { SignatureCache } from "../tx/signature-cache.js";
 import { TxError } from "../tx/tx-error.js";
 import { timestampToMs, toAbciEvents, toBlockStart, toValidatorUpdates } from "./abci-conversions.js";
 import { readChainId, readLastBlockTimeMs, writeChainId, writeLastBlock } from "./chain-record.js";
+import { PendingTxLimit } from "./pending-tx-limit.js";
 import { TxPipeline, type TxResult } from "./tx-pipeline.js";
 
 export const APP_VERSION = 1n;
@@ -46,6 +48,8 @@ export interface UranusAppOptions {
   readonly signatureCacheSize?: number;
   /** The modules to run; the Uranus modules by default. */
   readonly registry?: ModuleRegistry;
+  /** Transactions waiting for a block past which CheckTx refuses new ones as OVERLOADED (DEFAULT_MAX_PENDING_TXS). */
+  readonly maxPendingTxs?: number;
 }
 
 export class UranusApp implements AbciApplication {
@@ -55,6 +59,7 @@ export class UranusApp implements AbciApplication {
   private uncommitted: StateOverlay;
   /** Mempool view: committed state plus the effects of the transactions CheckTx accepted since. */
   private checkState: StateOverlay;
+  private pendingTxs = new PendingTxLimit();
   private pendingBlock: { height: number; appHash: Uint8Array } | undefined;
   /** Held from the first trie change after a commit until the next commit, so proofs only see committed roots. */
   private readonly trieLock = new Mutex();
@@ -84,6 +89,7 @@ export class UranusApp implements AbciApplication {
       logger,
       options.signatureCacheSize ?? 50_000,
     );
+    if (options.maxPendingTxs !== undefined) app.pendingTxs = new PendingTxLimit(options.maxPendingTxs);
     logger.info(
       {
         height: store.height,
@@ -170,9 +176,13 @@ export class UranusApp implements AbciApplication {
   }
 
   checkTx(request: RequestCheckTx): Promise<ResponseCheckTx> {
-    const result = this.chainId
-      ? this.pipeline.run(this.checkState, this.checkBlock(), request.tx, "check")
-      : { code: ResultCode.WRONG_CHAIN_ID, log: "WRONG_CHAIN_ID: the chain has no genesis yet", events: [] };
+    // Refused before decoding: shedding load must cost less than checking it.
+    const result =
+      this.pendingTxs.refusal(request.type === CheckTxType.RECHECK) ??
+      (this.chainId
+        ? this.pipeline.run(this.checkState, this.checkBlock(), request.tx, "check")
+        : { code: ResultCode.WRONG_CHAIN_ID, log: "WRONG_CHAIN_ID: the chain has no genesis yet" });
+    if (result.code === ResultCode.OK) this.pendingTxs.admitted();
     return Promise.resolve(
       ResponseCheckTx.fromPartial({
         code: result.code,
@@ -264,6 +274,7 @@ export class UranusApp implements AbciApplication {
     this.pendingBlock = undefined;
     this.uncommitted = new StateOverlay(this.store);
     this.checkState = new StateOverlay(this.store);
+    this.pendingTxs.committed();
     const release = this.releaseTrie;
     this.releaseTrie = undefined;
     release?.();

@@ -40,6 +40,12 @@ export const ResultCode = {
    * assignment the chain has since given to another cluster (the log names both epochs).
    */
   STALE_EPOCH: 24,
+  /**
+   * The node holds as many transactions waiting for a block as it takes (the app's pending limit, or CometBFT's
+   * mempool is full). Nothing was checked or executed and the nonce is not used: send the same bytes again after a
+   * back-off of a block time or more.
+   */
+  OVERLOADED: 25,
   INTERNAL: 99,
 } as const;
 
