@@ -7,8 +7,13 @@ import type { TypedValue } from "./typed-rlp.js";
 
 const fixedBytesPattern = /^bytes(\d+)$/;
 
-function word(value: bigint): Uint8Array {
-  return Buffer.from(value.toString(16).padStart(64, "0"), "hex");
+/** Writes `value` as a big-endian 32-byte word at `at` (the caller's buffer starts zeroed). */
+function writeWord(out: Buffer, at: number, value: bigint): void {
+  let rest = value;
+  for (let i = at + 31; rest > 0n && i >= at; i--) {
+    out[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
 }
 
 function hexBytes(value: string): Uint8Array {
@@ -34,31 +39,39 @@ export class Eip712Hasher {
 
   private hashStruct(type: string, value: Record<string, TypedValue>): Uint8Array {
     const fields = this.spec.types[type]!;
-    const parts = [
-      this.typeHashes.get(type)!,
-      ...fields.map((f) => this.encodeField(f.type, value[f.name]!)),
-    ];
-    return keccak(Buffer.concat(parts));
+    // One buffer holds typeHash ‖ each field's word, written in place.
+    const encoded = Buffer.alloc(32 * (fields.length + 1));
+    encoded.set(this.typeHashes.get(type)!, 0);
+    fields.forEach((f, i) => this.encodeField(f.type, value[f.name]!, encoded, 32 * (i + 1)));
+    return keccak(encoded);
   }
 
-  private encodeField(type: string, value: TypedValue): Uint8Array {
+  /** Writes the 32-byte encoding of one field at `at` in `out`. */
+  private encodeField(type: string, value: TypedValue, out: Buffer, at: number): void {
     if (type.endsWith("[]")) {
       const element = type.slice(0, -2);
-      return keccak(Buffer.concat((value as TypedValue[]).map((v) => this.encodeField(element, v))));
+      const items = value as TypedValue[];
+      const encoded = Buffer.alloc(32 * items.length);
+      items.forEach((v, i) => this.encodeField(element, v, encoded, 32 * i));
+      out.set(keccak(encoded), at);
+    } else if (this.typeHashes.has(type)) {
+      out.set(this.hashStruct(type, value as Record<string, TypedValue>), at);
+    } else if (type === "string") {
+      out.set(keccak(Buffer.from(value as string, "utf8")), at);
+    } else if (type === "bytes") {
+      out.set(keccak(hexBytes(value as string)), at);
+    } else if (type === "bool") {
+      if (value) out[at + 31] = 1;
+    } else if (type === "address") {
+      // A 20-byte address sits right-aligned in its word.
+      out.write((value as string).slice(2), at + 12, 20, "hex");
+    } else if (type.startsWith("uint")) {
+      writeWord(out, at, value as bigint);
+    } else if (fixedBytesPattern.test(type)) {
+      out.set(hexBytes(value as string), at);
+    } else {
+      throw new Error(`EIP-712 type ${type} is not supported`);
     }
-    if (this.typeHashes.has(type)) return this.hashStruct(type, value as Record<string, TypedValue>);
-    if (type === "string") return keccak(toUtf8Bytes(value as string));
-    if (type === "bytes") return keccak(hexBytes(value as string));
-    if (type === "bool") return word(value ? 1n : 0n);
-    if (type === "address") return word(BigInt(value as string));
-    if (type.startsWith("uint")) return word(value as bigint);
-    const fixed = fixedBytesPattern.exec(type);
-    if (fixed) {
-      const out = new Uint8Array(32);
-      out.set(hexBytes(value as string));
-      return out;
-    }
-    throw new Error(`EIP-712 type ${type} is not supported`);
   }
 }
 

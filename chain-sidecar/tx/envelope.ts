@@ -1,7 +1,7 @@
 // The wire format of a transaction: a version byte, then RLP of [chainId, type, nonce, body, signature].
 import { hash as digestOf } from "node:crypto";
-import { RLP, type NestedUint8Array } from "@ethereumjs/rlp";
 import { encodeRlp, getBytes, hexlify, toBeArray, toUtf8Bytes } from "ethers";
+import { decodeCanonicalRlp, RlpError } from "./canonical-rlp.js";
 import type { MessageCatalog } from "./message-catalog.js";
 import type { MessageSpec } from "./message-spec.js";
 import { ResultCode } from "./result-codes.js";
@@ -51,19 +51,16 @@ export function decodeTx(bytes: Uint8Array, catalog: MessageCatalog, hash = txHa
     throw undecodable(`unknown format version ${bytes[0]}; this node reads version ${TX_FORMAT_VERSION}`);
   }
   const payload = bytes.subarray(1);
-  let decoded: Uint8Array | NestedUint8Array;
   if (payload.length === 0) throw undecodable("payload is empty");
+  let decoded: RlpItem;
   try {
-    decoded = RLP.decode(payload);
+    // Only the canonical encoding decodes: one transaction, one encoding, one hash.
+    decoded = decodeCanonicalRlp(payload);
   } catch (error) {
-    // The decoder also refuses non-canonical lengths and prefixes; its message says which.
-    throw undecodable(`payload is not valid canonical RLP (${(error as Error).message})`);
+    if (!(error instanceof RlpError)) throw error;
+    throw undecodable(`payload is not in canonical RLP form (${error.message})`);
   }
-  // Re-encoding must give the same bytes: one transaction, one encoding, one hash.
-  if (Buffer.compare(RLP.encode(decoded), payload) !== 0) {
-    throw undecodable("payload is not in canonical RLP form");
-  }
-  if (decoded instanceof Uint8Array || decoded.length !== 5) {
+  if (!Array.isArray(decoded) || decoded.length !== 5) {
     throw undecodable("expected a list of 5 items: chainId, type, nonce, body, signature");
   }
   const [chainItem, typeItem, nonceItem, body, signatureItem] = decoded as [
