@@ -64,20 +64,29 @@ export async function dispatchRequest(
       return Response.fromPartial({
         finalizeBlock: await locked(() => app.finalizeBlock(request.finalizeBlock!)),
       });
-    // The application keeps no snapshots, so state sync is declined and peers are left to block sync.
+    // An application without snapshots declines state sync, and peers are left to block sync.
+    // Serving snapshots reads files only; restoring changes state, so it runs under the lock.
     case "listSnapshots":
-      return Response.fromPartial({ listSnapshots: { snapshots: [] } });
+      return Response.fromPartial({
+        listSnapshots: app.listSnapshots ? await app.listSnapshots() : { snapshots: [] },
+      });
     case "offerSnapshot":
-      return Response.fromPartial({ offerSnapshot: { result: ResponseOfferSnapshot_Result.ABORT } });
+      return Response.fromPartial({
+        offerSnapshot: app.offerSnapshot
+          ? await locked(() => app.offerSnapshot!(request.offerSnapshot!))
+          : { result: ResponseOfferSnapshot_Result.ABORT },
+      });
     case "loadSnapshotChunk":
-      return Response.fromPartial({ loadSnapshotChunk: { chunk: new Uint8Array() } });
+      return Response.fromPartial({
+        loadSnapshotChunk: app.loadSnapshotChunk
+          ? await app.loadSnapshotChunk(request.loadSnapshotChunk!)
+          : { chunk: new Uint8Array() },
+      });
     case "applySnapshotChunk":
       return Response.fromPartial({
-        applySnapshotChunk: {
-          result: ResponseApplySnapshotChunk_Result.ABORT,
-          refetchChunks: [],
-          rejectSenders: [],
-        },
+        applySnapshotChunk: app.applySnapshotChunk
+          ? await locked(() => app.applySnapshotChunk!(request.applySnapshotChunk!))
+          : { result: ResponseApplySnapshotChunk_Result.ABORT, refetchChunks: [], rejectSenders: [] },
       });
     // Vote extensions are off in our consensus params; if enabled they carry nothing and are accepted.
     case "extendVote":

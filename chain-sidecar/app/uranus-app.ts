@@ -1,21 +1,29 @@
 // The Uranus state machine behind ABCI 2.0: genesis, mempool checks, proposals, blocks, commits and queries.
+import { join } from "node:path";
 import { Mutex } from "async-mutex";
 import {
   CheckTxType,
   ResponseCheckTx,
   ResponseProcessProposal_ProposalStatus,
+  type RequestApplySnapshotChunk,
   type RequestCheckTx,
   type RequestCommit,
   type RequestFinalizeBlock,
   type RequestInfo,
   type RequestInitChain,
+  type RequestLoadSnapshotChunk,
+  type RequestOfferSnapshot,
   type RequestPrepareProposal,
   type RequestProcessProposal,
   type RequestQuery,
+  type ResponseApplySnapshotChunk,
   type ResponseCommit,
   type ResponseFinalizeBlock,
   type ResponseInfo,
   type ResponseInitChain,
+  type ResponseListSnapshots,
+  type ResponseLoadSnapshotChunk,
+  type ResponseOfferSnapshot,
   type ResponsePrepareProposal,
   type ResponseProcessProposal,
   type ResponseQuery,
@@ -28,6 +36,12 @@ import { uranusRegistry } from "../modules/uranus-modules.js";
 import { answerQuery } from "../query/query-handler.js";
 import { CommittedStore } from "../state/committed-store.js";
 import { StateOverlay } from "../state/state-overlay.js";
+import type { StateEntry } from "../state/state-access.js";
+import {
+  DEFAULT_SNAPSHOT_OPTIONS,
+  StateSnapshots,
+  type SnapshotOptions,
+} from "../snapshots/state-snapshots.js";
 import { CODESPACE, ResultCode } from "../tx/result-codes.js";
 import { recoveryBackend } from "../tx/public-key-recovery.js";
 import { SignatureCache } from "../tx/signature-cache.js";
@@ -50,6 +64,8 @@ export interface UranusAppOptions {
   readonly registry?: ModuleRegistry;
   /** Transactions waiting for a block past which CheckTx refuses new ones as OVERLOADED (DEFAULT_MAX_PENDING_TXS). */
   readonly maxPendingTxs?: number;
+  /** State sync snapshots, kept under <dataDir>/snapshots; every 1000 heights, the last 2, by default. */
+  readonly snapshots?: SnapshotOptions;
 }
 
 export class UranusApp implements AbciApplication {
@@ -72,6 +88,8 @@ export class UranusApp implements AbciApplication {
     private readonly registry: ModuleRegistry,
     private readonly logger: Logger,
     cacheSize: number,
+    /** Snapshots of committed state for CometBFT's state sync (serving and restoring). */
+    readonly snapshots: StateSnapshots,
   ) {
     this.signatures = new SignatureCache(cacheSize);
     this.pipeline = new TxPipeline(registry, this.signatures, logger);
@@ -83,11 +101,17 @@ export class UranusApp implements AbciApplication {
   static async open(options: UranusAppOptions): Promise<UranusApp> {
     const logger = options.logger ?? pino({ level: "silent" });
     const store = await CommittedStore.open(options.dataDir);
+    const snapshots = await StateSnapshots.open(
+      join(options.dataDir, "snapshots"),
+      options.snapshots ?? DEFAULT_SNAPSHOT_OPTIONS,
+      logger.child({ component: "snapshots" }),
+    );
     const app = new UranusApp(
       store,
       options.registry ?? uranusRegistry,
       logger,
       options.signatureCacheSize ?? 50_000,
+      snapshots,
     );
     if (options.maxPendingTxs !== undefined) app.pendingTxs = new PendingTxLimit(options.maxPendingTxs);
     logger.info(
@@ -278,7 +302,60 @@ export class UranusApp implements AbciApplication {
     const release = this.releaseTrie;
     this.releaseTrie = undefined;
     release?.();
+    // The entries are read now, at this height; the snapshot is written in the background.
+    this.snapshots.afterCommit(pending.height, pending.appHash, () => this.store.entries(""));
     return { retainHeight: 0n };
+  }
+
+  listSnapshots(): Promise<ResponseListSnapshots> {
+    return Promise.resolve(this.snapshots.listSnapshots());
+  }
+
+  loadSnapshotChunk(request: RequestLoadSnapshotChunk): Promise<ResponseLoadSnapshotChunk> {
+    return this.snapshots.loadSnapshotChunk(request);
+  }
+
+  offerSnapshot(request: RequestOfferSnapshot): Promise<ResponseOfferSnapshot> {
+    return Promise.resolve(this.snapshots.offerSnapshot(request, this.store.height));
+  }
+
+  applySnapshotChunk(request: RequestApplySnapshotChunk): Promise<ResponseApplySnapshotChunk> {
+    return this.snapshots.applySnapshotChunk(request, (entries, height, appHash) =>
+      this.installSnapshot(entries, height, appHash),
+    );
+  }
+
+  /** Makes a restored snapshot the committed state at `height`, if its entries hash to `appHash`. */
+  private async installSnapshot(
+    entries: StateEntry[],
+    height: number,
+    appHash: Uint8Array,
+  ): Promise<boolean> {
+    if (this.store.height > 0 || this.chainId !== undefined || this.pendingBlock) {
+      throw new Error(`a snapshot cannot be installed over state (height ${this.store.height})`);
+    }
+    await this.holdTrie();
+    try {
+      const root = await this.store.trie.apply(entries);
+      if (Buffer.compare(root, appHash) !== 0) {
+        // Back to the empty trie, so another snapshot can be tried.
+        await this.store.trie.apply(entries.map(([key]) => [key, null]));
+        return false;
+      }
+      await this.store.commit(entries, height, appHash);
+    } finally {
+      const release = this.releaseTrie;
+      this.releaseTrie = undefined;
+      release?.();
+    }
+    this.uncommitted = new StateOverlay(this.store);
+    this.checkState = new StateOverlay(this.store);
+    this.chainId = readChainId(this.store);
+    this.logger.info(
+      { height, keys: entries.length, chainId: this.chainId },
+      "state restored from a snapshot",
+    );
+    return true;
   }
 
   query(request: RequestQuery): Promise<ResponseQuery> {
@@ -301,6 +378,7 @@ export class UranusApp implements AbciApplication {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.snapshots.settled();
     await this.store.close();
   }
 }

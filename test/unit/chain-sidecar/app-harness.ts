@@ -7,7 +7,11 @@ import { Wallet } from "ethers";
 import type { RequestInitChain, ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { CheckTxType, MisbehaviorType } from "cosmjs-types/tendermint/abci/types";
-import { openUranusApp, type UranusApp } from "../../../chain-sidecar/app/uranus-app.js";
+import {
+  openUranusApp,
+  type UranusApp,
+  type UranusAppOptions,
+} from "../../../chain-sidecar/app/uranus-app.js";
 import { buildGenesisAppState, type GenesisInput } from "../../../chain-sidecar/genesis/app-state.js";
 import type { MessageSpec } from "../../../chain-sidecar/tx/message-spec.js";
 import { signTx } from "../../../chain-sidecar/tx/signing.js";
@@ -59,9 +63,10 @@ export class AppHarness {
   static async start(
     genesis: GenesisInput,
     dataDir?: string,
+    appOptions: Omit<UranusAppOptions, "dataDir"> = {},
   ): Promise<{ harness: AppHarness; init: Awaited<ReturnType<UranusApp["initChain"]>> }> {
     const dir = dataDir ?? mkdtempSync(join(tmpdir(), "uranus-app-"));
-    const app = await openUranusApp({ dataDir: dir });
+    const app = await openUranusApp({ ...appOptions, dataDir: dir });
     const appState = buildGenesisAppState(genesis);
     const request: RequestInitChain = {
       time: { seconds: 1_700_000_000n, nanos: 0 },

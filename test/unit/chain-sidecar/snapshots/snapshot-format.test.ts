@@ -1,0 +1,181 @@
+import { expect } from "chai";
+import { ResponseApplySnapshotChunk_Result as ChunkResult } from "cosmjs-types/tendermint/abci/types";
+import { MerkleTrie } from "../../../../chain-sidecar/state/merkle-trie.js";
+import type { StateEntry } from "../../../../chain-sidecar/state/state-access.js";
+import {
+  checkDescriptor,
+  chunksOf,
+  decodeChunk,
+  describeSnapshot,
+  encodeChunk,
+  sha256,
+  SNAPSHOT_FORMAT,
+} from "../../../../chain-sidecar/snapshots/snapshot-format.js";
+import {
+  SnapshotRestore,
+  type StateInstaller,
+} from "../../../../chain-sidecar/snapshots/snapshot-restore.js";
+
+const encoder = new TextEncoder();
+
+/** `count` sorted entries with values of growing length, so chunk boundaries fall at uneven places. */
+function sampleEntries(count: number): StateEntry[] {
+  return Array.from({ length: count }, (_, i) => [
+    `k/${String(i).padStart(5, "0")}`,
+    encoder.encode("v".repeat(1 + (i % 37))),
+  ]);
+}
+
+async function rootOf(entries: readonly StateEntry[]): Promise<Uint8Array> {
+  return (await MerkleTrie.create()).apply(entries);
+}
+
+describe("chain-sidecar snapshots: format", () => {
+  it("cuts sorted entries into chunks within the size bound that decode back to the same entries", () => {
+    const entries = sampleEntries(500);
+    const chunks = [...chunksOf(entries, 1024)];
+    expect(chunks.length).to.be.greaterThan(10);
+    for (const chunk of chunks) expect(chunk.length).to.be.at.most(1024);
+    let last: string | undefined;
+    const decoded: StateEntry[] = [];
+    for (const chunk of chunks) {
+      const part = decodeChunk(chunk, last);
+      decoded.push(...part);
+      last = part.at(-1)?.[0];
+    }
+    expect(decoded).to.deep.equal(entries);
+  });
+
+  it("gives an entry larger than the bound a chunk of its own, and an empty state one empty chunk", () => {
+    const big: StateEntry = ["k/big", new Uint8Array(5000)];
+    const chunks = [...chunksOf([["k/a", encoder.encode("x")], big, ["k/c", encoder.encode("y")]], 1024)];
+    expect(chunks.map((c) => decodeChunk(c).map(([key]) => key))).to.deep.equal([
+      ["k/a"],
+      ["k/big"],
+      ["k/c"],
+    ]);
+    const empty = [...chunksOf([], 1024)];
+    expect(empty).to.have.length(1);
+    expect(decodeChunk(empty[0]!)).to.deep.equal([]);
+  });
+
+  it("refuses truncated chunks, trailing bytes, unsorted keys and keys not after the previous chunk", () => {
+    const chunk = encodeChunk([
+      ["a/1", encoder.encode("one")],
+      ["a/2", encoder.encode("two")],
+    ]);
+    expect(() => decodeChunk(chunk.subarray(0, chunk.length - 1))).to.throw(/chunk ends/);
+    expect(() => decodeChunk(new Uint8Array([...chunk, 0]))).to.throw(/1 bytes after/);
+    const unsorted = encodeChunk([
+      ["a/2", encoder.encode("two")],
+      ["a/1", encoder.encode("one")],
+    ]);
+    expect(() => decodeChunk(unsorted)).to.throw(/does not sort after/);
+    expect(() => decodeChunk(chunk, "a/1")).to.throw(/does not sort after "a\/1"/);
+    expect(decodeChunk(chunk, "a/0")).to.have.length(2);
+  });
+
+  it("describes a snapshot by its chunk hashes and refuses a descriptor whose parts disagree", () => {
+    const chunks = [...chunksOf(sampleEntries(100), 512)];
+    const hashes = chunks.map(sha256);
+    const appHash = sha256(encoder.encode("root"));
+    const snapshot = describeSnapshot(12, appHash, 100, hashes);
+    expect(snapshot.format).to.equal(SNAPSHOT_FORMAT);
+    expect(snapshot.chunks).to.equal(chunks.length);
+    expect(Buffer.from(snapshot.hash)).to.deep.equal(Buffer.from(sha256(Buffer.concat(hashes))));
+    const metadata = checkDescriptor(snapshot);
+    expect(metadata.entries).to.equal(100);
+    expect(metadata.chunkHashes.map((h) => Buffer.from(h).toString("hex"))).to.deep.equal(
+      hashes.map((h) => Buffer.from(h).toString("hex")),
+    );
+    expect(() => checkDescriptor({ ...snapshot, chunks: snapshot.chunks + 1 })).to.throw(/chunks/);
+    expect(() => checkDescriptor({ ...snapshot, hash: sha256(encoder.encode("other")) })).to.throw(/hash/);
+    expect(() => checkDescriptor({ ...snapshot, format: 2 })).to.throw(/format 2/);
+  });
+});
+
+describe("chain-sidecar snapshots: restoring a snapshot", () => {
+  const entries = sampleEntries(300);
+  const chunks = [...chunksOf(entries, 800)];
+  let appHash: Uint8Array;
+
+  before(async () => {
+    appHash = await rootOf(entries);
+  });
+
+  /** An installer that takes the entries only if they hash to the app hash, as the app does. */
+  function recordingInstaller(): { install: StateInstaller; installed: StateEntry[][] } {
+    const installed: StateEntry[][] = [];
+    return {
+      installed,
+      install: async (restored, height, trusted) => {
+        expect(height).to.equal(7);
+        if (Buffer.compare(await rootOf(restored), trusted) !== 0) return false;
+        installed.push(restored);
+        return true;
+      },
+    };
+  }
+
+  it("takes every chunk in order and installs entries that hash to the trusted app hash", async () => {
+    const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256));
+    const restore = new SnapshotRestore(snapshot, appHash);
+    const { install, installed } = recordingInstaller();
+    for (const [index, chunk] of chunks.entries()) {
+      const outcome = await restore.apply(index, chunk, "peer-a", install);
+      expect(outcome.result, `chunk ${index}`).to.equal(ChunkResult.ACCEPT);
+    }
+    expect(restore.done).to.equal(true);
+    expect(installed).to.have.length(1);
+    expect(installed[0]).to.deep.equal(entries);
+    expect(Buffer.compare(await rootOf(installed[0]!), appHash)).to.equal(0);
+  });
+
+  it("refuses a tampered chunk, bans its sender and asks for it again, then takes the true one", async () => {
+    const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256));
+    const restore = new SnapshotRestore(snapshot, appHash);
+    const { install, installed } = recordingInstaller();
+    expect((await restore.apply(0, chunks[0]!, "peer-a", install)).result).to.equal(ChunkResult.ACCEPT);
+    const tampered = new Uint8Array(chunks[1]!);
+    tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0xff;
+    const refused = await restore.apply(1, tampered, "peer-evil", install);
+    expect(refused).to.include({ result: ChunkResult.RETRY });
+    expect(refused.refetchChunks).to.deep.equal([1]);
+    expect(refused.rejectSenders).to.deep.equal(["peer-evil"]);
+    for (let index = 1; index < chunks.length; index++) {
+      expect((await restore.apply(index, chunks[index]!, "peer-b", install)).result).to.equal(
+        ChunkResult.ACCEPT,
+      );
+    }
+    expect(installed[0]).to.deep.equal(entries);
+  });
+
+  it("rejects the snapshot and every sender when its whole state does not hash to the trusted app hash", async () => {
+    const forged = entries.map(([key, value], i): StateEntry => [
+      key,
+      i === 42 ? encoder.encode("forged") : value,
+    ]);
+    const forgedChunks = [...chunksOf(forged, 800)];
+    // The forger describes its own chunks honestly but claims the chain's app hash.
+    const snapshot = describeSnapshot(7, appHash, forged.length, forgedChunks.map(sha256));
+    const restore = new SnapshotRestore(snapshot, appHash);
+    const { install, installed } = recordingInstaller();
+    const outcomes = [];
+    for (const [index, chunk] of forgedChunks.entries()) {
+      outcomes.push(await restore.apply(index, chunk, index % 2 === 0 ? "peer-x" : "peer-y", install));
+    }
+    expect(outcomes.at(-1)?.result).to.equal(ChunkResult.REJECT_SNAPSHOT);
+    expect(outcomes.at(-1)?.rejectSenders).to.deep.equal(["peer-x", "peer-y"]);
+    expect(installed).to.have.length(0);
+  });
+
+  it("refuses a snapshot made for another app hash, and restarts one whose chunks come out of order", async () => {
+    const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256));
+    expect(() => new SnapshotRestore(snapshot, sha256(encoder.encode("another chain")))).to.throw(
+      /taken at app hash/,
+    );
+    const restore = new SnapshotRestore(snapshot, appHash);
+    const outcome = await restore.apply(1, chunks[1]!, "peer-a", recordingInstaller().install);
+    expect(outcome.result).to.equal(ChunkResult.RETRY_SNAPSHOT);
+  });
+});
