@@ -47,7 +47,8 @@ import { recoveryBackend } from "../tx/public-key-recovery.js";
 import { SignatureCache } from "../tx/signature-cache.js";
 import { TxError } from "../tx/tx-error.js";
 import { timestampToMs, toAbciEvents, toBlockStart, toValidatorUpdates } from "./abci-conversions.js";
-import { readChainId, readLastBlockTimeMs, writeChainId, writeLastBlock } from "./chain-record.js";
+import { readChainId, writeChainId } from "./chain-record.js";
+import { LastBlockRecord } from "./last-block-record.js";
 import { PendingTxLimit } from "./pending-tx-limit.js";
 import { TxPipeline, type TxResult } from "./tx-pipeline.js";
 
@@ -76,7 +77,9 @@ export class UranusApp implements AbciApplication {
   /** Mempool view: committed state plus the effects of the transactions CheckTx accepted since. */
   private checkState: StateOverlay;
   private pendingTxs = new PendingTxLimit();
-  private pendingBlock: { height: number; appHash: Uint8Array } | undefined;
+  private pendingBlock: { height: number; timeMs: number; appHash: Uint8Array } | undefined;
+  /** Height and time of the last commit, kept outside consensus state. */
+  private lastBlock!: LastBlockRecord;
   /** Held from the first trie change after a commit until the next commit, so proofs only see committed roots. */
   private readonly trieLock = new Mutex();
   private releaseTrie: (() => void) | undefined;
@@ -114,6 +117,7 @@ export class UranusApp implements AbciApplication {
       snapshots,
     );
     if (options.maxPendingTxs !== undefined) app.pendingTxs = new PendingTxLimit(options.maxPendingTxs);
+    app.lastBlock = LastBlockRecord.open(options.dataDir);
     logger.info(
       {
         height: store.height,
@@ -195,7 +199,7 @@ export class UranusApp implements AbciApplication {
     return {
       height: this.store.height + 1,
       chainId: this.chainId ?? "",
-      timeMs: readLastBlockTimeMs(this.store),
+      timeMs: this.lastBlock.block.timeMs,
     };
   }
 
@@ -264,15 +268,16 @@ export class UranusApp implements AbciApplication {
     const block: BlockInfo = { height, chainId: this.chainId, timeMs: timestampToMs(request.time) };
     const layer = this.uncommitted.branch();
     const begin = new ExecContext(layer, block);
-    this.registry.beginBlock(begin, toBlockStart(request));
+    // Block hooks run only in blocks with txs or evidence, so an idle chain's app hash stays and CometBFT can stop.
+    const moves = request.txs.length > 0 || request.misbehavior.length > 0;
+    if (moves) this.registry.beginBlock(begin, toBlockStart(request));
     const txResults: TxResult[] = request.txs.map((tx) => this.pipeline.run(layer, block, tx, "deliver"));
     const end = new ExecContext(layer, block);
-    const updates = this.registry.endBlock(end);
-    writeLastBlock(layer, height, block.timeMs);
+    const updates = moves ? this.registry.endBlock(end) : [];
     const changes = layer.sortedChanges();
     layer.mergeInto(this.uncommitted);
     const appHash = await this.store.trie.apply(changes);
-    this.pendingBlock = { height, appHash };
+    this.pendingBlock = { height, timeMs: block.timeMs, appHash };
     const blockEvents: ChainEvent[] = [...begin.events, ...end.events];
     return {
       events: toAbciEvents(blockEvents),
@@ -295,6 +300,7 @@ export class UranusApp implements AbciApplication {
     const pending = this.pendingBlock;
     if (!pending) throw new Error("Commit: no finalized block to commit");
     await this.store.commit(this.uncommitted.sortedChanges(), pending.height, pending.appHash);
+    this.lastBlock.save({ height: pending.height, timeMs: pending.timeMs });
     this.pendingBlock = undefined;
     this.uncommitted = new StateOverlay(this.store);
     this.checkState = new StateOverlay(this.store);
@@ -364,6 +370,7 @@ export class UranusApp implements AbciApplication {
       {
         state: this.store,
         height: this.store.height,
+        timeMs: this.lastBlock.block.timeMs,
         prove: (stateKey) =>
           this.trieLock.runExclusive(async () => ({
             value: this.store.get(stateKey),

@@ -26,11 +26,17 @@ export type QueryAnswer =
   | { kind: "record"; stateKey: string; fallback?: JsonValue; missing?: string }
   | { kind: "view"; value: JsonValue };
 
+/** The last committed block, which a query sees state as of (it is not in state: empty blocks write nothing). */
+export interface QueryBlock {
+  readonly height: number;
+  readonly timeMs: number;
+}
+
 export interface QueryRoute {
   /** A path pattern such as `/account/:address`. */
   readonly path: string;
   readonly describe: string;
-  answer(state: StateReader, params: Readonly<Record<string, string>>): QueryAnswer;
+  answer(state: StateReader, params: Readonly<Record<string, string>>, block: QueryBlock): QueryAnswer;
 }
 
 /** Where a provable query's record lives, and what to answer when it is absent. */

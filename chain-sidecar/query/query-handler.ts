@@ -10,6 +10,8 @@ import { toProofOps } from "./state-proof.js";
 export interface QuerySource {
   readonly state: StateReader;
   readonly height: number;
+  /** Time of the block at `height`, which views computed "now" (such as PoC scores) are computed at. */
+  readonly timeMs: number;
   /** The committed value of `stateKey` with the trie nodes proving it, read together at one height. */
   prove(stateKey: string): Promise<{ value: Uint8Array | undefined; nodes: Uint8Array[]; height: number }>;
 }
@@ -51,7 +53,7 @@ export async function answerQuery(
         `height: only the latest committed height ${height} is served, not ${request.height}`,
       );
     }
-    const answer = match.route.answer(source.state, match.params);
+    const answer = match.route.answer(source.state, match.params, { height, timeMs: source.timeMs });
     const base: ResponseQuery = {
       code: ResultCode.OK,
       log: "",

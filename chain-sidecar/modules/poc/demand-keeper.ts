@@ -2,6 +2,7 @@
 // (demand-controller.ts). Part of the poc module's `poc/` prefix.
 import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
 import type { StateReader, StateWriter } from "../../state/state-access.js";
+import { dueEpochBoundary } from "../epoch-boundary.js";
 import { readParams } from "../params/params-keeper.js";
 import { initialCoefficients, nextCoefficients } from "./demand-controller.js";
 import { readCoefficients, readSupply } from "./poc-keeper.js";
@@ -37,18 +38,13 @@ export class DemandKeeper {
       .reduce((sum, [, bytes]) => sum + BigInt((decodeRecord(bytes) as { scu: string }).scu), 0n);
   }
 
-  /** At an epoch boundary: re-estimates demand and steps every coefficient; drops demand older than the window. */
+  /** At the first block past an epoch boundary: re-estimates demand and steps every coefficient; drops demand older than the window. */
   updateCoefficients(state: StateWriter, height: number): Coefficients | undefined {
     const params = this.params(state);
-    if (height % params.epochBlocks !== 0) return undefined;
+    const current = readCoefficients(state);
+    if (dueEpochBoundary(height, params.epochBlocks, current.updatedHeight) === undefined) return undefined;
     const requested = this.requestedInWindow(state, height);
-    const next = nextCoefficients(
-      readCoefficients(state),
-      requested,
-      readSupply(state).capacity,
-      params,
-      height,
-    );
+    const next = nextCoefficients(current, requested, readSupply(state).capacity, params, height);
     state.set(COEFFICIENTS_KEY, encodeCoefficients(next));
     const stale = state.entries(DEMAND_PREFIX, {
       to: demandKey(Math.max(0, height - params.demandWindowBlocks + 1)),

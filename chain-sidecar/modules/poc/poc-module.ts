@@ -1,7 +1,4 @@
 // The poc module: thin handlers over the keeper, liveness and coefficients at block end, and PoC queries.
-import { LAST_BLOCK_KEY } from "../../app/chain-record.js";
-import { decodeRecord } from "../../state/canonical-json.js";
-import type { StateReader } from "../../state/state-access.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError } from "../../tx/tx-error.js";
 import { handles, recordQuery, type ChainModule } from "../chain-module.js";
@@ -14,13 +11,7 @@ import { DeregisterNodeMsg, HeartbeatMsg, RegisterNodeMsg, UpdateNodeMsg } from 
 import { readAllNodes, readNode, readNodesOfOwner, type PocKeeper } from "./poc-keeper.js";
 import { pocParams } from "./poc-params.js";
 import { amountsToJson, nodeKey, type ContributorRecord } from "./poc-records.js";
-import { economyView, nodeView, placementView, type ViewBlock } from "./poc-views.js";
-
-/** The last committed block, which queries see state as of. */
-export function lastBlock(state: StateReader): ViewBlock {
-  const bytes = state.get(LAST_BLOCK_KEY);
-  return bytes ? (decodeRecord(bytes) as { height: number; timeMs: number }) : { height: 0, timeMs: 0 };
-}
+import { economyView, nodeView, placementView } from "./poc-views.js";
 
 function nodeEvent(ctx: ExecContext, type: string, node: ContributorRecord): void {
   ctx.emit(type, { node: node.nodeId, owner: node.owner });
@@ -87,17 +78,15 @@ export function pocModule(poc: PocKeeper, demand: DemandKeeper): ChainModule {
       {
         path: "/contributors",
         describe: "every contributor node with its PoC scores, in node id order",
-        answer(state) {
-          const block = lastBlock(state);
+        answer(state, _params, block) {
           return { kind: "view", value: readAllNodes(state).map((n) => nodeView(poc, state, n, block)) };
         },
       },
       {
         path: "/contributors/owner/:address",
         describe: "the nodes one owner registered, with their PoC scores",
-        answer(state, params) {
+        answer(state, params, block) {
           const owner = parseAddress(params.address, "address");
-          const block = lastBlock(state);
           return {
             kind: "view",
             value: readNodesOfOwner(state, owner).map((n) => nodeView(poc, state, n, block)),
@@ -112,21 +101,21 @@ export function pocModule(poc: PocKeeper, demand: DemandKeeper): ChainModule {
       {
         path: "/poc/node/:nodeId",
         describe: "one node's PoC: basic, service and chain scores, rate per block and total",
-        answer(state, params) {
+        answer(state, params, block) {
           const nodeId = checkNodeId(params.nodeId!, "nodeId");
           const node = readNode(state, nodeId);
           if (!node) throw new TxError(ResultCode.NOT_FOUND, `nodeId: node ${nodeId} is not registered`);
-          return { kind: "view", value: nodeView(poc, state, node, lastBlock(state)) };
+          return { kind: "view", value: nodeView(poc, state, node, block) };
         },
       },
       {
         path: "/placement/:podUid",
         describe: "partition round-robin ranking of the online nodes for one pod UID",
-        answer(state, params) {
+        answer(state, params, block) {
           const podUid = checkPodUid(params.podUid!, "podUid");
           return {
             kind: "view",
-            value: placementView(poc, state, readAllNodes(state), podUid, lastBlock(state)),
+            value: placementView(poc, state, readAllNodes(state), podUid, block),
           };
         },
       },

@@ -3,11 +3,13 @@ import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
 import type { StateReader, StateWriter } from "../../state/state-access.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
+import { dueEpochBoundary } from "../epoch-boundary.js";
 import { readParams } from "../params/params-keeper.js";
 import type { StakingBank } from "./expected-keepers.js";
 import { checkConsensusPubKey, checkMoniker } from "./staking-checks.js";
 import { stakingParams, type StakingParams } from "./staking-params.js";
 import {
+  EPOCH_KEY,
   UNBONDING_PREFIX,
   VALIDATOR_PREFIX,
   VOTE_PREFIX,
@@ -228,6 +230,16 @@ export class StakingKeeper {
     };
     state.set(key, encodeUnbonding(entry));
     return entry;
+  }
+
+  /** Whether an epoch is due at `height` (its boundary passed since the last one ran); records it as run if so. */
+  takeDueEpoch(state: StateWriter, height: number): boolean {
+    const bytes = state.get(EPOCH_KEY);
+    const last = bytes ? (decodeRecord(bytes) as { height: number }).height : 0;
+    const boundary = dueEpochBoundary(height, this.params(state).epochBlocks, last);
+    if (boundary === undefined) return false;
+    state.set(EPOCH_KEY, encodeRecord({ height: boundary }));
+    return true;
   }
 
   /** Pays out every unbonding entry due at or before `height`. */

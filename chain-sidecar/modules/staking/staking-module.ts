@@ -151,7 +151,7 @@ export function stakingModule(staking: StakingKeeper): ChainModule {
           amount: entry.amount,
         });
       }
-      const isEpoch = ctx.block.height % staking.params(ctx.state).epochBlocks === 0;
+      const isEpoch = staking.takeDueEpoch(ctx.state, ctx.block.height);
       if (isEpoch) {
         staking.recountVotes(ctx.state);
         for (const { operator, amount } of staking.payFeePool(ctx.state)) {

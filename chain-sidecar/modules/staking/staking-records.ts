@@ -19,6 +19,8 @@ export const VOTE_PREFIX = "staking/vote/";
 export const UNBONDING_PREFIX = "staking/unbonding/";
 export const ACTIVE_PREFIX = "staking/active/";
 export const LIVENESS_PREFIX = "staking/liveness/";
+/** The boundary height of the last epoch run: `{ height }`. */
+export const EPOCH_KEY = "staking/epoch";
 
 export const JAIL_REASONS = ["", "double_sign", "downtime"] as const;
 export type JailReason = (typeof JAIL_REASONS)[number];

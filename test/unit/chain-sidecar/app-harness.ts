@@ -17,6 +17,8 @@ import type { MessageSpec } from "../../../chain-sidecar/tx/message-spec.js";
 import { signTx } from "../../../chain-sidecar/tx/signing.js";
 
 export const CHAIN_ID = "uranus-test-1";
+/** Bytes that decode to no tx: refused with a result code, charging no one. */
+export const UNDECODABLE_TX = Uint8Array.of(0xff);
 
 /** A wallet derived from a label, so runs are reproducible. */
 export function testWallet(label: string): Wallet {
@@ -128,9 +130,17 @@ export class AppHarness {
     return response;
   }
 
+  /** Blocks without txs: they run no block hooks and change no state. */
   async emptyBlocks(count: number, options: BlockOptions = {}): Promise<ResponseFinalizeBlock[]> {
     const responses: ResponseFinalizeBlock[] = [];
     for (let i = 0; i < count; i++) responses.push(await this.block([], options));
+    return responses;
+  }
+
+  /** Blocks carrying one tx that fails decoding: it changes nothing itself, but the block hooks run. */
+  async busyBlocks(count: number, options: BlockOptions = {}): Promise<ResponseFinalizeBlock[]> {
+    const responses: ResponseFinalizeBlock[] = [];
+    for (let i = 0; i < count; i++) responses.push(await this.block([UNDECODABLE_TX], options));
     return responses;
   }
 

@@ -110,33 +110,36 @@ describe("chain-sidecar modules: DPoS staking", function () {
     await harness.block([], { misbehavior: [{ consensusAddress: cons.a, height: 1 }] });
     expect((await validator(a)).deposit).to.equal("4500");
     // At the next epoch the election fills the seat with the next heaviest validator.
-    const epoch = (await harness.emptyBlocks(5 - harness.height)).at(-1)!;
+    const epoch = (await harness.busyBlocks(5 - harness.height)).at(-1)!;
     expect(harness.height).to.equal(5);
     expect(updatedPowers(epoch).get(cons.c)).to.equal(2_000n);
   });
 
   it("jails a validator that misses more than maxMissedBlocks in a window, and unjails only after the jail period", async () => {
-    await harness.block([], { absent: [cons.b], signers: [cons.a] });
-    await harness.block([], { absent: [cons.b], signers: [cons.a] });
+    const votes = { absent: [cons.b], signers: [cons.a] };
+    await harness.busyBlocks(2, votes);
     expect((await validator(b)).jailed).to.equal(false);
-    const third = await harness.block([], { absent: [cons.b], signers: [cons.a] });
+    // A block without txs does not count the votes: an idle chain writes nothing.
+    await harness.emptyBlocks(1, votes);
+    expect((await validator(b)).jailed).to.equal(false);
+    const third = (await harness.busyBlocks(1, votes))[0]!;
     expect(updatedPowers(third).get(cons.b)).to.equal(0n);
     const jailed = await validator(b);
     expect(jailed.jailed).to.equal(true);
     expect(jailed.jailReason).to.equal("downtime");
-    expect(jailed.jailedUntil).to.equal(3 + 4);
+    expect(jailed.jailedUntil).to.equal(4 + 4);
 
     const early = await harness.sign(b, staking.UnjailMsg, {});
     const earlyResult = (await harness.block([early])).txResults[0]!;
     expect(earlyResult.code).to.equal(ResultCode.TOO_EARLY);
-    expect(earlyResult.log).to.contain("jailed until height 7");
+    expect(earlyResult.log).to.contain("jailed until height 8");
 
     await harness.emptyBlocks(2);
     const unjail = await harness.sign(b, staking.UnjailMsg, {});
     expect((await harness.block([unjail])).txResults[0]!.code).to.equal(ResultCode.OK);
     expect((await validator(b)).jailed).to.equal(false);
     // Back in the set at the next epoch (height 10).
-    const blocks = await harness.emptyBlocks(10 - harness.height);
+    const blocks = await harness.busyBlocks(10 - harness.height);
     expect((updatedPowers(blocks.at(-1)!).get(cons.b) ?? 0n) > 0n).to.equal(true);
   });
 
@@ -155,9 +158,9 @@ describe("chain-sidecar modules: DPoS staking", function () {
     expect(pending.unbonding).to.deep.equal([
       { validator: c.address.toLowerCase(), amount: "700", completesAt: unbondHeight + 3 },
     ]);
-    await harness.emptyBlocks(2);
+    await harness.busyBlocks(2);
     expect(await harness.balance(lender)).to.equal(afterUnbond);
-    const completed = await harness.block([]);
+    const completed = (await harness.busyBlocks(1))[0]!;
     expect(harness.height).to.equal(unbondHeight + 3);
     expect(await harness.balance(lender)).to.equal(afterUnbond + 700n);
     expect(completed.events.map((e) => e.type)).to.include("unbonding_completed");
@@ -167,7 +170,7 @@ describe("chain-sidecar modules: DPoS staking", function () {
     const lend = await harness.sign(lender, staking.LendMsg, { validator: c.address, amount: 2_000n });
     const vote = await harness.sign(voter, staking.VoteMsg, { validators: [c.address] });
     await harness.block([lend, vote]);
-    const blocks = await harness.emptyBlocks(5 - harness.height);
+    const blocks = await harness.busyBlocks(5 - harness.height);
     const epoch = updatedPowers(blocks.at(-1)!);
     const cView = await validator(c);
     expect(cView.votes).to.equal((50_000n - 10n).toString());
@@ -186,7 +189,7 @@ describe("chain-sidecar modules: DPoS staking", function () {
     expect(registered.txResults[0]!.code, registered.txResults[0]!.log).to.equal(ResultCode.OK);
     expect(registered.validatorUpdates, "not before the epoch ends").to.deep.equal([]);
     expect((await validator(newcomer)).deposit).to.equal("4000");
-    const blocks = await harness.emptyBlocks(5 - harness.height);
+    const blocks = await harness.busyBlocks(5 - harness.height);
     expect(blocks.slice(0, -1).flatMap((b) => b.validatorUpdates)).to.deep.equal([]);
     const epoch = updatedPowers(blocks.at(-1)!);
     expect(epoch.get(cons.newcomer)).to.equal(4_000n);
@@ -196,7 +199,7 @@ describe("chain-sidecar modules: DPoS staking", function () {
   it("splits a voter's balance evenly across the chosen validators", async () => {
     const vote = await harness.sign(voter, staking.VoteMsg, { validators: [a.address, b.address] });
     await harness.block([vote]);
-    await harness.emptyBlocks(5 - harness.height);
+    await harness.busyBlocks(5 - harness.height);
     const balance = 50_000n - 10n;
     const first = [a.address, b.address].map((x) => x.toLowerCase()).sort()[0]!;
     const views = [await validator(a), await validator(b)];
@@ -214,9 +217,29 @@ describe("chain-sidecar modules: DPoS staking", function () {
     ];
     await harness.block(txs);
     const before = [await harness.balance(a), await harness.balance(b)];
-    await harness.emptyBlocks(5 - harness.height);
+    await harness.busyBlocks(5 - harness.height);
     const gained = [(await harness.balance(a)) - before[0]!, (await harness.balance(b)) - before[1]!];
     expect(gained).to.deep.equal([(20n * 5_000n) / 8_000n, (20n * 3_000n) / 8_000n]);
+  });
+
+  it("runs an epoch whose boundary block had no txs at the next block with txs, and only once", async () => {
+    const vote = await harness.sign(voter, staking.VoteMsg, { validators: [c.address] });
+    await harness.block([vote]);
+    const idle = await harness.emptyBlocks(6 - harness.height);
+    expect(
+      idle.flatMap((b) => b.validatorUpdates),
+      "no election in blocks without txs",
+    ).to.deep.equal([]);
+    expect(idle.flatMap((b) => b.events).map((e) => e.type)).to.not.include("epoch");
+    const [late, after] = await harness.busyBlocks(2);
+    expect(updatedPowers(late!).get(cons.c), "the height-5 epoch, run at height 7").to.equal(
+      2_000n + 49_990n,
+    );
+    expect(late!.events.map((e) => e.type)).to.include("epoch");
+    expect(
+      after!.events.map((e) => e.type),
+      "not again before height 10",
+    ).to.not.include("epoch");
   });
 
   it("lets a validator top up its deposit by lending to itself and retire by unbonding all of it", async () => {

@@ -1,7 +1,6 @@
 // Drives the real Uranus modules over in-memory state without signatures or fees, for fast property tests:
 // each message is round-tripped through the wire codec, handled in its own layer, and kept only if it succeeds.
 import { createHash } from "node:crypto";
-import { writeLastBlock } from "../../../../../chain-sidecar/app/chain-record.js";
 import { buildGenesisAppState, type GenesisInput } from "../../../../../chain-sidecar/genesis/app-state.js";
 import {
   ExecContext,
@@ -42,6 +41,8 @@ export class EconomyChain {
   height = 1;
   timeMs = GENESIS_TIME_MS + 1000;
   private txCount = 0;
+  /** The last ended block, which queries see state as of. */
+  private lastEnded = { height: 0, timeMs: GENESIS_TIME_MS };
 
   constructor(genesis: GenesisInput) {
     const appState = buildGenesisAppState(genesis);
@@ -49,7 +50,6 @@ export class EconomyChain {
       new ExecContext(this.state, { height: 0, chainId: "economy-test", timeMs: GENESIS_TIME_MS }),
       appState as unknown as Record<string, unknown>,
     );
-    writeLastBlock(this.state, 0, GENESIS_TIME_MS);
     uranusRegistry.beginBlock(new ExecContext(this.state, this.block), { misbehavior: [], lastCommit: [] });
   }
 
@@ -90,7 +90,7 @@ export class EconomyChain {
   endBlock(seconds = 1, lastCommit: BlockStart["lastCommit"] = []): ChainEvent[] {
     const end = new ExecContext(this.state, this.block);
     uranusRegistry.endBlock(end);
-    writeLastBlock(this.state, this.height, this.timeMs);
+    this.lastEnded = { height: this.height, timeMs: this.timeMs };
     this.height += 1;
     this.timeMs += seconds * 1000;
     uranusRegistry.beginBlock(new ExecContext(this.state, this.block), { misbehavior: [], lastCommit });
@@ -108,7 +108,7 @@ export class EconomyChain {
   query<T = JsonValue>(path: string): T {
     const match = uranusRegistry.matchQuery(path);
     if (!match) throw new Error(`no query route for ${path}`);
-    const answer = match.route.answer(this.state, match.params);
+    const answer = match.route.answer(this.state, match.params, this.lastEnded);
     if (answer.kind === "view") return JSON.parse(JSON.stringify(answer.value)) as T;
     const bytes = this.state.get(answer.stateKey);
     if (!bytes) {
