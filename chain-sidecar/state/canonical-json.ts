@@ -20,6 +20,16 @@ export function canonicalJson(value: JsonValue): string {
   return canonical(value, "$");
 }
 
+/** The canonical JSON of a value found at `path` (for error messages) inside a larger document. */
+export function canonicalJsonAt(value: JsonValue, path: string): string {
+  return canonical(value, path);
+}
+
+/** UTF-8 bytes of text already in canonical form. */
+export function utf8Bytes(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
 export function encodeRecord(value: JsonValue): Uint8Array {
   return encoder.encode(canonicalJson(value));
 }

@@ -1,57 +1,74 @@
-// Committed state: every key in memory (a sorted map) and on disk (LevelDB), written atomically once per block.
-import { mkdirSync } from "node:fs";
-import { ClassicLevel } from "classic-level";
+// Committed state on disk (LMDB), read synchronously through a cache of fixed size, and written atomically once per
+// block together with the trie's nodes, the height and the app hash, so a kill -9 at any point leaves the last commit.
+import { LRUCache } from "lru-cache";
 import { MerkleTrie } from "./merkle-trie.js";
+import { asBytes, openStateDatabase, type StateDatabase } from "./state-database.js";
 import { scanBounds, type StateChange, type StateEntry, type StateReader } from "./state-access.js";
-import { SortedMap } from "./sorted-map.js";
+import { DEFAULT_NODE_CACHE_BYTES, TrieNodeStore } from "./trie-node-store.js";
 
-const STATE_PREFIX = "s/";
-const HEIGHT_KEY = "m/height";
-const APP_HASH_KEY = "m/appHash";
+const HEIGHT_KEY = "height";
+const APP_HASH_KEY = "appHash";
+const TRIE_ROOT_KEY = "trieRoot";
+/** Metadata names the store writes itself; `commit`'s extra metadata may not use them. */
+const RESERVED_METADATA = new Set([HEIGHT_KEY, APP_HASH_KEY, TRIE_ROOT_KEY]);
+
+/** Cached state values (and absences) in bytes: hot accounts and parameters, not the whole state. */
+export const DEFAULT_VALUE_CACHE_BYTES = 16 * 1024 * 1024;
+const ABSENT = new Uint8Array(0);
+/** What a cached entry costs beyond its key and value bytes. */
+const ENTRY_OVERHEAD_BYTES = 150;
+
+export interface CommittedStoreOptions {
+  /** Bytes of state values kept in memory. */
+  readonly valueCacheBytes?: number;
+  /** Bytes of trie nodes kept in memory. */
+  readonly nodeCacheBytes?: number;
+}
 
 export class CommittedStore implements StateReader {
-  private readonly values = new SortedMap<string, Uint8Array>();
+  private readonly values: LRUCache<string, Uint8Array>;
   private lastHeight = 0;
   private lastAppHash: Uint8Array = new Uint8Array();
+  private closed = false;
 
   private constructor(
-    private readonly db: ClassicLevel<string, Uint8Array>,
-    /** Always equal to the root over `values` plus whatever the app has applied since the last commit. */
+    private readonly db: StateDatabase,
+    /** Always at the root over the committed state plus whatever the app has applied since the last commit. */
     readonly trie: MerkleTrie,
-  ) {}
-
-  /** Opens (or creates) the store in `dataDir` and checks that the state on disk hashes to the stored app hash. */
-  static async open(dataDir: string): Promise<CommittedStore> {
-    mkdirSync(dataDir, { recursive: true });
-    const db = new ClassicLevel<string, Uint8Array>(dataDir, { keyEncoding: "utf8", valueEncoding: "view" });
-    await db.open();
-    const store = new CommittedStore(db, await MerkleTrie.create());
-    try {
-      await store.load();
-    } catch (error) {
-      await db.close();
-      throw error;
-    }
-    return store;
+    valueCacheBytes: number,
+  ) {
+    this.values = new LRUCache<string, Uint8Array>({
+      maxSize: valueCacheBytes,
+      sizeCalculation: (value, key) => value.length + key.length + ENTRY_OVERHEAD_BYTES,
+    });
+    const height = db.meta.get(HEIGHT_KEY);
+    if (height !== undefined) this.lastHeight = Number(new TextDecoder().decode(height));
+    this.lastAppHash = asBytes(db.meta.get(APP_HASH_KEY) ?? new Uint8Array());
   }
 
-  private async load(): Promise<void> {
-    const height = await this.db.get(HEIGHT_KEY);
-    if (height === undefined) return;
-    this.lastHeight = Number(new TextDecoder().decode(height));
-    this.lastAppHash = new Uint8Array((await this.db.get(APP_HASH_KEY)) ?? new Uint8Array());
-    const loaded: StateChange[] = [];
-    for await (const [key, value] of this.db.iterator({ gte: STATE_PREFIX, lt: `${STATE_PREFIX}\x7f` })) {
-      const stateKey = key.slice(STATE_PREFIX.length);
-      const copy = new Uint8Array(value);
-      this.values.set(stateKey, copy);
-      loaded.push([stateKey, copy]);
+  /** Opens (or creates) the store in `dataDir` at its last commit; the trie opens at its stored root, unbuilt. */
+  static async open(dataDir: string, options: CommittedStoreOptions = {}): Promise<CommittedStore> {
+    const db = openStateDatabase(dataDir);
+    try {
+      const storedRoot = db.meta.get(TRIE_ROOT_KEY);
+      const nodes = new TrieNodeStore(db.trieNodes, options.nodeCacheBytes ?? DEFAULT_NODE_CACHE_BYTES);
+      const trie = await MerkleTrie.open(nodes, storedRoot === undefined ? undefined : asBytes(storedRoot));
+      const store = new CommittedStore(db, trie, options.valueCacheBytes ?? DEFAULT_VALUE_CACHE_BYTES);
+      store.checkTrieMatchesAppHash();
+      return store;
+    } catch (error) {
+      await db.root.close();
+      throw error;
     }
-    const root = await this.trie.apply(loaded);
-    if (Buffer.compare(root, this.lastAppHash) !== 0) {
+  }
+
+  /** The app hash is the trie root; a store whose two differ was damaged (or written by something else). */
+  private checkTrieMatchesAppHash(): void {
+    if (this.lastHeight === 0) return;
+    if (Buffer.compare(this.trie.root(), this.lastAppHash) !== 0) {
       throw new Error(
-        `state on disk at height ${this.lastHeight} hashes to ${Buffer.from(root).toString("hex")}, ` +
-          `but the stored app hash is ${Buffer.from(this.lastAppHash).toString("hex")}: the data directory is damaged`,
+        `state on disk at height ${this.lastHeight} hashes to ${hex(this.trie.root())}, ` +
+          `but the stored app hash is ${hex(this.lastAppHash)}: the data directory is damaged`,
       );
     }
   }
@@ -65,37 +82,71 @@ export class CommittedStore implements StateReader {
   }
 
   get keyCount(): number {
-    return this.values.size;
+    return (this.db.state.getStats() as { entryCount: number }).entryCount;
   }
 
   get(key: string): Uint8Array | undefined {
-    return this.values.get(key);
+    const cached = this.values.get(key);
+    if (cached !== undefined) return cached === ABSENT ? undefined : cached;
+    const stored = this.db.state.get(key);
+    const value = stored === undefined ? ABSENT : asBytes(stored);
+    this.values.set(key, value);
+    return value === ABSENT ? undefined : value;
   }
 
   entries(prefix: string, range?: { from?: string; to?: string }): StateEntry[] {
     const [low, high] = scanBounds(prefix, range);
-    return this.values.getRange(low, high, false);
+    const found: StateEntry[] = [];
+    for (const { key, value } of this.db.state.getRange({ start: low, end: high }))
+      found.push([key, asBytes(value)]);
+    return found;
   }
 
-  /** Persists one block's changes with its height and app hash in one synchronous batch, then updates memory. */
-  async commit(changes: readonly StateChange[], height: number, appHash: Uint8Array): Promise<void> {
-    const batch = this.db.batch();
-    for (const [key, value] of changes) {
-      if (value === null) batch.del(STATE_PREFIX + key);
-      else batch.put(STATE_PREFIX + key, value);
+  /** A value the last commit stored beside the state (outside the app hash), e.g. the last block's time. */
+  metadata(name: string): Uint8Array | undefined {
+    const value = this.db.meta.get(name);
+    return value === undefined ? undefined : asBytes(value);
+  }
+
+  /**
+   * Persists one block in one LMDB write transaction: its state changes, the trie nodes applied since the last
+   * commit (new ones written, pruned ones deleted), the height, the app hash, the trie root and `metadata`.
+   */
+  commit(
+    changes: readonly StateChange[],
+    height: number,
+    appHash: Uint8Array,
+    metadata: readonly [name: string, value: Uint8Array][] = [],
+  ): Promise<void> {
+    for (const [name] of metadata) {
+      if (RESERVED_METADATA.has(name)) throw new Error(`metadata ${name} is written by the store itself`);
     }
-    batch.put(HEIGHT_KEY, new TextEncoder().encode(String(height)));
-    batch.put(APP_HASH_KEY, appHash);
-    await batch.write({ sync: true });
-    for (const [key, value] of changes) {
-      if (value === null) this.values.delete(key);
-      else this.values.set(key, value);
-    }
+    const { root, state, meta } = this.db;
+    root.transactionSync(() => {
+      for (const [key, value] of changes) {
+        if (value === null) state.removeSync(key);
+        else state.putSync(key, value);
+      }
+      this.trie.writeNodes();
+      meta.putSync(HEIGHT_KEY, new TextEncoder().encode(String(height)));
+      meta.putSync(APP_HASH_KEY, appHash);
+      meta.putSync(TRIE_ROOT_KEY, this.trie.root());
+      for (const [name, value] of metadata) meta.putSync(name, value);
+    });
+    this.trie.markCommitted();
+    for (const [key, value] of changes) this.values.set(key, value ?? ABSENT);
     this.lastHeight = height;
     this.lastAppHash = appHash;
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {
-    if (this.db.status === "open") await this.db.close();
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.root.close();
   }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
 }

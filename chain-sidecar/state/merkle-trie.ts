@@ -1,9 +1,11 @@
 // The app hash: a Merkle Patricia trie (@ethereumjs/mpt) over every state key, hashed with sha256 as CometBFT is.
+// Its nodes live on disk (TrieNodeStore) and it opens at the stored root: nothing is rebuilt on start.
 // Trie paths are sha256(state key): 32-byte paths walk half as many nibbles as raw keys, which halves update cost,
 // and random paths keep equal nodes from being shared between branches, which node pruning relies on.
 import { hash as digestOf } from "node:crypto";
 import { createMPT, createMerkleProof, verifyMerkleProof, type MerklePatriciaTrie } from "@ethereumjs/mpt";
 import type { StateChange } from "./state-access.js";
+import type { TrieNodeStore } from "./trie-node-store.js";
 
 const encoder = new TextEncoder();
 
@@ -15,14 +17,52 @@ export function sha256(bytes: Uint8Array): Uint8Array {
 
 const EMPTY_TRIE_ROOT = sha256(new Uint8Array([0x80]));
 
-export class MerkleTrie {
-  private constructor(private readonly trie: MerklePatriciaTrie) {}
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
+}
 
+export class MerkleTrie {
+  /** The root last written to disk: where `revert` goes back to. */
+  private committedRoot: Uint8Array;
+
+  private constructor(
+    private readonly trie: MerklePatriciaTrie,
+    private readonly nodes: TrieNodeStore | undefined,
+  ) {
+    this.committedRoot = this.root();
+  }
+
+  /** A trie in memory only (for checks and tests). */
   static async create(): Promise<MerkleTrie> {
     // Pruning drops nodes that no root reaches any more, so memory follows the live state, not its history.
     return new MerkleTrie(
       await createMPT({ useKeyHashing: true, useKeyHashingFunction: sha256, useNodePruning: true }),
+      undefined,
     );
+  }
+
+  /** The trie whose nodes are in `nodes`, at `root` (the empty trie when undefined). */
+  static async open(nodes: TrieNodeStore, root: Uint8Array | undefined): Promise<MerkleTrie> {
+    const trie = await createMPT({
+      db: nodes,
+      // @ethereumjs/util's ValueEncoding.Bytes: nodes as Uint8Array, not hex strings.
+      valueEncoding: "view",
+      useKeyHashing: true,
+      useKeyHashingFunction: sha256,
+      // On disk, pruning is what keeps old versions from piling up: a block's replaced nodes are deleted with it.
+      useNodePruning: true,
+      ...(root === undefined ? {} : { root }),
+    });
+    if (
+      root !== undefined &&
+      Buffer.compare(root, EMPTY_TRIE_ROOT) !== 0 &&
+      nodes.read(hex(root)) === undefined
+    ) {
+      throw new Error(
+        `the trie's root node ${hex(root)} is missing from disk: the data directory is damaged`,
+      );
+    }
+    return new MerkleTrie(trie, nodes);
   }
 
   /** Applies sorted changes and returns the new root. */
@@ -38,8 +78,26 @@ export class MerkleTrie {
     return new Uint8Array(this.trie.root());
   }
 
-  /** Trie nodes held in memory (with pruning, about proportional to the number of live keys). */
+  /** Drops every change applied since the last commit: the trie is back at the committed root. */
+  revert(): void {
+    this.nodes?.discardPending();
+    this.trie.root(this.committedRoot);
+  }
+
+  /** Writes the nodes of the changes applied since the last commit; call inside the store's write transaction. */
+  writeNodes(): void {
+    this.nodes?.writePending();
+  }
+
+  /** After the write transaction committed: the current root is the committed one. */
+  markCommitted(): void {
+    this.nodes?.markWritten();
+    this.committedRoot = this.root();
+  }
+
+  /** Trie nodes stored (with pruning, about proportional to the number of live keys). */
   nodeCount(): number {
+    if (this.nodes) return this.nodes.count();
     const db = this.trie.database().db as { _database?: Map<string, unknown> };
     return db._database?.size ?? 0;
   }

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { ClassicLevel } from "classic-level";
+import { open } from "lmdb";
 import { openUranusApp } from "../../../../chain-sidecar/app/uranus-app.js";
 import { CommittedStore } from "../../../../chain-sidecar/state/committed-store.js";
+import { stateDatabaseFile } from "../../../../chain-sidecar/state/state-database.js";
 import { StateOverlay } from "../../../../chain-sidecar/state/state-overlay.js";
 
 const crashWriter = new URL("./fixtures/crash-writer.ts", import.meta.url).pathname;
@@ -43,15 +44,15 @@ describe("chain-sidecar state: persistence", function () {
     await reopened.close();
   });
 
-  it("refuses to open a data directory whose state no longer hashes to the stored app hash", async () => {
+  it("refuses to open a data directory whose trie root no longer matches the stored app hash", async () => {
     const store = await CommittedStore.open(dir);
     const layer = new StateOverlay(store);
     layer.set("a", new Uint8Array([1]));
     const changes = layer.sortedChanges();
     await store.commit(changes, 1, await store.trie.apply(changes));
     await store.close();
-    const db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: "utf8", valueEncoding: "view" });
-    await db.put("s/a", new Uint8Array([2]));
+    const db = open({ path: stateDatabaseFile(dir), maxDbs: 4 });
+    db.openDB({ name: "meta", encoding: "binary" }).putSync("appHash", new Uint8Array(32));
     await db.close();
     let error: unknown;
     try {
