@@ -14,6 +14,7 @@ import { CHAIN_ID } from "./app-harness.js";
 export interface SoloChain {
   rpcUrl: string;
   app: UranusApp;
+  producer: SoloProducer;
   faults: Error[];
   stop(): Promise<void>;
 }
@@ -78,5 +79,5 @@ export async function startSoloChain(
     await app.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { rpcUrl: rpc.url, app, faults, stop };
+  return { rpcUrl: rpc.url, app, producer, faults, stop };
 }
