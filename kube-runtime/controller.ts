@@ -54,6 +54,8 @@ export interface WatchSource<S extends KubeObject = KubeObject> {
 export interface OwnedSource<S extends KubeObject = KubeObject> {
   informer: Informer<S>;
   predicate?: UpdatePredicate<S>;
+  /** Reconcile the owner this long after a change, so a burst of changes makes one reconcile; at once when unset. */
+  delayMs?: number;
 }
 
 export interface ControllerOptions<T extends KubeObject> {
@@ -172,7 +174,9 @@ export class Controller<T extends KubeObject = KubeObject> {
         ];
       };
       this.unsubscribe.push(
-        owned.informer.addHandler(handlerFor(map, owned.predicate ?? dependentObjectChanged, queue)),
+        owned.informer.addHandler(
+          handlerFor(map, owned.predicate ?? dependentObjectChanged, queue, owned.delayMs),
+        ),
       );
     }
     for (const watched of this.options.watches ?? []) {

@@ -71,8 +71,13 @@ function deriveWallet(encoded: string, where: string): Wallet {
   }
 }
 
+/** A payer's Secret is read again after this long: a rollout of many contracts reads it once, a rotation shows soon. */
+const PAYER_SECRET_TTL_MS = 5_000;
+
 export class KeyVault {
   private operator: Wallet | undefined;
+  /** Payer Secrets found recently (absent ones are asked again each time, so a new Secret shows at once). */
+  private readonly payerSecrets = new LRUCache<string, SecretObject>({ max: 1024, ttl: PAYER_SECRET_TTL_MS });
 
   constructor(private readonly options: KeyVaultOptions) {}
 
@@ -85,8 +90,13 @@ export class KeyVault {
     }
   }
 
-  private async keyAt(ref: SecretKeyRef): Promise<Wallet> {
-    const secret = await this.secret(ref.namespace, ref.name);
+  private async keyAt(ref: SecretKeyRef, cached = false): Promise<Wallet> {
+    const cacheKey = `${ref.namespace}/${ref.name}`;
+    let secret = cached ? this.payerSecrets.get(cacheKey) : undefined;
+    if (secret === undefined) {
+      secret = await this.secret(ref.namespace, ref.name);
+      if (cached && secret !== undefined) this.payerSecrets.set(cacheKey, secret);
+    }
     if (secret === undefined)
       throw new KeyUnavailable("SecretMissing", `Secret ${ref.namespace}/${ref.name} does not exist`);
     const encoded = secret.data?.[ref.key];
@@ -127,8 +137,11 @@ export class KeyVault {
     return wallet;
   }
 
-  /** The payer's key named by a contract's spec.payer.secretRef, in the contract's namespace. */
-  payerWallet(namespace: string, ref: PayerSecretReference): Promise<Wallet> {
-    return this.keyAt({ namespace, name: ref.name, key: ref.key ?? DEFAULTS.payerSecretKey });
+  /**
+   * The payer's key named by a contract's spec.payer.secretRef, in the contract's namespace. `recent` accepts a Secret
+   * read in the last few seconds (for opening many contracts at once); otherwise the Secret is read now.
+   */
+  payerWallet(namespace: string, ref: PayerSecretReference, recent = false): Promise<Wallet> {
+    return this.keyAt({ namespace, name: ref.name, key: ref.key ?? DEFAULTS.payerSecretKey }, recent);
   }
 }

@@ -127,8 +127,19 @@ export class ContractOpener {
     const clusterId = this.ctx.settings.clusterId;
     // Derived from the payer and this object's UID: the same after any crash, and the chain opens it only once.
     const contractId = contractIdFor(payerAddress, clusterId, cc.metadata.uid!);
-    if (this.openingsInFlight.has(contractId))
+    if (this.openingsInFlight.has(contractId)) {
+      // Only an opening slower than its recheck is shown: the usual one goes from no phase to Running in one write.
+      if (cc.status?.phase !== "Opening")
+        await writeContractStatus(this.ctx, cc, { phase: "Opening" }, [
+          openedCondition(
+            cc,
+            "False",
+            REASON.Opened.OpeningContract,
+            `opening contract ${contractId} on chain`,
+          ),
+        ]);
       throw new OpeningPending(`contract ${contractId} is on its way to a block`);
+    }
     const chainContract = await chain.reader.market.contract(contractId);
     if (chainContract === undefined) {
       const budget = BigInt(cc.spec.budget);
@@ -149,15 +160,6 @@ export class ContractOpener {
           { reason: "InsufficientPayerBalance", action: "OpenContract", note },
         );
       }
-      if (cc.status?.phase !== "Opening")
-        await writeContractStatus(this.ctx, cc, { phase: "Opening" }, [
-          openedCondition(
-            cc,
-            "False",
-            REASON.Opened.OpeningContract,
-            `opening contract ${contractId} on chain`,
-          ),
-        ]);
       const party = {
         clusterId,
         clientRef: cc.metadata.uid!,
@@ -202,7 +204,8 @@ export class ContractOpener {
 
   private async payerWallet(cc: ComputeContract, action: string): Promise<Wallet> {
     try {
-      return await this.ctx.chain.keys.payerWallet(cc.metadata.namespace!, cc.spec.payer.secretRef!);
+      // Opening may use a Secret read seconds ago: a rollout of many contracts of one payer reads it once.
+      return await this.ctx.chain.keys.payerWallet(cc.metadata.namespace!, cc.spec.payer.secretRef!, true);
     } catch (error) {
       if (!(error instanceof KeyUnavailable)) throw error;
       throw new Blocked(

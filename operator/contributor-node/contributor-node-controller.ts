@@ -7,6 +7,8 @@ import type { Logger } from "../../observability/logger.js";
 import { INDEX, type OperatorContext } from "../operator-context.js";
 import { nodeChanged, watching } from "../watch-sources.js";
 import { ContributorNodeReconciler } from "./contributor-node-reconciler.js";
+import { isFinished } from "./allocated-scu.js";
+import { POD_ANNOTATION } from "../power-container/pod-keys.js";
 import { JailedOwners } from "./jailed-owners.js";
 
 /** How long a ContributorNode waits after a pod of its node changed before it shows the new allocation. */
@@ -39,9 +41,12 @@ export function setupContributorNodeController(
             : ctx.informers.contributorNodes.store
                 .byIndex(INDEX.byNodeName, pod.spec.nodeName)
                 .map(objectKey),
+        // Only what changes allocatedScu: a pod landing, finishing, being retired or deleted (not Pending → Running).
         predicate: (previous, current) =>
           previous.spec?.nodeName !== current.spec?.nodeName ||
-          previous.status?.phase !== current.status?.phase ||
+          isFinished(previous) !== isFinished(current) ||
+          previous.metadata.annotations?.[POD_ANNOTATION.retiredAt] !==
+            current.metadata.annotations?.[POD_ANNOTATION.retiredAt] ||
           previous.metadata.deletionTimestamp !== current.metadata.deletionTimestamp,
         // Allocation is shown, not enforced (the extender counts pods itself): pods arriving together make one update.
         delayMs: POD_ALLOCATION_DELAY_MS,

@@ -8,6 +8,9 @@ import { nodeChanged, onlineStatus, owning, watching } from "../watch-sources.js
 import { MigrationMetrics } from "./migration-metrics.js";
 import { PowerContainerReconciler } from "./power-container-reconciler.js";
 
+/** How long a PowerContainer waits after its pod changed before it looks (a fraction of the 30 s recovery SLA). */
+const POD_EVENTS_DELAY_MS = 300;
+
 export function setupPowerContainerController(ctx: OperatorContext): Controller<PowerContainer> {
   const pcKeysOnNode = (nodeName: string): ObjectKey[] => {
     const keys = new Set<string>();
@@ -22,7 +25,8 @@ export function setupPowerContainerController(ctx: OperatorContext): Controller<
     name: "powercontainer",
     for: ctx.informers.powerContainers,
     workers: ctx.settings.workers,
-    owns: [owning({ informer: ctx.informers.pods })],
+    // A new pod's binding, start and lease annotation arrive close together: one reconcile and status write for them.
+    owns: [owning({ informer: ctx.informers.pods, delayMs: POD_EVENTS_DELAY_MS })],
     watches: [
       watching({
         informer: ctx.informers.nodes,

@@ -200,6 +200,8 @@ export class PowerContainerReconciler {
         avoidNow,
       );
       rc.log.info({ pod: current.metadata.name }, "pod created");
+      // The new pod's own event brings this replica back: its status is written then, with the pod's placement.
+      if (migrated === undefined && !exhausted && pc.status?.phase === undefined) return {};
     }
     const shunning =
       current?.spec?.nodeName === undefined && current !== undefined && this.avoided(current).length > 0;
@@ -303,12 +305,14 @@ export class PowerContainerReconciler {
       const created = await this.ctx.runtime.client.create<KubePod>(POD, manifest as KubePod, {
         fieldManager: FIELD_MANAGER,
       });
-      this.ctx.runtime.events.record(pc, {
-        type: "Normal",
-        reason: "PodCreated",
-        action: "CreatePod",
-        note: `created pod ${created.metadata.name}${avoid.size > 0 ? ` avoiding ${[...avoid].sort().join(", ")}` : ""}`,
-      });
+      // A first pod is told by "Placed"; a replacement says which nodes it avoids.
+      if (avoid.size > 0)
+        this.ctx.runtime.events.record(pc, {
+          type: "Normal",
+          reason: "PodCreated",
+          action: "CreatePod",
+          note: `created pod ${created.metadata.name} avoiding ${[...avoid].sort().join(", ")}`,
+        });
       return created;
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;

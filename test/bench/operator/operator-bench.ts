@@ -2,13 +2,14 @@
 // apiserver and scheduler. Prints p50/p99 from apply to Running, the total time as a ratio to the bare pods (target
 // ≤ 1.3), the operator's peak RSS (target ≤ 250 MB) and its reconciles per second.
 //   npx tsx test/bench/operator/operator-bench.ts [contracts=1000]
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ManagedProcess } from "../../../process/managed-process.js";
 import { waitFor } from "../../../process/wait-for.js";
+import { binaryPath } from "../../../process/binaries.js";
 import { POD } from "../../../kube-runtime/builtin-resources.js";
 import type { KubeObject } from "../../../kube-runtime/resource.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
@@ -74,6 +75,62 @@ async function runningTimes(
   return [...seen.values()].sort((a, b) => a - b);
 }
 
+/** Apiserver requests so far (watches aside), by verb and resource (from the apiserver's own metrics). */
+async function apiserverWrites(): Promise<Map<string, number>> {
+  const text = (await world.kube.kubectl(["get", "--raw", "/metrics"])).stdout;
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+)/gm)) {
+    const verb = /verb="([A-Z]+)"/.exec(m[1]!)?.[1] ?? "";
+    if (verb === "WATCH" || verb === "CONNECT") continue;
+    const resource = /resource="([^"]*)"/.exec(m[1]!)?.[1] ?? "";
+    const subresource = /subresource="([^"]*)"/.exec(m[1]!)?.[1] ?? "";
+    const key = `${verb} ${resource}${subresource === "" ? "" : "/" + subresource}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(m[2]));
+  }
+  return counts;
+}
+
+/** Writes between two readings, per object, largest first. */
+function writesPer(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  objects: number,
+): Record<string, number> {
+  const delta = [...after].map(([key, n]) => [key, (n - (before.get(key) ?? 0)) / objects] as const);
+  const total = delta.reduce((sum, [, n]) => sum + n, 0);
+  return Object.fromEntries(
+    [["total", total] as const, ...delta.filter(([, n]) => n >= 0.05).sort((a, b) => b[1] - a[1])].map(
+      ([key, n]) => [key, Number(n.toFixed(2))],
+    ),
+  );
+}
+
+/** CPU seconds so far of the system's own processes, by name: control plane, chain (this process), operator. */
+function systemCpu(): Map<string, number> {
+  const named = [
+    { name: "chain+bench", pid: process.pid },
+    ...world.kube.controlPlane.processes.map((p) => ({ name: p.name, pid: p.pid })),
+    ...(operator === undefined ? [] : [{ name: "operator", pid: operator.pid }]),
+  ];
+  return new Map(named.map(({ name, pid }) => [name, cpuSeconds(pid)]));
+}
+
+/** CPU seconds per object between two readings, by process, with their total. */
+function cpuPer(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  objects: number,
+): Record<string, number> {
+  const delta = [...after].map(([name, s]) => [name, (s - (before.get(name) ?? 0)) / objects] as const);
+  const total = delta.reduce((sum, [, s]) => sum + s, 0);
+  return Object.fromEntries(
+    [["total", total] as const, ...delta.sort((a, b) => b[1] - a[1])].map(([name, s]) => [
+      name,
+      Number((s * 1000).toFixed(1)),
+    ]),
+  );
+}
+
 /** How many of the one payer's OpenContract transactions each block after `from` carried (blocks with any). */
 async function openingsPerBlock(from: number): Promise<{ mean: number; max: number; blocks: number }> {
   const comet = world.chain.client.comet;
@@ -99,6 +156,7 @@ async function openingsPerBlock(from: number): Promise<{ mean: number; max: numb
   };
 }
 
+const KUBECTL = binaryPath("kubectl");
 const BUILT_CLI = "dist/cli/uranus-main.js";
 execFileSync("bash", ["hack/build.sh"], { stdio: "inherit" });
 
@@ -129,6 +187,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const)
 try {
   // Baseline: bare pods of the same size and placement through the same apiserver and scheduler.
   const bareStarted = new Map<string, number>();
+  const bareWritesBefore = await apiserverWrites();
+  const bareCpuBefore = systemCpu();
   const bareT0 = performance.now();
   await inParallel(
     Array.from({ length: COUNT }, (_, i) => `bare-${i}`),
@@ -161,6 +221,8 @@ try {
     `${COUNT} bare pods running`,
   );
   const bareTotal = (performance.now() - bareT0) / 1000;
+  const bareCpu = cpuPer(bareCpuBefore, systemCpu(), COUNT);
+  const bareWrites = writesPer(bareWritesBefore, await apiserverWrites(), COUNT);
   await inParallel(await listBare(), async (pod) => {
     await world.client.delete(
       POD,
@@ -186,7 +248,26 @@ try {
   await waitForContributors(world, 1_800_000);
   const started = new Map<string, number>();
   const firstHeight = (await world.chain.client.comet.status()).syncInfo.latestBlockHeight;
+  const writesBefore = await apiserverWrites();
+  const cpuBefore = systemCpu();
   const t0 = performance.now();
+  // URANUS_BENCH_APISERVER_PROFILE=file: the apiserver's CPU profile (pprof) over the first 15 s of the rollout.
+  const apiserverProfile = process.env.URANUS_BENCH_APISERVER_PROFILE;
+  const profiled =
+    apiserverProfile === undefined
+      ? undefined
+      : new Promise<void>((resolve) => {
+          execFile(
+            KUBECTL,
+            ["--kubeconfig", world.kube.kubeconfigPath, "get", "--raw", "/debug/pprof/profile?seconds=15"],
+            { encoding: "buffer", maxBuffer: 1 << 28 },
+            (error, stdout) => {
+              if (error === null) writeFileSync(apiserverProfile, stdout);
+              else console.error(`apiserver profile: ${error.message}`);
+              resolve();
+            },
+          );
+        });
   await inParallel(
     Array.from({ length: COUNT }, (_, i) => `bench-${i}`),
     async (name) => {
@@ -203,6 +284,9 @@ try {
     `${COUNT} contracts' pods running`,
   );
   const total = (performance.now() - t0) / 1000;
+  await profiled;
+  const contractCpu = cpuPer(cpuBefore, systemCpu(), COUNT);
+  const contractWrites = writesPer(writesBefore, await apiserverWrites(), COUNT);
   const metrics = await (await fetch("http://127.0.0.1:18081/metrics")).text();
   const reconciles = [...metrics.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm)].reduce(
     (sum, m) => sum + Number(m[1]),
@@ -248,6 +332,10 @@ try {
     meanRecordLeaseTxMs: Math.round(txSeconds("RecordLease") * 1000),
     barePodP99Ms: Math.round(percentile(bare, 99)),
     p99OverBareMs: Math.round(percentile(times, 99) - percentile(bare, 99)),
+    cpuMsPerContract: contractCpu,
+    cpuMsPerBarePod: bareCpu,
+    apiserverRequestsPerContract: contractWrites,
+    apiserverRequestsPerBarePod: bareWrites,
     payerOpeningsPerBlockMean: openings.mean,
     payerOpeningsPerBlockMax: openings.max,
     blocksWithOpenings: openings.blocks,
