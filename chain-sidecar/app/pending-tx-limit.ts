@@ -2,8 +2,8 @@
 // so a node under more load than its blocks carry sheds the excess at once instead of queueing it into long waits.
 import { ResultCode } from "../tx/result-codes.js";
 
-/** About two to three full blocks of the default consensus params (block.max_gas 1000 txs, 1 s blocks). */
-export const DEFAULT_MAX_PENDING_TXS = 2500;
+/** For an app opened without a CometBFT home; a node takes pendingLimitForMempool of its [mempool] size. */
+export const DEFAULT_MAX_PENDING_TXS = 1800;
 
 export interface PendingRefusal {
   code: typeof ResultCode.OVERLOADED;
@@ -47,4 +47,12 @@ export class PendingTxLimit {
   committed(): void {
     this.pending = 0;
   }
+}
+
+/**
+ * The app's limit under a node's mempool size: a tenth lower, so a sender meets the app's coded refusal before
+ * CometBFT's own "mempool is full" (which carries no code), with room for txs gossiped from peers meanwhile.
+ */
+export function pendingLimitForMempool(mempoolSize: number): number {
+  return Math.max(1, Math.floor(mempoolSize * 0.9));
 }

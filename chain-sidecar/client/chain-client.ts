@@ -15,7 +15,7 @@ import { txHash } from "../tx/envelope.js";
 import type { MessageSpec } from "../tx/message-spec.js";
 import { ResultCode } from "../tx/result-codes.js";
 import { signTx, type TypedDataSigner } from "../tx/signing.js";
-import { ChainQueryError, ChainTxError } from "./chain-errors.js";
+import { ChainQueryError, ChainTxError, checkTxRefusal, overloadFromRpcError } from "./chain-errors.js";
 import { FederationQueries, MarketQueries, MeteringQueries, PocQueries } from "./module-queries.js";
 import {
   toAccountView,
@@ -199,16 +199,22 @@ export class ChainClient {
     return { tx: await signTx(signer, await this.chainId(), spec, message, use), nonce: use };
   }
 
-  /** Broadcasts signed bytes; a refusal throws ChainTxError with the chain's code and log. */
+  /**
+   * Broadcasts signed bytes; a refusal throws ChainTxError with the chain's code and log, and a node that sheds load
+   * (OVERLOADED, or CometBFT's "mempool is full") throws ChainOverloadedError, which says when to send it again.
+   */
   async broadcast(tx: Uint8Array, mode: BroadcastMode = "commit", nonce = -1): Promise<TxOutcome> {
     const hash = txHash(tx);
+    const shedAsOverloaded = (error: unknown): never => {
+      throw overloadFromRpcError(error instanceof Error ? error.message : String(error), hash) ?? error;
+    };
     if (mode === "sync") {
-      const r = await this.comet.broadcastTxSync({ tx });
-      if (r.code !== 0) throw new ChainTxError(r.code, r.log ?? "", "check", hash);
+      const r = await this.comet.broadcastTxSync({ tx }).catch(shedAsOverloaded);
+      if (r.code !== 0) throw checkTxRefusal(r.code, r.log ?? "", hash);
       return { hash, code: 0, log: r.log ?? "", nonce, events: [] };
     }
-    const r = await this.comet.broadcastTxCommit({ tx });
-    if (r.checkTx.code !== 0) throw new ChainTxError(r.checkTx.code, r.checkTx.log ?? "", "check", hash);
+    const r = await this.comet.broadcastTxCommit({ tx }).catch(shedAsOverloaded);
+    if (r.checkTx.code !== 0) throw checkTxRefusal(r.checkTx.code, r.checkTx.log ?? "", hash);
     const result = r.txResult;
     if (!result) throw new Error(`transaction ${hash}: the node returned no block result`);
     const events = result.events.map((e) => ({
@@ -222,7 +228,8 @@ export class ChainClient {
   /**
    * `broadcast_tx_sync` of each tx, in order, in one JSON-RPC batch (CometBFT answers a batch's calls one after
    * another; its default `max_request_batch_size` is 10). Per tx: undefined when CheckTx admitted it, a
-   * ChainTxError when it refused it, an Error for any other answer. Throws when the batch itself failed.
+   * ChainTxError when it refused it (ChainOverloadedError when the node shed it: OVERLOADED or "mempool is full"),
+   * an Error for any other answer. Throws when the batch itself failed.
    */
   async broadcastBatch(txs: readonly Uint8Array[]): Promise<(Error | undefined)[]> {
     const url = this.endpoint.replace(/^ws(s?):/, "http$1:").replace(/\/websocket$/, "");
@@ -245,10 +252,12 @@ export class ChainClient {
     return txs.map((tx, id) => {
       const answer = byId.get(id);
       if (answer === undefined) return new Error(`broadcast batch: no answer for transaction ${id}`);
-      if (answer.error !== undefined)
-        return new Error(`${answer.error.message}${answer.error.data ? `: ${answer.error.data}` : ""}`);
+      if (answer.error !== undefined) {
+        const message = `${answer.error.message}${answer.error.data ? `: ${answer.error.data}` : ""}`;
+        return overloadFromRpcError(message, txHash(tx)) ?? new Error(message);
+      }
       const code = Number(answer.result?.code ?? 0);
-      return code === 0 ? undefined : new ChainTxError(code, answer.result?.log ?? "", "check", txHash(tx));
+      return code === 0 ? undefined : checkTxRefusal(code, answer.result?.log ?? "", txHash(tx));
     });
   }
 

@@ -28,9 +28,17 @@ export interface GenesisDoc {
   app_state?: unknown;
 }
 
+/**
+ * Every Uranus tx asks for 1 gas (CheckTx's gas_wanted), so block.max_gas is the most txs a block takes: CometBFT
+ * reaps no more for a proposal. 1000 txs (FinalizeBlock about 0.2 s, Commit less) and 4 MiB (64 txs of the largest
+ * `bank.maxTxBytes`) fit a 1 s block on one core; CometBFT's unbounded gas and 21 MiB let a block take minutes.
+ */
+export const DEFAULT_MAX_BLOCK_TXS = 1000;
+export const DEFAULT_MAX_BLOCK_BYTES = 4 * 1024 * 1024;
+
 export function defaultConsensusParams(): ConsensusParamsJson {
   return {
-    block: { max_bytes: "22020096", max_gas: "-1" },
+    block: { max_bytes: String(DEFAULT_MAX_BLOCK_BYTES), max_gas: String(DEFAULT_MAX_BLOCK_TXS) },
     evidence: { max_age_num_blocks: "100000", max_age_duration: "172800000000000", max_bytes: "1048576" },
     validator: { pub_key_types: ["ed25519"] },
     version: { app: "0" },

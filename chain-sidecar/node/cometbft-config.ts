@@ -22,7 +22,10 @@ export interface CometConfigSettings {
   createEmptyBlocks?: boolean;
   createEmptyBlocksIntervalMs?: number;
   logLevel?: string;
+  /** Txs the mempool holds before CometBFT refuses more as "mempool is full" (DEFAULT_MEMPOOL_SIZE). */
   mempoolSize?: number;
+  /** Bytes of txs the mempool holds (DEFAULT_MEMPOOL_MAX_TXS_BYTES). */
+  mempoolMaxTxsBytes?: number;
   /** Most JSON-RPC requests one HTTP batch may carry (CometBFT's default is 10). */
   rpcMaxBatchSize?: number;
   /** Where CometBFT serves Prometheus metrics (on listenHost); metrics stay off without it. */
@@ -50,6 +53,14 @@ function section(config: TomlTable, name: string): TomlTable {
 }
 
 const ms = (value: number): string => `${value}ms`;
+
+/**
+ * Two blocks of the default consensus params (block.max_gas 1000 txs): an admitted tx waits about two blocks at most,
+ * and the recheck after each commit stays bounded; past it, senders are told to back off (CometBFT's 5000 would queue).
+ */
+export const DEFAULT_MEMPOOL_SIZE = 2000;
+/** Room for the same count of 32 KiB txs; CometBFT's 1 GiB would let large txs queue far past a block's worth. */
+export const DEFAULT_MEMPOOL_MAX_TXS_BYTES = 64 * 1024 * 1024;
 
 /** host:port, with an IPv6 host in brackets as Go's net package wants it. */
 export function hostPort(host: string, port: number): string {
@@ -90,7 +101,8 @@ export function configureCometHome(home: string, settings: CometConfigSettings):
   if (settings.createEmptyBlocksIntervalMs !== undefined) {
     consensus.create_empty_blocks_interval = ms(settings.createEmptyBlocksIntervalMs);
   }
-  if (settings.mempoolSize !== undefined) mempool.size = settings.mempoolSize;
+  mempool.size = settings.mempoolSize ?? DEFAULT_MEMPOOL_SIZE;
+  mempool.max_txs_bytes = settings.mempoolMaxTxsBytes ?? DEFAULT_MEMPOOL_MAX_TXS_BYTES;
   if (settings.rpcMaxBatchSize !== undefined) rpc.max_request_batch_size = settings.rpcMaxBatchSize;
   // Off unless a port is given: CometBFT's default address listens on every interface.
   instrumentation.prometheus = settings.prometheusPort !== undefined;
@@ -103,6 +115,14 @@ export function configureCometHome(home: string, settings: CometConfigSettings):
 export function proxyAppAddress(home: string): string {
   const value = readCometConfig(home).proxy_app;
   if (typeof value !== "string" || value === "") throw new Error(`${configPath(home)} has no proxy_app`);
+  return value;
+}
+
+/** How many txs the node's mempool holds ([mempool] size). */
+export function mempoolSize(home: string): number {
+  const value = section(readCometConfig(home), "mempool").size;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1)
+    throw new Error(`${configPath(home)} has no positive [mempool] size`);
   return value;
 }
 

@@ -11,14 +11,15 @@ export interface MempoolLimits {
   cacheSize: number;
 }
 
+/** The same bounds as a CometBFT node's (cometbft-config.ts): about two blocks' worth, so excess is refused, not queued. */
 export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
   maxTxBytes: 1024 * 1024,
-  maxTxs: 5000,
-  maxTotalBytes: 1024 * 1024 * 1024,
+  maxTxs: 2000,
+  maxTotalBytes: 64 * 1024 * 1024,
   cacheSize: 10_000,
 };
 
-/** Refusals before CheckTx; the RPC reports them as errors, as CometBFT does. */
+/** Refusals before CheckTx; the RPC reports them as errors, as CometBFT does ("mempool is full" is OVERLOADED to the client). */
 export class MempoolError extends Error {
   override readonly name = "MempoolError";
 }
@@ -77,11 +78,15 @@ export class Mempool {
     this.totalBytes -= tx.length;
   }
 
-  /** The oldest txs whose total size fits in `maxBytes`. */
-  reap(maxBytes: number): Uint8Array[] {
+  /**
+   * The oldest txs whose total size fits in `maxBytes`, at most `maxTxs` of them (the block's max_gas, each tx
+   * asking for 1 gas; negative means no bound), as CometBFT's ReapMaxBytesMaxGas.
+   */
+  reap(maxBytes: number, maxTxs = -1): Uint8Array[] {
     const picked: Uint8Array[] = [];
     let bytes = 0;
     for (const tx of this.txs.values()) {
+      if (maxTxs >= 0 && picked.length >= maxTxs) break;
       if (bytes + tx.length > maxBytes) break;
       bytes += tx.length;
       picked.push(tx);
