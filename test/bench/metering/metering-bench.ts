@@ -3,10 +3,11 @@
 // Prints the transactions per interval, the chain's CPU time per interval as a share of one core at a 60 s interval,
 // and state growth per pod-day.
 // Run: npx tsx test/bench/metering/metering-bench.ts [--pods 10000] [--contributors 500] [--intervals 3] [--billing used]
+// [--profile file.cpuprofile] (the CPU profile of the last interval's block only)
 // (--billing used: pay-for-use contracts, whose measured records the chain bills by usage).
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { CheckTxType, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { Wallet } from "ethers";
@@ -23,6 +24,7 @@ import { RegisterNodeMsg } from "../../../chain-sidecar/modules/poc/poc-messages
 import type { MessageSpec } from "../../../chain-sidecar/tx/message-spec.js";
 import { signTx } from "../../../chain-sidecar/tx/signing.js";
 import { bareBlockRequest } from "../../support/bare-block-request.js";
+import { measuredProfile } from "../measured-profile.js";
 import { numericFlag } from "../numeric-flag.js";
 
 const PODS = numericFlag("pods", 10_000);
@@ -121,6 +123,7 @@ async function blocks(app: UranusApp, txs: Uint8Array[]): Promise<void> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "uranus-metering-bench-"));
   const app = await openUranusApp({ dataDir: dir, signatureCacheSize: 50_000 });
+  const profile = await measuredProfile();
   try {
     const appState = buildGenesisAppState({
       accounts: [...owners, ...payers].map((w) => ({ address: w.address, balance: 10n ** 15n })),
@@ -198,6 +201,7 @@ async function main(): Promise<void> {
     }
     await blocks(app, leases);
 
+    const loadBefore = loadavg()[0]!;
     let billedTo = leaseStart;
     const results: { txs: number; cpu: number; wall: number; growth: number }[] = [];
     for (let interval = 0; interval < INTERVALS; interval++) {
@@ -230,7 +234,7 @@ async function main(): Promise<void> {
       // Time passes to the interval's end (as empty blocks would), so CheckTx sees it ended like a live mempool does.
       await block(app, [], to - Math.floor(timeMs / 1000));
       const before = stateBytes(app);
-      const run = await block(app, batches, 1);
+      const run = await profile.around(() => block(app, batches, 1));
       if (run.checkFailures > 0) throw new Error(`${run.checkFailures} batches failed CheckTx`);
       const growth = stateBytes(app) - before;
       billedTo = to;
@@ -260,10 +264,12 @@ async function main(): Promise<void> {
         `batch records: ${batchRecordBytes(app)} bytes each on average, bounded at batchesKept (default 60) × contributors ` +
           `= ${Math.round((batchRecordBytes(app) * 60 * CONTRIBUTORS) / 1e6)} MB at the default`,
         `state size now: ${stateBytes(app)} bytes over ${app.committed.keyCount} keys`,
+        `load average (1 min) ${loadBefore.toFixed(1)} before the intervals, ${loadavg()[0]!.toFixed(1)} after, on ${cpus().length} cores`,
         "",
       ].join("\n"),
     );
   } finally {
+    await profile.finish();
     await app.close();
     rmSync(dir, { recursive: true, force: true });
   }

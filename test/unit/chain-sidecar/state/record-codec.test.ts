@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { canonicalJson } from "../../../../chain-sidecar/state/canonical-json.js";
+import { canonicalJson, encodeRecord } from "../../../../chain-sidecar/state/canonical-json.js";
 import * as codec from "../../../../chain-sidecar/state/record-codec.js";
 import { decodeLease, encodeLease } from "../../../../chain-sidecar/modules/market/market-records.js";
 import type { Lease } from "../../../../chain-sidecar/modules/market/market-records.js";
+import { POD_SETTLEMENT_RECORD } from "../../../../chain-sidecar/modules/metering/metering-records.js";
 
 const SAMPLE = codec.defineRecord({
   name: codec.text,
@@ -76,5 +77,79 @@ describe("record codec: one declaration, its codec and its view", () => {
     };
     expect(new TextDecoder().decode(encodeLease(lease))).to.equal(canonicalJson(written));
     expect(decodeLease(encodeLease(lease))).to.deep.equal(lease);
+  });
+
+  it("writes the same bytes as the generic canonical encoder, for any field names and values", () => {
+    const names = fc.uniqueArray(fc.string({ unit: "binary", minLength: 1, maxLength: 6 }), {
+      minLength: 0,
+      maxLength: 8,
+    });
+    const value = fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.integer(),
+      fc.boolean(),
+      fc.array(fc.string(), { maxLength: 3 }),
+    );
+    fc.assert(
+      fc.property(
+        names.chain((keys) =>
+          fc.tuple(fc.constant(keys), fc.array(value, { minLength: keys.length, maxLength: keys.length })),
+        ),
+        ([keys, values]) => {
+          const shape = Object.fromEntries(keys.map((k) => [k, codec.text as codec.FieldCodec<unknown>]));
+          const record = Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+          const declared = codec.defineRecord(shape);
+          const bytes = declared.encode(record);
+          expect(Buffer.from(bytes).toString()).to.equal(
+            Buffer.from(encodeRecord(declared.toJson(record as never))).toString(),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("writes a pod settlement exactly as the generic encoder does", () => {
+    const amountValue = fc.bigInt({ min: 0n, max: 2n ** 100n });
+    const safe = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
+    fc.assert(
+      fc.property(
+        fc.record({
+          podUid: fc.uuid(),
+          contractId: fc.string(),
+          replica: safe,
+          nodeId: fc.string(),
+          contributor: fc.string(),
+          scu: safe,
+          pricePerScuHour: amountValue,
+          billing: fc.constantFrom("reserved" as const, "used" as const),
+          firstFrom: safe,
+          billedTo: safe,
+          seconds: safe,
+          measuredSeconds: safe,
+          cpuMilliSeconds: amountValue,
+          memoryByteSeconds: amountValue,
+          billedMilliScuSeconds: amountValue,
+          charged: amountValue,
+          fee: amountValue,
+          unpaid: amountValue,
+          carry: amountValue,
+          intervals: safe,
+          lastBatch: fc.string(),
+          lastHeight: safe,
+        }),
+        (pod) => {
+          const bytes = POD_SETTLEMENT_RECORD.encode(pod);
+          expect(bytes).to.deep.equal(encodeRecord(POD_SETTLEMENT_RECORD.toJson(pod)));
+          expect(POD_SETTLEMENT_RECORD.decode(bytes)).to.deep.equal(pod);
+        },
+      ),
+    );
+  });
+
+  it("refuses an unsafe integer, naming the field", () => {
+    expect(() =>
+      SAMPLE.encode({ name: "x", count: 2 ** 60, total: 0n, on: false, tags: [], phase: "a" }),
+    ).to.throw("$.count: only safe integers");
   });
 });
