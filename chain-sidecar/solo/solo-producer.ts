@@ -272,7 +272,8 @@ export class SoloProducer {
     const commitInfo = lastCommitInfo(p, this.options.validatorKey.addressHex);
     const prepared = await app.prepareProposal({
       maxTxBytes: BigInt(maxTxBytes),
-      txs: this.mempool.reap(maxTxBytes),
+      // Each tx asks for 1 gas, so the block's max_gas bounds its tx count, as CometBFT's reaping does.
+      txs: this.mempool.reap(maxTxBytes, Number(this.consensusParams.block?.maxGas ?? -1n)),
       localLastCommit: {
         round: 0,
         votes: commitInfo.votes.map((v) => ({
