@@ -345,7 +345,7 @@ export class UranusApp implements AbciApplication {
       const root = await this.store.trie.apply(entries);
       if (Buffer.compare(root, appHash) !== 0) {
         // Back to the empty trie, so another snapshot can be tried.
-        await this.store.trie.apply(entries.map(([key]) => [key, null]));
+        this.store.trie.revert();
         return false;
       }
       await this.store.commit(entries, height, appHash);

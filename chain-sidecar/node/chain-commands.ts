@@ -15,6 +15,7 @@ import {
   parsePeers,
   type NodeRole,
 } from "./network-join.js";
+import { DEFAULT_SNAPSHOT_OPTIONS } from "../snapshots/state-snapshots.js";
 import { serveUntilSignal } from "./serve-until-signal.js";
 import { startAbciSidecar, startSoloSidecar } from "./sidecar.js";
 import { openHomeApp } from "./uranus-app-opener.js";
@@ -24,6 +25,13 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0)
     throw new InvalidArgumentError(`${JSON.stringify(value)} is not a positive integer`);
+  return n;
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number`);
   return n;
 }
 
@@ -108,6 +116,8 @@ interface StartOptions {
   produceOnTx?: boolean;
   emptyBlocks: boolean;
   explorer: string | false;
+  snapshotInterval: number;
+  snapshotKeep: number;
 }
 
 export function registerChainCommands(program: Command): void {
@@ -255,6 +265,16 @@ export function registerChainCommands(program: Command): void {
       DEFAULT_EXPLORER_ADDRESS,
     )
     .option("--no-explorer", "do not serve the explorer page")
+    .addOption(
+      new Option("--snapshot-interval <blocks>", "a state sync snapshot every this many blocks; 0 takes none")
+        .argParser(wholeNumber)
+        .default(DEFAULT_SNAPSHOT_OPTIONS.interval),
+    )
+    .addOption(
+      new Option("--snapshot-keep <count>", "how many of the newest snapshots stay on disk")
+        .argParser(positiveInt)
+        .default(DEFAULT_SNAPSHOT_OPTIONS.keep),
+    )
     .action(async (options: StartOptions) => {
       if (!existsSync(configPath(options.home))) {
         throw new Error(
@@ -262,7 +282,10 @@ export function registerChainCommands(program: Command): void {
         );
       }
       const logger = pino({ name: "uranus-sidecar" });
-      const app = await openHomeApp(options.home, logger);
+      const app = await openHomeApp(options.home, logger, {
+        interval: options.snapshotInterval,
+        keep: options.snapshotKeep,
+      });
       const code = await serveUntilSignal(
         (onFatal) =>
           withExplorer(

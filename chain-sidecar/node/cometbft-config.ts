@@ -30,6 +30,23 @@ export interface CometConfigSettings {
   rpcMaxBatchSize?: number;
   /** Where CometBFT serves Prometheus metrics (on listenHost); metrics stay off without it. */
   prometheusPort?: number;
+  /** Join through state sync: restore a peer's snapshot instead of replaying every block since genesis. */
+  stateSync?: StateSyncSettings;
+}
+
+/** CometBFT's [statesync]: the light client checks the snapshot's app hash against headers from these servers. */
+export interface StateSyncSettings {
+  /** At least two RPC URLs (the first is the light client's primary, the others its witnesses). */
+  rpcServers: string[];
+  /** A height and its block hash trusted out of band, from which the light client verifies later headers. */
+  trustHeight: number;
+  trustHash: string;
+  /** How long a trusted header stays usable; CometBFT's default is a week. */
+  trustPeriodHours?: number;
+  /** How long to gather peers' snapshots before restoring one (CometBFT wants at least 5 s). */
+  discoveryTimeMs?: number;
+  /** How long to wait for a chunk before asking another peer (at least 5 s). */
+  chunkRequestTimeoutMs?: number;
 }
 
 export function configPath(home: string): string {
@@ -65,6 +82,28 @@ export const DEFAULT_MEMPOOL_MAX_TXS_BYTES = 64 * 1024 * 1024;
 /** host:port, with an IPv6 host in brackets as Go's net package wants it. */
 export function hostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function configureStateSync(config: TomlTable, settings: StateSyncSettings): void {
+  if (settings.rpcServers.length < 2) {
+    throw new Error(`state sync needs at least two RPC servers, got ${settings.rpcServers.length}`);
+  }
+  if (!Number.isInteger(settings.trustHeight) || settings.trustHeight < 1) {
+    throw new Error(`state sync trust height must be a positive height, got ${settings.trustHeight}`);
+  }
+  if (!/^[0-9A-Fa-f]{64}$/.test(settings.trustHash)) {
+    throw new Error(
+      `state sync trust hash ${JSON.stringify(settings.trustHash)} is not a 32-byte hex block hash`,
+    );
+  }
+  const stateSync = section(config, "statesync");
+  stateSync.enable = true;
+  stateSync.rpc_servers = settings.rpcServers.join(",");
+  stateSync.trust_height = settings.trustHeight;
+  stateSync.trust_hash = settings.trustHash.toUpperCase();
+  stateSync.trust_period = `${settings.trustPeriodHours ?? 168}h0m0s`;
+  stateSync.discovery_time = ms(Math.max(5000, settings.discoveryTimeMs ?? 15_000));
+  stateSync.chunk_request_timeout = ms(Math.max(5000, settings.chunkRequestTimeoutMs ?? 10_000));
 }
 
 export function configureCometHome(home: string, settings: CometConfigSettings): void {
@@ -108,6 +147,7 @@ export function configureCometHome(home: string, settings: CometConfigSettings):
   instrumentation.prometheus = settings.prometheusPort !== undefined;
   if (settings.prometheusPort !== undefined)
     instrumentation.prometheus_listen_addr = hostPort(host, settings.prometheusPort);
+  if (settings.stateSync !== undefined) configureStateSync(config, settings.stateSync);
   writeFileSync(configPath(home), stringify(config) + "\n");
 }
 

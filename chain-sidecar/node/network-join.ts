@@ -89,3 +89,22 @@ export function joinNetwork(home: string, join: CheckedJoin): { validatorKeyFrom
 function presentFile(path: string | undefined): string | undefined {
   return path !== undefined && path !== "" && existsSync(path) ? path : undefined;
 }
+
+/** A trust height and block hash for state sync, read from a node of the network: its latest block. */
+export async function stateSyncTrust(rpcUrl: string): Promise<{ trustHeight: number; trustHash: string }> {
+  const get = async <T>(path: string): Promise<T> => {
+    const response = await fetch(`${rpcUrl.replace(/\/$/, "")}${path}`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    const body = (await response.json()) as { result?: T; error?: { data?: string; message?: string } };
+    if (body.result === undefined) {
+      throw new Error(`${rpcUrl}${path}: ${body.error?.data ?? body.error?.message ?? "no result"}`);
+    }
+    return body.result;
+  };
+  const status = await get<{ sync_info: { latest_block_height: string } }>("/status");
+  const trustHeight = Number(status.sync_info.latest_block_height);
+  if (!(trustHeight >= 1)) throw new Error(`${rpcUrl} has no blocks yet to trust`);
+  const block = await get<{ block_id: { hash: string } }>(`/block?height=${trustHeight}`);
+  return { trustHeight, trustHash: block.block_id.hash };
+}

@@ -11,6 +11,8 @@ export type SidecarLauncher = (home: string) => { command: string; args: string[
 
 export interface NodeStatus {
   height: number;
+  /** The lowest block this node's block store holds: 1 after replaying from genesis, higher after state sync. */
+  earliestHeight: number;
   appHash: string;
   catchingUp: boolean;
 }
@@ -108,11 +110,19 @@ export class TestnetNode {
   async status(): Promise<NodeStatus> {
     const response = await fetch(`${this.rpcUrl}/status`, { signal: AbortSignal.timeout(2000) });
     const body = (await response.json()) as {
-      result: { sync_info: { latest_block_height: string; latest_app_hash: string; catching_up: boolean } };
+      result: {
+        sync_info: {
+          latest_block_height: string;
+          latest_app_hash: string;
+          catching_up: boolean;
+          earliest_block_height: string;
+        };
+      };
     };
     const sync = body.result.sync_info;
     return {
       height: Number(sync.latest_block_height),
+      earliestHeight: Number(sync.earliest_block_height),
       appHash: sync.latest_app_hash,
       catchingUp: sync.catching_up,
     };

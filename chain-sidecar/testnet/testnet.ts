@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { freePorts } from "../../process/free-port.js";
 import { stopPid } from "../../process/managed-process.js";
 import { waitFor } from "../../process/wait-for.js";
-import { configureCometHome } from "../node/cometbft-config.js";
+import { configureCometHome, type CometConfigSettings } from "../node/cometbft-config.js";
+import { stateSyncTrust } from "../node/network-join.js";
 import { homePaths, initCometHome, readNodeId } from "../node/cometbft-home.js";
 import {
   newGenesisDoc,
@@ -64,6 +65,8 @@ export interface TestnetStateFile {
 }
 
 export const STATE_FILE = "testnet.json";
+
+const DEFAULT_LOG_LEVEL = "main:info,state:info,consensus:error,*:error";
 
 export class Testnet {
   private constructor(
@@ -120,7 +123,7 @@ export class Testnet {
     return testnet;
   }
 
-  private configure(node: TestnetNode): void {
+  private configure(node: TestnetNode, extra: CometConfigSettings = {}): void {
     writeGenesisDoc(homePaths(node.home).genesis, this.genesis);
     configureCometHome(node.home, {
       moniker: node.name,
@@ -132,9 +135,10 @@ export class Testnet {
       timeoutCommitMs: this.options.timeoutCommitMs ?? 1000,
       roundTimeoutMs: this.options.roundTimeoutMs ?? 1000,
       createEmptyBlocks: this.options.createEmptyBlocks ?? true,
-      logLevel: this.options.logLevel ?? "main:info,state:info,consensus:error,*:error",
+      logLevel: this.options.logLevel ?? DEFAULT_LOG_LEVEL,
       mempoolSize: this.options.mempoolSize,
       rpcMaxBatchSize: this.options.rpcMaxBatchSize,
+      ...extra,
     });
   }
 
@@ -210,6 +214,33 @@ export class Testnet {
     this.configure(twin);
     await twin.start();
     return twin;
+  }
+
+  /**
+   * Adds a full node that joins through state sync: it restores the newest snapshot its peers offer, with the app
+   * hash checked by a light client against two running nodes' RPC and trusting their current block, then follows
+   * the chain by block sync. Its block store starts above the snapshot height.
+   */
+  async addStateSyncedNode(
+    launcher: SidecarLauncher = this.options.launcher,
+    discoveryTimeMs = 5000,
+  ): Promise<TestnetNode> {
+    const rpcNodes = this.nodes.filter((n) => n.running).slice(0, 2);
+    if (rpcNodes.length < 2) throw new Error("state sync needs two running nodes to serve the light client");
+    const name = `full${this.nodes.length}`;
+    const home = join(this.dir, name);
+    await initCometHome(home);
+    const [rpcPort, p2pPort, metricsPort] = await freePorts(3);
+    const node = new TestnetNode(name, home, rpcPort!, p2pPort!, metricsPort!, readNodeId(home), launcher);
+    const trust = await stateSyncTrust(rpcNodes[0]!.rpcUrl);
+    this.nodes.push(node);
+    this.configure(node, {
+      stateSync: { rpcServers: rpcNodes.map((n) => n.rpcUrl), ...trust, discoveryTimeMs },
+      // State sync's own progress (snapshots offered, chunks applied, "Snapshot restored") goes to its log.
+      logLevel: `${this.options.logLevel ?? DEFAULT_LOG_LEVEL},statesync:info`,
+    });
+    await node.start();
+    return node;
   }
 
   /** Stops every process (CometBFT before its sidecar). */

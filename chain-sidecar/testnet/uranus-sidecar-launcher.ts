@@ -6,5 +6,9 @@ import { tsxNodeCommand } from "./tsx-node-command.js";
 
 const sidecarMain = fileURLToPath(new URL("../node/sidecar-main.ts", import.meta.url));
 
-export const uranusSidecarLauncher: SidecarLauncher = (home) =>
-  tsxNodeCommand(sidecarMain, ["chain", "start", "--home", home]);
+/** The sidecar with extra `chain start` flags, e.g. `--snapshot-interval 10`. */
+export function uranusSidecarLauncherWith(startFlags: string[]): SidecarLauncher {
+  return (home) => tsxNodeCommand(sidecarMain, ["chain", "start", "--home", home, ...startFlags]);
+}
+
+export const uranusSidecarLauncher: SidecarLauncher = uranusSidecarLauncherWith([]);
