@@ -21,7 +21,7 @@ import {
   headerFromJson,
   type BlockIdJson,
   type HeaderJson,
-} from "./cometbft-json-fixture.js";
+} from "../../../support/cometbft-block-json.js";
 
 interface Fixture {
   block19: { block_id: BlockIdJson; header: HeaderJson; txs: string[] };

@@ -16,7 +16,7 @@ import {
   headerFromJson,
   type BlockIdJson,
   type HeaderJson,
-} from "./cometbft-json-fixture.js";
+} from "../../../support/cometbft-block-json.js";
 
 interface BlockJson {
   block_id: BlockIdJson;
