@@ -37,14 +37,32 @@ export function encodeAccount(account: Account): Uint8Array {
   );
 }
 
+// What stored bytes hold, remembered per bytes object: a transaction reads back the accounts and amounts it and the
+// transactions before it wrote, and parsing their JSON again cost more than the transfer itself. Stored values are
+// never mutated, so equal identity means equal content; callers get copies.
+const accountOfBytes = new WeakMap<Uint8Array, Readonly<Account>>();
+const amountOfBytes = new WeakMap<Uint8Array, bigint>();
+
 export function readAccount(state: StateReader, address: string): Account {
   const bytes = state.get(accountKey(address));
-  return bytes ? decodeAccount(bytes) : { address, balance: 0n, nonce: 0 };
+  if (!bytes) return { address, balance: 0n, nonce: 0 };
+  let account = accountOfBytes.get(bytes);
+  if (account === undefined) {
+    account = decodeAccount(bytes);
+    accountOfBytes.set(bytes, account);
+  }
+  return { ...account };
 }
 
 function readAmount(state: StateReader, key: string): bigint {
   const bytes = state.get(key);
-  return bytes ? BigInt((decodeRecord(bytes) as { amount: string }).amount) : 0n;
+  if (!bytes) return 0n;
+  let amount = amountOfBytes.get(bytes);
+  if (amount === undefined) {
+    amount = BigInt((decodeRecord(bytes) as { amount: string }).amount);
+    amountOfBytes.set(bytes, amount);
+  }
+  return amount;
 }
 
 export function readSupply(state: StateReader): bigint {
@@ -66,11 +84,15 @@ export class BankKeeper {
   }
 
   private save(state: StateWriter, account: Account): void {
-    state.set(accountKey(account.address), encodeAccount(account));
+    const bytes = encodeAccount(account);
+    accountOfBytes.set(bytes, { ...account });
+    state.set(accountKey(account.address), bytes);
   }
 
   private saveAmount(state: StateWriter, key: string, amount: bigint): void {
-    state.set(key, encodeRecord({ amount: amount.toString() }));
+    const bytes = encodeRecord({ amount: amount.toString() });
+    amountOfBytes.set(bytes, amount);
+    state.set(key, bytes);
   }
 
   credit(state: StateWriter, address: string, amount: bigint): void {

@@ -1,5 +1,5 @@
 // Benchmark: bare native secp256k1 verify rate of one core vs signed transfers through CheckTx + FinalizeBlock + Commit.
-// Run: npx tsx test/bench/chain/solo.ts [--txs N] [--block N]
+// Run: npx tsx test/bench/chain/solo.ts [--txs N] [--block N] [--profile file.cpuprofile] (profiles the measured blocks)
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -10,6 +10,7 @@ import { openUranusApp } from "../../../chain-sidecar/app/uranus-app.js";
 import { buildGenesisAppState } from "../../../chain-sidecar/genesis/app-state.js";
 import { nativeSecp256k1, recoveryBackend } from "../../../chain-sidecar/tx/public-key-recovery.js";
 import { bareBlockRequest } from "../../support/bare-block-request.js";
+import { measuredProfile } from "../measured-profile.js";
 import { numericFlag } from "../numeric-flag.js";
 import { assertSameAsSignTx, presignTransfers } from "./presigned-transfers.js";
 
@@ -101,33 +102,37 @@ async function pipelineRate(): Promise<PipelineResult> {
     process.stdout.write(
       `signed ${txCount} transfers from ${senders} accounts in ${signSeconds.toFixed(1)} s\n`,
     );
+    const profile = await measuredProfile();
     let height = 0;
     let rejected = 0;
     const phases = { checkTx: 0, finalizeBlock: 0, commit: 0 };
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
-    for (let offset = 0; offset < txs.length; offset += blockSize) {
-      const block = txs.slice(offset, offset + blockSize);
-      let t = process.cpuUsage();
-      for (const tx of block) {
-        const checked = await app.checkTx({ tx, type: CheckTxType.NEW });
-        if (checked.code !== 0) rejected++;
+    await profile.around(async () => {
+      for (let offset = 0; offset < txs.length; offset += blockSize) {
+        const block = txs.slice(offset, offset + blockSize);
+        let t = process.cpuUsage();
+        for (const tx of block) {
+          const checked = await app.checkTx({ tx, type: CheckTxType.NEW });
+          if (checked.code !== 0) rejected++;
+        }
+        phases.checkTx += cpuMs(t);
+        t = process.cpuUsage();
+        height++;
+        const result = await app.finalizeBlock(
+          bareBlockRequest(block, BigInt(height), 1_700_000_000n + BigInt(height)),
+        );
+        rejected += result.txResults.filter((r) => r.code !== 0).length;
+        phases.finalizeBlock += cpuMs(t);
+        t = process.cpuUsage();
+        await app.commit({});
+        phases.commit += cpuMs(t);
       }
-      phases.checkTx += cpuMs(t);
-      t = process.cpuUsage();
-      height++;
-      const result = await app.finalizeBlock(
-        bareBlockRequest(block, BigInt(height), 1_700_000_000n + BigInt(height)),
-      );
-      rejected += result.txResults.filter((r) => r.code !== 0).length;
-      phases.finalizeBlock += cpuMs(t);
-      t = process.cpuUsage();
-      await app.commit({});
-      phases.commit += cpuMs(t);
-    }
+    });
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStarted);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    await profile.finish();
     return { rate: txs.length / seconds, cpuRate: txs.length / cpuSeconds, blocks: height, rejected, phases };
   } finally {
     await app.close();
