@@ -13,6 +13,8 @@ import {
   NODE_ROLES,
   parseExternalAddress,
   parsePeers,
+  parseRpcServers,
+  stateSyncSettings,
   type NodeRole,
 } from "./network-join.js";
 import { DEFAULT_SNAPSHOT_OPTIONS } from "../snapshots/state-snapshots.js";
@@ -65,6 +67,7 @@ interface InitOptions {
   externalAddress?: string;
   privValidatorKey?: string;
   nodeKey?: string;
+  stateSync?: string[];
 }
 
 function listenHost(value: string): string {
@@ -114,7 +117,7 @@ interface StartOptions {
   rpcPort?: number;
   blockTime: number;
   produceOnTx?: boolean;
-  emptyBlocks: boolean;
+  emptyBlocks?: boolean;
   explorer: string | false;
   snapshotInterval: number;
   snapshotKeep: number;
@@ -187,6 +190,12 @@ export function registerChainCommands(program: Command): void {
       "with --genesis: priv_validator_key.json to sign with, used when the file exists (e.g. an optional Secret)",
     )
     .option("--node-key <file>", "with --genesis: node_key.json (p2p identity), used when the file exists")
+    .addOption(
+      new Option(
+        "--state-sync <rpc-urls>",
+        "with --genesis: restore a peer's snapshot instead of replaying from genesis; two CometBFT RPC URLs of the network, the first one's latest block trusted",
+      ).argParser(parseRpcServers),
+    )
     .action(async (options: InitOptions) => {
       const paths = homePaths(options.home);
       const join =
@@ -202,6 +211,8 @@ export function registerChainCommands(program: Command): void {
         throw new Error("--priv-validator-key and --node-key go with --genesis");
       if (join === undefined && options.role === "full")
         throw new Error("--role full joins a network: give its --genesis");
+      if (join === undefined && options.stateSync !== undefined)
+        throw new Error("--state-sync joins a network: give its --genesis");
       await initCometHome(options.home);
       const joined = join === undefined ? undefined : joinNetwork(options.home, join);
       const key = ValidatorKey.load(paths.validatorKey);
@@ -216,6 +227,10 @@ export function registerChainCommands(program: Command): void {
         externalAddress: options.externalAddress,
         persistentPeers: options.persistentPeers,
         timeoutCommitMs: options.blockTime,
+        stateSync:
+          options.stateSync === undefined
+            ? undefined
+            : await stateSyncSettings(options.home, options.stateSync),
       });
       const consensusPubKey = Buffer.from(key.publicKey).toString("base64");
       const summary = {
@@ -258,7 +273,10 @@ export function registerChainCommands(program: Command): void {
       new Option("--block-time <ms>", "solo: time between blocks").argParser(positiveInt).default(1000),
     )
     .option("--produce-on-tx", "solo: start a block as soon as txs arrive")
-    .option("--no-empty-blocks", "solo: skip blocks without txs")
+    .option(
+      "--empty-blocks",
+      "solo: a block every --block-time even without txs (default: only for txs, and the block after a state change)",
+    )
     .option(
       "--explorer <host:port>",
       "serve the explorer page here (a busy default port falls back to a free one)",

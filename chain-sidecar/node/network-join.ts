@@ -2,6 +2,7 @@
 import { chmodSync, copyFileSync, existsSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
 import { readGenesisDoc, type GenesisDoc } from "../genesis/genesis-doc.js";
+import { readCometConfig, type StateSyncSettings } from "./cometbft-config.js";
 import { homePaths, nodeIdOfKeyFile } from "./cometbft-home.js";
 import { ValidatorKey } from "./validator-key.js";
 
@@ -107,4 +108,35 @@ export async function stateSyncTrust(rpcUrl: string): Promise<{ trustHeight: num
   if (!(trustHeight >= 1)) throw new Error(`${rpcUrl} has no blocks yet to trust`);
   const block = await get<{ block_id: { hash: string } }>(`/block?height=${trustHeight}`);
   return { trustHeight, trustHash: block.block_id.hash };
+}
+
+/** CometBFT RPC URLs for state sync's light client, comma-separated: at least two (the same one twice will do). */
+export function parseRpcServers(value: string): string[] {
+  const servers = value
+    .split(",")
+    .map((server) => server.trim())
+    .filter((server) => server !== "");
+  for (const server of servers) {
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(server))
+      throw new InvalidArgumentError(`${JSON.stringify(server)} is not an http(s)://HOST:PORT RPC URL`);
+  }
+  if (servers.length < 2)
+    throw new InvalidArgumentError(
+      "state sync needs two RPC servers (the light client's primary and a witness)",
+    );
+  return servers;
+}
+
+/**
+ * [statesync] for a home that joins by restoring a snapshot: the trust an earlier run recorded in its config is
+ * kept (so a restart needs no RPC), else the first server's latest block is trusted now.
+ */
+export async function stateSyncSettings(home: string, rpcServers: string[]): Promise<StateSyncSettings> {
+  const recorded = readCometConfig(home).statesync as
+    { trust_height?: number; trust_hash?: string } | undefined;
+  const trust =
+    recorded?.trust_height !== undefined && recorded.trust_height > 0 && recorded.trust_hash
+      ? { trustHeight: recorded.trust_height, trustHash: recorded.trust_hash }
+      : await stateSyncTrust(rpcServers[0]!);
+  return { rpcServers, ...trust };
 }
