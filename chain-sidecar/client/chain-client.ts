@@ -129,12 +129,18 @@ export class ChainClient {
     };
   }
 
-  /** The app hash of the state after block `height`, from block height+1's header, waiting for that block. */
+  /**
+   * The app hash of the state after block `height`, from block height+1's header, waiting for that block; or from
+   * block `height`'s own header when it is the latest and has no txs: the app writes no state without txs, and an
+   * idle chain makes no next block.
+   */
   private async appHashAfter(height: number): Promise<Uint8Array> {
     const deadline = Date.now() + HEADER_WAIT_MS;
     for (;;) {
       const latest = (await this.comet.status()).syncInfo.latestBlockHeight;
       if (latest > height) return (await this.comet.block(height + 1)).block.header.appHash;
+      const { block } = await this.comet.block(height);
+      if (block.txs.length === 0 && block.evidence.length === 0) return block.header.appHash;
       if (Date.now() > deadline)
         throw new Error(`block ${height + 1} did not appear within ${HEADER_WAIT_MS} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));

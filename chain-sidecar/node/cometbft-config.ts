@@ -19,6 +19,11 @@ export interface CometConfigSettings {
   timeoutCommitMs?: number;
   /** Propose/prevote/precommit timeouts; short on loopback so a missing validator costs little. */
   roundTimeoutMs?: number;
+  /**
+   * Blocks without txs. Off by default: the app changes no state in them, so CometBFT makes a block only for txs and
+   * the proof block after a changed app hash, and an idle chain is quiet. Testnets turn it on, as state sync needs
+   * the two blocks after a snapshot's height.
+   */
   createEmptyBlocks?: boolean;
   createEmptyBlocksIntervalMs?: number;
   logLevel?: string;
@@ -136,7 +141,7 @@ export function configureCometHome(home: string, settings: CometConfigSettings):
     consensus.timeout_precommit_delta = ms(Math.ceil(t / 4));
   }
   if (settings.timeoutCommitMs !== undefined) consensus.timeout_commit = ms(settings.timeoutCommitMs);
-  if (settings.createEmptyBlocks !== undefined) consensus.create_empty_blocks = settings.createEmptyBlocks;
+  consensus.create_empty_blocks = settings.createEmptyBlocks ?? false;
   if (settings.createEmptyBlocksIntervalMs !== undefined) {
     consensus.create_empty_blocks_interval = ms(settings.createEmptyBlocksIntervalMs);
   }

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { createPublicKey, verify } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ChainClient } from "../../../../chain-sidecar/client/chain-client.js";
 import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
 import { headerHash } from "../../../../chain-sidecar/solo/block-hashing.js";
 import { precommitSignBytes } from "../../../../chain-sidecar/solo/vote-sign-bytes.js";
@@ -93,6 +94,21 @@ describe("a solo Uranus chain without empty blocks", function () {
     expect(proofBlock.txs).to.have.length(0);
     expect(Buffer.from(proofBlock.header.appHash)).to.deep.equal(Buffer.from(chain.app.committed.appHash));
     expect(chain.faults).to.deep.equal([]);
+  });
+
+  it("verifies a proven query on the idle chain against the latest block's header, without waiting for another", async () => {
+    const client = await ChainClient.connect(chain.rpcUrl);
+    try {
+      const height = chain.producer.height;
+      const started = performance.now();
+      const proven = await client.queryProven(`/account/${bob.address}`);
+      expect(performance.now() - started, "no wait for a block that will not come").to.be.lessThan(2000);
+      expect(proven.height).to.equal(Number(height));
+      expect((proven.value as { balance: string }).balance).to.equal("5");
+      expect(chain.producer.height).to.equal(height);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it("serves headers whose hash is CometBFT's header hash, and commits signed over CometBFT's precommit bytes", async () => {
