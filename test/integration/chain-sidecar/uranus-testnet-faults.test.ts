@@ -79,14 +79,21 @@ describe("Uranus validators on a real 4-node CometBFT testnet", function () {
     const down = nodes[2];
     const address = consensusAddress(down);
     await testnet.waitForCaughtUp();
-    await down.stop();
-    await waitFor(
-      async () => {
-        const record = (await appValidators(nodes[0])).find((v) => v.consensusAddress === address);
-        return (record?.jailed === true && record.jailReason === "downtime") || undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 300, description: `${down.name} jailed for downtime` },
-    );
+    // Missed votes are counted in blocks with txs (an idle chain writes nothing), as operators' heartbeats make.
+    const heartbeats = new TransferLoad(CHAIN_ID, senders.slice(0, 1), () => [nodes[0].rpcUrl], 4);
+    heartbeats.start();
+    try {
+      await down.stop();
+      await waitFor(
+        async () => {
+          const record = (await appValidators(nodes[0])).find((v) => v.consensusAddress === address);
+          return (record?.jailed === true && record.jailReason === "downtime") || undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 300, description: `${down.name} jailed for downtime` },
+      );
+    } finally {
+      await heartbeats.stop();
+    }
     await waitFor(async () => (await cometValidatorCount(nodes[0])) === 3 || undefined, {
       timeoutMs: 30_000,
       description: "CometBFT's validator set down to 3",
