@@ -20,6 +20,9 @@ import { isRemote, openOrderMessage } from "./remote-placement.js";
 import { OpenOrderMsg } from "../../chain-sidecar/modules/federation/federation-types.js";
 import { openedCondition, unfundedCondition, writeContractStatus } from "./contract-status.js";
 
+/** An opening not committed within this long shows the phase Opening. */
+const SHOW_OPENING_AFTER_MS = 1_500;
+
 /** A reconcile that stops early with these status changes and a retry. */
 export class Blocked extends Error {
   constructor(
@@ -40,8 +43,8 @@ export interface OpenedContract {
 }
 
 export class ContractOpener {
-  /** Contract ids whose opening this process sent and whose block has not been seen yet: not sent again meanwhile. */
-  private readonly openingsInFlight = new Set<string>();
+  /** Contract ids whose opening this process sent and whose block has not been seen yet, with when it was sent. */
+  private readonly openingsInFlight = new Map<string, number>();
 
   constructor(
     private readonly ctx: OperatorContext,
@@ -127,9 +130,10 @@ export class ContractOpener {
     const clusterId = this.ctx.settings.clusterId;
     // Derived from the payer and this object's UID: the same after any crash, and the chain opens it only once.
     const contractId = contractIdFor(payerAddress, clusterId, cc.metadata.uid!);
-    if (this.openingsInFlight.has(contractId)) {
-      // Only an opening slower than its recheck is shown: the usual one goes from no phase to Running in one write.
-      if (cc.status?.phase !== "Opening")
+    const sentAt = this.openingsInFlight.get(contractId);
+    if (sentAt !== undefined) {
+      // Only a slow opening is shown: the usual one goes from no phase to Running in one write.
+      if (cc.status?.phase !== "Opening" && performance.now() - sentAt >= SHOW_OPENING_AFTER_MS)
         await writeContractStatus(this.ctx, cc, { phase: "Opening" }, [
           openedCondition(
             cc,
@@ -177,7 +181,7 @@ export class ContractOpener {
                 operator: await chain.keys.operatorAddress(),
               }),
             );
-        this.openingsInFlight.add(contractId);
+        this.openingsInFlight.set(contractId, performance.now());
         const settled = (): void => {
           this.openingsInFlight.delete(contractId);
           this.wake(rc.key);

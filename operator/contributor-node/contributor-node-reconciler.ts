@@ -183,13 +183,21 @@ export class ContributorNodeReconciler {
     const allocated = allocatedScu(this.ctx, nodeId);
     status.capacitySCU = capacity;
     status.allocatedSCU = allocated;
-    status.poc = {
+    const poc = {
       basic: pocInteger(standing.poc.basic),
       service: pocInteger(standing.poc.service),
       chain: pocInteger(standing.poc.chain),
       total: pocInteger(standing.poc.total),
-      height: this.ctx.chain.watcher.latestHeight,
     };
+    const shown = cn.status?.poc;
+    // The height the scores were read at moves every block: it is rewritten only with new scores, not on its own.
+    const unchanged =
+      shown !== undefined &&
+      shown.basic === poc.basic &&
+      shown.service === poc.service &&
+      shown.chain === poc.chain &&
+      shown.total === poc.total;
+    status.poc = { ...poc, height: unchanged ? shown.height : this.ctx.chain.watcher.latestHeight };
     status.onlineSince =
       online.status === "True" && standing.onlineSinceMs > 0
         ? conditionTime(new Date(standing.onlineSinceMs))

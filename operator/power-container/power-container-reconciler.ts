@@ -74,6 +74,9 @@ export class PowerContainerReconciler {
     for (const extra of active.slice(1))
       await retirePod(this.ctx.runtime.client, extra, { outcome: "completed", since: now });
 
+    // A replica made in the same pass that opened its contract: the contract's status, written next, brings it back.
+    if (current === undefined && pc.status === undefined && contract.status?.contractId === undefined)
+      return {};
     const finished = pc.status?.phase === "Succeeded" || pc.status?.phase === "Failed";
     const contractRuns =
       RUNNING_PHASES.has(contract.status?.phase ?? "") && contract.status?.contractId !== undefined;
