@@ -17,6 +17,8 @@ export const OPEN_PREFIX = "federation/open/";
 export const ASSIGNED_PREFIX = "federation/assigned/";
 /** Clusters by operator account, then id, so a commit's votes find the clusters of their validators. */
 export const OPERATOR_PREFIX = "federation/operator/";
+/** The last block whose commit votes liveness looked at: `{ height }`. */
+export const VOTES_SEEN_KEY = "federation/votesSeen";
 
 /** open: waits for a cluster; assigned: a cluster holds it in its current epoch. */
 export const ORDER_STATES = ["open", "assigned"] as const;

@@ -74,6 +74,16 @@ describe("federation: liveness from heartbeats and the operator's validator, and
     expect(cluster(chain, "alpha").validatorSilentSince).to.equal(0);
   });
 
+  it("counts a validator silent since the last block whose votes were seen, when blocks between had no txs", () => {
+    chain.endBlock(1, [{ consensusAddress: alphaValidator, signed: true }]);
+    const seenAt = chain.height;
+    // Blocks without txs run no hooks: their votes are never seen.
+    chain.height += 6;
+    beat(chain, "beta", beta, 10n);
+    chain.endBlock(1, [{ consensusAddress: alphaValidator, signed: false }]);
+    expect(cluster(chain, "alpha").validatorSilentSince).to.equal(seenAt);
+  });
+
   it("ignores votes of validators no cluster's operator runs", () => {
     const other = consensusAddressOf(Buffer.alloc(32, 9));
     chain.endBlock(1, [{ consensusAddress: other, signed: false }]);
