@@ -2,7 +2,13 @@
 // block together with the trie's nodes, the height and the app hash, so a kill -9 at any point leaves the last commit.
 import { LRUCache } from "lru-cache";
 import { MerkleTrie } from "./merkle-trie.js";
-import { asBytes, openStateDatabase, type StateDatabase } from "./state-database.js";
+import {
+  asBytes,
+  openStateDatabase,
+  storageBytes,
+  type StateDatabase,
+  type StorageBytes,
+} from "./state-database.js";
 import { scanBounds, type StateChange, type StateEntry, type StateReader } from "./state-access.js";
 import { DEFAULT_NODE_CACHE_BYTES, TrieNodeStore } from "./trie-node-store.js";
 
@@ -33,6 +39,7 @@ export class CommittedStore implements StateReader {
 
   private constructor(
     private readonly db: StateDatabase,
+    private readonly dataDir: string,
     /** Always at the root over the committed state plus whatever the app has applied since the last commit. */
     readonly trie: MerkleTrie,
     valueCacheBytes: number,
@@ -53,7 +60,12 @@ export class CommittedStore implements StateReader {
       const storedRoot = db.meta.get(TRIE_ROOT_KEY);
       const nodes = new TrieNodeStore(db.trieNodes, options.nodeCacheBytes ?? DEFAULT_NODE_CACHE_BYTES);
       const trie = await MerkleTrie.open(nodes, storedRoot === undefined ? undefined : asBytes(storedRoot));
-      const store = new CommittedStore(db, trie, options.valueCacheBytes ?? DEFAULT_VALUE_CACHE_BYTES);
+      const store = new CommittedStore(
+        db,
+        dataDir,
+        trie,
+        options.valueCacheBytes ?? DEFAULT_VALUE_CACHE_BYTES,
+      );
       store.checkTrieMatchesAppHash();
       return store;
     } catch (error) {
@@ -102,6 +114,11 @@ export class CommittedStore implements StateReader {
     return found;
   }
 
+  /** The bytes the committed state takes on disk (file and live pages). */
+  storageBytes(): StorageBytes {
+    return storageBytes(this.db, this.dataDir);
+  }
+
   /** A value the last commit stored beside the state (outside the app hash), e.g. the last block's time. */
   metadata(name: string): Uint8Array | undefined {
     const value = this.db.meta.get(name);
@@ -112,7 +129,7 @@ export class CommittedStore implements StateReader {
    * Persists one block in one LMDB write transaction: its state changes, the trie nodes applied since the last
    * commit (new ones written, pruned ones deleted), the height, the app hash, the trie root and `metadata`.
    */
-  commit(
+  async commit(
     changes: readonly StateChange[],
     height: number,
     appHash: Uint8Array,
@@ -137,7 +154,8 @@ export class CommittedStore implements StateReader {
     for (const [key, value] of changes) this.values.set(key, value ?? ABSENT);
     this.lastHeight = height;
     this.lastAppHash = appHash;
-    return Promise.resolve();
+    // Visible to readers at once; durable (fsync'd) when this resolves, as a commit should be before Commit returns.
+    await root.flushed;
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
 import { hash as digestOf } from "node:crypto";
 import { createMPT, createMerkleProof, verifyMerkleProof, type MerklePatriciaTrie } from "@ethereumjs/mpt";
 import type { StateChange } from "./state-access.js";
+import { buildTrie } from "./trie-bulk-build.js";
 import type { TrieNodeStore } from "./trie-node-store.js";
 
 const encoder = new TextEncoder();
@@ -67,10 +68,26 @@ export class MerkleTrie {
 
   /** Applies sorted changes and returns the new root. */
   async apply(changes: readonly StateChange[]): Promise<Uint8Array> {
+    if (Buffer.compare(this.trie.root(), EMPTY_TRIE_ROOT) === 0) return this.fill(changes);
     for (const [key, value] of changes) {
       if (value === null) await this.trie.del(encoder.encode(key));
       else await this.trie.put(encoder.encode(key), value);
     }
+    return this.root();
+  }
+
+  /** An empty trie takes all its keys in one bottom-up pass (genesis, a state-sync restore). */
+  private async fill(changes: readonly StateChange[]): Promise<Uint8Array> {
+    const latest = new Map<string, Uint8Array | null>(changes);
+    const entries: [Uint8Array, Uint8Array][] = [];
+    for (const [key, value] of latest) if (value !== null) entries.push([encoder.encode(key), value]);
+    if (entries.length === 0) return this.root();
+    const nodes: { type: "put"; key: Uint8Array; value: Uint8Array }[] = [];
+    const root = buildTrie(entries, sha256, (node) =>
+      nodes.push({ type: "put", key: node.hash, value: node.encoded }),
+    );
+    await this.trie.database().batch(nodes);
+    this.trie.root(root);
     return this.root();
   }
 

@@ -1,7 +1,7 @@
 // The committed state's files: one LMDB environment (a memory-mapped B-tree with synchronous reads, ordered cursors
 // and atomic multi-table write transactions) holding the state, the trie's nodes and the commit metadata.
 // LMDB rather than LevelDB: modules read state synchronously, and classic-level has no synchronous range scan.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { open, type Database, type RootDatabase } from "lmdb";
 import type { TrieNodeTable } from "./trie-node-store.js";
@@ -37,9 +37,33 @@ export function openStateDatabase(dataDir: string): StateDatabase {
   };
 }
 
-/** The path of the environment's data file (for its size on disk). */
+/** The path of the environment's data file. */
 export function stateDatabaseFile(dataDir: string): string {
   return join(dataDir, FILE_NAME);
+}
+
+interface TableStats {
+  pageSize: number;
+  treeBranchPageCount: number;
+  treeLeafPageCount: number;
+  overflowPages: number;
+}
+
+export interface StorageBytes {
+  /** The data file's size: LMDB reuses freed pages but never shrinks the file. */
+  file: number;
+  /** Pages holding live entries of the state, trie and metadata tables. */
+  used: number;
+}
+
+/** How much of the disk the committed state takes, in bytes. */
+export function storageBytes(db: StateDatabase, dataDir: string): StorageBytes {
+  let used = 0;
+  for (const table of [db.state, db.trieNodes, db.meta]) {
+    const stats = table.getStats() as TableStats;
+    used += (stats.treeBranchPageCount + stats.treeLeafPageCount + stats.overflowPages) * stats.pageSize;
+  }
+  return { file: statSync(stateDatabaseFile(dataDir)).size, used };
 }
 
 /** A view of an LMDB value that is a plain Uint8Array (LMDB hands out Buffers). */

@@ -11,6 +11,7 @@ import type { StateChange } from "../../../../chain-sidecar/state/state-access.j
 import { stateDatabaseFile } from "../../../../chain-sidecar/state/state-database.js";
 
 const encoder = new TextEncoder();
+const EMPTY_TRIE_ROOT = "76be8b528d0075f7aae98d6fa57a6d3c83ae480a8469e668d7b0af968995ac71";
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 const text = (bytes: Uint8Array | undefined): string | undefined =>
   bytes === undefined ? undefined : new TextDecoder().decode(bytes);
@@ -61,7 +62,8 @@ function reachableNodes(root: Uint8Array, nodes: Map<string, Uint8Array>): Set<s
     const isLeaf = path.length > 0 && path[0]! >> 4 >= 2;
     if (!isLeaf) visit(node[1]);
   };
-  visit(root);
+  // The empty trie's root (the hash of RLP's empty string) has no node.
+  if (hex(root) !== EMPTY_TRIE_ROOT) visit(root);
   return reached;
 }
 
