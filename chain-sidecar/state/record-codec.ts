@@ -19,9 +19,16 @@ export const amount: FieldCodec<bigint> = {
   fromJson: (j) => BigInt(j as string),
 };
 
+/** Codecs whose values are immutable (strings, numbers, booleans, bigints): a copy may share them. */
+const scalarCodecs = new WeakSet<object>([text, integer, flag, amount]);
+/** Codecs of lists of immutable values: a copy takes a copy of the list. */
+const scalarListCodecs = new WeakSet<object>([texts]);
+
 /** A string from a closed set (the set documents the type; stored records are trusted). */
 export function oneOf<T extends string>(_values: readonly T[]): FieldCodec<T> {
-  return { toJson: (v) => v, fromJson: (j) => j as T };
+  const codec: FieldCodec<T> = { toJson: (v) => v, fromJson: (j) => j as T };
+  scalarCodecs.add(codec);
+  return codec;
 }
 
 export type Shape = Record<string, FieldCodec<unknown>>;
@@ -66,10 +73,36 @@ export function defineRecord<S extends Record<string, FieldCodec<unknown>>>(
     }
     return utf8Bytes(`${text}}`);
   };
+  const decode = (bytes: Uint8Array): RecordOf<S> =>
+    fromJson(decodeRecord(bytes) as Record<string, JsonValue>);
+  const copyable = fields.every(([, codec]) => scalarCodecs.has(codec) || scalarListCodecs.has(codec));
+  if (!copyable) return { toJson, fromJson, encode, decode };
+  const lists = fields.filter(([, codec]) => scalarListCodecs.has(codec)).map(([name]) => name);
+  // A record of scalars (and lists of them) is remembered per stored bytes object, both ways: reading back bytes that
+  // were just written (a later transaction of the block, FinalizeBlock after CheckTx through the store's cache) costs
+  // a copy, not a JSON parse. Stored bytes are never changed in place, so the same object means the same content.
+  const decoded = new WeakMap<Uint8Array, RecordOf<S>>();
+  const copy = (record: RecordOf<S>): RecordOf<S> => {
+    const out: Record<string, unknown> = {};
+    for (const [name] of fields) out[name] = (record as Record<string, unknown>)[name];
+    for (const name of lists) out[name] = [...(out[name] as unknown[])];
+    return out as RecordOf<S>;
+  };
   return {
     toJson,
     fromJson,
-    encode,
-    decode: (bytes) => fromJson(decodeRecord(bytes) as Record<string, JsonValue>),
+    encode: (record) => {
+      const bytes = encode(record);
+      // Through the JSON form, so what is remembered is exactly what decoding the bytes gives (e.g. amounts as bigint).
+      decoded.set(bytes, copy(fromJson(toJson(record))));
+      return bytes;
+    },
+    decode: (bytes) => {
+      const known = decoded.get(bytes);
+      if (known !== undefined) return copy(known);
+      const record = decode(bytes);
+      decoded.set(bytes, copy(record));
+      return record;
+    },
   };
 }

@@ -34,6 +34,20 @@ export function meteringRoot(records: readonly MeterRecord[]): string {
   return meteringTree(records).getHexRoot();
 }
 
+// The chain checks a batch's root in CheckTx and again in FinalizeBlock, on the same decoded message (the signature
+// cache hands FinalizeBlock CheckTx's decoding); decoded messages are never changed, so the root is kept per records.
+const rootOfDecoded = new WeakMap<readonly MeterRecord[], string>();
+
+/** meteringRoot of a decoded transaction's records, computed once per decoding. */
+export function decodedBatchRoot(records: readonly MeterRecord[]): string {
+  let root = rootOfDecoded.get(records);
+  if (root === undefined) {
+    root = meteringRoot(records);
+    rootOfDecoded.set(records, root);
+  }
+  return root;
+}
+
 /** Checks one record against a root with its proof (from `meteringTree(records).getHexProof(meterLeaf(record))`). */
 export function verifyMeterRecord(root: string, record: MeterRecord, proof: string[]): boolean {
   return MerkleTree.verify(proof, meterLeaf(record), root, sha256, OPTIONS);

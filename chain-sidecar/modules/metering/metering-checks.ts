@@ -3,7 +3,7 @@
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
 import { checkContractId, checkNodeId, checkPodUid } from "../identifiers.js";
-import { meteringRoot } from "./batch-root.js";
+import { decodedBatchRoot } from "./batch-root.js";
 import type { MeterRecord, MeteringBatch } from "./metering-messages.js";
 import type { MeteringParams } from "./metering-params.js";
 import type { ScuUnit, Usage } from "./settlement-math.js";
@@ -21,7 +21,7 @@ export function checkMeteringBatch(msg: MeteringBatch, params: MeteringParams): 
       `at most ${params.maxRecordsPerBatch} records per batch, got ${records.length}`,
     );
   }
-  const root = meteringRoot(records);
+  const root = decodedBatchRoot(records);
   if (root !== msg.root.toLowerCase()) {
     throw new TxError(
       ResultCode.ROOT_MISMATCH,

@@ -152,4 +152,28 @@ describe("record codec: one declaration, its codec and its view", () => {
       SAMPLE.encode({ name: "x", count: 2 ** 60, total: 0n, on: false, tags: [], phase: "a" }),
     ).to.throw("$.count: only safe integers");
   });
+
+  it("reads back a record of scalars it wrote or read as equal copies that callers may change freely", () => {
+    const FLAT = codec.defineRecord({ name: codec.text, count: codec.integer, total: codec.amount });
+    // An amount given as a number by mistake still reads back as the bigint the stored text means.
+    const bytes = FLAT.encode({ name: "a", count: 1, total: 5, extra: "not declared" } as never);
+    const first = FLAT.decode(bytes);
+    expect(first).to.deep.equal({ name: "a", count: 1, total: 5n });
+    first.count = 99;
+    first.total = 0n;
+    expect(FLAT.decode(bytes)).to.deep.equal({ name: "a", count: 1, total: 5n });
+    const stored = new TextEncoder().encode('{"count":2,"name":"b","total":"7"}');
+    FLAT.decode(stored).name = "changed";
+    expect(FLAT.decode(stored)).to.deep.equal({ name: "b", count: 2, total: 7n });
+  });
+
+  it("hands out fresh lists each time for records holding lists", () => {
+    const bytes = SAMPLE.encode({ name: "x", count: 1, total: 1n, on: false, tags: ["t"], phase: "a" });
+    SAMPLE.decode(bytes).tags.push("changed");
+    expect(SAMPLE.decode(bytes).tags).to.deep.equal(["t"]);
+    const written = { name: "x", count: 1, total: 1n, on: false, tags: ["u"], phase: "a" as const };
+    const writtenBytes = SAMPLE.encode(written);
+    written.tags.push("changed after writing");
+    expect(SAMPLE.decode(writtenBytes).tags).to.deep.equal(["u"]);
+  });
 });
