@@ -77,6 +77,8 @@ export async function startDemoChain(options: DemoChainOptions): Promise<DemoCha
         },
       }),
     timeoutCommitMs: options.blockTimeMs ?? 1000,
+    // Quiet when idle: blocks come for the operators' transactions (heartbeats, metering), none otherwise.
+    createEmptyBlocks: false,
   });
   const node = net.nodes[0]!;
   if (options.mode === "solo") {
@@ -97,7 +99,8 @@ export async function startDemoChain(options: DemoChainOptions): Promise<DemoCha
       : `the chain (${net.nodes.length} CometBFT validators and their sidecars)`,
     () => net.destroy(),
   );
-  await net.start(2);
+  // CometBFT makes the first block even without txs; later ones wait for them.
+  await net.start(1);
   for (const process of net.nodes.flatMap((n) => [n.sidecar, n.cometbft]))
     if (process !== undefined) options.supervisor.watch(process);
   return {
