@@ -54,6 +54,11 @@ export class StateOverlay implements StateWriter {
 
   /** Writes this layer's changes into `target` (normally the parent) in key order. */
   mergeInto(target: StateWriter): void {
+    if (target instanceof StateOverlay) {
+      // Keys were checked when set, and an overlay's order never shows (its readers sort), so no sort or check again.
+      for (const [key, value] of this.changes) target.changes.set(key, value);
+      return;
+    }
     for (const [key, value] of this.sortedChanges()) {
       if (value === null) target.delete(key);
       else target.set(key, value);
