@@ -36,7 +36,7 @@ import { uranusRegistry } from "../modules/uranus-modules.js";
 import { answerQuery } from "../query/query-handler.js";
 import { CommittedStore } from "../state/committed-store.js";
 import { StateOverlay } from "../state/state-overlay.js";
-import type { StateEntry } from "../state/state-access.js";
+import { installCommittedState } from "../snapshots/state-install.js";
 import {
   DEFAULT_SNAPSHOT_OPTIONS,
   StateSnapshots,
@@ -299,6 +299,7 @@ export class UranusApp implements AbciApplication {
   async commit(_request: RequestCommit): Promise<ResponseCommit> {
     const pending = this.pendingBlock;
     if (!pending) throw new Error("Commit: no finalized block to commit");
+    await this.snapshots.beforeCommit();
     await this.store.commit(this.uncommitted.sortedChanges(), pending.height, pending.appHash);
     this.lastBlock.save({ height: pending.height, timeMs: pending.timeMs });
     this.pendingBlock = undefined;
@@ -308,7 +309,7 @@ export class UranusApp implements AbciApplication {
     const release = this.releaseTrie;
     this.releaseTrie = undefined;
     release?.();
-    // The entries are read now, at this height; the snapshot is written in the background.
+    // The entries at this height are read before the next commit, and the snapshot written in the background.
     this.snapshots.afterCommit(pending.height, pending.appHash, () => this.store.entries(""));
     return { retainHeight: 0n };
   }
@@ -326,42 +327,17 @@ export class UranusApp implements AbciApplication {
   }
 
   applySnapshotChunk(request: RequestApplySnapshotChunk): Promise<ResponseApplySnapshotChunk> {
-    return this.snapshots.applySnapshotChunk(request, (entries, height, appHash) =>
-      this.installSnapshot(entries, height, appHash),
-    );
-  }
-
-  /** Makes a restored snapshot the committed state at `height`, if its entries hash to `appHash`. */
-  private async installSnapshot(
-    entries: StateEntry[],
-    height: number,
-    appHash: Uint8Array,
-  ): Promise<boolean> {
-    if (this.store.height > 0 || this.chainId !== undefined || this.pendingBlock) {
-      throw new Error(`a snapshot cannot be installed over state (height ${this.store.height})`);
-    }
-    await this.holdTrie();
-    try {
-      const root = await this.store.trie.apply(entries);
-      if (Buffer.compare(root, appHash) !== 0) {
-        // Back to the empty trie, so another snapshot can be tried.
-        this.store.trie.revert();
-        return false;
-      }
-      await this.store.commit(entries, height, appHash);
-    } finally {
-      const release = this.releaseTrie;
-      this.releaseTrie = undefined;
-      release?.();
-    }
-    this.uncommitted = new StateOverlay(this.store);
-    this.checkState = new StateOverlay(this.store);
-    this.chainId = readChainId(this.store);
-    this.logger.info(
-      { height, keys: entries.length, chainId: this.chainId },
-      "state restored from a snapshot",
-    );
-    return true;
+    return this.snapshots.applySnapshotChunk(request, async (entries, height, appHash) => {
+      if (this.chainId !== undefined || this.pendingBlock)
+        throw new Error("a snapshot cannot follow genesis");
+      // Proofs wait while the trie holds restored state that is not committed yet.
+      const install = () => installCommittedState(this.store, entries, height, appHash);
+      if (!(await this.trieLock.runExclusive(install))) return false;
+      this.uncommitted = new StateOverlay(this.store);
+      this.checkState = new StateOverlay(this.store);
+      this.chainId = readChainId(this.store);
+      return true;
+    });
   }
 
   query(request: RequestQuery): Promise<ResponseQuery> {

@@ -36,6 +36,7 @@ interface DueSnapshot {
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 
 export class StateSnapshots {
+  private reading: Promise<void> | undefined;
   private writing: Promise<void> | undefined;
   private waiting: DueSnapshot | undefined;
   private restore: SnapshotRestore | undefined;
@@ -54,17 +55,35 @@ export class StateSnapshots {
   }
 
   /**
-   * Called after each commit. When `height` is due, `committedEntries` is read now (all entries at `height`,
-   * sorted) and the snapshot is written in the background. A height that comes while one is being written waits
-   * for it; a still newer one replaces it in the wait, so at most one snapshot is being written and one waiting.
+   * Called after each commit. When `height` is due, `committedEntries` (all entries at `height`, sorted) is read
+   * once the Commit response is on its way, while CometBFT waits out timeout_commit, and the caller awaits
+   * `beforeCommit` before changing committed state again, so the read sees exactly `height`. The snapshot is
+   * then written in the background. A height that comes while one is being written waits for it; a still newer
+   * one replaces it in the wait, so at most one snapshot is being written and one waiting.
    */
   afterCommit(height: number, appHash: Uint8Array, committedEntries: () => StateEntry[]): void {
     if (this.options.interval === 0 || height % this.options.interval !== 0) return;
-    if (this.waiting !== undefined) {
-      this.logger.warn({ height: this.waiting.height }, "snapshot skipped for a newer one");
-    }
-    this.waiting = { height, appHash, entries: committedEntries() };
-    this.writing ??= this.writeWaiting();
+    this.reading = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        try {
+          if (this.waiting !== undefined) {
+            this.logger.warn({ height: this.waiting.height }, "snapshot skipped for a newer one");
+          }
+          this.waiting = { height, appHash, entries: committedEntries() };
+          this.writing ??= this.writeWaiting();
+        } catch (error) {
+          this.logger.error({ height, err: error }, "snapshot failed: the committed state could not be read");
+        } finally {
+          // Immediates run in order, so when the newest read is done every earlier one is too.
+          resolve();
+        }
+      }),
+    );
+  }
+
+  /** Resolves once a snapshot's committed state has been read, so the next commit may change it. */
+  async beforeCommit(): Promise<void> {
+    await this.reading;
   }
 
   private async writeWaiting(): Promise<void> {
@@ -101,6 +120,7 @@ export class StateSnapshots {
 
   /** Resolves once no snapshot is being written. */
   async settled(): Promise<void> {
+    await this.reading;
     await this.writing;
   }
 

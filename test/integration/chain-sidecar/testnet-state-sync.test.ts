@@ -86,7 +86,7 @@ describe("a new node joining a 4-validator Uranus testnet through CometBFT state
     const joined = await testnet.addStateSyncedNode();
     await testnet.waitForCaughtUp([...validators, joined], 60_000);
 
-    const restored = sidecarLogRecords(joined, "state restored from a snapshot");
+    const restored = sidecarLogRecords(joined, "snapshot restored");
     expect(restored, "the new node's app restored a snapshot").to.have.length(1);
     const snapshotHeight = restored[0]!.height as number;
     expect(snapshotHeight % SNAPSHOT_INTERVAL).to.equal(0);

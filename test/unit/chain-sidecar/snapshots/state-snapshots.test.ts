@@ -160,6 +160,43 @@ describe("chain-sidecar snapshots: a new app restores another's snapshot", funct
     expect(hex((await restored.info(infoRequest)).lastBlockAppHash)).to.equal(hex(appHash));
   });
 
+  it("snapshots the state of its own height even when the next blocks follow at once", async () => {
+    const { harness } = await AppHarness.start(
+      { accounts: [genesisAccount(alice, 10_000_000n)] },
+      undefined,
+      { snapshots: { interval: 4, keep: 3, maxChunkBytes: 512 } },
+    );
+    try {
+      const appHashes = new Map<bigint, string>();
+      for (let i = 0; i < 9; i++) {
+        const tx = await harness.sign(alice, TransferMsg, { to: bob.address, amount: 1n });
+        appHashes.set(BigInt(harness.height + 1), hex((await harness.block([tx])).appHash));
+      }
+      await harness.app.snapshots.settled();
+      const { snapshots } = await harness.app.listSnapshots();
+      expect(snapshots.map((s) => s.height)).to.deep.equal([8n, 4n]);
+      // Restoring the older one checks its entries hash to the app hash of block 4, not of a later block.
+      const older = snapshots[1]!;
+      const appHash = new Uint8Array(Buffer.from(appHashes.get(older.height)!, "hex"));
+      expect((await restored.offerSnapshot({ snapshot: older, appHash })).result).to.equal(
+        OfferResult.ACCEPT,
+      );
+      for (let index = 0; index < older.chunks; index++) {
+        const { chunk } = await harness.app.loadSnapshotChunk({
+          height: older.height,
+          format: older.format,
+          chunk: index,
+        });
+        const response = await restored.applySnapshotChunk({ index, chunk, sender: "node0" });
+        expect(response.result, `chunk ${index}`).to.equal(ChunkResult.ACCEPT);
+      }
+      const info = await restored.info(infoRequest);
+      expect([info.lastBlockHeight, hex(info.lastBlockAppHash)]).to.deep.equal([4n, appHashes.get(4n)]);
+    } finally {
+      await harness.close();
+    }
+  });
+
   it("declines a snapshot once the app has state of its own", async () => {
     const [snapshot] = (await source.app.listSnapshots()).snapshots;
     const offer = await source.app.offerSnapshot({ snapshot, appHash: source.app.committed.appHash });
