@@ -1,7 +1,7 @@
 // Prometheus metrics of the operator's traffic with the chain: transactions by message type and result.
 import { Counter, Histogram, type Registry } from "prom-client";
 
-export type TxResult = "committed" | "rejected_check" | "rejected_block" | "unknown" | "error";
+export type TxResult = "committed" | "rejected_check" | "rejected_block" | "overloaded" | "unknown" | "error";
 
 export class ChainMetrics {
   readonly txs: Counter<"type" | "result">;

@@ -4,7 +4,7 @@
 // reference the chain checks (a repeat is refused as DUPLICATE), so a caller that does not know a transaction's fate
 // simply sends it again.
 import type { Wallet } from "ethers";
-import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
+import { ChainOverloadedError, ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
 import type { ChainClient } from "../../chain-sidecar/client/chain-client.js";
 import { type MessageSpec, ResultCode, signTx, txHash } from "../../chain-sidecar/tx/tx-types.js";
 import type { Logger } from "../../observability/logger.js";
@@ -32,12 +32,16 @@ export interface TxSubmitterOptions {
   logger?: Logger;
   /** How long to wait for a broadcast transaction to be committed. */
   inclusionTimeoutMs?: number;
+  /** How often an OVERLOADED refusal is sent again, after the back-off the error names, before its caller hears it. */
+  overloadRetries?: number;
 }
 
 interface Entry {
   spec: MessageSpec<unknown>;
   message: unknown;
   nonceRetries: number;
+  /** Times the node refused it as OVERLOADED. */
+  overloads: number;
   sent: (hash: string, included: Promise<IncludedTx | undefined>) => void;
   failed: (error: unknown) => void;
 }
@@ -48,10 +52,13 @@ interface Lane {
   next: number | undefined;
   waiting: Entry[];
   pumping: boolean;
+  /** When an overloaded node asked this signer to back off: nothing is sent before then. */
+  resumeAt: number;
 }
 
 /** A nonce refusal is retried this often (each time from the nonce the chain names). */
 const NONCE_RETRIES = 3;
+const OVERLOAD_RETRIES = 5;
 /** Signed ahead at once, so a burst is signed while the previous one is broadcast. */
 const SIGN_AHEAD = 256;
 /** Broadcasts per JSON-RPC batch: CometBFT's default `max_request_batch_size`. */
@@ -125,7 +132,7 @@ export class TxSubmitter {
     const address = signer.address.toLowerCase();
     let lane = this.lanes.get(address);
     if (lane === undefined) {
-      lane = { signer, next: undefined, waiting: [], pumping: false };
+      lane = { signer, next: undefined, waiting: [], pumping: false, resumeAt: 0 };
       this.lanes.set(address, lane);
     }
     const queued = lane;
@@ -134,6 +141,7 @@ export class TxSubmitter {
         spec: spec,
         message,
         nonceRetries: 0,
+        overloads: 0,
         sent: (hash, included) => resolve({ hash, included }),
         failed: reject,
       });
@@ -146,6 +154,8 @@ export class TxSubmitter {
     lane.pumping = true;
     try {
       while (lane.waiting.length > 0) {
+        const backOff = lane.resumeAt - performance.now();
+        if (backOff > 0) await new Promise((resolve) => setTimeout(resolve, backOff));
         const burst = lane.waiting.splice(0, SIGN_AHEAD);
         try {
           await this.sendBurst(lane, burst);
@@ -234,6 +244,17 @@ export class TxSubmitter {
           this.count(type, "rejected_check");
           entry.failed(answer);
         }
+      } else if (
+        answer instanceof ChainOverloadedError &&
+        entry.overloads < (this.options.overloadRetries ?? OVERLOAD_RETRIES)
+      ) {
+        // The node sheds load: this and what follows wait the back-off it names, then go again in order.
+        entry.overloads++;
+        lane.next = nonce;
+        lane.resumeAt = performance.now() + answer.retryAfterMs(entry.overloads);
+        this.log.debug({ signer: lane.signer.address, nonce, attempt: entry.overloads }, "chain overloaded");
+        this.count(type, "overloaded");
+        retry.push(entry);
       } else if (answer instanceof ChainTxError) {
         // Refused in CheckTx: its nonce is still the next one.
         lane.next = nonce;

@@ -4,7 +4,7 @@
 // commits a block only when told to, resolving the block watcher's waits. Tests can make it refuse, lose, drop or
 // hold a given transaction, or keep a sender's broadcasts waiting at a gate.
 import type { ChainClient, TxOutcome } from "../../../../chain-sidecar/client/chain-client.js";
-import { ChainTxError } from "../../../../chain-sidecar/client/chain-errors.js";
+import { ChainTxError, checkTxRefusal } from "../../../../chain-sidecar/client/chain-errors.js";
 import type { AccountView } from "../../../../chain-sidecar/client/chain-views.js";
 import { uranusRegistry } from "../../../../chain-sidecar/modules/uranus-modules.js";
 import { decodeTx, txHash, type DecodedTx } from "../../../../chain-sidecar/tx/envelope.js";
@@ -284,7 +284,7 @@ export class FakeChain {
     if (refusal !== undefined) {
       event(transportAfter ? "transport" : "refused", refusal.code, refusal.log);
       if (transportAfter) throw new TransportError(`broadcast of ${hash}: socket hang up`);
-      throw new ChainTxError(refusal.code, refusal.log, "check", hash);
+      throw checkTxRefusal(refusal.code, refusal.log, hash);
     }
     this.check = state;
     if (disruption?.kind !== "drop") {

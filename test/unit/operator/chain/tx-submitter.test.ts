@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { ChainTxError } from "../../../../chain-sidecar/client/chain-errors.js";
+import { ChainOverloadedError, ChainTxError } from "../../../../chain-sidecar/client/chain-errors.js";
 import { TransferMsg, type Transfer } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
 import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
 import type { IncludedTx } from "../../../../operator/chain/block-watcher.js";
@@ -155,6 +155,38 @@ describe("transaction submitter", () => {
       [5, 3, "admitted"],
     ]);
     expect(chain.nonceOf(alice.address)).to.equal(4);
+  });
+
+  it("backs a signer off when the node refuses as OVERLOADED, then sends the same messages again in nonce order", async () => {
+    const log = "OVERLOADED: 1800 transactions wait for a block on this node; retry after a block";
+    chain.disrupt(byAmount(2), { kind: "refuse", stage: "check", code: ResultCode.OVERLOADED, log });
+    const started = performance.now();
+    const outcomes = [1, 2, 3].map((amount) => settle(submit(alice, amount)));
+    await chain.until(() => chain.mempoolSize === 3, "all three transfers in the mempool");
+    const waited = performance.now() - started;
+    chain.commit();
+    const settled = await Promise.all(outcomes);
+    expect(settled.map((s) => nonceOf(includedOf(s)))).to.deep.equal([0, 1, 2]);
+    expect(waited, "the second attempt waited the back-off the error names").to.be.at.least(
+      new ChainOverloadedError(log, "").retryAfterMs(1) - 5,
+    );
+    expect(sent(chain, alice)).to.deep.equal([
+      [1, 0, "admitted"],
+      [2, 1, "refused"],
+      [3, 2, "refused"],
+      [2, 1, "admitted"],
+      [3, 2, "admitted"],
+    ]);
+  });
+
+  it("tells the caller OVERLOADED once the node kept refusing through every back-off", async () => {
+    const log = "OVERLOADED: the node sheds load";
+    chain.disrupt(byAmount(1), { kind: "refuse", stage: "check", code: ResultCode.OVERLOADED, log }, 2);
+    const patient = new TxSubmitter({ client: chain.client, watcher: chain.watcher, overloadRetries: 1 });
+    const error = errorOf(await settle(patient.submit(alice, TransferMsg, transfer(1))));
+    expect(error).to.be.instanceOf(ChainOverloadedError);
+    expect(error).to.include({ code: ResultCode.OVERLOADED });
+    expect(sent(chain, alice).map(([, , outcome]) => outcome)).to.deep.equal(["refused", "refused"]);
   });
 
   it("repairs a nonce gap another process made from the refusal's log, without asking the chain", async () => {
