@@ -1,89 +1,133 @@
-// Sends pre-signed transactions to CometBFT nodes at a fixed offered rate, in JSON-RPC batches of broadcast_tx_async
-// (as CometBFT's own load tester does) or broadcast_tx_sync. Each sender's transactions go to one node, and each node
-// has one batch in flight at a time, so nonces reach its mempool in order.
+// Offers pre-signed transfers to CometBFT nodes at a fixed rate, in JSON-RPC batches of broadcast_tx_sync, as accounts
+// that each keep one transfer outstanding: an account's next transfer is offered once its last one is in a block, and a
+// refused one is offered again (the same bytes, its nonce unused) at the account's next turn. A refusal is then load
+// the chain shed, never a nonce gap that would stall the account's later transfers.
+import { overloadFromRpcError } from "../../../chain-sidecar/client/chain-errors.js";
 import { txHash } from "../../../chain-sidecar/tx/envelope.js";
+import { resultCodeName } from "../../../chain-sidecar/tx/result-codes.js";
 
 export interface BroadcastStats {
-  /** Answered with code 0: passed CheckTx (sync) or queued for it (async). */
+  /** Offers made: one per due slot that found an account with nothing outstanding. */
+  offered: number;
+  /** Due slots that found every account waiting for a block: the bench needs more senders (never shed by the chain). */
+  noIdleAccount: number;
+  /** Answered with code 0: passed CheckTx. */
   accepted: number;
-  /** CheckTx answers other than OK, by log prefix (the result code's name); sync mode only. */
+  /** Refusals by result code name; CometBFT's "mempool is full" RPC error is OVERLOADED (mempool full). */
   rejected: Map<string, number>;
   rpcFailures: number;
-  /** When each accepted tx was due to be sent (ms, performance.now()): client queueing counts as latency. */
+  /** When each admitted tx was due to be offered (ms, performance.now()): client queueing counts as latency. */
   dueAt: Map<string, number>;
   batches: number;
   lastFailure?: string;
 }
 
+/** One account's pre-signed transfers, nonces 0, 1, 2 … in order, all sent to one node so they reach it in order. */
+export interface AccountLoad {
+  node: number;
+  txs: readonly Uint8Array[];
+}
+
+interface Account extends AccountLoad {
+  /** Index of the transfer to offer next (its nonce). */
+  next: number;
+  /** Hash of the transfer offered and not yet refused or seen in a block. */
+  outstanding?: string;
+}
+
 interface Queued {
+  account: Account;
   tx: Uint8Array;
   hash: string;
   due: number;
 }
 
-/** Transactions per JSON-RPC batch at most; the bench's testnet raises CometBFT's batch limit to this. */
-export const MAX_BATCH = 500;
+/**
+ * Transactions per JSON-RPC batch at most; the bench's testnet raises CometBFT's batch limit to this. Small enough that
+ * a batch of sync CheckTx answers well within CometBFT's RPC write timeout on a busy machine.
+ */
+export const MAX_BATCH = 100;
 
 export class PacedBroadcaster {
   readonly stats: BroadcastStats = {
+    offered: 0,
+    noIdleAccount: 0,
     accepted: 0,
     rejected: new Map(),
     rpcFailures: 0,
     dueAt: new Map(),
     batches: 0,
   };
+  private readonly accounts: Account[];
+  private readonly byHash = new Map<string, Account>();
   private readonly pending: Queued[][];
-  private readonly senders: Promise<void>[] = [];
-  private readonly cursor: number[] = [];
+  private readonly loops: Promise<void>[] = [];
+  private cursor = 0;
   private running = false;
-  private released = 0;
   private wake: (() => void)[] = [];
 
-  /** `perNode[k]` holds node k's transactions in sending order. */
   constructor(
     private readonly rpcUrls: readonly string[],
-    private readonly perNode: readonly Uint8Array[][],
-    /** async: the node answers once the tx is queued for CheckTx; sync: once CheckTx has answered. */
-    private readonly mode: "async" | "sync" = "async",
+    accounts: readonly AccountLoad[],
   ) {
+    this.accounts = accounts.map((a) => ({ ...a, next: 0 }));
     this.pending = rpcUrls.map(() => []);
   }
 
-  /** Offers `ratePerSecond` transactions a second (spread round-robin over nodes) for `seconds`, then stops offering. */
+  /**
+   * A block carried this tx: its account may offer its next one. Also when the tx was counted as refused (an RPC
+   * batch that timed out on a starved node may still have been admitted), so the account never offers it again.
+   */
+  committed(hash: string): void {
+    const account = this.byHash.get(hash);
+    if (account === undefined) return;
+    this.byHash.delete(hash);
+    if (account.outstanding === hash) account.outstanding = undefined;
+    account.next++;
+  }
+
+  /** Offers `ratePerSecond` transfers a second for `seconds`, each from the next account with nothing outstanding. */
   async offer(ratePerSecond: number, seconds: number): Promise<void> {
     this.running = true;
-    for (let k = 0; k < this.rpcUrls.length; k++) this.senders.push(this.sendLoop(k));
+    for (let k = 0; k < this.rpcUrls.length; k++) this.loops.push(this.sendLoop(k));
     const started = performance.now();
-    const tickMs = 50;
     const total = Math.floor(ratePerSecond * seconds);
-    while (this.released < total) {
+    let slot = 0;
+    while (slot < total) {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * ratePerSecond));
-      for (; this.released < due; this.released++) {
-        this.release(this.released % this.rpcUrls.length, started + (this.released / ratePerSecond) * 1000);
-      }
+      for (; slot < due; slot++) this.release(started + (slot / ratePerSecond) * 1000);
       for (const wake of this.wake.splice(0)) wake();
-      await new Promise((resolve) => setTimeout(resolve, tickMs));
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
-  private release(node: number, due: number): void {
-    const index = this.cursor[node] ?? 0;
-    const tx = this.perNode[node]![index];
-    if (tx === undefined) throw new Error(`node ${node} ran out of pre-signed transactions at ${index}`);
-    this.cursor[node] = index + 1;
-    this.pending[node]!.push({ tx, hash: txHash(tx), due });
+  private release(due: number): void {
+    for (let scanned = 0; scanned < this.accounts.length; scanned++) {
+      const account = this.accounts[this.cursor]!;
+      this.cursor = (this.cursor + 1) % this.accounts.length;
+      if (account.outstanding !== undefined) continue;
+      const tx = account.txs[account.next];
+      if (tx === undefined)
+        throw new Error(`an account ran out of pre-signed transfers at nonce ${account.next}`);
+      const hash = txHash(tx);
+      account.outstanding = hash;
+      this.byHash.set(hash, account);
+      this.pending[account.node]!.push({ account, tx, hash, due });
+      this.stats.offered++;
+      return;
+    }
+    this.stats.noIdleAccount++;
   }
 
-  /** Waits until every released transaction has been answered. */
+  /** Waits until every offered transaction has been answered. */
   async stop(): Promise<BroadcastStats> {
     this.running = false;
     for (const wake of this.wake.splice(0)) wake();
-    await Promise.all(this.senders);
+    await Promise.all(this.loops);
     return this.stats;
   }
 
   private async sendLoop(node: number): Promise<void> {
-    const url = this.rpcUrls[node]!;
     const queue = this.pending[node]!;
     for (;;) {
       if (queue.length === 0) {
@@ -91,9 +135,13 @@ export class PacedBroadcaster {
         await new Promise<void>((resolve) => this.wake.push(resolve));
         continue;
       }
-      const batch = queue.splice(0, MAX_BATCH);
-      await this.send(url, batch);
+      await this.send(this.rpcUrls[node]!, queue.splice(0, MAX_BATCH));
     }
+  }
+
+  private refused(queued: Queued, reason: string): void {
+    this.stats.rejected.set(reason, (this.stats.rejected.get(reason) ?? 0) + 1);
+    queued.account.outstanding = undefined;
   }
 
   private async send(url: string, batch: Queued[]): Promise<void> {
@@ -102,7 +150,7 @@ export class PacedBroadcaster {
       batch.map((q, i) => ({
         jsonrpc: "2.0",
         id: i,
-        method: `broadcast_tx_${this.mode}`,
+        method: "broadcast_tx_sync",
         params: { tx: Buffer.from(q.tx).toString("base64") },
       })),
     );
@@ -120,18 +168,25 @@ export class PacedBroadcaster {
     } catch (error) {
       this.stats.rpcFailures += batch.length;
       this.stats.lastFailure = (error as Error).message;
+      for (const queued of batch) this.refused(queued, "RPC_FAILURE");
       return;
     }
+    const answered = new Set<number>();
     for (const answer of answers) {
       const queued = batch[answer.id];
       if (queued === undefined) continue;
+      answered.add(answer.id);
       if (answer.result?.code === 0) {
         this.stats.accepted++;
         this.stats.dueAt.set(queued.hash, queued.due);
+      } else if (answer.result !== undefined) {
+        this.refused(queued, resultCodeName(answer.result.code));
       } else {
-        const reason = answer.result?.log?.split(":")[0] ?? answer.error?.data?.slice(0, 40) ?? "unknown";
-        this.stats.rejected.set(reason, (this.stats.rejected.get(reason) ?? 0) + 1);
+        const text = answer.error?.data ?? "unknown";
+        const shed = overloadFromRpcError(text, queued.hash);
+        this.refused(queued, shed === undefined ? text.slice(0, 40) : `${shed.codeName} (mempool full)`);
       }
     }
+    batch.forEach((queued, id) => answered.has(id) || this.refused(queued, "NO_ANSWER"));
   }
 }
