@@ -1,5 +1,5 @@
 // Balances, nonces, total supply and the validators' fee pool. Only genesis or an explicit mint creates supply.
-import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
+import { decodeRecord, encodeRecord, utf8Bytes } from "../../state/canonical-json.js";
 import type { StateReader, StateWriter } from "../../state/state-access.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError } from "../../tx/tx-error.js";
@@ -23,8 +23,6 @@ export function decodeAccount(bytes: Uint8Array): Account {
   return { address: record.address, balance: BigInt(record.balance), nonce: record.nonce };
 }
 
-const utf8 = new TextEncoder();
-
 /**
  * The account's canonical JSON (keys in sorted order), written directly: every transaction saves accounts, and the
  * generic encoder's key sort and walk cost more than the rest of a transfer. A property test pins it to encodeRecord.
@@ -32,7 +30,7 @@ const utf8 = new TextEncoder();
 export function encodeAccount(account: Account): Uint8Array {
   if (!Number.isSafeInteger(account.nonce))
     throw new Error(`account nonce ${account.nonce} is not a safe integer`);
-  return utf8.encode(
+  return utf8Bytes(
     `{"address":${JSON.stringify(account.address)},"balance":"${account.balance}","nonce":${account.nonce}}`,
   );
 }

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { canonicalJson, encodeRecord } from "../../../../chain-sidecar/state/canonical-json.js";
+import { canonicalJson, encodeRecord, utf8Bytes } from "../../../../chain-sidecar/state/canonical-json.js";
 import * as codec from "../../../../chain-sidecar/state/record-codec.js";
 import { decodeLease, encodeLease } from "../../../../chain-sidecar/modules/market/market-records.js";
 import type { Lease } from "../../../../chain-sidecar/modules/market/market-records.js";
@@ -175,5 +175,25 @@ describe("record codec: one declaration, its codec and its view", () => {
     const writtenBytes = SAMPLE.encode(written);
     written.tags.push("changed after writing");
     expect(SAMPLE.decode(writtenBytes).tags).to.deep.equal(["u"]);
+  });
+
+  it("writes records as plain Uint8Arrays holding exactly their own UTF-8 bytes", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: "binary", maxLength: 300 }), { minLength: 2, maxLength: 5 }),
+        (texts) => {
+          const written = texts.map((t) => utf8Bytes(t));
+          written.forEach((bytes, i) => {
+            expect(Object.getPrototypeOf(bytes)).to.equal(Uint8Array.prototype);
+            expect(bytes).to.deep.equal(new TextEncoder().encode(texts[i]));
+          });
+          // Pooled memory is shared, never overlapping: changing one record's bytes leaves the others as written.
+          written[0]!.fill(0);
+          written
+            .slice(1)
+            .forEach((bytes, i) => expect(bytes).to.deep.equal(new TextEncoder().encode(texts[i + 1])));
+        },
+      ),
+    );
   });
 });
