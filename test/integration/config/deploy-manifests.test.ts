@@ -145,11 +145,12 @@ describe("deployment manifests (config/): rendered by kustomize, run by the buil
             result: { sync_info: { latest_block_height: string } };
           };
           const latest = Number(status.result.sync_info.latest_block_height);
-          return latest >= 2 ? latest : undefined;
+          // The first block comes at once; later ones wait for txs (an idle chain makes none).
+          return latest >= 1 ? latest : undefined;
         },
-        { timeoutMs: 60_000, description: "the solo chain at height 2" },
+        { timeoutMs: 60_000, description: "the solo chain's first block" },
       );
-      expect(height).to.be.at.least(2);
+      expect(height).to.be.at.least(1);
     } finally {
       await node?.stop();
       rmSync(dir, { recursive: true, force: true });
