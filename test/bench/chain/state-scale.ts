@@ -1,0 +1,292 @@
+// Benchmark: committed state at 10k keys vs ≥ 1M keys (per-pod settlement records, about a year of 3k pods).
+// For each size a fresh process opens the store and commits blocks of changed keys; it reports RSS (anonymous memory
+// apart from the file pages LMDB maps), open time, per-block trie-apply and commit times, and the size on disk.
+// Run: npx tsx test/bench/chain/state-scale.ts [--small 10000] [--keys 1000000] [--block 500] [--blocks 20]
+// Settlement pruning (another step of issue 16) can measure "before/after" by calling `measureIn(dir, label)` again
+// after its pruning pass: every figure it prints is taken from the data directory as it is then.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  POD_SETTLEMENT_RECORD,
+  byContractKey,
+  byContributorKey,
+  podKey,
+} from "../../../chain-sidecar/modules/metering/metering-records.js";
+import { CommittedStore } from "../../../chain-sidecar/state/committed-store.js";
+import type { StateChange } from "../../../chain-sidecar/state/state-access.js";
+import { numericFlag } from "../numeric-flag.js";
+
+const smallKeys = numericFlag("small", 10_000);
+const largeKeys = numericFlag("keys", 1_000_000);
+const blockKeys = numericFlag("block", 500);
+const measuredBlocks = numericFlag("blocks", 20);
+/** Pods running at once: settlement updates go to these. */
+const LIVE_PODS = 3000;
+/** Keys one pod leaves in state: its settlement record and its two index entries. */
+const KEYS_PER_POD = 3;
+/** New pods per measured block (their three keys each); the rest of the block updates running pods' records. */
+const NEW_PODS_PER_BLOCK = 33;
+/** Keys added through ordinary blocks after the first, in blocks of GROWTH_BLOCK_PODS pods. */
+const GROWTH_TAIL = 30_000;
+const GROWTH_BLOCK_PODS = 3_000;
+const encoder = new TextEncoder();
+
+function podUid(pod: number): string {
+  const h = createHash("sha256").update(`pod:${pod}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+const contractOf = (pod: number): string => `contract-${String(Math.floor(pod / 12)).padStart(7, "0")}`;
+const contributorOf = (pod: number): string =>
+  "0x" +
+  createHash("sha256")
+    .update(`contributor:${pod % 500}`)
+    .digest("hex")
+    .slice(0, 40);
+
+/** A settlement record as metering stores one: `round` advances its counters as intervals are settled. */
+function settlement(pod: number, round: number): Uint8Array {
+  const seconds = 60 * (round + 1);
+  return POD_SETTLEMENT_RECORD.encode({
+    podUid: podUid(pod),
+    contractId: contractOf(pod),
+    replica: pod % 4,
+    nodeId: `node-${pod % 1500}`,
+    contributor: contributorOf(pod),
+    scu: 2 + (pod % 7),
+    pricePerScuHour: 1_000_000n + BigInt(pod % 1000),
+    billing: pod % 3 === 0 ? "used" : "reserved",
+    firstFrom: 1_700_000_000 + pod * 97,
+    billedTo: 1_700_000_000 + pod * 97 + seconds,
+    seconds,
+    measuredSeconds: seconds,
+    cpuMilliSeconds: BigInt(seconds) * 1234n,
+    memoryByteSeconds: BigInt(seconds) * 512_000_000n,
+    billedMilliScuSeconds: BigInt(seconds) * 2000n,
+    charged: BigInt(seconds) * 555n,
+    fee: BigInt(seconds) * 5n,
+    unpaid: 0n,
+    carry: BigInt(round % 3600),
+    intervals: round + 1,
+    lastBatch: `batch-${round}`,
+    lastHeight: 1000 + round,
+  });
+}
+
+function newPodKeys(pod: number): StateChange[] {
+  const uid = podUid(pod);
+  return [
+    [podKey(uid), settlement(pod, 0)],
+    [byContractKey(contractOf(pod), uid), encoder.encode("1")],
+    [byContributorKey(contributorOf(pod), uid), encoder.encode("1")],
+  ];
+}
+
+const byKey = (a: StateChange, b: StateChange): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+async function commitBlock(
+  store: CommittedStore,
+  changes: StateChange[],
+): Promise<{ apply: number; commit: number; cpu: number }> {
+  changes.sort(byKey);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const root = await store.trie.apply(changes);
+  const applied = performance.now();
+  await store.commit(changes, store.height + 1, root);
+  const used = process.cpuUsage(cpu);
+  return {
+    apply: applied - started,
+    commit: performance.now() - applied,
+    cpu: (used.user + used.system) / 1000,
+  };
+}
+
+/**
+ * Makes a state of at least `keys` keys in `dir`: all but the last `GROWTH_TAIL` keys in a first block (an empty trie
+ * is filled bottom-up, as genesis or a state-sync restore would), the rest in blocks of new pods through the trie's
+ * ordinary inserts. Returns the number of pods.
+ */
+async function makeState(dir: string, keys: number): Promise<number> {
+  const store = await CommittedStore.open(dir);
+  const started = performance.now();
+  const tail = Math.min(GROWTH_TAIL, Math.floor(keys / 2));
+  let pods = 0;
+  const addPods = async (count: number): Promise<{ apply: number; commit: number; cpu: number }> => {
+    const changes: StateChange[] = [];
+    for (let pod = pods; pod < pods + count; pod++) changes.push(...newPodKeys(pod));
+    pods += count;
+    return commitBlock(store, changes);
+  };
+  const first = await addPods(Math.ceil((keys - tail) / KEYS_PER_POD));
+  const filled = performance.now();
+  while (store.keyCount < keys) {
+    await addPods(Math.min(GROWTH_BLOCK_PODS, Math.ceil((keys - store.keyCount) / KEYS_PER_POD)));
+  }
+  const seconds = (from: number, to: number): string => ((to - from) / 1000).toFixed(1);
+  console.log(
+    `  made ${store.keyCount} keys (${pods} pods): first block ${seconds(started, filled)} s ` +
+      `(trie ${seconds(0, first.apply)} s, commit ${seconds(0, first.commit)} s), ` +
+      `then ${tail} keys in blocks of ${GROWTH_BLOCK_PODS * KEYS_PER_POD} in ${seconds(filled, performance.now())} s`,
+  );
+  await store.close();
+  return pods;
+}
+
+interface Memory {
+  rss: number;
+  anon: number;
+  file: number;
+}
+
+function memory(): Memory {
+  const status = readFileSync("/proc/self/status", "utf8");
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rss: kb("VmRSS") * 1024, anon: kb("RssAnon") * 1024, file: kb("RssFile") * 1024 };
+}
+
+interface Measurement {
+  keys: number;
+  openMs: number;
+  before: Memory;
+  afterOpen: Memory;
+  afterBlocks: Memory;
+  applyMs: number;
+  commitMs: number;
+  /** CPU time of the process per block (apply and commit): less sensitive than wall time to a busy machine. */
+  cpuMs: number;
+  fileBytes: number;
+  usedBytes: number;
+  trieNodes: number;
+}
+
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** In a fresh process: open the store, commit `measuredBlocks` blocks of `blockKeys` changed keys, report. */
+async function measure(dir: string, pods: number): Promise<Measurement> {
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  gc();
+  const before = memory();
+  const started = performance.now();
+  const store = await CommittedStore.open(dir);
+  const openMs = performance.now() - started;
+  gc();
+  const afterOpen = memory();
+  const applies: number[] = [];
+  const commits: number[] = [];
+  const cpus: number[] = [];
+  const updates = blockKeys - NEW_PODS_PER_BLOCK * KEYS_PER_POD;
+  for (let block = 0; block < measuredBlocks + 2; block++) {
+    const changes: StateChange[] = [];
+    for (let i = 0; i < NEW_PODS_PER_BLOCK; i++) changes.push(...newPodKeys(pods++));
+    for (let i = 0; i < updates; i++) {
+      const pod = pods - 1 - ((block * updates + i) % Math.min(LIVE_PODS, pods));
+      changes.push([podKey(podUid(pod)), settlement(pod, block + 1)]);
+    }
+    const unique = [...new Map(changes).entries()];
+    const timing = await commitBlock(store, unique);
+    // The first two blocks warm the caches; every later one is counted.
+    if (block >= 2) {
+      applies.push(timing.apply);
+      commits.push(timing.commit);
+      cpus.push(timing.cpu);
+    }
+  }
+  gc();
+  const afterBlocks = memory();
+  const storage = store.storageBytes();
+  const measurement: Measurement = {
+    keys: store.keyCount,
+    openMs,
+    before,
+    afterOpen,
+    afterBlocks,
+    applyMs: median(applies),
+    commitMs: median(commits),
+    cpuMs: median(cpus),
+    fileBytes: storage.file,
+    usedBytes: storage.used,
+    trieNodes: store.trie.nodeCount(),
+  };
+  await store.close();
+  return measurement;
+}
+
+/** Runs `measure` in a child process, so its memory is the store's and not the growth's. */
+export function measureIn(dir: string, pods: number): Measurement {
+  const child = spawnSync(
+    process.execPath,
+    [
+      "--expose-gc",
+      "--import",
+      "tsx",
+      new URL(import.meta.url).pathname,
+      "--measure",
+      dir,
+      String(pods),
+      ...process.argv.slice(2),
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 20 },
+  );
+  if (child.status !== 0) throw new Error(`measuring ${dir} failed (exit ${child.status})`);
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as Measurement;
+}
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+function print(label: string, m: Measurement): void {
+  console.log(`${label}: ${m.keys} keys`);
+  console.log(`  open                 ${m.openMs.toFixed(1)} ms`);
+  console.log(
+    `  RSS after open       ${mb(m.afterOpen.rss)} (anon ${mb(m.afterOpen.anon)}, file-backed ${mb(m.afterOpen.file)}); ` +
+      `process before open: anon ${mb(m.before.anon)}`,
+  );
+  console.log(
+    `  RSS after ${measuredBlocks + 2} blocks  ${mb(m.afterBlocks.rss)} (anon ${mb(m.afterBlocks.anon)}, file-backed ${mb(m.afterBlocks.file)})`,
+  );
+  console.log(
+    `  per block of ${blockKeys} keys: trie apply ${m.applyMs.toFixed(1)} ms + commit ${m.commitMs.toFixed(1)} ms = ${(m.applyMs + m.commitMs).toFixed(1)} ms wall, ${m.cpuMs.toFixed(1)} ms CPU (medians)`,
+  );
+  console.log(
+    `  on disk              ${mb(m.usedBytes)} in live pages, file ${mb(m.fileBytes)}; ${m.trieNodes} trie nodes`,
+  );
+}
+
+async function measuredState(label: string, keys: number): Promise<Measurement> {
+  const dir = mkdtempSync(join(tmpdir(), `uranus-state-scale-${label}-`));
+  try {
+    const pods = await makeState(dir, keys);
+    const measurement = measureIn(dir, pods);
+    print(label, measurement);
+    return measurement;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `state-scale: blocks of ${blockKeys} changed keys (${NEW_PODS_PER_BLOCK} new pods, the rest settlement updates ` +
+      `of ${LIVE_PODS} running pods); load ${loadavg()[0]!.toFixed(2)}`,
+  );
+  const small = await measuredState("small", smallKeys);
+  const large = await measuredState("large", largeKeys);
+  const total = (m: Measurement): number => m.applyMs + m.commitMs;
+  console.log(
+    `ratio large/small: block ${(total(large) / total(small)).toFixed(2)}x wall, ` +
+      `${(large.cpuMs / small.cpuMs).toFixed(2)}x CPU (goal ≤ 1.5x), ` +
+      `open ${(large.openMs / small.openMs).toFixed(2)}x, ` +
+      `anon RSS after blocks ${(large.afterBlocks.anon / small.afterBlocks.anon).toFixed(2)}x; ` +
+      `load ${loadavg()[0]!.toFixed(2)}`,
+  );
+}
+
+if (process.argv[2] === "--measure") {
+  console.log(JSON.stringify(await measure(process.argv[3]!, Number(process.argv[4]))));
+} else {
+  await main();
+}
