@@ -183,6 +183,8 @@ describe("chain-sidecar node: joining a network (chain init --genesis)", () => {
       [["--node-key", genesis], "go with --genesis"],
       [["--genesis", genesis, "--role", "observer"], "Allowed choices are validator, full"],
       [["--genesis", genesis, "--persistent-peers", "nobody@h:1"], "NODE_ID@HOST:PORT"],
+      [["--state-sync", "http://a:1,http://b:1"], "--state-sync joins a network"],
+      [["--genesis", genesis, "--state-sync", "http://a:1"], "two RPC servers"],
     ] as const) {
       const run = await runCli(["chain", "init", "--home", home, ...args]);
       expect(run.code, args.join(" ")).to.not.equal(0);
