@@ -141,9 +141,10 @@ export class StateSnapshots {
     if (snapshot === undefined) return { result: OfferResult.REJECT };
     const described = { height: Number(snapshot.height), format: snapshot.format, chunks: snapshot.chunks };
     if (committedHeight > 0) {
+      // CometBFT has no state, yet the app has: a restore finished here but not in CometBFT (a crash between).
       this.logger.error(
         { ...described, committedHeight },
-        "snapshot offered to an app that already has state",
+        "snapshot offered to an app that already has state: remove the app's data directory to sync again",
       );
       return { result: OfferResult.ABORT };
     }
