@@ -62,7 +62,8 @@ export async function startSoloChain(options: SoloChainOptions): Promise<SoloCha
       logger,
       onFatal: (error) => faults.push(error),
       blockIntervalMs: options.blockIntervalMs ?? 250,
-      createEmptyBlocks: true,
+      // As production: blocks for the operator's transactions and the proof block after them, none when idle.
+      createEmptyBlocks: false,
       stateDir: join(dir, "producer"),
     });
     await producer.start();
