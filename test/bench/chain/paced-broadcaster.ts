@@ -16,8 +16,10 @@ export interface BroadcastStats {
   /** Refusals by result code name; CometBFT's "mempool is full" RPC error is OVERLOADED (mempool full). */
   rejected: Map<string, number>;
   rpcFailures: number;
-  /** When each admitted tx was due to be offered (ms, performance.now()): client queueing counts as latency. */
+  /** When each admitted tx was due to be offered (ms, performance.now()). */
   dueAt: Map<string, number>;
+  /** When the broadcast that admitted each tx was sent: what the chain owes it from there is its commit latency. */
+  sentAt: Map<string, number>;
   batches: number;
   lastFailure?: string;
 }
@@ -56,13 +58,15 @@ export class PacedBroadcaster {
     rejected: new Map(),
     rpcFailures: 0,
     dueAt: new Map(),
+    sentAt: new Map(),
     batches: 0,
   };
-  private readonly accounts: Account[];
   private readonly byHash = new Map<string, Account>();
   private readonly pending: Queued[][];
   private readonly loops: Promise<void>[] = [];
-  private cursor = 0;
+  /** Accounts with nothing outstanding, longest idle first (a queue, so an offer never scans busy accounts). */
+  private idle: Account[];
+  private idleHead = 0;
   private running = false;
   private wake: (() => void)[] = [];
 
@@ -70,7 +74,7 @@ export class PacedBroadcaster {
     private readonly rpcUrls: readonly string[],
     accounts: readonly AccountLoad[],
   ) {
-    this.accounts = accounts.map((a) => ({ ...a, next: 0 }));
+    this.idle = accounts.map((a) => ({ ...a, next: 0 }));
     this.pending = rpcUrls.map(() => []);
   }
 
@@ -82,8 +86,8 @@ export class PacedBroadcaster {
     const account = this.byHash.get(hash);
     if (account === undefined) return;
     this.byHash.delete(hash);
-    if (account.outstanding === hash) account.outstanding = undefined;
     account.next++;
+    if (account.outstanding === hash) this.makeIdle(account);
   }
 
   /** Offers `ratePerSecond` transfers a second for `seconds`, each from the next account with nothing outstanding. */
@@ -101,22 +105,30 @@ export class PacedBroadcaster {
     }
   }
 
+  private makeIdle(account: Account): void {
+    account.outstanding = undefined;
+    this.idle.push(account);
+  }
+
   private release(due: number): void {
-    for (let scanned = 0; scanned < this.accounts.length; scanned++) {
-      const account = this.accounts[this.cursor]!;
-      this.cursor = (this.cursor + 1) % this.accounts.length;
-      if (account.outstanding !== undefined) continue;
-      const tx = account.txs[account.next];
-      if (tx === undefined)
-        throw new Error(`an account ran out of pre-signed transfers at nonce ${account.next}`);
-      const hash = txHash(tx);
-      account.outstanding = hash;
-      this.byHash.set(hash, account);
-      this.pending[account.node]!.push({ account, tx, hash, due });
-      this.stats.offered++;
+    const account = this.idle[this.idleHead];
+    if (account === undefined) {
+      this.stats.noIdleAccount++;
       return;
     }
-    this.stats.noIdleAccount++;
+    this.idleHead++;
+    if (this.idleHead > 4096) {
+      this.idle = this.idle.slice(this.idleHead);
+      this.idleHead = 0;
+    }
+    const tx = account.txs[account.next];
+    if (tx === undefined)
+      throw new Error(`an account ran out of pre-signed transfers at nonce ${account.next}`);
+    const hash = txHash(tx);
+    account.outstanding = hash;
+    this.byHash.set(hash, account);
+    this.pending[account.node]!.push({ account, tx, hash, due });
+    this.stats.offered++;
   }
 
   /** Waits until every offered transaction has been answered. */
@@ -141,7 +153,7 @@ export class PacedBroadcaster {
 
   private refused(queued: Queued, reason: string): void {
     this.stats.rejected.set(reason, (this.stats.rejected.get(reason) ?? 0) + 1);
-    queued.account.outstanding = undefined;
+    if (queued.account.outstanding === queued.hash) this.makeIdle(queued.account);
   }
 
   private async send(url: string, batch: Queued[]): Promise<void> {
@@ -154,6 +166,7 @@ export class PacedBroadcaster {
         params: { tx: Buffer.from(q.tx).toString("base64") },
       })),
     );
+    const sentAt = performance.now();
     let answers: { id: number; result?: { code: number; log?: string }; error?: { data?: string } }[];
     try {
       const response = await fetch(url, {
@@ -179,6 +192,7 @@ export class PacedBroadcaster {
       if (answer.result?.code === 0) {
         this.stats.accepted++;
         this.stats.dueAt.set(queued.hash, queued.due);
+        this.stats.sentAt.set(queued.hash, sentAt);
       } else if (answer.result !== undefined) {
         this.refused(queued, resultCodeName(answer.result.code));
       } else {

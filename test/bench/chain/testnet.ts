@@ -181,13 +181,18 @@ try {
   const committedTxs = inWindow.reduce((sum, b) => sum + b.txs, 0);
   const latencies: number[] = [];
   let uncommitted = 0;
+  // The client's own queue (offers waiting for a node to answer the batch before) is reported apart.
+  const clientQueueing: number[] = [];
   for (const [hash, dueAt] of stats.dueAt) {
     if (dueAt < windowStart || dueAt >= windowEnd) continue;
+    const sentAt = stats.sentAt.get(hash)!;
+    clientQueueing.push(sentAt - dueAt);
     const at = committedAt.get(hash);
     if (at === undefined) uncommitted++;
-    else latencies.push(at - dueAt);
+    else latencies.push(at - sentAt);
   }
   latencies.sort((a, b) => a - b);
+  clientQueueing.sort((a, b) => a - b);
   // Intervals between the blocks' header (BFT) times: this client's own receipt of them may bunch on a busy machine.
   const blockGaps = inWindow
     .slice(1)
@@ -227,12 +232,17 @@ try {
     ...(stats.lastFailure === undefined ? {} : { lastRpcFailure: stats.lastFailure }),
     rpcBatches: stats.batches,
     admittedDueInWindowNotCommitted: uncommitted,
-    // From when an admitted tx was due to be offered to the block that carried it.
+    // From the broadcast that admitted a tx to this client's receipt of the block that carried it.
     commitLatencyOfAdmittedMs: {
       p50: Math.round(percentile(latencies, 50)),
       p90: Math.round(percentile(latencies, 90)),
       p99: Math.round(percentile(latencies, 99)),
       max: Math.round(latencies.at(-1) ?? NaN),
+    },
+    // From when an offer was due to when its batch was sent (one batch in flight per node).
+    clientQueueingMs: {
+      p50: Math.round(percentile(clientQueueing, 50)),
+      p99: Math.round(percentile(clientQueueing, 99)),
     },
     loadClient: { presigned: true, cpuSecondsInWindow: Number(clientCpuInWindow.toFixed(1)) },
     // CPU the nodes used per committed tx: with the load average, it tells what an idle machine could carry.
