@@ -27,7 +27,7 @@ export interface SoloChainOptions {
   moniker?: string;
   /** Default: 100 ms. */
   blockIntervalMs?: number;
-  /** False: a block only when a transaction arrives. Default: true. */
+  /** True: a block every interval even without txs. Default: false, as the sidecar (txs and proof blocks only). */
   createEmptyBlocks?: boolean;
 }
 
@@ -40,7 +40,7 @@ export async function startSoloChain(
   validatorOperator: string,
   options: SoloChainOptions = {},
 ): Promise<SoloChain> {
-  const { chainId = CHAIN_ID, moniker = "solo", blockIntervalMs = 100, createEmptyBlocks = true } = options;
+  const { chainId = CHAIN_ID, moniker = "solo", blockIntervalMs = 100, createEmptyBlocks = false } = options;
   const dir = mkdtempSync(join(tmpdir(), "uranus-solo-"));
   const logger = pino({ level: "silent" });
   const key = ValidatorKey.generate();

@@ -7,6 +7,8 @@ import { pino } from "pino";
 import WebSocket from "ws";
 import { ExplorerServer } from "../../../../chain-sidecar/explorer/explorer-server.js";
 import { STATIC_DIR } from "../../../../chain-sidecar/explorer/static-assets.js";
+import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
+import { signTx } from "../../../../chain-sidecar/tx/signing.js";
 import { waitFor } from "../../../../process/wait-for.js";
 import { CHAIN_ID, testWallet } from "../app-harness.js";
 import { startSoloChain, type SoloChain } from "../solo-chain.js";
@@ -272,6 +274,19 @@ describe("explorer server: static page and the node's RPC under one origin", fun
           params: { query: "tm.event='NewBlock'" },
         }),
       );
+      await waitFor(() => messages.find((m) => m.id === "s"), {
+        timeoutMs: 5_000,
+        description: "the subscription",
+      });
+      // An idle chain makes no blocks: a transfer makes one.
+      const transfer = await signTx(
+        testWallet("explorer-unit"),
+        CHAIN_ID,
+        TransferMsg,
+        { to: testWallet("explorer-unit-validator").address, amount: 1n },
+        0,
+      );
+      expect((await chain.producer.submitTx(transfer)).response.code).to.equal(0);
       const event = await waitFor(
         () => messages.find((m) => m.result?.data?.type === "tendermint/event/NewBlock"),
         {
