@@ -50,6 +50,7 @@ import { timestampToMs, toAbciEvents, toBlockStart, toValidatorUpdates } from ".
 import { readChainId, writeChainId } from "./chain-record.js";
 import { LastBlockRecord } from "./last-block-record.js";
 import { PendingTxLimit } from "./pending-tx-limit.js";
+import { SettlementArchive } from "./settlement-archive.js";
 import { TxPipeline, type TxResult } from "./tx-pipeline.js";
 
 export const APP_VERSION = 1n;
@@ -80,6 +81,8 @@ export class UranusApp implements AbciApplication {
   private pendingBlock: { height: number; timeMs: number; appHash: Uint8Array } | undefined;
   /** Height and time of the last commit, kept outside consensus state. */
   private lastBlock!: LastBlockRecord;
+  /** Settlements that left consensus state, as this node last committed them (outside the app hash). */
+  private archive!: SettlementArchive;
   /** Held from the first trie change after a commit until the next commit, so proofs only see committed roots. */
   private readonly trieLock = new Mutex();
   private releaseTrie: (() => void) | undefined;
@@ -118,6 +121,7 @@ export class UranusApp implements AbciApplication {
     );
     if (options.maxPendingTxs !== undefined) app.pendingTxs = new PendingTxLimit(options.maxPendingTxs);
     app.lastBlock = LastBlockRecord.open(options.dataDir);
+    app.archive = SettlementArchive.open(options.dataDir);
     logger.info(
       {
         height: store.height,
@@ -300,7 +304,9 @@ export class UranusApp implements AbciApplication {
     const pending = this.pendingBlock;
     if (!pending) throw new Error("Commit: no finalized block to commit");
     await this.snapshots.beforeCommit();
-    await this.store.commit(this.uncommitted.sortedChanges(), pending.height, pending.appHash);
+    const changes = this.uncommitted.sortedChanges();
+    this.archive.keepDeleted(this.store, changes, this.store.height, this.store.appHash);
+    await this.store.commit(changes, pending.height, pending.appHash);
     this.lastBlock.save({ height: pending.height, timeMs: pending.timeMs });
     this.pendingBlock = undefined;
     this.uncommitted = new StateOverlay(this.store);
@@ -353,6 +359,7 @@ export class UranusApp implements AbciApplication {
             nodes: await this.store.trie.prove(stateKey),
             height: this.store.height,
           })),
+        archived: (stateKey) => this.archive.get(stateKey),
       },
       request,
     );
@@ -363,6 +370,7 @@ export class UranusApp implements AbciApplication {
     this.closed = true;
     await this.snapshots.settled();
     await this.store.close();
+    await this.archive.close();
   }
 }
 

@@ -109,6 +109,13 @@ function contractIdOf(given: string | undefined, opts: ContractLookup, options: 
 
 const GIB = 1n << 30n;
 
+/** Where an archived settlement (no longer in consensus state) can be checked: its last height and app hash. */
+function archivedField(p: Json): [string, string][] {
+  const archived = p.archived as { height: number; appHash: string } | undefined;
+  if (archived === undefined) return [];
+  return [["archived", `yes: as committed at height ${archived.height}, app hash ${archived.appHash}`]];
+}
+
 /** Used CPU in core-seconds and memory in GiB-seconds, from a settlement's exact integer sums. */
 function usedFields(p: Json): [string, string][] {
   return [
@@ -200,6 +207,7 @@ export function registerEconomyQueryCommands(query: Command): void {
             ...["billing", "firstFrom", "billedTo", "seconds", "measuredSeconds"].map(field),
             ...usedFields(p),
             ...["charged", "fee", "unpaid", "intervals", "lastBatch"].map(field),
+            ...archivedField(p),
           ]);
         },
       );

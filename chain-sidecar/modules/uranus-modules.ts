@@ -17,7 +17,7 @@ import { marketModule } from "./market/market-module.js";
 import { SlaKeeper } from "./market/sla-keeper.js";
 import { MeteringKeeper } from "./metering/metering-keeper.js";
 import { meteringModule } from "./metering/metering-module.js";
-import { settlementReader } from "./metering/metering-records.js";
+import { settlementReader } from "./metering/settlement-retention.js";
 import { ModuleRegistry } from "./module-registry.js";
 import type { ParamSection } from "./params/param-section.js";
 import { paramsModule } from "./params/params-module.js";

@@ -1,7 +1,7 @@
 // Answers abci_query: routes the path to a module's querier over committed state and attaches proofs when asked.
 import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import type { ModuleRegistry } from "../modules/module-registry.js";
-import { encodeRecord } from "../state/canonical-json.js";
+import { decodeRecord, encodeRecord, type JsonValue } from "../state/canonical-json.js";
 import type { StateReader } from "../state/state-access.js";
 import { CODESPACE, ResultCode } from "../tx/result-codes.js";
 import { TxError } from "../tx/tx-error.js";
@@ -14,6 +14,8 @@ export interface QuerySource {
   readonly timeMs: number;
   /** The committed value of `stateKey` with the trie nodes proving it, read together at one height. */
   prove(stateKey: string): Promise<{ value: Uint8Array | undefined; nodes: Uint8Array[]; height: number }>;
+  /** A record that left consensus state into this node's archive, with the height and app hash it was last under. */
+  archived?(stateKey: string): { value: Uint8Array; height: number; appHash: string } | undefined;
 }
 
 function errorAnswer(error: TxError, height: number): ResponseQuery {
@@ -86,6 +88,13 @@ export async function answerQuery(
       };
     }
     const stored = source.state.get(answer.stateKey);
+    const archived = stored ? undefined : source.archived?.(answer.stateKey);
+    if (archived !== undefined) {
+      // Marked as archived, with where to check it: its last committed height and that height's app hash.
+      const record = decodeRecord(archived.value) as Record<string, JsonValue>;
+      const marked = { ...record, archived: { height: archived.height, appHash: archived.appHash } };
+      return { ...base, key, value: encodeRecord(marked) };
+    }
     if (!stored && answer.missing !== undefined)
       throw new TxError(ResultCode.NOT_FOUND, `${request.path}: ${answer.missing}`);
     return { ...base, key, value: stored ?? encodeRecord(answer.fallback ?? null) };

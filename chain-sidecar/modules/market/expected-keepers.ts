@@ -4,9 +4,11 @@ import type { StateReader, StateWriter } from "../../state/state-access.js";
 import type { BlockInfo } from "../exec-context.js";
 import type { ContributorRecord } from "../poc/poc-types.js";
 
-/** Metering's word on a pod: the end of its last billed interval (unix seconds), 0 when never billed. */
+/** Metering's word on a pod, and what it must hear when a contract closes (so its settlements can be archived). */
 export interface SettlementReader {
+  /** The end of the pod's last billed interval (unix seconds), 0 when never billed. */
   billedTo(state: StateReader, podUid: string): number;
+  contractClosed(state: StateWriter, contractId: string, closedAtSeconds: number): void;
 }
 
 /** The bank as escrow sees it: budgets and top-ups come in from the payer, refunds go back. */

@@ -297,6 +297,7 @@ export class MarketKeeper {
     contract.closedAt = now;
     this.save(state, contract);
     state.delete(expiryKey(contract.endsAt, contract.id));
+    this.settlements.contractClosed(state, contract.id, now);
     return contract;
   }
 

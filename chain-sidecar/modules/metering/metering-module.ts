@@ -10,6 +10,7 @@ import { checkContractId, checkPodUid } from "../identifiers.js";
 import { MeteringBatchMsg } from "./metering-messages.js";
 import type { MeteringKeeper } from "./metering-keeper.js";
 import { meteringParams } from "./metering-params.js";
+import { pruneDueSettlements } from "./settlement-retention.js";
 import {
   BATCH_PREFIX,
   BY_CONTRACT_PREFIX,
@@ -118,6 +119,16 @@ export function meteringModule(metering: MeteringKeeper): ChainModule {
         for (const { contract, state } of moved) emitStateMove(ctx, contract, state);
       }),
     ],
+    endBlock(ctx) {
+      for (const pruned of pruneDueSettlements(ctx.state, ctx.block)) {
+        ctx.emit("settlements_archived", {
+          contract: pruned.contractId,
+          pods: pruned.pods,
+          done: pruned.done,
+        });
+      }
+      return undefined;
+    },
     queries: [
       recordQuery(
         "/settlement/pod/:podUid",

@@ -8,6 +8,8 @@ export const BY_CONTRACT_PREFIX = "metering/contract/";
 export const BY_CONTRIBUTOR_PREFIX = "metering/contributor/";
 export const BATCH_PREFIX = "metering/batch/";
 export const BATCH_COUNT_PREFIX = "metering/batchcount/";
+/** Closed contracts whose settlements leave state once due: `metering/prune/<due unix seconds, 12 digits>/<contract>`. */
+export const PRUNE_PREFIX = "metering/prune/";
 
 /** One pod's settlement so far: every metered second of the pod, what it cost and who got it. */
 export const POD_SETTLEMENT_RECORD = defineRecord({
@@ -83,17 +85,22 @@ export function batchKey(contributor: string, slot: number): string {
   return `${BATCH_PREFIX}${contributor}/${String(slot).padStart(6, "0")}`;
 }
 
+/** Zero-padded, so the queue's key order is due-time order. */
+export function pruneKey(dueSeconds: number, contractId: string): string {
+  return `${PRUNE_PREFIX}${String(dueSeconds).padStart(12, "0")}/${contractId}`;
+}
+
+/** The first queue key due after `nowSeconds`: everything before it is due. */
+export function pruneKeyAfter(nowSeconds: number): string {
+  return `${PRUNE_PREFIX}${String(nowSeconds + 1).padStart(12, "0")}/`;
+}
+
 export function batchCountKey(contributor: string): string {
   return `${BATCH_COUNT_PREFIX}${contributor}`;
 }
 
 export const encodePod = POD_SETTLEMENT_RECORD.encode;
 export const decodePod = POD_SETTLEMENT_RECORD.decode;
-
-/** Metering's answer to the market's SettlementReader. */
-export const settlementReader = {
-  billedTo: (state: StateReader, podUid: string): number => readPodSettlement(state, podUid)?.billedTo ?? 0,
-};
 
 export function readPodSettlement(state: StateReader, podUid: string): PodSettlement | undefined {
   const bytes = state.get(podKey(podUid));

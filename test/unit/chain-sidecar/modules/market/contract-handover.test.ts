@@ -5,7 +5,7 @@ import {
   RecordLeaseMsg,
 } from "../../../../../chain-sidecar/modules/market/market-messages.js";
 import { MarketKeeper } from "../../../../../chain-sidecar/modules/market/market-keeper.js";
-import { settlementReader } from "../../../../../chain-sidecar/modules/metering/metering-records.js";
+import { settlementReader } from "../../../../../chain-sidecar/modules/metering/settlement-retention.js";
 import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
 import { DemandKeeper } from "../../../../../chain-sidecar/modules/poc/demand-keeper.js";
 import { PocKeeper } from "../../../../../chain-sidecar/modules/poc/poc-keeper.js";

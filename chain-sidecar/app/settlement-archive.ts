@@ -1,0 +1,72 @@
+// The node's archive of pod settlements that left consensus state (metering's retention window): outside the app
+// hash, in its own LMDB file under the data directory, written at each commit before the state is. Every record is
+// kept as last committed, with the height and app hash it was committed under, so queries still answer for it
+// (marked archived) and anyone can check it against that block's app hash.
+import { join } from "node:path";
+import { open, type RootDatabase } from "lmdb";
+import { POD_PREFIX } from "../modules/metering/metering-records.js";
+import type { StateChange, StateReader } from "../state/state-access.js";
+
+const FILE_NAME = "settlement-archive.mdb";
+
+export interface ArchivedRecord {
+  /** The record's bytes as they were in state. */
+  readonly value: Uint8Array;
+  /** The last height at which it was in committed state, and that height's app hash (hex). */
+  readonly height: number;
+  readonly appHash: string;
+}
+
+interface StoredEntry {
+  value: string;
+  height: number;
+  appHash: string;
+}
+
+export class SettlementArchive {
+  private constructor(private readonly db: RootDatabase<StoredEntry, string>) {}
+
+  static open(dataDir: string): SettlementArchive {
+    return new SettlementArchive(
+      open<StoredEntry, string>({ path: join(dataDir, FILE_NAME), encoding: "json" }),
+    );
+  }
+
+  /**
+   * Keeps every settlement the block deletes, read from `committed` (the state at `height`, whose app hash is
+   * `appHash`) before the block's changes are written. Synchronous and durable before it returns, so a crash
+   * between it and the state's commit only archives a record twice, never loses one.
+   */
+  keepDeleted(
+    committed: StateReader,
+    changes: readonly StateChange[],
+    height: number,
+    appHash: Uint8Array,
+  ): number {
+    const deleted = changes.filter(([key, value]) => value === null && key.startsWith(POD_PREFIX));
+    if (deleted.length === 0) return 0;
+    const hash = Buffer.from(appHash).toString("hex");
+    let kept = 0;
+    this.db.transactionSync(() => {
+      for (const [key] of deleted) {
+        const value = committed.get(key);
+        if (value === undefined) continue;
+        const entry: StoredEntry = { value: Buffer.from(value).toString("utf8"), height, appHash: hash };
+        void this.db.put(key, entry);
+        kept++;
+      }
+    });
+    return kept;
+  }
+
+  /** The archived record once stored under `stateKey`, if this node archived one. */
+  get(stateKey: string): ArchivedRecord | undefined {
+    const entry = this.db.get(stateKey);
+    if (entry === undefined) return undefined;
+    return { value: new TextEncoder().encode(entry.value), height: entry.height, appHash: entry.appHash };
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

@@ -1,0 +1,89 @@
+import { expect } from "chai";
+import { CloseContractMsg } from "../../../../../chain-sidecar/modules/market/market-messages.js";
+import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
+import {
+  BY_CONTRACT_PREFIX,
+  BY_CONTRIBUTOR_PREFIX,
+  POD_PREFIX,
+  PRUNE_PREFIX,
+} from "../../../../../chain-sidecar/modules/metering/metering-records.js";
+import type { ChainEvent } from "../../../../../chain-sidecar/modules/exec-context.js";
+import { address, type EconomyChain } from "../market/economy-harness.js";
+import { batchOf, meterRecord } from "../market/economy-fixtures.js";
+import { chainWithPayerAndNode, leasePod, openContract } from "./contract-steps.js";
+
+const payer = address("retention-payer");
+const owner = address("retention-owner");
+
+/** A contract of `pods` metered pods, closed by its payer; returns the chain and the contract id. */
+function closedContractWithPods(
+  pods: number,
+  metering: { settlementRetentionSeconds: number; prunePerBlock: number },
+): { chain: EconomyChain; id: string } {
+  const chain = chainWithPayerAndNode({ payer, owner, params: { metering } });
+  const id = openContract(chain, payer, { replicas: BigInt(pods), budget: 10n ** 9n });
+  const t0 = chain.seconds;
+  const uids = Array.from({ length: pods }, (_, i) => `pod-${i}`);
+  uids.forEach((podUid, replica) =>
+    leasePod(chain, payer, { contractId: id, podUid, replica: BigInt(replica), startedAt: t0 }),
+  );
+  chain.endBlock(60);
+  const records = uids.map((podUid, replica) =>
+    meterRecord(podUid, id, "node-a", t0, t0 + 60, { replica: BigInt(replica) }),
+  );
+  chain.ok(owner, MeteringBatchMsg, batchOf(owner, records));
+  chain.ok(payer, CloseContractMsg, { contractId: id });
+  return { chain, id };
+}
+
+function archivedEvents(events: ChainEvent[]): Record<string, string>[] {
+  return events.filter((e) => e.type === "settlements_archived").map((e) => Object.fromEntries(e.attributes));
+}
+
+const keysUnder = (chain: EconomyChain, prefix: string): number => chain.state.entries(prefix).length;
+
+describe("metering: settlements of closed contracts leave state after the retention window", () => {
+  it("keeps them through the window, then removes at most prunePerBlock a block, with their indexes", () => {
+    const { chain, id } = closedContractWithPods(5, { settlementRetentionSeconds: 100, prunePerBlock: 3 });
+    expect(keysUnder(chain, PRUNE_PREFIX)).to.equal(1);
+    // Closed at T (this block): the blocks at T and T + 99 keep everything, the block at T + 100 prunes.
+    expect(archivedEvents(chain.endBlock(99))).to.deep.equal([]);
+    expect(archivedEvents(chain.endBlock(1))).to.deep.equal([]);
+    expect(keysUnder(chain, POD_PREFIX)).to.equal(5);
+    expect(chain.query<{ podUid: string }>("/settlement/pod/pod-0").podUid).to.equal("pod-0");
+
+    expect(archivedEvents(chain.endBlock(1))).to.deep.equal([{ contract: id, pods: "3", done: "false" }]);
+    expect(keysUnder(chain, POD_PREFIX)).to.equal(2);
+    expect(keysUnder(chain, `${BY_CONTRACT_PREFIX}${id}/`)).to.equal(2);
+    expect(keysUnder(chain, `${BY_CONTRIBUTOR_PREFIX}${owner}/`)).to.equal(2);
+
+    expect(archivedEvents(chain.endBlock(1))).to.deep.equal([{ contract: id, pods: "2", done: "true" }]);
+    for (const prefix of [POD_PREFIX, BY_CONTRACT_PREFIX, BY_CONTRIBUTOR_PREFIX, PRUNE_PREFIX]) {
+      expect(keysUnder(chain, prefix), prefix).to.equal(0);
+    }
+    expect(() => chain.query("/settlement/pod/pod-0")).to.throw("has no settlement");
+    expect(archivedEvents(chain.endBlock(1))).to.deep.equal([]);
+  });
+
+  it("keeps them for good when the retention is 0", () => {
+    const { chain } = closedContractWithPods(2, { settlementRetentionSeconds: 0, prunePerBlock: 10 });
+    expect(keysUnder(chain, PRUNE_PREFIX)).to.equal(0);
+    chain.endBlocks(3, 10_000);
+    expect(keysUnder(chain, POD_PREFIX)).to.equal(2);
+  });
+
+  it("leaves the settlements of open contracts alone", () => {
+    const chain = chainWithPayerAndNode({
+      payer,
+      owner,
+      params: { metering: { settlementRetentionSeconds: 1, prunePerBlock: 10 } },
+    });
+    const id = openContract(chain, payer, { replicas: 1n, budget: 10n ** 9n });
+    const t0 = chain.seconds;
+    leasePod(chain, payer, { contractId: id, podUid: "pod-open", startedAt: t0 });
+    chain.endBlock(60);
+    chain.ok(owner, MeteringBatchMsg, batchOf(owner, [meterRecord("pod-open", id, "node-a", t0, t0 + 60)]));
+    chain.endBlocks(3, 100);
+    expect(keysUnder(chain, POD_PREFIX)).to.equal(1);
+  });
+});
