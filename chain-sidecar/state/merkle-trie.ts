@@ -18,6 +18,11 @@ export function sha256(bytes: Uint8Array): Uint8Array {
 
 const EMPTY_TRIE_ROOT = sha256(new Uint8Array([0x80]));
 
+function isStrictlySorted(changes: readonly StateChange[]): boolean {
+  for (let i = 1; i < changes.length; i++) if (changes[i - 1]![0] >= changes[i]![0]) return false;
+  return true;
+}
+
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex");
 }
@@ -78,15 +83,18 @@ export class MerkleTrie {
 
   /** An empty trie takes all its keys in one bottom-up pass (genesis, a state-sync restore). */
   private async fill(changes: readonly StateChange[]): Promise<Uint8Array> {
-    const latest = new Map<string, Uint8Array | null>(changes);
     const entries: [Uint8Array, Uint8Array][] = [];
+    // Changes come sorted and unique from overlays and snapshots; anything else is reduced to the last change per key.
+    const latest = isStrictlySorted(changes) ? changes : [...new Map(changes)];
     for (const [key, value] of latest) if (value !== null) entries.push([encoder.encode(key), value]);
     if (entries.length === 0) return this.root();
-    const nodes: { type: "put"; key: Uint8Array; value: Uint8Array }[] = [];
-    const root = buildTrie(entries, sha256, (node) =>
-      nodes.push({ type: "put", key: node.hash, value: node.encoded }),
-    );
-    await this.trie.database().batch(nodes);
+    const inMemory: { type: "put"; key: Uint8Array; value: Uint8Array }[] = [];
+    const nodes = this.nodes;
+    const root = buildTrie(entries, sha256, (node) => {
+      if (nodes) nodes.putNode(node.hash, node.encoded);
+      else inMemory.push({ type: "put", key: node.hash, value: node.encoded });
+    });
+    await this.trie.database().batch(inMemory);
     this.trie.root(root);
     return this.root();
   }

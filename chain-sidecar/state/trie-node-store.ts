@@ -53,6 +53,11 @@ export class TrieNodeStore implements NodeDatabase {
     return Promise.resolve();
   }
 
+  /** A node by its hash, waiting for the next commit like `put`'s. */
+  putNode(hash: Uint8Array, node: Uint8Array): void {
+    this.pending.set(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString("hex"), node);
+  }
+
   del(key: string): Promise<void> {
     this.pending.set(key, null);
     return Promise.resolve();
@@ -81,7 +86,9 @@ export class TrieNodeStore implements NodeDatabase {
 
   /** Writes the pending nodes; call inside the LMDB write transaction that commits the block. */
   writePending(): void {
-    for (const [key, node] of this.pending) {
+    // In key order, so a large block (a genesis, a restore) fills B-tree pages one after another.
+    const sorted = [...this.pending].sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [key, node] of sorted) {
       if (node === null) this.table.removeSync(Buffer.from(key, "hex"));
       else this.table.putSync(Buffer.from(key, "hex"), node);
     }
