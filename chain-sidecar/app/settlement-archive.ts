@@ -5,9 +5,15 @@
 import { join } from "node:path";
 import { open, type RootDatabase } from "lmdb";
 import { POD_PREFIX } from "../modules/metering/metering-records.js";
+import { decodeRecord, type JsonValue } from "../state/canonical-json.js";
 import type { StateChange, StateReader } from "../state/state-access.js";
 
 const FILE_NAME = "settlement-archive.mdb";
+/** Archive keys of a contract's archived pods: `contract/<id>/<pod UID>` → the pod's state key. */
+const BY_CONTRACT = "contract/";
+/** The most archived settlements one answer lists. */
+export const ARCHIVE_PAGE_LIMIT = 1000;
+const CONTRACT_PATH = /^\/archive\/settlements\/contract\/([0-9a-f]{1,64})$/;
 
 export interface ArchivedRecord {
   /** The record's bytes as they were in state. */
@@ -23,12 +29,18 @@ interface StoredEntry {
   appHash: string;
 }
 
+/** A settlement record's JSON with where it can be checked, as queries show an archived one. */
+export function markedArchived(record: ArchivedRecord): Record<string, JsonValue> {
+  const json = decodeRecord(record.value) as Record<string, JsonValue>;
+  return { ...json, archived: { height: record.height, appHash: record.appHash } };
+}
+
 export class SettlementArchive {
-  private constructor(private readonly db: RootDatabase<StoredEntry, string>) {}
+  private constructor(private readonly db: RootDatabase<StoredEntry | string, string>) {}
 
   static open(dataDir: string): SettlementArchive {
     return new SettlementArchive(
-      open<StoredEntry, string>({ path: join(dataDir, FILE_NAME), encoding: "json" }),
+      open<StoredEntry | string, string>({ path: join(dataDir, FILE_NAME), encoding: "json" }),
     );
   }
 
@@ -53,6 +65,8 @@ export class SettlementArchive {
         if (value === undefined) continue;
         const entry: StoredEntry = { value: Buffer.from(value).toString("utf8"), height, appHash: hash };
         void this.db.put(key, entry);
+        const { contractId, podUid } = decodeRecord(value) as { contractId: string; podUid: string };
+        void this.db.put(`${BY_CONTRACT}${contractId}/${podUid}`, key);
         kept++;
       }
     });
@@ -62,8 +76,33 @@ export class SettlementArchive {
   /** The archived record once stored under `stateKey`, if this node archived one. */
   get(stateKey: string): ArchivedRecord | undefined {
     const entry = this.db.get(stateKey);
-    if (entry === undefined) return undefined;
+    if (entry === undefined || typeof entry === "string") return undefined;
     return { value: new TextEncoder().encode(entry.value), height: entry.height, appHash: entry.appHash };
+  }
+
+  /** A contract's archived settlements in pod UID order, at most ARCHIVE_PAGE_LIMIT. */
+  byContract(contractId: string): ArchivedRecord[] {
+    const prefix = `${BY_CONTRACT}${contractId}/`;
+    const found: ArchivedRecord[] = [];
+    for (const { value } of this.db.getRange({
+      start: prefix,
+      end: `${prefix}\x7f`,
+      limit: ARCHIVE_PAGE_LIMIT,
+    })) {
+      const record = typeof value === "string" ? this.get(value) : undefined;
+      if (record !== undefined) found.push(record);
+    }
+    return found;
+  }
+
+  /**
+   * The answer to `/archive/settlements/contract/<id>` (the explorer's view of a contract whose settlements left
+   * state), or undefined for any other path. Served from this node's archive, so it carries no proof.
+   */
+  answer(path: string): { settlements: JsonValue[] } | undefined {
+    const match = CONTRACT_PATH.exec(path);
+    if (!match) return undefined;
+    return { settlements: this.byContract(match[1]!).map(markedArchived) };
   }
 
   async close(): Promise<void> {

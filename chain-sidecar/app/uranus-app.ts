@@ -360,6 +360,7 @@ export class UranusApp implements AbciApplication {
             height: this.store.height,
           })),
         archived: (stateKey) => this.archive.get(stateKey),
+        archiveView: (path) => this.archive.answer(path),
       },
       request,
     );

@@ -16,6 +16,8 @@ export interface QuerySource {
   prove(stateKey: string): Promise<{ value: Uint8Array | undefined; nodes: Uint8Array[]; height: number }>;
   /** A record that left consensus state into this node's archive, with the height and app hash it was last under. */
   archived?(stateKey: string): { value: Uint8Array; height: number; appHash: string } | undefined;
+  /** Views served from the node's own archive (paths under /archive/, no proofs); undefined for other paths. */
+  archiveView?(path: string): JsonValue | undefined;
 }
 
 function errorAnswer(error: TxError, height: number): ResponseQuery {
@@ -38,6 +40,24 @@ export async function answerQuery(
 ): Promise<ResponseQuery> {
   const height = source.height;
   try {
+    const archiveView = source.archiveView?.(request.path);
+    if (archiveView !== undefined) {
+      if (request.prove)
+        throw new TxError(
+          ResultCode.PROOF_UNAVAILABLE,
+          `prove: ${request.path} is this node's archive, not state`,
+        );
+      return {
+        code: ResultCode.OK,
+        log: "",
+        info: "",
+        index: 0n,
+        key: new Uint8Array(),
+        value: encodeRecord(archiveView),
+        height: BigInt(height),
+        codespace: "",
+      };
+    }
     const match = registry.matchQuery(request.path);
     if (!match) {
       const known = registry

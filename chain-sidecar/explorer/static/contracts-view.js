@@ -59,6 +59,12 @@ export function renderContracts(tbody, contracts, selectedId, onSelect) {
   );
 }
 
+/** Settlements in state, then archived ones of pods no longer in state (each marked with `archived`). */
+export function withArchived(settlements, archived) {
+  const inState = new Set(settlements.map((s) => s.podUid));
+  return [...settlements, ...archived.filter((s) => !inState.has(s.podUid))];
+}
+
 /** Settled pods, plus pods with an active lease and nothing settled yet. */
 export function podRows(settlements, leases) {
   const rows = settlements.map((s) => ({ ...s, settled: true }));
@@ -74,6 +80,13 @@ const BILLING = {
   used: "Used: measured CPU or memory, at most the reservation",
 };
 const GIB = 1n << 30n;
+
+/** The height of a pod's last settlement; an archived one says where it can be checked (not in state any more). */
+export function lastSettledCell(p) {
+  if (!p.settled) return "not settled yet";
+  if (p.archived) return `${amount(p.lastHeight)} (archived, app hash at ${amount(p.archived.height)})`;
+  return amount(p.lastHeight);
+}
 
 export function renderContractDetail({ heading, summary, chart, tbody, note }, view) {
   const { contract, leases, settlements, complete, latestHeight } = view;
@@ -114,7 +127,7 @@ export function renderContractDetail({ heading, summary, chart, tbody, note }, v
     rows.map((p) =>
       el(
         "tr",
-        { "data-pod": p.podUid, class: p.settled ? undefined : "unsettled" },
+        { "data-pod": p.podUid, class: p.settled ? (p.archived ? "archived" : undefined) : "unsettled" },
         el("th", { scope: "row" }, el("code", {}, p.podUid)),
         el("td", { class: "num" }, p.replica),
         el("td", {}, p.nodeId),
@@ -124,7 +137,7 @@ export function renderContractDetail({ heading, summary, chart, tbody, note }, v
         el("td", { class: "num amount" }, p.settled ? amount(p.charged) : "—"),
         el("td", { class: "num" }, p.settled ? amount(p.fee) : "—"),
         el("td", { class: "num" }, p.settled ? amount(p.unpaid) : "—"),
-        el("td", { class: "num" }, p.settled ? amount(p.lastHeight) : "not settled yet"),
+        el("td", { class: "num" }, lastSettledCell(p)),
         el("td", { class: "num" }, p.settled ? decimal(p.cpuMilliSeconds, 1000n) : "—"),
         el("td", { class: "num" }, p.settled ? decimal(p.memoryByteSeconds, GIB) : "—"),
       ),

@@ -4,7 +4,7 @@ import * as ethers from "./vendor/ethers.min.js";
 import { BlocksView } from "./blocks-view.js";
 import { ChainRpc } from "./chain-rpc.js";
 import { earningsByNode, renderContributors, SHOWN_CONTRIBUTORS, byTotalPoc } from "./contributors-view.js";
-import { renderContractDetail, renderContracts } from "./contracts-view.js";
+import { renderContractDetail, renderContracts, withArchived } from "./contracts-view.js";
 import { amount } from "./display-format.js";
 import { LiveFeed } from "./live-feed.js";
 import { tiersFromPlacement } from "./poc-tiers.js";
@@ -122,10 +122,12 @@ async function refreshContractDetail() {
     return;
   }
   const id = selectedContract;
-  const [view, record, settled] = await Promise.all([
+  const [view, record, settled, archived] = await Promise.all([
     rpc.query(`/contract/${id}/view`),
     rpc.query(`/contract/${id}`),
     rpc.queryPages(`/settlements/contract/${id}`, "settlements", 10),
+    // Settlements that left state after the contract closed, from the node's archive (none on older nodes).
+    rpc.query(`/archive/settlements/contract/${id}`).catch(() => ({ settlements: [] })),
   ]);
   if (id !== selectedContract) return;
   renderContractDetail(
@@ -139,7 +141,7 @@ async function refreshContractDetail() {
     {
       contract: { ...view.contract, openedHeight: record.openedHeight },
       leases: view.leases,
-      settlements: settled.entries,
+      settlements: withArchived(settled.entries, archived.settlements),
       complete: settled.complete,
       latestHeight,
     },

@@ -82,8 +82,17 @@ describe("chain-sidecar app: the archive of settlements that left state", functi
 
     const archived = await harness.query<Settlement>("/settlement/pod/pod-archived");
     expect(archived).to.deep.equal({ ...before, archived: { height: lastHeight, appHash: lastAppHash } });
+    const listing = await harness.query<{ settlements: Settlement[] }>(`/archive/settlements/contract/${id}`);
+    expect(listing.settlements).to.deep.equal([archived]);
     await harness.restart();
     expect(await harness.query<Settlement>("/settlement/pod/pod-archived")).to.deep.equal(archived);
+    const proven = await harness.app.query({
+      path: `/archive/settlements/contract/${id}`,
+      data: new Uint8Array(),
+      height: 0n,
+      prove: true,
+    });
+    expect(proven.log).to.contain("archive, not state");
   });
 
   it("still says a pod never settled has no settlement", async () => {

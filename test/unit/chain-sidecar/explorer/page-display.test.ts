@@ -54,6 +54,20 @@ describe("explorer page: how values read", () => {
     ]);
   });
 
+  it("adds archived settlements of pods no longer in state, and says where an archived one can be checked", () => {
+    const merged = contracts.withArchived([{ podUid: "pod-a" }], [{ podUid: "pod-a" }, { podUid: "pod-z" }]);
+    expect(merged.map((s) => s.podUid)).to.deep.equal(["pod-a", "pod-z"]);
+    expect(contracts.lastSettledCell({ settled: true, lastHeight: 1200 })).to.equal("1,200");
+    expect(
+      contracts.lastSettledCell({
+        settled: true,
+        lastHeight: 1200,
+        archived: { height: 1500, appHash: "ab" },
+      }),
+    ).to.equal("1,200 (archived, app hash at 1,500)");
+    expect(contracts.lastSettledCell({ settled: false })).to.equal("not settled yet");
+  });
+
   it("orders contracts newest first", () => {
     const list = [
       { id: "b", openedHeight: 3 },

@@ -83,6 +83,12 @@ export interface ContractsViewModule {
     leases: { podUid: string }[],
   ): { podUid: string; settled: boolean }[];
   byOpenedHeight(a: { id: string; openedHeight: number }, b: { id: string; openedHeight: number }): number;
+  withArchived(settlements: { podUid: string }[], archived: { podUid: string }[]): { podUid: string }[];
+  lastSettledCell(pod: {
+    settled: boolean;
+    lastHeight?: number;
+    archived?: { height: number; appHash: string };
+  }): string;
 }
 
 export interface LiveFeedModule {
