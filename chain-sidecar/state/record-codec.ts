@@ -19,15 +19,20 @@ export const amount: FieldCodec<bigint> = {
   fromJson: (j) => BigInt(j as string),
 };
 
-/** Codecs whose values are immutable (strings, numbers, booleans, bigints): a copy may share them. */
-const scalarCodecs = new WeakSet<object>([text, integer, flag, amount]);
+/** Codecs whose values are immutable, with the `typeof` their decoded values have: a copy may share them. */
+const scalarCodecs = new WeakMap<object, string>([
+  [text, "string"],
+  [integer, "number"],
+  [flag, "boolean"],
+  [amount, "bigint"],
+]);
 /** Codecs of lists of immutable values: a copy takes a copy of the list. */
 const scalarListCodecs = new WeakSet<object>([texts]);
 
 /** A string from a closed set (the set documents the type; stored records are trusted). */
 export function oneOf<T extends string>(_values: readonly T[]): FieldCodec<T> {
   const codec: FieldCodec<T> = { toJson: (v) => v, fromJson: (j) => j as T };
-  scalarCodecs.add(codec);
+  scalarCodecs.set(codec, "string");
   return codec;
 }
 
@@ -78,6 +83,14 @@ export function defineRecord<S extends Record<string, FieldCodec<unknown>>>(
   const copyable = fields.every(([, codec]) => scalarCodecs.has(codec) || scalarListCodecs.has(codec));
   if (!copyable) return { toJson, fromJson, encode, decode };
   const lists = fields.filter(([, codec]) => scalarListCodecs.has(codec)).map(([name]) => name);
+  const scalars = fields.flatMap(([name, codec]) => {
+    const type = scalarCodecs.get(codec);
+    return type === undefined ? [] : [[name, type] as const];
+  });
+  /** Whether every field holds what decoding would give (a bigint amount, not a number), so a copy can stand for it. */
+  const decodedShape = (record: Record<string, unknown>): boolean =>
+    scalars.every(([name, type]) => typeof record[name] === type) &&
+    lists.every((name) => Array.isArray(record[name]));
   // A record of scalars (and lists of them) is remembered per stored bytes object, both ways: reading back bytes that
   // were just written (a later transaction of the block, FinalizeBlock after CheckTx through the store's cache) costs
   // a copy, not a JSON parse. Stored bytes are never changed in place, so the same object means the same content.
@@ -93,8 +106,7 @@ export function defineRecord<S extends Record<string, FieldCodec<unknown>>>(
     fromJson,
     encode: (record) => {
       const bytes = encode(record);
-      // Through the JSON form, so what is remembered is exactly what decoding the bytes gives (e.g. amounts as bigint).
-      decoded.set(bytes, copy(fromJson(toJson(record))));
+      if (decodedShape(record)) decoded.set(bytes, copy(record));
       return bytes;
     },
     decode: (bytes) => {
