@@ -309,6 +309,9 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     expect(params.market.settlementGraceSeconds).to.equal(600);
     const proposals = await cli.query(["proposals"]);
     expect(proposals.stdout).to.contain("metering.feeBps=300").and.contain("applied");
+    // The node counts as online only within heartbeatWindowBlocks of its last heartbeat; the tests above made blocks.
+    const beat = await tx(["node", "heartbeat", "node-cli"], "owner");
+    expect(beat.code, beat.stderr).to.equal(0);
     const poc = await json<{ coefficientsPpm: Record<string, string>; supply: { onlineNodes: number } }>([
       "poc",
     ]);
