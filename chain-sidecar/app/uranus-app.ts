@@ -57,7 +57,7 @@ export const APP_VERSION = 1n;
 export const APP_SOFTWARE_VERSION = "0.1.0";
 
 export interface UranusAppOptions {
-  /** Directory of the app's LevelDB; created if missing. */
+  /** The app's data directory (its LMDB state, snapshots, archive); created if missing. */
   readonly dataDir: string;
   readonly logger?: Logger;
   /** Entries in the verified-signature cache. */
