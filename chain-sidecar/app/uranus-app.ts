@@ -48,7 +48,7 @@ import { SignatureCache } from "../tx/signature-cache.js";
 import { TxError } from "../tx/tx-error.js";
 import { timestampToMs, toAbciEvents, toBlockStart, toValidatorUpdates } from "./abci-conversions.js";
 import { readChainId, writeChainId } from "./chain-record.js";
-import { LastBlockRecord } from "./last-block-record.js";
+import { lastBlockMetadata, readLastBlock } from "./last-block-record.js";
 import { PendingTxLimit } from "./pending-tx-limit.js";
 import { SettlementArchive } from "./settlement-archive.js";
 import { TxPipeline, type TxResult } from "./tx-pipeline.js";
@@ -79,8 +79,6 @@ export class UranusApp implements AbciApplication {
   private checkState: StateOverlay;
   private pendingTxs = new PendingTxLimit();
   private pendingBlock: { height: number; timeMs: number; appHash: Uint8Array } | undefined;
-  /** Height and time of the last commit, kept outside consensus state. */
-  private lastBlock!: LastBlockRecord;
   /** Settlements that left consensus state, as this node last committed them (outside the app hash). */
   private archive!: SettlementArchive;
   /** Held from the first trie change after a commit until the next commit, so proofs only see committed roots. */
@@ -120,7 +118,6 @@ export class UranusApp implements AbciApplication {
       snapshots,
     );
     if (options.maxPendingTxs !== undefined) app.pendingTxs = new PendingTxLimit(options.maxPendingTxs);
-    app.lastBlock = LastBlockRecord.open(options.dataDir);
     app.archive = SettlementArchive.open(options.dataDir);
     logger.info(
       {
@@ -203,7 +200,7 @@ export class UranusApp implements AbciApplication {
     return {
       height: this.store.height + 1,
       chainId: this.chainId ?? "",
-      timeMs: this.lastBlock.block.timeMs,
+      timeMs: readLastBlock(this.store).timeMs,
     };
   }
 
@@ -306,8 +303,7 @@ export class UranusApp implements AbciApplication {
     await this.snapshots.beforeCommit();
     const changes = this.uncommitted.sortedChanges();
     this.archive.keepDeleted(this.store, changes, this.store.height, this.store.appHash);
-    await this.store.commit(changes, pending.height, pending.appHash);
-    this.lastBlock.save({ height: pending.height, timeMs: pending.timeMs });
+    await this.store.commit(changes, pending.height, pending.appHash, lastBlockMetadata(pending.timeMs));
     this.pendingBlock = undefined;
     this.uncommitted = new StateOverlay(this.store);
     this.checkState = new StateOverlay(this.store);
@@ -352,7 +348,7 @@ export class UranusApp implements AbciApplication {
       {
         state: this.store,
         height: this.store.height,
-        timeMs: this.lastBlock.block.timeMs,
+        timeMs: readLastBlock(this.store).timeMs,
         prove: (stateKey) =>
           this.trieLock.runExclusive(async () => ({
             value: this.store.get(stateKey),

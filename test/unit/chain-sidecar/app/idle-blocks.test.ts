@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { LastBlockRecord } from "../../../../chain-sidecar/app/last-block-record.js";
+import { readLastBlock } from "../../../../chain-sidecar/app/last-block-record.js";
 import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
 import { AppHarness, testConsensusKey, testWallets } from "../app-harness.js";
 import { genesisAccount, genesisValidator } from "../genesis-entries.js";
@@ -44,7 +44,7 @@ describe("chain-sidecar app: blocks without transactions", function () {
     await harness.block([], { timeMs });
     expect(harness.app.committed.get("chain/lastBlock")).to.equal(undefined);
     await harness.restart();
-    expect(LastBlockRecord.open(harness.dataDir).block).to.deep.equal({ height: 2, timeMs });
+    expect(readLastBlock(harness.app.committed)).to.deep.equal({ height: 2, timeMs });
     // CheckTx still works after the restart, against the recorded time.
     const check = await harness.check(
       await harness.sign(alice, TransferMsg, { to: bob.address, amount: 1n }),
