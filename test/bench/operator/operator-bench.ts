@@ -76,7 +76,7 @@ async function runningTimes(
 }
 
 /** Apiserver requests so far (watches aside), by verb and resource (from the apiserver's own metrics). */
-async function apiserverWrites(): Promise<Map<string, number>> {
+async function apiserverRequests(): Promise<Map<string, number>> {
   const text = (await world.kube.kubectl(["get", "--raw", "/metrics"])).stdout;
   const counts = new Map<string, number>();
   for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+)/gm)) {
@@ -90,8 +90,8 @@ async function apiserverWrites(): Promise<Map<string, number>> {
   return counts;
 }
 
-/** Writes between two readings, per object, largest first. */
-function writesPer(
+/** Requests between two readings, per object, largest first. */
+function requestsPer(
   before: Map<string, number>,
   after: Map<string, number>,
   objects: number,
@@ -187,7 +187,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const)
 try {
   // Baseline: bare pods of the same size and placement through the same apiserver and scheduler.
   const bareStarted = new Map<string, number>();
-  const bareWritesBefore = await apiserverWrites();
+  const bareRequestsBefore = await apiserverRequests();
   const bareCpuBefore = systemCpu();
   const bareT0 = performance.now();
   await inParallel(
@@ -222,7 +222,7 @@ try {
   );
   const bareTotal = (performance.now() - bareT0) / 1000;
   const bareCpu = cpuPer(bareCpuBefore, systemCpu(), COUNT);
-  const bareWrites = writesPer(bareWritesBefore, await apiserverWrites(), COUNT);
+  const bareRequests = requestsPer(bareRequestsBefore, await apiserverRequests(), COUNT);
   await inParallel(await listBare(), async (pod) => {
     await world.client.delete(
       POD,
@@ -248,7 +248,7 @@ try {
   await waitForContributors(world, 1_800_000);
   const started = new Map<string, number>();
   const firstHeight = (await world.chain.client.comet.status()).syncInfo.latestBlockHeight;
-  const writesBefore = await apiserverWrites();
+  const requestsBefore = await apiserverRequests();
   const cpuBefore = systemCpu();
   const t0 = performance.now();
   // URANUS_BENCH_APISERVER_PROFILE=file: the apiserver's CPU profile (pprof) over the first 15 s of the rollout.
@@ -286,7 +286,7 @@ try {
   const total = (performance.now() - t0) / 1000;
   await profiled;
   const contractCpu = cpuPer(cpuBefore, systemCpu(), COUNT);
-  const contractWrites = writesPer(writesBefore, await apiserverWrites(), COUNT);
+  const contractRequests = requestsPer(requestsBefore, await apiserverRequests(), COUNT);
   const metrics = await (await fetch("http://127.0.0.1:18081/metrics")).text();
   const reconciles = [...metrics.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm)].reduce(
     (sum, m) => sum + Number(m[1]),
@@ -334,8 +334,8 @@ try {
     p99OverBareMs: Math.round(percentile(times, 99) - percentile(bare, 99)),
     cpuMsPerContract: contractCpu,
     cpuMsPerBarePod: bareCpu,
-    apiserverRequestsPerContract: contractWrites,
-    apiserverRequestsPerBarePod: bareWrites,
+    apiserverRequestsPerContract: contractRequests,
+    apiserverRequestsPerBarePod: bareRequests,
     payerOpeningsPerBlockMean: openings.mean,
     payerOpeningsPerBlockMax: openings.max,
     blocksWithOpenings: openings.blocks,
