@@ -1,12 +1,13 @@
-// The app hash: a Merkle Patricia trie (@ethereumjs/mpt) over every state key, hashed with sha256 as CometBFT is.
-// Its nodes live on disk (TrieNodeStore) and it opens at the stored root: nothing is rebuilt on start.
+// The app hash: a Merkle Patricia trie over every state key, hashed with sha256 as CometBFT is. Blocks update it in one
+// pass (updateTrie); @ethereumjs/mpt reads the same nodes for proofs. Its nodes live on disk (TrieNodeStore) and it
+// opens at the stored root: nothing is rebuilt on start.
 // Trie paths are sha256(state key): 32-byte paths walk half as many nibbles as raw keys, which halves update cost,
 // and random paths keep equal nodes from being shared between branches, which node pruning relies on.
 import { hash as digestOf } from "node:crypto";
 import { createMPT, createMerkleProof, verifyMerkleProof, type MerklePatriciaTrie } from "@ethereumjs/mpt";
 import type { StateChange } from "./state-access.js";
-import { buildTrie } from "./trie-bulk-build.js";
-import type { TrieNodeStore } from "./trie-node-store.js";
+import { pathChanges, updateTrie } from "./trie-batch-update.js";
+import { InMemoryNodeTable, TrieNodeStore } from "./trie-node-store.js";
 
 const encoder = new TextEncoder();
 
@@ -18,11 +19,6 @@ export function sha256(bytes: Uint8Array): Uint8Array {
 
 const EMPTY_TRIE_ROOT = sha256(new Uint8Array([0x80]));
 
-function isStrictlySorted(changes: readonly StateChange[]): boolean {
-  for (let i = 1; i < changes.length; i++) if (changes[i - 1]![0] >= changes[i]![0]) return false;
-  return true;
-}
-
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex");
 }
@@ -33,18 +29,14 @@ export class MerkleTrie {
 
   private constructor(
     private readonly trie: MerklePatriciaTrie,
-    private readonly nodes: TrieNodeStore | undefined,
+    private readonly nodes: TrieNodeStore,
   ) {
     this.committedRoot = this.root();
   }
 
   /** A trie in memory only (for checks and tests). */
   static async create(): Promise<MerkleTrie> {
-    // Pruning drops nodes that no root reaches any more, so memory follows the live state, not its history.
-    return new MerkleTrie(
-      await createMPT({ useKeyHashing: true, useKeyHashingFunction: sha256, useNodePruning: true }),
-      undefined,
-    );
+    return MerkleTrie.open(new TrieNodeStore(new InMemoryNodeTable()), undefined);
   }
 
   /** The trie whose nodes are in `nodes`, at `root` (the empty trie when undefined). */
@@ -55,8 +47,6 @@ export class MerkleTrie {
       valueEncoding: "view",
       useKeyHashing: true,
       useKeyHashingFunction: sha256,
-      // On disk, pruning is what keeps old versions from piling up: a block's replaced nodes are deleted with it.
-      useNodePruning: true,
       ...(root === undefined ? {} : { root }),
     });
     if (
@@ -71,32 +61,20 @@ export class MerkleTrie {
     return new MerkleTrie(trie, nodes);
   }
 
-  /** Applies sorted changes and returns the new root. */
-  async apply(changes: readonly StateChange[]): Promise<Uint8Array> {
-    if (Buffer.compare(this.trie.root(), EMPTY_TRIE_ROOT) === 0) return this.fill(changes);
-    for (const [key, value] of changes) {
-      if (value === null) await this.trie.del(encoder.encode(key));
-      else await this.trie.put(encoder.encode(key), value);
-    }
-    return this.root();
-  }
-
-  /** An empty trie takes all its keys in one bottom-up pass (genesis, a state-sync restore). */
-  private async fill(changes: readonly StateChange[]): Promise<Uint8Array> {
-    const entries: [Uint8Array, Uint8Array][] = [];
-    // Changes come sorted and unique from overlays and snapshots; anything else is reduced to the last change per key.
-    const latest = isStrictlySorted(changes) ? changes : [...new Map(changes)];
-    for (const [key, value] of latest) if (value !== null) entries.push([encoder.encode(key), value]);
-    if (entries.length === 0) return this.root();
-    const inMemory: { type: "put"; key: Uint8Array; value: Uint8Array }[] = [];
-    const nodes = this.nodes;
-    const root = buildTrie(entries, sha256, (node) => {
-      if (nodes) nodes.putNode(node.hash, node.encoded);
-      else inMemory.push({ type: "put", key: node.hash, value: node.encoded });
-    });
-    await this.trie.database().batch(inMemory);
-    this.trie.root(root);
-    return this.root();
+  /** Applies changes (the last one per key wins) in one pass and returns the new root. */
+  apply(changes: readonly StateChange[]): Promise<Uint8Array> {
+    const current = this.root();
+    const root = updateTrie(
+      Buffer.compare(current, EMPTY_TRIE_ROOT) === 0 ? undefined : current,
+      pathChanges(
+        changes.map(([key, value]) => [encoder.encode(key), value] as const),
+        sha256,
+      ),
+      this.nodes,
+      sha256,
+    );
+    this.trie.root(root ?? EMPTY_TRIE_ROOT);
+    return Promise.resolve(this.root());
   }
 
   root(): Uint8Array {
@@ -105,26 +83,24 @@ export class MerkleTrie {
 
   /** Drops every change applied since the last commit: the trie is back at the committed root. */
   revert(): void {
-    this.nodes?.discardPending();
+    this.nodes.discardPending();
     this.trie.root(this.committedRoot);
   }
 
   /** Writes the nodes of the changes applied since the last commit; call inside the store's write transaction. */
   writeNodes(): void {
-    this.nodes?.writePending();
+    this.nodes.writePending();
   }
 
   /** After the write transaction committed: the current root is the committed one. */
   markCommitted(): void {
-    this.nodes?.markWritten();
+    this.nodes.markWritten();
     this.committedRoot = this.root();
   }
 
   /** Trie nodes stored (with pruning, about proportional to the number of live keys). */
   nodeCount(): number {
-    if (this.nodes) return this.nodes.count();
-    const db = this.trie.database().db as { _database?: Map<string, unknown> };
-    return db._database?.size ?? 0;
+    return this.nodes.count();
   }
 
   /** The trie nodes from the root to `key` (or to where it would be, proving absence). */

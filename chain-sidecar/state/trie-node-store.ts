@@ -3,6 +3,7 @@
 import type { MPTOpts } from "@ethereumjs/mpt";
 import type { Database } from "lmdb";
 import { LRUCache } from "lru-cache";
+import type { TrieNodeAccess } from "./trie-batch-update.js";
 
 /** The key-value interface @ethereumjs/mpt stores its nodes through (hex keys). */
 type NodeDatabase = NonNullable<MPTOpts["db"]>;
@@ -11,18 +12,47 @@ type NodeOperation = Parameters<NodeDatabase["batch"]>[0][number];
 /** LMDB table of trie nodes: key = the node's 32-byte hash, value = its RLP encoding. */
 export type TrieNodeTable = Database<Uint8Array, Uint8Array>;
 
+/** What the store needs of its table: LMDB's, or a Map for a trie held in memory. */
+export interface NodeTable {
+  get(key: Buffer): Uint8Array | undefined;
+  putSync(key: Buffer, node: Uint8Array): unknown;
+  removeSync(key: Buffer): unknown;
+  doesExist(key: Buffer): boolean;
+  getStats(): object;
+}
+
+/** Trie nodes in memory only (checks and tests). */
+export class InMemoryNodeTable implements NodeTable {
+  private readonly nodes = new Map<string, Uint8Array>();
+  get(key: Buffer): Uint8Array | undefined {
+    return this.nodes.get(key.toString("hex"));
+  }
+  putSync(key: Buffer, node: Uint8Array): void {
+    this.nodes.set(key.toString("hex"), node);
+  }
+  removeSync(key: Buffer): void {
+    this.nodes.delete(key.toString("hex"));
+  }
+  doesExist(key: Buffer): boolean {
+    return this.nodes.has(key.toString("hex"));
+  }
+  getStats(): { entryCount: number } {
+    return { entryCount: this.nodes.size };
+  }
+}
+
 /** Bytes of trie nodes kept in memory; the top four levels of a 1M-key trie (~4,400 branch nodes) fit easily. */
 export const DEFAULT_NODE_CACHE_BYTES = 32 * 1024 * 1024;
 /** What an LRU entry costs beyond its bytes: the hex key string, the Uint8Array and the list slot. */
 const ENTRY_OVERHEAD_BYTES = 200;
 
-export class TrieNodeStore implements NodeDatabase {
+export class TrieNodeStore implements NodeDatabase, TrieNodeAccess {
   /** Node writes since the last commit, by hex key; null marks a node pruned from the trie. */
   private pending = new Map<string, Uint8Array | null>();
   private readonly cache: LRUCache<string, Uint8Array>;
 
   constructor(
-    private readonly table: TrieNodeTable,
+    private readonly table: NodeTable,
     cacheBytes = DEFAULT_NODE_CACHE_BYTES,
   ) {
     this.cache = new LRUCache<string, Uint8Array>({
@@ -59,8 +89,13 @@ export class TrieNodeStore implements NodeDatabase {
   }
 
   del(key: string): Promise<void> {
-    this.pending.set(key, null);
+    this.removeNode(key);
     return Promise.resolve();
+  }
+
+  /** Prunes a node by hex key at the next commit. */
+  removeNode(key: string): void {
+    this.pending.set(key, null);
   }
 
   batch(operations: NodeOperation[]): Promise<void> {

@@ -1,0 +1,44 @@
+// Trie paths as nibbles, and Ethereum's hex-prefix encoding of them in leaf and extension nodes.
+
+export function toNibbles(bytes: Uint8Array): Uint8Array {
+  const nibbles = new Uint8Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    nibbles[2 * i] = bytes[i]! >> 4;
+    nibbles[2 * i + 1] = bytes[i]! & 0x0f;
+  }
+  return nibbles;
+}
+
+/** How many nibbles `a` and `b` share from `from` on. */
+export function sharedLength(a: Uint8Array, b: Uint8Array, from: number): number {
+  let i = from;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i - from;
+}
+
+/** A nibble path packed into bytes behind a flag nibble: 2 marks a leaf, 1 an odd length (then no padding nibble). */
+export function hexPrefix(nibbles: Uint8Array, leaf: boolean): Uint8Array {
+  const odd = nibbles.length % 2 === 1;
+  const packed = new Uint8Array(Math.floor(nibbles.length / 2) + 1);
+  packed[0] = ((leaf ? 2 : 0) + (odd ? 1 : 0)) << 4;
+  let next = 0;
+  if (odd) packed[0] |= nibbles[next++]!;
+  for (let i = 1; i < packed.length; i++, next += 2) packed[i] = (nibbles[next]! << 4) | nibbles[next + 1]!;
+  return packed;
+}
+
+/** The nibbles and leaf flag of a hex-prefix encoded path. */
+export function fromHexPrefix(packed: Uint8Array): { nibbles: Uint8Array; leaf: boolean } {
+  if (packed.length === 0) throw new Error("trie node path is empty");
+  const flag = packed[0]! >> 4;
+  if (flag > 3) throw new Error(`trie node path flag ${flag} is not hex-prefix`);
+  const odd = (flag & 1) === 1;
+  const nibbles = new Uint8Array((packed.length - 1) * 2 + (odd ? 1 : 0));
+  let next = 0;
+  if (odd) nibbles[next++] = packed[0]! & 0x0f;
+  for (let i = 1; i < packed.length; i++) {
+    nibbles[next++] = packed[i]! >> 4;
+    nibbles[next++] = packed[i]! & 0x0f;
+  }
+  return { nibbles, leaf: (flag & 2) === 2 };
+}

@@ -1,0 +1,181 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { createMPT, type MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { RLP } from "@ethereumjs/rlp";
+import { sha256 } from "../../../../chain-sidecar/state/merkle-trie.js";
+import {
+  pathChanges,
+  updateTrie,
+  type PathChange,
+  type TrieNodeAccess,
+} from "../../../../chain-sidecar/state/trie-batch-update.js";
+import { toNibbles } from "../../../../chain-sidecar/state/trie-paths.js";
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
+
+/** A node store that records what is written and refuses to remove what it does not hold. */
+class RecordingNodes implements TrieNodeAccess {
+  readonly nodes = new Map<string, Uint8Array>();
+  read(hexHash: string): Uint8Array | undefined {
+    return this.nodes.get(hexHash);
+  }
+  putNode(hash: Uint8Array, encoded: Uint8Array): void {
+    this.nodes.set(hex(hash), encoded);
+  }
+  removeNode(hexHash: string): void {
+    if (!this.nodes.delete(hexHash)) throw new Error(`removed ${hexHash}, which was never stored`);
+  }
+}
+
+/** mpt's stored nodes (it keeps them in a Map behind its database). */
+function mptNodes(mpt: MerklePatriciaTrie): Map<string, Uint8Array> {
+  return (mpt.database().db as unknown as { _database: Map<string, Uint8Array> })._database;
+}
+
+function expectSameNodes(ours: Map<string, Uint8Array>, theirs: Map<string, Uint8Array>): void {
+  expect([...ours.keys()].sort()).to.deep.equal([...theirs.keys()].sort());
+  for (const [key, node] of ours) expect(hex(node)).to.equal(hex(theirs.get(key)!));
+}
+
+/** The hex hashes of the stored nodes `root` reaches through `nodes` (children by 32-byte hash; smaller ones inline). */
+function reachable(root: Uint8Array | undefined, nodes: Map<string, Uint8Array>): Set<string> {
+  const found = new Set<string>();
+  type Raw = Uint8Array | Raw[];
+  const visit = (raw: Raw[]): void => {
+    const children =
+      raw.length === 17 ? raw.slice(0, 16) : (raw[0] as Uint8Array)[0]! >> 4 >= 2 ? [] : [raw[1]!];
+    for (const child of children) {
+      if (child instanceof Uint8Array) {
+        if (child.length === 32) visitHash(child);
+      } else visit(child);
+    }
+  };
+  const visitHash = (hash: Uint8Array): void => {
+    found.add(hex(hash));
+    const encoded = nodes.get(hex(hash));
+    if (!encoded) throw new Error(`node ${hex(hash)} is reachable but not stored`);
+    visit(RLP.decode(encoded) as Raw[]);
+  };
+  if (root) visitHash(root);
+  return found;
+}
+
+/** Two-byte keys (four-nibble paths) and short values make small tries with inlined nodes and folds. */
+/** From a few bytes, so keys repeat (overwrites, real deletions) and share prefixes (extensions, folds). */
+const smallKey = fc
+  .tuple(fc.constantFrom(0x00, 0x01, 0x10, 0x11, 0xff), fc.constantFrom(0x00, 0x01, 0x0f, 0x10, 0x20, 0xf0))
+  .map(([high, low]) => Uint8Array.of(high, low));
+/** A deletion (null, or an empty value as mpt reads it) or a value that starts with its key: no two leaves are equal. */
+const change = fc
+  .tuple(
+    smallKey,
+    fc.oneof(
+      { arbitrary: fc.constant(null), weight: 2 },
+      { arbitrary: fc.constant(new Uint8Array(0)), weight: 1 },
+      { arbitrary: fc.uint8Array({ maxLength: 8 }), weight: 2 },
+      { arbitrary: fc.uint8Array({ minLength: 30, maxLength: 40 }), weight: 3 },
+    ),
+  )
+  .map(([key, value]) => [key, value && value.length > 0 ? Buffer.concat([key, value]) : value] as const);
+
+describe("chain-sidecar state: updating the trie in one pass per block", function () {
+  this.timeout(120_000);
+
+  it("from empty, gives the root and exactly the stored nodes of @ethereumjs/mpt inserting hashed keys one by one", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(
+          fc.tuple(fc.stringMatching(/^[a-z/0-9]{1,12}$/), fc.uint8Array({ minLength: 1, maxLength: 70 })),
+          { minLength: 1, maxLength: 80, selector: ([key]) => key },
+        ),
+        async (entries) => {
+          const encoder = new TextEncoder();
+          const mpt = await createMPT({
+            useKeyHashing: true,
+            useKeyHashingFunction: sha256,
+            useNodePruning: true,
+          });
+          for (const [key, value] of entries) await mpt.put(encoder.encode(key), value);
+          const ours = new RecordingNodes();
+          const root = updateTrie(
+            undefined,
+            pathChanges(
+              entries.map(([key, value]) => [encoder.encode(key), value]),
+              sha256,
+            ),
+            ours,
+            sha256,
+          );
+          expect(hex(root!)).to.equal(hex(mpt.root()));
+          expectSameNodes(ours.nodes, mptNodes(mpt));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("after any sequence of batches (puts, overwrites, deletions, absent deletions, empty values), gives mpt's root and nodes, and stores exactly the nodes the root reaches", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(change, { minLength: 1, maxLength: 30 }), { minLength: 2, maxLength: 8 }),
+        async (batches) => {
+          // Keys unhashed here, so paths are short and nodes small enough to be inlined in their parents.
+          const mpt = await createMPT({ useKeyHashingFunction: sha256, useNodePruning: true });
+          const ours = new RecordingNodes();
+          let root: Uint8Array | undefined;
+          for (const batch of batches) {
+            for (const [key, value] of batch) {
+              if (value === null) await mpt.del(key);
+              else await mpt.put(key, value);
+            }
+            const changes: PathChange[] = batch.map(([key, value]) => ({ path: toNibbles(key), value }));
+            changes.sort((a, b) => Buffer.compare(a.path, b.path));
+            const unique = changes.filter(
+              (c, i) => i + 1 === changes.length || Buffer.compare(c.path, changes[i + 1]!.path) !== 0,
+            );
+            root = updateTrie(root, unique, ours, sha256);
+            const expected = hex(mpt.root());
+            expect(root === undefined ? hex(sha256(Uint8Array.of(0x80))) : hex(root)).to.equal(expected);
+            // Exactly the nodes the new root reaches (no garbage, nothing missing), each as mpt stored it.
+            const live = reachable(root, ours.nodes);
+            expect(new Set(ours.nodes.keys())).to.deep.equal(live);
+            const theirs = mptNodes(mpt);
+            for (const key of live)
+              expect(hex(theirs.get(key) ?? new Uint8Array()), key).to.equal(hex(ours.nodes.get(key)!));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("keeps the last of several changes to one key", () => {
+    const encoder = new TextEncoder();
+    const key = encoder.encode("k");
+    const changes = pathChanges(
+      [
+        [key, encoder.encode("first")],
+        [key, encoder.encode("last")],
+      ],
+      sha256,
+    );
+    expect(changes).to.have.length(1);
+    expect(new TextDecoder().decode(changes[0]!.value!)).to.equal("last");
+  });
+
+  it("names a node it cannot find", () => {
+    const missing = sha256(encoderOf("gone"));
+    expect(() =>
+      updateTrie(
+        missing,
+        [{ path: toNibbles(missing), value: encoderOf("v") }],
+        new RecordingNodes(),
+        sha256,
+      ),
+    ).to.throw(new RegExp(`trie node ${hex(missing)} is missing`));
+  });
+});
+
+function encoderOf(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
