@@ -15,8 +15,11 @@ import { DEFAULT_NODE_CACHE_BYTES, TrieNodeStore } from "./trie-node-store.js";
 const HEIGHT_KEY = "height";
 const APP_HASH_KEY = "appHash";
 const TRIE_ROOT_KEY = "trieRoot";
+/** How trie nodes are keyed; stores written before it (nodes by hash) lack it and are refused. */
+const TRIE_LAYOUT_KEY = "trieLayout";
+const TRIE_LAYOUT = new TextEncoder().encode("position-v1");
 /** Metadata names the store writes itself; `commit`'s extra metadata may not use them. */
-const RESERVED_METADATA = new Set([HEIGHT_KEY, APP_HASH_KEY, TRIE_ROOT_KEY]);
+const RESERVED_METADATA = new Set([HEIGHT_KEY, APP_HASH_KEY, TRIE_ROOT_KEY, TRIE_LAYOUT_KEY]);
 
 /** Cached state values (and absences) in bytes: hot accounts and parameters, not the whole state. */
 export const DEFAULT_VALUE_CACHE_BYTES = 16 * 1024 * 1024;
@@ -58,6 +61,13 @@ export class CommittedStore implements StateReader {
     const db = openStateDatabase(dataDir);
     try {
       const storedRoot = db.meta.get(TRIE_ROOT_KEY);
+      const layout = db.meta.get(TRIE_LAYOUT_KEY);
+      if (storedRoot !== undefined && (layout === undefined || Buffer.compare(layout, TRIE_LAYOUT) !== 0)) {
+        throw new Error(
+          `${dataDir} holds state whose trie nodes are keyed by hash (an earlier layout); ` +
+            "start from an empty data directory (or a state sync)",
+        );
+      }
       const nodes = new TrieNodeStore(db.trieNodes, options.nodeCacheBytes ?? DEFAULT_NODE_CACHE_BYTES);
       const trie = await MerkleTrie.open(nodes, storedRoot === undefined ? undefined : asBytes(storedRoot));
       const store = new CommittedStore(
@@ -161,6 +171,7 @@ export class CommittedStore implements StateReader {
       meta.putSync(HEIGHT_KEY, new TextEncoder().encode(String(height)));
       meta.putSync(APP_HASH_KEY, appHash);
       meta.putSync(TRIE_ROOT_KEY, this.trie.root());
+      meta.putSync(TRIE_LAYOUT_KEY, TRIE_LAYOUT);
       for (const [name, value] of metadata) meta.putSync(name, value);
     });
     this.trie.markCommitted();

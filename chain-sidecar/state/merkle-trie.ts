@@ -1,13 +1,15 @@
-// The app hash: a Merkle Patricia trie over every state key, hashed with sha256 as CometBFT is. Blocks update it in one
-// pass (updateTrie); @ethereumjs/mpt reads the same nodes for proofs. Its nodes live on disk (TrieNodeStore) and it
-// opens at the stored root: nothing is rebuilt on start.
+// The app hash: a Merkle Patricia trie (Ethereum's, as @ethereumjs/mpt builds it) over every state key, hashed with
+// sha256 as CometBFT is. Blocks update it in one pass (updateTrie); its nodes live on disk (TrieNodeStore) and it opens
+// at the stored root: nothing is rebuilt on start. mpt verifies its proofs.
 // Trie paths are sha256(state key): 32-byte paths walk half as many nibbles as raw keys, which halves update cost,
 // and random paths keep equal nodes from being shared between branches, which node pruning relies on.
 import { hash as digestOf } from "node:crypto";
-import { createMPT, createMerkleProof, verifyMerkleProof, type MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { verifyMerkleProof } from "@ethereumjs/mpt";
 import type { StateChange } from "./state-access.js";
-import { pathChanges, updateTrie } from "./trie-batch-update.js";
+import { pathChanges, readNode, updateTrie } from "./trie-batch-update.js";
 import { InMemoryNodeTable, TrieNodeStore } from "./trie-node-store.js";
+import { toNibbles } from "./trie-paths.js";
+import { proveTriePath } from "./trie-proof.js";
 
 const encoder = new TextEncoder();
 
@@ -28,42 +30,34 @@ export class MerkleTrie {
   private committedRoot: Uint8Array;
 
   private constructor(
-    private readonly trie: MerklePatriciaTrie,
+    private currentRoot: Uint8Array,
     private readonly nodes: TrieNodeStore,
   ) {
-    this.committedRoot = this.root();
+    this.committedRoot = currentRoot;
   }
 
   /** A trie in memory only (for checks and tests). */
-  static async create(): Promise<MerkleTrie> {
+  static create(): Promise<MerkleTrie> {
     return MerkleTrie.open(new TrieNodeStore(new InMemoryNodeTable()), undefined);
   }
 
   /** The trie whose nodes are in `nodes`, at `root` (the empty trie when undefined). */
-  static async open(nodes: TrieNodeStore, root: Uint8Array | undefined): Promise<MerkleTrie> {
-    const trie = await createMPT({
-      db: nodes,
-      // @ethereumjs/util's ValueEncoding.Bytes: nodes as Uint8Array, not hex strings.
-      valueEncoding: "view",
-      useKeyHashing: true,
-      useKeyHashingFunction: sha256,
-      ...(root === undefined ? {} : { root }),
-    });
-    if (
-      root !== undefined &&
-      Buffer.compare(root, EMPTY_TRIE_ROOT) !== 0 &&
-      nodes.read(hex(root)) === undefined
-    ) {
-      throw new Error(
-        `the trie's root node ${hex(root)} is missing from disk: the data directory is damaged`,
-      );
+  static open(nodes: TrieNodeStore, root: Uint8Array | undefined): Promise<MerkleTrie> {
+    if (root !== undefined && Buffer.compare(root, EMPTY_TRIE_ROOT) !== 0) {
+      try {
+        readNode(nodes, new Uint8Array(0), root, sha256);
+      } catch (error) {
+        throw new Error(
+          `the trie's root ${hex(root)} cannot be read: the data directory is damaged (${(error as Error).message})`,
+        );
+      }
     }
-    return new MerkleTrie(trie, nodes);
+    return Promise.resolve(new MerkleTrie(root ?? EMPTY_TRIE_ROOT, nodes));
   }
 
   /** Applies changes (the last one per key wins) in one pass and returns the new root. */
   apply(changes: readonly StateChange[]): Promise<Uint8Array> {
-    const current = this.root();
+    const current = this.currentRoot;
     const root = updateTrie(
       Buffer.compare(current, EMPTY_TRIE_ROOT) === 0 ? undefined : current,
       pathChanges(
@@ -73,18 +67,18 @@ export class MerkleTrie {
       this.nodes,
       sha256,
     );
-    this.trie.root(root ?? EMPTY_TRIE_ROOT);
+    this.currentRoot = root ?? EMPTY_TRIE_ROOT;
     return Promise.resolve(this.root());
   }
 
   root(): Uint8Array {
-    return new Uint8Array(this.trie.root());
+    return new Uint8Array(this.currentRoot);
   }
 
   /** Drops every change applied since the last commit: the trie is back at the committed root. */
   revert(): void {
     this.nodes.discardPending();
-    this.trie.root(this.committedRoot);
+    this.currentRoot = this.committedRoot;
   }
 
   /** Writes the nodes of the changes applied since the last commit; call inside the store's write transaction. */
@@ -104,8 +98,11 @@ export class MerkleTrie {
   }
 
   /** The trie nodes from the root to `key` (or to where it would be, proving absence). */
-  async prove(key: string): Promise<Uint8Array[]> {
-    return createMerkleProof(this.trie, encoder.encode(key));
+  prove(key: string): Promise<Uint8Array[]> {
+    if (Buffer.compare(this.currentRoot, EMPTY_TRIE_ROOT) === 0) return Promise.resolve([]);
+    return Promise.resolve(
+      proveTriePath(this.currentRoot, toNibbles(sha256(encoder.encode(key))), this.nodes, sha256),
+    );
   }
 }
 

@@ -1,20 +1,12 @@
 // Applies a block's changes to the Merkle Patricia trie in one pass over the touched paths: each touched node is read
 // and decoded once and each new node encoded and hashed once per block, where @ethereumjs/mpt's one-key-at-a-time
 // put rewrites the path from the root for every key (~250 µs each). The trie is canonical, so the nodes are exactly
-// mpt's (a property test holds the two equal); mpt still serves proofs over the same nodes.
+// mpt's (a property test holds the two equal).
+// Nodes are stored by position (their nibble path from the root), not by hash: a pruned trie has one node per
+// position, so an updated node overwrites the one it replaces, and a block's writes for one key sit side by side.
 import { RLP } from "@ethereumjs/rlp";
-import { fromHexPrefix, hexPrefix, sharedLength, toNibbles } from "./trie-paths.js";
-
-/** A node as RLP holds it: a 17-slot branch or a 2-slot leaf/extension, children by hash or inline. */
-type RawNode = (Uint8Array | RawNode)[];
-
-/** A child: a stored node by hash, a small node inlined in its parent, or a node built in this pass. */
-type Child = { hash: Uint8Array } | { inline: RawNode } | { node: TrieNodeShape };
-
-type TrieNodeShape =
-  | { kind: "leaf"; path: Uint8Array; value: Uint8Array }
-  | { kind: "extension"; path: Uint8Array; child: Child }
-  | { kind: "branch"; children: (Child | null)[] };
+import { below, decodeNode, type Child, type RawNode, type TrieNodeShape } from "./trie-nodes.js";
+import { hexPrefix, sharedLength, toNibbles } from "./trie-paths.js";
 
 /** A change at a trie path (64 nibbles of the hashed key); null (or an empty value, as in mpt) deletes. */
 export interface PathChange {
@@ -22,11 +14,12 @@ export interface PathChange {
   readonly value: Uint8Array | null;
 }
 
-/** Where the nodes live: read by hex hash (pending writes included); written and deleted by the updater. */
+/** Where the nodes live, by position (nibbles from the root; the root's is empty). */
 export interface TrieNodeAccess {
-  read(hexHash: string): Uint8Array | undefined;
-  putNode(hash: Uint8Array, encoded: Uint8Array): void;
-  removeNode(hexHash: string): void;
+  /** The node at `position`, whose parent references it by `hash`. */
+  read(position: Uint8Array, hash: Uint8Array): Uint8Array | undefined;
+  write(position: Uint8Array, hash: Uint8Array, encoded: Uint8Array): void;
+  remove(position: Uint8Array): void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -40,12 +33,36 @@ export function pathChanges(
   const changes = [...entries].map(([key, value]) => ({ path: toNibbles(hash(key)), value }));
   changes.sort((a, b) => Buffer.compare(a.path, b.path));
   // A stable sort keeps a key's changes in order: the last one wins.
-  return changes.filter((change, i) => i + 1 === changes.length || !samePath(change, changes[i + 1]!));
+  return changes.filter(
+    (change, i) => i + 1 === changes.length || Buffer.compare(change.path, changes[i + 1]!.path) !== 0,
+  );
+}
+
+function positionKey(position: Uint8Array): string {
+  return Buffer.from(position.buffer, position.byteOffset, position.byteLength).toString("latin1");
+}
+
+/** Reads a stored node and checks it is the one its parent's hash names. */
+export function readNode(
+  nodes: Pick<TrieNodeAccess, "read">,
+  position: Uint8Array,
+  hash: Uint8Array,
+  digest: (bytes: Uint8Array) => Uint8Array,
+): Uint8Array {
+  const encoded = nodes.read(position, hash);
+  const hex = Buffer.from(hash).toString("hex");
+  if (encoded === undefined) throw new Error(`trie node ${hex} is missing from the node store`);
+  if (Buffer.compare(digest(encoded), hash) !== 0) {
+    throw new Error(
+      `trie node at depth ${position.length} does not hash to ${hex}: the node store is damaged`,
+    );
+  }
+  return encoded;
 }
 
 /**
  * Applies `changes` (sorted, unique paths) to the trie at `root` (undefined: empty) and returns the new root
- * (undefined: empty). New nodes are written and replaced ones removed through `nodes`.
+ * (undefined: empty). New nodes are written, and positions left empty removed, through `nodes`.
  */
 export function updateTrie(
   root: Uint8Array | undefined,
@@ -53,44 +70,51 @@ export function updateTrie(
   nodes: TrieNodeAccess,
   hash: (bytes: Uint8Array) => Uint8Array,
 ): Uint8Array | undefined {
-  const written = new Map<string, Uint8Array>();
-  const replaced = new Set<string>();
-  const hexOf = (bytes: Uint8Array): string =>
-    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  const written = new Map<string, { position: Uint8Array; hash: Uint8Array; encoded: Uint8Array }>();
+  const vacated = new Map<string, Uint8Array>();
+  const isDeletion = (change: PathChange): boolean => change.value === null || change.value.length === 0;
 
-  const load = (child: Child): TrieNodeShape => {
+  const load = (child: Child, position: Uint8Array): TrieNodeShape => {
     if ("node" in child) return child.node;
     if ("inline" in child) return decodeNode(child.inline);
-    const key = hexOf(child.hash);
-    const encoded = written.get(key) ?? nodes.read(key);
-    if (encoded === undefined) throw new Error(`trie node ${key} is missing from the node store`);
+    const pending = written.get(positionKey(position));
+    const encoded =
+      pending && Buffer.compare(pending.hash, child.hash) === 0
+        ? pending.encoded
+        : readNode(nodes, position, child.hash, hash);
     return decodeNode(RLP.decode(encoded) as RawNode);
   };
 
   /** The reference a parent holds to `shape`: inline when its encoding is shorter than a hash (mpt's rule). */
-  const seal = (shape: TrieNodeShape, isRoot: boolean): { hash: Uint8Array } | { inline: RawNode } => {
-    const raw = encodeNode(shape);
+  const seal = (
+    shape: TrieNodeShape,
+    position: Uint8Array,
+    isRoot: boolean,
+  ): { hash: Uint8Array } | { inline: RawNode } => {
+    const raw = encodeNode(shape, position);
     const encoded = RLP.encode(raw);
     if (encoded.length < HASH_LENGTH && !isRoot) return { inline: raw };
     const nodeHash = hash(encoded);
-    written.set(hexOf(nodeHash), encoded);
+    written.set(positionKey(position), { position, hash: nodeHash, encoded });
     return { hash: nodeHash };
   };
-  const reference = (child: Child): Uint8Array | RawNode => {
+  const reference = (child: Child, position: Uint8Array): Uint8Array | RawNode => {
     if ("hash" in child) return child.hash;
     if ("inline" in child) return child.inline;
-    const sealed = seal(child.node, false);
+    const sealed = seal(child.node, position, false);
     return "hash" in sealed ? sealed.hash : sealed.inline;
   };
-  const encodeNode = (shape: TrieNodeShape): RawNode => {
+  const encodeNode = (shape: TrieNodeShape, position: Uint8Array): RawNode => {
     if (shape.kind === "leaf") return [hexPrefix(shape.path, true), shape.value];
-    if (shape.kind === "extension") return [hexPrefix(shape.path, false), reference(shape.child)];
-    const raw: RawNode = shape.children.map((child) => (child ? reference(child) : EMPTY));
+    if (shape.kind === "extension") {
+      return [hexPrefix(shape.path, false), reference(shape.child, below(position, shape.path))];
+    }
+    const raw: RawNode = shape.children.map((child, i) =>
+      child ? reference(child, below(position, i)) : EMPTY,
+    );
     raw.push(EMPTY);
     return raw;
   };
-
-  const isDeletion = (change: PathChange): boolean => change.value === null || change.value.length === 0;
 
   /** A new subtree from the puts among `list`'s [low, high) (deletions remove nothing), children sealed as built. */
   const build = (
@@ -107,36 +131,38 @@ export function updateTrie(
     if (low === high) return null;
     const first = puts[low]!;
     if (high - low === 1) return { kind: "leaf", path: first.path.subarray(depth), value: first.value! };
-    const shared = sharedLength(first.path, puts[high - 1]!.path, depth);
+    const fork = depth + sharedLength(first.path, puts[high - 1]!.path, depth);
     const children: (Child | null)[] = new Array<null>(16).fill(null);
     let start = low;
     while (start < high) {
-      const nibble = puts[start]!.path[depth + shared]!;
+      const nibble = puts[start]!.path[fork]!;
       let end = start + 1;
-      while (end < high && puts[end]!.path[depth + shared] === nibble) end++;
-      children[nibble] = seal(buildFrom(puts, start, end, depth + shared + 1)!, false);
+      while (end < high && puts[end]!.path[fork] === nibble) end++;
+      children[nibble] = seal(
+        buildFrom(puts, start, end, fork + 1)!,
+        puts[start]!.path.subarray(0, fork + 1),
+        false,
+      );
       start = end;
     }
     const branch: TrieNodeShape = { kind: "branch", children };
-    if (shared === 0) return branch;
-    return {
-      kind: "extension",
-      path: first.path.subarray(depth, depth + shared),
-      child: seal(branch, false),
-    };
+    if (fork === depth) return branch;
+    const path = first.path.subarray(depth, fork);
+    return { kind: "extension", path, child: seal(branch, first.path.subarray(0, fork), false) };
   };
 
-  /** The child after the changes in [low, high); the same object when nothing changed. */
+  /** The child at `depth` after the changes in [low, high); the same object when nothing changed. */
   const update = (child: Child | null, low: number, high: number, depth: number): Child | null => {
     if (low === high) return child;
     if (child === null) {
       const built = build(changes, low, high, depth);
       return built && { node: built };
     }
-    const shape = load(child);
+    const position = changes[low]!.path.subarray(0, depth);
+    const shape = load(child, position);
     const next = updateShape(shape, low, high, depth);
     if (next === shape) return child;
-    if ("hash" in child) replaced.add(hexOf(child.hash));
+    if ("hash" in child) vacated.set(positionKey(position), position);
     return next && { node: next };
   };
 
@@ -157,27 +183,23 @@ export function updateTrie(
     high: number,
     depth: number,
   ): TrieNodeShape | null => {
-    let own = -1;
+    let own: PathChange | undefined;
     let putsElsewhere = false;
     for (let i = low; i < high; i++) {
       const change = changes[i]!;
-      if (Buffer.compare(change.path.subarray(depth), leaf.path) === 0) own = i;
+      if (Buffer.compare(change.path.subarray(depth), leaf.path) === 0) own = change;
       else if (!isDeletion(change)) putsElsewhere = true;
     }
-    const ownChange = own === -1 ? undefined : changes[own]!;
     if (!putsElsewhere) {
-      if (ownChange === undefined) return leaf;
-      if (isDeletion(ownChange)) return null;
-      if (Buffer.compare(ownChange.value!, leaf.value) === 0) return leaf;
-      return { kind: "leaf", path: leaf.path, value: ownChange.value! };
+      if (own === undefined) return leaf;
+      if (isDeletion(own)) return null;
+      if (Buffer.compare(own.value!, leaf.value) === 0) return leaf;
+      return { kind: "leaf", path: leaf.path, value: own.value! };
     }
     // The leaf and the new keys form a new subtree: rebuild it from the merged, sorted puts.
     const merged = changes.slice(low, high);
-    if (ownChange === undefined) {
-      const full = new Uint8Array(depth + leaf.path.length);
-      full.set(changes[low]!.path.subarray(0, depth));
-      full.set(leaf.path, depth);
-      merged.push({ path: full, value: leaf.value });
+    if (own === undefined) {
+      merged.push({ path: below(changes[low]!.path.subarray(0, depth), leaf.path), value: leaf.value });
       merged.sort((a, b) => Buffer.compare(a.path, b.path));
     }
     return build(merged, 0, merged.length, depth);
@@ -214,7 +236,7 @@ export function updateTrie(
     const child = update(extension.child, firstInside, lastInside + 1, end);
     if (child === extension.child) return extension;
     if (child === null) return null;
-    return joinPath(extension.path, child);
+    return joinPath(extension.path, child, changes[firstInside]!.path.subarray(0, end));
   };
 
   const updateBranch = (
@@ -249,50 +271,31 @@ export function updateTrie(
     if (count === 0) return null;
     if (count > 1) return { kind: "branch", children };
     // One child left: the branch folds into it, the nibble joining the child's path.
-    return joinPath(Uint8Array.of(only), children[only]!);
+    return joinPath(Uint8Array.of(only), children[only]!, below(changes[low]!.path.subarray(0, depth), only));
   };
 
-  /** `path` followed by `child`: a longer leaf or extension, or an extension to a branch. */
-  const joinPath = (path: Uint8Array, child: Child): TrieNodeShape => {
-    const shape = load(child);
+  /** `path` followed by `child` (at `childPosition`): a longer leaf or extension, or an extension to a branch. */
+  const joinPath = (path: Uint8Array, child: Child, childPosition: Uint8Array): TrieNodeShape => {
+    const shape = load(child, childPosition);
     if (shape.kind === "branch") return { kind: "extension", path, child };
-    if ("hash" in child) replaced.add(hexOf(child.hash));
-    const joined = new Uint8Array(path.length + shape.path.length);
-    joined.set(path);
-    joined.set(shape.path, path.length);
+    // The child moves up into its parent's position; its own is left empty.
+    if ("hash" in child) vacated.set(positionKey(childPosition), childPosition);
+    const joined = below(path, shape.path);
     return shape.kind === "leaf"
       ? { kind: "leaf", path: joined, value: shape.value }
       : { kind: "extension", path: joined, child: shape.child };
   };
 
-  const rootChild: Child | null = root === undefined ? null : { hash: root };
-  const next = update(rootChild, 0, changes.length, 0);
+  const rootPosition = new Uint8Array(0);
+  const next = update(root === undefined ? null : { hash: root }, 0, changes.length, 0);
   let newRoot: Uint8Array | undefined;
   if (next === null) newRoot = undefined;
   else if ("hash" in next) newRoot = next.hash;
-  else
-    newRoot = (seal("node" in next ? next.node : decodeNode(next.inline), true) as { hash: Uint8Array }).hash;
-  for (const key of replaced) if (!written.has(key)) nodes.removeNode(key);
-  for (const [key, encoded] of written) nodes.putNode(Buffer.from(key, "hex"), encoded);
-  return newRoot;
-}
-
-function samePath(a: PathChange, b: PathChange): boolean {
-  return Buffer.compare(a.path, b.path) === 0;
-}
-
-function decodeNode(raw: RawNode): TrieNodeShape {
-  if (raw.length === 17) {
-    if ((raw[16] as Uint8Array).length !== 0) throw new Error("trie branch holds a value: not a state trie");
-    return { kind: "branch", children: raw.slice(0, 16).map(childOf) };
+  else {
+    const shape = "node" in next ? next.node : decodeNode(next.inline);
+    newRoot = (seal(shape, rootPosition, true) as { hash: Uint8Array }).hash;
   }
-  if (raw.length !== 2) throw new Error(`trie node with ${raw.length} slots`);
-  const { nibbles, leaf } = fromHexPrefix(raw[0] as Uint8Array);
-  if (leaf) return { kind: "leaf", path: nibbles, value: raw[1] as Uint8Array };
-  return { kind: "extension", path: nibbles, child: childOf(raw[1]!)! };
-}
-
-function childOf(slot: Uint8Array | RawNode): Child | null {
-  if (slot instanceof Uint8Array) return slot.length === 0 ? null : { hash: slot };
-  return { inline: slot };
+  for (const [key, position] of vacated) if (!written.has(key)) nodes.remove(position);
+  for (const node of written.values()) nodes.write(node.position, node.hash, node.encoded);
+  return newRoot;
 }

@@ -1,15 +1,11 @@
-// The Merkle trie's nodes on disk: @ethereumjs/mpt's DB interface over an LMDB table, with writes held back until the
-// block commits (so the nodes go to disk in the same transaction as the state) and a byte-bounded cache of hot nodes.
-import type { MPTOpts } from "@ethereumjs/mpt";
+// The Merkle trie's nodes on disk: an LMDB table keyed by each node's position in the trie, with writes held back until
+// the block commits (so the nodes go to disk in the same transaction as the state) and a byte-bounded cache of hot
+// nodes. Keys are 0x00 followed by the position's nibbles, one byte each, so a node sorts just before its subtree.
 import type { Database } from "lmdb";
 import { LRUCache } from "lru-cache";
 import type { TrieNodeAccess } from "./trie-batch-update.js";
 
-/** The key-value interface @ethereumjs/mpt stores its nodes through (hex keys). */
-type NodeDatabase = NonNullable<MPTOpts["db"]>;
-type NodeOperation = Parameters<NodeDatabase["batch"]>[0][number];
-
-/** LMDB table of trie nodes: key = the node's 32-byte hash, value = its RLP encoding. */
+/** LMDB table of trie nodes: key = the node's position, value = its RLP encoding. */
 export type TrieNodeTable = Database<Uint8Array, Uint8Array>;
 
 /** What the store needs of its table: LMDB's, or a Map for a trie held in memory. */
@@ -25,16 +21,16 @@ export interface NodeTable {
 export class InMemoryNodeTable implements NodeTable {
   private readonly nodes = new Map<string, Uint8Array>();
   get(key: Buffer): Uint8Array | undefined {
-    return this.nodes.get(key.toString("hex"));
+    return this.nodes.get(key.toString("latin1"));
   }
   putSync(key: Buffer, node: Uint8Array): void {
-    this.nodes.set(key.toString("hex"), node);
+    this.nodes.set(key.toString("latin1"), node);
   }
   removeSync(key: Buffer): void {
-    this.nodes.delete(key.toString("hex"));
+    this.nodes.delete(key.toString("latin1"));
   }
   doesExist(key: Buffer): boolean {
-    return this.nodes.has(key.toString("hex"));
+    return this.nodes.has(key.toString("latin1"));
   }
   getStats(): { entryCount: number } {
     return { entryCount: this.nodes.size };
@@ -43,11 +39,19 @@ export class InMemoryNodeTable implements NodeTable {
 
 /** Bytes of trie nodes kept in memory; the top four levels of a 1M-key trie (~4,400 branch nodes) fit easily. */
 export const DEFAULT_NODE_CACHE_BYTES = 32 * 1024 * 1024;
-/** What an LRU entry costs beyond its bytes: the hex key string, the Uint8Array and the list slot. */
-const ENTRY_OVERHEAD_BYTES = 200;
+/** What an LRU entry costs beyond its bytes: the key string, the Uint8Array and the list slot. */
+const ENTRY_OVERHEAD_BYTES = 150;
 
-export class TrieNodeStore implements NodeDatabase, TrieNodeAccess {
-  /** Node writes since the last commit, by hex key; null marks a node pruned from the trie. */
+/** The table key of a position: 0x00 (LMDB keys cannot be empty, and the root's position is) then its nibbles. */
+function tableKey(position: Uint8Array): Buffer {
+  const key = Buffer.allocUnsafe(position.length + 1);
+  key[0] = 0;
+  key.set(position, 1);
+  return key;
+}
+
+export class TrieNodeStore implements TrieNodeAccess {
+  /** Node writes since the last commit, by table key (latin1); null marks a position left empty. */
   private pending = new Map<string, Uint8Array | null>();
   private readonly cache: LRUCache<string, Uint8Array>;
 
@@ -61,79 +65,50 @@ export class TrieNodeStore implements NodeDatabase, TrieNodeAccess {
     });
   }
 
-  get(key: string): Promise<Uint8Array | undefined> {
-    return Promise.resolve(this.read(key));
-  }
-
-  /** A node by hex key: pending writes first, then the cache, then disk. */
-  read(key: string): Uint8Array | undefined {
-    const written = this.pending.get(key);
+  /** The node at `position`: pending writes first, then the cache, then disk. */
+  read(position: Uint8Array): Uint8Array | undefined {
+    const key = tableKey(position);
+    const name = key.toString("latin1");
+    const written = this.pending.get(name);
     if (written !== undefined) return written ?? undefined;
-    const cached = this.cache.get(key);
+    const cached = this.cache.get(name);
     if (cached !== undefined) return cached;
-    const stored = this.table.get(Buffer.from(key, "hex"));
+    const stored = this.table.get(key);
     if (stored === undefined) return undefined;
     const node = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
-    this.cache.set(key, node);
+    this.cache.set(name, node);
     return node;
   }
 
-  put(key: string, value: string | Uint8Array): Promise<void> {
-    this.pending.set(key, toBytes(value));
-    return Promise.resolve();
+  write(position: Uint8Array, _hash: Uint8Array, encoded: Uint8Array): void {
+    this.pending.set(tableKey(position).toString("latin1"), encoded);
   }
 
-  /** A node by its hash, waiting for the next commit like `put`'s. */
-  putNode(hash: Uint8Array, node: Uint8Array): void {
-    this.pending.set(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString("hex"), node);
+  remove(position: Uint8Array): void {
+    this.pending.set(tableKey(position).toString("latin1"), null);
   }
 
-  del(key: string): Promise<void> {
-    this.removeNode(key);
-    return Promise.resolve();
-  }
-
-  /** Prunes a node by hex key at the next commit. */
-  removeNode(key: string): void {
-    this.pending.set(key, null);
-  }
-
-  batch(operations: NodeOperation[]): Promise<void> {
-    for (const operation of operations) {
-      if (operation.type === "put") this.pending.set(operation.key, toBytes(operation.value));
-      else this.pending.set(operation.key, null);
-    }
-    return Promise.resolve();
-  }
-
-  shallowCopy(): NodeDatabase {
-    return this;
-  }
-
-  open(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  /** Node writes and prunings waiting for the next commit. */
+  /** Node writes and removals waiting for the next commit. */
   get pendingCount(): number {
     return this.pending.size;
   }
 
   /** Writes the pending nodes; call inside the LMDB write transaction that commits the block. */
   writePending(): void {
-    // In key order, so a large block (a genesis, a restore) fills B-tree pages one after another.
-    const sorted = [...this.pending].sort(([a], [b]) => (a < b ? -1 : 1));
-    for (const [key, node] of sorted) {
-      if (node === null) this.table.removeSync(Buffer.from(key, "hex"));
-      else this.table.putSync(Buffer.from(key, "hex"), node);
+    // In key order: a block's writes below one subtree land on the same B-tree pages one after another.
+    const sorted = [...this.pending].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [name, node] of sorted) {
+      const key = Buffer.from(name, "latin1");
+      if (node === null) this.table.removeSync(key);
+      else this.table.putSync(key, node);
     }
   }
 
-  /** After the transaction committed: written nodes become cached, pruned ones leave the cache. */
+  /** After the transaction committed: written nodes become cached, removed ones leave the cache. */
   markWritten(): void {
-    for (const [key, node] of this.pending) {
-      if (node === null) this.cache.delete(key);
-      else this.cache.set(key, node);
+    for (const [name, node] of this.pending) {
+      if (node === null) this.cache.delete(name);
+      else this.cache.set(name, node);
     }
     this.pending = new Map();
   }
@@ -143,20 +118,14 @@ export class TrieNodeStore implements NodeDatabase, TrieNodeAccess {
     this.pending = new Map();
   }
 
-  /** Nodes on disk plus pending writes minus pending prunings. */
+  /** Nodes on disk plus pending writes minus pending removals. */
   count(): number {
     let count = (this.table.getStats() as { entryCount: number }).entryCount;
-    for (const [key, node] of this.pending) {
-      const onDisk = this.table.doesExist(Buffer.from(key, "hex"));
+    for (const [name, node] of this.pending) {
+      const onDisk = this.table.doesExist(Buffer.from(name, "latin1"));
       if (node === null && onDisk) count--;
       else if (node !== null && !onDisk) count++;
     }
     return count;
   }
-}
-
-function toBytes(value: string | Uint8Array): Uint8Array {
-  if (typeof value === "string")
-    throw new Error("trie nodes are stored as bytes; open the trie with Bytes encoding");
-  return value;
 }

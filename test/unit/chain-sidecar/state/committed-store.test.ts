@@ -6,7 +6,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { open } from "lmdb";
 import { CommittedStore } from "../../../../chain-sidecar/state/committed-store.js";
-import { MerkleTrie, verifyTrieProof } from "../../../../chain-sidecar/state/merkle-trie.js";
+import { MerkleTrie, sha256, verifyTrieProof } from "../../../../chain-sidecar/state/merkle-trie.js";
 import type { StateChange } from "../../../../chain-sidecar/state/state-access.js";
 import { stateDatabaseFile } from "../../../../chain-sidecar/state/state-database.js";
 
@@ -24,7 +24,7 @@ async function commitBlock(store: CommittedStore, changes: StateChange[]): Promi
   return root;
 }
 
-/** The hashes of every trie node stored in the data directory, read straight from the LMDB file. */
+/** Every trie node stored in the data directory by its hash, read straight from the LMDB file (keyed there by position). */
 async function storedNodes(dir: string): Promise<Map<string, Uint8Array>> {
   const db = open({ path: stateDatabaseFile(dir), maxDbs: 4, readOnly: true });
   const table = db.openDB<Uint8Array, Uint8Array>({
@@ -33,7 +33,7 @@ async function storedNodes(dir: string): Promise<Map<string, Uint8Array>> {
     keyEncoding: "binary",
   });
   const nodes = new Map<string, Uint8Array>();
-  for (const { key, value } of table.getRange({})) nodes.set(hex(key), new Uint8Array(value));
+  for (const { value } of table.getRange({})) nodes.set(hex(sha256(value)), new Uint8Array(value));
   await db.close();
   return nodes;
 }
@@ -288,7 +288,8 @@ describe("chain-sidecar state: committed store on disk", function () {
     ]);
     await store.close();
     const db = open({ path: stateDatabaseFile(dir), maxDbs: 4 });
-    db.openDB({ name: "trie", encoding: "binary", keyEncoding: "binary" }).removeSync(Buffer.from(root));
+    // The root sits at the empty position: table key 0x00.
+    db.openDB({ name: "trie", encoding: "binary", keyEncoding: "binary" }).removeSync(Buffer.of(0));
     await db.close();
     let error: unknown;
     try {
@@ -296,6 +297,24 @@ describe("chain-sidecar state: committed store on disk", function () {
     } catch (e) {
       error = e;
     }
-    expect((error as Error).message).to.match(/root node .* is missing from disk/);
+    expect((error as Error).message).to.match(
+      new RegExp(`trie's root ${hex(root)} cannot be read: the data directory is damaged`),
+    );
+  });
+
+  it("refuses a data directory whose trie nodes are keyed by hash (the earlier layout), naming it", async () => {
+    const store = await CommittedStore.open(dir);
+    await commitBlock(store, [["a", encoder.encode("1")]]);
+    await store.close();
+    const db = open({ path: stateDatabaseFile(dir), maxDbs: 4 });
+    db.openDB({ name: "meta", encoding: "binary" }).removeSync("trieLayout");
+    await db.close();
+    let error: unknown;
+    try {
+      await CommittedStore.open(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).to.match(/trie nodes are keyed by hash \(an earlier layout\)/);
   });
 });

@@ -9,21 +9,28 @@ import {
   type PathChange,
   type TrieNodeAccess,
 } from "../../../../chain-sidecar/state/trie-batch-update.js";
-import { toNibbles } from "../../../../chain-sidecar/state/trie-paths.js";
+import { fromHexPrefix, toNibbles } from "../../../../chain-sidecar/state/trie-paths.js";
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 
-/** A node store that records what is written and refuses to remove what it does not hold. */
+const positionKey = (position: Uint8Array): string => Buffer.from(position).toString("hex") + "/";
+
+/** A node store by position that keeps each node's hash and refuses to remove what it does not hold. */
 class RecordingNodes implements TrieNodeAccess {
-  readonly nodes = new Map<string, Uint8Array>();
-  read(hexHash: string): Uint8Array | undefined {
-    return this.nodes.get(hexHash);
+  readonly nodes = new Map<string, { hash: Uint8Array; encoded: Uint8Array }>();
+  read(position: Uint8Array): Uint8Array | undefined {
+    return this.nodes.get(positionKey(position))?.encoded;
   }
-  putNode(hash: Uint8Array, encoded: Uint8Array): void {
-    this.nodes.set(hex(hash), encoded);
+  write(position: Uint8Array, hash: Uint8Array, encoded: Uint8Array): void {
+    this.nodes.set(positionKey(position), { hash, encoded });
   }
-  removeNode(hexHash: string): void {
-    if (!this.nodes.delete(hexHash)) throw new Error(`removed ${hexHash}, which was never stored`);
+  remove(position: Uint8Array): void {
+    if (!this.nodes.delete(positionKey(position)))
+      throw new Error(`removed ${positionKey(position)}, never stored`);
+  }
+  /** Stored nodes by hex hash. */
+  byHash(): Map<string, Uint8Array> {
+    return new Map([...this.nodes.values()].map(({ hash, encoded }) => [hex(hash), encoded]));
   }
 }
 
@@ -37,30 +44,37 @@ function expectSameNodes(ours: Map<string, Uint8Array>, theirs: Map<string, Uint
   for (const [key, node] of ours) expect(hex(node)).to.equal(hex(theirs.get(key)!));
 }
 
-/** The hex hashes of the stored nodes `root` reaches through `nodes` (children by 32-byte hash; smaller ones inline). */
-function reachable(root: Uint8Array | undefined, nodes: Map<string, Uint8Array>): Set<string> {
+/**
+ * The positions of the stored nodes `root` reaches (children by 32-byte hash; smaller ones inline), each checked to
+ * hold the node its parent's hash names.
+ */
+function reachable(root: Uint8Array | undefined, store: RecordingNodes): Set<string> {
   const found = new Set<string>();
   type Raw = Uint8Array | Raw[];
-  const visit = (raw: Raw[]): void => {
-    const children =
-      raw.length === 17 ? raw.slice(0, 16) : (raw[0] as Uint8Array)[0]! >> 4 >= 2 ? [] : [raw[1]!];
-    for (const child of children) {
-      if (child instanceof Uint8Array) {
-        if (child.length === 32) visitHash(child);
-      } else visit(child);
+  const visit = (raw: Raw[], position: Uint8Array): void => {
+    if (raw.length === 17) {
+      raw.slice(0, 16).forEach((child, i) => visitChild(child, Buffer.concat([position, Uint8Array.of(i)])));
+      return;
     }
+    const { nibbles, leaf } = fromHexPrefix(raw[0] as Uint8Array);
+    if (!leaf) visitChild(raw[1]!, Buffer.concat([position, nibbles]));
   };
-  const visitHash = (hash: Uint8Array): void => {
-    found.add(hex(hash));
-    const encoded = nodes.get(hex(hash));
-    if (!encoded) throw new Error(`node ${hex(hash)} is reachable but not stored`);
-    visit(RLP.decode(encoded) as Raw[]);
+  const visitChild = (child: Raw, position: Uint8Array): void => {
+    if (!(child instanceof Uint8Array)) visit(child, position);
+    else if (child.length === 32) visitStored(child, position);
   };
-  if (root) visitHash(root);
+  const visitStored = (hash: Uint8Array, position: Uint8Array): void => {
+    found.add(positionKey(position));
+    const encoded = store.read(position);
+    if (!encoded)
+      throw new Error(`node ${hex(hash)} is reachable but not stored at ${positionKey(position)}`);
+    expect(hex(sha256(encoded)), `node at ${positionKey(position)}`).to.equal(hex(hash));
+    visit(RLP.decode(encoded) as Raw[], position);
+  };
+  if (root) visitStored(root, new Uint8Array(0));
   return found;
 }
 
-/** Two-byte keys (four-nibble paths) and short values make small tries with inlined nodes and folds. */
 /** From a few bytes, so keys repeat (overwrites, real deletions) and share prefixes (extensions, folds). */
 const smallKey = fc
   .tuple(fc.constantFrom(0x00, 0x01, 0x10, 0x11, 0xff), fc.constantFrom(0x00, 0x01, 0x0f, 0x10, 0x20, 0xf0))
@@ -107,7 +121,7 @@ describe("chain-sidecar state: updating the trie in one pass per block", functio
             sha256,
           );
           expect(hex(root!)).to.equal(hex(mpt.root()));
-          expectSameNodes(ours.nodes, mptNodes(mpt));
+          expectSameNodes(ours.byHash(), mptNodes(mpt));
         },
       ),
       { numRuns: 60 },
@@ -137,11 +151,10 @@ describe("chain-sidecar state: updating the trie in one pass per block", functio
             const expected = hex(mpt.root());
             expect(root === undefined ? hex(sha256(Uint8Array.of(0x80))) : hex(root)).to.equal(expected);
             // Exactly the nodes the new root reaches (no garbage, nothing missing), each as mpt stored it.
-            const live = reachable(root, ours.nodes);
-            expect(new Set(ours.nodes.keys())).to.deep.equal(live);
+            expect(new Set(ours.nodes.keys())).to.deep.equal(reachable(root, ours));
             const theirs = mptNodes(mpt);
-            for (const key of live)
-              expect(hex(theirs.get(key) ?? new Uint8Array()), key).to.equal(hex(ours.nodes.get(key)!));
+            for (const [key, node] of ours.byHash())
+              expect(hex(theirs.get(key) ?? new Uint8Array()), key).to.equal(hex(node));
           }
         },
       ),
