@@ -1,25 +1,16 @@
 // The app hash: a Merkle Patricia trie (Ethereum's, as @ethereumjs/mpt builds it) over every state key, hashed with
 // sha256 as CometBFT is. Blocks update it in one pass (updateTrie); its nodes live on disk (TrieNodeStore) and it opens
 // at the stored root: nothing is rebuilt on start. mpt verifies its proofs.
-// Trie paths are sha256(state key): 32-byte paths walk half as many nibbles as raw keys, which halves update cost,
-// and random paths keep equal nodes from being shared between branches, which node pruning relies on.
-import { hash as digestOf } from "node:crypto";
+// Trie paths are sha256(state key): 32-byte paths walk half as many nibbles as raw keys, which halves update cost.
 import { verifyMerkleProof } from "@ethereumjs/mpt";
 import type { StateChange } from "./state-access.js";
 import { pathChanges, readNode, updateTrie } from "./trie-batch-update.js";
+import { EMPTY_TRIE_ROOT, sha256 } from "./trie-hash.js";
 import { InMemoryNodeTable, TrieNodeStore } from "./trie-node-store.js";
 import { toNibbles } from "./trie-paths.js";
 import { proveTriePath } from "./trie-proof.js";
 
 const encoder = new TextEncoder();
-
-/** Node hashing for the trie and for proof verification; sha256 is native in Node and is CometBFT's hash. */
-export function sha256(bytes: Uint8Array): Uint8Array {
-  // One-shot hashing skips the Hash object that createHash builds per call.
-  return new Uint8Array(digestOf("sha256", bytes, "buffer"));
-}
-
-const EMPTY_TRIE_ROOT = sha256(new Uint8Array([0x80]));
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex");
@@ -45,7 +36,7 @@ export class MerkleTrie {
   static open(nodes: TrieNodeStore, root: Uint8Array | undefined): Promise<MerkleTrie> {
     if (root !== undefined && Buffer.compare(root, EMPTY_TRIE_ROOT) !== 0) {
       try {
-        readNode(nodes, new Uint8Array(0), root, sha256);
+        readNode(nodes, new Uint8Array(0), root);
       } catch (error) {
         throw new Error(
           `the trie's root ${hex(root)} cannot be read: the data directory is damaged (${(error as Error).message})`,
@@ -101,7 +92,7 @@ export class MerkleTrie {
   prove(key: string): Promise<Uint8Array[]> {
     if (Buffer.compare(this.currentRoot, EMPTY_TRIE_ROOT) === 0) return Promise.resolve([]);
     return Promise.resolve(
-      proveTriePath(this.currentRoot, toNibbles(sha256(encoder.encode(key))), this.nodes, sha256),
+      proveTriePath(this.currentRoot, toNibbles(sha256(encoder.encode(key))), this.nodes),
     );
   }
 }

@@ -4,6 +4,7 @@
 import type { Database } from "lmdb";
 import { LRUCache } from "lru-cache";
 import type { TrieNodeAccess } from "./trie-batch-update.js";
+import { sha256 } from "./trie-hash.js";
 
 /** LMDB table of trie nodes: key = the node's position, value = its RLP encoding. */
 export type TrieNodeTable = Database<Uint8Array, Uint8Array>;
@@ -65,8 +66,8 @@ export class TrieNodeStore implements TrieNodeAccess {
     });
   }
 
-  /** The node at `position`: pending writes first, then the cache, then disk. */
-  read(position: Uint8Array): Uint8Array | undefined {
+  /** The node at `position`: pending writes first, then the cache, then disk (checked against `hash`). */
+  read(position: Uint8Array, hash?: Uint8Array): Uint8Array | undefined {
     const key = tableKey(position);
     const name = key.toString("latin1");
     const written = this.pending.get(name);
@@ -76,6 +77,12 @@ export class TrieNodeStore implements TrieNodeAccess {
     const stored = this.table.get(key);
     if (stored === undefined) return undefined;
     const node = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
+    if (hash !== undefined && Buffer.compare(sha256(node), hash) !== 0) {
+      throw new Error(
+        `trie node at depth ${position.length} does not hash to ${Buffer.from(hash).toString("hex")}: ` +
+          "the data directory is damaged",
+      );
+    }
     this.cache.set(name, node);
     return node;
   }

@@ -9,7 +9,6 @@ export function proveTriePath(
   root: Uint8Array,
   path: Uint8Array,
   nodes: Pick<TrieNodeAccess, "read">,
-  digest: (bytes: Uint8Array) => Uint8Array,
 ): Uint8Array[] {
   const proof: Uint8Array[] = [];
   let position: Uint8Array = new Uint8Array(0);
@@ -17,7 +16,7 @@ export function proveTriePath(
   for (;;) {
     let raw: RawNode;
     if ("hash" in next) {
-      const encoded = readNode(nodes, position, next.hash, digest);
+      const encoded = readNode(nodes, position, next.hash);
       proof.push(encoded);
       raw = RLP.decode(encoded) as RawNode;
     } else if ("inline" in next) raw = next.inline;

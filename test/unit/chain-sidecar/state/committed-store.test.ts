@@ -6,7 +6,8 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { open } from "lmdb";
 import { CommittedStore } from "../../../../chain-sidecar/state/committed-store.js";
-import { MerkleTrie, sha256, verifyTrieProof } from "../../../../chain-sidecar/state/merkle-trie.js";
+import { MerkleTrie, verifyTrieProof } from "../../../../chain-sidecar/state/merkle-trie.js";
+import { sha256 } from "../../../../chain-sidecar/state/trie-hash.js";
 import type { StateChange } from "../../../../chain-sidecar/state/state-access.js";
 import { stateDatabaseFile } from "../../../../chain-sidecar/state/state-database.js";
 
@@ -299,6 +300,30 @@ describe("chain-sidecar state: committed store on disk", function () {
     }
     expect((error as Error).message).to.match(
       new RegExp(`trie's root ${hex(root)} cannot be read: the data directory is damaged`),
+    );
+  });
+
+  it("names a trie node whose bytes on disk do not hash to what its parent references", async () => {
+    const store = await CommittedStore.open(dir);
+    const root = await commitBlock(store, [
+      ["a", encoder.encode("x".repeat(40))],
+      ["b", encoder.encode("y".repeat(40))],
+    ]);
+    await store.close();
+    const db = open({ path: stateDatabaseFile(dir), maxDbs: 4 });
+    db.openDB({ name: "trie", encoding: "binary", keyEncoding: "binary" }).putSync(
+      Buffer.of(0),
+      Buffer.of(0xc0),
+    );
+    await db.close();
+    let error: unknown;
+    try {
+      await CommittedStore.open(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).to.match(
+      new RegExp(`does not hash to ${hex(root)}: the data directory is damaged`),
     );
   });
 
