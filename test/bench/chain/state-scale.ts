@@ -2,8 +2,8 @@
 // For each size a fresh process opens the store and commits blocks of changed keys; it reports RSS (anonymous memory
 // apart from the file pages LMDB maps), open time, per-block trie-apply and commit times, and the size on disk.
 // Run: npx tsx test/bench/chain/state-scale.ts [--small 10000] [--keys 1000000] [--block 500] [--blocks 20]
-// Settlement pruning (another step of issue 16) can measure "before/after" by calling `measureIn(dir, label)` again
-// after its pruning pass: every figure it prints is taken from the data directory as it is then.
+// Then the large state's oldest nine tenths of pods have their contracts closed, metering prunes their settlements,
+// and it prints the state's size before and after.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -18,6 +18,7 @@ import {
 import { CommittedStore } from "../../../chain-sidecar/state/committed-store.js";
 import type { StateChange } from "../../../chain-sidecar/state/state-access.js";
 import { numericFlag } from "../numeric-flag.js";
+import { pruneClosedContracts, type PruningResult, type StateSize } from "./state-scale-pruning.js";
 
 const smallKeys = numericFlag("small", 10_000);
 const largeKeys = numericFlag("keys", 1_000_000);
@@ -39,7 +40,9 @@ function podUid(pod: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-const contractOf = (pod: number): string => `contract-${String(Math.floor(pod / 12)).padStart(7, "0")}`;
+const PODS_PER_CONTRACT = 12;
+const contractOf = (pod: number): string =>
+  `contract-${String(Math.floor(pod / PODS_PER_CONTRACT)).padStart(7, "0")}`;
 const contributorOf = (pod: number): string =>
   "0x" +
   createHash("sha256")
@@ -262,10 +265,28 @@ async function measuredState(label: string, keys: number): Promise<Measurement> 
     const pods = await makeState(dir, keys);
     const measurement = measureIn(dir, pods);
     print(label, measurement);
+    if (label === "large") printPruning(await pruneClosedContracts(dir, closedContracts(pods)));
     return measurement;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The contracts of the oldest nine tenths of the pods: closed long enough ago for their settlements to go. */
+function closedContracts(pods: number): string[] {
+  const last = Math.floor(Math.floor(pods * 0.9) / PODS_PER_CONTRACT);
+  return Array.from({ length: last }, (_, i) => contractOf(i * PODS_PER_CONTRACT));
+}
+
+function printPruning(result: PruningResult): void {
+  const size = (s: StateSize): string =>
+    `${s.keys} keys, ${mb(s.usedBytes)} in live pages, file ${mb(s.fileBytes)}, ${s.trieNodes} trie nodes`;
+  console.log(
+    `  pruning              ${result.prunedPods} pods' settlements of closed contracts in ${result.blocks} blocks, ` +
+      `${result.seconds.toFixed(1)} s`,
+  );
+  console.log(`    before             ${size(result.before)}`);
+  console.log(`    after              ${size(result.after)}`);
 }
 
 async function main(): Promise<void> {

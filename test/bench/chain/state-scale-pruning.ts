@@ -1,0 +1,84 @@
+// The state-scale bench's pruning step: closes the contracts of the oldest pods, lets metering's settlement pruning
+// remove their records block by block (the chain's own code, with a 1 s retention and large blocks so the bench is
+// quick), and reports the state's size before and after.
+import type { BlockInfo } from "../../../chain-sidecar/modules/exec-context.js";
+import { meteringParams } from "../../../chain-sidecar/modules/metering/metering-params.js";
+import {
+  pruneDueSettlements,
+  queueClosedContract,
+} from "../../../chain-sidecar/modules/metering/settlement-retention.js";
+import { readParams, writeParams } from "../../../chain-sidecar/modules/params/params-keeper.js";
+import { CommittedStore } from "../../../chain-sidecar/state/committed-store.js";
+import { StateOverlay } from "../../../chain-sidecar/state/state-overlay.js";
+
+export interface StateSize {
+  keys: number;
+  usedBytes: number;
+  fileBytes: number;
+  trieNodes: number;
+}
+
+export interface PruningResult {
+  before: StateSize;
+  after: StateSize;
+  blocks: number;
+  prunedPods: number;
+  seconds: number;
+}
+
+const PODS_PER_BLOCK = 5000;
+
+function sizeOf(store: CommittedStore): StateSize {
+  const storage = store.storageBytes();
+  return {
+    keys: store.keyCount,
+    usedBytes: storage.used,
+    fileBytes: storage.file,
+    trieNodes: store.trie.nodeCount(),
+  };
+}
+
+async function commit(store: CommittedStore, overlay: StateOverlay, timeMs: number): Promise<BlockInfo> {
+  const changes = overlay.sortedChanges();
+  await store.commit(changes, store.height + 1, await store.trie.apply(changes));
+  return { height: store.height + 1, chainId: "state-scale", timeMs };
+}
+
+/** Closes the contracts `contractIds` at time 0 and prunes their settlements to the end; measures both sides. */
+export async function pruneClosedContracts(
+  dir: string,
+  contractIds: readonly string[],
+): Promise<PruningResult> {
+  const store = await CommittedStore.open(dir);
+  try {
+    const before = sizeOf(store);
+    const started = performance.now();
+    const closing = new StateOverlay(store);
+    writeParams(closing, meteringParams, {
+      ...readParams(closing, meteringParams),
+      settlementRetentionSeconds: 1,
+      prunePerBlock: PODS_PER_BLOCK,
+    });
+    for (const id of contractIds) queueClosedContract(closing, id, 0);
+    let block = await commit(store, closing, 0);
+    let blocks = 0;
+    let prunedPods = 0;
+    for (;;) {
+      const overlay = new StateOverlay(store);
+      const pruned = pruneDueSettlements(overlay, { ...block, timeMs: 10_000 });
+      if (pruned.length === 0) break;
+      prunedPods += pruned.reduce((sum, contract) => sum + contract.pods, 0);
+      block = await commit(store, overlay, 10_000);
+      blocks++;
+    }
+    return {
+      before,
+      after: sizeOf(store),
+      blocks,
+      prunedPods,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await store.close();
+  }
+}
