@@ -10,6 +10,7 @@ import { MerkleTrie, verifyTrieProof } from "../../../../chain-sidecar/state/mer
 import { sha256 } from "../../../../chain-sidecar/state/trie-hash.js";
 import type { StateChange } from "../../../../chain-sidecar/state/state-access.js";
 import { stateDatabaseFile } from "../../../../chain-sidecar/state/state-database.js";
+import { editStoreTable, openingError } from "./fixtures/damaged-store.js";
 
 const encoder = new TextEncoder();
 const EMPTY_TRIE_ROOT = "76be8b528d0075f7aae98d6fa57a6d3c83ae480a8469e668d7b0af968995ac71";
@@ -288,17 +289,9 @@ describe("chain-sidecar state: committed store on disk", function () {
       ["b", encoder.encode("y")],
     ]);
     await store.close();
-    const db = open({ path: stateDatabaseFile(dir), maxDbs: 4 });
     // The root sits at the empty position: table key 0x00.
-    db.openDB({ name: "trie", encoding: "binary", keyEncoding: "binary" }).removeSync(Buffer.of(0));
-    await db.close();
-    let error: unknown;
-    try {
-      await CommittedStore.open(dir);
-    } catch (e) {
-      error = e;
-    }
-    expect((error as Error).message).to.match(
+    await editStoreTable(dir, "trie", (trie) => trie.removeSync(Buffer.of(0)));
+    expect(await openingError(dir)).to.match(
       new RegExp(`trie's root ${hex(root)} cannot be read: the data directory is damaged`),
     );
   });
@@ -310,19 +303,8 @@ describe("chain-sidecar state: committed store on disk", function () {
       ["b", encoder.encode("y".repeat(40))],
     ]);
     await store.close();
-    const db = open({ path: stateDatabaseFile(dir), maxDbs: 4 });
-    db.openDB({ name: "trie", encoding: "binary", keyEncoding: "binary" }).putSync(
-      Buffer.of(0),
-      Buffer.of(0xc0),
-    );
-    await db.close();
-    let error: unknown;
-    try {
-      await CommittedStore.open(dir);
-    } catch (e) {
-      error = e;
-    }
-    expect((error as Error).message).to.match(
+    await editStoreTable(dir, "trie", (trie) => trie.putSync(Buffer.of(0), Buffer.of(0xc0)));
+    expect(await openingError(dir)).to.match(
       new RegExp(`does not hash to ${hex(root)}: the data directory is damaged`),
     );
   });
@@ -331,15 +313,7 @@ describe("chain-sidecar state: committed store on disk", function () {
     const store = await CommittedStore.open(dir);
     await commitBlock(store, [["a", encoder.encode("1")]]);
     await store.close();
-    const db = open({ path: stateDatabaseFile(dir), maxDbs: 4 });
-    db.openDB({ name: "meta", encoding: "binary" }).removeSync("trieLayout");
-    await db.close();
-    let error: unknown;
-    try {
-      await CommittedStore.open(dir);
-    } catch (e) {
-      error = e;
-    }
-    expect((error as Error).message).to.match(/trie nodes are keyed by hash \(an earlier layout\)/);
+    await editStoreTable(dir, "meta", (meta) => meta.removeSync("trieLayout"));
+    expect(await openingError(dir)).to.match(/trie nodes are keyed by hash \(an earlier layout\)/);
   });
 });

@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { open } from "lmdb";
 import { openUranusApp } from "../../../../chain-sidecar/app/uranus-app.js";
 import { CommittedStore } from "../../../../chain-sidecar/state/committed-store.js";
-import { stateDatabaseFile } from "../../../../chain-sidecar/state/state-database.js";
 import { StateOverlay } from "../../../../chain-sidecar/state/state-overlay.js";
+import { editStoreTable, openingError } from "./fixtures/damaged-store.js";
 
 const crashWriter = new URL("./fixtures/crash-writer.ts", import.meta.url).pathname;
 
@@ -51,16 +50,8 @@ describe("chain-sidecar state: persistence", function () {
     const changes = layer.sortedChanges();
     await store.commit(changes, 1, await store.trie.apply(changes));
     await store.close();
-    const db = open({ path: stateDatabaseFile(dir), maxDbs: 4 });
-    db.openDB({ name: "meta", encoding: "binary" }).putSync("appHash", new Uint8Array(32));
-    await db.close();
-    let error: unknown;
-    try {
-      await CommittedStore.open(dir);
-    } catch (e) {
-      error = e;
-    }
-    expect((error as Error).message).to.match(/hashes to .* the data directory is damaged/);
+    await editStoreTable(dir, "meta", (meta) => meta.putSync("appHash", Buffer.alloc(32)));
+    expect(await openingError(dir)).to.match(/hashes to .* the data directory is damaged/);
   });
 
   it("loses nothing committed when the process is killed with SIGKILL mid-stream", async () => {
