@@ -1,8 +1,11 @@
 // CometBFT v0.38 ABCI framing: each protobuf message is preceded by its length as an unsigned varint.
 // Hand-written because the decoder must resume across TCP reads, which the one-shot protobuf readers cannot.
 
-/** CometBFT's own reader refuses larger messages on its side; we refuse them on ours. */
-export const DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
+/**
+ * The largest request we read. CometBFT reads at most 100 MiB per response, but sends InitChain with the whole genesis
+ * app state, which passes 100 MiB at about a million accounts.
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024 * 1024;
 const MAX_VARINT_BYTES = 10;
 
 export class FrameError extends Error {

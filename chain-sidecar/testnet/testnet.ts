@@ -155,6 +155,10 @@ export class Testnet {
           if (node.cometbft?.exited() === true) {
             throw new Error(`${node.name} CometBFT exited:\n${node.cometbft.logTail()}`);
           }
+          // CometBFT can outlive a sidecar that stopped on a fatal error; its height would never move again.
+          if (node.sidecar?.exited() === true) {
+            throw new Error(`${node.name} sidecar exited:\n${node.sidecar.logTail()}`);
+          }
         }
         const heights = await Promise.all(nodes.map((n) => n.height()));
         return heights.every((h) => h !== undefined && h >= height) || undefined;
