@@ -5,6 +5,7 @@
 // Nodes are stored by position (their nibble path from the root), not by hash: a pruned trie has one node per
 // position, so an updated node overwrites the one it replaces, and a block's writes for one key sit side by side.
 import { RLP } from "@ethereumjs/rlp";
+import { encodeRlp } from "./rlp-encode.js";
 import { below, decodeNode, type Child, type RawNode, type TrieNodeShape } from "./trie-nodes.js";
 import { hexPrefix, sharedLength, toNibbles } from "./trie-paths.js";
 
@@ -87,7 +88,7 @@ export function updateTrie(
     isRoot: boolean,
   ): { hash: Uint8Array } | { inline: RawNode } => {
     const raw = encodeNode(shape, position);
-    const encoded = RLP.encode(raw);
+    const encoded = encodeRlp(raw);
     if (encoded.length < HASH_LENGTH && !isRoot) return { inline: raw };
     const nodeHash = hash(encoded);
     written.set(positionKey(position), { position, hash: nodeHash, encoded });
