@@ -9,7 +9,13 @@ import {
   type StateDatabase,
   type StorageBytes,
 } from "./state-database.js";
-import { scanBounds, type StateChange, type StateEntry, type StateReader } from "./state-access.js";
+import {
+  scanBounds,
+  type ScanRange,
+  type StateChange,
+  type StateEntry,
+  type StateReader,
+} from "./state-access.js";
 import { DEFAULT_NODE_CACHE_BYTES, TrieNodeStore } from "./trie-node-store.js";
 
 const HEIGHT_KEY = "height";
@@ -116,10 +122,11 @@ export class CommittedStore implements StateReader {
     return value === ABSENT ? undefined : value;
   }
 
-  entries(prefix: string, range?: { from?: string; to?: string }): StateEntry[] {
+  entries(prefix: string, range?: ScanRange): StateEntry[] {
     const [low, high] = scanBounds(prefix, range);
     const found: StateEntry[] = [];
-    for (const { key, value } of this.db.state.getRange({ start: low, end: high }))
+    const limit = range?.limit === undefined ? {} : { limit: range.limit };
+    for (const { key, value } of this.db.state.getRange({ start: low, end: high, ...limit }))
       found.push([key, asBytes(value)]);
     return found;
   }

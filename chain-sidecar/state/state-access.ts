@@ -3,10 +3,17 @@
 export type StateEntry = [key: string, value: Uint8Array];
 export type StateChange = [key: string, value: Uint8Array | null];
 
+/** Keys from `from` (inclusive) to `to` (exclusive), and at most `limit` entries (the first ones in key order). */
+export interface ScanRange {
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
 export interface StateReader {
   get(key: string): Uint8Array | undefined;
-  /** Entries whose key starts with `prefix`, sorted by key, optionally bounded to [from, to). */
-  entries(prefix: string, range?: { from?: string; to?: string }): StateEntry[];
+  /** Entries whose key starts with `prefix`, sorted by key, optionally bounded by `range`. */
+  entries(prefix: string, range?: ScanRange): StateEntry[];
 }
 
 export interface StateWriter extends StateReader {
@@ -27,7 +34,7 @@ export function prefixEnd(prefix: string): string {
 }
 
 /** Clamps an optional range to a prefix: returns [low, high) for the scan. */
-export function scanBounds(prefix: string, range?: { from?: string; to?: string }): [string, string] {
+export function scanBounds(prefix: string, range?: ScanRange): [string, string] {
   const low = range?.from !== undefined && range.from > prefix ? range.from : prefix;
   const end = prefixEnd(prefix);
   const high = range?.to !== undefined && range.to < end ? range.to : end;

@@ -2,6 +2,7 @@
 import {
   assertStateKey,
   scanBounds,
+  type ScanRange,
   type StateChange,
   type StateEntry,
   type StateReader,
@@ -31,20 +32,30 @@ export class StateOverlay implements StateWriter {
     this.changes.set(key, null);
   }
 
-  entries(prefix: string, range?: { from?: string; to?: string }): StateEntry[] {
+  entries(prefix: string, range?: ScanRange): StateEntry[] {
     const [low, high] = scanBounds(prefix, range);
     const inRange: StateChange[] = [];
+    let deletions = 0;
     for (const [key, value] of this.changes) {
-      if (key >= low && key < high) inRange.push([key, value]);
+      if (key >= low && key < high) {
+        inRange.push([key, value]);
+        if (value === null) deletions++;
+      }
     }
-    const base = this.parent.entries(prefix, range);
+    // Each deletion here can hide one of the parent's entries: ask it for that many more.
+    const limit = range?.limit;
+    const base = this.parent.entries(
+      prefix,
+      limit === undefined ? range : { ...range, limit: limit + deletions },
+    );
     if (inRange.length === 0) return base;
     const merged = new Map<string, Uint8Array>(base);
     for (const [key, value] of inRange) {
       if (value === null) merged.delete(key);
       else merged.set(key, value);
     }
-    return [...merged.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const sorted = [...merged.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return limit === undefined ? sorted : sorted.slice(0, limit);
   }
 
   /** A child layer whose writes reach this one only through `mergeInto`. */

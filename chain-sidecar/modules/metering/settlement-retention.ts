@@ -37,10 +37,11 @@ export function pruneDueSettlements(state: StateWriter, block: BlockInfo): Prune
   let budget = readParams(state, meteringParams).prunePerBlock;
   const now = Math.floor(block.timeMs / 1000);
   const pruned: PrunedContract[] = [];
-  for (const [queueKey] of state.entries(PRUNE_PREFIX, { to: pruneKeyAfter(now) })) {
+  // Both scans are bounded by the budget (one more pod, to know whether a contract has any left).
+  for (const [queueKey] of state.entries(PRUNE_PREFIX, { to: pruneKeyAfter(now), limit: budget })) {
     if (budget === 0) break;
     const contractId = queueKey.slice(queueKey.lastIndexOf("/") + 1);
-    const indexed = state.entries(`${BY_CONTRACT_PREFIX}${contractId}/`);
+    const indexed = state.entries(`${BY_CONTRACT_PREFIX}${contractId}/`, { limit: budget + 1 });
     const taken = indexed.slice(0, budget);
     for (const [indexKey] of taken) {
       const podUid = indexKey.slice(indexKey.lastIndexOf("/") + 1);

@@ -98,6 +98,10 @@ describe("chain-sidecar state: committed store on disk", function () {
       "pods/0297",
     ]);
     expect(store.entries("").map(([k]) => k)).to.deep.equal([...keys, "zeta"]);
+    expect(store.entries("pods/", { from: "pods/0295", limit: 2 }).map(([k]) => k)).to.deep.equal([
+      "pods/0295",
+      "pods/0296",
+    ]);
     expect(store.keyCount).to.equal(301);
     await commitBlock(store, [
       ["pods/0042", null],

@@ -13,7 +13,11 @@ function baseOf(entries: Map<string, Uint8Array>): StateReader {
   const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : 1));
   return {
     get: (key) => entries.get(key),
-    entries: (prefix) => sorted.filter(([key]) => key.startsWith(prefix)),
+    entries: (prefix, range) =>
+      sorted
+        .filter(([key]) => key.startsWith(prefix) && (range?.from === undefined || key >= range.from))
+        .filter(([key]) => range?.to === undefined || key < range.to)
+        .slice(0, range?.limit),
   };
 }
 
@@ -46,11 +50,22 @@ describe("chain-sidecar state: overlays", () => {
   it("read as a model map through any nesting of branches, merges and dropped branches", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-        const base = new Map([["a/1", Uint8Array.of(9)]]);
+        const base = new Map([
+          ["a/1", Uint8Array.of(9)],
+          ["a/2", Uint8Array.of(8)],
+          ["b/1", Uint8Array.of(7)],
+        ]);
         const root = new StateOverlay(baseOf(base));
         // Each level: the overlay and the model of what reads through it.
         const stack: { layer: StateOverlay; model: Map<string, number> }[] = [
-          { layer: root, model: new Map([["a/1", 9]]) },
+          {
+            layer: root,
+            model: new Map([
+              ["a/1", 9],
+              ["a/2", 8],
+              ["b/1", 7],
+            ]),
+          },
         ];
         for (const o of ops) {
           const top = stack[stack.length - 1]!;
@@ -77,6 +92,18 @@ describe("chain-sidecar state: overlays", () => {
             expected.filter(([k]) => k.startsWith("a/")).map(([k]) => k),
           );
           for (const k of ["a/1", "b/2", "c"]) expect(layer.get(k)?.[0]).to.equal(model.get(k));
+          // A limited scan is the first entries of the unlimited one, whatever the layers deleted or added.
+          for (const limit of [0, 1, 2, 3]) {
+            expect(layer.entries("", { limit }).map(([k]) => k)).to.deep.equal(
+              expected.slice(0, limit).map(([k]) => k),
+            );
+            expect(layer.entries("", { from: "a/2", limit }).map(([k]) => k)).to.deep.equal(
+              expected
+                .filter(([k]) => k >= "a/2")
+                .slice(0, limit)
+                .map(([k]) => k),
+            );
+          }
         }
         const changes = root.sortedChanges().map(([k]) => k);
         expect(changes).to.deep.equal([...changes].sort());
