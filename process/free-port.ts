@@ -1,7 +1,11 @@
 // Asks the kernel for free loopback ports, so every server we start gets its own.
 import { createServer } from "node:net";
 
-export async function freePort(): Promise<number> {
+/** Ports this process has handed out: the kernel may offer a port again once its probe closed, even to a caller that
+ * asked at the same time (clusters started side by side), before the first caller's server has bound it. */
+const handedOut = new Set<number>();
+
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -15,8 +19,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A free loopback port no earlier call in this process returned. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
 export async function freePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
-  return [...ports];
+  const ports: number[] = [];
+  while (ports.length < count) ports.push(await freePort());
+  return ports;
 }
