@@ -312,7 +312,7 @@ export class UranusApp implements AbciApplication {
     this.releaseTrie = undefined;
     release?.();
     // The entries at this height are read before the next commit, and the snapshot written in the background.
-    this.snapshots.afterCommit(pending.height, pending.appHash, () => this.store.entries(""));
+    this.snapshots.afterCommit(pending.height, pending.appHash, () => this.store.committedEntries());
     return { retainHeight: 0n };
   }
 

@@ -85,21 +85,25 @@ export function decodeChunk(bytes: Uint8Array, after?: string): StateEntry[] {
   return entries;
 }
 
-/** Cuts sorted entries into encoded chunks of at most `maxChunkBytes` (an entry larger than that gets one alone). */
-export function* chunksOf(entries: readonly StateEntry[], maxChunkBytes: number): Generator<Uint8Array> {
-  let start = 0;
+/**
+ * Cuts sorted entries into encoded chunks of at most `maxChunkBytes` (an entry larger than that gets one alone),
+ * taking them one at a time, so only one chunk's entries are held.
+ */
+export function* chunksOf(entries: Iterable<StateEntry>, maxChunkBytes: number): Generator<Uint8Array> {
+  let chunk: StateEntry[] = [];
   let size = LENGTH_BYTES;
-  for (let i = 0; i < entries.length; i++) {
-    const bytes = entryBytes(entries[i]!);
-    if (i > start && size + bytes > maxChunkBytes) {
-      yield encodeChunk(entries.slice(start, i));
-      start = i;
+  for (const entry of entries) {
+    const bytes = entryBytes(entry);
+    if (chunk.length > 0 && size + bytes > maxChunkBytes) {
+      yield encodeChunk(chunk);
+      chunk = [];
       size = LENGTH_BYTES;
     }
+    chunk.push(entry);
     size += bytes;
   }
   // Always at least one chunk: CometBFT refuses a snapshot of zero chunks.
-  if (start < entries.length || entries.length === 0) yield encodeChunk(entries.slice(start));
+  yield encodeChunk(chunk);
 }
 
 /** The snapshot hash: sha256 over the chunk hashes in order, so equal hashes mean equal chunks. */

@@ -97,12 +97,13 @@ export class SnapshotStore {
 
   /**
    * Writes the snapshot of `entries` (sorted, the whole state at `height`), lists it, and drops the oldest beyond
-   * the number to keep. Chunks are encoded and written one at a time, so the event loop keeps serving in between.
+   * the number to keep. Entries are read, and chunks encoded and written, one chunk at a time, so memory holds one
+   * chunk and the event loop keeps serving in between.
    */
   async write(
     height: number,
     appHash: Uint8Array,
-    entries: readonly StateEntry[],
+    entries: Iterable<StateEntry>,
     maxChunkBytes: number,
   ): Promise<SnapshotDescriptor> {
     const name = String(height);
@@ -110,11 +111,18 @@ export class SnapshotStore {
     await rm(temporary, { recursive: true, force: true });
     await mkdir(temporary);
     const chunkHashes: Uint8Array[] = [];
-    for (const chunk of chunksOf(entries, maxChunkBytes)) {
+    let count = 0;
+    const counted = function* (): Generator<StateEntry> {
+      for (const entry of entries) {
+        count++;
+        yield entry;
+      }
+    };
+    for (const chunk of chunksOf(counted(), maxChunkBytes)) {
       await writeFile(join(temporary, String(chunkHashes.length)), chunk);
       chunkHashes.push(sha256(chunk));
     }
-    const snapshot = describeSnapshot(height, appHash, entries.length, chunkHashes);
+    const snapshot = describeSnapshot(height, appHash, count, chunkHashes);
     await writeFile(join(temporary, DESCRIPTOR_FILE), JSON.stringify(toJson(snapshot), null, 2) + "\n");
     await rm(join(this.dir, name), { recursive: true, force: true });
     await rename(temporary, join(this.dir, name));

@@ -12,8 +12,8 @@ import {
   type ResponseOfferSnapshot,
 } from "cosmjs-types/tendermint/abci/types";
 import type { Logger } from "pino";
-import type { StateEntry } from "../state/state-access.js";
-import { DEFAULT_MAX_CHUNK_BYTES, SNAPSHOT_FORMAT } from "./snapshot-format.js";
+import type { EntryStream } from "../state/state-access.js";
+import { DEFAULT_MAX_CHUNK_BYTES, SNAPSHOT_FORMAT, decodeMetadata } from "./snapshot-format.js";
 import { SnapshotRestore, type StateInstaller } from "./snapshot-restore.js";
 import { SnapshotStore } from "./snapshot-store.js";
 
@@ -30,7 +30,7 @@ export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotOptions = { interval: 1000, keep:
 interface DueSnapshot {
   height: number;
   appHash: Uint8Array;
-  entries: StateEntry[];
+  entries: EntryStream;
 }
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
@@ -55,19 +55,20 @@ export class StateSnapshots {
   }
 
   /**
-   * Called after each commit. When `height` is due, `committedEntries` (all entries at `height`, sorted) is read
+   * Called after each commit. When `height` is due, `committedEntries` (all entries at `height`, sorted) is opened
    * once the Commit response is on its way, while CometBFT waits out timeout_commit, and the caller awaits
    * `beforeCommit` before changing committed state again, so the read sees exactly `height`. The snapshot is
    * then written in the background. A height that comes while one is being written waits for it; a still newer
    * one replaces it in the wait, so at most one snapshot is being written and one waiting.
    */
-  afterCommit(height: number, appHash: Uint8Array, committedEntries: () => StateEntry[]): void {
+  afterCommit(height: number, appHash: Uint8Array, committedEntries: () => EntryStream): void {
     if (this.options.interval === 0 || height % this.options.interval !== 0) return;
     this.reading = new Promise<void>((resolve) =>
       setImmediate(() => {
         try {
           if (this.waiting !== undefined) {
             this.logger.warn({ height: this.waiting.height }, "snapshot skipped for a newer one");
+            this.waiting.entries.close();
           }
           this.waiting = { height, appHash, entries: committedEntries() };
           this.writing ??= this.writeWaiting();
@@ -107,7 +108,7 @@ export class StateSnapshots {
         {
           height: due.height,
           chunks: snapshot.chunks,
-          entries: due.entries.length,
+          entries: decodeMetadata(snapshot.metadata).entries,
           hash: hex(snapshot.hash),
           ms: Math.round(performance.now() - started),
         },
@@ -115,6 +116,8 @@ export class StateSnapshots {
       );
     } catch (error) {
       this.logger.error({ height: due.height, err: error }, "snapshot failed");
+    } finally {
+      due.entries.close();
     }
   }
 

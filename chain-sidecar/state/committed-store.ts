@@ -11,6 +11,7 @@ import {
 } from "./state-database.js";
 import {
   scanBounds,
+  type EntryStream,
   type ScanRange,
   type StateChange,
   type StateEntry,
@@ -129,6 +130,30 @@ export class CommittedStore implements StateReader {
     for (const { key, value } of this.db.state.getRange({ start: low, end: high, ...limit }))
       found.push([key, asBytes(value)]);
     return found;
+  }
+
+  /**
+   * Every entry of the last commit, read lazily from one LMDB read transaction: later commits do not change what it
+   * yields, and only what is being consumed is in memory. Iterate it once; close it if it is not read to the end.
+   */
+  committedEntries(): EntryStream {
+    const iterator = this.db.state.getRange({})[Symbol.iterator]();
+    // The first read starts the read transaction, at this commit.
+    const first = iterator.next();
+    let closed = false;
+    return {
+      *[Symbol.iterator](): Generator<StateEntry> {
+        for (let next = first; !next.done && !closed; next = iterator.next()) {
+          yield [next.value.key, asBytes(next.value.value)];
+        }
+        closed = true;
+      },
+      close(): void {
+        if (closed) return;
+        closed = true;
+        iterator.return?.();
+      },
+    };
   }
 
   /** The bytes the committed state takes on disk (file and live pages). */

@@ -10,6 +10,11 @@ export interface ScanRange {
   limit?: number;
 }
 
+/** Every entry of one commit, in key order, read as it is consumed; `close` ends it early (its read is held open). */
+export interface EntryStream extends Iterable<StateEntry> {
+  close(): void;
+}
+
 export interface StateReader {
   get(key: string): Uint8Array | undefined;
   /** Entries whose key starts with `prefix`, sorted by key, optionally bounded by `range`. */

@@ -14,7 +14,7 @@ import { openUranusApp, type UranusApp } from "../../../../chain-sidecar/app/ura
 import { readChainId } from "../../../../chain-sidecar/app/chain-record.js";
 import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
 import { StateSnapshots } from "../../../../chain-sidecar/snapshots/state-snapshots.js";
-import type { StateEntry } from "../../../../chain-sidecar/state/state-access.js";
+import type { EntryStream, StateEntry } from "../../../../chain-sidecar/state/state-access.js";
 import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
 import { scratchDirectory } from "../../../support/scratch-directory.js";
 import { AppHarness, CHAIN_ID, testConsensusKey, testWallet } from "../app-harness.js";
@@ -213,12 +213,16 @@ describe("chain-sidecar snapshots: heights due while one is being written", () =
       { interval: 4, keep: 5 },
       pino({ level: "silent" }),
     );
-    const entries = (height: number): StateEntry[] => [
-      ["k/height", new TextEncoder().encode(String(height))],
-    ];
+    const closed: number[] = [];
+    const entries = (height: number): EntryStream => {
+      const list: StateEntry[] = [["k/height", new TextEncoder().encode(String(height))]];
+      return { [Symbol.iterator]: () => list[Symbol.iterator](), close: () => closed.push(height) };
+    };
     for (const height of [4, 6, 8, 12])
       snapshots.afterCommit(height, new Uint8Array(32), () => entries(height));
     await snapshots.settled();
     expect(snapshots.listSnapshots().snapshots.map((s) => s.height)).to.deep.equal([12n, 4n]);
+    // Every stream is closed: the written ones when done, the skipped one (8) when the newer one replaced it.
+    expect(closed.sort((a, b) => a - b)).to.deep.equal([4, 8, 12]);
   });
 });

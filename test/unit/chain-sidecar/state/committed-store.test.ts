@@ -8,7 +8,7 @@ import { open } from "lmdb";
 import { CommittedStore } from "../../../../chain-sidecar/state/committed-store.js";
 import { MerkleTrie, verifyTrieProof } from "../../../../chain-sidecar/state/merkle-trie.js";
 import { sha256 } from "../../../../chain-sidecar/state/trie-hash.js";
-import type { StateChange } from "../../../../chain-sidecar/state/state-access.js";
+import type { StateChange, StateEntry } from "../../../../chain-sidecar/state/state-access.js";
 import { stateDatabaseFile } from "../../../../chain-sidecar/state/state-database.js";
 import { editStoreTable, openingError } from "./fixtures/damaged-store.js";
 
@@ -284,6 +284,32 @@ describe("chain-sidecar state: committed store on disk", function () {
     expect(text(reopened.metadata("lastBlockTime"))).to.equal("1700000000000");
     expect(reopened.height).to.equal(1);
     await reopened.close();
+  });
+
+  it("streams the entries of one commit, unchanged by later commits, and can stop early", async () => {
+    const store = await CommittedStore.open(dir);
+    const keys = Array.from({ length: 500 }, (_, i) => `k/${String(i).padStart(4, "0")}`);
+    await commitBlock(
+      store,
+      keys.map((k) => [k, encoder.encode("first")]),
+    );
+    const stream = store.committedEntries();
+    const iterator = stream[Symbol.iterator]();
+    const read: StateEntry[] = [];
+    for (let i = 0; i < 10; i++) read.push(iterator.next().value as StateEntry);
+    await commitBlock(store, [
+      ...keys.map((k): StateChange => [k, encoder.encode("second")]),
+      ["k/0005", null],
+      ["k/9999", encoder.encode("new")],
+    ]);
+    for (let next = iterator.next(); !next.done; next = iterator.next()) read.push(next.value);
+    expect(read.map(([k]) => k)).to.deep.equal(keys);
+    expect(new Set(read.map(([, v]) => text(v)))).to.deep.equal(new Set(["first"]));
+    const early = store.committedEntries();
+    early.close();
+    expect([...early]).to.deep.equal([]);
+    expect(text(store.get("k/0010"))).to.equal("second");
+    await store.close();
   });
 
   it("refuses to open when the stored trie root's node is missing", async () => {
