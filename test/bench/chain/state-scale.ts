@@ -6,7 +6,7 @@
 // and it prints the state's size before and after.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -18,6 +18,7 @@ import {
 import { CommittedStore } from "../../../chain-sidecar/state/committed-store.js";
 import type { StateChange } from "../../../chain-sidecar/state/state-access.js";
 import { numericFlag } from "../numeric-flag.js";
+import { memory, type Memory } from "../process-memory.js";
 import { pruneClosedContracts, type PruningResult, type StateSize } from "./state-scale-pruning.js";
 
 const smallKeys = numericFlag("small", 10_000);
@@ -137,18 +138,6 @@ async function makeState(dir: string, keys: number): Promise<number> {
   );
   await store.close();
   return pods;
-}
-
-interface Memory {
-  rss: number;
-  anon: number;
-  file: number;
-}
-
-function memory(): Memory {
-  const status = readFileSync("/proc/self/status", "utf8");
-  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { rss: kb("VmRSS") * 1024, anon: kb("RssAnon") * 1024, file: kb("RssFile") * 1024 };
 }
 
 interface Measurement {
