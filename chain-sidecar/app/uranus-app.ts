@@ -36,7 +36,8 @@ import { uranusRegistry } from "../modules/uranus-modules.js";
 import { answerQuery } from "../query/query-handler.js";
 import { CommittedStore } from "../state/committed-store.js";
 import { StateOverlay } from "../state/state-overlay.js";
-import { installCommittedState } from "../snapshots/state-install.js";
+import type { StateInstaller } from "../snapshots/snapshot-restore.js";
+import { committedStateInstaller } from "../snapshots/state-install.js";
 import {
   DEFAULT_SNAPSHOT_OPTIONS,
   StateSnapshots,
@@ -325,21 +326,28 @@ export class UranusApp implements AbciApplication {
   }
 
   offerSnapshot(request: RequestOfferSnapshot): Promise<ResponseOfferSnapshot> {
-    return Promise.resolve(this.snapshots.offerSnapshot(request, this.store.height));
+    return this.snapshots.offerSnapshot(request, this.store.height, this.restoreInstaller());
   }
 
   applySnapshotChunk(request: RequestApplySnapshotChunk): Promise<ResponseApplySnapshotChunk> {
-    return this.snapshots.applySnapshotChunk(request, async (entries, height, appHash) => {
-      if (this.chainId !== undefined || this.pendingBlock)
-        throw new Error("a snapshot cannot follow genesis");
-      // Proofs wait while the trie holds restored state that is not committed yet.
-      const install = () => installCommittedState(this.store, entries, height, appHash);
-      if (!(await this.trieLock.runExclusive(install))) return false;
-      this.uncommitted = new StateOverlay(this.store);
-      this.checkState = new StateOverlay(this.store);
-      this.chainId = readChainId(this.store);
-      return true;
-    });
+    return this.snapshots.applySnapshotChunk(request);
+  }
+
+  /** A restore writes into the store only before genesis, and proofs wait while it holds uncommitted trie state. */
+  private restoreInstaller(): StateInstaller {
+    return committedStateInstaller(
+      this.store,
+      (step) => {
+        if (this.chainId !== undefined || this.pendingBlock)
+          return Promise.reject(new Error("a snapshot cannot follow genesis"));
+        return this.trieLock.runExclusive(step);
+      },
+      () => {
+        this.uncommitted = new StateOverlay(this.store);
+        this.checkState = new StateOverlay(this.store);
+        this.chainId = readChainId(this.store);
+      },
+    );
   }
 
   query(request: RequestQuery): Promise<ResponseQuery> {

@@ -1,6 +1,7 @@
 // Restoring one offered snapshot: each chunk is checked against the hash the metadata names before it is taken,
-// so a peer that sends a bad chunk is banned and the chunk fetched again from another; the entries of all chunks
-// go to the state only once the last one arrives, and only if they hash to the app hash CometBFT's light client trusts.
+// so a peer that sends a bad chunk is banned and the chunk fetched again from another. Each chunk's entries go to the
+// installer as they arrive (memory holds one chunk); the restored state becomes the committed state only once the
+// last one is in and everything hashes to the app hash CometBFT's light client trusts, and is dropped otherwise.
 import { ResponseApplySnapshotChunk_Result as ChunkResult } from "cosmjs-types/tendermint/abci/types";
 import type { StateEntry } from "../state/state-access.js";
 import { checkDescriptor, decodeChunk, sha256, type SnapshotDescriptor } from "./snapshot-format.js";
@@ -13,13 +14,20 @@ export interface ChunkOutcome {
   reason?: string;
 }
 
-/** Installs the restored state; resolves false (leaving the state as before) when it does not hash to `appHash`. */
-export type StateInstaller = (entries: StateEntry[], height: number, appHash: Uint8Array) => Promise<boolean>;
+/** Where a restore puts the state, chunk by chunk, into a store that has none. */
+export interface StateInstaller {
+  /** Takes one chunk's entries (sorted, after every earlier chunk's). */
+  add(entries: StateEntry[]): Promise<void>;
+  /** True makes everything added the committed state at `height`; false (it does not hash to `appHash`) drops it. */
+  finish(height: number, appHash: Uint8Array): Promise<boolean>;
+  /** Drops everything added so far. */
+  abandon(): Promise<void>;
+}
 
 export class SnapshotRestore {
   private readonly chunkHashes: Uint8Array[];
   private readonly expectedEntries: number;
-  private readonly entries: StateEntry[] = [];
+  private restoredEntries = 0;
   private readonly senders = new Set<string>();
   private nextIndex = 0;
   private lastKey: string | undefined;
@@ -28,6 +36,7 @@ export class SnapshotRestore {
   constructor(
     readonly snapshot: SnapshotDescriptor,
     private readonly trustedAppHash: Uint8Array,
+    private readonly installer: StateInstaller,
   ) {
     const metadata = checkDescriptor(snapshot);
     if (Buffer.compare(metadata.appHash, trustedAppHash) !== 0) {
@@ -48,15 +57,11 @@ export class SnapshotRestore {
     return this.nextIndex === this.chunkHashes.length;
   }
 
-  /** Takes chunk `index` from `sender`; on the last chunk, installs the state through `install`. */
-  async apply(
-    index: number,
-    chunk: Uint8Array,
-    sender: string,
-    install: StateInstaller,
-  ): Promise<ChunkOutcome> {
+  /** Takes chunk `index` from `sender`; on the last chunk, the restored state is checked and made committed. */
+  async apply(index: number, chunk: Uint8Array, sender: string): Promise<ChunkOutcome> {
     if (index !== this.nextIndex) {
       // CometBFT applies chunks in order; anything else means starting this snapshot over.
+      await this.installer.abandon();
       return refuse(
         ChunkResult.RETRY_SNAPSHOT,
         `chunk ${index} arrived while ${this.nextIndex} was expected`,
@@ -76,24 +81,26 @@ export class SnapshotRestore {
       // The chunk matches its hash, so the metadata itself describes a bad snapshot.
       return this.rejectSnapshot(sender, `chunk ${index} is malformed: ${(error as Error).message}`);
     }
-    for (const entry of decoded) this.entries.push(entry);
+    await this.installer.add(decoded);
+    this.restoredEntries += decoded.length;
     this.lastKey = decoded.at(-1)?.[0] ?? this.lastKey;
     if (sender !== "") this.senders.add(sender);
     this.nextIndex++;
     if (!this.done) return accept();
-    if (this.entries.length !== this.expectedEntries) {
+    if (this.restoredEntries !== this.expectedEntries) {
       return this.rejectSnapshot(
         sender,
-        `chunks hold ${this.entries.length} entries, metadata says ${this.expectedEntries}`,
+        `chunks hold ${this.restoredEntries} entries, metadata says ${this.expectedEntries}`,
       );
     }
-    if (!(await install(this.entries, this.height, this.trustedAppHash))) {
+    if (!(await this.installer.finish(this.height, this.trustedAppHash))) {
       return this.rejectSnapshot(sender, "the restored state does not hash to the chain's app hash");
     }
     return accept();
   }
 
-  private rejectSnapshot(sender: string, reason: string): ChunkOutcome {
+  private async rejectSnapshot(sender: string, reason: string): Promise<ChunkOutcome> {
+    await this.installer.abandon();
     const senders = new Set(this.senders);
     if (sender !== "") senders.add(sender);
     return { ...refuse(ChunkResult.REJECT_SNAPSHOT, reason), rejectSenders: [...senders].sort() };

@@ -1,20 +1,53 @@
-// Installs a restored snapshot as the committed state of an empty store, only if its entries hash to the app hash
-// CometBFT's light client trusts; otherwise the trie goes back to empty so another snapshot can be tried.
+// Installs a restored snapshot into an empty store, a batch of chunks at a time; it becomes the committed state only if
+// all of it hashes to the app hash CometBFT's light client trusts, and is dropped otherwise so another snapshot can be
+// tried.
 import type { CommittedStore } from "../state/committed-store.js";
 import type { StateEntry } from "../state/state-access.js";
+import type { StateInstaller } from "./snapshot-restore.js";
 
-export async function installCommittedState(
+/**
+ * Entry bytes gathered before they go into the trie and to disk: each pass over the trie rewrites its upper levels,
+ * so larger batches restore faster, and this bounds what a restore holds in memory.
+ */
+export const RESTORE_BATCH_BYTES = 32 * 1024 * 1024;
+
+/** `guard` runs each step (for the app's locks and checks); `installed` runs once a restore became the state. */
+export function committedStateInstaller(
   store: CommittedStore,
-  entries: StateEntry[],
-  height: number,
-  appHash: Uint8Array,
-): Promise<boolean> {
-  if (store.height > 0)
-    throw new Error(`a snapshot cannot be installed over state at height ${store.height}`);
-  if (Buffer.compare(await store.trie.apply(entries), appHash) !== 0) {
-    store.trie.revert();
-    return false;
-  }
-  await store.commit(entries, height, appHash);
-  return true;
+  guard: <T>(step: () => Promise<T>) => Promise<T>,
+  installed: () => void,
+  batchBytes = RESTORE_BATCH_BYTES,
+): StateInstaller {
+  let batch: StateEntry[] = [];
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    const entries = batch;
+    batch = [];
+    bytes = 0;
+    if (entries.length > 0) await store.addRestoredEntries(entries);
+  };
+  return {
+    add: (entries) =>
+      guard(async () => {
+        for (const entry of entries) {
+          batch.push(entry);
+          bytes += entry[0].length + entry[1].length;
+        }
+        if (bytes >= batchBytes) await flush();
+      }),
+    finish: (height, appHash) =>
+      guard(async () => {
+        await flush();
+        const done = store.finishRestore(height, appHash);
+        if (done) installed();
+        return done;
+      }),
+    abandon: () =>
+      guard(() => {
+        batch = [];
+        bytes = 0;
+        store.abandonRestore();
+        return Promise.resolve();
+      }),
+  };
 }

@@ -138,8 +138,12 @@ export class StateSnapshots {
     };
   }
 
-  /** Accepts a snapshot to restore into an app that has no state yet (`committedHeight` 0). */
-  offerSnapshot(request: RequestOfferSnapshot, committedHeight: number): ResponseOfferSnapshot {
+  /** Accepts a snapshot to restore through `installer` into an app that has no state yet (`committedHeight` 0). */
+  async offerSnapshot(
+    request: RequestOfferSnapshot,
+    committedHeight: number,
+    installer: StateInstaller,
+  ): Promise<ResponseOfferSnapshot> {
     const snapshot = request.snapshot;
     if (snapshot === undefined) return { result: OfferResult.REJECT };
     const described = { height: Number(snapshot.height), format: snapshot.format, chunks: snapshot.chunks };
@@ -153,26 +157,25 @@ export class StateSnapshots {
     }
     if (snapshot.format !== SNAPSHOT_FORMAT) return { result: OfferResult.REJECT_FORMAT };
     try {
-      this.restore = new SnapshotRestore(snapshot, request.appHash);
+      this.restore = new SnapshotRestore(snapshot, request.appHash, installer);
     } catch (error) {
       this.restore = undefined;
       this.logger.warn({ ...described, reason: (error as Error).message }, "snapshot refused");
       return { result: OfferResult.REJECT };
     }
+    // Whatever an earlier offer restored part of goes first.
+    await installer.abandon();
     this.logger.info({ ...described, appHash: hex(request.appHash) }, "restoring snapshot");
     return { result: OfferResult.ACCEPT };
   }
 
-  async applySnapshotChunk(
-    request: RequestApplySnapshotChunk,
-    install: StateInstaller,
-  ): Promise<ResponseApplySnapshotChunk> {
+  async applySnapshotChunk(request: RequestApplySnapshotChunk): Promise<ResponseApplySnapshotChunk> {
     const restore = this.restore;
     if (restore === undefined) {
       this.logger.error({ index: request.index }, "snapshot chunk without an accepted snapshot");
       return { result: ChunkResult.ABORT, refetchChunks: [], rejectSenders: [] };
     }
-    const outcome = await restore.apply(request.index, request.chunk, request.sender, install);
+    const outcome = await restore.apply(request.index, request.chunk, request.sender);
     const { reason, ...response } = outcome;
     if (reason !== undefined) {
       this.logger.warn(

@@ -25,8 +25,10 @@ const TRIE_ROOT_KEY = "trieRoot";
 /** How trie nodes are keyed; stores written before it (nodes by hash) lack it and are refused. */
 const TRIE_LAYOUT_KEY = "trieLayout";
 const TRIE_LAYOUT = new TextEncoder().encode("position-v1");
+/** Set while restored chunks are on disk but the restore is not finished: such state is dropped on open. */
+const RESTORING_KEY = "restoring";
 /** Metadata names the store writes itself; `commit`'s extra metadata may not use them. */
-const RESERVED_METADATA = new Set([HEIGHT_KEY, APP_HASH_KEY, TRIE_ROOT_KEY, TRIE_LAYOUT_KEY]);
+const RESERVED_METADATA = new Set([HEIGHT_KEY, APP_HASH_KEY, TRIE_ROOT_KEY, TRIE_LAYOUT_KEY, RESTORING_KEY]);
 
 /** Cached state values (and absences) in bytes: hot accounts and parameters, not the whole state. */
 export const DEFAULT_VALUE_CACHE_BYTES = 16 * 1024 * 1024;
@@ -67,6 +69,8 @@ export class CommittedStore implements StateReader {
   static async open(dataDir: string, options: CommittedStoreOptions = {}): Promise<CommittedStore> {
     const db = openStateDatabase(dataDir);
     try {
+      // A restore that stopped part-way (a crash, a kill) left state no commit vouches for.
+      if (db.meta.get(RESTORING_KEY) !== undefined) clearRestoredState(db);
       const storedRoot = db.meta.get(TRIE_ROOT_KEY);
       const layout = db.meta.get(TRIE_LAYOUT_KEY);
       if (storedRoot !== undefined && (layout === undefined || Buffer.compare(layout, TRIE_LAYOUT) !== 0)) {
@@ -215,6 +219,58 @@ export class CommittedStore implements StateReader {
     // from. Waiting here would cost an fsync of every page the block dirtied (5x the commit at 300k keys).
   }
 
+  /**
+   * Writes one chunk of a state-sync restore into this empty store (entries sorted, after every earlier chunk's),
+   * trie nodes included, so memory holds one chunk; the store stays at height 0 until `finishRestore`.
+   */
+  async addRestoredEntries(entries: readonly StateEntry[]): Promise<void> {
+    if (this.lastHeight > 0)
+      throw new Error(`a snapshot cannot be restored over state at height ${this.lastHeight}`);
+    await this.trie.apply(entries);
+    const { root, state, meta } = this.db;
+    root.transactionSync(() => {
+      meta.putSync(RESTORING_KEY, new Uint8Array([1]));
+      for (const [key, value] of entries) state.putSync(key, value);
+      this.trie.writeNodes();
+      meta.putSync(TRIE_ROOT_KEY, this.trie.root());
+      meta.putSync(TRIE_LAYOUT_KEY, TRIE_LAYOUT);
+    });
+    this.trie.markCommitted();
+  }
+
+  /**
+   * Ends a restore: when the restored state hashes to `appHash` it becomes the commit at `height` (true); otherwise
+   * everything restored is dropped and the store is empty again (false).
+   */
+  finishRestore(
+    height: number,
+    appHash: Uint8Array,
+    metadata: readonly [name: string, value: Uint8Array][] = [],
+  ): boolean {
+    if (Buffer.compare(this.trie.root(), appHash) !== 0) {
+      this.abandonRestore();
+      return false;
+    }
+    const { root, meta } = this.db;
+    root.transactionSync(() => {
+      meta.putSync(HEIGHT_KEY, new TextEncoder().encode(String(height)));
+      meta.putSync(APP_HASH_KEY, appHash);
+      for (const [name, value] of metadata) meta.putSync(name, value);
+      meta.removeSync(RESTORING_KEY);
+    });
+    this.lastHeight = height;
+    this.lastAppHash = appHash;
+    return true;
+  }
+
+  /** Drops whatever a restore wrote so far: the store is empty again. */
+  abandonRestore(): void {
+    if (this.lastHeight > 0) throw new Error(`a restore cannot be abandoned at height ${this.lastHeight}`);
+    clearRestoredState(this.db);
+    this.trie.reset();
+    this.values.clear();
+  }
+
   /** Resolves once every commit so far is on the device. */
   async flushed(): Promise<void> {
     await this.db.root.flushed;
@@ -226,6 +282,15 @@ export class CommittedStore implements StateReader {
     await this.db.root.flushed;
     await this.db.root.close();
   }
+}
+
+/** Empties the state and trie tables of a store that holds only a restore's chunks, marker last. */
+function clearRestoredState(db: StateDatabase): void {
+  db.meta.putSync(RESTORING_KEY, new Uint8Array([1]));
+  db.state.clearSync();
+  db.trieNodes.clearSync();
+  db.meta.removeSync(TRIE_ROOT_KEY);
+  db.meta.removeSync(RESTORING_KEY);
 }
 
 function hex(bytes: Uint8Array): string {

@@ -72,6 +72,14 @@ export class MerkleTrie {
     this.currentRoot = this.committedRoot;
   }
 
+  /** Back to the empty trie, for a store whose tables were just emptied. */
+  reset(): void {
+    this.nodes.discardPending();
+    this.nodes.clearCache();
+    this.currentRoot = EMPTY_TRIE_ROOT;
+    this.committedRoot = EMPTY_TRIE_ROOT;
+  }
+
   /** Writes the nodes of the changes applied since the last commit; call inside the store's write transaction. */
   writeNodes(): void {
     this.nodes.writePending();

@@ -125,6 +125,11 @@ export class TrieNodeStore implements TrieNodeAccess {
     this.pending = new Map();
   }
 
+  /** Forgets every cached node (the table was emptied under it). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   /** Nodes on disk plus pending writes minus pending removals. */
   count(): number {
     let count = (this.table.getStats() as { entryCount: number }).entryCount;

@@ -8,6 +8,7 @@ import { CommittedStore } from "../../../chain-sidecar/state/committed-store.js"
 import type { StateEntry } from "../../../chain-sidecar/state/state-access.js";
 import { DEFAULT_MAX_CHUNK_BYTES } from "../../../chain-sidecar/snapshots/snapshot-format.js";
 import { SnapshotRestore } from "../../../chain-sidecar/snapshots/snapshot-restore.js";
+import { committedStateInstaller } from "../../../chain-sidecar/snapshots/state-install.js";
 import { SnapshotStore } from "../../../chain-sidecar/snapshots/snapshot-store.js";
 import { numericFlag } from "../numeric-flag.js";
 
@@ -38,16 +39,20 @@ try {
   );
 
   const target = await CommittedStore.open(join(dir, "target"));
-  const restore = new SnapshotRestore(snapshot, root);
+  const restore = new SnapshotRestore(
+    snapshot,
+    root,
+    committedStateInstaller(
+      target,
+      (step) => step(),
+      () => undefined,
+    ),
+  );
   const [, restoreMs] = await timed(async () => {
     for (let index = 0; index < snapshot.chunks; index++) {
       const chunk = await snapshots.loadChunk(snapshot.height, snapshot.format, index);
       if (chunk === undefined) throw new Error(`chunk ${index} is missing`);
-      await restore.apply(index, chunk, "bench", async (restored, height, appHash) => {
-        if (Buffer.compare(await target.trie.apply(restored), appHash) !== 0) return false;
-        await target.commit(restored, height, appHash);
-        return true;
-      });
+      await restore.apply(index, chunk, "bench");
     }
   });
   if (target.height !== HEIGHT || Buffer.compare(target.appHash, root) !== 0) {

@@ -103,26 +103,46 @@ describe("chain-sidecar snapshots: restoring a snapshot", () => {
     appHash = await rootOf(entries);
   });
 
-  /** An installer that takes the entries only if they hash to the app hash, as the app does. */
-  function recordingInstaller(): { install: StateInstaller; installed: StateEntry[][] } {
+  /** An installer that keeps each chunk's entries and installs them only if they hash to the app hash, as the app does. */
+  function recordingInstaller(): {
+    installer: StateInstaller;
+    installed: StateEntry[][];
+    abandoned: () => number;
+  } {
     const installed: StateEntry[][] = [];
+    let pending: StateEntry[] = [];
+    let abandoned = 0;
     return {
       installed,
-      install: async (restored, height, trusted) => {
-        expect(height).to.equal(7);
-        if (Buffer.compare(await rootOf(restored), trusted) !== 0) return false;
-        installed.push(restored);
-        return true;
+      abandoned: () => abandoned,
+      installer: {
+        add: (chunkEntries) => {
+          pending.push(...chunkEntries);
+          return Promise.resolve();
+        },
+        finish: async (height, trusted) => {
+          expect(height).to.equal(7);
+          const restored = pending;
+          pending = [];
+          if (Buffer.compare(await rootOf(restored), trusted) !== 0) return false;
+          installed.push(restored);
+          return true;
+        },
+        abandon: () => {
+          pending = [];
+          abandoned++;
+          return Promise.resolve();
+        },
       },
     };
   }
 
   it("takes every chunk in order and installs entries that hash to the trusted app hash", async () => {
     const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256));
-    const restore = new SnapshotRestore(snapshot, appHash);
-    const { install, installed } = recordingInstaller();
+    const { installer, installed } = recordingInstaller();
+    const restore = new SnapshotRestore(snapshot, appHash, installer);
     for (const [index, chunk] of chunks.entries()) {
-      const outcome = await restore.apply(index, chunk, "peer-a", install);
+      const outcome = await restore.apply(index, chunk, "peer-a");
       expect(outcome.result, `chunk ${index}`).to.equal(ChunkResult.ACCEPT);
     }
     expect(restore.done).to.equal(true);
@@ -133,19 +153,17 @@ describe("chain-sidecar snapshots: restoring a snapshot", () => {
 
   it("refuses a tampered chunk, bans its sender and asks for it again, then takes the true one", async () => {
     const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256));
-    const restore = new SnapshotRestore(snapshot, appHash);
-    const { install, installed } = recordingInstaller();
-    expect((await restore.apply(0, chunks[0]!, "peer-a", install)).result).to.equal(ChunkResult.ACCEPT);
+    const { installer, installed } = recordingInstaller();
+    const restore = new SnapshotRestore(snapshot, appHash, installer);
+    expect((await restore.apply(0, chunks[0]!, "peer-a")).result).to.equal(ChunkResult.ACCEPT);
     const tampered = new Uint8Array(chunks[1]!);
     tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0xff;
-    const refused = await restore.apply(1, tampered, "peer-evil", install);
+    const refused = await restore.apply(1, tampered, "peer-evil");
     expect(refused).to.include({ result: ChunkResult.RETRY });
     expect(refused.refetchChunks).to.deep.equal([1]);
     expect(refused.rejectSenders).to.deep.equal(["peer-evil"]);
     for (let index = 1; index < chunks.length; index++) {
-      expect((await restore.apply(index, chunks[index]!, "peer-b", install)).result).to.equal(
-        ChunkResult.ACCEPT,
-      );
+      expect((await restore.apply(index, chunks[index]!, "peer-b")).result).to.equal(ChunkResult.ACCEPT);
     }
     expect(installed[0]).to.deep.equal(entries);
   });
@@ -158,24 +176,32 @@ describe("chain-sidecar snapshots: restoring a snapshot", () => {
     const forgedChunks = [...chunksOf(forged, 800)];
     // The forger describes its own chunks honestly but claims the chain's app hash.
     const snapshot = describeSnapshot(7, appHash, forged.length, forgedChunks.map(sha256));
-    const restore = new SnapshotRestore(snapshot, appHash);
-    const { install, installed } = recordingInstaller();
+    const { installer, installed, abandoned } = recordingInstaller();
+    const restore = new SnapshotRestore(snapshot, appHash, installer);
     const outcomes = [];
     for (const [index, chunk] of forgedChunks.entries()) {
-      outcomes.push(await restore.apply(index, chunk, index % 2 === 0 ? "peer-x" : "peer-y", install));
+      outcomes.push(await restore.apply(index, chunk, index % 2 === 0 ? "peer-x" : "peer-y"));
     }
     expect(outcomes.at(-1)?.result).to.equal(ChunkResult.REJECT_SNAPSHOT);
     expect(outcomes.at(-1)?.rejectSenders).to.deep.equal(["peer-x", "peer-y"]);
     expect(installed).to.have.length(0);
+    expect(abandoned()).to.equal(1);
   });
 
   it("refuses a snapshot made for another app hash, and restarts one whose chunks come out of order", async () => {
     const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256));
-    expect(() => new SnapshotRestore(snapshot, sha256(encoder.encode("another chain")))).to.throw(
-      /taken at app hash/,
-    );
-    const restore = new SnapshotRestore(snapshot, appHash);
-    const outcome = await restore.apply(1, chunks[1]!, "peer-a", recordingInstaller().install);
+    expect(
+      () =>
+        new SnapshotRestore(
+          snapshot,
+          sha256(encoder.encode("another chain")),
+          recordingInstaller().installer,
+        ),
+    ).to.throw(/taken at app hash/);
+    const { installer, abandoned } = recordingInstaller();
+    const restore = new SnapshotRestore(snapshot, appHash, installer);
+    const outcome = await restore.apply(1, chunks[1]!, "peer-a");
     expect(outcome.result).to.equal(ChunkResult.RETRY_SNAPSHOT);
+    expect(abandoned()).to.equal(1);
   });
 });

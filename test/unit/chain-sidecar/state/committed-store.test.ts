@@ -312,6 +312,54 @@ describe("chain-sidecar state: committed store on disk", function () {
     await store.close();
   });
 
+  describe("restoring a snapshot chunk by chunk", () => {
+    const entries: StateEntry[] = Array.from({ length: 900 }, (_, i) => [
+      `k/${String(i).padStart(4, "0")}`,
+      encoder.encode(`value ${i}`),
+    ]);
+    const chunks = [entries.slice(0, 300), entries.slice(300, 600), entries.slice(600)];
+
+    it("commits the restored state at the snapshot's height when it hashes to the app hash", async () => {
+      const appHash = await (await MerkleTrie.create()).apply(entries);
+      const store = await CommittedStore.open(dir);
+      for (const chunk of chunks) await store.addRestoredEntries(chunk);
+      expect(store.finishRestore(40, appHash)).to.equal(true);
+      await store.close();
+      const reopened = await CommittedStore.open(dir);
+      expect(reopened.height).to.equal(40);
+      expect(hex(reopened.appHash)).to.equal(hex(appHash));
+      expect(reopened.keyCount).to.equal(900);
+      expect(text(reopened.get("k/0450"))).to.equal("value 450");
+      await reopened.close();
+    });
+
+    it("drops everything restored when it does not hash to the app hash, and can restore again", async () => {
+      const appHash = await (await MerkleTrie.create()).apply(entries);
+      const store = await CommittedStore.open(dir);
+      for (const chunk of chunks.slice(0, 2)) await store.addRestoredEntries(chunk);
+      await store.addRestoredEntries([["k/0700", encoder.encode("forged")]]);
+      expect(store.finishRestore(40, appHash)).to.equal(false);
+      expect(store.keyCount).to.equal(0);
+      expect(store.trie.nodeCount()).to.equal(0);
+      expect(hex(store.trie.root())).to.equal(EMPTY_TRIE_ROOT);
+      for (const chunk of chunks) await store.addRestoredEntries(chunk);
+      expect(store.finishRestore(40, appHash)).to.equal(true);
+      await store.close();
+    });
+
+    it("opens empty after a restore that stopped part-way", async () => {
+      const store = await CommittedStore.open(dir);
+      await store.addRestoredEntries(chunks[0]!);
+      await store.close();
+      const reopened = await CommittedStore.open(dir);
+      expect(reopened.height).to.equal(0);
+      expect(reopened.keyCount).to.equal(0);
+      expect(reopened.trie.nodeCount()).to.equal(0);
+      expect(hex(reopened.trie.root())).to.equal(EMPTY_TRIE_ROOT);
+      await reopened.close();
+    });
+  });
+
   it("refuses to open when the stored trie root's node is missing", async () => {
     const store = await CommittedStore.open(dir);
     const root = await commitBlock(store, [

@@ -1,0 +1,60 @@
+import { expect } from "chai";
+import { committedStateInstaller } from "../../../../chain-sidecar/snapshots/state-install.js";
+import { CommittedStore } from "../../../../chain-sidecar/state/committed-store.js";
+import { MerkleTrie } from "../../../../chain-sidecar/state/merkle-trie.js";
+import type { StateEntry } from "../../../../chain-sidecar/state/state-access.js";
+import { scratchDirectory } from "../../../support/scratch-directory.js";
+
+const encoder = new TextEncoder();
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
+
+describe("chain-sidecar snapshots: installing a restore into the store in batches", () => {
+  const scratch = scratchDirectory("uranus-state-install-", "each test");
+  const entries: StateEntry[] = Array.from({ length: 200 }, (_, i) => [
+    `k/${String(i).padStart(4, "0")}`,
+    encoder.encode(`value ${i}`),
+  ]);
+  const chunks = Array.from({ length: 10 }, (_, i) => entries.slice(i * 20, i * 20 + 20));
+
+  it("writes batches of bounded size as chunks come, and commits them all when they hash to the app hash", async () => {
+    const appHash = await (await MerkleTrie.create()).apply(entries);
+    const store = await CommittedStore.open(scratch.path);
+    let installs = 0;
+    // About 250 bytes a chunk: a batch of two chunks goes to disk at a time.
+    const installer = committedStateInstaller(
+      store,
+      (step) => step(),
+      () => installs++,
+      400,
+    );
+    const keysOnDisk: number[] = [];
+    for (const chunk of chunks) {
+      await installer.add(chunk);
+      keysOnDisk.push(store.keyCount);
+    }
+    expect(keysOnDisk).to.deep.equal([0, 40, 40, 80, 80, 120, 120, 160, 160, 200]);
+    expect(await installer.finish(9, appHash)).to.equal(true);
+    expect(installs).to.equal(1);
+    expect(store.height).to.equal(9);
+    expect(hex(store.appHash)).to.equal(hex(appHash));
+    await store.close();
+  });
+
+  it("drops what was written and what was still gathered when abandoned, then restores afresh", async () => {
+    const appHash = await (await MerkleTrie.create()).apply(entries);
+    const store = await CommittedStore.open(scratch.path);
+    const installer = committedStateInstaller(
+      store,
+      (step) => step(),
+      () => undefined,
+      400,
+    );
+    for (const chunk of chunks.slice(0, 3)) await installer.add(chunk);
+    await installer.abandon();
+    expect(store.keyCount).to.equal(0);
+    for (const chunk of chunks) await installer.add(chunk);
+    expect(await installer.finish(9, appHash)).to.equal(true);
+    expect(store.keyCount).to.equal(200);
+    await store.close();
+  });
+});
