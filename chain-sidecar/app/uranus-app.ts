@@ -48,6 +48,7 @@ import { recoveryBackend } from "../tx/public-key-recovery.js";
 import { SignatureCache } from "../tx/signature-cache.js";
 import { TxError } from "../tx/tx-error.js";
 import { timestampToMs, toAbciEvents, toBlockStart, toValidatorUpdates } from "./abci-conversions.js";
+import { proposalOverLimits, readBlockLimits, writeBlockLimits } from "./block-limits.js";
 import { readChainId, writeChainId } from "./chain-record.js";
 import { lastBlockMetadata, readLastBlock } from "./last-block-record.js";
 import { PendingTxLimit } from "./pending-tx-limit.js";
@@ -171,6 +172,7 @@ export class UranusApp implements AbciApplication {
     const base = new StateOverlay(this.store);
     const layer = base.branch();
     writeChainId(layer, request.chainId);
+    writeBlockLimits(layer, request.consensusParams);
     const block: BlockInfo = {
       height: Number(request.initialHeight) - 1,
       chainId: request.chainId,
@@ -231,9 +233,11 @@ export class UranusApp implements AbciApplication {
       timeMs: timestampToMs(request.time),
     };
     const limit = request.maxTxBytes;
+    const { maxTxs } = readBlockLimits(state);
     const chosen: Uint8Array[] = [];
     let total = 0n;
     for (const tx of request.txs) {
+      if (chosen.length === maxTxs) break;
       const size = BigInt(tx.length);
       if (total + size > limit) continue;
       if (this.pipeline.run(state, block, tx, "check").code !== ResultCode.OK) continue;
@@ -245,6 +249,11 @@ export class UranusApp implements AbciApplication {
 
   processProposal(request: RequestProcessProposal): Promise<ResponseProcessProposal> {
     const chainId = this.chainId ?? "";
+    const overLimits = proposalOverLimits(readBlockLimits(this.uncommitted), request.txs);
+    if (overLimits !== undefined) {
+      this.logger.warn({ height: Number(request.height), reason: overLimits }, "rejecting proposal");
+      return Promise.resolve({ status: ResponseProcessProposal_ProposalStatus.REJECT });
+    }
     for (const tx of request.txs) {
       try {
         this.pipeline.verifyAgainst(this.uncommitted, tx, chainId);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "ethers";
+import type { ConsensusParams } from "cosmjs-types/tendermint/types/params";
 import type { RequestInitChain, ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { CheckTxType, MisbehaviorType } from "cosmjs-types/tendermint/abci/types";
@@ -66,6 +67,7 @@ export class AppHarness {
     genesis: GenesisInput,
     dataDir?: string,
     appOptions: Omit<UranusAppOptions, "dataDir"> = {},
+    consensusParams?: ConsensusParams,
   ): Promise<{ harness: AppHarness; init: Awaited<ReturnType<UranusApp["initChain"]>> }> {
     const dir = dataDir ?? mkdtempSync(join(tmpdir(), "uranus-app-"));
     const app = await openUranusApp({ ...appOptions, dataDir: dir });
@@ -76,6 +78,7 @@ export class AppHarness {
       validators: [],
       appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
       initialHeight: 1n,
+      ...(consensusParams === undefined ? {} : { consensusParams }),
     };
     const harness = new AppHarness(app, dir, dataDir === undefined, request);
     const init = await app.initChain(request);

@@ -125,3 +125,58 @@ describe("chain-sidecar app: ABCI flow", () => {
     expect(await harness.balance(bob)).to.equal(0n);
   });
 });
+
+describe("chain-sidecar app: proposals within the genesis block limits", () => {
+  const alice = testWallet("alice");
+  const bob = testWallet("bob");
+  let harness: AppHarness | undefined;
+
+  async function start(block: { maxGas: bigint; maxBytes: bigint }): Promise<AppHarness> {
+    const started = await AppHarness.start(
+      {
+        accounts: [genesisAccount(alice, 1_000_000n), genesisAccount(bob, 0n)],
+        validators: [genesisValidator(testWallet("operator"), testConsensusKey("v0"), 5_000_000n)],
+      },
+      undefined,
+      {},
+      { block },
+    );
+    harness = started.harness;
+    return harness;
+  }
+
+  async function transfers(app: AppHarness, count: number): Promise<Uint8Array[]> {
+    const txs = [];
+    for (let i = 0; i < count; i++)
+      txs.push(await app.sign(alice, TransferMsg, { to: bob.address, amount: 1n }));
+    return txs;
+  }
+
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it("proposes at most block.max_gas txs (1 gas each) and rejects a proposal of more", async () => {
+    const app = await start({ maxGas: 2n, maxBytes: 1_000_000n });
+    const txs = await transfers(app, 3);
+    const prepared = await app.app.prepareProposal(prepareRequest(txs, 1_000_000));
+    expect(prepared.txs).to.deep.equal(txs.slice(0, 2));
+    const withinLimit = await app.app.processProposal(processRequest(txs.slice(0, 2)));
+    expect(withinLimit.status).to.equal(ResponseProcessProposal_ProposalStatus.ACCEPT);
+    const tooMany = await app.app.processProposal(processRequest(txs));
+    expect(tooMany.status).to.equal(ResponseProcessProposal_ProposalStatus.REJECT);
+  });
+
+  it("rejects a proposal of valid txs that take more than block.max_bytes", async () => {
+    const probe = await start({ maxGas: -1n, maxBytes: 1_000_000n });
+    const size = (await transfers(probe, 1))[0]!.length;
+    await probe.close();
+    const app = await start({ maxGas: -1n, maxBytes: BigInt(size + 10) });
+    const txs = await transfers(app, 2);
+    const one = await app.app.processProposal(processRequest(txs.slice(0, 1)));
+    expect(one.status).to.equal(ResponseProcessProposal_ProposalStatus.ACCEPT);
+    const two = await app.app.processProposal(processRequest(txs));
+    expect(two.status).to.equal(ResponseProcessProposal_ProposalStatus.REJECT);
+  });
+});
