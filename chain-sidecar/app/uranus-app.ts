@@ -37,7 +37,6 @@ import { answerQuery } from "../query/query-handler.js";
 import { CommittedStore } from "../state/committed-store.js";
 import { StateOverlay } from "../state/state-overlay.js";
 import type { StateInstaller } from "../snapshots/snapshot-restore.js";
-import { committedStateInstaller } from "../snapshots/state-install.js";
 import {
   DEFAULT_SNAPSHOT_OPTIONS,
   StateSnapshots,
@@ -52,6 +51,7 @@ import { proposalOverLimits, readBlockLimits, writeBlockLimits } from "./block-l
 import { readChainId, writeChainId } from "./chain-record.js";
 import { lastBlockMetadata, readLastBlock } from "./last-block-record.js";
 import { PendingTxLimit } from "./pending-tx-limit.js";
+import { restoreInstaller } from "./restore-installer.js";
 import { SettlementArchive } from "./settlement-archive.js";
 import { TxPipeline, type TxResult } from "./tx-pipeline.js";
 
@@ -322,7 +322,9 @@ export class UranusApp implements AbciApplication {
     this.releaseTrie = undefined;
     release?.();
     // The entries at this height are read before the next commit, and the snapshot written in the background.
-    this.snapshots.afterCommit(pending.height, pending.appHash, () => this.store.committedEntries());
+    this.snapshots.afterCommit(pending.height, pending.appHash, pending.timeMs, () =>
+      this.store.committedEntries(),
+    );
     return { retainHeight: 0n };
   }
 
@@ -342,15 +344,11 @@ export class UranusApp implements AbciApplication {
     return this.snapshots.applySnapshotChunk(request);
   }
 
-  /** A restore writes into the store only before genesis, and proofs wait while it holds uncommitted trie state. */
   private restoreInstaller(): StateInstaller {
-    return committedStateInstaller(
+    return restoreInstaller(
       this.store,
-      (step) => {
-        if (this.chainId !== undefined || this.pendingBlock)
-          return Promise.reject(new Error("a snapshot cannot follow genesis"));
-        return this.trieLock.runExclusive(step);
-      },
+      this.trieLock,
+      () => this.chainId !== undefined || this.pendingBlock !== undefined,
       () => {
         this.uncommitted = new StateOverlay(this.store);
         this.checkState = new StateOverlay(this.store);

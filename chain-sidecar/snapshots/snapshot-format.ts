@@ -1,24 +1,31 @@
-// Snapshot format 1: the committed state as sorted (key, value) entries cut into chunks of bounded size, each chunk
-// named by its sha256 in the snapshot's metadata, and the snapshot hash a sha256 over those chunk hashes.
+// Snapshot format 2: the committed state as sorted (key, value) entries cut into chunks of bounded size, each chunk
+// named by its sha256 in the snapshot's metadata, and the snapshot hash a sha256 over those chunk hashes. Format 2
+// adds the snapshot height's block time to format 1's metadata, so a restored node knows it before its first block.
 // The chunk layout is a flat length-prefixed list (no schema library needed), so its bytes are exact and stable.
 import { hash as digestOf } from "node:crypto";
 import type { StateEntry } from "../state/state-access.js";
 
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 /** Chunks stay well under CometBFT's 16 MB p2p chunk message, and small enough to fetch from several peers at once. */
 export const DEFAULT_MAX_CHUNK_BYTES = 1 << 20;
 const HASH_BYTES = 32;
 const LENGTH_BYTES = 4;
+const TIME_BYTES = 8;
 
 export function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(digestOf("sha256", bytes, "buffer"));
 }
 
-/** What a snapshot's metadata carries: the hash of every chunk in order, the entry count and the app hash. */
+/** What a snapshot's metadata carries: the hash of every chunk in order, the entry count, app hash and block time. */
 export interface SnapshotMetadata {
   chunkHashes: Uint8Array[];
   entries: number;
   appHash: Uint8Array;
+  /**
+   * The time (ms) of the block at the snapshot's height. No header vouches for it (it is outside the app hash), so it
+   * serves only what a node reads beside consensus (CheckTx, queries) until its first block brings a trusted one.
+   */
+  blockTimeMs: number;
 }
 
 /** The ABCI description of a snapshot (the fields of abci.Snapshot). */
@@ -111,44 +118,59 @@ export function snapshotHash(chunkHashes: readonly Uint8Array[]): Uint8Array {
   return sha256(Buffer.concat(chunkHashes));
 }
 
-/** Metadata bytes: the app hash, the entry count (u32 BE) and the chunk hashes, each hash 32 bytes. */
+/**
+ * Metadata bytes: the app hash, the entry count (u32 BE), the block time (ms, u64 BE) and the chunk hashes, each hash
+ * 32 bytes.
+ */
 export function encodeMetadata(metadata: SnapshotMetadata): Uint8Array {
-  const count = new Uint8Array(LENGTH_BYTES);
-  new DataView(count.buffer).setUint32(0, metadata.entries);
-  return new Uint8Array(Buffer.concat([metadata.appHash, count, ...metadata.chunkHashes]));
+  if (!Number.isSafeInteger(metadata.blockTimeMs) || metadata.blockTimeMs < 0) {
+    throw new Error(`snapshot block time ${metadata.blockTimeMs} is not a whole number of ms since 1970`);
+  }
+  const fields = new Uint8Array(LENGTH_BYTES + TIME_BYTES);
+  const view = new DataView(fields.buffer);
+  view.setUint32(0, metadata.entries);
+  view.setBigUint64(LENGTH_BYTES, BigInt(metadata.blockTimeMs));
+  return new Uint8Array(Buffer.concat([metadata.appHash, fields, ...metadata.chunkHashes]));
 }
 
 export function decodeMetadata(bytes: Uint8Array): SnapshotMetadata {
-  const hashesBytes = bytes.length - HASH_BYTES - LENGTH_BYTES;
-  if (hashesBytes < 0 || hashesBytes % HASH_BYTES !== 0) {
+  const hashesAt = HASH_BYTES + LENGTH_BYTES + TIME_BYTES;
+  if (bytes.length < hashesAt || (bytes.length - hashesAt) % HASH_BYTES !== 0) {
     throw new Error(
-      `snapshot metadata of ${bytes.length} bytes is not app hash, count and 32-byte chunk hashes`,
+      `snapshot metadata of ${bytes.length} bytes is not app hash, count, block time and 32-byte chunk hashes`,
     );
   }
+  const view = new DataView(bytes.buffer, bytes.byteOffset + HASH_BYTES, LENGTH_BYTES + TIME_BYTES);
+  const blockTimeMs = view.getBigUint64(LENGTH_BYTES);
+  if (blockTimeMs > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new Error(`snapshot block time ${blockTimeMs} ms is past any real time`);
+  }
   const chunkHashes: Uint8Array[] = [];
-  for (let at = HASH_BYTES + LENGTH_BYTES; at < bytes.length; at += HASH_BYTES) {
+  for (let at = hashesAt; at < bytes.length; at += HASH_BYTES) {
     chunkHashes.push(new Uint8Array(bytes.subarray(at, at + HASH_BYTES)));
   }
   return {
     appHash: new Uint8Array(bytes.subarray(0, HASH_BYTES)),
-    entries: new DataView(bytes.buffer, bytes.byteOffset + HASH_BYTES, LENGTH_BYTES).getUint32(0),
+    entries: view.getUint32(0),
+    blockTimeMs: Number(blockTimeMs),
     chunkHashes,
   };
 }
 
-/** Describes a snapshot whose chunks hash to `chunkHashes`. */
+/** Describes a snapshot whose chunks hash to `chunkHashes`, taken at the block of `blockTimeMs`. */
 export function describeSnapshot(
   height: number,
   appHash: Uint8Array,
   entries: number,
   chunkHashes: Uint8Array[],
+  blockTimeMs: number,
 ): SnapshotDescriptor {
   return {
     height: BigInt(height),
     format: SNAPSHOT_FORMAT,
     chunks: chunkHashes.length,
     hash: snapshotHash(chunkHashes),
-    metadata: encodeMetadata({ chunkHashes, entries, appHash }),
+    metadata: encodeMetadata({ chunkHashes, entries, appHash, blockTimeMs }),
   };
 }
 

@@ -18,8 +18,11 @@ export interface ChunkOutcome {
 export interface StateInstaller {
   /** Takes one chunk's entries (sorted, after every earlier chunk's). */
   add(entries: StateEntry[]): Promise<void>;
-  /** True makes everything added the committed state at `height`; false (it does not hash to `appHash`) drops it. */
-  finish(height: number, appHash: Uint8Array): Promise<boolean>;
+  /**
+   * True makes everything added the committed state at `height`, whose block time is `blockTimeMs`; false (it does not
+   * hash to `appHash`) drops it.
+   */
+  finish(height: number, appHash: Uint8Array, blockTimeMs: number): Promise<boolean>;
   /** Drops everything added so far. */
   abandon(): Promise<void>;
 }
@@ -27,6 +30,7 @@ export interface StateInstaller {
 export class SnapshotRestore {
   private readonly chunkHashes: Uint8Array[];
   private readonly expectedEntries: number;
+  private readonly blockTimeMs: number;
   private restoredEntries = 0;
   private readonly senders = new Set<string>();
   private nextIndex = 0;
@@ -47,6 +51,7 @@ export class SnapshotRestore {
     }
     this.chunkHashes = metadata.chunkHashes;
     this.expectedEntries = metadata.entries;
+    this.blockTimeMs = metadata.blockTimeMs;
   }
 
   get height(): number {
@@ -93,7 +98,7 @@ export class SnapshotRestore {
         `chunks hold ${this.restoredEntries} entries, metadata says ${this.expectedEntries}`,
       );
     }
-    if (!(await this.installer.finish(this.height, this.trustedAppHash))) {
+    if (!(await this.installer.finish(this.height, this.trustedAppHash, this.blockTimeMs))) {
       return this.rejectSnapshot(sender, "the restored state does not hash to the chain's app hash");
     }
     return accept();

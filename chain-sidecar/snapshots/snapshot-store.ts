@@ -96,8 +96,8 @@ export class SnapshotStore {
   }
 
   /**
-   * Writes the snapshot of `entries` (sorted, the whole state at `height`), lists it, and drops the oldest beyond
-   * the number to keep. Entries are read, and chunks encoded and written, one chunk at a time, so memory holds one
+   * Writes the snapshot of `entries` (sorted, the whole state at `height`, whose block time is `blockTimeMs`; 0 when
+   * unknown, as a store reads before its first block), lists it, and drops the oldest beyond the number to keep. Entries are read, and chunks encoded and written, one chunk at a time, so memory holds one
    * chunk and the event loop keeps serving in between.
    */
   async write(
@@ -105,6 +105,7 @@ export class SnapshotStore {
     appHash: Uint8Array,
     entries: Iterable<StateEntry>,
     maxChunkBytes: number,
+    blockTimeMs = 0,
   ): Promise<SnapshotDescriptor> {
     const name = String(height);
     const temporary = join(this.dir, `${TEMPORARY_PREFIX}${name}`);
@@ -122,7 +123,7 @@ export class SnapshotStore {
       await writeFile(join(temporary, String(chunkHashes.length)), chunk);
       chunkHashes.push(sha256(chunk));
     }
-    const snapshot = describeSnapshot(height, appHash, count, chunkHashes);
+    const snapshot = describeSnapshot(height, appHash, count, chunkHashes, blockTimeMs);
     await writeFile(join(temporary, DESCRIPTOR_FILE), JSON.stringify(toJson(snapshot), null, 2) + "\n");
     await rm(join(this.dir, name), { recursive: true, force: true });
     await rename(temporary, join(this.dir, name));

@@ -11,12 +11,19 @@ import type { StateInstaller } from "./snapshot-restore.js";
  */
 export const RESTORE_BATCH_BYTES = 32 * 1024 * 1024;
 
-/** `guard` runs each step (for the app's locks and checks); `installed` runs once a restore became the state. */
+/** What the store keeps beside a commit (outside the app hash) for the block at a time, e.g. that time. */
+export type CommitMetadataAt = (blockTimeMs: number) => [name: string, value: Uint8Array][];
+
+/**
+ * `guard` runs each step (for the app's locks and checks); `installed` runs once a restore became the state, which
+ * commits with `commitMetadata` for the snapshot's block time, as a block's commit would.
+ */
 export function committedStateInstaller(
   store: CommittedStore,
   guard: <T>(step: () => Promise<T>) => Promise<T>,
   installed: () => void,
   batchBytes = RESTORE_BATCH_BYTES,
+  commitMetadata: CommitMetadataAt = () => [],
 ): StateInstaller {
   let batch: StateEntry[] = [];
   let bytes = 0;
@@ -35,10 +42,10 @@ export function committedStateInstaller(
         }
         if (bytes >= batchBytes) await flush();
       }),
-    finish: (height, appHash) =>
+    finish: (height, appHash, blockTimeMs) =>
       guard(async () => {
         await flush();
-        const done = store.finishRestore(height, appHash);
+        const done = store.finishRestore(height, appHash, commitMetadata(blockTimeMs));
         if (done) installed();
         return done;
       }),

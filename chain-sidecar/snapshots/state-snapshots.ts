@@ -30,6 +30,7 @@ export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotOptions = { interval: 1000, keep:
 interface DueSnapshot {
   height: number;
   appHash: Uint8Array;
+  blockTimeMs: number;
   entries: EntryStream;
 }
 
@@ -55,13 +56,18 @@ export class StateSnapshots {
   }
 
   /**
-   * Called after each commit. When `height` is due, `committedEntries` (all entries at `height`, sorted) is opened
+   * Called after each commit (of the block at `blockTimeMs`). When `height` is due, `committedEntries` (all entries at `height`, sorted) is opened
    * once the Commit response is on its way, while CometBFT waits out timeout_commit, and the caller awaits
    * `beforeCommit` before changing committed state again, so the read sees exactly `height`. The snapshot is
    * then written in the background. A height that comes while one is being written waits for it; a still newer
    * one replaces it in the wait, so at most one snapshot is being written and one waiting.
    */
-  afterCommit(height: number, appHash: Uint8Array, committedEntries: () => EntryStream): void {
+  afterCommit(
+    height: number,
+    appHash: Uint8Array,
+    blockTimeMs: number,
+    committedEntries: () => EntryStream,
+  ): void {
     if (this.options.interval === 0 || height % this.options.interval !== 0) return;
     this.reading = new Promise<void>((resolve) =>
       setImmediate(() => {
@@ -70,7 +76,7 @@ export class StateSnapshots {
             this.logger.warn({ height: this.waiting.height }, "snapshot skipped for a newer one");
             this.waiting.entries.close();
           }
-          this.waiting = { height, appHash, entries: committedEntries() };
+          this.waiting = { height, appHash, blockTimeMs, entries: committedEntries() };
           this.writing ??= this.writeWaiting();
         } catch (error) {
           this.logger.error({ height, err: error }, "snapshot failed: the committed state could not be read");
@@ -103,6 +109,7 @@ export class StateSnapshots {
         due.appHash,
         due.entries,
         this.options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES,
+        due.blockTimeMs,
       );
       this.logger.info(
         {

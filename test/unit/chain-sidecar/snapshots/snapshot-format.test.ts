@@ -6,8 +6,10 @@ import {
   checkDescriptor,
   chunksOf,
   decodeChunk,
+  decodeMetadata,
   describeSnapshot,
   encodeChunk,
+  encodeMetadata,
   sha256,
   SNAPSHOT_FORMAT,
 } from "../../../../chain-sidecar/snapshots/snapshot-format.js";
@@ -17,6 +19,8 @@ import {
 } from "../../../../chain-sidecar/snapshots/snapshot-restore.js";
 
 const encoder = new TextEncoder();
+/** A block time past 2^32 ms, so the 64-bit field is exercised. */
+const BLOCK_TIME_MS = 1_767_225_600_123;
 
 /** `count` sorted entries with values of growing length, so chunk boundaries fall at uneven places. */
 function sampleEntries(count: number): StateEntry[] {
@@ -79,18 +83,42 @@ describe("chain-sidecar snapshots: format", () => {
     const chunks = [...chunksOf(sampleEntries(100), 512)];
     const hashes = chunks.map(sha256);
     const appHash = sha256(encoder.encode("root"));
-    const snapshot = describeSnapshot(12, appHash, 100, hashes);
+    const snapshot = describeSnapshot(12, appHash, 100, hashes, BLOCK_TIME_MS);
     expect(snapshot.format).to.equal(SNAPSHOT_FORMAT);
     expect(snapshot.chunks).to.equal(chunks.length);
     expect(Buffer.from(snapshot.hash)).to.deep.equal(Buffer.from(sha256(Buffer.concat(hashes))));
     const metadata = checkDescriptor(snapshot);
     expect(metadata.entries).to.equal(100);
+    expect(metadata.blockTimeMs).to.equal(BLOCK_TIME_MS);
     expect(metadata.chunkHashes.map((h) => Buffer.from(h).toString("hex"))).to.deep.equal(
       hashes.map((h) => Buffer.from(h).toString("hex")),
     );
     expect(() => checkDescriptor({ ...snapshot, chunks: snapshot.chunks + 1 })).to.throw(/chunks/);
     expect(() => checkDescriptor({ ...snapshot, hash: sha256(encoder.encode("other")) })).to.throw(/hash/);
-    expect(() => checkDescriptor({ ...snapshot, format: 2 })).to.throw(/format 2/);
+    expect(() => checkDescriptor({ ...snapshot, format: 1 })).to.throw(/format 1/);
+  });
+
+  it("carries the snapshot block's time in format 2's metadata, and refuses metadata without it", () => {
+    const appHash = sha256(encoder.encode("root"));
+    const chunkHashes = [sha256(encoder.encode("a")), sha256(encoder.encode("b"))];
+    const bytes = encodeMetadata({ appHash, entries: 7, blockTimeMs: BLOCK_TIME_MS, chunkHashes });
+    expect(SNAPSHOT_FORMAT).to.equal(2);
+    expect(bytes.length).to.equal(32 + 4 + 8 + 2 * 32);
+    expect(decodeMetadata(bytes)).to.deep.equal({
+      appHash,
+      entries: 7,
+      blockTimeMs: BLOCK_TIME_MS,
+      chunkHashes,
+    });
+    // Format 1's metadata (app hash, count, chunk hashes) is 8 bytes short of a whole one.
+    const formatOne = Buffer.concat([appHash, new Uint8Array(4), ...chunkHashes]);
+    expect(() => decodeMetadata(formatOne)).to.throw(/block time/);
+    const pastSafe = new Uint8Array(bytes);
+    pastSafe.fill(0xff, 36, 44);
+    expect(() => decodeMetadata(pastSafe)).to.throw(/past any real time/);
+    expect(() => encodeMetadata({ appHash, entries: 7, blockTimeMs: -1, chunkHashes })).to.throw(
+      /block time/,
+    );
   });
 });
 
@@ -120,8 +148,9 @@ describe("chain-sidecar snapshots: restoring a snapshot", () => {
           pending.push(...chunkEntries);
           return Promise.resolve();
         },
-        finish: async (height, trusted) => {
+        finish: async (height, trusted, blockTimeMs) => {
           expect(height).to.equal(7);
+          expect(blockTimeMs).to.equal(BLOCK_TIME_MS);
           const restored = pending;
           pending = [];
           if (Buffer.compare(await rootOf(restored), trusted) !== 0) return false;
@@ -138,7 +167,7 @@ describe("chain-sidecar snapshots: restoring a snapshot", () => {
   }
 
   it("takes every chunk in order and installs entries that hash to the trusted app hash", async () => {
-    const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256));
+    const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256), BLOCK_TIME_MS);
     const { installer, installed } = recordingInstaller();
     const restore = new SnapshotRestore(snapshot, appHash, installer);
     for (const [index, chunk] of chunks.entries()) {
@@ -152,7 +181,7 @@ describe("chain-sidecar snapshots: restoring a snapshot", () => {
   });
 
   it("refuses a tampered chunk, bans its sender and asks for it again, then takes the true one", async () => {
-    const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256));
+    const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256), BLOCK_TIME_MS);
     const { installer, installed } = recordingInstaller();
     const restore = new SnapshotRestore(snapshot, appHash, installer);
     expect((await restore.apply(0, chunks[0]!, "peer-a")).result).to.equal(ChunkResult.ACCEPT);
@@ -175,7 +204,7 @@ describe("chain-sidecar snapshots: restoring a snapshot", () => {
     ]);
     const forgedChunks = [...chunksOf(forged, 800)];
     // The forger describes its own chunks honestly but claims the chain's app hash.
-    const snapshot = describeSnapshot(7, appHash, forged.length, forgedChunks.map(sha256));
+    const snapshot = describeSnapshot(7, appHash, forged.length, forgedChunks.map(sha256), BLOCK_TIME_MS);
     const { installer, installed, abandoned } = recordingInstaller();
     const restore = new SnapshotRestore(snapshot, appHash, installer);
     const outcomes = [];
@@ -189,7 +218,7 @@ describe("chain-sidecar snapshots: restoring a snapshot", () => {
   });
 
   it("refuses a snapshot made for another app hash, and restarts one whose chunks come out of order", async () => {
-    const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256));
+    const snapshot = describeSnapshot(7, appHash, entries.length, chunks.map(sha256), BLOCK_TIME_MS);
     expect(
       () =>
         new SnapshotRestore(

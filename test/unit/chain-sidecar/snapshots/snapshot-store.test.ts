@@ -20,12 +20,14 @@ describe("chain-sidecar snapshots: on disk", () => {
   it("writes chunks whose hashes the descriptor names, serves them, and keeps only the newest", async () => {
     const dir = join(scratch.path, "snapshots");
     const store = await SnapshotStore.open(dir, 2);
-    for (const height of [10, 20, 30]) await store.write(height, appHashAt(height), entriesAt(height), 256);
+    for (const height of [10, 20, 30])
+      await store.write(height, appHashAt(height), entriesAt(height), 256, height * 1000);
     expect(store.list().map((s) => s.height)).to.deep.equal([30n, 20n]);
     expect(readdirSync(dir).sort()).to.deep.equal(["20", "30"]);
     const newest = store.list()[0]!;
     const metadata = checkDescriptor(newest);
     expect(Buffer.from(metadata.appHash)).to.deep.equal(Buffer.from(appHashAt(30)));
+    expect(metadata.blockTimeMs).to.equal(30_000);
     const restored: StateEntry[] = [];
     for (let index = 0; index < newest.chunks; index++) {
       const chunk = (await store.loadChunk(30n, newest.format, index))!;

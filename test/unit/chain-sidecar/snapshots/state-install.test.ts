@@ -33,7 +33,7 @@ describe("chain-sidecar snapshots: installing a restore into the store in batche
       keysOnDisk.push(store.keyCount);
     }
     expect(keysOnDisk).to.deep.equal([0, 40, 40, 80, 80, 120, 120, 160, 160, 200]);
-    expect(await installer.finish(9, appHash)).to.equal(true);
+    expect(await installer.finish(9, appHash, 9000)).to.equal(true);
     expect(installs).to.equal(1);
     expect(store.height).to.equal(9);
     expect(hex(store.appHash)).to.equal(hex(appHash));
@@ -53,8 +53,30 @@ describe("chain-sidecar snapshots: installing a restore into the store in batche
     await installer.abandon();
     expect(store.keyCount).to.equal(0);
     for (const chunk of chunks) await installer.add(chunk);
-    expect(await installer.finish(9, appHash)).to.equal(true);
+    expect(await installer.finish(9, appHash, 9000)).to.equal(true);
     expect(store.keyCount).to.equal(200);
+    await store.close();
+  });
+
+  it("commits the metadata made for the snapshot's block time with the restore, and keeps it on reopening", async () => {
+    const appHash = await (await MerkleTrie.create()).apply(entries);
+    let store = await CommittedStore.open(scratch.path);
+    const installer = committedStateInstaller(
+      store,
+      (step) => step(),
+      () => undefined,
+      400,
+      (blockTimeMs) => [["blockTime", encoder.encode(String(blockTimeMs))]],
+    );
+    for (const chunk of chunks) await installer.add(chunk);
+    expect(await installer.finish(9, appHash, 1_767_225_600_123)).to.equal(true);
+    expect(new TextDecoder().decode(store.metadata("blockTime"))).to.equal("1767225600123");
+    await store.close();
+    store = await CommittedStore.open(scratch.path);
+    expect([store.height, new TextDecoder().decode(store.metadata("blockTime"))]).to.deep.equal([
+      9,
+      "1767225600123",
+    ]);
     await store.close();
   });
 });

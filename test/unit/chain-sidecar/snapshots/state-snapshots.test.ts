@@ -12,6 +12,7 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import { openUranusApp, type UranusApp } from "../../../../chain-sidecar/app/uranus-app.js";
 import { readChainId } from "../../../../chain-sidecar/app/chain-record.js";
+import { readLastBlock } from "../../../../chain-sidecar/app/last-block-record.js";
 import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
 import { StateSnapshots } from "../../../../chain-sidecar/snapshots/state-snapshots.js";
 import type { EntryStream, StateEntry } from "../../../../chain-sidecar/state/state-access.js";
@@ -91,7 +92,7 @@ describe("chain-sidecar snapshots: a new app restores another's snapshot", funct
     expect(snapshots[0]!.chunks).to.be.greaterThan(1);
   });
 
-  it("reaches the source's height, app hash, entries and chain id, then executes the next block alike", async () => {
+  it("reaches the source's height, app hash, entries, chain id and block time, then executes the next block alike", async () => {
     const [snapshot] = (await source.app.listSnapshots()).snapshots;
     const appHash = source.app.committed.appHash;
     expect((await restored.offerSnapshot({ snapshot, appHash })).result).to.equal(OfferResult.ACCEPT);
@@ -104,6 +105,10 @@ describe("chain-sidecar snapshots: a new app restores another's snapshot", funct
     expect(hex(info.lastBlockAppHash)).to.equal(hex(appHash));
     expect(restored.committed.entries("")).to.deep.equal(source.app.committed.entries(""));
     expect(readChainId(restored.committed)).to.equal(CHAIN_ID);
+    // CheckTx and queries read the snapshot block's time before the first block, not 0.
+    const sourceBlock = readLastBlock(source.app.committed);
+    expect(sourceBlock.timeMs).to.be.greaterThan(0);
+    expect(readLastBlock(restored.committed)).to.deep.equal(sourceBlock);
 
     const tx = await source.sign(alice, TransferMsg, { to: bob.address, amount: 99n });
     expect((await restored.checkTx({ tx, type: CheckTxType.NEW })).code).to.equal(ResultCode.OK);
@@ -219,7 +224,7 @@ describe("chain-sidecar snapshots: heights due while one is being written", () =
       return { [Symbol.iterator]: () => list[Symbol.iterator](), close: () => closed.push(height) };
     };
     for (const height of [4, 6, 8, 12])
-      snapshots.afterCommit(height, new Uint8Array(32), () => entries(height));
+      snapshots.afterCommit(height, new Uint8Array(32), height * 1000, () => entries(height));
     await snapshots.settled();
     expect(snapshots.listSnapshots().snapshots.map((s) => s.height)).to.deep.equal([12n, 4n]);
     // Every stream is closed: the written ones when done, the skipped one (8) when the newer one replaced it.
