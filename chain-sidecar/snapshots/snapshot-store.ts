@@ -97,8 +97,9 @@ export class SnapshotStore {
 
   /**
    * Writes the snapshot of `entries` (sorted, the whole state at `height`, whose block time is `blockTimeMs`; 0 when
-   * unknown, as a store reads before its first block), lists it, and drops the oldest beyond the number to keep. Entries are read, and chunks encoded and written, one chunk at a time, so memory holds one
-   * chunk and the event loop keeps serving in between.
+   * unknown, as a store reads before its first block), lists it, and drops the oldest beyond the number to keep.
+   * Entries are read, and chunks encoded and written, one chunk at a time, so memory holds one chunk and the event
+   * loop keeps serving in between.
    */
   async write(
     height: number,

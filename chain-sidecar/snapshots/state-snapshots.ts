@@ -56,11 +56,11 @@ export class StateSnapshots {
   }
 
   /**
-   * Called after each commit (of the block at `blockTimeMs`). When `height` is due, `committedEntries` (all entries at `height`, sorted) is opened
-   * once the Commit response is on its way, while CometBFT waits out timeout_commit, and the caller awaits
-   * `beforeCommit` before changing committed state again, so the read sees exactly `height`. The snapshot is
-   * then written in the background. A height that comes while one is being written waits for it; a still newer
-   * one replaces it in the wait, so at most one snapshot is being written and one waiting.
+   * Called after each commit (of the block at `blockTimeMs`). When `height` is due, `committedEntries` (all entries
+   * at `height`, sorted) is opened once the Commit response is on its way, while CometBFT waits out timeout_commit,
+   * and the caller awaits `beforeCommit` before changing committed state again, so the read sees exactly `height`.
+   * The snapshot is then written in the background. A height that comes while one is being written waits for it; a
+   * still newer one replaces it in the wait, so at most one snapshot is being written and one waiting.
    */
   afterCommit(
     height: number,
