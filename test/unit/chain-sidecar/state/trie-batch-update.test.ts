@@ -162,6 +162,14 @@ describe("chain-sidecar state: updating the trie in one pass per block", functio
     );
   });
 
+  it("leaves an empty trie empty for no changes, or only deletions, and stores nothing", () => {
+    const nodes = new RecordingNodes();
+    expect(updateTrie(undefined, [], nodes, sha256)).to.equal(undefined);
+    const deletion = { path: toNibbles(sha256(encoderOf("absent"))), value: null };
+    expect(updateTrie(undefined, [deletion], nodes, sha256)).to.equal(undefined);
+    expect(nodes.nodes.size).to.equal(0);
+  });
+
   it("keeps the last of several changes to one key", () => {
     const encoder = new TextEncoder();
     const key = encoder.encode("k");
