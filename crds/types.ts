@@ -230,7 +230,18 @@ export interface PowerContainerStatus {
   migrations?: Integer;
   lastMigrationTime?: Timestamp;
   lastMigrationNode?: string;
+  rejectedNodes?: RejectedNode[];
   conditions?: StatusCondition[];
+}
+
+/** How many refused nodes a PowerContainer remembers (the oldest go first). */
+export const MAX_REJECTED_NODES = 16;
+
+/** A node the chain refused to lease this container on (region, price, PoC): its replacement pods avoid it a while. */
+export interface RejectedNode {
+  node: string;
+  message: string;
+  time: Timestamp;
 }
 
 export interface PowerContainer {

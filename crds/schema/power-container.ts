@@ -5,6 +5,7 @@ import {
   DEFAULTS,
   EXECUTION_POLICIES,
   ISOLATIONS,
+  MAX_REJECTED_NODES,
   POWER_CONTAINER_PHASES,
 } from "../types.js";
 import { affinity } from "./affinity.js";
@@ -81,6 +82,19 @@ function status(): OpenApiSchema {
     migrations: counter("How many times the container moved to another node."),
     lastMigrationTime: timestamp("When the node failed that the last migration moved the container off."),
     lastMigrationNode: objectName("The node the last migration moved the container off."),
+    rejectedNodes: array(
+      "Nodes the chain refused to lease this container on, newest last; new pods avoid them for a while.",
+      object(
+        "One refusal.",
+        {
+          node: objectName("The refused node."),
+          message: string("The chain's reason.", { maxLength: 1024 }),
+          time: timestamp("When it was refused."),
+        },
+        { required: ["node", "message", "time"] },
+      ),
+      { maxItems: MAX_REJECTED_NODES },
+    ),
     conditions: conditions(Object.values(CONDITION.PowerContainer)),
   });
 }

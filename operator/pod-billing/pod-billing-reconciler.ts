@@ -9,6 +9,7 @@ import { FIELD_MANAGER, LABEL, type PowerContainer } from "../../crds/types.js";
 import type { Lease } from "../../chain-sidecar/modules/market/market-types.js";
 import type { KubePod, OperatorContext } from "../operator-context.js";
 import { isRetired, unixSeconds } from "../power-container/pod-retirement.js";
+import { rememberRejection } from "../power-container/rejected-nodes.js";
 import {
   METERING_FINALIZER,
   POD_ANNOTATION,
@@ -122,6 +123,12 @@ export class PodBillingReconciler {
             "RecordLease",
             `${error.log}; moving the pod elsewhere`,
           );
+          // Remembered before the pod goes, so that its replacement is made to avoid the node.
+          const pc = this.ctx.informers.powerContainers.store.get(
+            `${pod.metadata.namespace}/${pod.metadata.labels?.[LABEL.powerContainer]}`,
+          );
+          if (pc !== undefined)
+            await rememberRejection(this.ctx.runtime.client, pc, nodeName, error.log, now);
           await this.annotate(pod, {
             [POD_ANNOTATION.retiredAt]: String(unixSeconds(now)),
             [POD_ANNOTATION.outcome]: "failed",

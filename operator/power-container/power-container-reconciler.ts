@@ -29,6 +29,7 @@ import { decidePod, type FailedPlacement } from "./pod-decision.js";
 import { podManifest } from "./pod-manifest.js";
 import { describeReplica } from "./power-container-status.js";
 import { isRetired, retirePod } from "./pod-retirement.js";
+import { rejectedNodes } from "./rejected-nodes.js";
 import { specHash } from "./spec-hash.js";
 
 /** Contract phases in which replicas run. */
@@ -90,6 +91,7 @@ export class PowerContainerReconciler {
     if (current !== undefined) {
       const pod: KubePod = current;
       const limit = maxMigrations(contract);
+      const refused = rejectedNodes(pc, now);
       const nodeName = pod.spec?.nodeName;
       const failedPlacement =
         nodeName === undefined ? undefined : this.failedPlacement(pod, nodeName, pc, now);
@@ -100,7 +102,8 @@ export class PowerContainerReconciler {
         podPhase: pod.status?.phase,
         nodeName,
         shunsRecoveredNode:
-          nodeName === undefined && this.avoided(pod).some((node) => this.nodeHealthy(node, pc)),
+          nodeName === undefined &&
+          this.avoided(pod).some((node) => this.nodeHealthy(node, pc) && !refused.includes(node)),
         failedPlacement,
         // Its lease may be on chain before the lease controller wrote it down on the pod.
         ran:
@@ -285,6 +288,7 @@ export class PowerContainerReconciler {
     let revision = 0;
     const avoid = new Set<string>();
     if (failedNode !== undefined) avoid.add(failedNode);
+    for (const node of rejectedNodes(pc, this.ctx.now())) avoid.add(node);
     for (const pod of pods) {
       const r = revisionOf(pod.metadata.name!, pcName);
       if (r !== undefined && r >= revision) revision = r + 1;

@@ -47,6 +47,8 @@ export interface WorldOptions {
   kube?: SharedControlPlane;
   /** Nodes already there (real ones) that join the world as contributors after the kwok ones. */
   adoptNodes?: string[];
+  /** Each node's region, by index; eu-west where not given. */
+  regions?: string[];
 }
 
 export interface OperatorWorld {
@@ -136,7 +138,7 @@ export async function createWorld(options: WorldOptions): Promise<OperatorWorld>
       spec: {
         nodeName: name,
         owner: owners[Math.floor(i / perOwner)]!.address.toLowerCase(),
-        region: "eu-west",
+        region: options.regions?.[i] ?? "eu-west",
         pricePerSCUHour: (options.nodePrice ?? NODE_PRICE).toString(),
       },
     };
@@ -242,6 +244,8 @@ export interface ContractOptions {
   tolerations?: Toleration[];
   imagePullSecrets?: string[];
   billing?: "Reserved" | "Used";
+  /** The contract's placement.regions. */
+  regions?: string[];
 }
 
 export function contractManifest(world: OperatorWorld, options: ContractOptions): ComputeContract {
@@ -262,6 +266,7 @@ export function contractManifest(world: OperatorWorld, options: ContractOptions)
         ? { escrowContractId: options.escrowContractId }
         : { secretRef: { name: options.secretName ?? "payer-key" } },
     ...(options.billing !== undefined ? { billing: options.billing } : {}),
+    ...(options.regions !== undefined ? { placement: { regions: options.regions } } : {}),
     template: {
       spec: {
         image: options.image ?? "registry.example/worker:1.0",
