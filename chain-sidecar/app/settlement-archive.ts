@@ -11,9 +11,10 @@ import type { StateChange, StateReader } from "../state/state-access.js";
 const FILE_NAME = "settlement-archive.mdb";
 /** Archive keys of a contract's archived pods: `contract/<id>/<pod UID>` → the pod's state key. */
 const BY_CONTRACT = "contract/";
-/** The most archived settlements one answer lists. */
-export const ARCHIVE_PAGE_LIMIT = 1000;
-const CONTRACT_PATH = /^\/archive\/settlements\/contract\/([0-9a-f]{1,64})$/;
+/** The most archived settlements one answer lists; `next` names the pod UID to continue after. */
+export const ARCHIVE_PAGE_SIZE = 100;
+const CONTRACT_PATH =
+  /^\/archive\/settlements\/contract\/([0-9a-f]{1,64})(?:\/after\/([0-9A-Za-z-]{1,128}))?$/;
 
 export interface ArchivedRecord {
   /** The record's bytes as they were in state. */
@@ -80,29 +81,38 @@ export class SettlementArchive {
     return { value: new TextEncoder().encode(entry.value), height: entry.height, appHash: entry.appHash };
   }
 
-  /** A contract's archived settlements in pod UID order, at most ARCHIVE_PAGE_LIMIT. */
-  byContract(contractId: string): ArchivedRecord[] {
+  /**
+   * One page of a contract's archived settlements in pod UID order, after the pod UID `after` (exclusive); `next`
+   * is the last one listed when more follow, else null.
+   */
+  byContract(contractId: string, after?: string): { records: ArchivedRecord[]; next: string | null } {
     const prefix = `${BY_CONTRACT}${contractId}/`;
-    const found: ArchivedRecord[] = [];
-    for (const { value } of this.db.getRange({
-      start: prefix,
+    const records: ArchivedRecord[] = [];
+    let last: string | null = null;
+    // getRange reads lazily: this stops one record past the page.
+    for (const { key, value } of this.db.getRange({
+      start: after === undefined ? prefix : `${prefix}${after}\u0000`,
       end: `${prefix}\x7f`,
-      limit: ARCHIVE_PAGE_LIMIT,
     })) {
       const record = typeof value === "string" ? this.get(value) : undefined;
-      if (record !== undefined) found.push(record);
+      if (record === undefined) continue;
+      if (records.length === ARCHIVE_PAGE_SIZE) return { records, next: last };
+      records.push(record);
+      last = key.slice(prefix.length);
     }
-    return found;
+    return { records, next: null };
   }
 
   /**
-   * The answer to `/archive/settlements/contract/<id>` (the explorer's view of a contract whose settlements left
-   * state), or undefined for any other path. Served from this node's archive, so it carries no proof.
+   * The answer to `/archive/settlements/contract/<id>[/after/<pod UID>]` (the explorer's view of a contract whose
+   * settlements left state), or undefined for any other path. Served from this node's archive, so it carries no
+   * proof.
    */
-  answer(path: string): { settlements: JsonValue[] } | undefined {
+  answer(path: string): { settlements: JsonValue[]; next: string | null } | undefined {
     const match = CONTRACT_PATH.exec(path);
     if (!match) return undefined;
-    return { settlements: this.byContract(match[1]!).map(markedArchived) };
+    const page = this.byContract(match[1]!, match[2]);
+    return { settlements: page.records.map(markedArchived), next: page.next };
   }
 
   async close(): Promise<void> {

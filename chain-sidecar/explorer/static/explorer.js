@@ -127,7 +127,9 @@ async function refreshContractDetail() {
     rpc.query(`/contract/${id}`),
     rpc.queryPages(`/settlements/contract/${id}`, "settlements", 10),
     // Settlements that left state after the contract closed, from the node's archive (none on older nodes).
-    rpc.query(`/archive/settlements/contract/${id}`).catch(() => ({ settlements: [] })),
+    rpc
+      .queryPages(`/archive/settlements/contract/${id}`, "settlements", 10)
+      .catch(() => ({ entries: [], complete: true })),
   ]);
   if (id !== selectedContract) return;
   renderContractDetail(
@@ -141,8 +143,8 @@ async function refreshContractDetail() {
     {
       contract: { ...view.contract, openedHeight: record.openedHeight },
       leases: view.leases,
-      settlements: withArchived(settled.entries, archived.settlements),
-      complete: settled.complete,
+      settlements: withArchived(settled.entries, archived.entries),
+      complete: settled.complete && archived.complete,
       latestHeight,
     },
   );

@@ -88,7 +88,10 @@ export function emitStateMove(ctx: ExecContext, contract: Contract, moved: Contr
 /** One page of every contract in id order, after the id `after` (exclusive), each with its opening height. */
 function contractPage(state: StateReader, after: string | undefined): JsonValue {
   const from = after === undefined ? undefined : `${CONTRACT_PREFIX}${checkContractId(after, "after")}\u0000`;
-  const entries = state.entries(CONTRACT_PREFIX, from === undefined ? undefined : { from });
+  const entries = state.entries(CONTRACT_PREFIX, {
+    ...(from === undefined ? {} : { from }),
+    limit: CONTRACT_PAGE_SIZE + 1,
+  });
   const page = entries.slice(0, CONTRACT_PAGE_SIZE).map(([, bytes]) => decodeContract(bytes));
   const next = entries.length > CONTRACT_PAGE_SIZE ? page[page.length - 1]!.id : null;
   return {

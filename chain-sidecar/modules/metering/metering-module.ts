@@ -71,7 +71,7 @@ function batchView(b: BatchRecord): JsonValue {
 /** One page of pod settlements under an index prefix, after the pod UID `after` (exclusive). */
 function settlementPage(state: StateReader, prefix: string, after: string | undefined): QueryAnswer {
   const from = after === undefined ? undefined : `${prefix}${checkPodUid(after, "after")}\u0000`;
-  const keys = state.entries(prefix, from === undefined ? undefined : { from }).slice(0, PAGE_SIZE + 1);
+  const keys = state.entries(prefix, { ...(from === undefined ? {} : { from }), limit: PAGE_SIZE + 1 });
   const page = keys.slice(0, PAGE_SIZE).flatMap(([, bytes]) => {
     const pod = readPodSettlement(state, (decodeRecord(bytes) as { podUid: string }).podUid);
     return pod ? [podSettlementView(pod)] : [];
