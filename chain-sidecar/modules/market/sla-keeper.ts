@@ -1,14 +1,14 @@
 // What a contract's payer and operator say of the nodes that served it: SLA breaches (recorded once per pod and
 // kind) and ratings (once per node), both only for nodes that held one of its leases.
 import { encodeRecord, decodeRecord } from "../../state/canonical-json.js";
-import type { StateWriter } from "../../state/state-access.js";
+import type { StateReader, StateWriter } from "../../state/state-access.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError, invalidField } from "../../tx/tx-error.js";
 import { checkNodeId, checkPodUid } from "../identifiers.js";
 import type { NodeLedger } from "./expected-keepers.js";
 import { inRange } from "./market-checks.js";
 import type { RateContributor, RecordBreach } from "./market-messages.js";
-import type { MarketKeeper } from "./market-keeper.js";
+import { readLease, type MarketKeeper } from "./market-keeper.js";
 import { BREACH_KINDS, breachKey, ratingKey, servedKey, type Contract } from "./market-records.js";
 
 /** The one SLA keeper of the app, over its contract keeper and the contributor nodes' records. */
@@ -34,6 +34,7 @@ export class SlaKeeper {
         ResultCode.NO_LEASE,
         `RecordBreach.nodeId: node ${nodeId} never held a lease of ${contract.id}`,
       );
+    this.requireBreachPod(state, contract, replica, nodeId, podUid, msg.kind);
     const key = breachKey(contract.id, podUid, msg.kind);
     if (state.get(key))
       throw new TxError(
@@ -45,6 +46,34 @@ export class SlaKeeper {
     this.nodes.addBreach(state, nodeId);
     this.market.save(state, contract);
     return contract;
+  }
+
+  /**
+   * The pod a breach names must be this replica's: the pod that failed on the node (availability, migrations), or the
+   * pod it recovered in elsewhere (recovery; its lease may not be recorded yet). A made-up pod UID names no lease.
+   */
+  private requireBreachPod(
+    state: StateReader,
+    contract: Contract,
+    replica: number,
+    nodeId: string,
+    podUid: string,
+    kind: string,
+  ): void {
+    const lease = readLease(state, podUid);
+    const ofReplica = lease !== undefined && lease.contractId === contract.id && lease.replica === replica;
+    if (kind === "recovery") {
+      if (lease === undefined || (ofReplica && lease.nodeId !== nodeId)) return;
+      throw new TxError(
+        ResultCode.NO_LEASE,
+        `RecordBreach.podUid: pod ${podUid} is not where replica ${replica} of ${contract.id} recovered from node ${nodeId}`,
+      );
+    }
+    if (!ofReplica || lease.nodeId !== nodeId)
+      throw new TxError(
+        ResultCode.NO_LEASE,
+        `RecordBreach.podUid: pod ${podUid} held no lease of replica ${replica} of ${contract.id} on node ${nodeId}`,
+      );
   }
 
   rate(state: StateWriter, sender: string, msg: RateContributor): void {

@@ -194,15 +194,15 @@ describe("uranus tx contract|node|params and uranus query contract|contributor|p
     const lease = await tx(["contract", "lease", id, "0", "node-cli", "pod-breached"], "payer");
     expect(lease.code, lease.stderr).to.equal(0);
     const breach = await tx(
-      ["contract", "breach", id, "0", "node-cli", "pod-breached", "recovery", "--seconds", "42"],
+      ["contract", "breach", id, "0", "node-cli", "pod-breached", "availability", "--seconds", "42"],
       "payer",
     );
     expect(breach.code, breach.stderr).to.equal(0);
     expect(await json<unknown[]>(["breaches", id])).to.deep.equal([
-      { podUid: "pod-breached", kind: "recovery", nodeId: "node-cli", replica: 0, seconds: 42 },
+      { podUid: "pod-breached", kind: "availability", nodeId: "node-cli", replica: 0, seconds: 42 },
     ]);
     const table = await cli.query(["breaches", id]);
-    expect(table.stdout).to.match(/pod-breached\W+recovery\W+node-cli\W+0\W+42/);
+    expect(table.stdout).to.match(/pod-breached\W+availability\W+node-cli\W+0\W+42/);
   });
 
   it("opens once per client reference: found by payer and reference, a repeat refused as DUPLICATE naming it", async () => {

@@ -83,14 +83,9 @@ describe("economy transactions: bad input gets its specific code and names the f
   });
 
   describe("RecordBreach, RateContributor", () => {
-    const breach = (nodeId: string, kind: string, seconds: bigint) => () => ({
-      contractId,
-      replica: 0n,
-      nodeId,
-      podUid: "pod-1",
-      kind,
-      seconds,
-    });
+    const breach =
+      (nodeId: string, kind: string, seconds: bigint, podUid = "pod-1", replica = 0n) =>
+      () => ({ contractId, replica, nodeId, podUid, kind, seconds });
     itRefuses(market.RecordBreachMsg, [
       ["unknown breach kind", operator, breach("node-a", "rude", 1n), INVALID_FIELD, ".kind"],
       [
@@ -99,6 +94,27 @@ describe("economy transactions: bad input gets its specific code and names the f
         breach("node-us", "recovery", 1n),
         NO_LEASE,
         ".nodeId",
+      ],
+      [
+        "availability breach naming a pod that never held a lease",
+        operator,
+        breach("node-a", "availability", 1n, "pod-77"),
+        NO_LEASE,
+        "pod pod-77 held no lease of replica 0",
+      ],
+      [
+        "availability breach naming the pod of another replica",
+        operator,
+        breach("node-a", "availability", 1n, "pod-1", 1n),
+        NO_LEASE,
+        "RecordBreach.podUid",
+      ],
+      [
+        "recovery breach naming the failed node's own pod",
+        operator,
+        breach("node-a", "recovery", 1n),
+        NO_LEASE,
+        "is not where replica 0",
       ],
     ]);
     it("the same breach twice: refused as a duplicate naming the pod", async () => {

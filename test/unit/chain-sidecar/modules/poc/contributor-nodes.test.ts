@@ -127,7 +127,7 @@ describe("poc: contributor nodes, heartbeats and scores in module state", () => 
       replica: 0n,
       nodeId: "node-a",
       podUid: "pod-1",
-      kind: "recovery",
+      kind: "availability",
       seconds: 300n,
     });
     expect(node().breaches).to.equal(1);
