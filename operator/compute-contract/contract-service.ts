@@ -70,7 +70,9 @@ export class ContractServices {
     const name = { namespace: cc.metadata.namespace!, name: contractServiceName(cc) };
     let taken: string | undefined;
     if (manifest === undefined) {
-      if (await this.ours(cc, name)) await this.client.delete(SERVICE, name);
+      // Only a contract whose spec changed can have had ports: at generation 1 there is no Service to look for.
+      if ((cc.metadata.generation ?? 1) > 1 && (await this.ours(cc, name)))
+        await this.client.delete(SERVICE, name);
     } else {
       try {
         await this.client.create(SERVICE, manifest as KubeObject, { fieldManager: this.fieldManager });

@@ -312,7 +312,7 @@ export class PowerContainerReconciler {
       const created = await this.ctx.runtime.client.create<KubePod>(POD, manifest as KubePod, {
         fieldManager: FIELD_MANAGER,
       });
-      // A first pod is told by "Placed"; a replacement says which nodes it avoids.
+      // A first pod is told by its lease event; a replacement says which nodes it avoids.
       if (avoid.size > 0)
         this.ctx.runtime.events.record(pc, {
           type: "Normal",

@@ -55,14 +55,6 @@ export function describeReplica(ctx: OperatorContext, facts: ReplicaFacts): Repl
   else if (nodeName !== undefined) phase = "Scheduled";
   else phase = "Pending";
   status.phase = phase;
-  if (nodeName !== undefined && pc.status?.nodeName !== nodeName) {
-    ctx.runtime.events.record(pc, {
-      type: "Normal",
-      reason: "Placed",
-      action: "PlacePod",
-      note: `pod ${pod!.metadata.name} placed on node ${nodeName}`,
-    });
-  }
   status.podName = pod?.metadata.name;
   status.podUID = pod?.metadata.uid;
   status.nodeName = nodeName;

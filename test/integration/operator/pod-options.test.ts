@@ -90,6 +90,32 @@ describe("operator: a contract's Service, tolerations and image pull Secrets", f
     });
   });
 
+  it("removes the Service when the template stops declaring ports, and leaves a contract that never had any without one", async () => {
+    await applyContract(world, { name: "portless" });
+    await applyContract(world, { name: "api", ports: [{ name: "http", containerPort: 8080 }] });
+    await runningPods(world, "portless", 1);
+    await waitFor(
+      async () => ((await services(world)).some((s) => s.metadata.name === "api") ? true : undefined),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        description: "Service api",
+      },
+    );
+    await world.client.mergePatch(
+      COMPUTE_CONTRACT,
+      { namespace: world.namespace, name: "api" },
+      { spec: { template: { spec: { ports: null } } } },
+    );
+    await waitFor(async () => ((await services(world)).length === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      description: "Service api removed once its template has no ports",
+    });
+    for (const name of ["portless", "api"])
+      await world.client.delete(COMPUTE_CONTRACT, { namespace: world.namespace, name });
+  });
+
   it("runs on a node reserved with a taint only with the toleration for it", async () => {
     const reserved = world.nodeNames[0]!;
     const onReserved = { key: "kubernetes.io/hostname", value: reserved };
