@@ -2,7 +2,7 @@
 // named by its sha256 in the snapshot's metadata, and the snapshot hash a sha256 over those chunk hashes. Format 2
 // adds the snapshot height's block time to format 1's metadata, so a restored node knows it before its first block.
 // The chunk layout is a flat length-prefixed list (no schema library needed), so its bytes are exact and stable.
-import { hash as digestOf } from "node:crypto";
+import { sha256 } from "../state/sha256.js";
 import type { StateEntry } from "../state/state-access.js";
 
 export const SNAPSHOT_FORMAT = 2;
@@ -11,10 +11,6 @@ export const DEFAULT_MAX_CHUNK_BYTES = 1 << 20;
 const HASH_BYTES = 32;
 const LENGTH_BYTES = 4;
 const TIME_BYTES = 8;
-
-export function sha256(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(digestOf("sha256", bytes, "buffer"));
-}
 
 /** What a snapshot's metadata carries: the hash of every chunk in order, the entry count, app hash and block time. */
 export interface SnapshotMetadata {

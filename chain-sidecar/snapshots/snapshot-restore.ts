@@ -4,7 +4,8 @@
 // last one is in and everything hashes to the app hash CometBFT's light client trusts, and is dropped otherwise.
 import { ResponseApplySnapshotChunk_Result as ChunkResult } from "cosmjs-types/tendermint/abci/types";
 import type { StateEntry } from "../state/state-access.js";
-import { checkDescriptor, decodeChunk, sha256, type SnapshotDescriptor } from "./snapshot-format.js";
+import { checkDescriptor, decodeChunk, type SnapshotDescriptor } from "./snapshot-format.js";
+import { sha256 } from "../state/sha256.js";
 
 export interface ChunkOutcome {
   result: ChunkResult;

@@ -3,7 +3,8 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { StateEntry } from "../state/state-access.js";
-import { chunksOf, describeSnapshot, sha256, type SnapshotDescriptor } from "./snapshot-format.js";
+import { chunksOf, describeSnapshot, type SnapshotDescriptor } from "./snapshot-format.js";
+import { sha256 } from "../state/sha256.js";
 
 const DESCRIPTOR_FILE = "snapshot.json";
 const TEMPORARY_PREFIX = ".writing-";

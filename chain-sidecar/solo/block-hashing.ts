@@ -1,6 +1,5 @@
 // The hashes and commits of a solo block, computed as CometBFT v0.38 computes them (header hash, data, results,
 // commit, consensus params, block parts), so light clients and the explorer verify solo blocks like CometBFT's.
-import { createHash } from "node:crypto";
 import { BinaryWriter } from "cosmjs-types/binary";
 import type { CommitInfo, ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
@@ -16,6 +15,7 @@ import {
 import { Consensus } from "cosmjs-types/tendermint/version/types";
 import type { ValidatorKey } from "../node/validator-key.js";
 import type { ChainPosition } from "./chain-position.js";
+import { sha256 } from "../state/sha256.js";
 import { merkleRoot } from "./simple-merkle.js";
 import { precommitSignBytes } from "./vote-sign-bytes.js";
 
@@ -27,8 +27,6 @@ export const EMPTY_BLOCK_ID: BlockID = {
 /** CometBFT's types.BlockPartSizeBytes. */
 const BLOCK_PART_BYTES = 65_536;
 
-export const sha256 = (data: Uint8Array): Uint8Array =>
-  new Uint8Array(createHash("sha256").update(data).digest());
 export const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "hex"));
 
 /** gogoproto's wrapper messages (StringValue, Int64Value, BytesValue): field 1, left out when empty. */

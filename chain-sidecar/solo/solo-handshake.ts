@@ -7,7 +7,8 @@ import type { ConsensusParams } from "cosmjs-types/tendermint/types/params";
 import type { AbciApplication } from "../abci/application.js";
 import type { GenesisDoc } from "../genesis/genesis-doc.js";
 import { initChainRequest, timestampFromRfc3339 } from "../genesis/init-chain-request.js";
-import { EMPTY_BLOCK_ID, fromHex, sha256 } from "./block-hashing.js";
+import { EMPTY_BLOCK_ID, fromHex } from "./block-hashing.js";
+import { sha256 } from "../state/sha256.js";
 import type { ChainPosition, SavedPositionFields } from "./chain-position.js";
 import { ConsensusValidators } from "./consensus-validators.js";
 

@@ -27,8 +27,8 @@ import {
   lastCommitInfo,
   partSetHeader,
   resultsHash,
-  sha256,
 } from "./block-hashing.js";
+import { sha256 } from "../state/sha256.js";
 import { BlockStore, type StoredBlock } from "./block-store.js";
 import { loadPosition, savePosition, type ChainPosition } from "./chain-position.js";
 import { cometbftVersion } from "./cometbft-version.js";

@@ -5,7 +5,8 @@
 import { verifyMerkleProof } from "@ethereumjs/mpt";
 import type { StateChange } from "./state-access.js";
 import { pathChanges, readNode, updateTrie } from "./trie-batch-update.js";
-import { EMPTY_TRIE_ROOT, sha256 } from "./trie-hash.js";
+import { sha256 } from "./sha256.js";
+import { EMPTY_TRIE_ROOT } from "./trie-hash.js";
 import { InMemoryNodeTable, TrieNodeStore } from "./trie-node-store.js";
 import { toNibbles } from "./trie-paths.js";
 import { proveTriePath } from "./trie-proof.js";

@@ -4,7 +4,7 @@
 import type { Database } from "lmdb";
 import { LRUCache } from "lru-cache";
 import type { TrieNodeAccess } from "./trie-batch-update.js";
-import { sha256 } from "./trie-hash.js";
+import { sha256 } from "./sha256.js";
 
 /** LMDB table of trie nodes: key = the node's position, value = its RLP encoding. */
 export type TrieNodeTable = Database<Uint8Array, Uint8Array>;

@@ -3,7 +3,7 @@
 // Run: npx tsx test/bench/chain/trie-update.ts [--small 10000] [--keys 300000] [--block 500] [--blocks 10]
 import { createHash } from "node:crypto";
 import { createMPT } from "@ethereumjs/mpt";
-import { sha256 } from "../../../chain-sidecar/state/trie-hash.js";
+import { sha256 } from "../../../chain-sidecar/state/sha256.js";
 import { pathChanges, updateTrie } from "../../../chain-sidecar/state/trie-batch-update.js";
 import { InMemoryNodeTable, TrieNodeStore } from "../../../chain-sidecar/state/trie-node-store.js";
 import { numericFlag } from "../numeric-flag.js";

@@ -10,9 +10,9 @@ import {
   describeSnapshot,
   encodeChunk,
   encodeMetadata,
-  sha256,
   SNAPSHOT_FORMAT,
 } from "../../../../chain-sidecar/snapshots/snapshot-format.js";
+import { sha256 } from "../../../../chain-sidecar/state/sha256.js";
 import {
   SnapshotRestore,
   type StateInstaller,

@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { StateEntry } from "../../../../chain-sidecar/state/state-access.js";
-import { checkDescriptor, decodeChunk, sha256 } from "../../../../chain-sidecar/snapshots/snapshot-format.js";
+import { checkDescriptor, decodeChunk } from "../../../../chain-sidecar/snapshots/snapshot-format.js";
+import { sha256 } from "../../../../chain-sidecar/state/sha256.js";
 import { SnapshotStore } from "../../../../chain-sidecar/snapshots/snapshot-store.js";
 import { scratchDirectory } from "../../../support/scratch-directory.js";
 

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { open } from "lmdb";
 import { CommittedStore } from "../../../../chain-sidecar/state/committed-store.js";
 import { MerkleTrie, verifyTrieProof } from "../../../../chain-sidecar/state/merkle-trie.js";
-import { sha256 } from "../../../../chain-sidecar/state/trie-hash.js";
+import { sha256 } from "../../../../chain-sidecar/state/sha256.js";
 import type { StateChange, StateEntry } from "../../../../chain-sidecar/state/state-access.js";
 import { stateDatabaseFile } from "../../../../chain-sidecar/state/state-database.js";
 import { editStoreTable, openingError } from "./fixtures/damaged-store.js";

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { createMPT, type MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
-import { sha256 } from "../../../../chain-sidecar/state/trie-hash.js";
+import { sha256 } from "../../../../chain-sidecar/state/sha256.js";
 import {
   pathChanges,
   updateTrie,
