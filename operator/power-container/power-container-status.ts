@@ -10,6 +10,7 @@ import {
 } from "../../crds/types.js";
 import { conditionTime, findCondition, type ConditionUpdate } from "../../kube-runtime/conditions.js";
 import { INDEX, type KubePod, type OperatorContext } from "../operator-context.js";
+import { POD_ANNOTATION } from "./pod-keys.js";
 import type { Recovery } from "./recovery-sla.js";
 
 /** What a PowerContainer's status is made from in one reconcile. */
@@ -75,7 +76,8 @@ export function describeReplica(ctx: OperatorContext, facts: ReplicaFacts): Repl
       message: migrated.message,
       observedGeneration: generation,
     });
-  } else if (migrating && running) {
+  } else if (migrating && running && pod.metadata.annotations?.[POD_ANNOTATION.leaseStart] !== undefined) {
+    // Complete once the replacement's lease is on chain too: the recovery breach names that leased pod.
     const since = pc.status?.lastMigrationTime;
     // From the failure to the replacement being ready, as the pod reports it (the operator's delays count).
     const readyAt = pod.status?.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime;

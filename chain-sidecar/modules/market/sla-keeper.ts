@@ -49,8 +49,8 @@ export class SlaKeeper {
   }
 
   /**
-   * The pod a breach names must be this replica's: the pod that failed on the node (availability, migrations), or the
-   * pod it recovered in elsewhere (recovery; its lease may not be recorded yet). A made-up pod UID names no lease.
+   * The pod a breach names must hold or have held a lease of this replica: on the failed node (availability,
+   * migrations), or elsewhere, the pod it recovered in (recovery). A made-up pod UID names no lease.
    */
   private requireBreachPod(
     state: StateReader,
@@ -63,7 +63,7 @@ export class SlaKeeper {
     const lease = readLease(state, podUid);
     const ofReplica = lease !== undefined && lease.contractId === contract.id && lease.replica === replica;
     if (kind === "recovery") {
-      if (lease === undefined || (ofReplica && lease.nodeId !== nodeId)) return;
+      if (ofReplica && lease.nodeId !== nodeId) return;
       throw new TxError(
         ResultCode.NO_LEASE,
         `RecordBreach.podUid: pod ${podUid} is not where replica ${replica} of ${contract.id} recovered from node ${nodeId}`,

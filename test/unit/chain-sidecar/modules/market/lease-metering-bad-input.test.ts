@@ -110,6 +110,13 @@ describe("economy transactions: bad input gets its specific code and names the f
         "RecordBreach.podUid",
       ],
       [
+        "recovery breach naming a pod that holds no lease",
+        operator,
+        breach("node-a", "recovery", 1n, "pod-unleased"),
+        NO_LEASE,
+        "is not where replica 0",
+      ],
+      [
         "recovery breach naming the failed node's own pod",
         operator,
         breach("node-a", "recovery", 1n),
