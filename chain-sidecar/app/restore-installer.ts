@@ -4,7 +4,7 @@
 import type { Mutex } from "async-mutex";
 import type { CommittedStore } from "../state/committed-store.js";
 import type { StateInstaller } from "../snapshots/snapshot-restore.js";
-import { RESTORE_BATCH_BYTES, committedStateInstaller } from "../snapshots/state-install.js";
+import { committedStateInstaller } from "../snapshots/state-install.js";
 import { lastBlockMetadata } from "./last-block-record.js";
 
 export function restoreInstaller(
@@ -13,14 +13,12 @@ export function restoreInstaller(
   afterGenesis: () => boolean,
   installed: () => void,
 ): StateInstaller {
-  return committedStateInstaller(
-    store,
-    (step) =>
+  return committedStateInstaller(store, {
+    guard: (step) =>
       afterGenesis()
         ? Promise.reject(new Error("a snapshot cannot follow genesis"))
         : trieLock.runExclusive(step),
     installed,
-    RESTORE_BATCH_BYTES,
-    lastBlockMetadata,
-  );
+    commitMetadata: lastBlockMetadata,
+  });
 }

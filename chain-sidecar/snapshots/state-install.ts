@@ -14,17 +14,21 @@ export const RESTORE_BATCH_BYTES = 32 * 1024 * 1024;
 /** What the store keeps beside a commit (outside the app hash) for the block at a time, e.g. that time. */
 export type CommitMetadataAt = (blockTimeMs: number) => [name: string, value: Uint8Array][];
 
-/**
- * `guard` runs each step (for the app's locks and checks); `installed` runs once a restore became the state, which
- * commits with `commitMetadata` for the snapshot's block time, as a block's commit would.
- */
-export function committedStateInstaller(
-  store: CommittedStore,
-  guard: <T>(step: () => Promise<T>) => Promise<T>,
-  installed: () => void,
-  batchBytes = RESTORE_BATCH_BYTES,
-  commitMetadata: CommitMetadataAt = () => [],
-): StateInstaller {
+export interface InstallerOptions {
+  /** Runs each step (for the app's locks and checks). */
+  guard: <T>(step: () => Promise<T>) => Promise<T>;
+  /** Runs once a restore became the state. */
+  installed: () => void;
+  /** RESTORE_BATCH_BYTES unless given. */
+  batchBytes?: number;
+  /** What the restore commits beside the state for the snapshot's block time, as a block's commit would. */
+  commitMetadata?: CommitMetadataAt;
+}
+
+export function committedStateInstaller(store: CommittedStore, options: InstallerOptions): StateInstaller {
+  const { guard, installed } = options;
+  const batchBytes = options.batchBytes ?? RESTORE_BATCH_BYTES;
+  const commitMetadata = options.commitMetadata ?? (() => []);
   let batch: StateEntry[] = [];
   let bytes = 0;
   const flush = async (): Promise<void> => {

@@ -42,11 +42,7 @@ try {
   const restore = new SnapshotRestore(
     snapshot,
     root,
-    committedStateInstaller(
-      target,
-      (step) => step(),
-      () => undefined,
-    ),
+    committedStateInstaller(target, { guard: (step) => step(), installed: () => undefined }),
   );
   const [, restoreMs] = await timed(async () => {
     for (let index = 0; index < snapshot.chunks; index++) {

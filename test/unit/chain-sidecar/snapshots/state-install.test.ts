@@ -21,12 +21,11 @@ describe("chain-sidecar snapshots: installing a restore into the store in batche
     const store = await CommittedStore.open(scratch.path);
     let installs = 0;
     // About 250 bytes a chunk: a batch of two chunks goes to disk at a time.
-    const installer = committedStateInstaller(
-      store,
-      (step) => step(),
-      () => installs++,
-      400,
-    );
+    const installer = committedStateInstaller(store, {
+      guard: (step) => step(),
+      installed: () => installs++,
+      batchBytes: 400,
+    });
     const keysOnDisk: number[] = [];
     for (const chunk of chunks) {
       await installer.add(chunk);
@@ -43,12 +42,11 @@ describe("chain-sidecar snapshots: installing a restore into the store in batche
   it("drops what was written and what was still gathered when abandoned, then restores afresh", async () => {
     const appHash = await (await MerkleTrie.create()).apply(entries);
     const store = await CommittedStore.open(scratch.path);
-    const installer = committedStateInstaller(
-      store,
-      (step) => step(),
-      () => undefined,
-      400,
-    );
+    const installer = committedStateInstaller(store, {
+      guard: (step) => step(),
+      installed: () => undefined,
+      batchBytes: 400,
+    });
     for (const chunk of chunks.slice(0, 3)) await installer.add(chunk);
     await installer.abandon();
     expect(store.keyCount).to.equal(0);
@@ -61,13 +59,12 @@ describe("chain-sidecar snapshots: installing a restore into the store in batche
   it("commits the metadata made for the snapshot's block time with the restore, and keeps it on reopening", async () => {
     const appHash = await (await MerkleTrie.create()).apply(entries);
     let store = await CommittedStore.open(scratch.path);
-    const installer = committedStateInstaller(
-      store,
-      (step) => step(),
-      () => undefined,
-      400,
-      (blockTimeMs) => [["blockTime", encoder.encode(String(blockTimeMs))]],
-    );
+    const installer = committedStateInstaller(store, {
+      guard: (step) => step(),
+      installed: () => undefined,
+      batchBytes: 400,
+      commitMetadata: (blockTimeMs) => [["blockTime", encoder.encode(String(blockTimeMs))]],
+    });
     for (const chunk of chunks) await installer.add(chunk);
     expect(await installer.finish(9, appHash, 1_767_225_600_123)).to.equal(true);
     expect(new TextDecoder().decode(store.metadata("blockTime"))).to.equal("1767225600123");
