@@ -194,21 +194,15 @@ export class CommittedStore implements StateReader {
     appHash: Uint8Array,
     metadata: readonly [name: string, value: Uint8Array][],
   ): void {
-    for (const [name] of metadata) {
-      if (RESERVED_METADATA.has(name)) throw new Error(`metadata ${name} is written by the store itself`);
-    }
-    const { root, state, meta } = this.db;
+    checkMetadataNames(metadata);
+    const { root, state } = this.db;
     root.transactionSync(() => {
       for (const [key, value] of changes) {
         if (value === null) state.removeSync(key);
         else state.putSync(key, value);
       }
-      this.trie.writeNodes();
-      meta.putSync(HEIGHT_KEY, new TextEncoder().encode(String(height)));
-      meta.putSync(APP_HASH_KEY, appHash);
-      meta.putSync(TRIE_ROOT_KEY, this.trie.root());
-      meta.putSync(TRIE_LAYOUT_KEY, TRIE_LAYOUT);
-      for (const [name, value] of metadata) meta.putSync(name, value);
+      this.putTrie();
+      this.putCommitPoint(height, appHash, metadata);
     });
     this.trie.markCommitted();
     for (const [key, value] of changes) this.values.set(key, value ?? ABSENT);
@@ -231,9 +225,7 @@ export class CommittedStore implements StateReader {
     root.transactionSync(() => {
       meta.putSync(RESTORING_KEY, new Uint8Array([1]));
       for (const [key, value] of entries) state.putSync(key, value);
-      this.trie.writeNodes();
-      meta.putSync(TRIE_ROOT_KEY, this.trie.root());
-      meta.putSync(TRIE_LAYOUT_KEY, TRIE_LAYOUT);
+      this.putTrie();
     });
     this.trie.markCommitted();
   }
@@ -247,20 +239,39 @@ export class CommittedStore implements StateReader {
     appHash: Uint8Array,
     metadata: readonly [name: string, value: Uint8Array][] = [],
   ): boolean {
+    checkMetadataNames(metadata);
     if (Buffer.compare(this.trie.root(), appHash) !== 0) {
       this.abandonRestore();
       return false;
     }
     const { root, meta } = this.db;
     root.transactionSync(() => {
-      meta.putSync(HEIGHT_KEY, new TextEncoder().encode(String(height)));
-      meta.putSync(APP_HASH_KEY, appHash);
-      for (const [name, value] of metadata) meta.putSync(name, value);
+      this.putCommitPoint(height, appHash, metadata);
       meta.removeSync(RESTORING_KEY);
     });
     this.lastHeight = height;
     this.lastAppHash = appHash;
     return true;
+  }
+
+  /** The trie's nodes applied since the last write and its root; inside the write transaction. */
+  private putTrie(): void {
+    const { meta } = this.db;
+    this.trie.writeNodes();
+    meta.putSync(TRIE_ROOT_KEY, this.trie.root());
+    meta.putSync(TRIE_LAYOUT_KEY, TRIE_LAYOUT);
+  }
+
+  /** What makes a write a commit: its height, app hash and the metadata beside it; inside the write transaction. */
+  private putCommitPoint(
+    height: number,
+    appHash: Uint8Array,
+    metadata: readonly [name: string, value: Uint8Array][],
+  ): void {
+    const { meta } = this.db;
+    meta.putSync(HEIGHT_KEY, new TextEncoder().encode(String(height)));
+    meta.putSync(APP_HASH_KEY, appHash);
+    for (const [name, value] of metadata) meta.putSync(name, value);
   }
 
   /** Drops whatever a restore wrote so far: the store is empty again. */
@@ -281,6 +292,12 @@ export class CommittedStore implements StateReader {
     this.closed = true;
     await this.db.root.flushed;
     await this.db.root.close();
+  }
+}
+
+function checkMetadataNames(metadata: readonly [name: string, value: Uint8Array][]): void {
+  for (const [name] of metadata) {
+    if (RESERVED_METADATA.has(name)) throw new Error(`metadata ${name} is written by the store itself`);
   }
 }
 

@@ -1,5 +1,8 @@
 import { expect } from "chai";
-import { committedStateInstaller } from "../../../../chain-sidecar/snapshots/state-install.js";
+import {
+  committedStateInstaller,
+  type InstallerOptions,
+} from "../../../../chain-sidecar/snapshots/state-install.js";
 import { CommittedStore } from "../../../../chain-sidecar/state/committed-store.js";
 import { MerkleTrie } from "../../../../chain-sidecar/state/merkle-trie.js";
 import type { StateEntry } from "../../../../chain-sidecar/state/state-access.js";
@@ -16,16 +19,23 @@ describe("chain-sidecar snapshots: installing a restore into the store in batche
   ]);
   const chunks = Array.from({ length: 10 }, (_, i) => entries.slice(i * 20, i * 20 + 20));
 
-  it("writes batches of bounded size as chunks come, and commits them all when they hash to the app hash", async () => {
+  /** An empty store, an installer into it with 400-byte batches (about two chunks), and the entries' app hash. */
+  async function restoreTarget(options: Partial<InstallerOptions> = {}) {
     const appHash = await (await MerkleTrie.create()).apply(entries);
     const store = await CommittedStore.open(scratch.path);
-    let installs = 0;
-    // About 250 bytes a chunk: a batch of two chunks goes to disk at a time.
     const installer = committedStateInstaller(store, {
       guard: (step) => step(),
-      installed: () => installs++,
+      installed: () => undefined,
       batchBytes: 400,
+      ...options,
     });
+    return { appHash, store, installer };
+  }
+
+  it("writes batches of bounded size as chunks come, and commits them all when they hash to the app hash", async () => {
+    let installs = 0;
+    // About 250 bytes a chunk: a batch of two chunks goes to disk at a time.
+    const { appHash, store, installer } = await restoreTarget({ installed: () => installs++ });
     const keysOnDisk: number[] = [];
     for (const chunk of chunks) {
       await installer.add(chunk);
@@ -40,13 +50,7 @@ describe("chain-sidecar snapshots: installing a restore into the store in batche
   });
 
   it("drops what was written and what was still gathered when abandoned, then restores afresh", async () => {
-    const appHash = await (await MerkleTrie.create()).apply(entries);
-    const store = await CommittedStore.open(scratch.path);
-    const installer = committedStateInstaller(store, {
-      guard: (step) => step(),
-      installed: () => undefined,
-      batchBytes: 400,
-    });
+    const { appHash, store, installer } = await restoreTarget();
     for (const chunk of chunks.slice(0, 3)) await installer.add(chunk);
     await installer.abandon();
     expect(store.keyCount).to.equal(0);
@@ -57,14 +61,11 @@ describe("chain-sidecar snapshots: installing a restore into the store in batche
   });
 
   it("commits the metadata made for the snapshot's block time with the restore, and keeps it on reopening", async () => {
-    const appHash = await (await MerkleTrie.create()).apply(entries);
-    let store = await CommittedStore.open(scratch.path);
-    const installer = committedStateInstaller(store, {
-      guard: (step) => step(),
-      installed: () => undefined,
-      batchBytes: 400,
+    const target = await restoreTarget({
       commitMetadata: (blockTimeMs) => [["blockTime", encoder.encode(String(blockTimeMs))]],
     });
+    const { appHash, installer } = target;
+    let store = target.store;
     for (const chunk of chunks) await installer.add(chunk);
     expect(await installer.finish(9, appHash, 1_767_225_600_123)).to.equal(true);
     expect(new TextDecoder().decode(store.metadata("blockTime"))).to.equal("1767225600123");
