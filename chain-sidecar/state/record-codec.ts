@@ -13,6 +13,7 @@ export const text: FieldCodec<string> = { toJson: (v) => v, fromJson: (j) => j a
 export const integer: FieldCodec<number> = { toJson: (v) => v, fromJson: (j) => j as number };
 export const flag: FieldCodec<boolean> = { toJson: (v) => v, fromJson: (j) => j as boolean };
 export const texts: FieldCodec<string[]> = { toJson: (v) => v, fromJson: (j) => j as string[] };
+export const integers: FieldCodec<number[]> = { toJson: (v) => v, fromJson: (j) => j as number[] };
 /** Token amounts and other integers beyond 2^53: decimal strings on the wire. */
 export const amount: FieldCodec<bigint> = {
   toJson: (v) => v.toString(),
@@ -27,7 +28,7 @@ const scalarCodecs = new WeakMap<object, string>([
   [amount, "bigint"],
 ]);
 /** Codecs of lists of immutable values: a copy takes a copy of the list. */
-const scalarListCodecs = new WeakSet<object>([texts]);
+const scalarListCodecs = new WeakSet<object>([texts, integers]);
 
 /** A string from a closed set (the set documents the type; stored records are trusted). */
 export function oneOf<T extends string>(_values: readonly T[]): FieldCodec<T> {

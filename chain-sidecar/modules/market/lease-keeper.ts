@@ -13,6 +13,7 @@ import type { EndLease, RecordLease } from "./market-messages.js";
 import {
   readActiveLeases,
   readLease,
+  readServed,
   secondsOf,
   type MarketKeeper,
   type StateChange,
@@ -21,6 +22,7 @@ import {
   LEASE_OUTCOMES,
   encodeLease,
   leaseKey,
+  SERVED_RECORD,
   replicaKey,
   servedKey,
   type Contract,
@@ -98,9 +100,7 @@ export class LeaseKeeper {
     };
     state.set(leaseKey(podUid), encodeLease(lease));
     state.set(replicaKey(contract.id, replica), encodeRecord({ podUid }));
-    const servedBytes = state.get(servedKey(contract.id, nodeId));
-    const served = servedBytes ? (decodeRecord(servedBytes) as { leases: number }).leases : 0;
-    state.set(servedKey(contract.id, nodeId), encodeRecord({ leases: served + 1 }));
+    this.recordServed(state, contract.id, nodeId, replica);
     this.nodes.leaseStarted(state, nodeId);
     contract.activeLeases += 1;
     contract.activePriceSum += lease.pricePerScuHour;
@@ -108,6 +108,15 @@ export class LeaseKeeper {
     const moved = this.market.refresh(state, contract);
     this.market.save(state, contract);
     return { lease, contract, ...(moved ? { moved } : {}) };
+  }
+
+  /** Counts a lease of `replica` on the node, for breaches and ratings to check against. */
+  private recordServed(state: StateWriter, contractId: string, nodeId: string, replica: number): void {
+    const served = readServed(state, contractId, nodeId) ?? { leases: 0, replicas: [] };
+    const replicas = served.replicas.includes(replica)
+      ? served.replicas
+      : [...served.replicas, replica].sort((a, b) => a - b);
+    state.set(servedKey(contractId, nodeId), SERVED_RECORD.encode({ leases: served.leases + 1, replicas }));
   }
 
   private checkTime(state: StateReader, raw: bigint, now: number, field: string): number {

@@ -22,6 +22,7 @@ import {
   EXPIRY_PREFIX,
   PAYER_PREFIX,
   REPLICA_PREFIX,
+  SERVED_RECORD,
   contractIdFor,
   contractKey,
   decodeContract,
@@ -32,11 +33,13 @@ import {
   leaseKey,
   payerIndexKey,
   replicaKey,
+  servedKey,
   type CloseReason,
   type Contract,
   type ContractState,
   type Lease,
   type LeaseOutcome,
+  type Served,
 } from "./market-records.js";
 
 export function readContract(state: StateReader, id: string): Contract | undefined {
@@ -59,6 +62,12 @@ export function readContractsOfPayer(state: StateReader, payer: string): Contrac
 export function readLease(state: StateReader, podUid: string): Lease | undefined {
   const bytes = state.get(leaseKey(podUid));
   return bytes ? decodeLease(bytes) : undefined;
+}
+
+/** What `nodeId` did for the contract; undefined when it never held one of its leases. */
+export function readServed(state: StateReader, contractId: string, nodeId: string): Served | undefined {
+  const bytes = state.get(servedKey(contractId, nodeId));
+  return bytes ? SERVED_RECORD.decode(bytes) : undefined;
 }
 
 export function readActiveLeases(state: StateReader, contractId: string): Lease[] {

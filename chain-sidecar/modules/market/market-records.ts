@@ -5,6 +5,7 @@ import {
   defineRecord,
   flag,
   integer,
+  integers,
   oneOf,
   text,
   texts,
@@ -92,6 +93,10 @@ export const LEASE_RECORD = defineRecord({
   recordedHeight: integer,
 });
 export type Lease = RecordType<typeof LEASE_RECORD>;
+
+/** What a node did for a contract: how many leases it held, and of which replicas (ascending), for breaches to check. */
+export const SERVED_RECORD = defineRecord({ leases: integer, replicas: integers });
+export type Served = RecordType<typeof SERVED_RECORD>;
 
 /**
  * A contract's id, derived from who pays and what it stands for, so a client knows it before sending the opening

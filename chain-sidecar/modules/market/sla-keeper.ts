@@ -8,7 +8,7 @@ import { checkNodeId, checkPodUid } from "../identifiers.js";
 import type { NodeLedger } from "./expected-keepers.js";
 import { inRange } from "./market-checks.js";
 import type { RateContributor, RecordBreach } from "./market-messages.js";
-import { readLease, type MarketKeeper } from "./market-keeper.js";
+import { readLease, readServed, type MarketKeeper } from "./market-keeper.js";
 import { BREACH_KINDS, breachKey, ratingKey, servedKey, type Contract } from "./market-records.js";
 
 /** The one SLA keeper of the app, over its contract keeper and the contributor nodes' records. */
@@ -29,10 +29,17 @@ export class SlaKeeper {
     const replica = inRange(msg.replica, 0, contract.replicas - 1, "RecordBreach.replica");
     const nodeId = checkNodeId(msg.nodeId, "RecordBreach.nodeId");
     const podUid = checkPodUid(msg.podUid, "RecordBreach.podUid");
-    if (!state.get(servedKey(contract.id, nodeId)))
+    const served = readServed(state, contract.id, nodeId);
+    if (!served)
       throw new TxError(
         ResultCode.NO_LEASE,
         `RecordBreach.nodeId: node ${nodeId} never held a lease of ${contract.id}`,
+      );
+    // A recovery breach names the pod elsewhere; this is what ties the failed node to the replica.
+    if (!served.replicas.includes(replica))
+      throw new TxError(
+        ResultCode.NO_LEASE,
+        `RecordBreach.nodeId: node ${nodeId} never held a lease of replica ${replica} of ${contract.id}`,
       );
     this.requireBreachPod(state, contract, replica, nodeId, podUid, msg.kind);
     const key = breachKey(contract.id, podUid, msg.kind);

@@ -8,7 +8,8 @@ import {
 } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
 import { uranusCatalog } from "../../../../../chain-sidecar/modules/uranus-modules.js";
 import { ResultCode } from "../../../../../chain-sidecar/tx/result-codes.js";
-import { batchOf, meterRecord } from "./economy-fixtures.js";
+import { RegisterNodeMsg } from "../../../../../chain-sidecar/modules/poc/poc-messages.js";
+import { batchOf, meterRecord, nodeOffer } from "./economy-fixtures.js";
 import {
   economyWorld,
   operator,
@@ -107,7 +108,7 @@ describe("economy transactions: bad input gets its specific code and names the f
         operator,
         breach("node-a", "availability", 1n, "pod-1", 1n),
         NO_LEASE,
-        "RecordBreach.podUid",
+        "node node-a never held a lease of replica 1",
       ],
       [
         "recovery breach naming a pod that holds no lease",
@@ -124,6 +125,45 @@ describe("economy transactions: bad input gets its specific code and names the f
         "is not where replica 0",
       ],
     ]);
+    it("a recovery breach needs the failed node to have held that replica: a node that served only another replica is refused", async () => {
+      const at = (after: number) => BigInt(t0 + after);
+      const lease = (replica: bigint, nodeId: string, podUid: string, after: number) =>
+        harness.sign(operator, market.RecordLeaseMsg, {
+          contractId,
+          replica,
+          nodeId,
+          podUid,
+          startedAt: at(after),
+        });
+      const setup = await harness.block([
+        await harness.sign(owner, RegisterNodeMsg, nodeOffer("node-b")),
+        await lease(1n, "node-b", "pod-b1", 2),
+      ]);
+      expect(setup.txResults.map((r) => r.log)).to.deep.equal(["", ""]);
+      // node-b ran replica 1 only, so it cannot be blamed for replica 0 recovering in pod-1.
+      await world.expectRejected(
+        operator,
+        market.RecordBreachMsg,
+        breach("node-b", "recovery", 1n, "pod-1", 0n)(),
+        NO_LEASE,
+        "node node-b never held a lease of replica 0",
+      );
+      const moved = await harness.block([
+        await harness.sign(operator, market.EndLeaseMsg, {
+          contractId,
+          podUid: "pod-b1",
+          endedAt: at(3),
+          outcome: "failed",
+        }),
+        await lease(1n, "node-a", "pod-a1", 3),
+        await harness.sign(
+          operator,
+          market.RecordBreachMsg,
+          breach("node-b", "recovery", 1n, "pod-a1", 1n)(),
+        ),
+      ]);
+      expect(moved.txResults.map((r) => r.log)).to.deep.equal(["", "", ""]);
+    });
     it("the same breach twice: refused as a duplicate naming the pod", async () => {
       const twice = breach("node-a", "availability", 0n)();
       const first = await harness.block([await harness.sign(operator, market.RecordBreachMsg, twice)]);
