@@ -92,7 +92,10 @@ export function registerOperatorCommands(program: Command): void {
     .option("--health-address <host:port>", "/healthz, /readyz and /metrics", ":8081")
     .option("--no-leader-elect", "run without competing for the leader Lease")
     .addOption(
-      new Option("--heartbeat-interval <duration>", "heartbeat per node")
+      new Option(
+        "--heartbeat-interval <duration>",
+        "how often every Ready node is heartbeaten (one HeartbeatBatch tx per 500 nodes)",
+      )
         .argParser(milliseconds)
         .default(DEFAULT_SETTINGS.heartbeatIntervalMs, "10s"),
     )

@@ -103,7 +103,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   };
   const book = new SettlementBook();
   const registry = metrics.registry;
-  setupContributorNodeController(ctx, logger);
+  const { heartbeats } = setupContributorNodeController(ctx, logger);
   const contracts = setupComputeContractController(ctx, book);
   const powerContainers = setupPowerContainerController(ctx);
 
@@ -118,6 +118,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     settings.federation === undefined ? undefined : new FederationLoop(ctx, settings.federation);
 
   await runtime.start();
+  heartbeats.start();
   metering.start();
   federation?.start();
   return {
@@ -127,6 +128,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     async stop() {
       await federation?.stop();
       await metering.stop();
+      await heartbeats.stop();
       await runtime.stop();
       await chain.stop();
     },

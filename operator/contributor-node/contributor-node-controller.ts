@@ -10,19 +10,49 @@ import { ContributorNodeReconciler } from "./contributor-node-reconciler.js";
 import { isFinished } from "./allocated-scu.js";
 import { POD_ANNOTATION } from "../power-container/pod-keys.js";
 import { JailedOwners } from "./jailed-owners.js";
+import { NodeHeartbeats } from "./node-heartbeats.js";
 
 /** How long a ContributorNode waits after a pod of its node changed before it shows the new allocation. */
 const POD_ALLOCATION_DELAY_MS = 1_000;
 
+export interface ContributorNodeController {
+  controller: Controller<ContributorNode>;
+  /** The heartbeat loop of the nodes it registers: started and stopped with the operator. */
+  heartbeats: NodeHeartbeats;
+}
+
 export function setupContributorNodeController(
   ctx: OperatorContext,
   logger: Logger,
-): Controller<ContributorNode> {
+): ContributorNodeController {
+  // The loop reports nodes back online, or refused, on their ContributorNode, and has it show them again.
+  const heartbeats: NodeHeartbeats = new NodeHeartbeats(ctx, {
+    changed(cnKey, nodeId, outcome) {
+      const cn = ctx.informers.contributorNodes.store.get(cnKey);
+      if (cn === undefined) return;
+      if ("online" in outcome) {
+        ctx.runtime.events.record(cn, {
+          type: "Normal",
+          reason: "Online",
+          action: "Heartbeat",
+          note: `node ${nodeId} is online on chain again`,
+        });
+        controller.enqueue(cnKey);
+      } else
+        ctx.runtime.events.record(cn, {
+          type: "Warning",
+          reason: "HeartbeatFailed",
+          action: "Heartbeat",
+          note: outcome.failure,
+        });
+    },
+  });
   const contributorReconciler = new ContributorNodeReconciler(
     ctx,
     new JailedOwners(ctx.chain.reader, ctx.settings.heartbeatIntervalMs, logger),
+    heartbeats,
   );
-  return ctx.runtime.controller<ContributorNode>({
+  const controller = ctx.runtime.controller<ContributorNode>({
     name: "contributornode",
     for: ctx.informers.contributorNodes,
     workers: ctx.settings.workers,
@@ -54,4 +84,5 @@ export function setupContributorNodeController(
     ],
     reconcile: (key, rc) => contributorReconciler.reconcile(key, rc),
   });
+  return { controller, heartbeats };
 }

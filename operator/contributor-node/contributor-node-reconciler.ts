@@ -28,7 +28,7 @@ import { writeStatus } from "../../kube-runtime/status.js";
 import { CONTRIBUTOR_NODE } from "../uranus-resources.js";
 import { allocatedScu } from "./allocated-scu.js";
 import type { JailedOwners } from "./jailed-owners.js";
-import { NodeHeartbeats } from "./node-heartbeats.js";
+import type { NodeHeartbeats } from "./node-heartbeats.js";
 import { NodeRegistration } from "./node-registration.js";
 
 /** Held until the node is deregistered on chain. */
@@ -44,21 +44,20 @@ function pocInteger(value: string): number {
 }
 
 export class ContributorNodeReconciler {
-  private readonly heartbeats: NodeHeartbeats;
   private readonly registration: NodeRegistration;
 
   constructor(
     private readonly ctx: OperatorContext,
     private readonly jailed: JailedOwners,
+    private readonly heartbeats: NodeHeartbeats,
   ) {
-    this.heartbeats = new NodeHeartbeats(ctx);
-    this.registration = new NodeRegistration(ctx, this.heartbeats);
+    this.registration = new NodeRegistration(ctx, heartbeats);
   }
 
   async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult> {
     const cached = this.ctx.informers.contributorNodes.store.get(key);
     if (cached === undefined) {
-      this.heartbeats.forget(key);
+      this.heartbeats.untrackContributorNode(key);
       return {};
     }
     if (isBeingDeleted(cached)) return this.finalize(cached, rc);
@@ -123,20 +122,9 @@ export class ContributorNodeReconciler {
     });
 
     if (node !== undefined) await this.labelNode(node, owner);
-    if (isReady(node)) {
-      try {
-        standing = (await this.heartbeats.beat(cn, node!, standing)) ?? standing;
-      } catch (error) {
-        const failure = describeChainFailure(error);
-        rc.log.warn({ node: nodeId, reason: failure.reason, message: failure.message }, "heartbeat failed");
-        this.ctx.runtime.events.record(cn, {
-          type: "Warning",
-          reason: "HeartbeatFailed",
-          action: "Heartbeat",
-          note: failure.message,
-        });
-      }
-    }
+    // The heartbeat loop beats Ready nodes; one the chain took offline is beaten now.
+    if (isReady(node)) this.heartbeats.track(nodeId, key, !standing.online);
+    else this.heartbeats.untrack(nodeId);
 
     const jailed = await this.jailed.isJailed(owner);
     const online: ConditionUpdate =
@@ -236,7 +224,8 @@ export class ContributorNodeReconciler {
       observedGeneration: generation,
     });
     await this.writeStatus(cn, status, conditions);
-    return { requeueAfter: this.heartbeats.dueIn(nodeId) };
+    // Liveness and scores move with every heartbeat round: shown again once per interval.
+    return { requeueAfter: this.ctx.settings.heartbeatIntervalMs };
   }
 
   private async labelNode(node: KubeNode, owner: string): Promise<void> {

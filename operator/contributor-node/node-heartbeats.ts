@@ -1,18 +1,69 @@
-// Heartbeats while a node is Ready: one per interval from the operator's key (sooner when the chain took the node
-// offline), and when the next one is due.
-import type { NodeStanding } from "../../chain-sidecar/client/chain-views.js";
-import { HeartbeatMsg } from "../../chain-sidecar/modules/poc/poc-types.js";
-import type { ContributorNode } from "../../crds/types.js";
-import type { KubeNode, OperatorContext } from "../operator-context.js";
+// Heartbeats of the Ready, registered nodes this operator runs: one round per interval, sent as HeartbeatBatch
+// transactions (one per 500 nodes, not one per node), so the chain's and the reconcilers' load stays flat as a cluster
+// grows. ContributorNode reconciles say which nodes to beat; a refused batch falls back to one heartbeat per node, so
+// one node the chain refuses cannot keep the others offline.
+import { ChainTxError } from "../../chain-sidecar/client/chain-errors.js";
+import {
+  HeartbeatBatchMsg,
+  MAX_HEARTBEATS_PER_BATCH,
+  type Heartbeat,
+} from "../../chain-sidecar/modules/poc/poc-types.js";
+import type { IncludedTx } from "../chain/block-watcher.js";
+import { describeChainFailure } from "../chain/chain-failure.js";
+import type { OperatorContext } from "../operator-context.js";
+import type { Logger } from "../../observability/logger.js";
 import { NodeNetwork } from "./node-network.js";
+
+/** What a round tells the ContributorNode controller: nodes to show again, with what happened to them. */
+export interface HeartbeatListener {
+  /** The chain took the node back online, or refused its heartbeat (with why). */
+  changed(cnKey: string, nodeId: string, outcome: { online: true } | { failure: string }): void;
+}
+
+/** Kubelet bandwidth reads in flight at once in a round. */
+const BANDWIDTH_READS = 16;
+/** Room in a transaction for its envelope, signature and one entry's fields besides its node name. */
+const TX_OVERHEAD_BYTES = 1_024;
+const ENTRY_BYTES = 48;
+
+/** Heartbeats split into batches that fit both the entry limit and the chain's largest transaction. */
+export function batchesOf(beats: readonly Heartbeat[], maxTxBytes: number): Heartbeat[][] {
+  const batches: Heartbeat[][] = [];
+  let batch: Heartbeat[] = [];
+  let bytes = TX_OVERHEAD_BYTES;
+  for (const beat of beats) {
+    const size = ENTRY_BYTES + Buffer.byteLength(beat.nodeId);
+    if (batch.length > 0 && (batch.length === MAX_HEARTBEATS_PER_BATCH || bytes + size > maxTxBytes)) {
+      batches.push(batch);
+      batch = [];
+      bytes = TX_OVERHEAD_BYTES;
+    }
+    batch.push(beat);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
 
 export class NodeHeartbeats {
   /** When each node last sent a heartbeat that was committed (ms since epoch). */
   private readonly last = new Map<string, number>();
+  /** The nodes to beat, with their ContributorNode's key. */
+  private readonly tracked = new Map<string, string>();
+  /** Tracked nodes the chain holds offline: beaten in the next round whenever they last beat. */
+  private readonly urgent = new Set<string>();
   private readonly network: NodeNetwork;
+  private readonly log: Logger;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
 
-  constructor(private readonly ctx: OperatorContext) {
+  constructor(
+    private readonly ctx: OperatorContext,
+    private readonly listener: HeartbeatListener,
+  ) {
     this.network = new NodeNetwork(ctx.runtime.client);
+    this.log = ctx.runtime.logger.child({ component: "heartbeats" });
   }
 
   /** A registration counts as a heartbeat. */
@@ -20,43 +71,124 @@ export class NodeHeartbeats {
     this.last.set(nodeId, this.ctx.now().getTime());
   }
 
+  /**
+   * Beats the node from the next round on (it is Ready and registered). `urgent` (the chain took it offline) beats it
+   * in a round now, however recent its last heartbeat.
+   */
+  track(nodeId: string, cnKey: string, urgent = false): void {
+    this.tracked.set(nodeId, cnKey);
+    if (!urgent) return;
+    this.urgent.add(nodeId);
+    this.schedule(0);
+  }
+
+  untrack(nodeId: string): void {
+    this.tracked.delete(nodeId);
+    this.urgent.delete(nodeId);
+  }
+
+  /** Stops beating for a ContributorNode that is gone. */
+  untrackContributorNode(cnKey: string): void {
+    for (const [nodeId, key] of this.tracked) if (key === cnKey) this.untrack(nodeId);
+  }
+
   forget(nodeId: string): void {
+    this.untrack(nodeId);
     this.last.delete(nodeId);
     this.network.forget(nodeId);
   }
 
-  dueIn(nodeId: string): number {
-    const interval = this.ctx.settings.heartbeatIntervalMs;
-    const last = this.last.get(nodeId);
-    if (last === undefined) return interval;
-    return Math.max(50, last + interval - this.ctx.now().getTime());
+  start(): void {
+    this.stopped = false;
+    this.schedule(this.ctx.settings.heartbeatIntervalMs);
   }
 
-  async beat(cn: ContributorNode, node: KubeNode, standing: NodeStanding): Promise<NodeStanding | undefined> {
-    const nodeId = cn.spec.nodeName;
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped || this.running !== undefined) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.round()
+        .catch((error: unknown) => this.log.warn({ err: error }, "heartbeat round failed"))
+        .finally(() => {
+          this.running = undefined;
+          this.schedule(this.ctx.settings.heartbeatIntervalMs);
+        });
+    }, delayMs);
+  }
+
+  /** One round: every tracked node whose last heartbeat is older than most of an interval; only while leading. */
+  async round(): Promise<void> {
+    if (!this.ctx.runtime.isLeader()) return;
     const now = this.ctx.now().getTime();
-    const last = this.last.get(nodeId);
-    // A node the chain took offline comes back with the next heartbeat, whenever the last one was.
-    if (standing.online && last !== undefined && now - last < this.ctx.settings.heartbeatIntervalMs * 0.9)
-      return undefined;
-    const resources = this.ctx.scale.nodeResources(node.status?.allocatable);
-    const wallet = await this.ctx.chain.keys.operatorWallet();
-    await this.ctx.chain.submitter.submit(wallet, HeartbeatMsg, {
-      nodeId,
-      cpuMillicores: resources.cpuMillicores,
-      memoryBytes: resources.memoryBytes,
-      storageBytes: resources.storageBytes,
-      bandwidthMbps: await this.network.peakMbps(node),
+    const recent = now - this.ctx.settings.heartbeatIntervalMs * 0.9;
+    const due = [...this.tracked.keys()]
+      .filter((nodeId) => this.urgent.has(nodeId) || (this.last.get(nodeId) ?? 0) <= recent)
+      .sort();
+    this.urgent.clear();
+    const nodes = due.flatMap((nodeId) => {
+      const node = this.ctx.informers.nodes.store.get(nodeId);
+      return node === undefined ? [] : [node];
     });
-    this.last.set(nodeId, now);
-    if (!standing.online) {
-      this.ctx.runtime.events.record(cn, {
-        type: "Normal",
-        reason: "Online",
-        action: "Heartbeat",
-        note: `node ${nodeId} is online on chain again`,
-      });
+    // A real node's bandwidth is read from its kubelet: a few at a time, so a slow kubelet delays only its share.
+    const beats = new Array<Heartbeat>(nodes.length);
+    let next = 0;
+    const reader = async (): Promise<void> => {
+      for (let i = next++; i < nodes.length; i = next++) {
+        const node = nodes[i]!;
+        const resources = this.ctx.scale.nodeResources(node.status?.allocatable);
+        beats[i] = {
+          nodeId: node.metadata.name!,
+          cpuMillicores: resources.cpuMillicores,
+          memoryBytes: resources.memoryBytes,
+          storageBytes: resources.storageBytes,
+          bandwidthMbps: await this.network.peakMbps(node),
+        };
+      }
+    };
+    await Promise.all(Array.from({ length: BANDWIDTH_READS }, reader));
+    await Promise.all(
+      batchesOf(beats, this.ctx.params.bank.maxTxBytes).map((batch) => this.sendBatch(batch, now)),
+    );
+  }
+
+  private async sendBatch(beats: Heartbeat[], now: number): Promise<void> {
+    const { submitter, keys } = this.ctx.chain;
+    const wallet = await keys.operatorWallet();
+    let included: IncludedTx;
+    try {
+      included = await submitter.submit(wallet, HeartbeatBatchMsg, { beats });
+    } catch (error) {
+      if (!(error instanceof ChainTxError) || beats.length === 1) {
+        for (const beat of beats) this.failed(beat.nodeId, error);
+        return;
+      }
+      this.log.info(
+        { nodes: beats.length, reason: error.log },
+        "heartbeat batch refused; sending one per node",
+      );
+      await Promise.all(beats.map((beat) => this.sendBatch([beat], now)));
+      return;
     }
-    return this.ctx.chain.reader.poc.standing(nodeId);
+    for (const beat of beats) this.last.set(beat.nodeId, now);
+    for (const event of included.events) {
+      if (event.type !== "node_online") continue;
+      const nodeId = event.attributes.find((a) => a.key === "node")?.value;
+      const cnKey = nodeId === undefined ? undefined : this.tracked.get(nodeId);
+      if (cnKey !== undefined) this.listener.changed(cnKey, nodeId!, { online: true });
+    }
+  }
+
+  private failed(nodeId: string, error: unknown): void {
+    const failure = describeChainFailure(error);
+    this.log.warn({ node: nodeId, reason: failure.reason, message: failure.message }, "heartbeat failed");
+    const cnKey = this.tracked.get(nodeId);
+    if (cnKey !== undefined) this.listener.changed(cnKey, nodeId, { failure: failure.message });
   }
 }

@@ -1,7 +1,7 @@
 // Checks of poc messages that need no state, run before the keeper touches any.
 import { invalidField } from "../../tx/tx-error.js";
 import { checkNodeId, checkRegion } from "../identifiers.js";
-import type { RegisterNode } from "./poc-messages.js";
+import { MAX_HEARTBEATS_PER_BATCH, type HeartbeatBatch, type RegisterNode } from "./poc-messages.js";
 import { ISOLATIONS, type Isolation } from "./poc-records.js";
 
 function positive(value: bigint, field: string): void {
@@ -16,4 +16,20 @@ export function checkRegisterNode(msg: RegisterNode): void {
   }
   positive(msg.cpuMillicores, "RegisterNode.cpuMillicores");
   positive(msg.memoryBytes, "RegisterNode.memoryBytes");
+}
+
+/** A batch holds 1 to MAX_HEARTBEATS_PER_BATCH entries, each node once. */
+export function checkHeartbeatBatch(msg: HeartbeatBatch): void {
+  if (msg.beats.length === 0) throw invalidField("HeartbeatBatch.beats", "must hold at least one heartbeat");
+  if (msg.beats.length > MAX_HEARTBEATS_PER_BATCH)
+    throw invalidField(
+      "HeartbeatBatch.beats",
+      `at most ${MAX_HEARTBEATS_PER_BATCH} heartbeats per batch, got ${msg.beats.length}`,
+    );
+  const seen = new Set<string>();
+  msg.beats.forEach((beat, i) => {
+    if (seen.has(beat.nodeId))
+      throw invalidField(`HeartbeatBatch.beats[${i}].nodeId`, `node ${beat.nodeId} appears twice`);
+    seen.add(beat.nodeId);
+  });
 }

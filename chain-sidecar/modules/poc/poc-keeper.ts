@@ -200,12 +200,13 @@ export class PocKeeper {
     sender: string,
     msg: Heartbeat,
     block: BlockInfo,
+    field = "Heartbeat",
   ): { node: ContributorRecord; cameOnline: boolean } {
-    const node = this.requireNode(state, msg.nodeId, "Heartbeat.nodeId");
+    const node = this.requireNode(state, msg.nodeId, `${field}.nodeId`);
     if (!isAuthorised(node, sender)) {
       throw new TxError(
         ResultCode.UNAUTHORISED,
-        `Heartbeat: ${sender} is neither the owner nor the operator of node ${node.nodeId}`,
+        `${field}: ${sender} is neither the owner nor the operator of node ${node.nodeId}`,
       );
     }
     const previousHeartbeat = node.online ? node.lastHeartbeatHeight : undefined;

@@ -1,5 +1,5 @@
 // Proof of Contribution transaction messages (type ids 32–47).
-import { defineMessage, type MessageOf } from "../../tx/message-spec.js";
+import { defineMessage, type MessageOf, type NoStructs, type ValueOfFields } from "../../tx/message-spec.js";
 
 /** Offers one Kubernetes node; the sender becomes its owner and is paid for its work. */
 export const RegisterNodeMsg = defineMessage({
@@ -21,19 +21,36 @@ export const RegisterNodeMsg = defineMessage({
 });
 export type RegisterNode = MessageOf<typeof RegisterNodeMsg>;
 
+const HEARTBEAT_FIELDS = [
+  { name: "nodeId", type: "string" },
+  { name: "cpuMillicores", type: "uint64" },
+  { name: "memoryBytes", type: "uint64" },
+  { name: "storageBytes", type: "uint64" },
+  { name: "bandwidthMbps", type: "uint64" },
+] as const;
+
 /** An online proof, by the owner or its operator; non-zero measured capacities replace the declared ones. */
 export const HeartbeatMsg = defineMessage({
   typeId: 33,
   primaryType: "Heartbeat",
-  fields: [
-    { name: "nodeId", type: "string" },
-    { name: "cpuMillicores", type: "uint64" },
-    { name: "memoryBytes", type: "uint64" },
-    { name: "storageBytes", type: "uint64" },
-    { name: "bandwidthMbps", type: "uint64" },
-  ],
+  fields: HEARTBEAT_FIELDS,
 });
-export type Heartbeat = MessageOf<typeof HeartbeatMsg>;
+export type Heartbeat = ValueOfFields<typeof HEARTBEAT_FIELDS, NoStructs>;
+
+/** Most heartbeats one HeartbeatBatch carries. */
+export const MAX_HEARTBEATS_PER_BATCH = 500;
+
+/**
+ * Heartbeats of many nodes in one transaction, as a cluster's operator sends them: each entry counts as that node's
+ * Heartbeat, and the batch is all or nothing. One transaction per cluster and interval instead of one per node.
+ */
+export const HeartbeatBatchMsg = defineMessage({
+  typeId: 36,
+  primaryType: "HeartbeatBatch",
+  fields: [{ name: "beats", type: "NodeHeartbeat[]" }],
+  structs: { NodeHeartbeat: HEARTBEAT_FIELDS },
+});
+export type HeartbeatBatch = MessageOf<typeof HeartbeatBatchMsg>;
 
 export const DeregisterNodeMsg = defineMessage({
   typeId: 34,

@@ -6,8 +6,14 @@ import type { ExecContext } from "../exec-context.js";
 import { parseAddress } from "../field-parsers.js";
 import { checkNodeId, checkPodUid } from "../identifiers.js";
 import type { DemandKeeper } from "./demand-keeper.js";
-import { checkRegisterNode } from "./poc-checks.js";
-import { DeregisterNodeMsg, HeartbeatMsg, RegisterNodeMsg, UpdateNodeMsg } from "./poc-messages.js";
+import { checkHeartbeatBatch, checkRegisterNode } from "./poc-checks.js";
+import {
+  DeregisterNodeMsg,
+  HeartbeatBatchMsg,
+  HeartbeatMsg,
+  RegisterNodeMsg,
+  UpdateNodeMsg,
+} from "./poc-messages.js";
 import { readAllNodes, readNode, readNodesOfOwner, type PocKeeper } from "./poc-keeper.js";
 import { pocParams } from "./poc-params.js";
 import { amountsToJson, nodeKey, type ContributorRecord } from "./poc-records.js";
@@ -37,6 +43,20 @@ export function pocModule(poc: PocKeeper, demand: DemandKeeper): ChainModule {
         const { node, cameOnline } = poc.heartbeat(ctx.state, ctx.sender, msg, ctx.block);
         if (cameOnline) nodeEvent(ctx, "node_online", node);
         ctx.emit("heartbeat", { node: node.nodeId, total: node.total });
+      }),
+      handles(HeartbeatBatchMsg, (ctx, msg) => {
+        checkHeartbeatBatch(msg);
+        msg.beats.forEach((beat, i) => {
+          const { node, cameOnline } = poc.heartbeat(
+            ctx.state,
+            ctx.sender,
+            beat,
+            ctx.block,
+            `HeartbeatBatch.beats[${i}]`,
+          );
+          if (cameOnline) nodeEvent(ctx, "node_online", node);
+          ctx.emit("heartbeat", { node: node.nodeId, total: node.total });
+        });
       }),
       handles(UpdateNodeMsg, (ctx, msg) => {
         const node = poc.update(ctx.state, ctx.sender, msg);

@@ -2,11 +2,14 @@
 // scheduler extender applies exactly as the chain does. The keeper, state keys and handlers are internal.
 export {
   DeregisterNodeMsg,
+  HeartbeatBatchMsg,
   HeartbeatMsg,
+  MAX_HEARTBEATS_PER_BATCH,
   RegisterNodeMsg,
   UpdateNodeMsg,
   type DeregisterNode,
   type Heartbeat,
+  type HeartbeatBatch,
   type RegisterNode,
   type UpdateNode,
 } from "./poc-messages.js";

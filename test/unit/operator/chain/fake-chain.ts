@@ -16,8 +16,13 @@ import { FakeWatcher } from "./fake-watcher.js";
 
 /** Chain state as keys and values (never mutated in place: a rule sets new values). */
 export type FakeState = Map<string, unknown>;
-/** Checks and applies one message to `state`; throws TxError to refuse it. */
-export type MessageRule = (state: FakeState, sender: string, message: unknown) => void;
+/** Checks and applies one message to `state`; throws TxError to refuse it; `emit` adds an event to its result. */
+export type MessageRule = (
+  state: FakeState,
+  sender: string,
+  message: unknown,
+  emit: (event: IncludedTx["events"][number]) => void,
+) => void;
 
 export type Disruption =
   /** Refused with this code and log, in CheckTx (its nonce stays free) or in the block (its nonce is used). */
@@ -304,13 +309,19 @@ export class FakeChain {
     return { hash, code: 0, log: "", nonce: tx.nonce, events: [] };
   }
 
-  /** Runs the message's rule on a branch of `state`, merged only when it passes. */
-  private applyRule(state: FakeState, tx: TxView): { code: number; log: string } | undefined {
+  /** Runs the message's rule on a branch of `state`, merged only when it passes; its events go to `events`. */
+  private applyRule(
+    state: FakeState,
+    tx: TxView,
+    events: IncludedTx["events"][number][] = [],
+  ): { code: number; log: string } | undefined {
     const rule = this.rules[tx.type];
     if (rule === undefined) return undefined;
     const branch = new Map(state);
     try {
-      rule(branch, tx.sender, tx.message);
+      const emitted: IncludedTx["events"][number][] = [];
+      rule(branch, tx.sender, tx.message, (event) => emitted.push(event));
+      events.push(...emitted);
     } catch (error) {
       if (error instanceof TxError) return { code: error.code, log: error.log };
       throw error;
@@ -336,7 +347,9 @@ export class FakeChain {
       // A nonce out of step (a dropped predecessor) leaves it out of the block, and the recheck evicts it.
       if (pending.tx.nonce !== nextNonce(state, pending.sender)) continue;
       chargeNonce(state, pending.sender, pending.tx.nonce);
-      const result = pending.refusal ?? this.applyRule(state, pending) ?? { code: ResultCode.OK, log: "" };
+      const ruleEvents: IncludedTx["events"][number][] = [];
+      const result = pending.refusal ??
+        this.applyRule(state, pending, ruleEvents) ?? { code: ResultCode.OK, log: "" };
       const { sender, nonce, type, message } = pending;
       block.txs.push({
         hash: pending.tx.hash,
@@ -352,6 +365,7 @@ export class FakeChain {
               { key: "type", value: type },
             ],
           },
+          ...ruleEvents,
         ],
         blockTime: new Date(this.blockTimeMs),
         sender,

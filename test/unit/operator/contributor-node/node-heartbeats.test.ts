@@ -1,0 +1,167 @@
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import type { HeartbeatBatch } from "../../../../chain-sidecar/modules/poc/poc-messages.js";
+import { MAX_HEARTBEATS_PER_BATCH } from "../../../../chain-sidecar/modules/poc/poc-messages.js";
+import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
+import { TxError } from "../../../../chain-sidecar/tx/tx-error.js";
+import { TxSubmitter } from "../../../../operator/chain/tx-submitter.js";
+import {
+  NodeHeartbeats,
+  batchesOf,
+  type HeartbeatListener,
+} from "../../../../operator/contributor-node/node-heartbeats.js";
+import type { KubeNode, OperatorContext } from "../../../../operator/operator-context.js";
+import { Store } from "../../../../kube-runtime/store.js";
+import { KWOK_NODE_ANNOTATION } from "../../../../operator/metering/pod-usage.js";
+import { silentLogger } from "../../../../observability/logger.js";
+import { FakeChain, type MessageRule } from "../chain/fake-chain.js";
+
+const INTERVAL_MS = 10_000;
+
+/** The poc module's heartbeat rule, in short: registered nodes only; one held offline comes back with an event. */
+const heartbeatRule: MessageRule = (state, _sender, message, emit) => {
+  (message as HeartbeatBatch).beats.forEach((beat, i) => {
+    const key = `node/${beat.nodeId}`;
+    const node = state.get(key) as { beats: number; online: boolean } | undefined;
+    if (node === undefined)
+      throw new TxError(ResultCode.NOT_FOUND, `HeartbeatBatch.beats[${i}].nodeId: no node ${beat.nodeId}`);
+    if (!node.online) emit({ type: "node_online", attributes: [{ key: "node", value: beat.nodeId }] });
+    state.set(key, { beats: node.beats + 1, online: true });
+  });
+};
+
+class HeartbeatWorld {
+  readonly chain = new FakeChain({ HeartbeatBatch: heartbeatRule });
+  readonly nodes = new Store<KubeNode>();
+  readonly changes: [cnKey: string, nodeId: string, outcome: string][] = [];
+  leader = true;
+  nowMs = 1_000_000;
+  readonly heartbeats: NodeHeartbeats;
+
+  constructor() {
+    this.chain.autoCommit = true;
+    const submitter = new TxSubmitter({ client: this.chain.client, watcher: this.chain.watcher });
+    const operator = new Wallet(`0x${"0e".repeat(32)}`);
+    const fake = {
+      runtime: { logger: silentLogger(), isLeader: () => this.leader, client: {} },
+      chain: { submitter, keys: { operatorWallet: () => Promise.resolve(operator) } },
+      params: { bank: { maxTxBytes: 65_536 } },
+      settings: { heartbeatIntervalMs: INTERVAL_MS },
+      scale: { nodeResources: () => ({ cpuMillicores: 4_000n, memoryBytes: 8n << 30n, storageBytes: 0n }) },
+      informers: { nodes: { store: this.nodes } },
+      now: () => new Date(this.nowMs),
+    };
+    const listener: HeartbeatListener = {
+      changed: (cnKey, nodeId, outcome) => {
+        this.changes.push([cnKey, nodeId, "online" in outcome ? "online" : outcome.failure]);
+        this.chain.notify();
+      },
+    };
+    this.heartbeats = new NodeHeartbeats(fake as unknown as OperatorContext, listener);
+  }
+
+  /** A Ready kwok-like node, registered on chain (online or not) unless `registered` is false. */
+  addNode(name: string, options: { registered?: boolean; online?: boolean } = {}): void {
+    // A kwok node: no kubelet to read bandwidth from.
+    const annotations = { [KWOK_NODE_ANNOTATION]: "fake" };
+    this.nodes.upsert({ apiVersion: "v1", kind: "Node", metadata: { name, annotations }, status: {} });
+    if (options.registered !== false)
+      this.chain.seed(`node/${name}`, { beats: 0, online: options.online ?? true });
+    this.heartbeats.track(name, `cn-${name}`);
+  }
+
+  beatsOf(name: string): number {
+    return (this.chain.read(`node/${name}`) as { beats: number }).beats;
+  }
+
+  /** The node names of each HeartbeatBatch broadcast, in order, with its outcome. */
+  batches(): [string[], string][] {
+    return this.chain.broadcasts
+      .filter((b) => b.type === "HeartbeatBatch")
+      .map((b) => [(b.message as HeartbeatBatch).beats.map((beat) => beat.nodeId), b.outcome]);
+  }
+}
+
+describe("operator: node heartbeats go to the chain in batches, one round per interval", () => {
+  it("beats every tracked node in one HeartbeatBatch, and none again before most of an interval has passed", async () => {
+    const world = new HeartbeatWorld();
+    for (const name of ["n3", "n1", "n2"]) world.addNode(name);
+    await world.heartbeats.round();
+    expect(world.batches()).to.deep.equal([[["n1", "n2", "n3"], "admitted"]]);
+    world.nowMs += INTERVAL_MS / 2;
+    await world.heartbeats.round();
+    expect(world.batches()).to.have.length(1);
+    world.nowMs += INTERVAL_MS / 2;
+    await world.heartbeats.round();
+    expect(world.batches()).to.have.length(2);
+    expect(["n1", "n2", "n3"].map((n) => world.beatsOf(n))).to.deep.equal([2, 2, 2]);
+  });
+
+  it("sends nothing while another replica leads, and stops beating an untracked node", async () => {
+    const world = new HeartbeatWorld();
+    world.addNode("n1");
+    world.addNode("n2");
+    world.leader = false;
+    await world.heartbeats.round();
+    expect(world.batches()).to.deep.equal([]);
+    world.leader = true;
+    world.heartbeats.untrack("n2");
+    await world.heartbeats.round();
+    expect(world.batches()).to.deep.equal([[["n1"], "admitted"]]);
+  });
+
+  it("falls back to one batch per node when the chain refuses a batch: the others are beaten, the refused one reported", async () => {
+    const world = new HeartbeatWorld();
+    world.addNode("n1");
+    world.addNode("n-gone", { registered: false });
+    world.addNode("n2");
+    await world.heartbeats.round();
+    expect(world.batches()).to.deep.equal([
+      [["n-gone", "n1", "n2"], "refused"],
+      [["n-gone"], "refused"],
+      [["n1"], "admitted"],
+      [["n2"], "admitted"],
+    ]);
+    expect([world.beatsOf("n1"), world.beatsOf("n2")]).to.deep.equal([1, 1]);
+    expect(world.changes).to.have.length(1);
+    expect(world.changes[0]!.slice(0, 2)).to.deep.equal(["cn-n-gone", "n-gone"]);
+    expect(world.changes[0]![2]).to.contain("no node n-gone");
+  });
+
+  it("beats a node the chain holds offline at once, however recent its last heartbeat, and reports it online", async () => {
+    const world = new HeartbeatWorld();
+    world.addNode("n1", { online: false });
+    world.heartbeats.sent("n1");
+    world.heartbeats.start();
+    try {
+      world.heartbeats.track("n1", "cn-n1", true);
+      await world.chain.until(() => world.changes.length > 0, "n1 reported online");
+      expect(world.changes).to.deep.equal([["cn-n1", "n1", "online"]]);
+      expect(world.beatsOf("n1")).to.equal(1);
+    } finally {
+      await world.heartbeats.stop();
+    }
+  });
+
+  it("splits batches at the entry limit and at the chain's largest transaction", () => {
+    const beat = (nodeId: string) => ({
+      nodeId,
+      cpuMillicores: 1n,
+      memoryBytes: 1n,
+      storageBytes: 0n,
+      bandwidthMbps: 0n,
+    });
+    const many = Array.from({ length: 2 * MAX_HEARTBEATS_PER_BATCH + 7 }, (_, i) => beat(`node-${i}`));
+    expect(batchesOf(many, 1 << 22).map((b) => b.length)).to.deep.equal([
+      MAX_HEARTBEATS_PER_BATCH,
+      MAX_HEARTBEATS_PER_BATCH,
+      7,
+    ]);
+    const long = Array.from({ length: 40 }, (_, i) => beat(`${"x".repeat(200)}-${i}`));
+    const split = batchesOf(long, 4_096);
+    expect(split.length).to.be.greaterThan(1);
+    expect(split.flat()).to.deep.equal(long);
+    for (const batch of split)
+      expect(1_024 + batch.reduce((n, b) => n + 48 + b.nodeId.length, 0)).to.be.at.most(4_096);
+  });
+});
