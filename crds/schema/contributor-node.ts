@@ -63,7 +63,9 @@ function proofOfContribution(): OpenApiSchema {
       service: score("Completed leases and ratings, minus SLA breaches."),
       chain: score("Staking, voting and heartbeat reliability."),
       total: score("basic + service + chain."),
-      height: counter("Block height the scores were read at."),
+      height: counter(
+        "Block height the scores were read at. Scores that only accrued are read again every 60 blocks; a service score change shows at once.",
+      ),
     },
     { required: ["basic", "service", "chain", "total"] },
   );

@@ -38,6 +38,9 @@ function isReady(node: KubeNode | undefined): boolean {
   return node?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 }
 
+/** How old (in blocks) shown scores that only accrued may get before they are shown again. */
+const POC_REFRESH_BLOCKS = 60;
+
 function pocInteger(value: string): number {
   const n = BigInt(value);
   return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
@@ -160,7 +163,7 @@ export class ContributorNodeReconciler {
                   type: "Online",
                   status: "True",
                   reason: REASON.Online.HeartbeatCurrent,
-                  message: `heartbeats are current (${standing.poc.total} PoC)`,
+                  message: "heartbeats are current",
                 };
     conditions.push({ ...online, type: CONDITION.ContributorNode.Online, observedGeneration: generation });
 
@@ -178,14 +181,16 @@ export class ContributorNodeReconciler {
       total: pocInteger(standing.poc.total),
     };
     const shown = cn.status?.poc;
-    // The height the scores were read at moves every block: it is rewritten only with new scores, not on its own.
-    const unchanged =
+    const latestHeight = this.ctx.chain.watcher.latestHeight;
+    // Basic and chain scores accrue with every heartbeat: shown again only every POC_REFRESH_BLOCKS, so a large
+    // cluster does not write every ContributorNode's status each interval. A service change (a breach, a rating)
+    // shows at once.
+    const current =
       shown !== undefined &&
-      shown.basic === poc.basic &&
       shown.service === poc.service &&
-      shown.chain === poc.chain &&
-      shown.total === poc.total;
-    status.poc = { ...poc, height: unchanged ? shown.height : this.ctx.chain.watcher.latestHeight };
+      ((shown.basic === poc.basic && shown.chain === poc.chain) ||
+        latestHeight - (shown.height ?? 0) < POC_REFRESH_BLOCKS);
+    status.poc = current ? shown : { ...poc, height: latestHeight };
     status.onlineSince =
       online.status === "True" && standing.onlineSinceMs > 0
         ? conditionTime(new Date(standing.onlineSinceMs))
