@@ -79,6 +79,7 @@ export class UranusApp implements AbciApplication {
   private uncommitted: StateOverlay;
   /** Mempool view: committed state plus the effects of the transactions CheckTx accepted since. */
   private checkState: StateOverlay;
+  private checkBlockInfo: BlockInfo | undefined;
   private pendingTxs = new PendingTxLimit();
   private pendingBlock: { height: number; timeMs: number; appHash: Uint8Array } | undefined;
   /** Settlements that left consensus state, as this node last committed them (outside the app hash). */
@@ -199,12 +200,12 @@ export class UranusApp implements AbciApplication {
     return { validators: toValidatorUpdates(updates), appHash };
   }
 
+  /** The block CheckTx runs against, read from the store once per committed height (not once per transaction). */
   private checkBlock(): BlockInfo {
-    return {
-      height: this.store.height + 1,
-      chainId: this.chainId ?? "",
-      timeMs: readLastBlock(this.store).timeMs,
-    };
+    const height = this.store.height + 1;
+    if (this.checkBlockInfo?.height !== height || this.checkBlockInfo.chainId !== (this.chainId ?? ""))
+      this.checkBlockInfo = { height, chainId: this.chainId ?? "", timeMs: readLastBlock(this.store).timeMs };
+    return this.checkBlockInfo;
   }
 
   checkTx(request: RequestCheckTx): Promise<ResponseCheckTx> {
