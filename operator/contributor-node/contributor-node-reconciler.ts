@@ -184,10 +184,11 @@ export class ContributorNodeReconciler {
     const latestHeight = this.ctx.chain.watcher.latestHeight;
     // Basic and chain scores accrue with every heartbeat: shown again only every POC_REFRESH_BLOCKS, so a large
     // cluster does not write every ContributorNode's status each interval. A service change (a breach, a rating)
-    // shows at once.
+    // shows at once, and so does a first score: the scheduler extender places only on nodes with one.
     const current =
       shown !== undefined &&
       shown.service === poc.service &&
+      (shown.total > 0 || poc.total === 0) &&
       ((shown.basic === poc.basic && shown.chain === poc.chain) ||
         latestHeight - (shown.height ?? 0) < POC_REFRESH_BLOCKS);
     status.poc = current ? shown : { ...poc, height: latestHeight };
