@@ -27,6 +27,7 @@ import {
 import { writeStatus } from "../../kube-runtime/status.js";
 import { CONTRIBUTOR_NODE } from "../uranus-resources.js";
 import { allocatedScu } from "./allocated-scu.js";
+import { shownPoc } from "./poc-status.js";
 import type { JailedOwners } from "./jailed-owners.js";
 import type { NodeHeartbeats } from "./node-heartbeats.js";
 import { NodeRegistration } from "./node-registration.js";
@@ -36,14 +37,6 @@ export const DEREGISTER_FINALIZER = "uranus.io/deregister";
 
 function isReady(node: KubeNode | undefined): boolean {
   return node?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
-}
-
-/** How old (in blocks) shown scores that only accrued may get before they are shown again. */
-const POC_REFRESH_BLOCKS = 60;
-
-function pocInteger(value: string): number {
-  const n = BigInt(value);
-  return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
 }
 
 export class ContributorNodeReconciler {
@@ -174,24 +167,7 @@ export class ContributorNodeReconciler {
     const allocated = allocatedScu(this.ctx, nodeId);
     status.capacitySCU = capacity;
     status.allocatedSCU = allocated;
-    const poc = {
-      basic: pocInteger(standing.poc.basic),
-      service: pocInteger(standing.poc.service),
-      chain: pocInteger(standing.poc.chain),
-      total: pocInteger(standing.poc.total),
-    };
-    const shown = cn.status?.poc;
-    const latestHeight = this.ctx.chain.watcher.latestHeight;
-    // Basic and chain scores accrue with every heartbeat: shown again only every POC_REFRESH_BLOCKS, so a large
-    // cluster does not write every ContributorNode's status each interval. A service change (a breach, a rating)
-    // shows at once, and so does a first score: the scheduler extender places only on nodes with one.
-    const current =
-      shown !== undefined &&
-      shown.service === poc.service &&
-      (shown.total > 0 || poc.total === 0) &&
-      ((shown.basic === poc.basic && shown.chain === poc.chain) ||
-        latestHeight - (shown.height ?? 0) < POC_REFRESH_BLOCKS);
-    status.poc = current ? shown : { ...poc, height: latestHeight };
+    status.poc = shownPoc(cn.status?.poc, standing.poc, this.ctx.chain.watcher.latestHeight);
     status.onlineSince =
       online.status === "True" && standing.onlineSinceMs > 0
         ? conditionTime(new Date(standing.onlineSinceMs))
