@@ -118,7 +118,8 @@ export class NodeHeartbeats {
         .catch((error: unknown) => this.log.warn({ err: error }, "heartbeat round failed"))
         .finally(() => {
           this.running = undefined;
-          this.schedule(this.ctx.settings.heartbeatIntervalMs);
+          // A node found offline while this round ran is beaten now, not an interval later.
+          this.schedule(this.urgent.size > 0 ? 0 : this.ctx.settings.heartbeatIntervalMs);
         });
     }, delayMs);
   }
