@@ -286,10 +286,13 @@ export class ChainClient {
         this.pendingNonces.set(from, nonce + 1);
         return outcome;
       } catch (error) {
-        if (error instanceof ChainTxError && error.stage === "block") this.pendingNonces.set(from, nonce + 1);
-        else this.pendingNonces.delete(from);
         const taken =
           error instanceof ChainTxError && error.stage === "check" && error.code === ResultCode.STALE_NONCE;
+        // A stale refusal names the next nonce counting the mempool: the committed one may still lag behind it.
+        const named = taken ? error.namedNextNonce : undefined;
+        if (error instanceof ChainTxError && error.stage === "block") this.pendingNonces.set(from, nonce + 1);
+        else if (named !== undefined) this.pendingNonces.set(from, named);
+        else this.pendingNonces.delete(from);
         if (!taken || options.nonce !== undefined || attempt >= STALE_NONCE_ATTEMPTS) throw error;
       }
     }

@@ -19,7 +19,17 @@ export class ChainTxError extends Error {
   get codeName(): string {
     return resultCodeName(this.code);
   }
+
+  /** The next nonce a STALE_NONCE or FUTURE_NONCE refusal names for the sender; undefined for any other refusal. */
+  get namedNextNonce(): number | undefined {
+    if (this.code !== ResultCode.STALE_NONCE && this.code !== ResultCode.FUTURE_NONCE) return undefined;
+    const named = NEXT_NONCE.exec(this.log);
+    return named === null ? undefined : Number(named[1]);
+  }
 }
+
+/** How the bank keeper's nonce refusals name the sender's next nonce. */
+const NEXT_NONCE = /the next nonce of 0x[0-9a-fA-F]{40} is (\d+)/;
 
 /** The first wait before sending an OVERLOADED transaction again: about one block. */
 export const OVERLOAD_RETRY_AFTER_MS = 1000;

@@ -64,8 +64,6 @@ const SIGN_AHEAD = 256;
 /** Broadcasts per JSON-RPC batch: CometBFT's default `max_request_batch_size`. */
 const BROADCAST_BATCH = 10;
 
-const NEXT_NONCE = /the next nonce of 0x[0-9a-fA-F]{40} is (\d+)/;
-
 function nonceRefused(error: unknown): error is ChainTxError {
   return (
     error instanceof ChainTxError &&
@@ -235,8 +233,7 @@ export class TxSubmitter {
       watcher.cancel(hashes[i]!);
       const type = entry.spec.primaryType;
       if (nonceRefused(answer)) {
-        const named = NEXT_NONCE.exec(answer.log);
-        lane.next = named === null ? undefined : Number(named[1]);
+        lane.next = answer.namedNextNonce;
         this.log.debug({ signer: lane.signer.address, nonce, next: lane.next }, "nonce out of step");
         // Refused only because one before it in the batch was: not its own retry.
         if (failedBefore || entry.nonceRetries++ < NONCE_RETRIES) retry.push(entry);

@@ -96,6 +96,22 @@ describe("chain-sidecar client: ChainClient against the solo producer's RPC", fu
     }
   });
 
+  it("signs again with the nonce the refusal names while the committed nonce still lags behind the mempool", async () => {
+    const other = await ChainClient.connect(chain.rpcUrl);
+    const realAccount = client.account.bind(client);
+    try {
+      const believed = (await realAccount(alice.address)).nonce;
+      // The other holder's transaction waits in the mempool; this client's view of the committed nonce stays behind.
+      await other.transfer(alice, bob.address, 1n, { mode: "sync" });
+      client.account = async (address: string) => ({ ...(await realAccount(address)), nonce: believed });
+      const outcome = await client.transfer(alice, bob.address, 2n);
+      expect(outcome.nonce).to.equal(believed + 1);
+    } finally {
+      delete (client as { account?: unknown }).account;
+      other.disconnect();
+    }
+  });
+
   it("reports a refusal with the chain's code and a log naming the field", async () => {
     let error: unknown;
     try {

@@ -25,6 +25,30 @@ describe("chain-sidecar client: overload refusals", () => {
     expect(refused.code).to.equal(ResultCode.STALE_NONCE);
   });
 
+  it("reads the next nonce a nonce refusal names, and nothing from other refusals", () => {
+    const stale = new ChainTxError(
+      ResultCode.STALE_NONCE,
+      "STALE_NONCE: tx.nonce: 5 is already used; the next nonce of 0x10b1000000000000000000000000000000000e0a is 6",
+      "check",
+      "AB",
+    );
+    expect(stale.namedNextNonce).to.equal(6);
+    const ahead = new ChainTxError(
+      ResultCode.FUTURE_NONCE,
+      "FUTURE_NONCE: tx.nonce: 9 is ahead; the next nonce of 0x10b1000000000000000000000000000000000e0a is 7",
+      "check",
+      "AB",
+    );
+    expect(ahead.namedNextNonce).to.equal(7);
+    const other = new ChainTxError(
+      ResultCode.INSUFFICIENT_FUNDS,
+      "the next nonce of 0x10b1 is 6",
+      "check",
+      "AB",
+    );
+    expect(other.namedNextNonce).to.equal(undefined);
+  });
+
   it('maps CometBFT\'s "mempool is full" RPC error to the same code, and nothing else', () => {
     // The text CometBFT v0.38's broadcast_tx_* answer carries (JSON-RPC error -32603, data).
     const cometbft =
