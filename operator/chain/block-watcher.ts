@@ -1,5 +1,6 @@
 // Follows the chain's new blocks and tells waiting senders when (and how) their transaction was included: two RPC
-// calls per block however many transactions are in flight, instead of one lookup per transaction per block.
+// calls per block however many transactions are in flight, instead of one lookup per transaction per block. Listeners
+// of block events (a node taken offline, a validator jailed) have every block's results read, one call per block.
 import type { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { txHash } from "../../chain-sidecar/tx/tx-types.js";
 import type { Logger } from "../../observability/logger.js";
@@ -13,6 +14,20 @@ export interface IncludedTx {
   events: readonly { type: string; attributes: readonly { key: string; value: string }[] }[];
   blockTime: Date;
 }
+
+/** An event a block's execution emitted, from a transaction or from the block's own begin and end. */
+export interface BlockEvent {
+  height: number;
+  type: string;
+  attributes: Readonly<Record<string, string>>;
+}
+
+interface EventListener {
+  types: ReadonlySet<string>;
+  listener: (event: BlockEvent) => void;
+}
+
+type RawEvent = IncludedTx["events"][number];
 
 interface Waiter {
   resolve: (included: IncludedTx | undefined) => void;
@@ -31,6 +46,9 @@ export class BlockWatcher {
   private readonly pollMs: number;
   private readonly log: Logger;
   private readonly waiters = new Map<string, Waiter>();
+  private readonly eventListeners: EventListener[] = [];
+  /** The last height whose events listeners had: a waiter can send the scan back over blocks already read. */
+  private eventsThrough = 0;
   /** The next height to scan for waited-for transactions. */
   private nextHeight = 0;
   private latest = 0;
@@ -125,6 +143,11 @@ export class BlockWatcher {
     waiter.resolve(undefined);
   }
 
+  /** Calls `listener` with every event of `types` in the blocks from the next one on, in block order. */
+  onEvents(types: readonly string[], listener: (event: BlockEvent) => void): void {
+    this.eventListeners.push({ types: new Set(types), listener });
+  }
+
   /** Looks a transaction up by hash in the node's index; undefined when the node does not know it. */
   async lookup(hash: string): Promise<IncludedTx | undefined> {
     try {
@@ -165,11 +188,12 @@ export class BlockWatcher {
   private async poll(): Promise<void> {
     try {
       await this.refreshLatest();
-      if (this.waiters.size === 0) {
+      const following = (): boolean => this.waiters.size > 0 || this.eventListeners.length > 0;
+      if (!following()) {
         this.nextHeight = this.latest + 1;
         return;
       }
-      while (this.nextHeight <= this.latest && this.waiters.size > 0 && !this.stopped) {
+      while (this.nextHeight <= this.latest && following() && !this.stopped) {
         await this.scan(this.nextHeight);
         this.nextHeight += 1;
         this.scanFailures = 0;
@@ -185,23 +209,48 @@ export class BlockWatcher {
   }
 
   private async scan(height: number): Promise<void> {
-    const [block, results] = await Promise.all([this.comet.block(height), this.comet.blockResults(height)]);
-    const blockTime = new Date(block.block.header.time.getTime());
-    block.block.txs.forEach((tx, index) => {
-      const hash = txHash(tx);
-      const waiter = this.waiters.get(hash);
-      if (waiter === undefined) return;
-      const result = results.results[index];
-      this.waiters.delete(hash);
-      clearTimeout(waiter.timer);
-      waiter.resolve({
-        hash,
-        height,
-        code: result?.code ?? 0,
-        log: result?.log ?? "",
-        events: result?.events ?? [],
-        blockTime,
+    // The block itself (its txs and time) only matters to waiters; listeners need only its results.
+    const [block, results] = await Promise.all([
+      this.waiters.size > 0 ? this.comet.block(height) : undefined,
+      this.comet.blockResults(height),
+    ]);
+    if (block !== undefined) {
+      const blockTime = new Date(block.block.header.time.getTime());
+      block.block.txs.forEach((tx, index) => {
+        const hash = txHash(tx);
+        const waiter = this.waiters.get(hash);
+        if (waiter === undefined) return;
+        const result = results.results[index];
+        this.waiters.delete(hash);
+        clearTimeout(waiter.timer);
+        waiter.resolve({
+          hash,
+          height,
+          code: result?.code ?? 0,
+          log: result?.log ?? "",
+          events: result?.events ?? [],
+          blockTime,
+        });
       });
-    });
+    }
+    if (this.eventListeners.length > 0 && height > this.eventsThrough) {
+      this.eventsThrough = height;
+      this.deliver(height, [...results.results.flatMap((r) => r.events), ...results.finalizeBlockEvents]);
+    }
+  }
+
+  private deliver(height: number, events: readonly RawEvent[]): void {
+    for (const event of events) {
+      const listening = this.eventListeners.filter((l) => l.types.has(event.type));
+      if (listening.length === 0) continue;
+      const attributes = Object.fromEntries(event.attributes.map((a) => [a.key, a.value]));
+      for (const { listener } of listening) {
+        try {
+          listener({ height, type: event.type, attributes });
+        } catch (error) {
+          this.log.warn({ err: error, height, event: event.type }, "a block event listener failed");
+        }
+      }
+    }
   }
 }

@@ -12,6 +12,21 @@ import { POD_ANNOTATION } from "../power-container/pod-keys.js";
 import { JailedOwners } from "./jailed-owners.js";
 import { NodeHeartbeats } from "./node-heartbeats.js";
 
+/**
+ * Chain events that change what a ContributorNode shows: its node's liveness, record and service score (these name
+ * the node), and its owner's jailing (these name the owner as the validator's operator).
+ */
+const CHAIN_NODE_EVENTS = [
+  "node_offline",
+  "node_updated",
+  "node_deregistered",
+  "lease_ended",
+  "sla_breach",
+  "contributor_rated",
+  "validator_jailed",
+  "validator_unjailed",
+];
+
 /** How long a ContributorNode waits after a pod of its node changed before it shows the new allocation. */
 const POD_ALLOCATION_DELAY_MS = 1_000;
 
@@ -47,11 +62,8 @@ export function setupContributorNodeController(
         });
     },
   });
-  const contributorReconciler = new ContributorNodeReconciler(
-    ctx,
-    new JailedOwners(ctx.chain.reader, ctx.settings.heartbeatIntervalMs, logger),
-    heartbeats,
-  );
+  const jailed = new JailedOwners(ctx.chain.reader, ctx.settings.heartbeatIntervalMs, logger);
+  const contributorReconciler = new ContributorNodeReconciler(ctx, jailed, heartbeats);
   const controller = ctx.runtime.controller<ContributorNode>({
     name: "contributornode",
     for: ctx.informers.contributorNodes,
@@ -83,6 +95,19 @@ export function setupContributorNodeController(
       }),
     ],
     reconcile: (key, rc) => contributorReconciler.reconcile(key, rc),
+  });
+  // What the chain decides on its own about a node or its owner is shown at once, not at the next periodic refresh.
+  ctx.chain.watcher.onEvents(CHAIN_NODE_EVENTS, (event) => {
+    const nodeId = event.attributes.node;
+    if (nodeId !== undefined) {
+      for (const cn of ctx.informers.contributorNodes.store.byIndex(INDEX.byNodeName, nodeId))
+        controller.enqueue(objectKey(cn));
+      return;
+    }
+    const owner = event.attributes.operator?.toLowerCase();
+    jailed.forget();
+    for (const cn of ctx.informers.contributorNodes.store.list())
+      if (cn.spec.owner.toLowerCase() === owner) controller.enqueue(objectKey(cn));
   });
   return { controller, heartbeats };
 }

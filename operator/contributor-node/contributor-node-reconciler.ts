@@ -27,7 +27,7 @@ import {
 import { writeStatus } from "../../kube-runtime/status.js";
 import { CONTRIBUTOR_NODE } from "../uranus-resources.js";
 import { allocatedScu } from "./allocated-scu.js";
-import { shownPoc } from "./poc-status.js";
+import { POC_REFRESH_MS, shownPoc } from "./poc-status.js";
 import type { JailedOwners } from "./jailed-owners.js";
 import type { NodeHeartbeats } from "./node-heartbeats.js";
 import { NodeRegistration } from "./node-registration.js";
@@ -206,8 +206,11 @@ export class ContributorNodeReconciler {
       observedGeneration: generation,
     });
     await this.writeStatus(cn, status, conditions);
-    // Liveness and scores move with every heartbeat round: shown again once per interval.
-    return { requeueAfter: this.ctx.settings.heartbeatIntervalMs };
+    // What the chain decides on its own (offline, jailed, a breach) arrives as block events (the controller); only
+    // accrual is read again, at the pace it is shown. A node without a score yet is read each interval: the scheduler
+    // extender places nothing on it until its first score shows.
+    const interval = this.ctx.settings.heartbeatIntervalMs;
+    return { requeueAfter: status.poc.total > 0 ? Math.max(interval, POC_REFRESH_MS) : interval };
   }
 
   private async labelNode(node: KubeNode, owner: string): Promise<void> {

@@ -23,6 +23,11 @@ export class JailedOwners {
     return this.jailed.has(owner.toLowerCase());
   }
 
+  /** The next question reads the chain again (a validator was jailed or unjailed). */
+  forget(): void {
+    this.readAt = -Infinity;
+  }
+
   private async refresh(): Promise<void> {
     try {
       this.jailed = await this.reader.jailedValidators();

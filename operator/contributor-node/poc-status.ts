@@ -4,6 +4,8 @@ import type { ProofOfContribution } from "../../crds/types.js";
 
 /** How old (in blocks) shown scores that only accrued may get before they are shown again. */
 export const POC_REFRESH_BLOCKS = 60;
+/** How often a ContributorNode with a score reads its standing again: about POC_REFRESH_BLOCKS of one-second blocks. */
+export const POC_REFRESH_MS = 60_000;
 
 function pocInteger(value: string): number {
   const n = BigInt(value);
