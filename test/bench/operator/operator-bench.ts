@@ -167,7 +167,7 @@ const world = await createWorld({
   // Every contract's default budget (10¹²) twice over, so the payer never runs short (fees included).
   payerBalance: 2n * BigInt(COUNT) * 10n ** 12n,
   chain: {
-    params: { market: { meteringIntervalSeconds: 60 }, poc: { heartbeatWindowBlocks: 600 } },
+    params: { market: { meteringIntervalSeconds: 60 } },
     blockIntervalMs: 500,
   },
 });
@@ -239,10 +239,11 @@ try {
   operator = startOperatorProcess(world, join(logDir, "operator.log"), {
     // As images run it: compiled, with no TypeScript compiler in the process.
     entry: BUILT_CLI,
-    heartbeat: "30s",
+    // The operator's defaults (operator-settings.ts): what a user who sets nothing runs.
+    heartbeat: "10s",
     metering: "60s",
-    contractPoll: "30s",
-    workers: Number(process.env.URANUS_BENCH_WORKERS ?? 16),
+    contractPoll: "15s",
+    workers: Number(process.env.URANUS_BENCH_WORKERS ?? 4),
     health: "127.0.0.1:18081",
   });
   await waitForContributors(world, 1_800_000);
