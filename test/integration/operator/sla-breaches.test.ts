@@ -1,20 +1,22 @@
 // The SLA's terms, kept on chain through the real operator, control plane and solo chain: a replacement that is
 // ready later than recoverWithin owes a recovery breach (besides the failure's availability breach), and a failure
-// after maxMigrations were used owes a migrations breach and leaves the replica Failed.
+// after maxMigrations were used owes a migrations breach and leaves the replica Failed. A node's ContributorNode shows
+// the service score breaches and ratings leave it.
 import { expect } from "chai";
-import type { PowerContainer } from "../../../crds/types.js";
+import type { ContributorNode, PowerContainer } from "../../../crds/types.js";
 import { waitFor } from "../../../process/wait-for.js";
 import type { ChainReader } from "../../../operator/chain/chain-reader.js";
 import type { BreachView } from "../../../chain-sidecar/client/chain-views.js";
+import { RateContributorMsg } from "../../../chain-sidecar/modules/market/market-messages.js";
 import { POD_ANNOTATION } from "../../../operator/power-container/pod-keys.js";
 import { NODE, POD } from "../../../kube-runtime/builtin-resources.js";
-import { POWER_CONTAINER } from "../../../operator/uranus-resources.js";
+import { CONTRIBUTOR_NODE, POWER_CONTAINER } from "../../../operator/uranus-resources.js";
 import { failNode, runningPod, type Pod } from "./support/node-faults.js";
 import { applyContract, operatorSuite, readContract, type OperatorWorld } from "./support/operator-world.js";
 
 const HELD = { key: "uranus.test/held", value: "1", effect: "NoSchedule" } as const;
 
-describe("operator SLA breaches: recovery time and migration limit", function () {
+describe("operator SLA breaches: recovery time, migration limit, and the service score shown", function () {
   const suite = operatorSuite(this, { nodes: 4, timeoutMs: 240_000 });
   let world: OperatorWorld, reader: ChainReader;
   before(() => ({ world, reader } = suite));
@@ -70,6 +72,48 @@ describe("operator SLA breaches: recovery time and migration limit", function ()
     expect(recovery).to.deep.include({ nodeId: failed, podUid: replacement.metadata.uid });
     expect(recovery.seconds).to.be.at.least(4);
     expect((await reader.poc.standing(failed))!.breaches).to.equal(2);
+    // The failed node's ContributorNode shows the service score the breaches left it.
+    const service = Number(BigInt((await reader.poc.standing(failed))!.poc.service));
+    await waitFor(
+      async () => {
+        const cn = await world.client.get<ContributorNode>(CONTRIBUTOR_NODE, { name: failed });
+        return cn.status?.poc?.service === service ? true : undefined;
+      },
+      {
+        timeoutMs: 15_000,
+        intervalMs: 250,
+        description: `ContributorNode ${failed} showing service score ${service}`,
+      },
+    );
+  });
+
+  it("shows a payer's rating on the node's ContributorNode as the chain event arrives, not at the minute's refresh", async () => {
+    await applyContract(world, { name: "rated" });
+    const pod = await runningPod(world, "rated");
+    await billedOnce(pod);
+    const node = pod.spec!.nodeName!;
+    const shown = async (): Promise<ContributorNode> =>
+      world.client.get<ContributorNode>(CONTRIBUTOR_NODE, { name: node });
+    // Once a score shows, the ContributorNode reads its standing again only a minute later.
+    await waitFor(async () => ((await shown()).status?.poc?.total ?? 0) > 0 || undefined, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: `ContributorNode ${node} showing a score`,
+    });
+    const before = (await shown()).status!.poc!.service;
+    const contractId = (await readContract(world, "rated"))!.status!.contractId!;
+    await world.chain.client.submit(world.payer, RateContributorMsg, {
+      contractId,
+      nodeId: node,
+      rating: 5n,
+    });
+    const service = Number(BigInt((await reader.poc.standing(node))!.poc.service));
+    expect(service).to.be.greaterThan(before);
+    await waitFor(async () => (await shown()).status?.poc?.service === service || undefined, {
+      timeoutMs: 15_000,
+      intervalMs: 250,
+      description: `ContributorNode ${node} showing service score ${service}`,
+    });
   });
 
   it("records a migrations breach, not availability, when the node fails after maxMigrations were used", async () => {
