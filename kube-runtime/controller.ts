@@ -102,9 +102,10 @@ export class Controller<T extends KubeObject = KubeObject> {
     return this.queue !== undefined && !this.queue.isShuttingDown;
   }
 
-  /** Enqueues a key by hand, e.g. from a timer or an external event source. */
-  enqueue(key: ObjectKey): void {
-    this.queue?.add(key);
+  /** Enqueues a key by hand, e.g. from a timer or an external event source, after `delayMs` when given. */
+  enqueue(key: ObjectKey, delayMs = 0): void {
+    if (delayMs > 0) this.queue?.addAfter(key, delayMs);
+    else this.queue?.add(key);
   }
 
   /** Subscribes to the informers, waits for them to sync (or for stop()), then starts the workers. */

@@ -54,8 +54,8 @@ interface BatchAnswer {
 }
 const HEADER_WAIT_MS = 15_000;
 
-/** Signings of one submission when another holder of the same key keeps taking the nonce. */
-const STALE_NONCE_ATTEMPTS = 3;
+/** Signings of one submission when its nonce keeps being refused (another holder of the key taking it). */
+const NONCE_ATTEMPTS = 3;
 
 export class ChainClient {
   private cachedChainId: string | undefined;
@@ -268,9 +268,9 @@ export class ChainClient {
   }
 
   /**
-   * Signs with the next nonce, broadcasts, and tracks the nonce so back-to-back submissions work. When another
-   * client signing with the same key took that nonce first, CheckTx refuses it as stale and nothing was executed:
-   * it is signed again with the next free nonce, a few times, unless the caller chose the nonce.
+   * Signs with the next nonce, broadcasts, and tracks the nonce so back-to-back submissions work. When CheckTx
+   * refuses the nonce (another client with the key took it first, or a tx before it was lost) nothing was executed:
+   * it is signed again with the nonce the refusal names, a few times, unless the caller chose the nonce.
    */
   async submit<T>(
     signer: TypedDataSigner,
@@ -286,14 +286,13 @@ export class ChainClient {
         this.pendingNonces.set(from, nonce + 1);
         return outcome;
       } catch (error) {
-        const taken =
-          error instanceof ChainTxError && error.stage === "check" && error.code === ResultCode.STALE_NONCE;
-        // A stale refusal names the next nonce counting the mempool: the committed one may still lag behind it.
-        const named = taken ? error.namedNextNonce : undefined;
+        // A nonce refusal names the next nonce counting the mempool (the committed one may still lag behind it).
+        const named =
+          error instanceof ChainTxError && error.stage === "check" ? error.namedNextNonce : undefined;
         if (error instanceof ChainTxError && error.stage === "block") this.pendingNonces.set(from, nonce + 1);
         else if (named !== undefined) this.pendingNonces.set(from, named);
         else this.pendingNonces.delete(from);
-        if (!taken || options.nonce !== undefined || attempt >= STALE_NONCE_ATTEMPTS) throw error;
+        if (named === undefined || options.nonce !== undefined || attempt >= NONCE_ATTEMPTS) throw error;
       }
     }
   }

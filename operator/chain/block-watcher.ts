@@ -1,6 +1,4 @@
-// Follows the chain's new blocks and tells waiting senders when (and how) their transaction was included: two RPC
-// calls per block however many transactions are in flight, instead of one lookup per transaction per block. Listeners
-// of block events (a node taken offline, a validator jailed) have every block's results read, one call per block.
+// Follows new blocks: tells waiting senders how their transaction was included, and listeners each block's events.
 import type { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { txHash } from "../../chain-sidecar/tx/tx-types.js";
 import type { Logger } from "../../observability/logger.js";
@@ -58,7 +56,7 @@ export class BlockWatcher {
   private stopped = true;
   /** When the node last answered (performance.now() ms); -Infinity before it ever did. */
   private answeredAt = -Infinity;
-  /** Failed scans of `nextHeight` in a row; a block the node no longer serves is skipped after a few. */
+  /** Failed reads of block `nextHeight` in a row, while the node answered. */
   private scanFailures = 0;
 
   constructor(options: BlockWatcherOptions) {
@@ -180,32 +178,48 @@ export class BlockWatcher {
   private async refreshLatest(): Promise<void> {
     const status = await this.comet.status();
     this.answeredAt = performance.now();
-    if (this.nextHeight === 0) this.nextHeight = status.syncInfo.latestBlockHeight + 1;
-    this.latest = status.syncInfo.latestBlockHeight;
+    const height = status.syncInfo.latestBlockHeight;
+    if (this.nextHeight === 0 || height < this.latest) {
+      // The first answer, or a chain begun again from genesis: follow it from its head.
+      this.nextHeight = height + 1;
+      this.eventsThrough = Math.min(this.eventsThrough, height);
+    }
+    this.latest = height;
     this.latestTime = new Date(status.syncInfo.latestBlockTime.getTime());
   }
 
   private async poll(): Promise<void> {
     try {
       await this.refreshLatest();
-      const following = (): boolean => this.waiters.size > 0 || this.eventListeners.length > 0;
-      if (!following()) {
-        this.nextHeight = this.latest + 1;
+    } catch (error) {
+      this.log.warn({ err: error }, "polling the chain for new blocks failed; retrying");
+      return;
+    }
+    const following = (): boolean => this.waiters.size > 0 || this.eventListeners.length > 0;
+    if (!following()) {
+      this.nextHeight = this.latest + 1;
+      return;
+    }
+    while (this.nextHeight <= this.latest && following() && !this.stopped) {
+      try {
+        await this.scan(this.nextHeight);
+      } catch (error) {
+        this.scanFailed(error);
         return;
       }
-      while (this.nextHeight <= this.latest && following() && !this.stopped) {
-        await this.scan(this.nextHeight);
-        this.nextHeight += 1;
-        this.scanFailures = 0;
-      }
-    } catch (error) {
-      this.scanFailures += 1;
-      if (this.scanFailures >= 5 && this.nextHeight < this.latest) {
-        this.log.warn({ err: error, height: this.nextHeight }, "skipping a block the node does not serve");
-        this.nextHeight += 1;
-        this.scanFailures = 0;
-      } else this.log.warn({ err: error }, "polling the chain for new blocks failed; retrying");
+      this.nextHeight += 1;
+      this.scanFailures = 0;
     }
+  }
+
+  /** A node that answers but keeps failing one block below its head no longer has it (pruned): go past it. */
+  private scanFailed(error: unknown): void {
+    this.scanFailures += 1;
+    if (this.scanFailures >= 5 && this.nextHeight < this.latest) {
+      this.log.error({ err: error, height: this.nextHeight }, "skipping a block the node does not serve");
+      this.nextHeight += 1;
+      this.scanFailures = 0;
+    } else this.log.warn({ err: error, height: this.nextHeight }, "reading a block failed; retrying");
   }
 
   private async scan(height: number): Promise<void> {

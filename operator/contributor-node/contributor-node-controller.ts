@@ -12,11 +12,9 @@ import { POD_ANNOTATION } from "../power-container/pod-keys.js";
 import { JailedOwners } from "./jailed-owners.js";
 import { NodeHeartbeats } from "./node-heartbeats.js";
 
-/**
- * Chain events that change what a ContributorNode shows: its node's liveness, record and service score (these name
- * the node), and its owner's jailing (these name the owner as the validator's operator).
- */
+/** Chain events that change what a ContributorNode shows: naming its node, or its owner as a validator operator. */
 const CHAIN_NODE_EVENTS = [
+  "node_online",
   "node_offline",
   "node_updated",
   "node_deregistered",
@@ -29,6 +27,8 @@ const CHAIN_NODE_EVENTS = [
 
 /** How long a ContributorNode waits after a pod of its node changed before it shows the new allocation. */
 const POD_ALLOCATION_DELAY_MS = 1_000;
+/** A block's results can be served before the app has committed its state: read a moment after the event. */
+const CHAIN_EVENT_DELAY_MS = 1_000;
 
 export interface ContributorNodeController {
   controller: Controller<ContributorNode>;
@@ -101,13 +101,13 @@ export function setupContributorNodeController(
     const nodeId = event.attributes.node;
     if (nodeId !== undefined) {
       for (const cn of ctx.informers.contributorNodes.store.byIndex(INDEX.byNodeName, nodeId))
-        controller.enqueue(objectKey(cn));
+        controller.enqueue(objectKey(cn), CHAIN_EVENT_DELAY_MS);
       return;
     }
     const owner = event.attributes.operator?.toLowerCase();
     jailed.forget();
     for (const cn of ctx.informers.contributorNodes.store.list())
-      if (cn.spec.owner.toLowerCase() === owner) controller.enqueue(objectKey(cn));
+      if (cn.spec.owner.toLowerCase() === owner) controller.enqueue(objectKey(cn), CHAIN_EVENT_DELAY_MS);
   });
   return { controller, heartbeats };
 }

@@ -206,9 +206,7 @@ export class ContributorNodeReconciler {
       observedGeneration: generation,
     });
     await this.writeStatus(cn, status, conditions);
-    // What the chain decides on its own (offline, jailed, a breach) arrives as block events (the controller); only
-    // accrual is read again, at the pace it is shown. A node without a score yet is read each interval: the scheduler
-    // extender places nothing on it until its first score shows.
+    // Chain decisions arrive as block events; accrual is read at the pace it is shown, a first score each interval.
     const interval = this.ctx.settings.heartbeatIntervalMs;
     return { requeueAfter: status.poc.total > 0 ? Math.max(interval, POC_REFRESH_MS) : interval };
   }

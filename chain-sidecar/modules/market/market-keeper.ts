@@ -87,6 +87,12 @@ export interface StateChange {
   moved?: ContractState;
 }
 
+/** A contract just closed, and the leases that closing ended. */
+export interface ClosedContract {
+  contract: Contract;
+  ended: Lease[];
+}
+
 /** The one contract keeper of the app; every method takes the state it works on. */
 export class MarketKeeper {
   constructor(
@@ -265,7 +271,7 @@ export class MarketKeeper {
     return { contract, from, ...(moved ? { moved } : {}) };
   }
 
-  close(state: StateWriter, sender: string, id: string, block: BlockInfo): Contract {
+  close(state: StateWriter, sender: string, id: string, block: BlockInfo): ClosedContract {
     const contract = this.requireContract(state, id, "CloseContract.contractId");
     if (sender !== contract.payer)
       throw new TxError(
@@ -294,9 +300,14 @@ export class MarketKeeper {
   }
 
   /** Ends the active leases, refunds the escrow to the payer and closes the contract for good. */
-  private finish(state: StateWriter, contract: Contract, reason: CloseReason, block: BlockInfo): Contract {
+  private finish(
+    state: StateWriter,
+    contract: Contract,
+    reason: CloseReason,
+    block: BlockInfo,
+  ): ClosedContract {
     const now = secondsOf(block);
-    this.endActiveLeases(state, contract, "contract_closed", block);
+    const ended = this.endActiveLeases(state, contract, "contract_closed", block);
     const refund = contract.escrow;
     if (refund > 0n) this.bank.credit(state, contract.payer, refund);
     contract.refunded += refund;
@@ -307,7 +318,7 @@ export class MarketKeeper {
     this.save(state, contract);
     state.delete(expiryKey(contract.endsAt, contract.id));
     this.settlements.contractClosed(state, contract.id, now);
-    return contract;
+    return { contract, ended };
   }
 
   /**
@@ -325,7 +336,7 @@ export class MarketKeeper {
   }
 
   /** Closes every contract whose end plus the grace period has passed. */
-  closeExpired(state: StateWriter, block: BlockInfo): Contract[] {
+  closeExpired(state: StateWriter, block: BlockInfo): ClosedContract[] {
     const cutoff = secondsOf(block) - this.params(state).settlementGraceSeconds;
     if (cutoff < 0) return [];
     const due = state.entries(EXPIRY_PREFIX, { to: expiryKey(cutoff + 1, "") });

@@ -4,7 +4,13 @@ import { handles, recordQuery, type ChainModule } from "../chain-module.js";
 import type { ExecContext } from "../exec-context.js";
 import { parseAddress } from "../field-parsers.js";
 import { checkContractId, checkPodUid } from "../identifiers.js";
-import { readActiveLeases, readContract, readContractsOfPayer, type MarketKeeper } from "./market-keeper.js";
+import {
+  readActiveLeases,
+  readContract,
+  readContractsOfPayer,
+  type ClosedContract,
+  type MarketKeeper,
+} from "./market-keeper.js";
 import { checkContractReference, checkOpenContract } from "./market-checks.js";
 import {
   CloseContractMsg,
@@ -117,7 +123,19 @@ export function openedEvent(ctx: ExecContext, c: Contract): void {
   });
 }
 
-function closedEvent(ctx: ExecContext, contract: Contract): void {
+function leaseEndedEvent(ctx: ExecContext, lease: Lease): void {
+  ctx.emit("lease_ended", {
+    contract: lease.contractId,
+    pod: lease.podUid,
+    node: lease.nodeId,
+    outcome: lease.outcome,
+    ended_at: lease.endedAt,
+  });
+}
+
+/** Closing ends the contract's leases: each is told as it would be by EndLease, so node followers see it. */
+function closedEvents(ctx: ExecContext, { contract, ended }: ClosedContract): void {
+  for (const lease of ended) leaseEndedEvent(ctx, lease);
   ctx.emit("contract_closed", {
     contract: contract.id,
     reason: contract.closeReason,
@@ -154,7 +172,7 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
       }),
       handles(CloseContractMsg, (ctx, msg) => {
         checkContractReference(msg, "CloseContract");
-        closedEvent(ctx, market.close(ctx.state, ctx.sender, msg.contractId, ctx.block));
+        closedEvents(ctx, market.close(ctx.state, ctx.sender, msg.contractId, ctx.block));
       }),
       handles(RecordLeaseMsg, (ctx, msg) => {
         checkContractReference(msg, "RecordLease");
@@ -171,13 +189,7 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
       handles(EndLeaseMsg, (ctx, msg) => {
         checkContractReference(msg, "EndLease");
         const { lease, contract, moved } = leases.endLease(ctx.state, ctx.sender, msg, ctx.block);
-        ctx.emit("lease_ended", {
-          contract: lease.contractId,
-          pod: lease.podUid,
-          node: lease.nodeId,
-          outcome: lease.outcome,
-          ended_at: lease.endedAt,
-        });
+        leaseEndedEvent(ctx, lease);
         emitStateMove(ctx, contract, moved);
       }),
       handles(RecordBreachMsg, (ctx, msg) => {
@@ -198,7 +210,7 @@ export function marketModule(market: MarketKeeper, leases: LeaseKeeper, sla: Sla
       }),
     ],
     endBlock(ctx) {
-      for (const contract of market.closeExpired(ctx.state, ctx.block)) closedEvent(ctx, contract);
+      for (const closed of market.closeExpired(ctx.state, ctx.block)) closedEvents(ctx, closed);
       return undefined;
     },
     queries: [

@@ -112,6 +112,20 @@ describe("chain-sidecar client: ChainClient against the solo producer's RPC", fu
     }
   });
 
+  it("signs again with the named nonce when it believed in a nonce ahead of the chain's (a lost tx before it)", async () => {
+    const realNextNonce = client.nextNonce.bind(client);
+    const next = await realNextNonce(alice.address);
+    let asked = 0;
+    client.nextNonce = async (address: string) => (++asked === 1 ? next + 3 : realNextNonce(address));
+    try {
+      const outcome = await client.transfer(alice, bob.address, 4n);
+      expect(asked).to.equal(2);
+      expect(outcome.nonce).to.equal(next);
+    } finally {
+      delete (client as { nextNonce?: unknown }).nextNonce;
+    }
+  });
+
   it("reports a refusal with the chain's code and a log naming the field", async () => {
     let error: unknown;
     try {

@@ -7,6 +7,7 @@ import {
   type OpenContract,
 } from "../../../../../chain-sidecar/modules/market/market-messages.js";
 import { MeteringBatchMsg } from "../../../../../chain-sidecar/modules/metering/metering-messages.js";
+import type { ChainEvent } from "../../../../../chain-sidecar/modules/exec-context.js";
 import { ResultCode } from "../../../../../chain-sidecar/tx/result-codes.js";
 import { chainWithPayerAndNode, leasePod, oneRecordBatch, openContract } from "../metering/contract-steps.js";
 import { address, auditEconomy, type Delivered, type EconomyChain } from "./economy-harness.js";
@@ -30,6 +31,14 @@ describe("market: a contract's life — escrow, pause on low funds, top-up, clos
 
   function types(events: readonly { type: string }[]): string[] {
     return events.map((e) => e.type);
+  }
+
+  /** The leases the events say ended: followers of a node learn of its leases ending from these alone. */
+  function leaseEnded(events: readonly ChainEvent[]) {
+    return events
+      .filter((e) => e.type === "lease_ended")
+      .map((e) => Object.fromEntries(e.attributes))
+      .map(({ pod, node, outcome }) => ({ pod, node, outcome }));
   }
 
   /** Opens a contract and leases pod-1 on node-a from now; t0 is when the lease starts. */
@@ -107,6 +116,9 @@ describe("market: a contract's life — escrow, pause on low funds, top-up, clos
     const beforeClose = chain.balance(payer);
     const closed = chain.ok(payer, CloseContractMsg, { contractId: id });
     expect(types(closed.events)).to.include("contract_closed");
+    expect(leaseEnded(closed.events)).to.deep.equal([
+      { pod: "pod-1", node: "node-a", outcome: "contract_closed" },
+    ]);
     const final = contract(id);
     expect(final.state).to.equal("closed");
     // 1300 deposited, 300 + 60 spent, so 940 comes back.
@@ -145,6 +157,7 @@ describe("market: a contract's life — escrow, pause on low funds, top-up, clos
     expect(contract(id).state).to.equal("open");
     const events = chain.endBlocks(400, 1);
     expect(types(events)).to.include("contract_closed");
+    expect(leaseEnded(events)).to.deep.equal([{ pod: "pod-1", node: "node-a", outcome: "contract_closed" }]);
     const final = contract(id);
     expect(final.state).to.equal("closed");
     expect(final.closeReason).to.equal("expired");
