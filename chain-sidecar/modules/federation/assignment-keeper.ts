@@ -16,6 +16,7 @@ import {
   type FederationKeeper,
 } from "./federation-keeper.js";
 import type { Cluster, Order } from "./federation-records.js";
+import type { Lease } from "../market/market-types.js";
 
 /** A cluster that went offline, and why: the orders taken from it, and those of closed contracts it held. */
 export interface ClusterOffline {
@@ -23,6 +24,8 @@ export interface ClusterOffline {
   reason: OfflineReason;
   unassigned: Order[];
   closed: Order[];
+  /** The leases the cluster held under its reopened orders, ended as failed. */
+  endedLeases: Lease[];
 }
 
 export interface Assignment {
@@ -69,6 +72,7 @@ export class AssignmentKeeper {
       cluster.offlineHeight = block.height;
       const unassigned: Order[] = [];
       const closed: Order[] = [];
+      const endedLeases: Lease[] = [];
       for (const order of readOrdersOf(state, cluster.id)) {
         if (this.federation.contractEnded(state, order)) {
           this.federation.drop(state, order);
@@ -82,13 +86,13 @@ export class AssignmentKeeper {
         clearReport(order);
         this.federation.saveOrder(state, order);
         this.federation.index(state, order);
-        this.market.handOver(state, order.contractId, "", block);
+        endedLeases.push(...this.market.handOver(state, order.contractId, "", block));
         unassigned.push(order);
       }
       cluster.assigned = 0;
       if (unassigned.length > 0) cluster.failovers += 1;
       this.federation.saveCluster(state, cluster);
-      offline.push({ cluster, reason, unassigned, closed });
+      offline.push({ cluster, reason, unassigned, closed, endedLeases });
     }
     return offline;
   }

@@ -5,7 +5,7 @@ import type { StateReader } from "../../state/state-access.js";
 import { handles, recordQuery, type ChainModule, type QueryAnswer } from "../chain-module.js";
 import type { ExecContext } from "../exec-context.js";
 import { checkContractId } from "../identifiers.js";
-import { openedEvent } from "../market/market-module.js";
+import { leaseEndedEvent, openedEvent } from "../market/market-module.js";
 import type { AssignmentKeeper } from "./assignment-keeper.js";
 import type { ClusterLiveness } from "./cluster-liveness.js";
 import {
@@ -111,8 +111,12 @@ export function federationModule(
       liveness.recordCommit(ctx.state, start.lastCommit, ctx.block.height);
     },
     endBlock(ctx) {
-      for (const { cluster, reason, unassigned, closed } of assignments.sweepOffline(ctx.state, ctx.block)) {
+      for (const { cluster, reason, unassigned, closed, endedLeases } of assignments.sweepOffline(
+        ctx.state,
+        ctx.block,
+      )) {
         ctx.emit("cluster_offline", { cluster: cluster.id, reason, orders: unassigned.length });
+        for (const lease of endedLeases) leaseEndedEvent(ctx, lease);
         for (const order of unassigned)
           ctx.emit("order_unassigned", {
             contract: order.contractId,

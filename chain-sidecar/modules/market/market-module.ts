@@ -123,7 +123,7 @@ export function openedEvent(ctx: ExecContext, c: Contract): void {
   });
 }
 
-function leaseEndedEvent(ctx: ExecContext, lease: Lease): void {
+export function leaseEndedEvent(ctx: ExecContext, lease: Lease): void {
   ctx.emit("lease_ended", {
     contract: lease.contractId,
     pod: lease.podUid,

@@ -105,7 +105,10 @@ describe("federation: a silent cluster loses its orders to another, in a new epo
   });
 
   it("hands the contract over: the old operator's lease ends as failed and it may record no more", () => {
-    failOver();
+    const events = failOver();
+    expect(eventsOf(events, "lease_ended")).to.deep.equal([
+      { contract: id, pod: "pod-1", node: "node-a", outcome: "failed", ended_at: String(chain.seconds - 1) },
+    ]);
     const contract = chain.query<{ contract: { operator: string; activeLeases: number } }>(
       `/contract/${id}/view`,
     );
