@@ -45,6 +45,7 @@ export class BlockWatcher {
   private readonly log: Logger;
   private readonly waiters = new Map<string, Waiter>();
   private readonly eventListeners: EventListener[] = [];
+  private readonly gapListeners: ((height: number) => void)[] = [];
   /** The last height whose events listeners had: a waiter can send the scan back over blocks already read. */
   private eventsThrough = 0;
   /** The next height to scan for waited-for transactions. */
@@ -146,6 +147,11 @@ export class BlockWatcher {
     this.eventListeners.push({ types: new Set(types), listener });
   }
 
+  /** Calls `listener` with the height of each block skipped unread: its events are lost, so followers read afresh. */
+  onGap(listener: (height: number) => void): void {
+    this.gapListeners.push(listener);
+  }
+
   /** Looks a transaction up by hash in the node's index; undefined when the node does not know it. */
   async lookup(hash: string): Promise<IncludedTx | undefined> {
     try {
@@ -217,8 +223,10 @@ export class BlockWatcher {
     this.scanFailures += 1;
     if (this.scanFailures >= 5 && this.nextHeight < this.latest) {
       this.log.error({ err: error, height: this.nextHeight }, "skipping a block the node does not serve");
+      const skipped = this.nextHeight;
       this.nextHeight += 1;
       this.scanFailures = 0;
+      if (this.eventListeners.length > 0) this.notify(this.gapListeners, skipped);
     } else this.log.warn({ err: error, height: this.nextHeight }, "reading a block failed; retrying");
   }
 
@@ -250,6 +258,16 @@ export class BlockWatcher {
     if (this.eventListeners.length > 0 && height > this.eventsThrough) {
       this.eventsThrough = height;
       this.deliver(height, [...results.results.flatMap((r) => r.events), ...results.finalizeBlockEvents]);
+    }
+  }
+
+  private notify(listeners: readonly ((height: number) => void)[], height: number): void {
+    for (const listener of listeners) {
+      try {
+        listener(height);
+      } catch (error) {
+        this.log.warn({ err: error, height }, "a block gap listener failed");
+      }
     }
   }
 

@@ -109,5 +109,10 @@ export function setupContributorNodeController(
     for (const cn of ctx.informers.contributorNodes.store.list())
       if (cn.spec.owner.toLowerCase() === owner) controller.enqueue(objectKey(cn), CHAIN_EVENT_DELAY_MS);
   });
+  // A block whose events were lost may have decided anything about any node: all are read again.
+  ctx.chain.watcher.onGap(() => {
+    jailed.forget();
+    for (const cn of ctx.informers.contributorNodes.store.list()) controller.enqueue(objectKey(cn));
+  });
   return { controller, heartbeats };
 }

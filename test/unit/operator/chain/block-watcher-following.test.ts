@@ -88,6 +88,8 @@ describe("operator chain: BlockWatcher following a node that fails, restarts and
   });
 
   it("an unreachable node does not count as a missing block: nothing is skipped", async () => {
+    const gaps: number[] = [];
+    watcher.onGap((height) => gaps.push(height));
     // Block 4's results fail once, and the node then stops answering for longer than the skip threshold.
     node.resultFailures.set(4, 1);
     node.onResultFailure = () => {
@@ -96,13 +98,17 @@ describe("operator chain: BlockWatcher following a node that fails, restarts and
     node.height = 6;
     await until(6);
     expect(marks()).to.deep.equal([3, 4, 5, 6]);
+    expect(gaps).to.deep.equal([]);
   });
 
-  it("a block the node keeps refusing below its head is skipped, and what follows is delivered", async () => {
+  it("a block the node keeps refusing below its head is skipped, said to gap listeners, and what follows delivered", async () => {
+    const gaps: number[] = [];
+    watcher.onGap((height) => gaps.push(height));
     node.resultFailures.set(4, 1_000);
     node.height = 6;
     await until(6);
     expect(marks()).to.deep.equal([3, 5, 6]);
+    expect(gaps).to.deep.equal([4]);
   });
 
   it("a chain begun again from genesis is followed from its new head", async () => {
