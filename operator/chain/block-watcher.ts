@@ -226,7 +226,8 @@ export class BlockWatcher {
       const skipped = this.nextHeight;
       this.nextHeight += 1;
       this.scanFailures = 0;
-      if (this.eventListeners.length > 0) this.notify(this.gapListeners, skipped);
+      if (this.eventListeners.length > 0)
+        for (const listener of this.gapListeners) this.callListener(() => listener(skipped), skipped, "gap");
     } else this.log.warn({ err: error, height: this.nextHeight }, "reading a block failed; retrying");
   }
 
@@ -261,13 +262,12 @@ export class BlockWatcher {
     }
   }
 
-  private notify(listeners: readonly ((height: number) => void)[], height: number): void {
-    for (const listener of listeners) {
-      try {
-        listener(height);
-      } catch (error) {
-        this.log.warn({ err: error, height }, "a block gap listener failed");
-      }
+  /** A listener's failure is its own: logged, and the others and later blocks are still served. */
+  private callListener(call: () => void, height: number, what: string): void {
+    try {
+      call();
+    } catch (error) {
+      this.log.warn({ err: error, height, listening: what }, "a block listener failed");
     }
   }
 
@@ -276,13 +276,8 @@ export class BlockWatcher {
       const listening = this.eventListeners.filter((l) => l.types.has(event.type));
       if (listening.length === 0) continue;
       const attributes = Object.fromEntries(event.attributes.map((a) => [a.key, a.value]));
-      for (const { listener } of listening) {
-        try {
-          listener({ height, type: event.type, attributes });
-        } catch (error) {
-          this.log.warn({ err: error, height, event: event.type }, "a block event listener failed");
-        }
-      }
+      for (const { listener } of listening)
+        this.callListener(() => listener({ height, type: event.type, attributes }), height, event.type);
     }
   }
 }
