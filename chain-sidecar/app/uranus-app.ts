@@ -47,7 +47,7 @@ import { recoveryBackend } from "../tx/public-key-recovery.js";
 import { SignatureCache } from "../tx/signature-cache.js";
 import { TxError } from "../tx/tx-error.js";
 import { timestampToMs, toAbciEvents, toBlockStart, toValidatorUpdates } from "./abci-conversions.js";
-import { proposalOverLimits, readBlockLimits, writeBlockLimits } from "./block-limits.js";
+import { blockLimitUpdate, proposalOverLimits, readBlockLimits, writeBlockLimits } from "./block-limits.js";
 import { readChainId, writeChainId } from "./chain-record.js";
 import { lastBlockMetadata, readLastBlock } from "./last-block-record.js";
 import { PendingTxLimit } from "./pending-tx-limit.js";
@@ -173,7 +173,6 @@ export class UranusApp implements AbciApplication {
     const base = new StateOverlay(this.store);
     const layer = base.branch();
     writeChainId(layer, request.chainId);
-    writeBlockLimits(layer, request.consensusParams);
     const block: BlockInfo = {
       height: Number(request.initialHeight) - 1,
       chainId: request.chainId,
@@ -182,6 +181,7 @@ export class UranusApp implements AbciApplication {
     let updates;
     try {
       updates = this.registry.initGenesis(new ExecContext(layer, block), appState as Record<string, unknown>);
+      writeBlockLimits(layer, request.consensusParams, appState);
     } catch (error) {
       if (error instanceof TxError) throw new Error(`genesis is invalid: ${error.message}`);
       throw error;
@@ -286,6 +286,7 @@ export class UranusApp implements AbciApplication {
     const txResults: TxResult[] = request.txs.map((tx) => this.pipeline.run(layer, block, tx, "deliver"));
     const end = new ExecContext(layer, block);
     const updates = moves ? this.registry.endBlock(end) : [];
+    const consensusParamUpdates = blockLimitUpdate(this.uncommitted, layer);
     const changes = layer.sortedChanges();
     layer.mergeInto(this.uncommitted);
     const appHash = await this.store.trie.apply(changes);
@@ -304,6 +305,7 @@ export class UranusApp implements AbciApplication {
         codespace: r.code === ResultCode.OK ? "" : CODESPACE,
       })),
       validatorUpdates: toValidatorUpdates(updates),
+      ...(consensusParamUpdates === undefined ? {} : { consensusParamUpdates }),
       appHash,
     };
   }

@@ -19,6 +19,7 @@ import { MeteringKeeper } from "./metering/metering-keeper.js";
 import { meteringModule } from "./metering/metering-module.js";
 import { settlementReader } from "./metering/settlement-retention.js";
 import { ModuleRegistry } from "./module-registry.js";
+import { blockParams } from "./params/block-params.js";
 import type { ParamSection } from "./params/param-section.js";
 import { paramsModule } from "./params/params-module.js";
 import { DemandKeeper } from "./poc/demand-keeper.js";
@@ -55,6 +56,7 @@ function uranusApp(): { modules: ChainModule[]; bank: BankKeeper } {
   const sections = [
     ...economyModules.flatMap((m) => (m.params ? [m.params] : [])),
     governanceParams as ParamSection<object>,
+    blockParams as ParamSection<object>,
   ];
   const governance = governanceModule(new GovernanceKeeper(sections, staking));
   return { modules: [paramsModule(sections), ...economyModules, governance], bank };

@@ -6,18 +6,28 @@ export type ParamField =
   | { readonly kind: "amount"; readonly describe: string }
   | { readonly kind: "integer"; readonly min: number; readonly max: number; readonly describe: string };
 
+/** A value a field's range admits but the section must not hold: the field and why. */
+export interface ParamRefusal {
+  /** The field's name in its section. */
+  readonly field: string;
+  readonly reason: string;
+}
+
 export interface ParamSection<P extends object> {
   readonly module: string;
   readonly fields: { readonly [K in keyof P]: ParamField };
   readonly defaults: P;
+  /** Rules beyond each field's range, checked wherever the section is parsed (genesis, governance). */
+  refuse?(params: P): ParamRefusal | undefined;
 }
 
 export function defineParams<P extends object>(
   module: string,
   fields: { readonly [K in keyof P]: ParamField },
   defaults: P,
+  refuse?: (params: P) => ParamRefusal | undefined,
 ): ParamSection<P> {
-  return { module, fields, defaults };
+  return refuse === undefined ? { module, fields, defaults } : { module, fields, defaults, refuse };
 }
 
 function fieldNames<P extends object>(section: ParamSection<P>): (keyof P & string)[] {
@@ -60,6 +70,8 @@ export function parseParams<P extends object>(section: ParamSection<P>, input: u
     const raw = name in overrides ? overrides[name] : defaults[name];
     parsed[name] = parseField(fields[name]!, raw, `${path}.${name}`);
   }
+  const refusal = section.refuse?.(parsed as P);
+  if (refusal !== undefined) throw invalidField(`${path}.${refusal.field}`, refusal.reason);
   return parsed as P;
 }
 

@@ -17,6 +17,7 @@ import {
 import { configureCometHome } from "../../../chain-sidecar/node/cometbft-config.js";
 import { cometbftBinary, homePaths, initCometHome } from "../../../chain-sidecar/node/cometbft-home.js";
 import { ValidatorKey } from "../../../chain-sidecar/node/validator-key.js";
+import { ProposeParamChangeMsg } from "../../../chain-sidecar/modules/governance/governance-messages.js";
 import { ResultCode } from "../../../chain-sidecar/tx/result-codes.js";
 import { freePorts } from "../../../process/free-port.js";
 import { startProcess, type ManagedProcess } from "../../../process/managed-process.js";
@@ -31,6 +32,9 @@ const RECIPIENT = "0x000000000000000000000000000000000000dEaD";
 
 interface Node {
   client: ChainClient;
+  /** The only validator's operator: its governance proposal alone is a majority. */
+  operator: Wallet;
+  rpcUrl: string;
   stop(): Promise<void>;
 }
 
@@ -54,7 +58,7 @@ async function startNode(limits: { mempoolSize: number; maxPendingTxs: number })
   const key = ValidatorKey.load(homePaths(home).validatorKey);
   const consensusParams = defaultConsensusParams();
   consensusParams.block.max_gas = String(MAX_BLOCK_TXS);
-  const operator = Wallet.createRandom();
+  const operator = new Wallet(Wallet.createRandom().privateKey);
   writeGenesisDoc(
     homePaths(home).genesis,
     newGenesisDoc({
@@ -107,6 +111,8 @@ async function startNode(limits: { mempoolSize: number; maxPendingTxs: number })
     );
     return {
       client,
+      operator,
+      rpcUrl: `http://127.0.0.1:${rpcPort}`,
       stop: async () => {
         client.disconnect();
         await stop();
@@ -177,12 +183,16 @@ async function blocksCarrying(
   return [...blocks.values()].sort((a, b) => a.height - b.height);
 }
 
-function expectBoundedBlocksOnTime(blocks: BlockSummary[], admitted: number): void {
+function expectBoundedBlocksOnTime(
+  blocks: BlockSummary[],
+  admitted: number,
+  maxBlockTxs = MAX_BLOCK_TXS,
+): void {
   expect(
     blocks.reduce((sum, b) => sum + b.txs, 0),
     "every admitted transfer in a block",
   ).to.equal(admitted);
-  expect(Math.max(...blocks.map((b) => b.txs)), "the largest block").to.equal(MAX_BLOCK_TXS);
+  expect(Math.max(...blocks.map((b) => b.txs)), "the largest block").to.equal(maxBlockTxs);
   const loaded = blocks.filter((b) => b.txs > 0);
   const gaps = loaded.slice(1).map((b, i) => b.timeMs - loaded[i]!.timeMs);
   const meanGap = gaps.reduce((a, b) => a + b, 0) / gaps.length;
@@ -230,6 +240,31 @@ describe("a real CometBFT node under more load than its blocks carry", function 
       expectBoundedBlocksOnTime(
         await blocksCarrying(node.client, outcome.startHeight, outcome.admitted),
         outcome.admitted,
+      );
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it("takes a block tx limit changed by governance: CometBFT's consensus params and blocks follow from the next height", async () => {
+    const node = await startNode({ mempoolSize: 60, maxPendingTxs: 50 });
+    try {
+      const raised = MAX_BLOCK_TXS + 15;
+      const change = { changes: [{ module: "block", name: "maxTxs", value: String(raised) }] };
+      const applied = await node.client.submit(node.operator, ProposeParamChangeMsg, change);
+      expect(applied.events.map((e) => e.type)).to.include("param_change");
+      const response = await fetch(`${node.rpcUrl}/consensus_params?height=${applied.height! + 1}`);
+      const params = (await response.json()) as {
+        result: { consensus_params: { block: { max_gas: string } } };
+      };
+      expect(params.result.consensus_params.block.max_gas).to.equal(String(raised));
+      const outcome = await flood(node.client);
+      expect(outcome.others, "refusals other than OVERLOADED").to.deep.equal([]);
+      expect(outcome.admitted, "more admitted than the raised limit").to.be.above(raised);
+      expectBoundedBlocksOnTime(
+        await blocksCarrying(node.client, outcome.startHeight, outcome.admitted),
+        outcome.admitted,
+        raised,
       );
     } finally {
       await node.stop();

@@ -81,8 +81,13 @@ export class AppHarness {
       ...(consensusParams === undefined ? {} : { consensusParams }),
     };
     const harness = new AppHarness(app, dir, dataDir === undefined, request);
-    const init = await app.initChain(request);
-    return { harness, init };
+    try {
+      return { harness, init: await app.initChain(request) };
+    } catch (error) {
+      // A refused genesis leaves nothing open or on disk behind it.
+      await harness.close();
+      throw error;
+    }
   }
 
   /** Signs with the next local nonce of `wallet` unless one is given. */

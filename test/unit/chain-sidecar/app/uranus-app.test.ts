@@ -4,7 +4,9 @@ import {
   type RequestPrepareProposal,
   type RequestProcessProposal,
 } from "cosmjs-types/tendermint/abci/types";
+import type { GenesisInput } from "../../../../chain-sidecar/genesis/app-state.js";
 import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
+import { ProposeParamChangeMsg } from "../../../../chain-sidecar/modules/governance/governance-messages.js";
 import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
 import { AppHarness, testConsensusKey, testWallet } from "../app-harness.js";
 import { genesisAccount, genesisValidator } from "../genesis-entries.js";
@@ -126,16 +128,21 @@ describe("chain-sidecar app: ABCI flow", () => {
   });
 });
 
-describe("chain-sidecar app: proposals within the genesis block limits", () => {
+describe("chain-sidecar app: proposals within the block limits of genesis and governance", () => {
   const alice = testWallet("alice");
   const bob = testWallet("bob");
+  const operator = testWallet("operator");
   let harness: AppHarness | undefined;
 
   async function start(block: { maxGas: bigint; maxBytes: bigint }): Promise<AppHarness> {
     const started = await AppHarness.start(
       {
-        accounts: [genesisAccount(alice, 1_000_000n), genesisAccount(bob, 0n)],
-        validators: [genesisValidator(testWallet("operator"), testConsensusKey("v0"), 5_000_000n)],
+        accounts: [
+          genesisAccount(alice, 1_000_000n),
+          genesisAccount(bob, 0n),
+          genesisAccount(operator, 1_000n),
+        ],
+        validators: [genesisValidator(operator, testConsensusKey("v0"), 5_000_000n)],
       },
       undefined,
       {},
@@ -178,5 +185,54 @@ describe("chain-sidecar app: proposals within the genesis block limits", () => {
     expect(one.status).to.equal(ResponseProcessProposal_ProposalStatus.ACCEPT);
     const two = await app.app.processProposal(processRequest(txs));
     expect(two.status).to.equal(ResponseProcessProposal_ProposalStatus.REJECT);
+  });
+
+  /** A block whose one tx proposes `maxTxs`; the only validator's proposal is already a majority. */
+  async function proposeMaxTxs(app: AppHarness, maxTxs: string) {
+    const change = { changes: [{ module: "block", name: "maxTxs", value: maxTxs }] };
+    return app.block([await app.sign(operator, ProposeParamChangeMsg, change)]);
+  }
+
+  it("takes a tx limit changed by governance from the next block on, handing it to CometBFT with max_bytes as it was", async () => {
+    const app = await start({ maxGas: 2n, maxBytes: 1_000_000n });
+    const changed = await proposeMaxTxs(app, "3");
+    expect(changed.txResults[0]!.code, changed.txResults[0]!.log).to.equal(ResultCode.OK);
+    expect(changed.consensusParamUpdates).to.deep.equal({ block: { maxBytes: 1_000_000n, maxGas: 3n } });
+    expect((await app.query<{ maxTxs: number }>("/params/block")).maxTxs).to.equal(3);
+
+    const txs = await transfers(app, 4);
+    expect((await app.app.prepareProposal(prepareRequest(txs, 1_000_000))).txs).to.deep.equal(
+      txs.slice(0, 3),
+    );
+    const three = await app.app.processProposal(processRequest(txs.slice(0, 3)));
+    expect(three.status).to.equal(ResponseProcessProposal_ProposalStatus.ACCEPT);
+    const four = await app.app.processProposal(processRequest(txs));
+    expect(four.status).to.equal(ResponseProcessProposal_ProposalStatus.REJECT);
+    const unchanged = await app.block(txs.slice(0, 3));
+    expect(unchanged.consensusParamUpdates, "only the block that changes the limit hands it on").to.equal(
+      undefined,
+    );
+  });
+
+  it("refuses a tx limit of 0, which no later proposal could undo, naming the parameter", async () => {
+    const app = await start({ maxGas: 2n, maxBytes: 1_000_000n });
+    const refused = await proposeMaxTxs(app, "0");
+    expect(refused.txResults[0]!.code).to.equal(ResultCode.INVALID_FIELD);
+    expect(refused.txResults[0]!.log).to.contain("maxTxs").and.contain("at least 1");
+    expect(refused.consensusParamUpdates).to.equal(undefined);
+    expect((await app.query<{ maxTxs: number }>("/params/block")).maxTxs).to.equal(2);
+  });
+
+  it("refuses a genesis whose app_state sets the block section, which belongs to consensus_params", async () => {
+    const genesis = {
+      accounts: [genesisAccount(alice, 1n)],
+      validators: [genesisValidator(operator, testConsensusKey("v0"), 5_000_000n)],
+      params: { block: { maxTxs: 5 } },
+    };
+    const failure = await AppHarness.start(genesis as unknown as GenesisInput).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure?.message).to.contain("genesis.params.block").and.contain("consensus_params.block.max_gas");
   });
 });
