@@ -1,14 +1,18 @@
 // The node's archive of pod settlements that left consensus state (metering's retention window): outside the app
 // hash, in its own LMDB file under the data directory, written at each commit before the state is. Every record is
-// kept as last committed, with the height and app hash it was committed under, so queries still answer for it
-// (marked archived) and anyone can check it against that block's app hash.
+// kept as last committed, with the height and app hash it was committed under and its Merkle proof against that app
+// hash, so queries still answer for it (marked archived) and a proven query checks it as it checks live state. Proof
+// nodes are stored once by hash: the records one block prunes share their upper nodes.
 import { join } from "node:path";
 import { open, type RootDatabase } from "lmdb";
 import { POD_PREFIX } from "../modules/metering/metering-records.js";
 import { decodeRecord, type JsonValue } from "../state/canonical-json.js";
+import { sha256 } from "../state/sha256.js";
 import type { StateChange, StateReader } from "../state/state-access.js";
 
 const FILE_NAME = "settlement-archive.mdb";
+/** Archive keys of proof nodes: `node/<sha256 hex>` → the node (hex). */
+const NODE = "node/";
 /** Archive keys of a contract's archived pods: `contract/<id>/<pod UID>` → the pod's state key. */
 const BY_CONTRACT = "contract/";
 /** The most archived settlements one answer lists; `next` names the pod UID to continue after. */
@@ -28,6 +32,13 @@ interface StoredEntry {
   value: string;
   height: number;
   appHash: string;
+  /** The proof's nodes by hash, root first; absent in records archived before proofs were kept. */
+  proof?: string[];
+}
+
+/** An archived record with its proof: the trie nodes from `height`'s app hash down to its key. */
+export interface ProvenArchivedRecord extends ArchivedRecord {
+  readonly nodes: Uint8Array[];
 }
 
 /** A settlement record's JSON with where it can be checked, as queries show an archived one. */
@@ -55,16 +66,30 @@ export class SettlementArchive {
     changes: readonly StateChange[],
     height: number,
     appHash: Uint8Array,
+    prove: (stateKey: string) => Uint8Array[],
   ): number {
     const deleted = changes.filter(([key, value]) => value === null && key.startsWith(POD_PREFIX));
     if (deleted.length === 0) return 0;
     const hash = Buffer.from(appHash).toString("hex");
+    const stored = new Set<string>();
+    const storeNode = (node: Uint8Array): string => {
+      const nodeHash = Buffer.from(sha256(node)).toString("hex");
+      if (!stored.has(nodeHash) && !this.db.doesExist(`${NODE}${nodeHash}`))
+        void this.db.put(`${NODE}${nodeHash}`, Buffer.from(node).toString("hex"));
+      stored.add(nodeHash);
+      return nodeHash;
+    };
     let kept = 0;
     this.db.transactionSync(() => {
       for (const [key] of deleted) {
         const value = committed.get(key);
         if (value === undefined) continue;
-        const entry: StoredEntry = { value: Buffer.from(value).toString("utf8"), height, appHash: hash };
+        const entry: StoredEntry = {
+          value: Buffer.from(value).toString("utf8"),
+          height,
+          appHash: hash,
+          proof: prove(key).map(storeNode),
+        };
         void this.db.put(key, entry);
         const { contractId, podUid } = decodeRecord(value) as { contractId: string; podUid: string };
         void this.db.put(`${BY_CONTRACT}${contractId}/${podUid}`, key);
@@ -79,6 +104,24 @@ export class SettlementArchive {
     const entry = this.db.get(stateKey);
     if (entry === undefined || typeof entry === "string") return undefined;
     return { value: new TextEncoder().encode(entry.value), height: entry.height, appHash: entry.appHash };
+  }
+
+  /**
+   * The archived record with its proof; undefined when nothing is archived under `stateKey`. Throws when the record
+   * was archived without one (before proofs were kept) or a proof node is missing.
+   */
+  proof(stateKey: string): ProvenArchivedRecord | undefined {
+    const entry = this.db.get(stateKey);
+    if (entry === undefined || typeof entry === "string") return undefined;
+    if (entry.proof === undefined)
+      throw new Error(`${stateKey} was archived at height ${entry.height} before the archive kept proofs`);
+    const nodes = entry.proof.map((nodeHash) => {
+      const node = this.db.get(`${NODE}${nodeHash}`);
+      if (typeof node !== "string")
+        throw new Error(`the archive lacks proof node ${nodeHash} of ${stateKey}`);
+      return Buffer.from(node, "hex");
+    });
+    return { ...this.get(stateKey)!, nodes };
   }
 
   /**

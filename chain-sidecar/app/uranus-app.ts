@@ -315,7 +315,9 @@ export class UranusApp implements AbciApplication {
     if (!pending) throw new Error("Commit: no finalized block to commit");
     await this.snapshots.beforeCommit();
     const changes = this.uncommitted.sortedChanges();
-    this.archive.keepDeleted(this.store, changes, this.store.height, this.store.appHash);
+    this.archive.keepDeleted(this.store, changes, this.store.height, this.store.appHash, (key) =>
+      this.store.trie.proveCommitted(key),
+    );
     await this.store.commit(changes, pending.height, pending.appHash, lastBlockMetadata(pending.timeMs));
     this.pendingBlock = undefined;
     this.uncommitted = new StateOverlay(this.store);
@@ -367,13 +369,15 @@ export class UranusApp implements AbciApplication {
         state: this.store,
         height: this.store.height,
         timeMs: readLastBlock(this.store).timeMs,
+        // Read in one turn from committed state only, so a block being finalized meanwhile changes none of it.
         prove: (stateKey) =>
-          this.trieLock.runExclusive(async () => ({
+          Promise.resolve({
             value: this.store.get(stateKey),
-            nodes: await this.store.trie.prove(stateKey),
+            nodes: this.store.trie.proveCommitted(stateKey),
             height: this.store.height,
-          })),
+          }),
         archived: (stateKey) => this.archive.get(stateKey),
+        archivedProof: (stateKey) => this.archive.proof(stateKey),
         archiveView: (path) => this.archive.answer(path),
       },
       request,

@@ -4,6 +4,7 @@ import { registerContractCommands } from "./contract-commands.js";
 import { registerEconomyQueryCommands } from "./economy-query-commands.js";
 import { registerNodeCommands } from "./node-commands.js";
 import { registerParamsCommands } from "./params-commands.js";
+import { registerSettlementQueryCommands } from "./settlement-query-commands.js";
 
 function subcommand(program: Command, name: string): Command {
   const found = program.commands.find((c) => c.name() === name);
@@ -17,4 +18,5 @@ export function registerEconomyCommands(program: Command): void {
   registerNodeCommands(tx);
   registerParamsCommands(tx);
   registerEconomyQueryCommands(subcommand(program, "query"));
+  registerSettlementQueryCommands(subcommand(program, "query"));
 }

@@ -1,18 +1,11 @@
-// `uranus query contract|contracts|pod|settlements|contributor|contributors|poc|proposals|cluster|order`: the
-// economy's state.
+// `uranus query contract|contracts|breaches|contributor|contributors|poc|proposals|cluster|order`: the economy's
+// state (settlements: settlement-query-commands.ts).
 import type { Command } from "commander";
-import type { ChainClient } from "../client/chain-client.js";
 import { contractIdFor } from "../modules/market/market-records.js";
 import { contractIdArgument } from "./economy-arguments.js";
-import {
-  fixedPoint,
-  isJson,
-  printFields,
-  printJson,
-  printTable,
-  type ChainCliOptions,
-} from "./cli-context.js";
-import { resolveAccount, withClient } from "./query-commands.js";
+import { printFields, printJson, printTable, type ChainCliOptions } from "./cli-context.js";
+import { resolveAccount } from "./query-commands.js";
+import { show } from "./query-display.js";
 
 type Json = Record<string, unknown>;
 
@@ -47,19 +40,6 @@ interface NodeView extends Json {
   completedLeases: number;
   breaches: number;
   poc: { basic: string; service: string; chain: string; rate: string; total: string };
-}
-
-/** Runs one query and prints it as JSON, or as text through `print`. */
-async function show(
-  command: Command,
-  path: (options: ChainCliOptions) => string,
-  print: (value: unknown) => void,
-): Promise<void> {
-  await withClient(command, async (client: ChainClient, options) => {
-    const value = await client.queryJson(path(options));
-    if (isJson(options)) printJson(value);
-    else print(value);
-  });
 }
 
 function contractRows(list: ContractView[]): (string | number)[][] {
@@ -105,23 +85,6 @@ function contractIdOf(given: string | undefined, opts: ContractLookup, options: 
   if (opts.payer === undefined || opts.ref === undefined)
     throw new Error("give a contract id, or both --payer and --ref");
   return contractIdFor(resolveAccount(opts.payer, options), opts.cluster, opts.ref);
-}
-
-const GIB = 1n << 30n;
-
-/** Where an archived settlement (no longer in consensus state) can be checked: its last height and app hash. */
-function archivedField(p: Json): [string, string][] {
-  const archived = p.archived as { height: number; appHash: string } | undefined;
-  if (archived === undefined) return [];
-  return [["archived", `yes: as committed at height ${archived.height}, app hash ${archived.appHash}`]];
-}
-
-/** Used CPU in core-seconds and memory in GiB-seconds, from a settlement's exact integer sums. */
-function usedFields(p: Json): [string, string][] {
-  return [
-    ["cpuCoreSeconds", fixedPoint(String(p.cpuMilliSeconds), 1000n)],
-    ["memoryGiBSeconds", fixedPoint(String(p.memoryByteSeconds), GIB)],
-  ];
 }
 
 export function registerEconomyQueryCommands(query: Command): void {
@@ -190,30 +153,6 @@ export function registerEconomyQueryCommands(query: Command): void {
     });
 
   query
-    .command("pod")
-    .description("one pod's settlement: billed seconds, used CPU and memory, charged, fee, unpaid")
-    .argument("<pod-uid>", "the pod's UID")
-    .action(async (podUid: string, _opts: unknown, command: Command) => {
-      await show(
-        command,
-        () => `/settlement/pod/${podUid}`,
-        (value) => {
-          const p = value as Json;
-          const field = (k: string): [string, string] => [k, String(p[k])];
-          printFields([
-            ...["podUid", "contractId", "replica", "nodeId", "contributor", "scu", "pricePerScuHour"].map(
-              field,
-            ),
-            ...["billing", "firstFrom", "billedTo", "seconds", "measuredSeconds"].map(field),
-            ...usedFields(p),
-            ...["charged", "fee", "unpaid", "intervals", "lastBatch"].map(field),
-            ...archivedField(p),
-          ]);
-        },
-      );
-    });
-
-  query
     .command("breaches")
     .description("the SLA breaches recorded for a contract: pod, kind, node, replica, seconds")
     .argument("<contract>", "contract id", contractIdArgument)
@@ -228,41 +167,6 @@ export function registerEconomyQueryCommands(query: Command): void {
               ["podUid", "kind", "nodeId", "replica", "seconds"].map((k) => String(b[k])),
             ),
           ),
-      );
-    });
-
-  query
-    .command("settlements")
-    .description("pod settlements of a contract or of a contributor, a page at a time")
-    .option("--contract <id>", "contract id", contractIdArgument)
-    .option("--contributor <address-or-key>", "contributor 0x address or keyring key name")
-    .option("--after <pod-uid>", "start after this pod UID (the previous page's next)")
-    .action(async (opts: { contract?: string; contributor?: string; after?: string }, command: Command) => {
-      if ((opts.contract === undefined) === (opts.contributor === undefined))
-        throw new Error("give exactly one of --contract or --contributor");
-      await show(
-        command,
-        (options) => {
-          const base =
-            opts.contract !== undefined
-              ? `/settlements/contract/${opts.contract}`
-              : `/settlements/contributor/${resolveAccount(opts.contributor!, options)}`;
-          return opts.after === undefined ? base : `${base}/after/${opts.after}`;
-        },
-        (value) => {
-          const page = value as { settlements: Json[]; next: string | null };
-          printTable(
-            ["pod", "contract", "node", "seconds", "CPU core-s", "memory GiB-s", "charged", "fee", "unpaid"],
-            page.settlements.map((s) => {
-              const cell = (k: string): string => String(s[k]);
-              const used = usedFields(s).map(([, v]) => v);
-              return [cell("podUid"), cell("contractId"), cell("nodeId"), cell("seconds"), ...used].concat(
-                ["charged", "fee", "unpaid"].map(cell),
-              );
-            }),
-          );
-          if (page.next !== null) process.stdout.write(`more: --after ${page.next}\n`);
-        },
       );
     });
 

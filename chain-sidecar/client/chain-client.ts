@@ -10,7 +10,7 @@ import {
   VoteMsg,
   type RegisterValidator,
 } from "../modules/staking/staking-messages.js";
-import { verifyStateProof } from "../query/state-proof.js";
+import { ARCHIVED_INFO_PREFIX, verifyStateProof } from "../query/state-proof.js";
 import { txHash } from "../tx/envelope.js";
 import type { MessageSpec } from "../tx/message-spec.js";
 import { ResultCode } from "../tx/result-codes.js";
@@ -28,6 +28,16 @@ import {
 } from "./chain-views.js";
 
 export type BroadcastMode = "sync" | "commit";
+
+/** A state record checked against an app hash: null when the proof shows it absent. */
+export interface ProvenRecord {
+  value: unknown;
+  /** The height whose state the proof is of, and that state's app hash (hex). */
+  height: number;
+  appHash: string;
+  /** Gone from state since: proven from the node's archive at the last height it was in state. */
+  archived: boolean;
+}
 
 export interface TxOutcome {
   hash: string;
@@ -115,9 +125,10 @@ export class ChainClient {
 
   /**
    * Queries a single state record with a Merkle proof and checks it against the app hash in the header of the
-   * next block (which commits to this height's state). The header itself is trusted from the node.
+   * next block (which commits to this height's state). The header itself is trusted from the node. A record that
+   * left state into the node's archive is proven at the last height it was in state (`archived`).
    */
-  async queryProven(path: string): Promise<{ value: unknown; height: number }> {
+  async queryProven(path: string): Promise<ProvenRecord> {
     const answer = await this.comet.abciQuery({ path, data: new Uint8Array(), prove: true });
     if ((answer.code ?? 0) !== 0) throw new ChainQueryError(path, answer.code ?? 0, answer.log ?? "");
     const height = answer.height ?? 0;
@@ -126,6 +137,8 @@ export class ChainClient {
     return {
       value: answer.value.length === 0 ? null : (JSON.parse(decoder.decode(answer.value)) as unknown),
       height,
+      appHash: Buffer.from(appHash).toString("hex"),
+      archived: answer.info.startsWith(ARCHIVED_INFO_PREFIX),
     };
   }
 

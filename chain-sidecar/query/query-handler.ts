@@ -5,7 +5,7 @@ import { decodeRecord, encodeRecord, type JsonValue } from "../state/canonical-j
 import type { StateReader } from "../state/state-access.js";
 import { CODESPACE, ResultCode } from "../tx/result-codes.js";
 import { TxError } from "../tx/tx-error.js";
-import { toProofOps } from "./state-proof.js";
+import { ARCHIVED_INFO_PREFIX, toProofOps } from "./state-proof.js";
 
 export interface QuerySource {
   readonly state: StateReader;
@@ -16,8 +16,21 @@ export interface QuerySource {
   prove(stateKey: string): Promise<{ value: Uint8Array | undefined; nodes: Uint8Array[]; height: number }>;
   /** A record that left consensus state into this node's archive, with the height and app hash it was last under. */
   archived?(stateKey: string): { value: Uint8Array; height: number; appHash: string } | undefined;
+  /** The archived record with the trie nodes proving it at its height; throws when the archive kept no proof. */
+  archivedProof?(stateKey: string): { value: Uint8Array; height: number; nodes: Uint8Array[] } | undefined;
   /** Views served from the node's own archive (paths under /archive/, no proofs); undefined for other paths. */
   archiveView?(path: string): JsonValue | undefined;
+}
+
+function archivedWithProof(
+  source: QuerySource,
+  stateKey: string,
+): { value: Uint8Array; height: number; nodes: Uint8Array[] } | undefined {
+  try {
+    return source.archivedProof?.(stateKey);
+  } catch (error) {
+    throw new TxError(ResultCode.PROOF_UNAVAILABLE, `prove: ${(error as Error).message}`);
+  }
 }
 
 function errorAnswer(error: TxError, height: number): ResponseQuery {
@@ -98,13 +111,17 @@ export async function answerQuery(
     const key = new TextEncoder().encode(answer.stateKey);
     if (request.prove) {
       const proven = await source.prove(answer.stateKey);
-      const proofOps = toProofOps(answer.stateKey, proven.nodes);
+      // A record gone from state but archived is proven where it last was: at its height, against that app hash.
+      const archived = proven.value === undefined ? archivedWithProof(source, answer.stateKey) : undefined;
+      const shown = archived ?? proven;
       return {
         ...base,
         key,
-        value: proven.value ?? new Uint8Array(),
-        proofOps,
-        height: BigInt(proven.height),
+        value: shown.value ?? new Uint8Array(),
+        proofOps: toProofOps(answer.stateKey, shown.nodes),
+        height: BigInt(shown.height),
+        info:
+          archived === undefined ? "" : `${ARCHIVED_INFO_PREFIX} in state up to height ${archived.height}`,
       };
     }
     const stored = source.state.get(answer.stateKey);

@@ -6,6 +6,9 @@ import { verifyTrieProof } from "../state/merkle-trie.js";
 /** Merkle Patricia trie (as @ethereumjs/mpt builds it) with sha256 node hashes and sha256(key) paths; data is RLP of the proof nodes. */
 export const STATE_PROOF_TYPE = "uranus:mpt-sha256";
 
+/** How a proven answer's info starts when the record left state and is proven from the node's archive. */
+export const ARCHIVED_INFO_PREFIX = "archived:";
+
 export function toProofOps(stateKey: string, nodes: readonly Uint8Array[]): ProofOps {
   return {
     ops: [

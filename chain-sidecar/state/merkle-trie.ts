@@ -97,12 +97,16 @@ export class MerkleTrie {
     return this.nodes.count();
   }
 
-  /** The trie nodes from the root to `key` (or to where it would be, proving absence). */
-  prove(key: string): Promise<Uint8Array[]> {
-    if (Buffer.compare(this.currentRoot, EMPTY_TRIE_ROOT) === 0) return Promise.resolve([]);
-    return Promise.resolve(
-      proveTriePath(this.currentRoot, toNibbles(sha256(encoder.encode(key))), this.nodes),
-    );
+  /**
+   * The trie nodes from the last committed root to `key` (or to where it would be, proving absence), whatever was
+   * applied since: a commit proves the keys its block deletes before writing it.
+   */
+  proveCommitted(key: string): Uint8Array[] {
+    if (Buffer.compare(this.committedRoot, EMPTY_TRIE_ROOT) === 0) return [];
+    const committed = {
+      read: (position: Uint8Array, hash: Uint8Array) => this.nodes.readCommitted(position, hash),
+    };
+    return proveTriePath(this.committedRoot, toNibbles(sha256(encoder.encode(key))), committed);
   }
 }
 

@@ -68,10 +68,15 @@ export class TrieNodeStore implements TrieNodeAccess {
 
   /** The node at `position`: pending writes first, then the cache, then disk (checked against `hash`). */
   read(position: Uint8Array, hash?: Uint8Array): Uint8Array | undefined {
+    const written = this.pending.get(tableKey(position).toString("latin1"));
+    if (written !== undefined) return written ?? undefined;
+    return this.readCommitted(position, hash);
+  }
+
+  /** The node at `position` as last committed, whatever was applied since (checked against `hash` from disk). */
+  readCommitted(position: Uint8Array, hash?: Uint8Array): Uint8Array | undefined {
     const key = tableKey(position);
     const name = key.toString("latin1");
-    const written = this.pending.get(name);
-    if (written !== undefined) return written ?? undefined;
     const cached = this.cache.get(name);
     if (cached !== undefined) return cached;
     const stored = this.table.get(key);

@@ -15,7 +15,8 @@ function archivePods(archive: SettlementArchive, contractId: string, uids: strin
   const committed = new Map(uids.map((podUid) => [podKey(podUid), encodeRecord({ contractId, podUid })]));
   const reader = { get: (key: string) => committed.get(key) } as unknown as StateReader;
   const changes: StateChange[] = uids.map((uid) => [podKey(uid), null]);
-  expect(archive.keepDeleted(reader, changes, 7, new Uint8Array(32))).to.equal(uids.length);
+  const proof = () => [Uint8Array.of(0xc0)];
+  expect(archive.keepDeleted(reader, changes, 7, new Uint8Array(32), proof)).to.equal(uids.length);
 }
 
 describe("settlement archive: a contract's archived settlements, page by page", () => {

@@ -7,6 +7,7 @@ import {
 } from "../../../../chain-sidecar/modules/market/market-messages.js";
 import { MeteringBatchMsg } from "../../../../chain-sidecar/modules/metering/metering-messages.js";
 import { RegisterNodeMsg } from "../../../../chain-sidecar/modules/poc/poc-messages.js";
+import { verifyStateProof } from "../../../../chain-sidecar/query/state-proof.js";
 import { AppHarness, testConsensusKey, testWallets } from "../app-harness.js";
 import { genesisAccount, genesisValidator } from "../genesis-entries.js";
 import { batchOf, contractTerms, meterRecord, nodeOffer } from "../modules/market/economy-fixtures.js";
@@ -86,6 +87,28 @@ describe("chain-sidecar app: the archive of settlements that left state", functi
     expect(listing.settlements).to.deep.equal([archived]);
     await harness.restart();
     expect(await harness.query<Settlement>("/settlement/pod/pod-archived")).to.deep.equal(archived);
+
+    // Proven, it is the record as last in state, with a proof that checks against that height's app hash.
+    const provenPod = await harness.app.query({
+      path: "/settlement/pod/pod-archived",
+      data: new Uint8Array(),
+      height: 0n,
+      prove: true,
+    });
+    expect(provenPod.code, provenPod.log).to.equal(0);
+    expect(Number(provenPod.height)).to.equal(lastHeight);
+    expect(provenPod.info).to.contain(`up to height ${lastHeight}`);
+    expect(JSON.parse(new TextDecoder().decode(provenPod.value))).to.deep.equal(before);
+    await verifyStateProof(provenPod, Buffer.from(lastAppHash, "hex"));
+    const forged = new TextEncoder().encode(JSON.stringify({ ...before, seconds: before.seconds + 1 }));
+    const refused = await verifyStateProof(
+      { ...provenPod, value: forged },
+      Buffer.from(lastAppHash, "hex"),
+    ).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(refused?.message).to.contain("differs from the answer");
     const proven = await harness.app.query({
       path: `/archive/settlements/contract/${id}`,
       data: new Uint8Array(),

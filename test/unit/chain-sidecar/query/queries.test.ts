@@ -128,15 +128,20 @@ describe("chain-sidecar query: paths and Merkle proofs", function () {
     expect(viewProof.code).to.equal(ResultCode.PROOF_UNAVAILABLE);
   });
 
-  it("serves a proof asked for between FinalizeBlock and Commit only once the block is committed", async () => {
+  it("serves a proof asked for between FinalizeBlock and Commit at once, of the last committed block", async () => {
+    const committedHeight = harness.height;
+    const committedHash = new Uint8Array(appHash());
     const tx = await harness.sign(wallets[3]!, TransferMsg, { to: wallets[4]!.address, amount: 7n });
     await harness.finalize([tx]);
-    const pending = ask(`/account/${wallets[4]!.address}`, true);
+    const during = await ask(`/account/${wallets[4]!.address}`, true);
+    expect(during.height).to.equal(BigInt(committedHeight));
+    expect(JSON.parse(new TextDecoder().decode(during.value))).to.deep.include({ balance: "1004" });
+    await verifyStateProof(during, committedHash);
     await harness.app.commit({});
     harness.height += 1;
-    const answer = await pending;
-    expect(answer.height).to.equal(BigInt(harness.height));
-    expect(JSON.parse(new TextDecoder().decode(answer.value))).to.deep.include({ balance: "1011" });
-    await verifyStateProof(answer, appHash());
+    const after = await ask(`/account/${wallets[4]!.address}`, true);
+    expect(after.height).to.equal(BigInt(harness.height));
+    expect(JSON.parse(new TextDecoder().decode(after.value))).to.deep.include({ balance: "1011" });
+    await verifyStateProof(after, appHash());
   });
 });

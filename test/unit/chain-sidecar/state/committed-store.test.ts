@@ -176,7 +176,7 @@ describe("chain-sidecar state: committed store on disk", function () {
     const reopened = await CommittedStore.open(dir);
     expect(hex(reopened.trie.root())).to.equal(hex(root));
     expect(reopened.trie.nodeCount()).to.equal(nodeCount);
-    const proof = await reopened.trie.prove("accounts/01234");
+    const proof = reopened.trie.proveCommitted("accounts/01234");
     expect(text((await verifyTrieProof(root, "accounts/01234", proof)) ?? undefined)).to.equal(
       "balance:accounts/01234",
     );

@@ -39,8 +39,11 @@ describe("chain-sidecar state: Merkle trie", function () {
           expect(Buffer.from(winding.root()).toString("hex")).to.equal(
             Buffer.from(direct.root()).toString("hex"),
           );
+          // Proofs are of the committed root: commit the in-memory trie first.
+          winding.writeNodes();
+          winding.markCommitted();
           for (const k of keys.slice(0, 3)) {
-            const proven = await verifyTrieProof(winding.root(), k, await winding.prove(k));
+            const proven = await verifyTrieProof(winding.root(), k, winding.proveCommitted(k));
             expect(proven === null ? null : new TextDecoder().decode(proven)).to.equal(
               removed.has(k) ? null : `v:${k}`,
             );
@@ -49,5 +52,24 @@ describe("chain-sidecar state: Merkle trie", function () {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it("proves the committed state while a block's changes are applied but not yet committed", async () => {
+    const trie = await MerkleTrie.create();
+    const keys = Array.from({ length: 300 }, (_, i) => `metering/pod/${String(i).padStart(4, "0")}`);
+    await trie.apply(keys.map((k) => [k, encoder.encode(`settled:${k}`)] as StateChange));
+    trie.writeNodes();
+    trie.markCommitted();
+    const committed = trie.root();
+    // The next block deletes one key and changes another: the commit proves what it deletes before writing.
+    await trie.apply([
+      [keys[7]!, null],
+      [keys[8]!, encoder.encode("changed")],
+    ]);
+    expect(Buffer.compare(trie.root(), committed)).to.not.equal(0);
+    for (const k of [keys[7]!, keys[8]!, keys[9]!]) {
+      const proven = await verifyTrieProof(committed, k, trie.proveCommitted(k));
+      expect(proven === null ? null : new TextDecoder().decode(proven)).to.equal(`settled:${k}`);
+    }
   });
 });
