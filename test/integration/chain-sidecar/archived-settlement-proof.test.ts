@@ -12,6 +12,7 @@ import { RegisterNodeMsg } from "../../../chain-sidecar/modules/poc/poc-messages
 import { Testnet } from "../../../chain-sidecar/testnet/testnet.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
 import { waitFor } from "../../../process/wait-for.js";
+import { runCli } from "../../unit/chain-sidecar/cli-runner.js";
 import {
   batchOf,
   contractTerms,
@@ -100,5 +101,14 @@ describe("a settlement pruned from state on a real CometBFT chain, proven from t
     expect(archived.appHash).to.equal(Buffer.from(header.appHash).toString("hex"));
     const plain = (await client.queryJson(`/settlement/pod/${POD}`)) as { archived?: { height: number } };
     expect(plain.archived?.height).to.equal(archived.height);
+
+    // The CLI says both where the record was last and that its proof was checked there.
+    const cli = await runCli(["--node", testnet.nodes[0]!.rpcUrl, "query", "pod", POD, "--prove"]);
+    expect(cli.code, cli.stderr).to.equal(0);
+    expect(cli.stdout)
+      .to.match(
+        new RegExp(`archived +yes: as committed at height ${archived.height}, app hash ${archived.appHash}`),
+      )
+      .and.match(new RegExp(`proof +verified at height ${archived.height}`));
   });
 });
