@@ -12,6 +12,7 @@ import { defaultConsensusParams, newGenesisDoc } from "../../../../chain-sidecar
 import { ValidatorKey } from "../../../../chain-sidecar/node/validator-key.js";
 import { SoloRpcServer } from "../../../../chain-sidecar/solo/rpc-server.js";
 import { SoloProducer } from "../../../../chain-sidecar/solo/solo-producer.js";
+import { ProposeParamChangeMsg } from "../../../../chain-sidecar/modules/governance/governance-messages.js";
 import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
 import { waitFor } from "../../../../process/wait-for.js";
 import { signTransfer } from "../../../support/transfer-load.js";
@@ -21,6 +22,8 @@ import { genesisAccount } from "../genesis-entries.js";
 const MAX_BLOCK_TXS = 5;
 const SENDERS = Array.from({ length: 120 }, (_, i) => testWallet(`solo-overload-${i}`));
 const RECIPIENT = testWallet("solo-overload-recipient").address;
+/** The only validator's operator: its governance proposal alone is a majority. */
+const OPERATOR = new Wallet(testWallet("solo-overload-operator").privateKey);
 
 interface OverloadChain {
   client: ChainClient;
@@ -44,7 +47,6 @@ async function startOverloadChain(limits: {
   });
   const params = defaultConsensusParams();
   params.block.max_gas = String(MAX_BLOCK_TXS);
-  const operator = new Wallet(testWallet("solo-overload-operator").privateKey);
   const producer = new SoloProducer({
     app,
     genesis: newGenesisDoc({
@@ -52,10 +54,10 @@ async function startOverloadChain(limits: {
       validators: [{ publicKey: key.publicKey, power: 10_000_000n }],
       consensusParams: params,
       appState: buildGenesisAppState({
-        accounts: SENDERS.map((s) => genesisAccount(s, 1_000_000n)),
+        accounts: [...SENDERS, OPERATOR].map((s) => genesisAccount(s, 1_000_000n)),
         validators: [
           {
-            operator: operator.address,
+            operator: OPERATOR.address,
             consensusPubKey: Buffer.from(key.publicKey).toString("base64"),
             deposit: 10_000_000n,
           },
@@ -127,4 +129,19 @@ describe("chain-sidecar solo producer under more load than its blocks carry", fu
       }
     });
   }
+
+  it("takes a block tx limit changed by governance from the next block on", async () => {
+    const chain = await startOverloadChain({ mempoolTxs: 200, appPendingTxs: 200 });
+    try {
+      const change = { changes: [{ module: "block", name: "maxTxs", value: String(MAX_BLOCK_TXS + 4) }] };
+      const applied = await chain.client.submit(OPERATOR, ProposeParamChangeMsg, change);
+      expect(applied.events.map((e) => e.type)).to.include("param_change");
+      const before = chain.blockTxCounts.length;
+      const { admitted } = await floodAndWaitForBlocks(chain);
+      expect(admitted, "all admitted: nothing is over the limits").to.equal(SENDERS.length);
+      expect(Math.max(...chain.blockTxCounts.slice(before))).to.equal(MAX_BLOCK_TXS + 4);
+    } finally {
+      await chain.stop();
+    }
+  });
 });
