@@ -4,15 +4,15 @@
 // hash, so queries still answer for it (marked archived) and a proven query checks it as it checks live state. Proof
 // nodes are stored once by hash: the records one block prunes share their upper nodes.
 import { join } from "node:path";
-import { open, type RootDatabase } from "lmdb";
+import { open, type Database, type RootDatabase } from "lmdb";
 import { POD_PREFIX } from "../modules/metering/metering-records.js";
 import { decodeRecord, type JsonValue } from "../state/canonical-json.js";
 import { sha256 } from "../state/sha256.js";
 import type { StateChange, StateReader } from "../state/state-access.js";
 
 const FILE_NAME = "settlement-archive.mdb";
-/** Archive keys of proof nodes: `node/<sha256 hex>` → the node (hex). */
-const NODE = "node/";
+/** The archive's table of proof nodes: sha256 → node bytes. */
+const PROOF_NODES = "proof-nodes";
 /** Archive keys of a contract's archived pods: `contract/<id>/<pod UID>` → the pod's state key. */
 const BY_CONTRACT = "contract/";
 /** The most archived settlements one answer lists; `next` names the pod UID to continue after. */
@@ -48,11 +48,20 @@ export function markedArchived(record: ArchivedRecord): Record<string, JsonValue
 }
 
 export class SettlementArchive {
-  private constructor(private readonly db: RootDatabase<StoredEntry | string, string>) {}
+  private constructor(
+    private readonly db: RootDatabase<StoredEntry | string, string>,
+    private readonly nodes: Database<Buffer, Buffer>,
+  ) {}
 
   static open(dataDir: string): SettlementArchive {
+    const db = open<StoredEntry | string, string>({
+      path: join(dataDir, FILE_NAME),
+      encoding: "json",
+      maxDbs: 1,
+    });
     return new SettlementArchive(
-      open<StoredEntry | string, string>({ path: join(dataDir, FILE_NAME), encoding: "json" }),
+      db,
+      db.openDB<Buffer, Buffer>(PROOF_NODES, { encoding: "binary", keyEncoding: "binary" }),
     );
   }
 
@@ -73,11 +82,12 @@ export class SettlementArchive {
     const hash = Buffer.from(appHash).toString("hex");
     const stored = new Set<string>();
     const storeNode = (node: Uint8Array): string => {
-      const nodeHash = Buffer.from(sha256(node)).toString("hex");
-      if (!stored.has(nodeHash) && !this.db.doesExist(`${NODE}${nodeHash}`))
-        void this.db.put(`${NODE}${nodeHash}`, Buffer.from(node).toString("hex"));
-      stored.add(nodeHash);
-      return nodeHash;
+      const nodeHash = Buffer.from(sha256(node));
+      const name = nodeHash.toString("hex");
+      if (!stored.has(name) && !this.nodes.doesExist(nodeHash))
+        void this.nodes.put(nodeHash, Buffer.from(node.buffer, node.byteOffset, node.byteLength));
+      stored.add(name);
+      return name;
     };
     let kept = 0;
     this.db.transactionSync(() => {
@@ -116,10 +126,9 @@ export class SettlementArchive {
     if (entry.proof === undefined)
       throw new Error(`${stateKey} was archived at height ${entry.height} before the archive kept proofs`);
     const nodes = entry.proof.map((nodeHash) => {
-      const node = this.db.get(`${NODE}${nodeHash}`);
-      if (typeof node !== "string")
-        throw new Error(`the archive lacks proof node ${nodeHash} of ${stateKey}`);
-      return Buffer.from(node, "hex");
+      const node = this.nodes.get(Buffer.from(nodeHash, "hex"));
+      if (node === undefined) throw new Error(`the archive lacks proof node ${nodeHash} of ${stateKey}`);
+      return new Uint8Array(node);
     });
     return { ...this.get(stateKey)!, nodes };
   }
