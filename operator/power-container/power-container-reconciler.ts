@@ -29,7 +29,7 @@ import { decidePod, type FailedPlacement } from "./pod-decision.js";
 import { podManifest } from "./pod-manifest.js";
 import { describeReplica } from "./power-container-status.js";
 import { isRetired, retirePod } from "./pod-retirement.js";
-import { rejectedNodes } from "./rejected-nodes.js";
+import { contractRejectedNodes, rejectedNodes } from "./rejected-nodes.js";
 import { specHash } from "./spec-hash.js";
 
 /** Contract phases in which replicas run. */
@@ -288,7 +288,12 @@ export class PowerContainerReconciler {
     let revision = 0;
     const avoid = new Set<string>();
     if (failedNode !== undefined) avoid.add(failedNode);
-    for (const node of rejectedNodes(pc, this.ctx.now())) avoid.add(node);
+    // Its own refusals (this copy may be newer than the informer's) and its sibling replicas'.
+    const siblings = this.ctx.informers.powerContainers.store.byIndex(
+      INDEX.byContract,
+      `${pc.metadata.namespace ?? ""}/${pc.metadata.labels?.[LABEL.contract] ?? ""}`,
+    );
+    for (const node of contractRejectedNodes([pc, ...siblings], this.ctx.now())) avoid.add(node);
     for (const pod of pods) {
       const r = revisionOf(pod.metadata.name!, pcName);
       if (r !== undefined && r >= revision) revision = r + 1;

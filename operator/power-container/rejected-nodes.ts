@@ -34,6 +34,14 @@ export function rejectedNodes(pc: PowerContainer, now: Date): string[] {
   return (pc.status?.rejectedNodes ?? []).filter((entry) => current(entry, now)).map((entry) => entry.node);
 }
 
+/**
+ * The nodes recently refused for any replica of one contract, each once: what makes the chain refuse a node (its
+ * price, PoC, region, capacity, or a spread contract already there) holds for the contract's other replicas too.
+ */
+export function contractRejectedNodes(replicas: readonly PowerContainer[], now: Date): string[] {
+  return [...new Set(replicas.flatMap((pc) => rejectedNodes(pc, now)))];
+}
+
 /** Writes the refusal onto the PowerContainer, onto a fresh read if another writer got there first. */
 export async function rememberRejection(
   client: KubeClient,

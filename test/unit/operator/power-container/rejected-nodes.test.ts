@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { MAX_REJECTED_NODES, type PowerContainer } from "../../../../crds/types.js";
 import {
   REJECTION_MEMORY_MS,
+  contractRejectedNodes,
   rejectedNodes,
   withRejection,
 } from "../../../../operator/power-container/rejected-nodes.js";
@@ -42,5 +43,18 @@ describe("rejected nodes", () => {
 
   it("a PowerContainer without refusals avoids nothing", () => {
     expect(rejectedNodes({ status: {} } as PowerContainer, start)).to.deep.equal([]);
+  });
+
+  it("avoids for a contract every node refused recently for any of its replicas, each once", () => {
+    const replica0 = powerContainer(
+      withRejection(withRejection(undefined, "a", "price", start), "b", "region", start),
+    );
+    const replica1 = powerContainer(
+      withRejection(undefined, "b", "spread", later(REJECTION_MEMORY_MS - 10_000)),
+    );
+    const replica2 = powerContainer(withRejection(undefined, "c", "capacity", later(-REJECTION_MEMORY_MS)));
+    expect(contractRejectedNodes([replica0, replica1, replica2], later(60_000))).to.deep.equal(["a", "b"]);
+    expect(contractRejectedNodes([replica0, replica1], later(REJECTION_MEMORY_MS))).to.deep.equal(["b"]);
+    expect(contractRejectedNodes([], start)).to.deep.equal([]);
   });
 });
