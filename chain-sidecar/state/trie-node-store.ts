@@ -68,15 +68,20 @@ export class TrieNodeStore implements TrieNodeAccess {
 
   /** The node at `position`: pending writes first, then the cache, then disk (checked against `hash`). */
   read(position: Uint8Array, hash?: Uint8Array): Uint8Array | undefined {
-    const written = this.pending.get(tableKey(position).toString("latin1"));
+    const key = tableKey(position);
+    const name = key.toString("latin1");
+    const written = this.pending.get(name);
     if (written !== undefined) return written ?? undefined;
-    return this.readCommitted(position, hash);
+    return this.readStored(key, name, position.length, hash);
   }
 
   /** The node at `position` as last committed, whatever was applied since (checked against `hash` from disk). */
   readCommitted(position: Uint8Array, hash?: Uint8Array): Uint8Array | undefined {
     const key = tableKey(position);
-    const name = key.toString("latin1");
+    return this.readStored(key, key.toString("latin1"), position.length, hash);
+  }
+
+  private readStored(key: Buffer, name: string, depth: number, hash?: Uint8Array): Uint8Array | undefined {
     const cached = this.cache.get(name);
     if (cached !== undefined) return cached;
     const stored = this.table.get(key);
@@ -84,7 +89,7 @@ export class TrieNodeStore implements TrieNodeAccess {
     const node = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
     if (hash !== undefined && Buffer.compare(sha256(node), hash) !== 0) {
       throw new Error(
-        `trie node at depth ${position.length} does not hash to ${Buffer.from(hash).toString("hex")}: ` +
+        `trie node at depth ${depth} does not hash to ${Buffer.from(hash).toString("hex")}: ` +
           "the data directory is damaged",
       );
     }
