@@ -52,8 +52,8 @@ export function readBlockLimits(state: StateReader): BlockLimits {
  * max_bytes and max_gas together, so max_bytes goes back as it was; CometBFT applies it from the next height on.
  */
 export function blockLimitUpdate(before: StateReader, after: StateReader): ConsensusParams | undefined {
+  if (readParams(after, blockParams).maxTxs === readParams(before, blockParams).maxTxs) return undefined;
   const limits = readBlockLimits(after);
-  if (limits.maxTxs === readBlockLimits(before).maxTxs) return undefined;
   return { block: { maxBytes: BigInt(limits.maxTxBytes), maxGas: BigInt(limits.maxTxs) } };
 }
 

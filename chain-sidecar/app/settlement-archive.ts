@@ -47,6 +47,10 @@ export function markedArchived(record: ArchivedRecord): Record<string, JsonValue
   return { ...json, archived: { height: record.height, appHash: record.appHash } };
 }
 
+function recordOf(entry: StoredEntry): ArchivedRecord {
+  return { value: new TextEncoder().encode(entry.value), height: entry.height, appHash: entry.appHash };
+}
+
 export class SettlementArchive {
   private constructor(
     private readonly db: RootDatabase<StoredEntry | string, string>,
@@ -111,9 +115,13 @@ export class SettlementArchive {
 
   /** The archived record once stored under `stateKey`, if this node archived one. */
   get(stateKey: string): ArchivedRecord | undefined {
+    const entry = this.entry(stateKey);
+    return entry === undefined ? undefined : recordOf(entry);
+  }
+
+  private entry(stateKey: string): StoredEntry | undefined {
     const entry = this.db.get(stateKey);
-    if (entry === undefined || typeof entry === "string") return undefined;
-    return { value: new TextEncoder().encode(entry.value), height: entry.height, appHash: entry.appHash };
+    return entry === undefined || typeof entry === "string" ? undefined : entry;
   }
 
   /**
@@ -121,8 +129,8 @@ export class SettlementArchive {
    * was archived without one (before proofs were kept) or a proof node is missing.
    */
   proof(stateKey: string): ProvenArchivedRecord | undefined {
-    const entry = this.db.get(stateKey);
-    if (entry === undefined || typeof entry === "string") return undefined;
+    const entry = this.entry(stateKey);
+    if (entry === undefined) return undefined;
     if (entry.proof === undefined)
       throw new Error(`${stateKey} was archived at height ${entry.height} before the archive kept proofs`);
     const nodes = entry.proof.map((nodeHash) => {
@@ -130,7 +138,7 @@ export class SettlementArchive {
       if (node === undefined) throw new Error(`the archive lacks proof node ${nodeHash} of ${stateKey}`);
       return new Uint8Array(node);
     });
-    return { ...this.get(stateKey)!, nodes };
+    return { ...recordOf(entry), nodes };
   }
 
   /**

@@ -291,7 +291,7 @@ export class PowerContainerReconciler {
     // Its own refusals (this copy may be newer than the informer's) and its sibling replicas'.
     const siblings = this.ctx.informers.powerContainers.store.byIndex(
       INDEX.byContract,
-      `${pc.metadata.namespace ?? ""}/${pc.metadata.labels?.[LABEL.contract] ?? ""}`,
+      `${contract.metadata.namespace}/${contract.metadata.name}`,
     );
     for (const node of contractRejectedNodes([pc, ...siblings], this.ctx.now())) avoid.add(node);
     for (const pod of pods) {
