@@ -2,11 +2,12 @@
 import { mkdirSync } from "node:fs";
 import type { Logger } from "pino";
 import type { AbciApplication } from "../abci/application.js";
+import { AbciGrpcServer } from "../abci/grpc-server.js";
 import { AbciSocketServer } from "../abci/socket-server.js";
 import { SoloProducer } from "../solo/solo-producer.js";
 import { SoloRpcServer } from "../solo/rpc-server.js";
 import { homePaths } from "./cometbft-home.js";
-import { proxyAppAddress, rpcListenAddress } from "./cometbft-config.js";
+import { abciTransport, proxyAppAddress, rpcListenAddress, type AbciTransport } from "./cometbft-config.js";
 import { readGenesisDoc } from "../genesis/genesis-doc.js";
 import { ValidatorKey } from "./validator-key.js";
 import { parseListenAddress } from "../abci/listen-address.js";
@@ -26,11 +27,17 @@ export interface AbciSidecarOptions {
   logger: Logger;
   /** Defaults to the home's config.toml proxy_app, so CometBFT and the sidecar agree. */
   abciAddress?: string;
+  /** Defaults to the home's config.toml abci. */
+  transport?: AbciTransport;
   onFatal: (error: Error) => void;
 }
 
 export async function startAbciSidecar(options: AbciSidecarOptions): Promise<RunningSidecar> {
-  const server = new AbciSocketServer({ app: options.app, logger: options.logger, onFatal: options.onFatal });
+  const serverOptions = { app: options.app, logger: options.logger, onFatal: options.onFatal };
+  const server =
+    (options.transport ?? abciTransport(options.home)) === "grpc"
+      ? new AbciGrpcServer(serverOptions)
+      : new AbciSocketServer(serverOptions);
   const address = await server.listen(options.abciAddress ?? proxyAppAddress(options.home));
   return {
     address,

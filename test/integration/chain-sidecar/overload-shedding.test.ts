@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { pino } from "pino";
-import { AbciSocketServer } from "../../../chain-sidecar/abci/socket-server.js";
+import { AbciGrpcServer } from "../../../chain-sidecar/abci/grpc-server.js";
 import { openUranusApp, type UranusApp } from "../../../chain-sidecar/app/uranus-app.js";
 import { ChainClient } from "../../../chain-sidecar/client/chain-client.js";
 import { ChainOverloadedError } from "../../../chain-sidecar/client/chain-errors.js";
@@ -85,7 +85,7 @@ async function startNode(limits: { mempoolSize: number; maxPendingTxs: number })
     maxPendingTxs: limits.maxPendingTxs,
   });
   const faults: Error[] = [];
-  const server = new AbciSocketServer({
+  const server = new AbciGrpcServer({
     app,
     logger: pino({ level: "silent" }),
     onFatal: (e) => faults.push(e),

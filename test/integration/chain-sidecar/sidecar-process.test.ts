@@ -1,9 +1,18 @@
 import { expect } from "chai";
 import { connect } from "node:net";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { credentials, makeGenericClientConstructor, type ServiceError } from "@grpc/grpc-js";
+import { RequestEcho, type ResponseEcho } from "cosmjs-types/tendermint/abci/types";
+import { stringify } from "smol-toml";
+import { ABCI_SERVICE_DEFINITION } from "../../../chain-sidecar/abci/grpc-server.js";
 import { join } from "node:path";
 import { homePaths, initCometHome } from "../../../chain-sidecar/node/cometbft-home.js";
-import { configureCometHome, readCometConfig } from "../../../chain-sidecar/node/cometbft-config.js";
+import {
+  configPath,
+  configureCometHome,
+  readCometConfig,
+  type AbciTransport,
+} from "../../../chain-sidecar/node/cometbft-config.js";
 import { encodeFrame } from "../../../chain-sidecar/abci/frame-codec.js";
 import type { SidecarLauncher } from "../../../chain-sidecar/testnet/testnet-node.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
@@ -12,6 +21,11 @@ import { startProcess } from "../../../process/managed-process.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { kvstoreSidecarLauncher } from "../../support/kvstore-sidecar.js";
 import { scratchDirectory } from "../../support/scratch-directory.js";
+
+/** Rewrites only the home's `abci` setting, as an operator editing config.toml would. */
+function setAbciTransport(home: string, transport: AbciTransport): void {
+  writeFileSync(configPath(home), stringify({ ...readCometConfig(home), abci: transport }) + "\n");
+}
 
 async function sendGarbageAndWaitForExit(
   launcher: SidecarLauncher,
@@ -53,7 +67,7 @@ describe("a sidecar process given bytes that are not ABCI", function () {
   it("logs why and exits with a non-zero code (transport with the test app)", async () => {
     const home = scratch.path;
     await initCometHome(home);
-    configureCometHome(home, { proxyApp: `unix://${homePaths(home).abciSocket}` });
+    configureCometHome(home, { proxyApp: `unix://${homePaths(home).abciSocket}`, abciTransport: "socket" });
     const { code, log } = await sendGarbageAndWaitForExit(kvstoreSidecarLauncher, home);
     expect(code).to.equal(1);
     expect(log).to.match(/invalid ABCI request \(6 bytes\)/);
@@ -76,8 +90,60 @@ describe("a sidecar process given bytes that are not ABCI", function () {
     expect(config.p2p!.laddr).to.match(/^tcp:\/\/127\.0\.0\.1:\d+$/);
     expect(config.instrumentation!.prometheus).to.equal(true);
     expect(config.instrumentation!.prometheus_listen_addr).to.match(/^127\.0\.0\.1:\d+$/);
+    expect(config.abci).to.equal("grpc");
+    expect(config.p2p!.flush_throttle_timeout).to.equal("10ms");
+    // A home set to CometBFT's socket protocol is served with it.
+    setAbciTransport(home, "socket");
     const { code, log } = await sendGarbageAndWaitForExit(uranusSidecarLauncher, home);
     expect(code).to.equal(1);
     expect(log).to.match(/invalid ABCI request/);
+  });
+});
+
+describe("a sidecar process serving ABCI over gRPC", function () {
+  this.timeout(120_000);
+  const scratch = scratchDirectory("uranus-sidecar-grpc-", "each test");
+
+  it("shrugs off bytes that are not HTTP/2 and goes on answering gRPC calls", async () => {
+    const home = scratch.path;
+    await initCometHome(home);
+    configureCometHome(home, { proxyApp: `unix://${homePaths(home).abciSocket}` });
+    const launch = kvstoreSidecarLauncher(home);
+    const sidecar = startProcess("sidecar", launch.command, launch.args, {
+      logFile: join(home, "sidecar.log"),
+    });
+    const socket = homePaths(home).abciSocket;
+    const AbciClient = makeGenericClientConstructor(ABCI_SERVICE_DEFINITION, "ABCI");
+    const client = new AbciClient(`unix://${socket}`, credentials.createInsecure());
+    try {
+      await waitFor(
+        () =>
+          sidecar.exited() ? Promise.reject(new Error(sidecar.logTail())) : existsSync(socket) || undefined,
+        { timeoutMs: 60_000, description: "the sidecar's ABCI socket" },
+      );
+      const garbage = connect(socket);
+      garbage.on("error", () => undefined);
+      // Read what the server answers (its GOAWAY), so its end of the stream, and the close, reach us.
+      garbage.resume();
+      const closed = new Promise<void>((resolve) => garbage.once("close", () => resolve()));
+      // Longer than HTTP/2's 24-byte connection preface, so the server has all it needs to refuse it.
+      garbage.write(Buffer.alloc(64, 0xff));
+      await closed;
+      const echo = await new Promise<ResponseEcho>((resolve, reject) => {
+        client.makeUnaryRequest(
+          "/tendermint.abci.ABCI/Echo",
+          (request: RequestEcho) => Buffer.from(RequestEcho.encode(request).finish()),
+          (bytes: Buffer) => ABCI_SERVICE_DEFINITION.Echo!.responseDeserialize(bytes) as ResponseEcho,
+          RequestEcho.fromPartial({ message: "still here" }),
+          (error: ServiceError | null, response?: ResponseEcho) =>
+            error || response === undefined ? reject(error ?? new Error("no response")) : resolve(response),
+        );
+      });
+      expect(echo.message).to.equal("still here");
+      expect(sidecar.exited()).to.equal(false);
+    } finally {
+      client.close();
+      await sidecar.stop();
+    }
   });
 });
