@@ -51,6 +51,7 @@ import { blockLimitUpdate, proposalOverLimits, readBlockLimits, writeBlockLimits
 import { readChainId, writeChainId } from "./chain-record.js";
 import { lastBlockMetadata, readLastBlock } from "./last-block-record.js";
 import { PendingTxLimit } from "./pending-tx-limit.js";
+import { fitResultsBudget } from "./results-budget.js";
 import { restoreInstaller } from "./restore-installer.js";
 import { SettlementArchive } from "./settlement-archive.js";
 import { TxPipeline, type TxResult } from "./tx-pipeline.js";
@@ -292,7 +293,7 @@ export class UranusApp implements AbciApplication {
     const appHash = await this.store.trie.apply(changes);
     this.pendingBlock = { height, timeMs: block.timeMs, appHash };
     const blockEvents: ChainEvent[] = [...begin.events, ...end.events];
-    return {
+    return fitResultsBudget({
       events: toAbciEvents(blockEvents),
       txResults: txResults.map((r) => ({
         code: r.code,
@@ -307,7 +308,7 @@ export class UranusApp implements AbciApplication {
       validatorUpdates: toValidatorUpdates(updates),
       ...(consensusParamUpdates === undefined ? {} : { consensusParamUpdates }),
       appHash,
-    };
+    });
   }
 
   async commit(_request: RequestCommit): Promise<ResponseCommit> {
