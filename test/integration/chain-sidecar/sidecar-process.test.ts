@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { connect } from "node:net";
 import { existsSync, writeFileSync } from "node:fs";
-import { credentials, makeGenericClientConstructor, type ServiceError } from "@grpc/grpc-js";
+import { credentials, makeGenericClientConstructor, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { RequestEcho, type ResponseEcho } from "cosmjs-types/tendermint/abci/types";
 import { stringify } from "smol-toml";
 import { ABCI_SERVICE_DEFINITION } from "../../../chain-sidecar/abci/grpc-server.js";
@@ -125,16 +125,22 @@ describe("a sidecar process serving ABCI over gRPC", function () {
       garbage.on("error", () => undefined);
       // Read what the server answers (its GOAWAY), so its end of the stream, and the close, reach us.
       garbage.resume();
-      const closed = new Promise<void>((resolve) => garbage.once("close", () => resolve()));
+      let closed = false;
+      garbage.once("close", () => (closed = true));
       // Longer than HTTP/2's 24-byte connection preface, so the server has all it needs to refuse it.
       garbage.write(Buffer.alloc(64, 0xff));
-      await closed;
+      await waitFor(() => closed || undefined, {
+        timeoutMs: 10_000,
+        description: "the server closing the connection that sent garbage",
+      });
       const echo = await new Promise<ResponseEcho>((resolve, reject) => {
         client.makeUnaryRequest(
           "/tendermint.abci.ABCI/Echo",
           (request: RequestEcho) => Buffer.from(RequestEcho.encode(request).finish()),
           (bytes: Buffer) => ABCI_SERVICE_DEFINITION.Echo!.responseDeserialize(bytes) as ResponseEcho,
           RequestEcho.fromPartial({ message: "still here" }),
+          new Metadata(),
+          { deadline: Date.now() + 10_000 },
           (error: ServiceError | null, response?: ResponseEcho) =>
             error || response === undefined ? reject(error ?? new Error("no response")) : resolve(response),
         );
