@@ -13,6 +13,7 @@ import {
   SERVICE,
 } from "../../../kube-runtime/builtin-resources.js";
 import type { KubeObject } from "../../../kube-runtime/resource.js";
+import type { ComputeContract } from "../../../crds/types.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import { copyName, ORDER_LABEL } from "../../../operator/federation/order-workload.js";
@@ -238,6 +239,18 @@ describe("federation: contracts run in other member clusters, through the chain 
       timeoutMs: 60_000,
       intervalMs: 300,
       description: `${away.clusterId} removed its stale copy`,
+    }).catch(async (error: unknown) => {
+      // This wait has timed out under CI load only; say where the copy stood, so the next failure explains itself.
+      const left = await away.client.list<ComputeContract>(COMPUTE_CONTRACT, {
+        namespace: "uranus-from-home",
+        labelSelector: `${ORDER_LABEL}=${first.contractId}`,
+      });
+      const state = left.items.map((cc) => ({
+        deleting: cc.metadata.deletionTimestamp,
+        finalizers: cc.metadata.finalizers,
+        status: cc.status,
+      }));
+      throw new Error(`${(error as Error).message}; the copy: ${JSON.stringify(state)}`);
     });
     await waitFor(
       async () => {
