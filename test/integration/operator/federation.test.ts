@@ -250,7 +250,15 @@ describe("federation: contracts run in other member clusters, through the chain 
         finalizers: cc.metadata.finalizers,
         status: cc.status,
       }));
-      throw new Error(`${(error as Error).message}; the copy: ${JSON.stringify(state)}`);
+      const pods = (await away.client.list(POD, { namespace: "uranus-from-home" })).items.map((p) => ({
+        name: p.metadata.name,
+        deleting: p.metadata.deletionTimestamp,
+        finalizers: p.metadata.finalizers,
+        annotations: p.metadata.annotations,
+      }));
+      throw new Error(
+        `${(error as Error).message}; the copy: ${JSON.stringify(state)}; its namespace's pods: ${JSON.stringify(pods)}`,
+      );
     });
     await waitFor(
       async () => {
