@@ -39,8 +39,8 @@ const method = <Req, Res>(
 ): Method => ({
   name,
   field,
-  request: request,
-  response: response,
+  request,
+  response,
 });
 
 const METHODS: readonly Method[] = [
@@ -104,11 +104,9 @@ export interface AbciGrpcServerOptions {
   appLock?: Mutex;
 }
 
-/** grpc-js's spelling of a listen address: host:port, or unix:/// with an absolute path. */
-function grpcTarget(address: ListenAddress): string {
-  if (address.kind === "unix") return `unix://${address.path}`;
-  const host = address.host.includes(":") ? `[${address.host}]` : address.host;
-  return `${host}:${address.port}`;
+/** grpc-js's spelling of a listen address: host:port, or unix:// with an absolute path, as CometBFT writes it. */
+export function grpcTarget(address: string): string {
+  return formatListenAddress(parseListenAddress(address)).replace(/^tcp:\/\//, "");
 }
 
 export class AbciGrpcServer {
@@ -146,7 +144,7 @@ export class AbciGrpcServer {
     // A socket file left by a killed sidecar would make the bind fail.
     if (target.kind === "unix" && existsSync(target.path)) unlinkSync(target.path);
     const port = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(grpcTarget(target), ServerCredentials.createInsecure(), (error, bound) => {
+      this.server.bindAsync(grpcTarget(address), ServerCredentials.createInsecure(), (error, bound) => {
         if (error) reject(new Error(`ABCI gRPC server cannot listen on ${address}: ${error.message}`));
         else resolve(bound);
       });
@@ -157,11 +155,11 @@ export class AbciGrpcServer {
     return formatted;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     // Calls in flight are cut: CometBFT is stopped first, and the app's store closes after this.
     this.server.forceShutdown();
-    await Promise.resolve();
     if (this.bound?.kind === "unix" && existsSync(this.bound.path)) unlinkSync(this.bound.path);
+    return Promise.resolve();
   }
 
   private answer(m: Method, request: unknown, callback: sendUnaryData<unknown>): void {

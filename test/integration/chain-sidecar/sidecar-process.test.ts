@@ -1,10 +1,8 @@
 import { expect } from "chai";
 import { connect } from "node:net";
 import { existsSync, writeFileSync } from "node:fs";
-import { credentials, makeGenericClientConstructor, Metadata, type ServiceError } from "@grpc/grpc-js";
-import { RequestEcho, type ResponseEcho } from "cosmjs-types/tendermint/abci/types";
+import type { ResponseEcho } from "cosmjs-types/tendermint/abci/types";
 import { stringify } from "smol-toml";
-import { ABCI_SERVICE_DEFINITION } from "../../../chain-sidecar/abci/grpc-server.js";
 import { join } from "node:path";
 import { homePaths, initCometHome } from "../../../chain-sidecar/node/cometbft-home.js";
 import {
@@ -17,9 +15,10 @@ import { encodeFrame } from "../../../chain-sidecar/abci/frame-codec.js";
 import type { SidecarLauncher } from "../../../chain-sidecar/testnet/testnet-node.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
 import { run } from "../../../process/run-command.js";
-import { startProcess } from "../../../process/managed-process.js";
+import { startProcess, type ManagedProcess } from "../../../process/managed-process.js";
 import { waitFor } from "../../../process/wait-for.js";
 import { kvstoreSidecarLauncher } from "../../support/kvstore-sidecar.js";
+import { abciGrpcCall, abciGrpcClient } from "../../support/abci-grpc-client.js";
 import { scratchDirectory } from "../../support/scratch-directory.js";
 
 /** Rewrites only the home's `abci` setting, as an operator editing config.toml would. */
@@ -27,10 +26,11 @@ function setAbciTransport(home: string, transport: AbciTransport): void {
   writeFileSync(configPath(home), stringify({ ...readCometConfig(home), abci: transport }) + "\n");
 }
 
-async function sendGarbageAndWaitForExit(
+/** Starts `launcher`'s sidecar for `home` and waits for its ABCI socket. */
+async function startSidecar(
   launcher: SidecarLauncher,
   home: string,
-): Promise<{ code: number | null; log: string }> {
+): Promise<{ sidecar: ManagedProcess; socket: string }> {
   const launch = launcher(home);
   const sidecar = startProcess("sidecar", launch.command, launch.args, {
     logFile: join(home, "sidecar.log"),
@@ -43,6 +43,14 @@ async function sendGarbageAndWaitForExit(
       description: "the sidecar's ABCI socket",
     },
   );
+  return { sidecar, socket };
+}
+
+async function sendGarbageAndWaitForExit(
+  launcher: SidecarLauncher,
+  home: string,
+): Promise<{ code: number | null; log: string }> {
+  const { sidecar, socket } = await startSidecar(launcher, home);
   const exit = new Promise<number | null>((resolve) => sidecar.child.once("exit", (code) => resolve(code)));
   const client = connect(socket);
   client.on("error", () => undefined);
@@ -108,19 +116,9 @@ describe("a sidecar process serving ABCI over gRPC", function () {
     const home = scratch.path;
     await initCometHome(home);
     configureCometHome(home, { proxyApp: `unix://${homePaths(home).abciSocket}` });
-    const launch = kvstoreSidecarLauncher(home);
-    const sidecar = startProcess("sidecar", launch.command, launch.args, {
-      logFile: join(home, "sidecar.log"),
-    });
-    const socket = homePaths(home).abciSocket;
-    const AbciClient = makeGenericClientConstructor(ABCI_SERVICE_DEFINITION, "ABCI");
-    const client = new AbciClient(`unix://${socket}`, credentials.createInsecure());
+    const { sidecar, socket } = await startSidecar(kvstoreSidecarLauncher, home);
+    const client = abciGrpcClient(`unix://${socket}`);
     try {
-      await waitFor(
-        () =>
-          sidecar.exited() ? Promise.reject(new Error(sidecar.logTail())) : existsSync(socket) || undefined,
-        { timeoutMs: 60_000, description: "the sidecar's ABCI socket" },
-      );
       const garbage = connect(socket);
       garbage.on("error", () => undefined);
       // Read what the server answers (its GOAWAY), so its end of the stream, and the close, reach us.
@@ -133,18 +131,7 @@ describe("a sidecar process serving ABCI over gRPC", function () {
         timeoutMs: 10_000,
         description: "the server closing the connection that sent garbage",
       });
-      const echo = await new Promise<ResponseEcho>((resolve, reject) => {
-        client.makeUnaryRequest(
-          "/tendermint.abci.ABCI/Echo",
-          (request: RequestEcho) => Buffer.from(RequestEcho.encode(request).finish()),
-          (bytes: Buffer) => ABCI_SERVICE_DEFINITION.Echo!.responseDeserialize(bytes) as ResponseEcho,
-          RequestEcho.fromPartial({ message: "still here" }),
-          new Metadata(),
-          { deadline: Date.now() + 10_000 },
-          (error: ServiceError | null, response?: ResponseEcho) =>
-            error || response === undefined ? reject(error ?? new Error("no response")) : resolve(response),
-        );
-      });
+      const echo = await abciGrpcCall<ResponseEcho>(client, "Echo", { message: "still here" });
       expect(echo.message).to.equal("still here");
       expect(sidecar.exited()).to.equal(false);
     } finally {

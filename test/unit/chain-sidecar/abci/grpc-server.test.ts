@@ -2,40 +2,14 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  credentials,
-  makeGenericClientConstructor,
-  status,
-  type Client,
-  type ServiceError,
-} from "@grpc/grpc-js";
+import { status, type Client, type ServiceError } from "@grpc/grpc-js";
 import * as abci from "cosmjs-types/tendermint/abci/types";
 import { pino } from "pino";
-import { ABCI_SERVICE_DEFINITION, AbciGrpcServer } from "../../../../chain-sidecar/abci/grpc-server.js";
-import { parseListenAddress } from "../../../../chain-sidecar/abci/listen-address.js";
+import { AbciGrpcServer } from "../../../../chain-sidecar/abci/grpc-server.js";
+import { abciGrpcCall, abciGrpcClient } from "../../../support/abci-grpc-client.js";
 import { KvstoreApp, KV_INVALID_TX, type KvstoreOptions } from "../../../support/kvstore-app.js";
 
 const silent = pino({ level: "silent" });
-const AbciClient = makeGenericClientConstructor(ABCI_SERVICE_DEFINITION, "ABCI");
-
-/** One unary call through a real gRPC client, as CometBFT's `abci = "grpc"` makes it; `request` is completed first. */
-function call<Res>(client: Client, method: string, request: object): Promise<Res> {
-  const invoke = (client as unknown as Record<string, (...args: unknown[]) => void>)[method]!.bind(client);
-  const codec = (abci as unknown as Record<string, { fromPartial(value: object): object }>)[
-    `Request${method}`
-  ]!;
-  return new Promise((resolve, reject) => {
-    invoke(codec.fromPartial(request), (error: ServiceError | null, response: Res) => {
-      if (error) reject(error);
-      else resolve(response);
-    });
-  });
-}
-
-function grpcTarget(address: string): string {
-  const target = parseListenAddress(address);
-  return target.kind === "unix" ? `unix://${target.path}` : `${target.host}:${target.port}`;
-}
 
 describe("ABCI gRPC server", () => {
   let server: AbciGrpcServer;
@@ -49,7 +23,7 @@ describe("ABCI gRPC server", () => {
     fatal = [];
     server = new AbciGrpcServer({ app, logger: silent, onFatal: (error) => fatal.push(error) });
     const bound = await server.listen(address);
-    const client = new AbciClient(grpcTarget(bound), credentials.createInsecure());
+    const client = abciGrpcClient(bound);
     clients.push(client);
     return client;
   }
@@ -67,13 +41,13 @@ describe("ABCI gRPC server", () => {
 
   it("answers echo, info and CheckTx over TCP on the port it bound", async () => {
     const client = await start();
-    const echo = await call<abci.ResponseEcho>(client, "Echo", { message: "hello" });
-    const info = await call<abci.ResponseInfo>(client, "Info", { version: "0.38.25" });
-    const valid = await call<abci.ResponseCheckTx>(client, "CheckTx", {
+    const echo = await abciGrpcCall<abci.ResponseEcho>(client, "Echo", { message: "hello" });
+    const info = await abciGrpcCall<abci.ResponseInfo>(client, "Info", { version: "0.38.25" });
+    const valid = await abciGrpcCall<abci.ResponseCheckTx>(client, "CheckTx", {
       tx: Buffer.from("a=1"),
       type: abci.CheckTxType.NEW,
     });
-    const invalid = await call<abci.ResponseCheckTx>(client, "CheckTx", {
+    const invalid = await abciGrpcCall<abci.ResponseCheckTx>(client, "CheckTx", {
       tx: Buffer.from("no equals sign"),
       type: abci.CheckTxType.NEW,
     });
@@ -87,23 +61,23 @@ describe("ABCI gRPC server", () => {
     const path = join(dir, "app.sock");
     writeFileSync(path, "left by a killed sidecar");
     const client = await start({}, `unix://${path}`);
-    const echo = await call<abci.ResponseEcho>(client, "Echo", { message: "over unix" });
+    const echo = await abciGrpcCall<abci.ResponseEcho>(client, "Echo", { message: "over unix" });
     expect(echo.message).to.equal("over unix");
   });
 
   it("runs a block and its commit, never two state-changing calls at once while CheckTx streams in", async () => {
     const client = await start({ callDelayMs: 5 });
     const checks = Array.from({ length: 10 }, (_, i) =>
-      call<abci.ResponseCheckTx>(client, "CheckTx", {
+      abciGrpcCall<abci.ResponseCheckTx>(client, "CheckTx", {
         tx: Buffer.from(`m${i}=1`),
         type: abci.CheckTxType.NEW,
       }),
     );
-    const block = call<abci.ResponseFinalizeBlock>(client, "FinalizeBlock", {
+    const block = abciGrpcCall<abci.ResponseFinalizeBlock>(client, "FinalizeBlock", {
       txs: [Buffer.from("x=1")],
       height: 1n,
     }).then(async (finalized) => {
-      await call(client, "Commit", {});
+      await abciGrpcCall(client, "Commit", {});
       return finalized;
     });
     const [finalized, ...checked] = await Promise.all([block, ...checks]);
@@ -115,15 +89,15 @@ describe("ABCI gRPC server", () => {
 
   it("declines snapshots for an app without them", async () => {
     const client = await start();
-    const list = await call<abci.ResponseListSnapshots>(client, "ListSnapshots", {});
-    const offer = await call<abci.ResponseOfferSnapshot>(client, "OfferSnapshot", {});
+    const list = await abciGrpcCall<abci.ResponseListSnapshots>(client, "ListSnapshots", {});
+    const offer = await abciGrpcCall<abci.ResponseOfferSnapshot>(client, "OfferSnapshot", {});
     expect(list.snapshots).to.deep.equal([]);
     expect(offer.result).to.equal(abci.ResponseOfferSnapshot_Result.ABORT);
   });
 
   it("answers an application error with INTERNAL naming the method, and reports it as fatal", async () => {
     const client = await start({ failOn: "checkTx" });
-    const error = await call(client, "CheckTx", { tx: Buffer.from("a=1") }).then(
+    const error = await abciGrpcCall(client, "CheckTx", { tx: Buffer.from("a=1") }).then(
       () => undefined,
       (e: unknown) => e as ServiceError,
     );
