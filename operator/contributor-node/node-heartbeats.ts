@@ -45,6 +45,42 @@ export function batchesOf(beats: readonly Heartbeat[], maxTxBytes: number): Hear
   return batches;
 }
 
+/**
+ * Fixed-rate rounds: a regular round starts an interval after the previous one started, however long that one waited
+ * for its block, so the chain sees a node's heartbeats an interval apart and not an interval plus the inclusion time.
+ */
+export class RoundCadence {
+  private nextAt = 0;
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** The first regular round comes an interval from `now`. */
+  startAt(now: number): void {
+    this.nextAt = now + this.intervalMs;
+  }
+
+  /** Called as a round starts; a round before the next regular one's time is an urgent one in between. */
+  begin(now: number): void {
+    if (now < this.nextAt) return;
+    this.nextAt += this.intervalMs;
+    // A whole interval behind (the process was paused, say): the cadence starts again from now.
+    if (this.nextAt <= now) this.nextAt = now + this.intervalMs;
+  }
+
+  /** Milliseconds until the next regular round. */
+  delay(now: number): number {
+    return Math.max(0, this.nextAt - now);
+  }
+
+  /**
+   * A node last beaten before this is beaten in the round starting now: left for the next regular round, its beats
+   * would be more than an interval (and a tenth, for timer slack) apart.
+   */
+  staleBefore(): number {
+    return this.nextAt - this.intervalMs * 1.1;
+  }
+}
+
 export class NodeHeartbeats {
   /** When each node last sent a heartbeat that was committed (ms since epoch). */
   private readonly last = new Map<string, number>();
@@ -53,6 +89,7 @@ export class NodeHeartbeats {
   /** Tracked nodes the chain holds offline: beaten in the next round whenever they last beat. */
   private readonly urgent = new Set<string>();
   private readonly network: NodeNetwork;
+  private readonly cadence: RoundCadence;
   private readonly log: Logger;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -63,6 +100,7 @@ export class NodeHeartbeats {
     private readonly listener: HeartbeatListener,
   ) {
     this.network = new NodeNetwork(ctx.runtime.client);
+    this.cadence = new RoundCadence(ctx.settings.heartbeatIntervalMs);
     this.log = ctx.runtime.logger.child({ component: "heartbeats" });
   }
 
@@ -100,6 +138,7 @@ export class NodeHeartbeats {
 
   start(): void {
     this.stopped = false;
+    this.cadence.startAt(this.ctx.now().getTime());
     this.schedule(this.ctx.settings.heartbeatIntervalMs);
   }
 
@@ -119,18 +158,23 @@ export class NodeHeartbeats {
         .finally(() => {
           this.running = undefined;
           // A node found offline while this round ran is beaten now, not an interval later.
-          this.schedule(this.urgent.size > 0 ? 0 : this.ctx.settings.heartbeatIntervalMs);
+          this.schedule(this.urgent.size > 0 ? 0 : this.cadence.delay(this.ctx.now().getTime()));
         });
     }, delayMs);
   }
 
-  /** One round: every tracked node whose last heartbeat is older than most of an interval; only while leading. */
+  /** One round: the urgent nodes and every tracked node that cannot wait for the next regular one; only while leading. */
   async round(): Promise<void> {
-    if (!this.ctx.runtime.isLeader()) return;
     const now = this.ctx.now().getTime();
-    const recent = now - this.ctx.settings.heartbeatIntervalMs * 0.9;
+    this.cadence.begin(now);
+    if (!this.ctx.runtime.isLeader()) {
+      // The leader beats; urgency kept here would only spin this replica's timer.
+      this.urgent.clear();
+      return;
+    }
+    const stale = this.cadence.staleBefore();
     const due = [...this.tracked.keys()]
-      .filter((nodeId) => this.urgent.has(nodeId) || (this.last.get(nodeId) ?? 0) <= recent)
+      .filter((nodeId) => this.urgent.has(nodeId) || (this.last.get(nodeId) ?? 0) < stale)
       .sort();
     this.urgent.clear();
     const nodes = due.flatMap((nodeId) => {

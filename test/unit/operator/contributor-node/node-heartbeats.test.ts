@@ -7,6 +7,7 @@ import { TxError } from "../../../../chain-sidecar/tx/tx-error.js";
 import { TxSubmitter } from "../../../../operator/chain/tx-submitter.js";
 import {
   NodeHeartbeats,
+  RoundCadence,
   batchesOf,
   type HeartbeatListener,
 } from "../../../../operator/contributor-node/node-heartbeats.js";
@@ -95,6 +96,53 @@ describe("operator: node heartbeats go to the chain in batches, one round per in
     await world.heartbeats.round();
     expect(world.batches()).to.have.length(2);
     expect(["n1", "n2", "n3"].map((n) => world.beatsOf(n))).to.deep.equal([2, 2, 2]);
+  });
+
+  it("beats a node registered just after a round in the next regular one, so its beats stay an interval apart", async () => {
+    const world = new HeartbeatWorld();
+    world.addNode("n1");
+    await world.heartbeats.round();
+    world.nowMs += INTERVAL_MS / 2;
+    world.addNode("n2");
+    world.heartbeats.sent("n2");
+    world.nowMs += INTERVAL_MS / 2;
+    await world.heartbeats.round();
+    expect(world.batches()).to.deep.equal([
+      [["n1"], "admitted"],
+      [["n1", "n2"], "admitted"],
+    ]);
+  });
+
+  it("an urgent round between regular ones beats only the nodes that cannot wait", async () => {
+    const world = new HeartbeatWorld();
+    world.addNode("n1");
+    world.addNode("n2");
+    await world.heartbeats.round();
+    world.nowMs += INTERVAL_MS / 3;
+    world.addNode("n3", { online: false });
+    world.heartbeats.track("n3", "cn-n3", true);
+    await world.heartbeats.round();
+    expect(world.batches()).to.deep.equal([
+      [["n1", "n2"], "admitted"],
+      [["n3"], "admitted"],
+    ]);
+  });
+
+  it("starts regular rounds an interval apart however long a round waits for its block", () => {
+    const cadence = new RoundCadence(INTERVAL_MS);
+    cadence.startAt(0);
+    expect(cadence.delay(0)).to.equal(INTERVAL_MS);
+    cadence.begin(INTERVAL_MS);
+    // The round took 4 s to be included: the next still starts 10 s after this one did, not 10 s after it ended.
+    expect(cadence.delay(INTERVAL_MS + 4_000)).to.equal(INTERVAL_MS - 4_000);
+    // An urgent round in between moves nothing.
+    cadence.begin(INTERVAL_MS + 5_000);
+    expect(cadence.delay(INTERVAL_MS + 5_000)).to.equal(INTERVAL_MS - 5_000);
+    // A round that ran past the next one's time is followed at once; one a whole interval behind starts afresh.
+    cadence.begin(2 * INTERVAL_MS + 3_000);
+    expect(cadence.delay(2 * INTERVAL_MS + 3_000)).to.equal(INTERVAL_MS - 3_000);
+    cadence.begin(10 * INTERVAL_MS);
+    expect(cadence.delay(10 * INTERVAL_MS)).to.equal(INTERVAL_MS);
   });
 
   it("sends nothing while another replica leads, and stops beating an untracked node", async () => {
