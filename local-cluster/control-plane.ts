@@ -47,6 +47,8 @@ export interface ControlPlaneOptions {
    * reason in progress, where the machine can't.
    */
   realNodes?: number;
+  /** kube-apiserver serves /debug/pprof (for benchmarks); off by default. */
+  profiling?: boolean;
   /** Progress lines for people; silent when omitted. */
   progress?: (line: string) => void;
   timeoutMs?: number;
@@ -186,7 +188,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       "--max-requests-inflight=2000",
       "--max-mutating-requests-inflight=1000",
-      "--profiling=false",
+      `--profiling=${options.profiling === true}`,
       "--v=1",
     ];
     const startApiserver = (): ManagedProcess =>

@@ -16,13 +16,15 @@ export interface SharedControlPlane {
 
 let shared: Promise<SharedControlPlane> | undefined;
 
-export function sharedControlPlane(): Promise<SharedControlPlane> {
-  shared ??= start();
+/** The first caller's options hold for the run. */
+export function sharedControlPlane(options: { profiling?: boolean } = {}): Promise<SharedControlPlane> {
+  shared ??= start(options);
   return shared;
 }
 
-async function start(): Promise<SharedControlPlane> {
+async function start(options: { profiling?: boolean }): Promise<SharedControlPlane> {
   const controlPlane = await startControlPlane({
+    ...options,
     progress: process.env.URANUS_TEST_VERBOSE
       ? (line) => console.log(`      [control plane] ${line}`)
       : undefined,

@@ -14,6 +14,7 @@ import { POD } from "../../../kube-runtime/builtin-resources.js";
 import type { KubeObject } from "../../../kube-runtime/resource.js";
 import { COMPUTE_CONTRACT } from "../../../operator/uranus-resources.js";
 import { stopSharedFixtures } from "../../support/fixtures.js";
+import { sharedControlPlane } from "../../support/control-plane.js";
 import { prometheusMean } from "../prometheus-mean.js";
 import { startOperatorProcess } from "../../integration/operator/support/operator-process.js";
 import {
@@ -160,6 +161,9 @@ const KUBECTL = binaryPath("kubectl");
 const BUILT_CLI = "dist/cli/uranus-main.js";
 execFileSync("bash", ["hack/build.sh"], { stdio: "inherit" });
 
+// URANUS_BENCH_APISERVER_PROFILE=file: the apiserver's CPU profile (pprof) over the first 15 s of the rollout.
+const apiserverProfile = process.env.URANUS_BENCH_APISERVER_PROFILE;
+if (apiserverProfile !== undefined) await sharedControlPlane({ profiling: true });
 const world = await createWorld({
   nodes: COUNT,
   nodesPerOwner: 10,
@@ -252,8 +256,6 @@ try {
   const requestsBefore = await apiserverRequests();
   const cpuBefore = systemCpu();
   const t0 = performance.now();
-  // URANUS_BENCH_APISERVER_PROFILE=file: the apiserver's CPU profile (pprof) over the first 15 s of the rollout.
-  const apiserverProfile = process.env.URANUS_BENCH_APISERVER_PROFILE;
   const profiled =
     apiserverProfile === undefined
       ? undefined
