@@ -1,6 +1,7 @@
 // Benchmark (not part of npm test): N contracts × 1 replica on N kwok nodes, against N bare pods through the same
-// apiserver and scheduler. Prints p50/p99 from apply to Running, the total time as a ratio to the bare pods (target
-// ≤ 1.3), the operator's peak RSS (target ≤ 250 MB) and its reconciles per second.
+// apiserver and scheduler, run once before the contracts and once after. Prints p50/p99 from apply to Running, the
+// total time as a ratio to the bare pods' mean (target ≤ 1.3), the operator's peak RSS (target ≤ 250 MB) and its
+// reconciles per second.
 //   npx tsx test/bench/operator/operator-bench.ts [contracts=1000]
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -132,6 +133,71 @@ function cpuPer(
   );
 }
 
+interface BareRun {
+  /** Milliseconds from create to Running, sorted. */
+  times: number[];
+  totalSeconds: number;
+  cpu: Record<string, number>;
+  requests: Record<string, number>;
+}
+
+/**
+ * Baseline: COUNT bare pods of the same size and placement through the same apiserver and scheduler, timed like the
+ * contracts, then deleted. Run before and after the contracts, so neither side has the fresher cluster to itself.
+ */
+async function runBarePods(round: string): Promise<BareRun> {
+  const label = `bare-${round}`;
+  const started = new Map<string, number>();
+  const requestsBefore = await apiserverRequests();
+  const cpuBefore = systemCpu();
+  const t0 = performance.now();
+  await inParallel(
+    Array.from({ length: COUNT }, (_, i) => `${label}-${i}`),
+    async (name) => {
+      started.set(name, performance.now());
+      await world.client.create(POD, {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace: world.namespace, labels: { bench: label } },
+        spec: {
+          containers: [
+            {
+              name: "main",
+              image: "registry.example/worker:1.0",
+              resources: { requests: { cpu: "1", memory: "2Gi" } },
+            },
+          ],
+          nodeSelector: { [GROUP_LABEL]: world.group },
+          terminationGracePeriodSeconds: 0,
+        },
+      } as KubeObject);
+    },
+  );
+  const list = async (): Promise<Pod[]> =>
+    (await world.client.list<Pod>(POD, { namespace: world.namespace, labelSelector: `bench=${label}` }))
+      .items;
+  const times = await runningTimes(list, (pod) => pod.metadata.name!, started, `${COUNT} bare pods running`);
+  const run: BareRun = {
+    times,
+    totalSeconds: (performance.now() - t0) / 1000,
+    cpu: cpuPer(cpuBefore, systemCpu(), COUNT),
+    requests: requestsPer(requestsBefore, await apiserverRequests(), COUNT),
+  };
+  await inParallel(await list(), async (pod) => {
+    await world.client.delete(
+      POD,
+      { namespace: world.namespace, name: pod.metadata.name! },
+      { gracePeriodSeconds: 0 },
+    );
+  });
+  await waitFor(async () => ((await list()).length === 0 ? true : undefined), {
+    timeoutMs: 600_000,
+    intervalMs: 1_000,
+    description: `${label} pods gone`,
+  });
+  return run;
+}
+
 /** How many of the one payer's OpenContract transactions each block after `from` carried (blocks with any). */
 async function openingsPerBlock(from: number): Promise<{ mean: number; max: number; blocks: number }> {
   const comet = world.chain.client.comet;
@@ -189,56 +255,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const)
     void cleanUp().finally(() => process.exit(130));
   });
 try {
-  // Baseline: bare pods of the same size and placement through the same apiserver and scheduler.
-  const bareStarted = new Map<string, number>();
-  const bareRequestsBefore = await apiserverRequests();
-  const bareCpuBefore = systemCpu();
-  const bareT0 = performance.now();
-  await inParallel(
-    Array.from({ length: COUNT }, (_, i) => `bare-${i}`),
-    async (name) => {
-      bareStarted.set(name, performance.now());
-      await world.client.create(POD, {
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: { name, namespace: world.namespace, labels: { bench: "bare" } },
-        spec: {
-          containers: [
-            {
-              name: "main",
-              image: "registry.example/worker:1.0",
-              resources: { requests: { cpu: "1", memory: "2Gi" } },
-            },
-          ],
-          nodeSelector: { [GROUP_LABEL]: world.group },
-          terminationGracePeriodSeconds: 0,
-        },
-      } as KubeObject);
-    },
-  );
-  const listBare = async (): Promise<Pod[]> =>
-    (await world.client.list<Pod>(POD, { namespace: world.namespace, labelSelector: "bench=bare" })).items;
-  const bare = await runningTimes(
-    listBare,
-    (pod) => pod.metadata.name!,
-    bareStarted,
-    `${COUNT} bare pods running`,
-  );
-  const bareTotal = (performance.now() - bareT0) / 1000;
-  const bareCpu = cpuPer(bareCpuBefore, systemCpu(), COUNT);
-  const bareRequests = requestsPer(bareRequestsBefore, await apiserverRequests(), COUNT);
-  await inParallel(await listBare(), async (pod) => {
-    await world.client.delete(
-      POD,
-      { namespace: world.namespace, name: pod.metadata.name! },
-      { gracePeriodSeconds: 0 },
-    );
-  });
-  await waitFor(async () => ((await listBare()).length === 0 ? true : undefined), {
-    timeoutMs: 600_000,
-    intervalMs: 1_000,
-    description: "bare pods gone",
-  });
+  const bareBefore = await runBarePods("before");
 
   operator = startOperatorProcess(world, join(logDir, "operator.log"), {
     // As images run it: compiled, with no TypeScript compiler in the process.
@@ -311,13 +328,18 @@ try {
   );
   const openings = await openingsPerBlock(firstHeight);
   await operator.stop();
+  operator = undefined;
+  const bareAfter = await runBarePods("after");
+  const bareTotal = (bareBefore.totalSeconds + bareAfter.totalSeconds) / 2;
+  const bareP99 = (percentile(bareBefore.times, 99) + percentile(bareAfter.times, 99)) / 2;
   const figures = {
     contracts: COUNT,
     applyToRunningP50Ms: Math.round(percentile(times, 50)),
     applyToRunningP99Ms: Math.round(percentile(times, 99)),
     totalSeconds: Number(total.toFixed(1)),
     barePodsTotalSeconds: Number(bareTotal.toFixed(1)),
-    barePodP50Ms: Math.round(percentile(bare, 50)),
+    barePodsTotalSecondsBeforeAndAfter: [bareBefore, bareAfter].map((b) => Number(b.totalSeconds.toFixed(1))),
+    barePodP50Ms: Math.round((percentile(bareBefore.times, 50) + percentile(bareAfter.times, 50)) / 2),
     ratioToBarePods: Number((total / bareTotal).toFixed(2)),
     operatorPeakRssMb: Math.round(rss),
     reconcilesPerSecond: Number((reconciles / total).toFixed(1)),
@@ -333,12 +355,12 @@ try {
     ),
     meanOpenContractTxMs: Math.round(txSeconds("OpenContract") * 1000),
     meanRecordLeaseTxMs: Math.round(txSeconds("RecordLease") * 1000),
-    barePodP99Ms: Math.round(percentile(bare, 99)),
-    p99OverBareMs: Math.round(percentile(times, 99) - percentile(bare, 99)),
+    barePodP99Ms: Math.round(bareP99),
+    p99OverBareMs: Math.round(percentile(times, 99) - bareP99),
     cpuMsPerContract: contractCpu,
-    cpuMsPerBarePod: bareCpu,
+    cpuMsPerBarePod: bareBefore.cpu,
     apiserverRequestsPerContract: contractRequests,
-    apiserverRequestsPerBarePod: bareRequests,
+    apiserverRequestsPerBarePod: bareBefore.requests,
     payerOpeningsPerBlockMean: openings.mean,
     payerOpeningsPerBlockMax: openings.max,
     blocksWithOpenings: openings.blocks,
