@@ -138,8 +138,9 @@ export class NodeHeartbeats {
 
   start(): void {
     this.stopped = false;
-    this.cadence.startAt(this.ctx.now().getTime());
-    this.schedule(this.ctx.settings.heartbeatIntervalMs);
+    const now = this.ctx.now().getTime();
+    this.cadence.startAt(now);
+    this.schedule(this.cadence.delay(now));
   }
 
   async stop(): Promise<void> {

@@ -330,8 +330,9 @@ try {
   await operator.stop();
   operator = undefined;
   const bareAfter = await runBarePods("after");
-  const bareTotal = (bareBefore.totalSeconds + bareAfter.totalSeconds) / 2;
-  const bareP99 = (percentile(bareBefore.times, 99) + percentile(bareAfter.times, 99)) / 2;
+  const bareMean = (figure: (run: BareRun) => number): number => (figure(bareBefore) + figure(bareAfter)) / 2;
+  const bareTotal = bareMean((run) => run.totalSeconds);
+  const bareP99 = bareMean((run) => percentile(run.times, 99));
   const figures = {
     contracts: COUNT,
     applyToRunningP50Ms: Math.round(percentile(times, 50)),
@@ -339,7 +340,7 @@ try {
     totalSeconds: Number(total.toFixed(1)),
     barePodsTotalSeconds: Number(bareTotal.toFixed(1)),
     barePodsTotalSecondsBeforeAndAfter: [bareBefore, bareAfter].map((b) => Number(b.totalSeconds.toFixed(1))),
-    barePodP50Ms: Math.round((percentile(bareBefore.times, 50) + percentile(bareAfter.times, 50)) / 2),
+    barePodP50Ms: Math.round(bareMean((run) => percentile(run.times, 50))),
     ratioToBarePods: Number((total / bareTotal).toFixed(2)),
     operatorPeakRssMb: Math.round(rss),
     reconcilesPerSecond: Number((reconciles / total).toFixed(1)),
@@ -358,9 +359,9 @@ try {
     barePodP99Ms: Math.round(bareP99),
     p99OverBareMs: Math.round(percentile(times, 99) - bareP99),
     cpuMsPerContract: contractCpu,
-    cpuMsPerBarePod: bareBefore.cpu,
+    cpuMsPerBarePod: { before: bareBefore.cpu, after: bareAfter.cpu },
     apiserverRequestsPerContract: contractRequests,
-    apiserverRequestsPerBarePod: bareBefore.requests,
+    apiserverRequestsPerBarePod: { before: bareBefore.requests, after: bareAfter.requests },
     payerOpeningsPerBlockMean: openings.mean,
     payerOpeningsPerBlockMax: openings.max,
     blocksWithOpenings: openings.blocks,
