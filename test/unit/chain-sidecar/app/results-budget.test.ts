@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { ResponseFinalizeBlock, type ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import {
   fitResultsBudget,
@@ -67,5 +68,38 @@ describe("the FinalizeBlock results budget", () => {
     expect(RESULTS_BUDGET_BYTES).to.be.below(4 * 1024 * 1024);
     const blockOfTransfers = response(20_000, 200);
     expect(encodedSize(fitResultsBudget(blockOfTransfers))).to.be.at.most(RESULTS_BUDGET_BYTES);
+  });
+
+  it("never takes an answer one byte over the budget for one that fits (its cheap size bound is an upper bound)", () => {
+    const text = fc.string({ unit: "grapheme", maxLength: 40 });
+    const event = fc.record({
+      type: text,
+      attributes: fc.array(fc.record({ key: text, value: text, index: fc.boolean() }), { maxLength: 4 }),
+    });
+    const result = fc.record({
+      code: fc.nat(),
+      data: fc.uint8Array({ maxLength: 64 }),
+      log: text,
+      info: text,
+      gasWanted: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
+      gasUsed: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
+      events: fc.array(event, { maxLength: 3 }),
+      codespace: text,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(result, { maxLength: 20 }),
+        fc.array(event, { maxLength: 3 }),
+        (txResults, events) => {
+          const answer = ResponseFinalizeBlock.fromPartial({
+            txResults,
+            events,
+            appHash: new Uint8Array(32),
+          });
+          expect(fitResultsBudget(answer, encodedSize(answer))).to.equal(answer);
+          expect(fitResultsBudget(answer, encodedSize(answer) - 1)).to.not.equal(answer);
+        },
+      ),
+    );
   });
 });
