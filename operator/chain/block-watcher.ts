@@ -3,6 +3,7 @@ import type { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { txHash } from "../../chain-sidecar/tx/tx-types.js";
 import type { Logger } from "../../observability/logger.js";
 import { silentLogger } from "../../observability/logger.js";
+import { BlockPace } from "./block-pace.js";
 
 export interface IncludedTx {
   hash: string;
@@ -52,6 +53,7 @@ export class BlockWatcher {
   private nextHeight = 0;
   private latest = 0;
   private latestTime = new Date(0);
+  private readonly pace = new BlockPace();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private stopped = true;
@@ -83,6 +85,11 @@ export class BlockWatcher {
   /** The time of the latest block seen. */
   get latestBlockTime(): Date {
     return this.latestTime;
+  }
+
+  /** Mean milliseconds between recent blocks (header times); undefined until a few blocks were seen. */
+  blockIntervalMs(): number | undefined {
+    return this.pace.intervalMs();
   }
 
   /** Starts polling; an unreachable node is retried, so the operator can start before its sidecar. */
@@ -192,6 +199,7 @@ export class BlockWatcher {
     }
     this.latest = height;
     this.latestTime = new Date(status.syncInfo.latestBlockTime.getTime());
+    this.pace.record(height, this.latestTime.getTime());
   }
 
   private async poll(): Promise<void> {

@@ -45,6 +45,21 @@ export function batchesOf(beats: readonly Heartbeat[], maxTxBytes: number): Hear
   return batches;
 }
 
+/** Rounds the chain's heartbeat window must hold: one late or refused round never takes a node offline. */
+const ROUNDS_PER_WINDOW = 3;
+/** The shortest interval the window can ask for; a window shorter than three of these cannot be kept. */
+export const MIN_HEARTBEAT_INTERVAL_MS = 500;
+
+/**
+ * The interval between rounds: the configured one, shortened when the chain's window (blocks without a heartbeat
+ * before it takes a node offline) at its current pace would hold fewer than three rounds.
+ */
+export function heartbeatIntervalFor(configuredMs: number, windowBlocks: number, blockMs?: number): number {
+  if (blockMs === undefined || !(windowBlocks > 0)) return configuredMs;
+  const windowRounds = Math.floor((windowBlocks * blockMs) / ROUNDS_PER_WINDOW);
+  return Math.min(configuredMs, Math.max(MIN_HEARTBEAT_INTERVAL_MS, windowRounds));
+}
+
 /**
  * Fixed-rate rounds: a regular round starts an interval after the previous one started, however long that one waited
  * for its block, so the chain sees a node's heartbeats an interval apart and not an interval plus the inclusion time.
@@ -52,11 +67,21 @@ export function batchesOf(beats: readonly Heartbeat[], maxTxBytes: number): Hear
 export class RoundCadence {
   private nextAt = 0;
 
-  constructor(private readonly intervalMs: number) {}
+  constructor(private intervalMs: number) {}
+
+  get interval(): number {
+    return this.intervalMs;
+  }
 
   /** The first regular round comes an interval from `now`. */
   startAt(now: number): void {
     this.nextAt = now + this.intervalMs;
+  }
+
+  /** A new interval from `now` on: a shorter one brings the next regular round forward. */
+  retime(intervalMs: number, now: number): void {
+    this.intervalMs = intervalMs;
+    this.nextAt = Math.min(this.nextAt, now + intervalMs);
   }
 
   /** Called as a round starts; a round before the next regular one's time is an urgent one in between. */
@@ -167,6 +192,7 @@ export class NodeHeartbeats {
   /** One round: the urgent nodes and every tracked node that cannot wait for the next regular one; only while leading. */
   async round(): Promise<void> {
     const now = this.ctx.now().getTime();
+    this.keepPace(now);
     this.cadence.begin(now);
     if (!this.ctx.runtime.isLeader()) {
       // The leader beats; urgency kept here would only spin this replica's timer.
@@ -202,6 +228,24 @@ export class NodeHeartbeats {
     await Promise.all(
       batchesOf(beats, this.ctx.params.bank.maxTxBytes).map((batch) => this.sendBatch(batch, now)),
     );
+  }
+
+  /** Retimes the rounds to the chain's heartbeat window at its current block pace, saying so when that changes. */
+  private keepPace(now: number): void {
+    const windowBlocks = this.ctx.params.poc.heartbeatWindowBlocks;
+    const blockMs = this.ctx.chain.watcher.blockIntervalMs();
+    const configured = this.ctx.settings.heartbeatIntervalMs;
+    const interval = heartbeatIntervalFor(configured, windowBlocks, blockMs);
+    if (interval === this.cadence.interval) return;
+    this.cadence.retime(interval, now);
+    const windowMs = blockMs === undefined ? undefined : Math.round(windowBlocks * blockMs);
+    if (interval === configured)
+      this.log.info({ intervalMs: interval, windowMs }, "heartbeats back at their configured interval");
+    else
+      this.log.warn(
+        { intervalMs: interval, configuredMs: configured, windowBlocks, windowMs },
+        "the chain takes a node offline sooner than three configured intervals: heartbeats run more often",
+      );
   }
 
   private async sendBatch(beats: Heartbeat[], now: number): Promise<void> {

@@ -6,9 +6,11 @@ import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
 import { TxError } from "../../../../chain-sidecar/tx/tx-error.js";
 import { TxSubmitter } from "../../../../operator/chain/tx-submitter.js";
 import {
+  MIN_HEARTBEAT_INTERVAL_MS,
   NodeHeartbeats,
   RoundCadence,
   batchesOf,
+  heartbeatIntervalFor,
   type HeartbeatListener,
 } from "../../../../operator/contributor-node/node-heartbeats.js";
 import type { KubeNode, OperatorContext } from "../../../../operator/operator-context.js";
@@ -18,6 +20,7 @@ import { silentLogger } from "../../../../observability/logger.js";
 import { FakeChain, type MessageRule } from "../chain/fake-chain.js";
 
 const INTERVAL_MS = 10_000;
+const WINDOW_BLOCKS = 30;
 
 /** The poc module's heartbeat rule, in short: registered nodes only; one held offline comes back with an event. */
 const heartbeatRule: MessageRule = (state, _sender, message, emit) => {
@@ -37,6 +40,8 @@ class HeartbeatWorld {
   readonly changes: [cnKey: string, nodeId: string, outcome: string][] = [];
   leader = true;
   nowMs = 1_000_000;
+  /** The chain's pace as the block watcher measures it; unknown until set. */
+  blockMs: number | undefined = undefined;
   readonly heartbeats: NodeHeartbeats;
 
   constructor() {
@@ -45,8 +50,12 @@ class HeartbeatWorld {
     const operator = new Wallet(`0x${"0e".repeat(32)}`);
     const fake = {
       runtime: { logger: silentLogger(), isLeader: () => this.leader, client: {} },
-      chain: { submitter, keys: { operatorWallet: () => Promise.resolve(operator) } },
-      params: { bank: { maxTxBytes: 65_536 } },
+      chain: {
+        submitter,
+        keys: { operatorWallet: () => Promise.resolve(operator) },
+        watcher: { blockIntervalMs: () => this.blockMs },
+      },
+      params: { bank: { maxTxBytes: 65_536 }, poc: { heartbeatWindowBlocks: WINDOW_BLOCKS } },
       settings: { heartbeatIntervalMs: INTERVAL_MS },
       scale: { nodeResources: () => ({ cpuMillicores: 4_000n, memoryBytes: 8n << 30n, storageBytes: 0n }) },
       informers: { nodes: { store: this.nodes } },
@@ -143,6 +152,49 @@ describe("operator: node heartbeats go to the chain in batches, one round per in
     expect(cadence.delay(2 * INTERVAL_MS + 3_000)).to.equal(INTERVAL_MS - 3_000);
     cadence.begin(10 * INTERVAL_MS);
     expect(cadence.delay(10 * INTERVAL_MS)).to.equal(INTERVAL_MS);
+    // A shorter interval brings the next round forward; a longer one waits for the round already due.
+    cadence.retime(INTERVAL_MS / 2, 10 * INTERVAL_MS + 1_000);
+    expect(cadence.delay(10 * INTERVAL_MS + 1_000)).to.equal(INTERVAL_MS / 2);
+    cadence.retime(INTERVAL_MS, 10 * INTERVAL_MS + 2_000);
+    expect(cadence.delay(10 * INTERVAL_MS + 2_000)).to.equal(INTERVAL_MS / 2 - 1_000);
+  });
+
+  it("beats three times per chain window when the chain's blocks make the window shorter than three intervals", async () => {
+    const world = new HeartbeatWorld();
+    world.addNode("n1");
+    await world.heartbeats.round();
+    // 500 ms blocks: 30 blocks without a heartbeat are 15 s, one and a half configured intervals.
+    world.blockMs = 500;
+    world.nowMs += 5_000;
+    await world.heartbeats.round();
+    expect(world.batches()).to.have.length(2);
+    world.nowMs += 2_500;
+    await world.heartbeats.round();
+    expect(world.batches()).to.have.length(2);
+    world.nowMs += 2_500;
+    await world.heartbeats.round();
+    expect(world.batches()).to.have.length(3);
+    // Back to 1 s blocks: the window holds three configured intervals again, and rounds are 10 s apart.
+    world.blockMs = 1_000;
+    world.nowMs += 5_000;
+    await world.heartbeats.round();
+    expect(world.batches()).to.have.length(4);
+    world.nowMs += 5_000;
+    await world.heartbeats.round();
+    expect(world.batches()).to.have.length(4);
+    world.nowMs += 5_000;
+    await world.heartbeats.round();
+    expect(world.batches()).to.have.length(5);
+  });
+
+  it("takes the configured interval unless the window at the chain's pace holds fewer than three", () => {
+    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, undefined)).to.equal(INTERVAL_MS);
+    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, 1_000)).to.equal(INTERVAL_MS);
+    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, 5_000)).to.equal(INTERVAL_MS);
+    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, 500)).to.equal(5_000);
+    expect(heartbeatIntervalFor(INTERVAL_MS, 25, 200)).to.equal(1_666);
+    expect(heartbeatIntervalFor(INTERVAL_MS, 10, 50)).to.equal(MIN_HEARTBEAT_INTERVAL_MS);
+    expect(heartbeatIntervalFor(INTERVAL_MS, 0, 500)).to.equal(INTERVAL_MS);
   });
 
   it("sends nothing while another replica leads, and stops beating an untracked node", async () => {
