@@ -11,6 +11,7 @@ import type {
 import type { MarketParams } from "../../chain-sidecar/modules/market/market-types.js";
 import type { MeteringParams } from "../../chain-sidecar/modules/metering/metering-types.js";
 import type { PocParams } from "../../chain-sidecar/modules/poc/poc-types.js";
+import type { FederationParams } from "../../chain-sidecar/modules/federation/federation-types.js";
 
 /** The parameter sections the operator needs, as the chain holds them now. */
 export interface OperatorParams {
@@ -18,6 +19,7 @@ export interface OperatorParams {
   market: MarketParams;
   metering: MeteringParams;
   poc: Pick<PocParams, "heartbeatWindowBlocks" | "scuCpuMillicores" | "scuMemoryBytes" | "scuStorageBytes">;
+  federation: Pick<FederationParams, "heartbeatTimeoutBlocks">;
 }
 
 export class ChainReader {
@@ -53,6 +55,7 @@ export class ChainReader {
       market: section("market") as unknown as MarketParams,
       metering: section("metering") as unknown as MeteringParams,
       poc: section("poc") as unknown as OperatorParams["poc"],
+      federation: section("federation") as unknown as OperatorParams["federation"],
     };
   }
 }

@@ -13,6 +13,7 @@ import { describeChainFailure } from "../chain/chain-failure.js";
 import type { OperatorContext } from "../operator-context.js";
 import type { Logger } from "../../observability/logger.js";
 import { NodeNetwork } from "./node-network.js";
+import { heartbeatIntervalFor } from "../chain/block-pace.js";
 
 /** What a round tells the ContributorNode controller: nodes to show again, with what happened to them. */
 export interface HeartbeatListener {
@@ -43,21 +44,6 @@ export function batchesOf(beats: readonly Heartbeat[], maxTxBytes: number): Hear
   }
   if (batch.length > 0) batches.push(batch);
   return batches;
-}
-
-/** Rounds the chain's heartbeat window must hold: one late or refused round never takes a node offline. */
-const ROUNDS_PER_WINDOW = 3;
-/** The shortest interval the window can ask for; a window shorter than three of these cannot be kept. */
-export const MIN_HEARTBEAT_INTERVAL_MS = 500;
-
-/**
- * The interval between rounds: the configured one, shortened when the chain's window (blocks without a heartbeat
- * before it takes a node offline) at its current pace would hold fewer than three rounds.
- */
-export function heartbeatIntervalFor(configuredMs: number, windowBlocks: number, blockMs?: number): number {
-  if (blockMs === undefined || !(windowBlocks > 0)) return configuredMs;
-  const windowRounds = Math.floor((windowBlocks * blockMs) / ROUNDS_PER_WINDOW);
-  return Math.min(configuredMs, Math.max(MIN_HEARTBEAT_INTERVAL_MS, windowRounds));
 }
 
 /**

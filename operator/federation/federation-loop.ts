@@ -2,12 +2,13 @@
 // and twice a block run, retire and report the orders the chain assigned here. Each pass stands alone; a failed one
 // is logged and the next retries.
 import type { Logger } from "../../observability/logger.js";
+import { heartbeatIntervalFor } from "../chain/block-pace.js";
 import type { OperatorContext } from "../operator-context.js";
 import type { FederationSettings } from "../operator-settings.js";
 import { ClusterMembership } from "./cluster-membership.js";
 import { OrderCopies } from "./order-copies.js";
 
-/** A member heartbeats at least this often, well inside the chain's offline timeout (10 blocks by default). */
+/** A member heartbeats at least this often, and three times in the chain's offline timeout (10 blocks by default). */
 const MAX_HEARTBEAT_INTERVAL_MS = 2_000;
 /** Orders are looked at about twice a block: an assignment starts running soon after its block. */
 const ORDER_PASS_MS = 500;
@@ -64,10 +65,18 @@ export class FederationLoop {
       const started = performance.now();
       this.beating = this.heartbeat().finally(() => {
         this.beating = undefined;
-        const every = Math.min(this.ctx.settings.heartbeatIntervalMs, MAX_HEARTBEAT_INTERVAL_MS);
-        this.scheduleHeartbeat(Math.max(0, started + every - performance.now()));
+        this.scheduleHeartbeat(Math.max(0, started + this.heartbeatEvery() - performance.now()));
       });
     }, delayMs);
+  }
+
+  /** Milliseconds from one heartbeat's start to the next's, at the chain's current block pace. */
+  heartbeatEvery(): number {
+    return heartbeatIntervalFor(
+      Math.min(this.ctx.settings.heartbeatIntervalMs, MAX_HEARTBEAT_INTERVAL_MS),
+      this.ctx.params.federation.heartbeatTimeoutBlocks,
+      this.ctx.chain.watcher.blockIntervalMs(),
+    );
   }
 
   private schedulePass(delayMs: number): void {

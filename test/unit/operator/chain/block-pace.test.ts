@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { BlockPace } from "../../../../operator/chain/block-pace.js";
+import {
+  BlockPace,
+  MIN_HEARTBEAT_INTERVAL_MS,
+  heartbeatIntervalFor,
+} from "../../../../operator/chain/block-pace.js";
+
+const INTERVAL_MS = 10_000;
+const WINDOW_BLOCKS = 30;
 
 describe("operator: the chain's block pace, from polled heights and header times", () => {
   it("is unknown until a few blocks apart were seen, then the mean gap between their header times", () => {
@@ -21,5 +28,14 @@ describe("operator: the chain's block pace, from polled heights and header times
     expect(pace.intervalMs()).to.equal(200);
     pace.record(3, 1_000_000);
     expect(pace.intervalMs()).to.equal(undefined);
+  });
+  it("a heartbeat interval is the configured one unless the window at the chain's pace holds fewer than three", () => {
+    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, undefined)).to.equal(INTERVAL_MS);
+    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, 1_000)).to.equal(INTERVAL_MS);
+    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, 5_000)).to.equal(INTERVAL_MS);
+    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, 500)).to.equal(5_000);
+    expect(heartbeatIntervalFor(INTERVAL_MS, 25, 200)).to.equal(1_666);
+    expect(heartbeatIntervalFor(INTERVAL_MS, 10, 50)).to.equal(MIN_HEARTBEAT_INTERVAL_MS);
+    expect(heartbeatIntervalFor(INTERVAL_MS, 0, 500)).to.equal(INTERVAL_MS);
   });
 });

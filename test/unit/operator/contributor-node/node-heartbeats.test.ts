@@ -6,11 +6,9 @@ import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
 import { TxError } from "../../../../chain-sidecar/tx/tx-error.js";
 import { TxSubmitter } from "../../../../operator/chain/tx-submitter.js";
 import {
-  MIN_HEARTBEAT_INTERVAL_MS,
   NodeHeartbeats,
   RoundCadence,
   batchesOf,
-  heartbeatIntervalFor,
   type HeartbeatListener,
 } from "../../../../operator/contributor-node/node-heartbeats.js";
 import type { KubeNode, OperatorContext } from "../../../../operator/operator-context.js";
@@ -185,16 +183,6 @@ describe("operator: node heartbeats go to the chain in batches, one round per in
     world.nowMs += 5_000;
     await world.heartbeats.round();
     expect(world.batches()).to.have.length(5);
-  });
-
-  it("takes the configured interval unless the window at the chain's pace holds fewer than three", () => {
-    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, undefined)).to.equal(INTERVAL_MS);
-    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, 1_000)).to.equal(INTERVAL_MS);
-    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, 5_000)).to.equal(INTERVAL_MS);
-    expect(heartbeatIntervalFor(INTERVAL_MS, WINDOW_BLOCKS, 500)).to.equal(5_000);
-    expect(heartbeatIntervalFor(INTERVAL_MS, 25, 200)).to.equal(1_666);
-    expect(heartbeatIntervalFor(INTERVAL_MS, 10, 50)).to.equal(MIN_HEARTBEAT_INTERVAL_MS);
-    expect(heartbeatIntervalFor(INTERVAL_MS, 0, 500)).to.equal(INTERVAL_MS);
   });
 
   it("sends nothing while another replica leads, and stops beating an untracked node", async () => {

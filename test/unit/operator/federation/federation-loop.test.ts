@@ -8,7 +8,10 @@ import { waitFor } from "../../../../process/wait-for.js";
 const HEARTBEAT_MS = 20;
 
 /** A loop whose order pass hangs until released, counting heartbeats and passes. */
-function hangingLoop(leader = true): {
+function hangingLoop(
+  leader = true,
+  chain: { intervalMs?: number; pace?: { blockMs?: number } } = {},
+): {
   loop: FederationLoop;
   counts: { heartbeats: number; passes: number };
   release: () => void;
@@ -18,7 +21,9 @@ function hangingLoop(leader = true): {
   const hung = new Promise<void>((resolve) => (release = resolve));
   const ctx = {
     runtime: { logger: silentLogger(), isLeader: () => leader },
-    settings: { heartbeatIntervalMs: HEARTBEAT_MS },
+    settings: { heartbeatIntervalMs: chain.intervalMs ?? HEARTBEAT_MS },
+    params: { federation: { heartbeatTimeoutBlocks: 10 } },
+    chain: { watcher: { blockIntervalMs: () => chain.pace?.blockMs } },
   } as unknown as OperatorContext;
   const loop = new FederationLoop(ctx, {} as FederationSettings, {
     membership: {
@@ -60,5 +65,17 @@ describe("operator federation: the member's loop", () => {
     await loop.heartbeat();
     await loop.pass();
     expect(counts).to.deep.equal({ heartbeats: 0, passes: 0 });
+  });
+
+  it("heartbeats three times in the chain's offline timeout when fast blocks make it shorter than the interval", () => {
+    const pace: { blockMs?: number } = {};
+    const { loop, release } = hangingLoop(true, { intervalMs: 10_000, pace });
+    release();
+    // A 10 s interval is capped at 2 s; 10 blocks of 150 ms (1.5 s) hold three beats 500 ms apart.
+    expect(loop.heartbeatEvery()).to.equal(2_000);
+    pace.blockMs = 1_000;
+    expect(loop.heartbeatEvery()).to.equal(2_000);
+    pace.blockMs = 150;
+    expect(loop.heartbeatEvery()).to.equal(500);
   });
 });
