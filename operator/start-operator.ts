@@ -15,6 +15,7 @@ import { SettlementBook } from "./metering/settlement-book.js";
 import type { Logger } from "../observability/logger.js";
 import { silentLogger } from "../observability/logger.js";
 import { OperatorMetrics } from "../observability/metrics.js";
+import { ParamsFollower } from "./chain/params-follower.js";
 import { createInformers, type OperatorContext } from "./operator-context.js";
 import type { OperatorSettings } from "./operator-settings.js";
 import type { KubeConnection } from "../kube-runtime/kube-config.js";
@@ -101,6 +102,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     informers,
     now: options.now ?? ((): Date => new Date()),
   };
+  const paramsFollower = new ParamsFollower(ctx, logger.child({ component: "chain-params" }));
+  paramsFollower.start();
   const book = new SettlementBook();
   const registry = metrics.registry;
   const { heartbeats } = setupContributorNodeController(ctx, logger);
@@ -130,6 +133,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       await metering.stop();
       await heartbeats.stop();
       await runtime.stop();
+      await paramsFollower.stop();
       await chain.stop();
     },
   };
