@@ -28,6 +28,9 @@ const FIELD_OVERHEAD = 6;
 /** Every scalar field of an ExecTxResult (code, gas wanted and used: varints of at most 10 bytes) and its own framing. */
 const TX_RESULT_FIXED = 64;
 
+/** A validator update's power (a varint of at most 10 bytes) and the framing of it, its key and itself. */
+const VALIDATOR_UPDATE_FIXED = 32;
+
 /** UTF-8 bytes of `text` and its framing, at most: a UTF-16 code unit never takes more than 3 bytes. */
 const textBound = (text: string): number => 3 * text.length + FIELD_OVERHEAD;
 
@@ -47,6 +50,8 @@ function eventsBound(events: readonly Event[]): number {
  */
 function sizeBound(response: ResponseFinalizeBlock): number {
   let bytes = eventsBound(response.events) + 2 * 1024;
+  for (const { pubKey } of response.validatorUpdates)
+    bytes += VALIDATOR_UPDATE_FIXED + (pubKey.ed25519?.length ?? 0) + (pubKey.secp256k1?.length ?? 0);
   for (const r of response.txResults)
     bytes +=
       TX_RESULT_FIXED +
@@ -63,7 +68,7 @@ export function fitResultsBudget(
   response: ResponseFinalizeBlock,
   budget = RESULTS_BUDGET_BYTES,
 ): ResponseFinalizeBlock {
-  if (response.validatorUpdates.length === 0 && sizeBound(response) <= budget) return response;
+  if (sizeBound(response) <= budget) return response;
   let size = ResponseFinalizeBlock.encode(response).finish().length;
   if (size <= budget) return response;
   const txResults = [...response.txResults];

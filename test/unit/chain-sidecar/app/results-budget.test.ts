@@ -86,14 +86,23 @@ describe("the FinalizeBlock results budget", () => {
       events: fc.array(event, { maxLength: 3 }),
       codespace: text,
     });
+    const validatorUpdate = fc.record({
+      pubKey: fc.oneof(
+        fc.record({ ed25519: fc.uint8Array({ minLength: 32, maxLength: 32 }) }),
+        fc.record({ secp256k1: fc.uint8Array({ minLength: 33, maxLength: 33 }) }),
+      ),
+      power: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
+    });
     fc.assert(
       fc.property(
         fc.array(result, { maxLength: 20 }),
         fc.array(event, { maxLength: 3 }),
-        (txResults, events) => {
+        fc.array(validatorUpdate, { maxLength: 4 }),
+        (txResults, events, validatorUpdates) => {
           const answer = ResponseFinalizeBlock.fromPartial({
             txResults,
             events,
+            validatorUpdates,
             appHash: new Uint8Array(32),
           });
           expect(fitResultsBudget(answer, encodedSize(answer))).to.equal(answer);
