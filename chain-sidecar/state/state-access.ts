@@ -21,6 +21,12 @@ export interface StateReader {
   entries(prefix: string, range?: ScanRange): StateEntry[];
 }
 
+/** How one kind of stored value becomes bytes and back; encoding the same value gives the same bytes on every node. */
+export interface ValueCodec<T> {
+  encode(value: T): Uint8Array;
+  decode(bytes: Uint8Array): T;
+}
+
 export interface StateWriter extends StateReader {
   set(key: string, value: Uint8Array): void;
   delete(key: string): void;

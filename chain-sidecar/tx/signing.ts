@@ -45,11 +45,9 @@ export function signingDigestBytes(
   nonce: number,
 ): Uint8Array {
   return keccak256Bytes(
-    Buffer.concat([
-      EIP712_PREFIX,
-      domainSeparatorBytes(chainId),
-      hasherFor(spec).hashMessage(message, nonce),
-    ]),
+    EIP712_PREFIX,
+    domainSeparatorBytes(chainId),
+    hasherFor(spec).hashMessage(message, nonce),
   );
 }
 

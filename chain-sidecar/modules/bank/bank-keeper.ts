@@ -1,6 +1,7 @@
 // Balances, nonces, total supply and the validators' fee pool. Only genesis or an explicit mint creates supply.
 import { decodeRecord, encodeRecord, utf8Bytes } from "../../state/canonical-json.js";
-import type { StateReader, StateWriter } from "../../state/state-access.js";
+import type { StateReader, StateWriter, ValueCodec } from "../../state/state-access.js";
+import { readValue, writeValue } from "../../state/state-overlay.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError } from "../../tx/tx-error.js";
 
@@ -37,30 +38,42 @@ export function encodeAccount(account: Account): Uint8Array {
 
 // What stored bytes hold, remembered per bytes object: a transaction reads back the accounts and amounts it and the
 // transactions before it wrote, and parsing their JSON again cost more than the transfer itself. Stored values are
-// never mutated, so equal identity means equal content; callers get copies.
-const accountOfBytes = new WeakMap<Uint8Array, Readonly<Account>>();
-const amountOfBytes = new WeakMap<Uint8Array, bigint>();
+// never mutated, so equal identity means equal content; readers get copies.
+function rememberingCodec<T>(
+  encode: (value: T) => Uint8Array,
+  decode: (bytes: Uint8Array) => T,
+): ValueCodec<T> {
+  const known = new WeakMap<Uint8Array, T>();
+  return {
+    encode: (value) => {
+      const bytes = encode(value);
+      known.set(bytes, value);
+      return bytes;
+    },
+    decode: (bytes) => {
+      let value = known.get(bytes);
+      if (value === undefined) {
+        value = decode(bytes);
+        known.set(bytes, value);
+      }
+      return value;
+    },
+  };
+}
+
+const accountCodec = rememberingCodec<Readonly<Account>>(encodeAccount, decodeAccount);
+const amountCodec = rememberingCodec<bigint>(
+  (amount) => encodeRecord({ amount: amount.toString() }),
+  (bytes) => BigInt((decodeRecord(bytes) as { amount: string }).amount),
+);
 
 export function readAccount(state: StateReader, address: string): Account {
-  const bytes = state.get(accountKey(address));
-  if (!bytes) return { address, balance: 0n, nonce: 0 };
-  let account = accountOfBytes.get(bytes);
-  if (account === undefined) {
-    account = decodeAccount(bytes);
-    accountOfBytes.set(bytes, account);
-  }
-  return { ...account };
+  const account = readValue(state, accountKey(address), accountCodec);
+  return account === undefined ? { address, balance: 0n, nonce: 0 } : { ...account };
 }
 
 function readAmount(state: StateReader, key: string): bigint {
-  const bytes = state.get(key);
-  if (!bytes) return 0n;
-  let amount = amountOfBytes.get(bytes);
-  if (amount === undefined) {
-    amount = BigInt((decodeRecord(bytes) as { amount: string }).amount);
-    amountOfBytes.set(bytes, amount);
-  }
-  return amount;
+  return readValue(state, key, amountCodec) ?? 0n;
 }
 
 export function readSupply(state: StateReader): bigint {
@@ -82,15 +95,11 @@ export class BankKeeper {
   }
 
   private save(state: StateWriter, account: Account): void {
-    const bytes = encodeAccount(account);
-    accountOfBytes.set(bytes, { ...account });
-    state.set(accountKey(account.address), bytes);
+    writeValue(state, accountKey(account.address), accountCodec, { ...account });
   }
 
   private saveAmount(state: StateWriter, key: string, amount: bigint): void {
-    const bytes = encodeRecord({ amount: amount.toString() });
-    amountOfBytes.set(bytes, amount);
-    state.set(key, bytes);
+    writeValue(state, key, amountCodec, amount);
   }
 
   credit(state: StateWriter, address: string, amount: bigint): void {

@@ -6,7 +6,8 @@ import type {
   StateReader,
   StateWriter,
 } from "../../../../chain-sidecar/state/state-access.js";
-import { StateOverlay } from "../../../../chain-sidecar/state/state-overlay.js";
+import type { ValueCodec } from "../../../../chain-sidecar/state/state-access.js";
+import { readValue, StateOverlay, writeValue } from "../../../../chain-sidecar/state/state-overlay.js";
 
 /** A plain sorted key-value base, as committed state reads. */
 function baseOf(entries: Map<string, Uint8Array>): StateReader {
@@ -19,6 +20,23 @@ function baseOf(entries: Map<string, Uint8Array>): StateReader {
         .filter(([key]) => range?.to === undefined || key < range.to)
         .slice(0, range?.limit),
   };
+}
+
+/** Numbers 1–255 as one byte, counting its calls: values written decoded must be encoded only when asked for. */
+function countingCodec(): ValueCodec<number> & { encodes: number; decodes: number } {
+  const codec = {
+    encodes: 0,
+    decodes: 0,
+    encode(value: number): Uint8Array {
+      codec.encodes++;
+      return Uint8Array.of(value);
+    },
+    decode(bytes: Uint8Array): number {
+      codec.decodes++;
+      return bytes[0]!;
+    },
+  };
+  return codec;
 }
 
 /** A writer that is not an overlay, to see the order merges write in. */
@@ -41,6 +59,7 @@ class RecordingWriter implements StateWriter {
 const key = fc.constantFrom("a/1", "a/2", "a/3", "b/1", "b/2", "c");
 const op = fc.oneof(
   fc.record({ set: key, value: fc.integer({ min: 1, max: 255 }) }),
+  fc.record({ setValue: key, value: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ del: key }),
   fc.record({ branch: fc.constant(true) }),
   fc.record({ merge: fc.boolean() }),
@@ -56,6 +75,7 @@ describe("chain-sidecar state: overlays", () => {
           ["b/1", Uint8Array.of(7)],
         ]);
         const root = new StateOverlay(baseOf(base));
+        const codec = countingCodec();
         // Each level: the overlay and the model of what reads through it.
         const stack: { layer: StateOverlay; model: Map<string, number> }[] = [
           {
@@ -72,6 +92,9 @@ describe("chain-sidecar state: overlays", () => {
           if ("set" in o) {
             top.layer.set(o.set, Uint8Array.of(o.value));
             top.model.set(o.set, o.value);
+          } else if ("setValue" in o) {
+            top.layer.setValue(o.setValue, codec, o.value);
+            top.model.set(o.setValue, o.value);
           } else if ("del" in o) {
             top.layer.delete(o.del);
             top.model.delete(o.del);
@@ -91,7 +114,10 @@ describe("chain-sidecar state: overlays", () => {
           expect(layer.entries("a/").map(([k]) => k)).to.deep.equal(
             expected.filter(([k]) => k.startsWith("a/")).map(([k]) => k),
           );
-          for (const k of ["a/1", "b/2", "c"]) expect(layer.get(k)?.[0]).to.equal(model.get(k));
+          for (const k of ["a/1", "b/2", "c"]) {
+            expect(readValue(layer, k, codec)).to.equal(model.get(k));
+            expect(layer.get(k)?.[0]).to.equal(model.get(k));
+          }
           // A limited scan is the first entries of the unlimited one, whatever the layers deleted or added.
           for (const limit of [0, 1, 2, 3]) {
             expect(layer.entries("", { limit }).map(([k]) => k)).to.deep.equal(
@@ -131,5 +157,60 @@ describe("chain-sidecar state: overlays", () => {
     expect(() => layer.set("a b", Uint8Array.of(1))).to.throw("printable ASCII");
     expect(() => layer.set("a", new Uint8Array())).to.throw("empty values");
     expect(() => layer.delete("")).to.throw("printable ASCII");
+  });
+
+  it("keeps values written decoded unencoded through reads, branches and merges into overlays", () => {
+    const codec = countingCodec();
+    const block = new StateOverlay(baseOf(new Map([["a", Uint8Array.of(5)]])));
+    const tx = block.branch();
+    writeValue(tx, "a", codec, 6);
+    writeValue(tx, "b", codec, 7);
+    expect(readValue(tx, "a", codec)).to.equal(6);
+    tx.mergeInto(block);
+    const next = block.branch();
+    expect(readValue(next, "b", codec)).to.equal(7);
+    expect(codec.encodes).to.equal(0);
+    expect(codec.decodes).to.equal(0);
+  });
+
+  it("encodes a value once, when its bytes are first asked for, and decodes bytes it did not write", () => {
+    const codec = countingCodec();
+    const layer = new StateOverlay(baseOf(new Map([["a", Uint8Array.of(5)]])));
+    expect(readValue(layer, "a", codec)).to.equal(5);
+    expect(codec.decodes).to.equal(1);
+    layer.setValue("b", codec, 9);
+    expect(layer.get("b")).to.deep.equal(Uint8Array.of(9));
+    expect(layer.entries("")).to.deep.equal([
+      ["a", Uint8Array.of(5)],
+      ["b", Uint8Array.of(9)],
+    ]);
+    expect(layer.sortedChanges()).to.deep.equal([["b", Uint8Array.of(9)]]);
+    const target = new RecordingWriter();
+    layer.mergeInto(target);
+    expect(target.writes).to.deep.equal([["b", Uint8Array.of(9)]]);
+    expect(codec.encodes).to.equal(1);
+  });
+
+  it("decodes a value written through another codec from its bytes", () => {
+    const first = countingCodec();
+    const second = countingCodec();
+    const layer = new StateOverlay(baseOf(new Map()));
+    layer.setValue("a", first, 3);
+    expect(readValue(layer, "a", second)).to.equal(3);
+    expect([first.encodes, second.decodes]).to.deep.equal([1, 1]);
+  });
+
+  it("writes encoded bytes to a writer that is not an overlay", () => {
+    const codec = countingCodec();
+    const target = new RecordingWriter();
+    writeValue(target, "a", codec, 4);
+    expect(target.writes).to.deep.equal([["a", Uint8Array.of(4)]]);
+  });
+
+  it("refuses a value that encodes to no bytes when its bytes are asked for", () => {
+    const empty: ValueCodec<number> = { encode: () => new Uint8Array(), decode: () => 0 };
+    const layer = new StateOverlay(baseOf(new Map()));
+    layer.setValue("a", empty, 1);
+    expect(() => layer.get("a")).to.throw("empty values");
   });
 });
