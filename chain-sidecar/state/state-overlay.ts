@@ -68,7 +68,7 @@ export class StateOverlay implements StateWriter {
   /** Writes `value`, encoded by `codec` only when its bytes are asked for; the layer keeps it, so it must not change. */
   setValue<T>(key: string, codec: ValueCodec<T>, value: T): void {
     assertStateKey(key);
-    this.changes.set(key, new DeferredValue(value, codec as ValueCodec<unknown>));
+    this.changes.set(key, new DeferredValue(value, codec));
   }
 
   delete(key: string): void {
