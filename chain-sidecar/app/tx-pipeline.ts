@@ -63,9 +63,11 @@ export class TxPipeline {
       return this.failure(error);
     }
     const { tx, sender } = verified;
-    const txState = state.branch();
+    // The ante step's writes are kept apart until it passes. Then, in deliver mode, they are kept whatever the message
+    // does; in check mode the message writes beside them, and a failed message drops both (all or nothing).
+    const anteState = state.branch();
     try {
-      this.registry.ante.chargeTx(txState, sender, tx.nonce, params.txFee);
+      this.registry.ante.chargeTx(anteState, sender, tx.nonce, params.txFee);
     } catch (error) {
       return this.failure(error, tx, sender);
     }
@@ -76,16 +78,18 @@ export class TxPipeline {
         tx,
         sender,
       );
-    const messageState = txState.branch();
+    let messageState = anteState;
+    if (mode === "deliver") {
+      anteState.mergeInto(state);
+      messageState = state.branch();
+    }
     const ctx = new TxContext(messageState, block, sender, tx.hash);
     try {
       handler.handle(ctx, tx.message);
     } catch (error) {
-      if (mode === "deliver") txState.mergeInto(state);
       return this.failure(error, tx, sender);
     }
-    messageState.mergeInto(txState);
-    txState.mergeInto(state);
+    messageState.mergeInto(state);
     const summary: ChainEvent = {
       type: "tx",
       attributes: [

@@ -19,8 +19,11 @@ export interface PathChange {
 export interface TrieNodeAccess {
   /** The node at `position`, whose parent references it by `hash` (a store checks what it reads from disk). */
   read(position: Uint8Array, hash: Uint8Array): Uint8Array | undefined;
-  write(position: Uint8Array, hash: Uint8Array, encoded: Uint8Array): void;
+  /** `raw` is `encoded` decoded: a store may keep it, so the next block reads the node back without parsing it. */
+  write(position: Uint8Array, hash: Uint8Array, encoded: Uint8Array, raw: RawNode): void;
   remove(position: Uint8Array): void;
+  /** The decoded form of a node this store holds, when it still has it. */
+  decoded?(encoded: Uint8Array): RawNode | undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -66,7 +69,10 @@ export function updateTrie(
   nodes: TrieNodeAccess,
   hash: (bytes: Uint8Array) => Uint8Array,
 ): Uint8Array | undefined {
-  const written = new Map<string, { position: Uint8Array; hash: Uint8Array; encoded: Uint8Array }>();
+  const written = new Map<
+    string,
+    { position: Uint8Array; hash: Uint8Array; encoded: Uint8Array; raw: RawNode }
+  >();
   const vacated = new Map<string, Uint8Array>();
   const isDeletion = (change: PathChange): boolean => change.value === null || change.value.length === 0;
 
@@ -74,11 +80,9 @@ export function updateTrie(
     if ("node" in child) return child.node;
     if ("inline" in child) return decodeNode(child.inline);
     const pending = written.get(positionKey(position));
-    const encoded =
-      pending && Buffer.compare(pending.hash, child.hash) === 0
-        ? pending.encoded
-        : readNode(nodes, position, child.hash);
-    return decodeNode(RLP.decode(encoded) as RawNode);
+    if (pending && Buffer.compare(pending.hash, child.hash) === 0) return decodeNode(pending.raw);
+    const encoded = readNode(nodes, position, child.hash);
+    return decodeNode(nodes.decoded?.(encoded) ?? (RLP.decode(encoded) as RawNode));
   };
 
   /** The reference a parent holds to `shape`: inline when its encoding is shorter than a hash (mpt's rule). */
@@ -91,7 +95,7 @@ export function updateTrie(
     const encoded = encodeRlp(raw);
     if (encoded.length < HASH_LENGTH && !isRoot) return { inline: raw };
     const nodeHash = hash(encoded);
-    written.set(positionKey(position), { position, hash: nodeHash, encoded });
+    written.set(positionKey(position), { position, hash: nodeHash, encoded, raw });
     return { hash: nodeHash };
   };
   const reference = (child: Child, position: Uint8Array): Uint8Array | RawNode => {
@@ -292,6 +296,6 @@ export function updateTrie(
     newRoot = (seal(shape, rootPosition, true) as { hash: Uint8Array }).hash;
   }
   for (const [key, position] of vacated) if (!written.has(key)) nodes.remove(position);
-  for (const node of written.values()) nodes.write(node.position, node.hash, node.encoded);
+  for (const node of written.values()) nodes.write(node.position, node.hash, node.encoded, node.raw);
   return newRoot;
 }

@@ -4,6 +4,7 @@
 import type { Database } from "lmdb";
 import { LRUCache } from "lru-cache";
 import type { TrieNodeAccess } from "./trie-batch-update.js";
+import type { RawNode } from "./trie-nodes.js";
 import { sha256 } from "./sha256.js";
 
 /** LMDB table of trie nodes: key = the node's position, value = its RLP encoding. */
@@ -55,6 +56,11 @@ export class TrieNodeStore implements TrieNodeAccess {
   /** Node writes since the last commit, by table key (latin1); null marks a position left empty. */
   private pending = new Map<string, Uint8Array | null>();
   private readonly cache: LRUCache<string, Uint8Array>;
+  // The decoded nodes of the pending block and of the last committed one, by their encoding: a block mostly rewrites
+  // the nodes the block before it wrote (the branches near the root, busy accounts), and parsing them again cost more
+  // than hashing them. Only two blocks' worth is kept, so memory stays bounded by the block size.
+  private decodedPending = new WeakMap<Uint8Array, RawNode>();
+  private decodedRecent = new WeakMap<Uint8Array, RawNode>();
 
   constructor(
     private readonly table: NodeTable,
@@ -97,8 +103,13 @@ export class TrieNodeStore implements TrieNodeAccess {
     return node;
   }
 
-  write(position: Uint8Array, _hash: Uint8Array, encoded: Uint8Array): void {
+  write(position: Uint8Array, _hash: Uint8Array, encoded: Uint8Array, raw?: RawNode): void {
     this.pending.set(tableKey(position).toString("latin1"), encoded);
+    if (raw !== undefined) this.decodedPending.set(encoded, raw);
+  }
+
+  decoded(encoded: Uint8Array): RawNode | undefined {
+    return this.decodedPending.get(encoded) ?? this.decodedRecent.get(encoded);
   }
 
   remove(position: Uint8Array): void {
@@ -128,11 +139,14 @@ export class TrieNodeStore implements TrieNodeAccess {
       else this.cache.set(name, node);
     }
     this.pending = new Map();
+    this.decodedRecent = this.decodedPending;
+    this.decodedPending = new WeakMap();
   }
 
   /** Forgets every write since the last commit (the trie goes back to its committed root). */
   discardPending(): void {
     this.pending = new Map();
+    this.decodedPending = new WeakMap();
   }
 
   /** Forgets every cached node (the table was emptied under it). */

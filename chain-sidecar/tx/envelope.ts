@@ -38,7 +38,13 @@ function decodeUint(item: RlpItem, field: string): number {
   const bytes = item;
   if (bytes.length > 0 && bytes[0] === 0) throw invalidField(field, "integer has leading zero bytes");
   if (bytes.length > 8) throw invalidField(field, "out of range for uint64");
-  const value = bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString("hex")}`);
+  // Six bytes or fewer are below 2^48, so they add up exactly in a double; longer ones go through bigint.
+  if (bytes.length <= 6) {
+    let value = 0;
+    for (const byte of bytes) value = value * 256 + byte;
+    return value;
+  }
+  const value = BigInt(`0x${Buffer.from(bytes).toString("hex")}`);
   if (value > BigInt(Number.MAX_SAFE_INTEGER))
     throw invalidField(field, `${value} exceeds ${Number.MAX_SAFE_INTEGER}`);
   return Number(value);

@@ -20,11 +20,16 @@ export interface TypedDataSigner {
   ): Promise<string>;
 }
 
-const SECP256K1_HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+// n/2 as 32 big-endian bytes: signatures are compared to it bytewise, which costs less than parsing them into bigints.
+const SECP256K1_HALF_ORDER = Buffer.from(
+  "7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0",
+  "hex",
+);
 const EIP712_PREFIX = Uint8Array.of(0x19, 0x01);
 
-function bigintOf(bytes: Uint8Array): bigint {
-  return BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`);
+function isZero(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte !== 0) return false;
+  return true;
 }
 
 /** The value a signer signs: the message fields with the nonce appended. */
@@ -94,9 +99,9 @@ export function recoverSender(tx: DecodedTx): string {
   const v = sig[64]!;
   if (v !== 27 && v !== 28)
     throw new TxError(ResultCode.BAD_SIGNATURE, `tx.signature: v must be 27 or 28, got ${v}`);
-  const r = bigintOf(sig.subarray(0, 32));
-  const s = bigintOf(sig.subarray(32, 64));
-  if (s > SECP256K1_HALF_ORDER || s === 0n || r === 0n) {
+  const r = sig.subarray(0, 32);
+  const s = sig.subarray(32, 64);
+  if (Buffer.compare(s, SECP256K1_HALF_ORDER) > 0 || isZero(s) || isZero(r)) {
     throw new TxError(
       ResultCode.BAD_SIGNATURE,
       "tx.signature: s must be non-zero and in the lower half of the curve order",

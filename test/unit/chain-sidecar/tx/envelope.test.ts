@@ -54,6 +54,13 @@ describe("chain-sidecar tx: envelope, EIP-712 signing and recovery", () => {
     [staking.UnjailMsg, {}],
   ];
 
+  it("decodes nonces of every length exactly, up to 2^53 - 1", async () => {
+    for (const nonce of [0, 1, 255, 256, 2 ** 40 + 3, 2 ** 48 - 1, 2 ** 48, 2 ** 53 - 1]) {
+      const tx = await signTx(wallet, chainId, TransferMsg, { to: other.address, amount: 1n }, nonce);
+      expect(decodeTx(tx, uranusCatalog).nonce).to.equal(nonce);
+    }
+  });
+
   for (const [spec, message] of samples) {
     it(`round-trips and recovers the signer of ${spec.primaryType}`, async () => {
       const tx = await signTx(wallet, chainId, spec, message, 42);
@@ -181,6 +188,21 @@ describe("chain-sidecar tx: envelope, EIP-712 signing and recovery", () => {
       const tx = new Uint8Array(good);
       tx[tx.length - 1] = 0;
       expectTxError(() => recoverSender(decodeTx(tx, uranusCatalog)), BAD_SIGNATURE, "v must be");
+    });
+    it("signature with s = 0, r = 0, or s one above half the order", () => {
+      const decoded = decodeTx(good, uranusCatalog);
+      const halfOrder = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+      const edits: [number, Uint8Array][] = [
+        [32, new Uint8Array(32)],
+        [0, new Uint8Array(32)],
+        [32, getBytes("0x" + (halfOrder + 1n).toString(16).padStart(64, "0"))],
+      ];
+      for (const [at, bytes] of edits) {
+        const sig = new Uint8Array(decoded.signature);
+        sig.set(bytes, at);
+        const edited = encodeTx({ ...decoded, signature: sig });
+        expectTxError(() => recoverSender(decodeTx(edited, uranusCatalog)), BAD_SIGNATURE, "lower half");
+      }
     });
     it("signature with a high s (malleated)", () => {
       const decoded = decodeTx(good, uranusCatalog);
