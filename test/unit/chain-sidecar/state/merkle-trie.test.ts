@@ -54,6 +54,42 @@ describe("chain-sidecar state: Merkle trie", function () {
     );
   });
 
+  it("reaches the same root over committed and reverted blocks as one trie built from the final keys", async () => {
+    // Each block reads nodes the block before it wrote, which the node store hands back already decoded.
+    const block = fc.record({
+      changes: fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.option(fc.nat(5), { nil: null })), {
+        maxLength: 25,
+      }),
+      revert: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(block, { minLength: 1, maxLength: 8 }), async (blocks) => {
+        const trie = await MerkleTrie.create();
+        const model = new Map<string, string>();
+        for (const { changes, revert } of blocks) {
+          const applied = changes.map(
+            ([k, v]) => [`k/${k}`, v === null ? null : encoder.encode(`v${v}:${k}`)] as StateChange,
+          );
+          await trie.apply(applied);
+          if (revert) {
+            trie.revert();
+            continue;
+          }
+          trie.writeNodes();
+          trie.markCommitted();
+          for (const [k, v] of changes) {
+            if (v === null) model.delete(`k/${k}`);
+            else model.set(`k/${k}`, `v${v}:${k}`);
+          }
+        }
+        const direct = await MerkleTrie.create();
+        await direct.apply([...model].map(([k, v]) => [k, encoder.encode(v)] as StateChange));
+        expect(Buffer.from(trie.root()).toString("hex")).to.equal(Buffer.from(direct.root()).toString("hex"));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it("proves the committed state while a block's changes are applied but not yet committed", async () => {
     const trie = await MerkleTrie.create();
     const keys = Array.from({ length: 300 }, (_, i) => `metering/pod/${String(i).padStart(4, "0")}`);
