@@ -37,24 +37,30 @@ function writeHeader(out: Uint8Array, at: number, length: number, shortBase: num
   return at + 1 + size;
 }
 
+/** Writes `value` at `at` and returns where it ends; `lists` hands out the measured payload lengths in order. */
+function write(
+  out: Uint8Array,
+  value: RlpInput,
+  at: number,
+  lists: { payloads: number[]; next: number },
+): number {
+  if (value instanceof Uint8Array) {
+    if (value.length === 1 && value[0]! < 0x80) {
+      out[at] = value[0]!;
+      return at + 1;
+    }
+    const start = writeHeader(out, at, value.length, 0x80);
+    out.set(value, start);
+    return start + value.length;
+  }
+  let offset = writeHeader(out, at, lists.payloads[lists.next++]!, 0xc0);
+  for (const child of value) offset = write(out, child, offset, lists);
+  return offset;
+}
+
 export function encodeRlp(item: RlpInput): Uint8Array {
   const payloads: number[] = [];
   const out = new Uint8Array(measure(item, payloads));
-  let next = 0;
-  const write = (value: RlpInput, at: number): number => {
-    if (value instanceof Uint8Array) {
-      if (value.length === 1 && value[0]! < 0x80) {
-        out[at] = value[0]!;
-        return at + 1;
-      }
-      const start = writeHeader(out, at, value.length, 0x80);
-      out.set(value, start);
-      return start + value.length;
-    }
-    let offset = writeHeader(out, at, payloads[next++]!, 0xc0);
-    for (const child of value) offset = write(child, offset);
-    return offset;
-  };
-  write(item, 0);
+  write(out, item, 0, { payloads, next: 0 });
   return out;
 }

@@ -44,12 +44,12 @@ export const DEFAULT_NODE_CACHE_BYTES = 32 * 1024 * 1024;
 /** What an LRU entry costs beyond its bytes: the key string, the Uint8Array and the list slot. */
 const ENTRY_OVERHEAD_BYTES = 150;
 
-/** The table key of a position: 0x00 (LMDB keys cannot be empty, and the root's position is) then its nibbles. */
-function tableKey(position: Uint8Array): Buffer {
-  const key = Buffer.allocUnsafe(position.length + 1);
-  key[0] = 0;
-  key.set(position, 1);
-  return key;
+/**
+ * The table key of a position as latin1 text: 0x00 (LMDB keys cannot be empty, and the root's position is) then its
+ * nibbles. Maps and the cache key on the text; the bytes are made only to reach the table.
+ */
+function tableName(position: Uint8Array): string {
+  return `\x00${Buffer.from(position.buffer, position.byteOffset, position.byteLength).toString("latin1")}`;
 }
 
 export class TrieNodeStore implements TrieNodeAccess {
@@ -74,23 +74,21 @@ export class TrieNodeStore implements TrieNodeAccess {
 
   /** The node at `position`: pending writes first, then the cache, then disk (checked against `hash`). */
   read(position: Uint8Array, hash?: Uint8Array): Uint8Array | undefined {
-    const key = tableKey(position);
-    const name = key.toString("latin1");
+    const name = tableName(position);
     const written = this.pending.get(name);
     if (written !== undefined) return written ?? undefined;
-    return this.readStored(key, name, position.length, hash);
+    return this.readStored(name, position.length, hash);
   }
 
   /** The node at `position` as last committed, whatever was applied since (checked against `hash` from disk). */
   readCommitted(position: Uint8Array, hash?: Uint8Array): Uint8Array | undefined {
-    const key = tableKey(position);
-    return this.readStored(key, key.toString("latin1"), position.length, hash);
+    return this.readStored(tableName(position), position.length, hash);
   }
 
-  private readStored(key: Buffer, name: string, depth: number, hash?: Uint8Array): Uint8Array | undefined {
+  private readStored(name: string, depth: number, hash?: Uint8Array): Uint8Array | undefined {
     const cached = this.cache.get(name);
     if (cached !== undefined) return cached;
-    const stored = this.table.get(key);
+    const stored = this.table.get(Buffer.from(name, "latin1"));
     if (stored === undefined) return undefined;
     const node = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
     if (hash !== undefined && Buffer.compare(sha256(node), hash) !== 0) {
@@ -104,7 +102,7 @@ export class TrieNodeStore implements TrieNodeAccess {
   }
 
   write(position: Uint8Array, _hash: Uint8Array, encoded: Uint8Array, raw?: RawNode): void {
-    this.pending.set(tableKey(position).toString("latin1"), encoded);
+    this.pending.set(tableName(position), encoded);
     if (raw !== undefined) this.decodedPending.set(encoded, raw);
   }
 
@@ -113,7 +111,7 @@ export class TrieNodeStore implements TrieNodeAccess {
   }
 
   remove(position: Uint8Array): void {
-    this.pending.set(tableKey(position).toString("latin1"), null);
+    this.pending.set(tableName(position), null);
   }
 
   /** Node writes and removals waiting for the next commit. */
