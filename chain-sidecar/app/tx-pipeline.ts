@@ -90,6 +90,8 @@ export class TxPipeline {
       return this.failure(error, tx, sender);
     }
     messageState.mergeInto(state);
+    // Check mode answers admission only: CheckTx and PrepareProposal read the code, never the events.
+    if (mode === "check") return { code: ResultCode.OK, log: "", events: [], sender, hash: tx.hash };
     const summary: ChainEvent = {
       type: "tx",
       attributes: [

@@ -7,13 +7,13 @@ import type { TypedValue } from "./typed-rlp.js";
 
 const fixedBytesPattern = /^bytes(\d+)$/;
 
-/** Writes `value` as a big-endian 32-byte word at `at` (the caller's buffer starts zeroed). */
+/** Writes `value` (below 2^256) as a big-endian 32-byte word at `at` (the caller's buffer starts zeroed). */
 function writeWord(out: Buffer, at: number, value: bigint): void {
-  let rest = value;
-  for (let i = at + 31; rest > 0n && i >= at; i--) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
+  if (value === 0n) return;
+  const hex = value.toString(16);
+  // Buffer.write stops at an odd digit: pad to whole bytes, right-aligned in the word.
+  const digits = hex.length % 2 === 0 ? hex : `0${hex}`;
+  out.write(digits, at + 32 - digits.length / 2, digits.length / 2, "hex");
 }
 
 function hexBytes(value: string): Uint8Array {
@@ -31,18 +31,20 @@ export class Eip712Hasher {
 
   /** hashStruct(primaryType, message with nonce), as EIP-712 defines it. */
   hashMessage(message: unknown, nonce: number): Uint8Array {
-    return this.hashStruct(this.spec.primaryType, {
-      ...(message as Record<string, TypedValue>),
-      nonce: BigInt(nonce),
-    });
+    return this.hashStruct(this.spec.primaryType, message as Record<string, TypedValue>, BigInt(nonce));
   }
 
-  private hashStruct(type: string, value: Record<string, TypedValue>): Uint8Array {
+  /** `nonce`, when given, stands for the value's `nonce` field (the signed message has one; the decoded one not). */
+  private hashStruct(type: string, value: Record<string, TypedValue>, nonce?: bigint): Uint8Array {
     const fields = this.spec.types[type]!;
     // One buffer holds typeHash ‖ each field's word, written in place.
     const encoded = Buffer.alloc(32 * (fields.length + 1));
     encoded.set(this.typeHashes.get(type)!, 0);
-    fields.forEach((f, i) => this.encodeField(f.type, value[f.name]!, encoded, 32 * (i + 1)));
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      const fieldValue = nonce !== undefined && field.name === "nonce" ? nonce : value[field.name]!;
+      this.encodeField(field.type, fieldValue, encoded, 32 * (i + 1));
+    }
     return keccak(encoded);
   }
 

@@ -115,5 +115,6 @@ export function recoverSender(tx: DecodedTx): string {
     throw new TxError(ResultCode.BAD_SIGNATURE, "tx.signature: no public key recovers from this signature");
   }
   // The address is the last 20 bytes of keccak256 of the key without its 0x04 prefix.
-  return `0x${Buffer.from(keccak256Bytes(publicKey.subarray(1))).toString("hex", 12)}`;
+  const hashed = keccak256Bytes(publicKey.subarray(1));
+  return `0x${Buffer.from(hashed.buffer, hashed.byteOffset, hashed.byteLength).toString("hex", 12)}`;
 }
