@@ -12,6 +12,8 @@ import { toNibbles } from "./trie-paths.js";
 import { proveTriePath } from "./trie-proof.js";
 
 const encoder = new TextEncoder();
+// About 4 MB at most: enough for the keys a run of busy blocks changes.
+const PATH_CACHE_ENTRIES = 20_000;
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex");
@@ -52,10 +54,7 @@ export class MerkleTrie {
     const current = this.currentRoot;
     const root = updateTrie(
       Buffer.compare(current, EMPTY_TRIE_ROOT) === 0 ? undefined : current,
-      pathChanges(
-        changes.map(([key, value]) => [encoder.encode(key), value] as const),
-        sha256,
-      ),
+      pathChanges(changes, (key) => this.pathOf(key)),
       this.nodes,
       sha256,
     );
@@ -65,6 +64,19 @@ export class MerkleTrie {
 
   root(): Uint8Array {
     return new Uint8Array(this.currentRoot);
+  }
+
+  // The hashed path of each key seen lately: the same accounts and records change block after block.
+  private readonly paths = new Map<string, Uint8Array>();
+
+  private pathOf(key: string): Uint8Array {
+    let path = this.paths.get(key);
+    if (path === undefined) {
+      if (this.paths.size >= PATH_CACHE_ENTRIES) this.paths.clear();
+      path = sha256(encoder.encode(key));
+      this.paths.set(key, path);
+    }
+    return path;
   }
 
   /** Drops every change applied since the last commit: the trie is back at the committed root. */

@@ -29,10 +29,10 @@ export interface TrieNodeAccess {
 const EMPTY = new Uint8Array(0);
 const HASH_LENGTH = 32;
 
-/** The change list for `entries` of (trie key, value): hashed, sorted by path, the last change per key kept. */
-export function pathChanges(
-  entries: Iterable<readonly [key: Uint8Array, value: Uint8Array | null]>,
-  hash: (bytes: Uint8Array) => Uint8Array,
+/** The change list for `entries` of (key, value): each key hashed to its path, sorted by path, the last change per key kept. */
+export function pathChanges<K>(
+  entries: Iterable<readonly [key: K, value: Uint8Array | null]>,
+  hash: (key: K) => Uint8Array,
 ): PathChange[] {
   const changes = [...entries].map(([key, value]) => ({ path: toNibbles(hash(key)), value }));
   changes.sort((a, b) => Buffer.compare(a.path, b.path));
