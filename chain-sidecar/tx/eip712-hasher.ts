@@ -22,6 +22,10 @@ function hexBytes(value: string): Uint8Array {
 
 export class Eip712Hasher {
   private readonly typeHashes = new Map<string, Uint8Array>();
+  // One encoding buffer per struct nesting depth, reused: keccak copies its input, and hashing runs one at a time.
+  // A fresh 96-byte Buffer each hash cost more than the hash.
+  private readonly scratch: Buffer[] = [];
+  private depth = 0;
 
   constructor(private readonly spec: MessageSpec<unknown>) {
     for (const name of Object.keys(spec.types)) {
@@ -38,12 +42,23 @@ export class Eip712Hasher {
   private hashStruct(type: string, value: Record<string, TypedValue>, nonce?: bigint): Uint8Array {
     const fields = this.spec.types[type]!;
     // One buffer holds typeHash ‖ each field's word, written in place.
-    const encoded = Buffer.alloc(32 * (fields.length + 1));
+    const size = 32 * (fields.length + 1);
+    let buffer = this.scratch[this.depth];
+    if (buffer === undefined || buffer.length < size) {
+      buffer = Buffer.alloc(size);
+      this.scratch[this.depth] = buffer;
+    }
+    const encoded = buffer.subarray(0, size).fill(0);
     encoded.set(this.typeHashes.get(type)!, 0);
-    for (let i = 0; i < fields.length; i++) {
-      const field = fields[i]!;
-      const fieldValue = nonce !== undefined && field.name === "nonce" ? nonce : value[field.name]!;
-      this.encodeField(field.type, fieldValue, encoded, 32 * (i + 1));
+    this.depth++;
+    try {
+      for (let i = 0; i < fields.length; i++) {
+        const field = fields[i]!;
+        const fieldValue = nonce !== undefined && field.name === "nonce" ? nonce : value[field.name]!;
+        this.encodeField(field.type, fieldValue, encoded, 32 * (i + 1));
+      }
+    } finally {
+      this.depth--;
     }
     return keccak(encoded);
   }

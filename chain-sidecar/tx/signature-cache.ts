@@ -1,24 +1,39 @@
 // Remembers each transaction's decoding and recovered sender by hash, so CheckTx, ProcessProposal and FinalizeBlock
 // decode and verify a transaction once per node.
-import { LRUCache } from "lru-cache";
 import type { DecodedTx } from "./envelope.js";
 import { recoverSender } from "./signing.js";
 import { TxError } from "./tx-error.js";
 
 export type Verdict = { tx: DecodedTx; sender: string } | { tx: DecodedTx; error: TxError };
 
+/**
+ * Verdicts live in two generations of plain maps: new ones go into the young map, and when it holds half the capacity
+ * the old map is dropped and the young one takes its place. A verdict read from the old map moves back into the young
+ * one. Written here rather than with lru-cache: its per-access bookkeeping cost more than a transaction's lookups, and
+ * a transaction needs its verdict only from CheckTx to the block that commits it, so the oldest half going at once
+ * loses nothing an exact LRU would keep.
+ */
 export class SignatureCache {
-  private readonly verdicts: LRUCache<string, Verdict>;
+  private young = new Map<string, Verdict>();
+  private old = new Map<string, Verdict>();
+  private readonly generationSize: number;
   hits = 0;
   misses = 0;
 
   constructor(maxEntries = 50_000) {
-    this.verdicts = new LRUCache({ max: maxEntries });
+    this.generationSize = Math.max(1, Math.floor(maxEntries / 2));
   }
 
   /** The remembered verdict for a transaction hash, if any. */
   lookup(hash: string): Verdict | undefined {
-    const verdict = this.verdicts.get(hash);
+    let verdict = this.young.get(hash);
+    if (verdict === undefined) {
+      verdict = this.old.get(hash);
+      if (verdict !== undefined) {
+        this.old.delete(hash);
+        this.remember(hash, verdict);
+      }
+    }
     if (verdict) this.hits++;
     return verdict;
   }
@@ -33,8 +48,21 @@ export class SignatureCache {
       if (!(error instanceof TxError)) throw error;
       verdict = { tx, error };
     }
-    this.verdicts.set(tx.hash, verdict);
+    this.remember(tx.hash, verdict);
     if ("error" in verdict) throw verdict.error;
     return verdict.sender;
+  }
+
+  /** Verdicts held now: at most the capacity given. */
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+
+  private remember(hash: string, verdict: Verdict): void {
+    if (this.young.size >= this.generationSize) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(hash, verdict);
   }
 }

@@ -25,7 +25,7 @@ const SECP256K1_HALF_ORDER = Buffer.from(
   "7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0",
   "hex",
 );
-const EIP712_PREFIX = Uint8Array.of(0x19, 0x01);
+const digestInput = Uint8Array.of(0x19, 0x01, ...new Uint8Array(64));
 
 function isZero(bytes: Uint8Array): boolean {
   for (const byte of bytes) if (byte !== 0) return false;
@@ -49,11 +49,10 @@ export function signingDigestBytes(
   message: unknown,
   nonce: number,
 ): Uint8Array {
-  return keccak256Bytes(
-    EIP712_PREFIX,
-    domainSeparatorBytes(chainId),
-    hasherFor(spec).hashMessage(message, nonce),
-  );
+  // 0x1901 ‖ domain separator ‖ struct hash, written into one reused buffer: one copy into the hasher, not three.
+  digestInput.set(domainSeparatorBytes(chainId), 2);
+  digestInput.set(hasherFor(spec).hashMessage(message, nonce), 34);
+  return keccak256Bytes(digestInput);
 }
 
 /** The digest as 0x-prefixed hex, as ethers' signing keys take it. */
