@@ -30,13 +30,21 @@ export class TxPipeline {
     private readonly logger: Logger,
   ) {}
 
-  /** The checks that need no state beyond the chain's identity and limits; throws TxError. */
-  verify(bytes: Uint8Array, chainId: string, maxTxBytes: number): { tx: DecodedTx; sender: string } {
+  /**
+   * The checks that need no state beyond the chain's identity and limits; throws TxError. `last`: the transaction is
+   * being delivered, so the remembered verdict is not needed again.
+   */
+  verify(
+    bytes: Uint8Array,
+    chainId: string,
+    maxTxBytes: number,
+    last = false,
+  ): { tx: DecodedTx; sender: string } {
     if (bytes.length > maxTxBytes) {
       throw new TxError(ResultCode.OVERSIZE, `tx: ${bytes.length} bytes exceeds maxTxBytes ${maxTxBytes}`);
     }
     const hash = txHash(bytes);
-    const known = this.signatures.lookup(hash);
+    const known = last ? this.signatures.take(hash) : this.signatures.lookup(hash);
     const tx = known?.tx ?? decodeTx(bytes, this.registry.catalog, hash);
     if (tx.chainId !== chainId) {
       throw new TxError(
@@ -44,7 +52,7 @@ export class TxPipeline {
         `tx.chainId: ${JSON.stringify(tx.chainId)} is not this chain (${JSON.stringify(chainId)})`,
       );
     }
-    if (!known) return { tx, sender: this.signatures.verify(tx) };
+    if (!known) return { tx, sender: this.signatures.verify(tx, !last) };
     if ("error" in known) throw known.error;
     return { tx, sender: known.sender };
   }
@@ -58,7 +66,7 @@ export class TxPipeline {
     let verified: { tx: DecodedTx; sender: string };
     const params = readParams(state, bankParams);
     try {
-      verified = this.verify(bytes, block.chainId, params.maxTxBytes);
+      verified = this.verify(bytes, block.chainId, params.maxTxBytes, mode === "deliver");
     } catch (error) {
       return this.failure(error);
     }

@@ -53,4 +53,14 @@ describe("chain-sidecar tx: signature cache", () => {
     for (const tx of txs.slice(-2)) expect(cache.lookup(tx.hash)).to.not.equal(undefined);
     expect(txs.filter((tx) => cache.lookup(tx.hash) === undefined).length).to.be.at.least(12 - 4);
   });
+
+  it("forgets a verdict taken for delivery, and remembers none it recovers then", async () => {
+    const [checked, delivered] = await transfers(2);
+    const cache = new SignatureCache();
+    cache.verify(checked!);
+    expect(cache.take(checked!.hash)).to.deep.equal({ tx: checked, sender });
+    expect(cache.lookup(checked!.hash)).to.equal(undefined);
+    expect(cache.verify(delivered!, false)).to.equal(sender);
+    expect(cache.size).to.equal(0);
+  });
 });
