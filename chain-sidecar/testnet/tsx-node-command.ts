@@ -4,6 +4,11 @@ import { pathToFileURL } from "node:url";
 
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 
-export function tsxNodeCommand(script: string, args: string[]): { command: string; args: string[] } {
-  return { command: process.execPath, args: ["--import", tsxLoader, script, ...args] };
+/** `node [nodeFlags] --import tsx script args`. */
+export function tsxNodeCommand(
+  script: string,
+  args: string[],
+  nodeFlags: readonly string[] = [],
+): { command: string; args: string[] } {
+  return { command: process.execPath, args: [...nodeFlags, "--import", tsxLoader, script, ...args] };
 }

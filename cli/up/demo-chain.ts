@@ -8,6 +8,7 @@ import type { Wallet } from "ethers";
 import { pino, type Logger } from "pino";
 import type { GenesisInput } from "../../chain-sidecar/genesis/app-state.js";
 import { withExplorer } from "../../chain-sidecar/explorer/sidecar-explorer.js";
+import { SIDECAR_NODE_FLAGS } from "../../chain-sidecar/node/sidecar-node-flags.js";
 import { startSoloSidecar } from "../../chain-sidecar/node/sidecar.js";
 import { buildUranusGenesis } from "../../chain-sidecar/genesis/validator-homes.js";
 import { openHomeApp } from "../../chain-sidecar/node/uranus-app-opener.js";
@@ -59,13 +60,17 @@ export async function startDemoChain(options: DemoChainOptions): Promise<DemoCha
     chainId: DEMO_CHAIN_ID,
     // The first sidecar serves the explorer on a port we chose, so its URL is known without reading its log.
     launcher: (home) =>
-      tsxNodeCommand(sidecarMain, [
-        "chain",
-        "start",
-        "--home",
-        home,
-        ...(home === net.nodes[0]!.home ? ["--explorer", `127.0.0.1:${explorerPort}`] : []),
-      ]),
+      tsxNodeCommand(
+        sidecarMain,
+        [
+          "chain",
+          "start",
+          "--home",
+          home,
+          ...(home === net.nodes[0]!.home ? ["--explorer", `127.0.0.1:${explorerPort}`] : []),
+        ],
+        SIDECAR_NODE_FLAGS,
+      ),
     appGenesis: (_chainId, validators) =>
       buildUranusGenesis(validators, {
         accounts: options.accounts,

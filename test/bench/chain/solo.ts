@@ -1,5 +1,6 @@
 // Benchmark: bare native secp256k1 verify rate of one core (timed between the blocks) vs signed transfers through CheckTx + FinalizeBlock + Commit.
 // Run: npx tsx test/bench/chain/solo.ts [--txs N] [--warmup N] [--block N] [--profile file.cpuprofile] (profiles the measured blocks)
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -8,11 +9,22 @@ import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { Wallet, getBytes, keccak256, toUtf8Bytes } from "ethers";
 import { openUranusApp } from "../../../chain-sidecar/app/uranus-app.js";
 import { buildGenesisAppState } from "../../../chain-sidecar/genesis/app-state.js";
+import { SIDECAR_NODE_FLAGS } from "../../../chain-sidecar/node/sidecar-node-flags.js";
 import { nativeSecp256k1, recoveryBackend } from "../../../chain-sidecar/tx/public-key-recovery.js";
 import { bareBlockRequest } from "../../support/bare-block-request.js";
 import { measuredProfile } from "../measured-profile.js";
 import { numericFlag } from "../numeric-flag.js";
 import { assertSameAsSignTx, presignTransfers } from "./presigned-transfers.js";
+
+// The pipeline is measured as the sidecar runs it: under the sidecar's Node flags, in a child when not given them.
+if (!SIDECAR_NODE_FLAGS.every((flag) => process.execArgv.includes(flag))) {
+  const child = spawnSync(
+    process.execPath,
+    [...SIDECAR_NODE_FLAGS, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)],
+    { stdio: "inherit" },
+  );
+  process.exit(child.status ?? 1);
+}
 
 const txCount = numericFlag("txs", 3000);
 // Blocks run before the clock starts, so the figures are a running node's, not its JIT compiler's first seconds.
@@ -214,7 +226,8 @@ const cpuVerifies = pipeline.bare.verify.cpu;
 const cpuRecoveries = pipeline.bare.recover.cpu;
 const perTx = (ms: number) => ((ms * 1000) / txCount).toFixed(0);
 console.log(
-  `signature recovery in the pipeline: ${recoveryBackend}; pre-signed load (${txCount} txs signed before the clock starts, ` +
+  `node flags (the sidecar's): ${SIDECAR_NODE_FLAGS.join(" ")}; ` +
+    `signature recovery in the pipeline: ${recoveryBackend}; pre-signed load (${txCount} txs signed before the clock starts, ` +
     `after ${pipeline.warmupBlocks} unmeasured warm-up blocks)`,
 );
 console.log(
