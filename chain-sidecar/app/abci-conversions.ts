@@ -2,19 +2,51 @@
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import {
   MisbehaviorType,
+  ResponseCheckTx,
   type Event,
+  type ExecTxResult,
   type RequestFinalizeBlock,
   type ValidatorUpdate,
 } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import type { BlockStart, ConsensusUpdate, MisbehaviorKind } from "../modules/chain-module.js";
 import type { ChainEvent } from "../modules/exec-context.js";
+import { CODESPACE, ResultCode } from "../tx/result-codes.js";
+
+// Every admitted transaction gets the same answer: one frozen object, not one built per CheckTx.
+const CHECK_TX_OK: ResponseCheckTx = Object.freeze(ResponseCheckTx.fromPartial({ gasWanted: 1n }));
+
+/** CheckTx's answer for a result code and log (refusals name the Uranus codespace). */
+export function checkTxResponse(code: number, log: string): ResponseCheckTx {
+  if (code === ResultCode.OK) return CHECK_TX_OK;
+  return ResponseCheckTx.fromPartial({ code, log, codespace: CODESPACE, gasWanted: 1n });
+}
 
 export function toAbciEvents(events: readonly ChainEvent[]): Event[] {
   return events.map((e) => ({
     type: e.type,
     attributes: e.attributes.map(([key, value]) => ({ key, value, index: true })),
   }));
+}
+
+const NO_DATA = new Uint8Array(0);
+
+/** A delivered transaction's result as FinalizeBlock answers it. */
+export function toExecTxResult(result: {
+  code: number;
+  log: string;
+  events: readonly ChainEvent[];
+}): ExecTxResult {
+  return {
+    code: result.code,
+    data: NO_DATA,
+    log: result.log,
+    info: "",
+    gasWanted: 1n,
+    gasUsed: 1n,
+    events: toAbciEvents(result.events),
+    codespace: result.code === ResultCode.OK ? "" : CODESPACE,
+  };
 }
 
 export function toValidatorUpdates(updates: readonly ConsensusUpdate[]): ValidatorUpdate[] {

@@ -42,11 +42,19 @@ import {
   StateSnapshots,
   type SnapshotOptions,
 } from "../snapshots/state-snapshots.js";
-import { CODESPACE, ResultCode } from "../tx/result-codes.js";
+import { ResultCode } from "../tx/result-codes.js";
+import { keccakReady } from "../tx/keccak.js";
 import { recoveryBackend } from "../tx/public-key-recovery.js";
 import { SignatureCache } from "../tx/signature-cache.js";
 import { TxError } from "../tx/tx-error.js";
-import { timestampToMs, toAbciEvents, toBlockStart, toValidatorUpdates } from "./abci-conversions.js";
+import {
+  checkTxResponse,
+  timestampToMs,
+  toAbciEvents,
+  toBlockStart,
+  toExecTxResult,
+  toValidatorUpdates,
+} from "./abci-conversions.js";
 import { blockLimitUpdate, proposalOverLimits, readBlockLimits, writeBlockLimits } from "./block-limits.js";
 import { readChainId, writeChainId } from "./chain-record.js";
 import { lastBlockMetadata, readLastBlock } from "./last-block-record.js";
@@ -217,14 +225,7 @@ export class UranusApp implements AbciApplication {
         ? this.pipeline.run(this.checkState, this.checkBlock(), request.tx, "check")
         : { code: ResultCode.WRONG_CHAIN_ID, log: "WRONG_CHAIN_ID: the chain has no genesis yet" });
     if (result.code === ResultCode.OK) this.pendingTxs.admitted();
-    return Promise.resolve(
-      ResponseCheckTx.fromPartial({
-        code: result.code,
-        log: result.log,
-        codespace: result.code === ResultCode.OK ? "" : CODESPACE,
-        gasWanted: 1n,
-      }),
-    );
+    return Promise.resolve(checkTxResponse(result.code, result.log));
   }
 
   prepareProposal(request: RequestPrepareProposal): Promise<ResponsePrepareProposal> {
@@ -295,16 +296,7 @@ export class UranusApp implements AbciApplication {
     const blockEvents: ChainEvent[] = [...begin.events, ...end.events];
     return fitResultsBudget({
       events: toAbciEvents(blockEvents),
-      txResults: txResults.map((r) => ({
-        code: r.code,
-        data: new Uint8Array(),
-        log: r.log,
-        info: "",
-        gasWanted: 1n,
-        gasUsed: 1n,
-        events: toAbciEvents(r.events),
-        codespace: r.code === ResultCode.OK ? "" : CODESPACE,
-      })),
+      txResults: txResults.map(toExecTxResult),
       validatorUpdates: toValidatorUpdates(updates),
       ...(consensusParamUpdates === undefined ? {} : { consensusParamUpdates }),
       appHash,
@@ -394,7 +386,8 @@ export class UranusApp implements AbciApplication {
   }
 }
 
-/** Opens the app over its data directory; a restart resumes at the last committed block. */
+/** Opens the app over its data directory; a restart resumes at the last committed block. Hashing is ready first. */
 export async function openUranusApp(options: UranusAppOptions): Promise<UranusApp> {
+  await keccakReady;
   return UranusApp.open(options);
 }

@@ -1,11 +1,22 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { keccak256 } from "ethers";
-import { keccak256Bytes, keccak256WithEthers } from "../../../../chain-sidecar/tx/keccak.js";
+import {
+  keccak256Bytes,
+  keccak256WithEthers,
+  keccakBackend,
+  keccakReady,
+} from "../../../../chain-sidecar/tx/keccak.js";
 
 const hex = (bytes: Uint8Array): string => `0x${Buffer.from(bytes).toString("hex")}`;
 
 describe("chain-sidecar tx: keccak256", () => {
+  before(() => keccakReady);
+
+  it("hashes through WebAssembly once it has loaded", () => {
+    expect(keccakBackend()).to.equal("wasm");
+  });
+
   it("gives the known digests of the empty input and of 'abc'", () => {
     expect(hex(keccak256Bytes(new Uint8Array()))).to.equal(
       "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470",
