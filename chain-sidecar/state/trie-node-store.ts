@@ -101,9 +101,9 @@ export class TrieNodeStore implements TrieNodeAccess {
     return node;
   }
 
-  write(position: Uint8Array, _hash: Uint8Array, encoded: Uint8Array, raw?: RawNode): void {
+  write(position: Uint8Array, _hash: Uint8Array, encoded: Uint8Array, raw: RawNode): void {
     this.pending.set(tableName(position), encoded);
-    if (raw !== undefined) this.decodedPending.set(encoded, raw);
+    this.decodedPending.set(encoded, raw);
   }
 
   decoded(encoded: Uint8Array): RawNode | undefined {

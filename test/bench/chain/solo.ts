@@ -45,6 +45,18 @@ interface Rate {
   cpu: number;
 }
 
+/** How many operations were timed, and their wall and CPU milliseconds. */
+interface Timing {
+  n: number;
+  wall: number;
+  cpu: number;
+}
+
+const noTimings = (): { verify: Timing; recover: Timing } => ({
+  verify: { n: 0, wall: 0, cpu: 0 },
+  recover: { n: 0, wall: 0, cpu: 0 },
+});
+
 /**
  * Bare libsecp256k1 verifications and recoveries on this core, run in slices between the pipeline's blocks: the
  * machine is shared, and its speed drifts within a run, so both sides are timed through the same stretches of it.
@@ -54,7 +66,7 @@ class BareSecp256k1 {
   private readonly digests: Uint8Array[];
   private readonly signatures: { signature: Uint8Array; recid: number }[];
   private next = 0;
-  private totals = { verify: { n: 0, wall: 0, cpu: 0 }, recover: { n: 0, wall: 0, cpu: 0 } };
+  private totals = noTimings();
 
   constructor(samples: number) {
     const key = getBytes(wallet(0).privateKey);
@@ -81,22 +93,18 @@ class BareSecp256k1 {
 
   /** Forgets what was timed so far (the warm-up). */
   reset(): void {
-    this.totals = { verify: { n: 0, wall: 0, cpu: 0 }, recover: { n: 0, wall: 0, cpu: 0 } };
+    this.totals = noTimings();
   }
 
   rates(): { verify: Rate; recover: Rate } {
-    const rate = (t: { n: number; wall: number; cpu: number }): Rate => ({
+    const rate = (t: Timing): Rate => ({
       wall: t.n / (t.wall / 1000),
       cpu: t.n / (t.cpu / 1000),
     });
     return { verify: rate(this.totals.verify), recover: rate(this.totals.recover) };
   }
 
-  private timed(
-    total: { n: number; wall: number; cpu: number },
-    count: number,
-    run: (i: number) => void,
-  ): void {
+  private timed(total: Timing, count: number, run: (i: number) => void): void {
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     for (let i = 0; i < count; i++) run(i);
