@@ -3,6 +3,7 @@
 // Written here rather than taken from a schema library: the wire form must stay byte-for-byte the canonical JSON the
 // chain already commits to, which no general-purpose codec promises.
 import { canonicalJsonAt, decodeRecord, utf8Bytes, type JsonValue } from "./canonical-json.js";
+import { rememberingCodec } from "./remembering-codec.js";
 
 export interface FieldCodec<T> {
   toJson(value: T): JsonValue;
@@ -89,33 +90,15 @@ export function defineRecord<S extends Record<string, FieldCodec<unknown>>>(
     return type === undefined ? [] : [[name, type] as const];
   });
   /** Whether every field holds what decoding would give (a bigint amount, not a number), so a copy can stand for it. */
-  const decodedShape = (record: Record<string, unknown>): boolean =>
+  const decodedShape = (record: RecordOf<S>): boolean =>
     scalars.every(([name, type]) => typeof record[name] === type) &&
-    lists.every((name) => Array.isArray(record[name]));
-  // A record of scalars (and lists of them) is remembered per stored bytes object, both ways: reading back bytes that
-  // were just written (a later transaction of the block, FinalizeBlock after CheckTx through the store's cache) costs
-  // a copy, not a JSON parse. Stored bytes are never changed in place, so the same object means the same content.
-  const decoded = new WeakMap<Uint8Array, RecordOf<S>>();
+    lists.every((name) => Array.isArray((record as Record<string, unknown>)[name]));
   const copy = (record: RecordOf<S>): RecordOf<S> => {
     const out: Record<string, unknown> = {};
     for (const [name] of fields) out[name] = (record as Record<string, unknown>)[name];
     for (const name of lists) out[name] = [...(out[name] as unknown[])];
     return out as RecordOf<S>;
   };
-  return {
-    toJson,
-    fromJson,
-    encode: (record) => {
-      const bytes = encode(record);
-      if (decodedShape(record)) decoded.set(bytes, copy(record));
-      return bytes;
-    },
-    decode: (bytes) => {
-      const known = decoded.get(bytes);
-      if (known !== undefined) return copy(known);
-      const record = decode(bytes);
-      decoded.set(bytes, copy(record));
-      return record;
-    },
-  };
+  // Records of scalars (and lists of them) are remembered per stored bytes object; readers get copies.
+  return { toJson, fromJson, ...rememberingCodec({ encode, decode }, { copy, isDecodedForm: decodedShape }) };
 }

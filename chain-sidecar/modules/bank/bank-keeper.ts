@@ -1,6 +1,7 @@
 // Balances, nonces, total supply and the validators' fee pool. Only genesis or an explicit mint creates supply.
 import { decodeRecord, encodeRecord, utf8Bytes } from "../../state/canonical-json.js";
-import type { StateReader, StateWriter, ValueCodec } from "../../state/state-access.js";
+import { rememberingCodec } from "../../state/remembering-codec.js";
+import type { StateReader, StateWriter } from "../../state/state-access.js";
 import { readValue, writeValue } from "../../state/state-overlay.js";
 import { ResultCode } from "../../tx/result-codes.js";
 import { TxError } from "../../tx/tx-error.js";
@@ -36,36 +37,12 @@ export function encodeAccount(account: Account): Uint8Array {
   );
 }
 
-// What stored bytes hold, remembered per bytes object: a transaction reads back the accounts and amounts it and the
-// transactions before it wrote, and parsing their JSON again cost more than the transfer itself. Stored values are
-// never mutated, so equal identity means equal content; readers get copies.
-function rememberingCodec<T>(
-  encode: (value: T) => Uint8Array,
-  decode: (bytes: Uint8Array) => T,
-): ValueCodec<T> {
-  const known = new WeakMap<Uint8Array, T>();
-  return {
-    encode: (value) => {
-      const bytes = encode(value);
-      known.set(bytes, value);
-      return bytes;
-    },
-    decode: (bytes) => {
-      let value = known.get(bytes);
-      if (value === undefined) {
-        value = decode(bytes);
-        known.set(bytes, value);
-      }
-      return value;
-    },
-  };
-}
-
-const accountCodec = rememberingCodec<Readonly<Account>>(encodeAccount, decodeAccount);
-const amountCodec = rememberingCodec<bigint>(
-  (amount) => encodeRecord({ amount: amount.toString() }),
-  (bytes) => BigInt((decodeRecord(bytes) as { amount: string }).amount),
-);
+// Readers share a remembered account (it is read-only; `readAccount` hands out a copy).
+const accountCodec = rememberingCodec<Readonly<Account>>({ encode: encodeAccount, decode: decodeAccount });
+const amountCodec = rememberingCodec<bigint>({
+  encode: (amount) => encodeRecord({ amount: amount.toString() }),
+  decode: (bytes) => BigInt((decodeRecord(bytes) as { amount: string }).amount),
+});
 
 export function readAccount(state: StateReader, address: string): Account {
   const account = readValue(state, accountKey(address), accountCodec);
