@@ -22,14 +22,14 @@ export function keccakBackend(): "wasm" | "ethers" {
   return hasher === undefined ? "ethers" : "wasm";
 }
 
-/** keccak256 through ethers (noble-hashes), the reference the WebAssembly path is tested against. */
-export function keccak256WithEthers(bytes: Uint8Array): Uint8Array {
-  return Buffer.from(keccakHex(bytes).slice(2), "hex");
+/** keccak256 of the concatenation of `parts` through ethers (noble-hashes): the path until WebAssembly is ready. */
+export function keccak256WithEthers(...parts: Uint8Array[]): Uint8Array {
+  return Buffer.from(keccakHex(parts.length === 1 ? parts[0]! : Buffer.concat(parts)).slice(2), "hex");
 }
 
 /** keccak256 of the concatenation of `parts`, without building it; a fresh 32-byte digest each call. */
 export function keccak256Bytes(...parts: Uint8Array[]): Uint8Array {
-  if (hasher === undefined) return keccak256WithEthers(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+  if (hasher === undefined) return keccak256WithEthers(...parts);
   hasher.init();
   for (const part of parts) hasher.update(part);
   return hasher.digest("binary");

@@ -36,10 +36,11 @@ describe("chain-sidecar tx: keccak256", () => {
     );
   });
 
-  it("hashes several parts as their concatenation", () => {
+  it("hashes several parts as their concatenation, through WebAssembly and through the ethers path used before it loads", () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 5 }), (parts) => {
         expect(hex(keccak256Bytes(...parts))).to.equal(keccak256(Buffer.concat(parts)));
+        expect(hex(keccak256WithEthers(...parts))).to.equal(keccak256(Buffer.concat(parts)));
       }),
     );
   });
