@@ -2,9 +2,10 @@
 // validator alike. Events and logs are not in CometBFT's results hash, so past a budget they are dropped, the same way
 // on every node, from the block's last transactions back: no block is ever too big to answer.
 import { ExecTxResult, ResponseFinalizeBlock, type Event } from "cosmjs-types/tendermint/abci/types";
+import { COMETBFT_MAX_ANSWER_BYTES } from "../abci/answer-limit.js";
 
-/** grpc-go's default receive limit, less room for the rest of the answer. */
-export const RESULTS_BUDGET_BYTES = 4 * 1024 * 1024 - 256 * 1024;
+/** What CometBFT takes, less room for the rest of the answer. */
+export const RESULTS_BUDGET_BYTES = COMETBFT_MAX_ANSWER_BYTES - 256 * 1024;
 
 export const RESULTS_TRIMMED_EVENT = "results_trimmed";
 

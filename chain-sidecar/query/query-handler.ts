@@ -1,5 +1,6 @@
 // Answers abci_query: routes the path to a module's querier over committed state and attaches proofs when asked.
-import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
+import { ResponseQuery, type RequestQuery } from "cosmjs-types/tendermint/abci/types";
+import { COMETBFT_MAX_ANSWER_BYTES } from "../abci/answer-limit.js";
 import type { ModuleRegistry } from "../modules/module-registry.js";
 import { decodeRecord, encodeRecord, type JsonValue } from "../state/canonical-json.js";
 import type { StateReader } from "../state/state-access.js";
@@ -46,7 +47,28 @@ function errorAnswer(error: TxError, height: number): ResponseQuery {
   };
 }
 
+/** The largest query answer sent, in encoded bytes: what CometBFT takes, less gRPC's 5-byte message frame. */
+export const MAX_QUERY_ANSWER_BYTES = COMETBFT_MAX_ANSWER_BYTES - 5;
+
+/** The answer to `request`, or ANSWER_TOO_LARGE naming its size where it would be more than `maxBytes` encoded. */
 export async function answerQuery(
+  registry: ModuleRegistry,
+  source: QuerySource,
+  request: RequestQuery,
+  maxBytes = MAX_QUERY_ANSWER_BYTES,
+): Promise<ResponseQuery> {
+  const answer = await answerUnbounded(registry, source, request);
+  const bytes = ResponseQuery.encode(answer).finish().length;
+  if (bytes <= maxBytes) return answer;
+  const error = new TxError(
+    ResultCode.ANSWER_TOO_LARGE,
+    `${request.path}: the answer takes ${bytes} bytes, more than the ${maxBytes} a query answer may; ` +
+      "ask for a page or a narrower path",
+  );
+  return errorAnswer(error, source.height);
+}
+
+async function answerUnbounded(
   registry: ModuleRegistry,
   source: QuerySource,
   request: RequestQuery,

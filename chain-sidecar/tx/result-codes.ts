@@ -46,6 +46,8 @@ export const ResultCode = {
    * back-off of a block time or more.
    */
   OVERLOADED: 25,
+  /** A query's answer would be larger than CometBFT takes (4 MiB): ask for a page, or a narrower path. */
+  ANSWER_TOO_LARGE: 26,
   INTERNAL: 99,
 } as const;
 

@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import type { ResponseQuery } from "cosmjs-types/tendermint/abci/types";
+import { ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import { TransferMsg } from "../../../../chain-sidecar/modules/bank/bank-messages.js";
+import { uranusRegistry } from "../../../../chain-sidecar/modules/uranus-modules.js";
+import { answerQuery, MAX_QUERY_ANSWER_BYTES } from "../../../../chain-sidecar/query/query-handler.js";
 import { verifyStateProof } from "../../../../chain-sidecar/query/state-proof.js";
 import { ResultCode } from "../../../../chain-sidecar/tx/result-codes.js";
 import { AppHarness, testConsensusKey, testWallet } from "../app-harness.js";
@@ -143,5 +145,29 @@ describe("chain-sidecar query: paths and Merkle proofs", function () {
     expect(after.height).to.equal(BigInt(harness.height));
     expect(JSON.parse(new TextDecoder().decode(after.value))).to.deep.include({ balance: "1011" });
     await verifyStateProof(after, appHash());
+  });
+
+  it("answers ANSWER_TOO_LARGE, naming the path and the size, where an answer is over what CometBFT takes", async () => {
+    expect(MAX_QUERY_ANSWER_BYTES).to.be.within(4 * 1024 * 1024 - 64, 4 * 1024 * 1024);
+    const request = {
+      path: `/account/${wallets[0]!.address}`,
+      data: new Uint8Array(),
+      height: 0n,
+      prove: false,
+    };
+    const source = {
+      state: harness.app.committed,
+      height: harness.height,
+      timeMs: 0,
+      prove: () => Promise.reject(new Error("no proof was asked for")),
+    };
+    const whole = await answerQuery(uranusRegistry, source, request);
+    expect(whole.code).to.equal(ResultCode.OK);
+    const size = ResponseQuery.encode(whole).finish().length;
+    expect((await answerQuery(uranusRegistry, source, request, size)).value).to.deep.equal(whole.value);
+    const refused = await answerQuery(uranusRegistry, source, request, size - 1);
+    expect(refused.code).to.equal(ResultCode.ANSWER_TOO_LARGE);
+    expect(refused.value.length).to.equal(0);
+    expect(refused.log).to.contain(request.path).and.contain(`${size} bytes`);
   });
 });
