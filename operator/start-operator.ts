@@ -43,6 +43,8 @@ export interface RunningOperator {
   readonly runtime: OperatorRuntime;
   readonly chain: ChainGateway;
   readonly metering: MeteringLoop;
+  /** The chain parameters the operator works with now (governance changes them while it runs). */
+  currentParams(): OperatorParams;
   stop(): Promise<void>;
 }
 
@@ -128,6 +130,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     runtime,
     chain,
     metering,
+    currentParams: () => ctx.params,
     async stop() {
       await federation?.stop();
       await metering.stop();

@@ -246,6 +246,8 @@ export interface ContractOptions {
   billing?: "Reserved" | "Used";
   /** The contract's placement.regions. */
   regions?: string[];
+  /** spec.duration: 24h unless given; null leaves it out (the chain's longest). */
+  duration?: string | null;
 }
 
 export function contractManifest(world: OperatorWorld, options: ContractOptions): ComputeContract {
@@ -256,7 +258,7 @@ export function contractManifest(world: OperatorWorld, options: ContractOptions)
     replicas: options.replicas ?? 1,
     maxPricePerSCUHour: (options.maxPrice ?? 2n * NODE_PRICE).toString(),
     budget: (options.budget ?? 10n ** 12n).toString(),
-    duration: "24h",
+    ...(options.duration === null ? {} : { duration: options.duration ?? "24h" }),
     sla: {
       recoverWithin: options.recoverWithin ?? "10s",
       ...(options.maxMigrations !== undefined ? { maxMigrations: options.maxMigrations } : {}),

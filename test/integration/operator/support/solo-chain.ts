@@ -16,6 +16,8 @@ export interface SoloChainOptions {
   accounts: { address: string; balance: bigint }[];
   params?: GenesisInput["params"];
   blockIntervalMs?: number;
+  /** An account that operates the chain's one validator (its power is all of it), to change parameters by governance. */
+  governor?: string;
 }
 
 export interface SoloChain {
@@ -44,7 +46,21 @@ export async function startSoloChain(options: SoloChainOptions): Promise<SoloCha
   const genesis: GenesisDoc = newGenesisDoc({
     chainId,
     validators: [{ publicKey: key.publicKey, power: 10n }],
-    appState: buildGenesisAppState({ accounts: options.accounts, params: options.params ?? FAST_PARAMS }),
+    appState: buildGenesisAppState({
+      accounts: options.accounts,
+      params: options.params ?? FAST_PARAMS,
+      ...(options.governor === undefined
+        ? {}
+        : {
+            validators: [
+              {
+                operator: options.governor,
+                consensusPubKey: Buffer.from(key.publicKey).toString("base64"),
+                deposit: 10_000_000n,
+              },
+            ],
+          }),
+    }),
   });
   const logger = pino({ level: "silent" });
   const faults: Error[] = [];
