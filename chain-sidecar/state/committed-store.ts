@@ -1,13 +1,24 @@
-// Committed state on disk (LMDB), read synchronously through a cache of fixed size, and written atomically once per
-// block together with the trie's nodes, the height and the app hash, so a kill -9 at any point leaves the last commit.
+// Committed state on disk (LMDB), read synchronously through a cache of fixed size. Each block is durable when its
+// commit returns: appended to the block log, and every few blocks the state and trie tables are written in one
+// transaction with the height and app hash (and the log emptied), so a kill -9 at any point reopens at the last commit.
 import { LRUCache } from "lru-cache";
+import { dropLoggedBlocks, logBlock, loggedBlocks } from "./block-log.js";
 import { MerkleTrie } from "./merkle-trie.js";
 import {
+  APP_HASH_KEY,
   asBytes,
+  checkKeySizes,
+  checkMetadataNames,
+  clearRestoredState,
+  HEIGHT_KEY,
   openStateDatabase,
+  RESTORING_KEY,
   storageBytes,
   type StateDatabase,
   type StorageBytes,
+  TRIE_LAYOUT,
+  TRIE_LAYOUT_KEY,
+  TRIE_ROOT_KEY,
 } from "./state-database.js";
 import {
   scanBounds,
@@ -18,35 +29,39 @@ import {
   type StateReader,
 } from "./state-access.js";
 import { DEFAULT_NODE_CACHE_BYTES, TrieNodeStore } from "./trie-node-store.js";
-
-const HEIGHT_KEY = "height";
-const APP_HASH_KEY = "appHash";
-const TRIE_ROOT_KEY = "trieRoot";
-/** How trie nodes are keyed; stores written before it (nodes by hash) lack it and are refused. */
-const TRIE_LAYOUT_KEY = "trieLayout";
-const TRIE_LAYOUT = new TextEncoder().encode("position-v1");
-/** Set while restored chunks are on disk but the restore is not finished: such state is dropped on open. */
-const RESTORING_KEY = "restoring";
-/** Metadata names the store writes itself; `commit`'s extra metadata may not use them. */
-const RESERVED_METADATA = new Set([HEIGHT_KEY, APP_HASH_KEY, TRIE_ROOT_KEY, TRIE_LAYOUT_KEY, RESTORING_KEY]);
+import { UnwrittenState } from "./unwritten-state.js";
 
 /** Cached state values (and absences) in bytes: hot accounts and parameters, not the whole state. */
 export const DEFAULT_VALUE_CACHE_BYTES = 16 * 1024 * 1024;
 const ABSENT = new Uint8Array(0);
 /** What a cached entry costs beyond its key and value bytes. */
 const ENTRY_OVERHEAD_BYTES = 150;
+/**
+ * Blocks logged between writes of the tables: a write's cost grows with the B-tree pages it dirties, and blocks
+ * mostly change the same pages (the trie's upper levels, running pods' records), so fewer writes cost less in all.
+ * An open after a crash applies at most this many logged blocks again.
+ */
+export const DEFAULT_WRITE_EVERY_BLOCKS = 16;
+/** Bytes of unwritten changes and trie nodes after which the tables are written whatever the block count. */
+const MAX_UNWRITTEN_BYTES = 64 * 1024 * 1024;
 
 export interface CommittedStoreOptions {
   /** Bytes of state values kept in memory. */
   readonly valueCacheBytes?: number;
   /** Bytes of trie nodes kept in memory. */
   readonly nodeCacheBytes?: number;
+  /** Blocks logged between writes of the state and trie tables (1: every block writes them). */
+  readonly writeEveryBlocks?: number;
 }
 
 export class CommittedStore implements StateReader {
   private readonly values: LRUCache<string, Uint8Array>;
+  /** The blocks committed since the tables were written: read before them. */
+  private readonly unwritten = new UnwrittenState();
   private lastHeight = 0;
   private lastAppHash: Uint8Array = new Uint8Array();
+  /** A failed write leaves memory ahead of the disk: nothing more is committed (reopening replays the log). */
+  private failure: Error | undefined;
   private closed = false;
 
   private constructor(
@@ -55,6 +70,7 @@ export class CommittedStore implements StateReader {
     /** Always at the root over the committed state plus whatever the app has applied since the last commit. */
     readonly trie: MerkleTrie,
     valueCacheBytes: number,
+    private readonly writeEveryBlocks: number,
   ) {
     this.values = new LRUCache<string, Uint8Array>({
       maxSize: valueCacheBytes,
@@ -86,8 +102,10 @@ export class CommittedStore implements StateReader {
         dataDir,
         trie,
         options.valueCacheBytes ?? DEFAULT_VALUE_CACHE_BYTES,
+        Math.max(1, options.writeEveryBlocks ?? DEFAULT_WRITE_EVERY_BLOCKS),
       );
       store.checkTrieMatchesAppHash();
+      await store.applyLoggedBlocks();
       return store;
     } catch (error) {
       await db.root.close();
@@ -106,6 +124,29 @@ export class CommittedStore implements StateReader {
     }
   }
 
+  /** The blocks logged after the tables' last write, applied again: each must reach the app hash it was logged with. */
+  private async applyLoggedBlocks(): Promise<void> {
+    for (const block of loggedBlocks(this.db.blockLog)) {
+      if (block.height <= this.lastHeight) continue;
+      if (block.height !== this.lastHeight + 1) {
+        throw new Error(
+          `the block log holds height ${block.height} after ${this.lastHeight}: the data directory is damaged`,
+        );
+      }
+      const root = await this.trie.apply(block.changes);
+      if (Buffer.compare(root, block.appHash) !== 0) {
+        throw new Error(
+          `logged block ${block.height} hashes to ${hex(root)}, but it was logged with app hash ` +
+            `${hex(block.appHash)}: the data directory is damaged`,
+        );
+      }
+      this.trie.markCommitted();
+      this.unwritten.add(block.changes, block.metadata);
+      this.lastHeight = block.height;
+      this.lastAppHash = block.appHash;
+    }
+  }
+
   get height(): number {
     return this.lastHeight;
   }
@@ -115,10 +156,18 @@ export class CommittedStore implements StateReader {
   }
 
   get keyCount(): number {
-    return (this.db.state.getStats() as { entryCount: number }).entryCount;
+    let count = (this.db.state.getStats() as { entryCount: number }).entryCount;
+    for (const [key, value] of this.unwritten.sortedChanges()) {
+      const stored = this.db.state.doesExist(key);
+      if (value === null && stored) count--;
+      else if (value !== null && !stored) count++;
+    }
+    return count;
   }
 
   get(key: string): Uint8Array | undefined {
+    const unwritten = this.unwritten.get(key);
+    if (unwritten !== undefined) return unwritten ?? undefined;
     const cached = this.values.get(key);
     if (cached !== undefined) return cached === ABSENT ? undefined : cached;
     const stored = this.db.state.get(key);
@@ -130,10 +179,18 @@ export class CommittedStore implements StateReader {
   entries(prefix: string, range?: ScanRange): StateEntry[] {
     const [low, high] = scanBounds(prefix, range);
     const found: StateEntry[] = [];
-    const limit = range?.limit === undefined ? {} : { limit: range.limit };
-    for (const { key, value } of this.db.state.getRange({ start: low, end: high, ...limit }))
-      found.push([key, asBytes(value)]);
-    return found;
+    if (this.unwritten.blocks === 0) {
+      const limit = range?.limit === undefined ? {} : { limit: range.limit };
+      for (const { key, value } of this.db.state.getRange({ start: low, end: high, ...limit }))
+        found.push([key, asBytes(value)]);
+      return found;
+    }
+    return this.unwritten.mergeRange(this.storedRange(low, high), low, high, range?.limit);
+  }
+
+  private *storedRange(low: string, high: string): Generator<StateEntry> {
+    for (const { key, value } of this.db.state.getRange({ start: low, end: high }))
+      yield [key, asBytes(value)];
   }
 
   /**
@@ -141,6 +198,8 @@ export class CommittedStore implements StateReader {
    * yields, and only what is being consumed is in memory. Iterate it once; close it if it is not read to the end.
    */
   committedEntries(): EntryStream {
+    // The tables then hold the last commit.
+    if (this.unwritten.blocks > 0) this.writeTables();
     const iterator = this.db.state.getRange({})[Symbol.iterator]();
     // The first read starts the read transaction, at this commit.
     const first = iterator.next();
@@ -167,13 +226,15 @@ export class CommittedStore implements StateReader {
 
   /** A value the last commit stored beside the state (outside the app hash), e.g. the last block's time. */
   metadata(name: string): Uint8Array | undefined {
+    const unwritten = this.unwritten.metadata(name);
+    if (unwritten !== undefined) return unwritten;
     const value = this.db.meta.get(name);
     return value === undefined ? undefined : asBytes(value);
   }
 
   /**
-   * Persists one block in one LMDB write transaction: its state changes, the trie nodes applied since the last
-   * commit (new ones written, pruned ones deleted), the height, the app hash, the trie root and `metadata`.
+   * Persists one block: its state changes, the trie nodes applied since the last commit, the height, the app hash and
+   * `metadata`. It is logged, or (every few blocks) written to the tables with the blocks logged before it.
    */
   commit(
     changes: readonly StateChange[],
@@ -183,33 +244,58 @@ export class CommittedStore implements StateReader {
   ): Promise<void> {
     // A promise (rejected on failure) though the write is synchronous: callers await commits.
     return new Promise((resolve) => {
-      this.writeBlock(changes, height, appHash, metadata);
+      this.commitBlock(changes, height, appHash, metadata);
       resolve();
     });
   }
 
-  private writeBlock(
+  private commitBlock(
     changes: readonly StateChange[],
     height: number,
     appHash: Uint8Array,
     metadata: readonly [name: string, value: Uint8Array][],
   ): void {
+    if (this.failure !== undefined) {
+      throw new Error(`the store cannot commit after a failed write: ${this.failure.message}`);
+    }
     checkMetadataNames(metadata);
-    const { root, state } = this.db;
+    checkKeySizes(changes);
+    this.trie.markCommitted();
+    this.unwritten.add(changes, metadata);
+    for (const [key, value] of changes) this.values.set(key, value ?? ABSENT);
+    this.lastHeight = height;
+    this.lastAppHash = appHash;
+    const due =
+      this.unwritten.blocks >= this.writeEveryBlocks ||
+      this.unwritten.bytes + this.trie.unwrittenBytes >= MAX_UNWRITTEN_BYTES;
+    try {
+      if (due) this.writeTables();
+      else
+        this.db.root.transactionSync(() =>
+          logBlock(this.db.blockLog, { height, appHash, changes, metadata }),
+        );
+    } catch (error) {
+      this.failure = error as Error;
+      throw error;
+    }
+    // On the device now: a synchronous LMDB commit syncs the transaction's pages, then its meta page, before it
+    // returns (lmdb-js overlaps syncs only for its asynchronous writes), so even a machine crash reopens here.
+  }
+
+  /** Writes the unwritten blocks' changes and trie nodes to the tables at the last commit, and empties the log. */
+  private writeTables(): void {
+    const { root, state, blockLog } = this.db;
     root.transactionSync(() => {
-      for (const [key, value] of changes) {
+      for (const [key, value] of this.unwritten.sortedChanges()) {
         if (value === null) state.removeSync(key);
         else state.putSync(key, value);
       }
       this.putTrie();
-      this.putCommitPoint(height, appHash, metadata);
+      this.putCommitPoint(this.lastHeight, this.lastAppHash, this.unwritten.allMetadata());
+      dropLoggedBlocks(blockLog, this.lastHeight);
     });
-    this.trie.markCommitted();
-    for (const [key, value] of changes) this.values.set(key, value ?? ABSENT);
-    this.lastHeight = height;
-    this.lastAppHash = appHash;
-    // The commit is on the device now: a synchronous LMDB commit syncs the block's pages, then its meta page, before
-    // it returns (lmdb-js overlaps syncs only for its asynchronous writes), so even a machine crash reopens here.
+    this.trie.markWritten();
+    this.unwritten.clear();
   }
 
   /**
@@ -220,13 +306,14 @@ export class CommittedStore implements StateReader {
     if (this.lastHeight > 0)
       throw new Error(`a snapshot cannot be restored over state at height ${this.lastHeight}`);
     await this.trie.apply(entries);
+    this.trie.markCommitted();
     const { root, state, meta } = this.db;
     root.transactionSync(() => {
       meta.putSync(RESTORING_KEY, new Uint8Array([1]));
       for (const [key, value] of entries) state.putSync(key, value);
       this.putTrie();
     });
-    this.trie.markCommitted();
+    this.trie.markWritten();
   }
 
   /**
@@ -253,11 +340,11 @@ export class CommittedStore implements StateReader {
     return true;
   }
 
-  /** The trie's nodes applied since the last write and its root; inside the write transaction. */
+  /** The trie's committed nodes not yet on disk and its root; inside the write transaction. */
   private putTrie(): void {
     const { meta } = this.db;
     this.trie.writeNodes();
-    meta.putSync(TRIE_ROOT_KEY, this.trie.root());
+    meta.putSync(TRIE_ROOT_KEY, this.trie.committedRootHash());
     meta.putSync(TRIE_LAYOUT_KEY, TRIE_LAYOUT);
   }
 
@@ -279,6 +366,7 @@ export class CommittedStore implements StateReader {
     clearRestoredState(this.db);
     this.trie.reset();
     this.values.clear();
+    this.unwritten.clear();
   }
 
   /** Resolves once every commit so far is on the device. */
@@ -289,24 +377,11 @@ export class CommittedStore implements StateReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Opening next time then has no logged block to apply.
+    if (this.unwritten.blocks > 0 && this.failure === undefined) this.writeTables();
     await this.db.root.flushed;
     await this.db.root.close();
   }
-}
-
-function checkMetadataNames(metadata: readonly [name: string, value: Uint8Array][]): void {
-  for (const [name] of metadata) {
-    if (RESERVED_METADATA.has(name)) throw new Error(`metadata ${name} is written by the store itself`);
-  }
-}
-
-/** Empties the state and trie tables of a store that holds only a restore's chunks, marker last. */
-function clearRestoredState(db: StateDatabase): void {
-  db.meta.putSync(RESTORING_KEY, new Uint8Array([1]));
-  db.state.clearSync();
-  db.trieNodes.clearSync();
-  db.meta.removeSync(TRIE_ROOT_KEY);
-  db.meta.removeSync(RESTORING_KEY);
 }
 
 function hex(bytes: Uint8Array): string {

@@ -66,6 +66,11 @@ export class MerkleTrie {
     return new Uint8Array(this.currentRoot);
   }
 
+  /** The root at the last `markCommitted`, whatever was applied since. */
+  committedRootHash(): Uint8Array {
+    return new Uint8Array(this.committedRoot);
+  }
+
   // The hashed path of each key seen lately: the same accounts and records change block after block.
   private readonly paths = new Map<string, Uint8Array>();
 
@@ -93,15 +98,25 @@ export class MerkleTrie {
     this.committedRoot = EMPTY_TRIE_ROOT;
   }
 
-  /** Writes the nodes of the changes applied since the last commit; call inside the store's write transaction. */
-  writeNodes(): void {
-    this.nodes.writePending();
+  /** The changes applied so far are committed: the current root is the committed one (its nodes still in memory). */
+  markCommitted(): void {
+    this.nodes.commitPending();
+    this.committedRoot = this.root();
   }
 
-  /** After the write transaction committed: the current root is the committed one. */
-  markCommitted(): void {
+  /** Writes the committed nodes not yet on disk; call inside the store's write transaction, then `markWritten`. */
+  writeNodes(): void {
+    this.nodes.writeCommitted();
+  }
+
+  /** After the write transaction committed: the nodes it wrote are read from disk (or the cache) from now on. */
+  markWritten(): void {
     this.nodes.markWritten();
-    this.committedRoot = this.root();
+  }
+
+  /** About how many bytes of committed nodes wait in memory for the store's next table write. */
+  get unwrittenBytes(): number {
+    return this.nodes.unwrittenBytes;
   }
 
   /** Trie nodes stored (with pruning, about proportional to the number of live keys). */

@@ -1,6 +1,6 @@
-// The Merkle trie's nodes on disk: an LMDB table keyed by each node's position in the trie, with writes held back until
-// the block commits (so the nodes go to disk in the same transaction as the state) and a byte-bounded cache of hot
-// nodes. Keys are 0x00 followed by the position's nibbles, one byte each, so a node sorts just before its subtree.
+// The Merkle trie's nodes on disk: an LMDB table keyed by each node's position in the trie, with writes held in memory
+// until the store writes its tables (every few blocks, in the same transaction as the state) and a byte-bounded cache
+// of hot nodes. Keys are 0x00 followed by the position's nibbles, one byte each, so a node sorts just before its subtree.
 import type { Database } from "lmdb";
 import { LRUCache } from "lru-cache";
 import type { TrieNodeAccess } from "./trie-batch-update.js";
@@ -55,6 +55,9 @@ function tableName(position: Uint8Array): string {
 export class TrieNodeStore implements TrieNodeAccess {
   /** Node writes since the last commit, by table key (latin1); null marks a position left empty. */
   private pending = new Map<string, Uint8Array | null>();
+  /** Node writes of commits not yet written to the table: the blocks since the store last wrote its tables. */
+  private unwritten = new Map<string, Uint8Array | null>();
+  private unwrittenNodeBytes = 0;
   private readonly cache: LRUCache<string, Uint8Array>;
   // The decoded nodes of the pending block and of the last committed one, by their encoding: a block mostly rewrites
   // the nodes the block before it wrote (the branches near the root, busy accounts), and parsing them again cost more
@@ -72,20 +75,22 @@ export class TrieNodeStore implements TrieNodeAccess {
     });
   }
 
-  /** The node at `position`: pending writes first, then the cache, then disk (checked against `hash`). */
+  /** The node at `position`: pending writes first, then unwritten commits, the cache, disk (checked against `hash`). */
   read(position: Uint8Array, hash?: Uint8Array): Uint8Array | undefined {
     const name = tableName(position);
     const written = this.pending.get(name);
     if (written !== undefined) return written ?? undefined;
-    return this.readStored(name, position.length, hash);
+    return this.readCommittedNode(name, position.length, hash);
   }
 
   /** The node at `position` as last committed, whatever was applied since (checked against `hash` from disk). */
   readCommitted(position: Uint8Array, hash?: Uint8Array): Uint8Array | undefined {
-    return this.readStored(tableName(position), position.length, hash);
+    return this.readCommittedNode(tableName(position), position.length, hash);
   }
 
-  private readStored(name: string, depth: number, hash?: Uint8Array): Uint8Array | undefined {
+  private readCommittedNode(name: string, depth: number, hash?: Uint8Array): Uint8Array | undefined {
+    const committed = this.unwritten.get(name);
+    if (committed !== undefined) return committed ?? undefined;
     const cached = this.cache.get(name);
     if (cached !== undefined) return cached;
     const stored = this.table.get(Buffer.from(name, "latin1"));
@@ -119,10 +124,26 @@ export class TrieNodeStore implements TrieNodeAccess {
     return this.pending.size;
   }
 
-  /** Writes the pending nodes; call inside the LMDB write transaction that commits the block. */
-  writePending(): void {
-    // In key order: a block's writes below one subtree land on the same B-tree pages one after another.
-    const sorted = [...this.pending].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  /** About how many bytes the unwritten commits' nodes hold in memory (rewritten positions count each time). */
+  get unwrittenBytes(): number {
+    return this.unwrittenNodeBytes;
+  }
+
+  /** The pending writes are committed: reads of the committed trie see them from now on. */
+  commitPending(): void {
+    for (const [name, node] of this.pending) {
+      this.unwritten.set(name, node);
+      this.unwrittenNodeBytes += name.length + (node?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
+    }
+    this.pending = new Map();
+    this.decodedRecent = this.decodedPending;
+    this.decodedPending = new WeakMap();
+  }
+
+  /** Writes the committed nodes not yet on disk; call inside the LMDB write transaction that writes the tables. */
+  writeCommitted(): void {
+    // In key order: writes below one subtree land on the same B-tree pages one after another.
+    const sorted = [...this.unwritten].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [name, node] of sorted) {
       const key = Buffer.from(name, "latin1");
       if (node === null) this.table.removeSync(key);
@@ -132,13 +153,12 @@ export class TrieNodeStore implements TrieNodeAccess {
 
   /** After the transaction committed: written nodes become cached, removed ones leave the cache. */
   markWritten(): void {
-    for (const [name, node] of this.pending) {
+    for (const [name, node] of this.unwritten) {
       if (node === null) this.cache.delete(name);
       else this.cache.set(name, node);
     }
-    this.pending = new Map();
-    this.decodedRecent = this.decodedPending;
-    this.decodedPending = new WeakMap();
+    this.unwritten = new Map();
+    this.unwrittenNodeBytes = 0;
   }
 
   /** Forgets every write since the last commit (the trie goes back to its committed root). */
@@ -147,15 +167,18 @@ export class TrieNodeStore implements TrieNodeAccess {
     this.decodedPending = new WeakMap();
   }
 
-  /** Forgets every cached node (the table was emptied under it). */
+  /** Forgets every cached and unwritten node (the table was emptied under it). */
   clearCache(): void {
     this.cache.clear();
+    this.unwritten = new Map();
+    this.unwrittenNodeBytes = 0;
   }
 
-  /** Nodes on disk plus pending writes minus pending removals. */
+  /** Nodes on disk plus unwritten and pending writes minus removals. */
   count(): number {
     let count = (this.table.getStats() as { entryCount: number }).entryCount;
-    for (const [name, node] of this.pending) {
+    const changed = new Map([...this.unwritten, ...this.pending]);
+    for (const [name, node] of changed) {
       const onDisk = this.table.doesExist(Buffer.from(name, "latin1"));
       if (node === null && onDisk) count--;
       else if (node !== null && !onDisk) count++;

@@ -125,11 +125,12 @@ describe("chain-sidecar state: committed store on disk", function () {
           { minLength: 1, maxLength: 6 },
         ),
         fc.nat(),
-        async (blocks, reopenAt) => {
+        fc.integer({ min: 1, max: 4 }),
+        async (blocks, reopenAt, writeEveryBlocks) => {
           const propertyDir = mkdtempSync(join(tmpdir(), "uranus-store-prop-"));
           try {
             const model = new Map<string, string>();
-            let store = await CommittedStore.open(propertyDir);
+            let store = await CommittedStore.open(propertyDir, { writeEveryBlocks });
             for (const [index, block] of blocks.entries()) {
               const changes = new Map<string, Uint8Array | null>();
               for (const [keyIndex, version] of block) {
@@ -141,7 +142,7 @@ describe("chain-sidecar state: committed store on disk", function () {
               await commitBlock(store, [...changes]);
               if (index === reopenAt % blocks.length) {
                 await store.close();
-                store = await CommittedStore.open(propertyDir);
+                store = await CommittedStore.open(propertyDir, { writeEveryBlocks });
               }
             }
             const expected = [...model].sort(([a], [b]) => (a < b ? -1 : 1));
@@ -231,13 +232,13 @@ describe("chain-sidecar state: committed store on disk", function () {
     await reopened.close();
   });
 
-  it("writes nothing of a commit whose transaction fails part-way, and can take the block again", async () => {
+  it("refuses a block with a key LMDB cannot hold before writing any of it, and can take the block again", async () => {
     const store = await CommittedStore.open(dir);
     const first = await commitBlock(store, [["a", encoder.encode("1")]]);
     const changes: StateChange[] = [
       ["a", encoder.encode("2")],
       ["b", encoder.encode("3")],
-      // LMDB refuses keys over 1978 bytes: the transaction aborts after the first two writes.
+      // LMDB refuses keys over 1978 bytes: the store refuses the block before it writes any of it.
       [`c/${"x".repeat(3000)}`, encoder.encode("4")],
     ];
     const root = await store.trie.apply(changes);
