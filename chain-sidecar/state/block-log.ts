@@ -1,14 +1,15 @@
-// Blocks committed since the store last wrote its state and trie tables: one LMDB entry per height holding the block's
-// changes, app hash and metadata. Appending one costs the same at any state size (a B-tree update per block grew
-// with it); the store writes its tables every few blocks, and on open the logged blocks are applied again.
-import type { Database } from "lmdb";
+// Blocks committed since the store last wrote its state and trie tables, in an LMDB file of their own: appending a
+// block costs the same at any state size (a B-tree update of the state per block grew with it, and in the state's file
+// every commit also rewrites a free list as long as the state is large). The store writes its tables every few blocks;
+// on open the blocks logged after that write are applied again. Entries are keyed [height, index]: index 0 holds the
+// block's app hash and metadata, each later index one change, so no entry needs a long run of free pages.
+import { join } from "node:path";
+import { open, type Database, type RootDatabase } from "lmdb";
 import type { StateChange } from "./state-access.js";
 
-/** [app hash, changes, metadata] as the table stores it (msgpack: arrays of strings, bytes and nulls). */
-type LoggedRecord = [Uint8Array, StateChange[], [string, Uint8Array][]];
+const FILE_NAME = "blocks.mdb";
 
-/** Height → the block committed at it. */
-export type BlockLogTable = Database<LoggedRecord, number>;
+type LoggedEntry = [Uint8Array, [string, Uint8Array][]] | StateChange;
 
 export interface LoggedBlock {
   readonly height: number;
@@ -17,27 +18,75 @@ export interface LoggedBlock {
   readonly metadata: readonly [name: string, value: Uint8Array][];
 }
 
-/** Logs a block; call inside the write transaction that commits it. */
-export function logBlock(table: BlockLogTable, block: LoggedBlock): void {
-  table.putSync(block.height, [block.appHash, [...block.changes], [...block.metadata]]);
-}
+export class BlockLog {
+  private constructor(
+    private readonly root: RootDatabase,
+    private readonly table: Database<LoggedEntry>,
+  ) {}
 
-/** The logged blocks in height order. */
-export function* loggedBlocks(table: BlockLogTable): Generator<LoggedBlock> {
-  for (const { key, value } of table.getRange({})) {
-    const [appHash, changes, metadata] = value;
-    yield {
-      height: key,
-      appHash: bytes(appHash),
-      changes: changes.map(([k, v]) => [k, v === null ? null : bytes(v)]),
-      metadata: metadata.map(([name, v]) => [name, bytes(v)]),
+  static open(dataDir: string): BlockLog {
+    const root = open({ path: join(dataDir, FILE_NAME), maxDbs: 1 });
+    return new BlockLog(root, root.openDB({ name: "blocks", encoding: "msgpack" }));
+  }
+
+  /** Logs a block; on the device when it returns (a synchronous LMDB commit syncs before returning). */
+  append(block: LoggedBlock): void {
+    this.root.transactionSync(() => {
+      this.table.putSync([block.height, 0], [block.appHash, [...block.metadata]]);
+      block.changes.forEach((change, index) => this.table.putSync([block.height, index + 1], change));
+    });
+  }
+
+  /** The logged blocks in height order. */
+  *blocks(): Generator<LoggedBlock> {
+    type Building = {
+      height: number;
+      appHash: Uint8Array;
+      changes: StateChange[];
+      metadata: [string, Uint8Array][];
     };
+    let block: Building | undefined;
+    for (const { key, value } of this.table.getRange({})) {
+      const [height, index] = key as [number, number];
+      if (index === 0) {
+        if (block !== undefined) yield block;
+        const [appHash, metadata] = value as [Uint8Array, [string, Uint8Array][]];
+        block = {
+          height,
+          appHash: bytes(appHash),
+          changes: [],
+          metadata: metadata.map(([n, v]) => [n, bytes(v)]),
+        };
+      } else {
+        if (block?.height !== height)
+          throw new Error(`the block log's entry ${height}/${index} has no block header`);
+        const [changed, changedValue] = value as StateChange;
+        block.changes.push([changed, changedValue === null ? null : bytes(changedValue)]);
+      }
+    }
+    if (block !== undefined) yield block;
+  }
+
+  /** Drops the blocks up to `height`, once the store's tables hold them. */
+  dropThrough(height: number): void {
+    this.root.transactionSync(() => {
+      for (const key of this.table.getKeys({ end: [height + 1, 0] })) this.table.removeSync(key);
+    });
+  }
+
+  /** Drops every logged block (the store was emptied). */
+  clear(): void {
+    this.table.clearSync();
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
   }
 }
 
-/** Drops the logged blocks up to `height`; call inside the write transaction that writes their changes to the tables. */
-export function dropLoggedBlocks(table: BlockLogTable, height: number): void {
-  for (const key of table.getKeys({ end: height + 1 })) table.removeSync(key);
+/** The path of the log's data file. */
+export function blockLogFile(dataDir: string): string {
+  return join(dataDir, FILE_NAME);
 }
 
 /** A plain Uint8Array view of what msgpack decoded (a Buffer). */

@@ -2,7 +2,7 @@
 // commit returns: appended to the block log, and every few blocks the state and trie tables are written in one
 // transaction with the height and app hash (and the log emptied), so a kill -9 at any point reopens at the last commit.
 import { LRUCache } from "lru-cache";
-import { dropLoggedBlocks, logBlock, loggedBlocks } from "./block-log.js";
+import { BlockLog } from "./block-log.js";
 import { MerkleTrie } from "./merkle-trie.js";
 import {
   APP_HASH_KEY,
@@ -66,6 +66,7 @@ export class CommittedStore implements StateReader {
 
   private constructor(
     private readonly db: StateDatabase,
+    private readonly log: BlockLog,
     private readonly dataDir: string,
     /** Always at the root over the committed state plus whatever the app has applied since the last commit. */
     readonly trie: MerkleTrie,
@@ -84,9 +85,13 @@ export class CommittedStore implements StateReader {
   /** Opens (or creates) the store in `dataDir` at its last commit; the trie opens at its stored root, unbuilt. */
   static async open(dataDir: string, options: CommittedStoreOptions = {}): Promise<CommittedStore> {
     const db = openStateDatabase(dataDir);
+    const log = BlockLog.open(dataDir);
     try {
       // A restore that stopped part-way (a crash, a kill) left state no commit vouches for.
-      if (db.meta.get(RESTORING_KEY) !== undefined) clearRestoredState(db);
+      if (db.meta.get(RESTORING_KEY) !== undefined) {
+        clearRestoredState(db);
+        log.clear();
+      }
       const storedRoot = db.meta.get(TRIE_ROOT_KEY);
       const layout = db.meta.get(TRIE_LAYOUT_KEY);
       if (storedRoot !== undefined && (layout === undefined || Buffer.compare(layout, TRIE_LAYOUT) !== 0)) {
@@ -99,6 +104,7 @@ export class CommittedStore implements StateReader {
       const trie = await MerkleTrie.open(nodes, storedRoot === undefined ? undefined : asBytes(storedRoot));
       const store = new CommittedStore(
         db,
+        log,
         dataDir,
         trie,
         options.valueCacheBytes ?? DEFAULT_VALUE_CACHE_BYTES,
@@ -109,6 +115,7 @@ export class CommittedStore implements StateReader {
       return store;
     } catch (error) {
       await db.root.close();
+      await log.close();
       throw error;
     }
   }
@@ -126,7 +133,7 @@ export class CommittedStore implements StateReader {
 
   /** The blocks logged after the tables' last write, applied again: each must reach the app hash it was logged with. */
   private async applyLoggedBlocks(): Promise<void> {
-    for (const block of loggedBlocks(this.db.blockLog)) {
+    for (const block of this.log.blocks()) {
       if (block.height <= this.lastHeight) continue;
       if (block.height !== this.lastHeight + 1) {
         throw new Error(
@@ -270,10 +277,7 @@ export class CommittedStore implements StateReader {
       this.unwritten.bytes + this.trie.unwrittenBytes >= MAX_UNWRITTEN_BYTES;
     try {
       if (due) this.writeTables();
-      else
-        this.db.root.transactionSync(() =>
-          logBlock(this.db.blockLog, { height, appHash, changes, metadata }),
-        );
+      else this.log.append({ height, appHash, changes, metadata });
     } catch (error) {
       this.failure = error as Error;
       throw error;
@@ -284,7 +288,7 @@ export class CommittedStore implements StateReader {
 
   /** Writes the unwritten blocks' changes and trie nodes to the tables at the last commit, and empties the log. */
   private writeTables(): void {
-    const { root, state, blockLog } = this.db;
+    const { root, state } = this.db;
     root.transactionSync(() => {
       for (const [key, value] of this.unwritten.sortedChanges()) {
         if (value === null) state.removeSync(key);
@@ -292,8 +296,8 @@ export class CommittedStore implements StateReader {
       }
       this.putTrie();
       this.putCommitPoint(this.lastHeight, this.lastAppHash, this.unwritten.allMetadata());
-      dropLoggedBlocks(blockLog, this.lastHeight);
     });
+    this.log.dropThrough(this.lastHeight);
     this.trie.markWritten();
     this.unwritten.clear();
   }
@@ -381,6 +385,7 @@ export class CommittedStore implements StateReader {
     if (this.unwritten.blocks > 0 && this.failure === undefined) this.writeTables();
     await this.db.root.flushed;
     await this.db.root.close();
+    await this.log.close();
   }
 }
 

@@ -1,11 +1,9 @@
 // The committed state's files: one LMDB environment (a memory-mapped B-tree with synchronous reads, ordered cursors
-// and atomic multi-table write transactions) holding the state, the trie's nodes, the commit metadata and the log of
-// blocks committed since those tables were last written.
+// and atomic multi-table write transactions) holding the state, the trie's nodes and the commit metadata.
 // LMDB rather than LevelDB: modules read state synchronously, and classic-level has no synchronous range scan.
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { open, type Database, type RootDatabase } from "lmdb";
-import type { BlockLogTable } from "./block-log.js";
 import type { StateChange } from "./state-access.js";
 import type { TrieNodeTable } from "./trie-node-store.js";
 
@@ -21,13 +19,7 @@ export const TRIE_LAYOUT = new TextEncoder().encode("position-v1");
 /** Set while restored chunks are on disk but the restore is not finished: such state is dropped on open. */
 export const RESTORING_KEY = "restoring";
 /** Metadata names the store writes itself; `commit`'s extra metadata may not use them. */
-const RESERVED_METADATA = new Set([
-  HEIGHT_KEY,
-  APP_HASH_KEY,
-  TRIE_ROOT_KEY,
-  TRIE_LAYOUT_KEY,
-  RESTORING_KEY,
-]);
+const RESERVED_METADATA = new Set([HEIGHT_KEY, APP_HASH_KEY, TRIE_ROOT_KEY, TRIE_LAYOUT_KEY, RESTORING_KEY]);
 
 export interface StateDatabase {
   readonly root: RootDatabase;
@@ -36,7 +28,6 @@ export interface StateDatabase {
   readonly trieNodes: TrieNodeTable;
   /** Height, app hash, trie root and other values stored with each commit. */
   readonly meta: Database<Uint8Array, string>;
-  readonly blockLog: BlockLogTable;
 }
 
 export function openStateDatabase(dataDir: string): StateDatabase {
@@ -46,7 +37,7 @@ export function openStateDatabase(dataDir: string): StateDatabase {
       `${dataDir} holds state in the former LevelDB format; start from an empty data directory (or a state sync)`,
     );
   }
-  const root = open({ path: join(dataDir, FILE_NAME), maxDbs: 8 });
+  const root = open({ path: join(dataDir, FILE_NAME), maxDbs: 4 });
   return {
     root,
     state: root.openDB<Uint8Array, string>({ name: "state", encoding: "binary" }),
@@ -56,7 +47,6 @@ export function openStateDatabase(dataDir: string): StateDatabase {
       keyEncoding: "binary",
     }),
     meta: root.openDB<Uint8Array, string>({ name: "meta", encoding: "binary" }),
-    blockLog: root.openDB({ name: "blocks", encoding: "msgpack", keyEncoding: "uint32" }),
   };
 }
 
@@ -75,14 +65,14 @@ interface TableStats {
 export interface StorageBytes {
   /** The data file's size: LMDB reuses freed pages but never shrinks the file. */
   file: number;
-  /** Pages holding live entries of the state, trie, metadata and block log tables. */
+  /** Pages holding live entries of the state, trie and metadata tables. */
   used: number;
 }
 
 /** How much of the disk the committed state takes, in bytes. */
 export function storageBytes(db: StateDatabase, dataDir: string): StorageBytes {
   let used = 0;
-  for (const table of [db.state, db.trieNodes, db.meta, db.blockLog]) {
+  for (const table of [db.state, db.trieNodes, db.meta]) {
     const stats = table.getStats() as TableStats;
     used += (stats.treeBranchPageCount + stats.treeLeafPageCount + stats.overflowPages) * stats.pageSize;
   }
@@ -116,7 +106,6 @@ export function clearRestoredState(db: StateDatabase): void {
   db.meta.putSync(RESTORING_KEY, new Uint8Array([1]));
   db.state.clearSync();
   db.trieNodes.clearSync();
-  db.blockLog.clearSync();
   db.meta.removeSync(TRIE_ROOT_KEY);
   db.meta.removeSync(RESTORING_KEY);
 }

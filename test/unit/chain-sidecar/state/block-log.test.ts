@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import fc from "fast-check";
 import { open } from "lmdb";
+import { blockLogFile } from "../../../../chain-sidecar/state/block-log.js";
 import { CommittedStore } from "../../../../chain-sidecar/state/committed-store.js";
 import type { StateChange } from "../../../../chain-sidecar/state/state-access.js";
 import { stateDatabaseFile } from "../../../../chain-sidecar/state/state-database.js";
@@ -31,6 +32,7 @@ function crashImage(dir: string): string {
   const copy = mkdtempSync(join(tmpdir(), "uranus-crash-image-"));
   mkdirSync(copy, { recursive: true });
   copyFileSync(stateDatabaseFile(dir), stateDatabaseFile(copy));
+  copyFileSync(blockLogFile(dir), blockLogFile(copy));
   return copy;
 }
 
@@ -107,7 +109,7 @@ describe("chain-sidecar state: blocks logged between writes of the tables", func
     const image = crashImage(dir);
     extraDirs.push(image);
     // What the tables alone hold: the write at height 4.
-    const tables = open({ path: stateDatabaseFile(image), maxDbs: 8, readOnly: true });
+    const tables = open({ path: stateDatabaseFile(image), maxDbs: 4, readOnly: true });
     const meta = tables.openDB<Uint8Array, string>({ name: "meta", encoding: "binary" });
     expect(text(meta.get("height"))).to.equal("4");
     await tables.close();
@@ -128,6 +130,23 @@ describe("chain-sidecar state: blocks logged between writes of the tables", func
     await store.close();
   });
 
+  it("skips logged blocks the tables already hold (a crash between the tables' write and the log's trimming)", async () => {
+    const store = await CommittedStore.open(dir, { writeEveryBlocks: 4 });
+    for (let height = 1; height <= 3; height++)
+      await commitBlock(store, [[`k/${height}`, encoder.encode("v")]]);
+    const image = mkdtempSync(join(tmpdir(), "uranus-crash-image-"));
+    extraDirs.push(image);
+    // The log as it was before the write at height 4 trimmed it, the tables as they are after it.
+    copyFileSync(blockLogFile(dir), blockLogFile(image));
+    const fourth = await commitBlock(store, [[`k/4`, encoder.encode("v")]]);
+    copyFileSync(stateDatabaseFile(dir), stateDatabaseFile(image));
+    await store.close();
+    const reopened = await CommittedStore.open(image, { writeEveryBlocks: 4 });
+    expect([reopened.height, hex(reopened.appHash)]).to.deep.equal([4, hex(fourth)]);
+    expect(reopened.entries("k/").map(([k]) => k)).to.deep.equal(["k/1", "k/2", "k/3", "k/4"]);
+    await reopened.close();
+  });
+
   it("refuses to open when a logged block no longer hashes to the app hash it was logged with", async () => {
     const store = await CommittedStore.open(dir, { writeEveryBlocks: 8 });
     for (let height = 1; height <= 3; height++)
@@ -135,14 +154,9 @@ describe("chain-sidecar state: blocks logged between writes of the tables", func
     const image = crashImage(dir);
     extraDirs.push(image);
     await store.close();
-    const root = open({ path: stateDatabaseFile(image), maxDbs: 8 });
-    const log = root.openDB<[Uint8Array, StateChange[], [string, Uint8Array][]], number>({
-      name: "blocks",
-      encoding: "msgpack",
-      keyEncoding: "uint32",
-    });
-    const [appHash, , metadata] = log.get(2)!;
-    log.putSync(2, [appHash, [["k/2", encoder.encode("forged")]], metadata]);
+    const root = open({ path: blockLogFile(image), maxDbs: 1 });
+    const log = root.openDB<StateChange, [number, number]>({ name: "blocks", encoding: "msgpack" });
+    log.putSync([2, 1], ["k/2", encoder.encode("forged")]);
     await root.close();
     expect(await openingError(image)).to.match(/logged block 2 hashes to .* the data directory is damaged/);
   });
