@@ -1,6 +1,7 @@
 // Committed state on disk (LMDB), read synchronously through a cache of fixed size. Each block is durable when its
-// commit returns: appended to the block log, and every few blocks the state and trie tables are written in one
-// transaction with the height and app hash (and the log emptied), so a kill -9 at any point reopens at the last commit.
+// commit returns: appended to the block log. Every few blocks the state and trie tables are written in one transaction
+// with the height and app hash, by lmdb-js's write thread while blocks go on, and the log is trimmed once it is on the
+// device; reads see the blocks not yet in the tables first. A kill -9 at any point reopens at the last commit.
 import { LRUCache } from "lru-cache";
 import { BlockLog } from "./block-log.js";
 import { MerkleTrie } from "./merkle-trie.js";
@@ -10,6 +11,7 @@ import {
   checkKeySizes,
   checkMetadataNames,
   clearRestoredState,
+  commitPointMetadata,
   HEIGHT_KEY,
   openStateDatabase,
   RESTORING_KEY,
@@ -19,7 +21,9 @@ import {
   TRIE_LAYOUT,
   TRIE_LAYOUT_KEY,
   TRIE_ROOT_KEY,
+  trieMetadata,
 } from "./state-database.js";
+import { writeTablesInBackground, writeTablesSync } from "./table-write.js";
 import {
   scanBounds,
   type EntryStream,
@@ -29,7 +33,7 @@ import {
   type StateReader,
 } from "./state-access.js";
 import { DEFAULT_NODE_CACHE_BYTES, TrieNodeStore } from "./trie-node-store.js";
-import { UnwrittenState } from "./unwritten-state.js";
+import { mergeChanges, UnwrittenState } from "./unwritten-state.js";
 
 /** Cached state values (and absences) in bytes: hot accounts and parameters, not the whole state. */
 export const DEFAULT_VALUE_CACHE_BYTES = 16 * 1024 * 1024;
@@ -58,6 +62,8 @@ export class CommittedStore implements StateReader {
   private readonly values: LRUCache<string, Uint8Array>;
   /** The blocks committed since the tables were written: read before them. */
   private readonly unwritten = new UnwrittenState();
+  /** The table write in progress; it never rejects (a failure is kept in `failure`). */
+  private tableWrite: Promise<void> | undefined;
   private lastHeight = 0;
   private lastAppHash: Uint8Array = new Uint8Array();
   /** A failed write leaves memory ahead of the disk: nothing more is committed (reopening replays the log). */
@@ -164,7 +170,8 @@ export class CommittedStore implements StateReader {
 
   get keyCount(): number {
     let count = (this.db.state.getStats() as { entryCount: number }).entryCount;
-    for (const [key, value] of this.unwritten.sortedChanges()) {
+    // The count and the checks read one snapshot: with or without a write in progress, the changes cover it.
+    for (const [key, value] of this.unwritten.allChanges()) {
       const stored = this.db.state.doesExist(key);
       if (value === null && stored) count--;
       else if (value !== null && !stored) count++;
@@ -186,13 +193,18 @@ export class CommittedStore implements StateReader {
   entries(prefix: string, range?: ScanRange): StateEntry[] {
     const [low, high] = scanBounds(prefix, range);
     const found: StateEntry[] = [];
-    if (this.unwritten.blocks === 0) {
-      const limit = range?.limit === undefined ? {} : { limit: range.limit };
-      for (const { key, value } of this.db.state.getRange({ start: low, end: high, ...limit }))
+    const limit = range?.limit ?? Infinity;
+    if (this.unwritten.isEmpty) {
+      const bounded = limit === Infinity ? {} : { limit };
+      for (const { key, value } of this.db.state.getRange({ start: low, end: high, ...bounded }))
         found.push([key, asBytes(value)]);
       return found;
     }
-    return this.unwritten.mergeRange(this.storedRange(low, high), low, high, range?.limit);
+    if (limit <= 0) return found;
+    for (const entry of this.unwritten.merged(this.storedRange(low, high), low, high)) {
+      if (found.push(entry) >= limit) break;
+    }
+    return found;
   }
 
   private *storedRange(low: string, high: string): Generator<StateEntry> {
@@ -205,16 +217,23 @@ export class CommittedStore implements StateReader {
    * yields, and only what is being consumed is in memory. Iterate it once; close it if it is not read to the end.
    */
   committedEntries(): EntryStream {
-    // The tables then hold the last commit.
-    if (this.unwritten.blocks > 0) this.writeTables();
+    // The changes not in the tables, as they are now: the read below starts now and sees the tables with or without
+    // the write in progress, and these cover both.
+    const changes = this.unwritten.allChanges();
     const iterator = this.db.state.getRange({})[Symbol.iterator]();
     // The first read starts the read transaction, at this commit.
     const first = iterator.next();
     let closed = false;
+    const stored = function* (): Generator<StateEntry> {
+      for (let next = first; !next.done && !closed; next = iterator.next()) {
+        yield [next.value.key, asBytes(next.value.value)];
+      }
+    };
     return {
       *[Symbol.iterator](): Generator<StateEntry> {
-        for (let next = first; !next.done && !closed; next = iterator.next()) {
-          yield [next.value.key, asBytes(next.value.value)];
+        for (const entry of mergeChanges(stored(), changes) as Generator<StateEntry>) {
+          if (closed) return;
+          yield entry;
         }
         closed = true;
       },
@@ -241,32 +260,19 @@ export class CommittedStore implements StateReader {
 
   /**
    * Persists one block: its state changes, the trie nodes applied since the last commit, the height, the app hash and
-   * `metadata`. It is logged, or (every few blocks) written to the tables with the blocks logged before it.
+   * `metadata`, in the block log; every few blocks it begins a write of the tables with the blocks logged before it.
    */
-  commit(
+  async commit(
     changes: readonly StateChange[],
     height: number,
     appHash: Uint8Array,
     metadata: readonly [name: string, value: Uint8Array][] = [],
   ): Promise<void> {
-    // A promise (rejected on failure) though the write is synchronous: callers await commits.
-    return new Promise((resolve) => {
-      this.commitBlock(changes, height, appHash, metadata);
-      resolve();
-    });
-  }
-
-  private commitBlock(
-    changes: readonly StateChange[],
-    height: number,
-    appHash: Uint8Array,
-    metadata: readonly [name: string, value: Uint8Array][],
-  ): void {
-    if (this.failure !== undefined) {
-      throw new Error(`the store cannot commit after a failed write: ${this.failure.message}`);
-    }
+    this.checkWritable();
     checkMetadataNames(metadata);
     checkKeySizes(changes);
+    // On the device when it returns: a synchronous LMDB commit syncs its pages, then its meta page.
+    this.log.append({ height, appHash, changes, metadata });
     this.trie.markCommitted();
     this.unwritten.add(changes, metadata);
     for (const [key, value] of changes) this.values.set(key, value ?? ABSENT);
@@ -275,31 +281,46 @@ export class CommittedStore implements StateReader {
     const due =
       this.unwritten.blocks >= this.writeEveryBlocks ||
       this.unwritten.bytes + this.trie.unwrittenBytes >= MAX_UNWRITTEN_BYTES;
-    try {
-      if (due) this.writeTables();
-      else this.log.append({ height, appHash, changes, metadata });
-    } catch (error) {
-      this.failure = error as Error;
-      throw error;
-    }
-    // On the device now: a synchronous LMDB commit syncs the transaction's pages, then its meta page, before it
-    // returns (lmdb-js overlaps syncs only for its asynchronous writes), so even a machine crash reopens here.
+    if (!due) return;
+    // One write at a time: a block waits here only when the last write has not finished in `writeEveryBlocks` blocks.
+    await this.tableWrite;
+    this.checkWritable();
+    this.beginTableWrite();
   }
 
-  /** Writes the unwritten blocks' changes and trie nodes to the tables at the last commit, and empties the log. */
-  private writeTables(): void {
-    const { root, state } = this.db;
-    root.transactionSync(() => {
-      for (const [key, value] of this.unwritten.sortedChanges()) {
-        if (value === null) state.removeSync(key);
-        else state.putSync(key, value);
-      }
-      this.putTrie();
-      this.putCommitPoint(this.lastHeight, this.lastAppHash, this.unwritten.allMetadata());
-    });
-    this.log.dropThrough(this.lastHeight);
-    this.trie.markWritten();
-    this.unwritten.clear();
+  private checkWritable(): void {
+    if (this.failure !== undefined) {
+      throw new Error(`the store cannot commit after a failed write of its tables: ${this.failure.message}`);
+    }
+  }
+
+  /** Hands the unwritten blocks to lmdb-js's write thread as one transaction; the log is trimmed once it is durable. */
+  private beginTableWrite(): void {
+    const height = this.lastHeight;
+    const { changes, metadata } = this.unwritten.beginWrite();
+    const write = {
+      changes,
+      nodes: this.trie.takeNodeWrites(),
+      metadata: [
+        ...trieMetadata(this.trie.committedRootHash()),
+        ...commitPointMetadata(height, this.lastAppHash),
+        ...metadata,
+      ],
+    };
+    this.tableWrite = writeTablesInBackground(this.db, write).then(
+      () => {
+        // Reads see the tables as the write left them before the changes it wrote stop being read first.
+        this.db.root.resetReadTxn();
+        this.unwritten.endWrite();
+        this.trie.markWritten();
+        this.tableWrite = undefined;
+        this.log.dropThrough(height);
+      },
+      (error: unknown) => {
+        // The written blocks stay readable from memory, and logged: a reopen applies them again.
+        this.failure = error instanceof Error ? error : new Error(String(error));
+      },
+    );
   }
 
   /**
@@ -311,11 +332,10 @@ export class CommittedStore implements StateReader {
       throw new Error(`a snapshot cannot be restored over state at height ${this.lastHeight}`);
     await this.trie.apply(entries);
     this.trie.markCommitted();
-    const { root, state, meta } = this.db;
-    root.transactionSync(() => {
-      meta.putSync(RESTORING_KEY, new Uint8Array([1]));
-      for (const [key, value] of entries) state.putSync(key, value);
-      this.putTrie();
+    writeTablesSync(this.db, {
+      changes: entries,
+      nodes: this.trie.takeNodeWrites(),
+      metadata: [[RESTORING_KEY, new Uint8Array([1])], ...trieMetadata(this.trie.committedRootHash())],
     });
     this.trie.markWritten();
   }
@@ -334,34 +354,15 @@ export class CommittedStore implements StateReader {
       this.abandonRestore();
       return false;
     }
-    const { root, meta } = this.db;
-    root.transactionSync(() => {
-      this.putCommitPoint(height, appHash, metadata);
-      meta.removeSync(RESTORING_KEY);
+    writeTablesSync(this.db, {
+      changes: [],
+      nodes: [],
+      metadata: [...commitPointMetadata(height, appHash), ...metadata],
+      removedMetadata: [RESTORING_KEY],
     });
     this.lastHeight = height;
     this.lastAppHash = appHash;
     return true;
-  }
-
-  /** The trie's committed nodes not yet on disk and its root; inside the write transaction. */
-  private putTrie(): void {
-    const { meta } = this.db;
-    this.trie.writeNodes();
-    meta.putSync(TRIE_ROOT_KEY, this.trie.committedRootHash());
-    meta.putSync(TRIE_LAYOUT_KEY, TRIE_LAYOUT);
-  }
-
-  /** What makes a write a commit: its height, app hash and the metadata beside it; inside the write transaction. */
-  private putCommitPoint(
-    height: number,
-    appHash: Uint8Array,
-    metadata: readonly [name: string, value: Uint8Array][],
-  ): void {
-    const { meta } = this.db;
-    meta.putSync(HEIGHT_KEY, new TextEncoder().encode(String(height)));
-    meta.putSync(APP_HASH_KEY, appHash);
-    for (const [name, value] of metadata) meta.putSync(name, value);
   }
 
   /** Drops whatever a restore wrote so far: the store is empty again. */
@@ -373,16 +374,21 @@ export class CommittedStore implements StateReader {
     this.unwritten.clear();
   }
 
-  /** Resolves once every commit so far is on the device. */
+  /** Resolves once the table write in progress (if any) is on the device: the tables then hold its blocks. */
   async flushed(): Promise<void> {
+    await this.tableWrite;
     await this.db.root.flushed;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.tableWrite;
     // Opening next time then has no logged block to apply.
-    if (this.unwritten.blocks > 0 && this.failure === undefined) this.writeTables();
+    if (this.unwritten.blocks > 0 && this.failure === undefined) {
+      this.beginTableWrite();
+      await this.tableWrite;
+    }
     await this.db.root.flushed;
     await this.db.root.close();
     await this.log.close();

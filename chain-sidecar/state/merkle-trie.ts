@@ -6,6 +6,7 @@ import { verifyMerkleProof } from "@ethereumjs/mpt";
 import type { StateChange } from "./state-access.js";
 import { pathChanges, readNode, updateTrie } from "./trie-batch-update.js";
 import { sha256 } from "./sha256.js";
+import type { NodeWrite } from "./table-write.js";
 import { EMPTY_TRIE_ROOT } from "./trie-hash.js";
 import { InMemoryNodeTable, TrieNodeStore } from "./trie-node-store.js";
 import { toNibbles } from "./trie-paths.js";
@@ -104,12 +105,12 @@ export class MerkleTrie {
     this.committedRoot = this.root();
   }
 
-  /** Writes the committed nodes not yet on disk; call inside the store's write transaction, then `markWritten`. */
-  writeNodes(): void {
-    this.nodes.writeCommitted();
+  /** The committed nodes not yet on disk, for the store's next table write; then `markWritten`. */
+  takeNodeWrites(): NodeWrite[] {
+    return this.nodes.takeUnwritten();
   }
 
-  /** After the write transaction committed: the nodes it wrote are read from disk (or the cache) from now on. */
+  /** After the table write committed: the nodes it wrote are read from disk (or the cache) from now on. */
   markWritten(): void {
     this.nodes.markWritten();
   }

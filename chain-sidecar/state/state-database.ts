@@ -21,6 +21,22 @@ export const RESTORING_KEY = "restoring";
 /** Metadata names the store writes itself; `commit`'s extra metadata may not use them. */
 const RESERVED_METADATA = new Set([HEIGHT_KEY, APP_HASH_KEY, TRIE_ROOT_KEY, TRIE_LAYOUT_KEY, RESTORING_KEY]);
 
+/** The metadata that makes a write of the tables the commit at `height`. */
+export function commitPointMetadata(height: number, appHash: Uint8Array): [string, Uint8Array][] {
+  return [
+    [HEIGHT_KEY, new TextEncoder().encode(String(height))],
+    [APP_HASH_KEY, appHash],
+  ];
+}
+
+/** The metadata naming the trie's root and how its nodes are keyed. */
+export function trieMetadata(root: Uint8Array): [string, Uint8Array][] {
+  return [
+    [TRIE_ROOT_KEY, root],
+    [TRIE_LAYOUT_KEY, TRIE_LAYOUT],
+  ];
+}
+
 export interface StateDatabase {
   readonly root: RootDatabase;
   /** State key (printable ASCII, so its UTF-8 bytes sort as the string does) → value. */

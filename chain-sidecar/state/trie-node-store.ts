@@ -3,6 +3,7 @@
 // of hot nodes. Keys are 0x00 followed by the position's nibbles, one byte each, so a node sorts just before its subtree.
 import type { Database } from "lmdb";
 import { LRUCache } from "lru-cache";
+import type { NodeWrite } from "./table-write.js";
 import type { TrieNodeAccess } from "./trie-batch-update.js";
 import type { RawNode } from "./trie-nodes.js";
 import { sha256 } from "./sha256.js";
@@ -57,6 +58,8 @@ export class TrieNodeStore implements TrieNodeAccess {
   private pending = new Map<string, Uint8Array | null>();
   /** Node writes of commits not yet written to the table: the blocks since the store last wrote its tables. */
   private unwritten = new Map<string, Uint8Array | null>();
+  /** The node writes the table write in progress is making. */
+  private writing: Map<string, Uint8Array | null> | undefined;
   private unwrittenNodeBytes = 0;
   private readonly cache: LRUCache<string, Uint8Array>;
   // The decoded nodes of the pending block and of the last committed one, by their encoding: a block mostly rewrites
@@ -91,6 +94,8 @@ export class TrieNodeStore implements TrieNodeAccess {
   private readCommittedNode(name: string, depth: number, hash?: Uint8Array): Uint8Array | undefined {
     const committed = this.unwritten.get(name);
     if (committed !== undefined) return committed ?? undefined;
+    const beingWritten = this.writing?.get(name);
+    if (beingWritten !== undefined) return beingWritten ?? undefined;
     const cached = this.cache.get(name);
     if (cached !== undefined) return cached;
     const stored = this.table.get(Buffer.from(name, "latin1"));
@@ -140,25 +145,24 @@ export class TrieNodeStore implements TrieNodeAccess {
     this.decodedPending = new WeakMap();
   }
 
-  /** Writes the committed nodes not yet on disk; call inside the LMDB write transaction that writes the tables. */
-  writeCommitted(): void {
+  /** The committed nodes not yet on disk, in key order, for a table write; they stay readable until `markWritten`. */
+  takeUnwritten(): NodeWrite[] {
+    if (this.writing !== undefined) throw new Error("a table write of trie nodes is still in progress");
+    this.writing = this.unwritten;
+    this.unwritten = new Map();
+    this.unwrittenNodeBytes = 0;
     // In key order: writes below one subtree land on the same B-tree pages one after another.
-    const sorted = [...this.unwritten].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [name, node] of sorted) {
-      const key = Buffer.from(name, "latin1");
-      if (node === null) this.table.removeSync(key);
-      else this.table.putSync(key, node);
-    }
+    const sorted = [...this.writing].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return sorted.map(([name, node]) => [Buffer.from(name, "latin1"), node]);
   }
 
-  /** After the transaction committed: written nodes become cached, removed ones leave the cache. */
+  /** After the table write committed: its nodes become cached, removed ones leave the cache. */
   markWritten(): void {
-    for (const [name, node] of this.unwritten) {
+    for (const [name, node] of this.writing ?? []) {
       if (node === null) this.cache.delete(name);
       else this.cache.set(name, node);
     }
-    this.unwritten = new Map();
-    this.unwrittenNodeBytes = 0;
+    this.writing = undefined;
   }
 
   /** Forgets every write since the last commit (the trie goes back to its committed root). */
@@ -170,6 +174,7 @@ export class TrieNodeStore implements TrieNodeAccess {
   /** Forgets every cached and unwritten node (the table was emptied under it). */
   clearCache(): void {
     this.cache.clear();
+    this.writing = undefined;
     this.unwritten = new Map();
     this.unwrittenNodeBytes = 0;
   }
@@ -177,7 +182,7 @@ export class TrieNodeStore implements TrieNodeAccess {
   /** Nodes on disk plus unwritten and pending writes minus removals. */
   count(): number {
     let count = (this.table.getStats() as { entryCount: number }).entryCount;
-    const changed = new Map([...this.unwritten, ...this.pending]);
+    const changed = new Map([...(this.writing ?? []), ...this.unwritten, ...this.pending]);
     for (const [name, node] of changed) {
       const onDisk = this.table.doesExist(Buffer.from(name, "latin1"));
       if (node === null && onDisk) count--;

@@ -1,91 +1,131 @@
 // The state changes and metadata of the blocks committed since the store last wrote its tables (they are in the block
-// log on disk): what reads of the committed state see before the tables.
+// log on disk), in two generations: the blocks a table write in progress is writing, and those after it. Reads of the
+// committed state see the newer generation, then the older, then the tables.
 import type { StateChange, StateEntry } from "./state-access.js";
 
 /** What an entry costs beyond its key and value bytes. */
 const ENTRY_OVERHEAD_BYTES = 100;
 
-export class UnwrittenState {
-  private changes = new Map<string, Uint8Array | null>();
-  private readonly metadataValues = new Map<string, Uint8Array>();
+/** The blocks of one table write. */
+class Generation {
+  readonly changes = new Map<string, Uint8Array | null>();
+  readonly metadata = new Map<string, Uint8Array>();
   /** The changed keys in order, made on the first scan after a block and kept until the next. */
   private sortedKeys: string[] | undefined;
-  private blockCount = 0;
-  private changeBytes = 0;
+  blocks = 0;
+  bytes = 0;
 
-  /** A committed block's changes and metadata. */
   add(changes: readonly StateChange[], metadata: readonly [string, Uint8Array][]): void {
     for (const [key, value] of changes) {
       this.changes.set(key, value);
-      this.changeBytes += key.length + (value?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
+      this.bytes += key.length + (value?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
     }
-    for (const [name, value] of metadata) this.metadataValues.set(name, value);
+    for (const [name, value] of metadata) this.metadata.set(name, value);
     if (changes.length > 0) this.sortedKeys = undefined;
-    this.blockCount++;
+    this.blocks++;
+  }
+
+  /** The changes with keys in [low, high), in key order. */
+  changesIn(low?: string, high?: string): StateChange[] {
+    this.sortedKeys ??= [...this.changes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const keys = this.sortedKeys;
+    const from = low === undefined ? 0 : lowerBound(keys, low);
+    const to = high === undefined ? keys.length : lowerBound(keys, high);
+    return keys.slice(from, to).map((key) => [key, this.changes.get(key)!]);
+  }
+}
+
+export class UnwrittenState {
+  private current = new Generation();
+  private writing: Generation | undefined;
+
+  /** A committed block's changes and metadata. */
+  add(changes: readonly StateChange[], metadata: readonly [string, Uint8Array][]): void {
+    this.current.add(changes, metadata);
   }
 
   /** The value at `key` (null: deleted), or undefined when no unwritten block changed it. */
   get(key: string): Uint8Array | null | undefined {
-    return this.changes.get(key);
+    const value = this.current.changes.get(key);
+    return value !== undefined ? value : this.writing?.changes.get(key);
   }
 
   metadata(name: string): Uint8Array | undefined {
-    return this.metadataValues.get(name);
+    return this.current.metadata.get(name) ?? this.writing?.metadata.get(name);
   }
 
-  /** Blocks since the tables were written. */
+  /** Blocks since the last table write began. */
   get blocks(): number {
-    return this.blockCount;
+    return this.current.blocks;
   }
 
-  /** About how many bytes the changes hold (a key changed twice counts twice). */
+  /** About how many bytes those blocks' changes hold (a key changed twice counts twice). */
   get bytes(): number {
-    return this.changeBytes;
+    return this.current.bytes;
   }
 
-  /** Every change in key order; what the tables' next write puts. */
-  sortedChanges(): StateChange[] {
-    return this.keysInOrder().map((key) => [key, this.changes.get(key)!]);
+  /** Whether every committed block is in the tables. */
+  get isEmpty(): boolean {
+    return this.current.blocks === 0 && this.writing === undefined;
   }
 
-  allMetadata(): [string, Uint8Array][] {
-    return [...this.metadataValues];
+  /** Whether a table write is in progress. */
+  get isWriting(): boolean {
+    return this.writing !== undefined;
   }
 
-  /** The entries of `stored` (the tables' range [low, high), in key order) with the unwritten changes in that range. */
-  mergeRange(stored: Iterable<StateEntry>, low: string, high: string, limit?: number): StateEntry[] {
-    const keys = this.keysInOrder();
-    let next = lowerBound(keys, low);
-    const found: StateEntry[] = [];
-    const full = (): boolean => limit !== undefined && found.length >= limit;
-    const takeChanged = (key: string): void => {
-      const value = this.changes.get(key);
-      if (value !== null && value !== undefined) found.push([key, value]);
-    };
-    for (const [key, value] of stored) {
-      while (next < keys.length && keys[next]! < key && !full()) takeChanged(keys[next++]!);
-      if (full()) return found;
-      if (next < keys.length && keys[next] === key) takeChanged(keys[next++]!);
-      else found.push([key, value]);
-      if (full()) return found;
-    }
-    while (next < keys.length && keys[next]! < high && !full()) takeChanged(keys[next++]!);
-    return found;
+  /** Starts a table write of the blocks so far: returns their changes in key order and their last metadata. */
+  beginWrite(): { changes: StateChange[]; metadata: [string, Uint8Array][] } {
+    if (this.writing !== undefined) throw new Error("a table write is still in progress");
+    this.writing = this.current;
+    this.current = new Generation();
+    return { changes: this.writing.changesIn(), metadata: [...this.writing.metadata] };
   }
 
-  /** Back to nothing unwritten: the tables hold every commit. */
+  /** The table write committed: its blocks are read from the tables from now on. */
+  endWrite(): void {
+    this.writing = undefined;
+  }
+
+  /** Every unwritten change in key order, the newer generation's winning. */
+  allChanges(): StateChange[] {
+    if (this.writing === undefined) return this.current.changesIn();
+    return [...mergeChanges(this.writing.changesIn(), this.current.changesIn(), true)] as StateChange[];
+  }
+
+  /** The entries of `stored` (the range [low, high) beneath, in key order) with the unwritten changes laid over. */
+  merged(stored: Iterable<StateEntry>, low: string, high: string): Iterable<StateEntry> {
+    const older =
+      this.writing === undefined ? stored : mergeChanges(stored, this.writing.changesIn(low, high));
+    return mergeChanges(older, this.current.changesIn(low, high)) as Iterable<StateEntry>;
+  }
+
+  /** Back to nothing unwritten: the tables hold every commit (or were emptied). */
   clear(): void {
-    this.changes = new Map();
-    this.metadataValues.clear();
-    this.sortedKeys = undefined;
-    this.blockCount = 0;
-    this.changeBytes = 0;
+    this.current = new Generation();
+    this.writing = undefined;
   }
+}
 
-  private keysInOrder(): string[] {
-    this.sortedKeys ??= [...this.changes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return this.sortedKeys;
+/**
+ * `below` (in key order) with sorted `changes` laid over it: changed values replace, and nulls remove, unless
+ * `keepDeletions` (when both are changes).
+ */
+export function* mergeChanges(
+  below: Iterable<StateEntry | StateChange>,
+  changes: readonly StateChange[],
+  keepDeletions = false,
+): Generator<StateEntry | StateChange> {
+  let next = 0;
+  const emit = function* (change: StateChange): Generator<StateEntry | StateChange> {
+    if (change[1] !== null || keepDeletions) yield change;
+  };
+  for (const entry of below) {
+    for (; next < changes.length && changes[next]![0] < entry[0]; next++) yield* emit(changes[next]!);
+    if (next < changes.length && changes[next]![0] === entry[0]) yield* emit(changes[next++]!);
+    else yield entry;
   }
+  for (; next < changes.length; next++) yield* emit(changes[next]!);
 }
 
 /** The index of the first key ≥ `key` in sorted `keys`. */

@@ -106,6 +106,8 @@ describe("chain-sidecar state: blocks logged between writes of the tables", func
         ),
       );
     }
+    // The write of the tables that began at height 4 is on the device.
+    await store.flushed();
     const image = crashImage(dir);
     extraDirs.push(image);
     // What the tables alone hold: the write at height 4.
@@ -139,6 +141,7 @@ describe("chain-sidecar state: blocks logged between writes of the tables", func
     // The log as it was before the write at height 4 trimmed it, the tables as they are after it.
     copyFileSync(blockLogFile(dir), blockLogFile(image));
     const fourth = await commitBlock(store, [[`k/4`, encoder.encode("v")]]);
+    await store.flushed();
     copyFileSync(stateDatabaseFile(dir), stateDatabaseFile(image));
     await store.close();
     const reopened = await CommittedStore.open(image, { writeEveryBlocks: 4 });

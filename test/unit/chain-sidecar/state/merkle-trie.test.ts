@@ -40,7 +40,6 @@ describe("chain-sidecar state: Merkle trie", function () {
             Buffer.from(direct.root()).toString("hex"),
           );
           // Proofs are of the committed root: commit the in-memory trie first.
-          winding.writeNodes();
           winding.markCommitted();
           for (const k of keys.slice(0, 3)) {
             const proven = await verifyTrieProof(winding.root(), k, winding.proveCommitted(k));
@@ -75,7 +74,6 @@ describe("chain-sidecar state: Merkle trie", function () {
             trie.revert();
             continue;
           }
-          trie.writeNodes();
           trie.markCommitted();
           for (const [k, v] of changes) {
             if (v === null) model.delete(`k/${k}`);
@@ -94,7 +92,6 @@ describe("chain-sidecar state: Merkle trie", function () {
     const trie = await MerkleTrie.create();
     const keys = Array.from({ length: 300 }, (_, i) => `metering/pod/${String(i).padStart(4, "0")}`);
     await trie.apply(keys.map((k) => [k, encoder.encode(`settled:${k}`)] as StateChange));
-    trie.writeNodes();
     trie.markCommitted();
     const committed = trie.root();
     // The next block deletes one key and changes another: the commit proves what it deletes before writing.
