@@ -290,7 +290,9 @@ async function main(): Promise<void> {
   const large = await measuredState("large", largeKeys);
   const total = (m: Measurement): number => m.applyMs + m.commitMs;
   console.log(
-    `ratio large/small: block ${(total(large) / total(small)).toFixed(2)}x wall, ` +
+    `ratio large/small: commit ${(large.commitMs / small.commitMs).toFixed(2)}x, ` +
+      `trie apply ${(large.applyMs / small.applyMs).toFixed(2)}x, ` +
+      `block ${(total(large) / total(small)).toFixed(2)}x wall, ` +
       `${(large.cpuMs / small.cpuMs).toFixed(2)}x CPU (goal ≤ 1.5x), ` +
       `open ${(large.openMs / small.openMs).toFixed(2)}x, ` +
       `anon RSS after blocks ${(large.afterBlocks.anon / small.afterBlocks.anon).toFixed(2)}x; ` +
