@@ -4,6 +4,7 @@
 // device; reads see the blocks not yet in the tables first. A kill -9 at any point reopens at the last commit.
 import { LRUCache } from "lru-cache";
 import { BlockLog } from "./block-log.js";
+import { entryStream } from "./entry-stream.js";
 import { MerkleTrie } from "./merkle-trie.js";
 import {
   APP_HASH_KEY,
@@ -33,7 +34,7 @@ import {
   type StateReader,
 } from "./state-access.js";
 import { DEFAULT_NODE_CACHE_BYTES, TrieNodeStore } from "./trie-node-store.js";
-import { mergeChanges, UnwrittenState } from "./unwritten-state.js";
+import { UnwrittenState } from "./unwritten-state.js";
 
 /** Cached state values (and absences) in bytes: hot accounts and parameters, not the whole state. */
 export const DEFAULT_VALUE_CACHE_BYTES = 16 * 1024 * 1024;
@@ -220,29 +221,7 @@ export class CommittedStore implements StateReader {
     // The changes not in the tables, as they are now: the read below starts now and sees the tables with or without
     // the write in progress, and these cover both.
     const changes = this.unwritten.allChanges();
-    const iterator = this.db.state.getRange({})[Symbol.iterator]();
-    // The first read starts the read transaction, at this commit.
-    const first = iterator.next();
-    let closed = false;
-    const stored = function* (): Generator<StateEntry> {
-      for (let next = first; !next.done && !closed; next = iterator.next()) {
-        yield [next.value.key, asBytes(next.value.value)];
-      }
-    };
-    return {
-      *[Symbol.iterator](): Generator<StateEntry> {
-        for (const entry of mergeChanges(stored(), changes) as Generator<StateEntry>) {
-          if (closed) return;
-          yield entry;
-        }
-        closed = true;
-      },
-      close(): void {
-        if (closed) return;
-        closed = true;
-        iterator.return?.();
-      },
-    };
+    return entryStream(this.db.state.getRange({})[Symbol.iterator](), changes);
   }
 
   /** The bytes the committed state takes on disk (file and live pages). */
@@ -314,11 +293,15 @@ export class CommittedStore implements StateReader {
         this.unwritten.endWrite();
         this.trie.markWritten();
         this.tableWrite = undefined;
-        this.log.dropThrough(height);
+        try {
+          this.log.dropThrough(height);
+        } catch (error) {
+          this.failure = asError(error);
+        }
       },
       (error: unknown) => {
         // The written blocks stay readable from memory, and logged: a reopen applies them again.
-        this.failure = error instanceof Error ? error : new Error(String(error));
+        this.failure = asError(error);
       },
     );
   }
@@ -393,6 +376,10 @@ export class CommittedStore implements StateReader {
     await this.db.root.close();
     await this.log.close();
   }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function hex(bytes: Uint8Array): string {

@@ -164,7 +164,7 @@ describe("chain-sidecar state: blocks logged between writes of the tables", func
     expect(await openingError(image)).to.match(/logged block 2 hashes to .* the data directory is damaged/);
   });
 
-  it("writes the tables before streaming a commit's entries, so the stream holds the logged blocks", async () => {
+  it("streams a commit's entries with its logged blocks laid over the tables, unchanged by later commits", async () => {
     const store = await CommittedStore.open(dir, { writeEveryBlocks: 100 });
     await commitBlock(store, [["a", encoder.encode("1")]]);
     await commitBlock(store, [
