@@ -78,20 +78,29 @@ export class TrieNodeStore implements TrieNodeAccess {
     });
   }
 
-  /** The node at `position`: pending writes first, then unwritten commits, the cache, disk (checked against `hash`). */
+  /**
+   * The node at `position` for an update: pending writes first, then unwritten commits, the cache, disk (checked
+   * against `hash`). A node read from disk is not cached: the update replaces it, and the new node is cached once it
+   * is written (caching the old one only churned the cache, and the garbage collector with it, at large states).
+   */
   read(position: Uint8Array, hash?: Uint8Array): Uint8Array | undefined {
     const name = tableName(position);
     const written = this.pending.get(name);
     if (written !== undefined) return written ?? undefined;
-    return this.readCommittedNode(name, position.length, hash);
+    return this.readCommittedNode(name, position.length, hash, false);
   }
 
   /** The node at `position` as last committed, whatever was applied since (checked against `hash` from disk). */
   readCommitted(position: Uint8Array, hash?: Uint8Array): Uint8Array | undefined {
-    return this.readCommittedNode(tableName(position), position.length, hash);
+    return this.readCommittedNode(tableName(position), position.length, hash, true);
   }
 
-  private readCommittedNode(name: string, depth: number, hash?: Uint8Array): Uint8Array | undefined {
+  private readCommittedNode(
+    name: string,
+    depth: number,
+    hash: Uint8Array | undefined,
+    cacheIt: boolean,
+  ): Uint8Array | undefined {
     const committed = this.unwritten.get(name);
     if (committed !== undefined) return committed ?? undefined;
     const beingWritten = this.writing?.get(name);
@@ -107,7 +116,7 @@ export class TrieNodeStore implements TrieNodeAccess {
           "the data directory is damaged",
       );
     }
-    this.cache.set(name, node);
+    if (cacheIt) this.cache.set(name, node);
     return node;
   }
 
