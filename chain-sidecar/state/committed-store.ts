@@ -254,7 +254,8 @@ export class CommittedStore implements StateReader {
     this.log.append({ height, appHash, changes, metadata });
     this.trie.markCommitted();
     this.unwritten.add(changes, metadata);
-    for (const [key, value] of changes) this.values.set(key, value ?? ABSENT);
+    // Cached keys follow their changes; others are read from the unwritten blocks, then from disk when next asked for.
+    for (const [key, value] of changes) if (this.values.has(key)) this.values.set(key, value ?? ABSENT);
     this.lastHeight = height;
     this.lastAppHash = appHash;
     const due =
