@@ -1,15 +1,15 @@
-// Blocks committed since the store last wrote its state and trie tables, in an LMDB file of their own: appending a
-// block costs the same at any state size (a B-tree update of the state per block grew with it, and in the state's file
-// every commit also rewrites a free list as long as the state is large). The store writes its tables every few blocks;
-// on open the blocks logged after that write are applied again. Entries are keyed [height, index]: index 0 holds the
-// block's app hash and metadata, each later index one change, so no entry needs a long run of free pages.
+// Blocks committed since the store last wrote its state and trie tables, in an LMDB file of their own, one entry per
+// block: appending one costs the same at any state size (a B-tree update of the state per block grew with it, and in
+// the state's file every commit also rewrote a free list as long as the state is large). The store writes its tables
+// every few blocks; on open the blocks logged after that write are applied again.
 import { join } from "node:path";
 import { open, type Database, type RootDatabase } from "lmdb";
 import type { StateChange } from "./state-access.js";
 
 const FILE_NAME = "blocks.mdb";
 
-type LoggedEntry = [Uint8Array, [string, Uint8Array][]] | StateChange;
+/** [app hash, changes, metadata] as the table stores it (msgpack: arrays of strings, bytes and nulls). */
+type LoggedRecord = [Uint8Array, StateChange[], [string, Uint8Array][]];
 
 export interface LoggedBlock {
   readonly height: number;
@@ -21,56 +21,38 @@ export interface LoggedBlock {
 export class BlockLog {
   private constructor(
     private readonly root: RootDatabase,
-    private readonly table: Database<LoggedEntry>,
+    private readonly table: Database<LoggedRecord, number>,
   ) {}
 
   static open(dataDir: string): BlockLog {
     const root = open({ path: join(dataDir, FILE_NAME), maxDbs: 1 });
-    return new BlockLog(root, root.openDB({ name: "blocks", encoding: "msgpack" }));
+    return new BlockLog(root, root.openDB({ name: "blocks", encoding: "msgpack", keyEncoding: "uint32" }));
   }
 
   /** Logs a block; on the device when it returns (a synchronous LMDB commit syncs before returning). */
   append(block: LoggedBlock): void {
     this.root.transactionSync(() => {
-      this.table.putSync([block.height, 0], [block.appHash, [...block.metadata]]);
-      block.changes.forEach((change, index) => this.table.putSync([block.height, index + 1], change));
+      this.table.putSync(block.height, [block.appHash, [...block.changes], [...block.metadata]]);
     });
   }
 
   /** The logged blocks in height order. */
   *blocks(): Generator<LoggedBlock> {
-    type Building = {
-      height: number;
-      appHash: Uint8Array;
-      changes: StateChange[];
-      metadata: [string, Uint8Array][];
-    };
-    let block: Building | undefined;
     for (const { key, value } of this.table.getRange({})) {
-      const [height, index] = key as [number, number];
-      if (index === 0) {
-        if (block !== undefined) yield block;
-        const [appHash, metadata] = value as [Uint8Array, [string, Uint8Array][]];
-        block = {
-          height,
-          appHash: bytes(appHash),
-          changes: [],
-          metadata: metadata.map(([n, v]) => [n, bytes(v)]),
-        };
-      } else {
-        if (block?.height !== height)
-          throw new Error(`the block log's entry ${height}/${index} has no block header`);
-        const [changed, changedValue] = value as StateChange;
-        block.changes.push([changed, changedValue === null ? null : bytes(changedValue)]);
-      }
+      const [appHash, changes, metadata] = value;
+      yield {
+        height: key,
+        appHash: bytes(appHash),
+        changes: changes.map(([k, v]) => [k, v === null ? null : bytes(v)]),
+        metadata: metadata.map(([name, v]) => [name, bytes(v)]),
+      };
     }
-    if (block !== undefined) yield block;
   }
 
   /** Drops the blocks up to `height`, once the store's tables hold them. */
   dropThrough(height: number): void {
     this.root.transactionSync(() => {
-      for (const key of this.table.getKeys({ end: [height + 1, 0] })) this.table.removeSync(key);
+      for (const key of this.table.getKeys({ end: height + 1 })) this.table.removeSync(key);
     });
   }
 

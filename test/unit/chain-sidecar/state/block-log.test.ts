@@ -158,8 +158,13 @@ describe("chain-sidecar state: blocks logged between writes of the tables", func
     extraDirs.push(image);
     await store.close();
     const root = open({ path: blockLogFile(image), maxDbs: 1 });
-    const log = root.openDB<StateChange, [number, number]>({ name: "blocks", encoding: "msgpack" });
-    log.putSync([2, 1], ["k/2", encoder.encode("forged")]);
+    const log = root.openDB<[Uint8Array, StateChange[], [string, Uint8Array][]], number>({
+      name: "blocks",
+      encoding: "msgpack",
+      keyEncoding: "uint32",
+    });
+    const [appHash, , metadata] = log.get(2)!;
+    log.putSync(2, [appHash, [["k/2", encoder.encode("forged")]], metadata]);
     await root.close();
     expect(await openingError(image)).to.match(/logged block 2 hashes to .* the data directory is damaged/);
   });
