@@ -2,7 +2,8 @@
 // For each size a fresh process opens the store and commits blocks of changed keys; it reports RSS (anonymous memory
 // apart from the file pages LMDB maps), open time, per-block trie-apply and commit times (means over a whole number of
 // the store's table writes, which come every few blocks, and the slowest block), and the size on disk.
-// Run: npx tsx test/bench/chain/state-scale.ts [--small 10000] [--keys 1000000] [--block 500] [--blocks 32]
+// Both states are built first, then measured in turns (each in a fresh process), and the medians compared.
+// Run: npx tsx test/bench/chain/state-scale.ts [--small 10000] [--keys 1000000] [--block 500] [--blocks 32] [--rounds 3]
 // Then the large state's oldest nine tenths of pods have their contracts closed, metering prunes their settlements,
 // and it prints the state's size before and after.
 import { spawnSync } from "node:child_process";
@@ -26,6 +27,8 @@ const smallKeys = numericFlag("small", 10_000);
 const largeKeys = numericFlag("keys", 1_000_000);
 const blockKeys = numericFlag("block", 500);
 const measuredBlocks = numericFlag("blocks", 2 * DEFAULT_WRITE_EVERY_BLOCKS);
+/** Turns of measuring each state: the machine's load drifts, and alternating puts the same drift on both sides. */
+const rounds = numericFlag("rounds", 3);
 /** Pods running at once: settlement updates go to these. */
 const LIVE_PODS = 3000;
 /** Keys one pod leaves in state: its settlement record and its two index entries. */
@@ -145,6 +148,8 @@ async function makeState(dir: string, keys: number): Promise<number> {
 
 interface Measurement {
   keys: number;
+  /** Pods in the state after the measured blocks (they add pods). */
+  pods: number;
   openMs: number;
   before: Memory;
   afterOpen: Memory;
@@ -197,6 +202,7 @@ async function measure(dir: string, pods: number): Promise<Measurement> {
   const storage = store.storageBytes();
   const measurement: Measurement = {
     keys: store.keyCount,
+    pods,
     openMs,
     before,
     afterOpen,
@@ -253,19 +259,6 @@ function print(label: string, m: Measurement): void {
   );
 }
 
-async function measuredState(label: string, keys: number): Promise<Measurement> {
-  const dir = mkdtempSync(join(tmpdir(), `uranus-state-scale-${label}-`));
-  try {
-    const pods = await makeState(dir, keys);
-    const measurement = measureIn(dir, pods);
-    print(label, measurement);
-    if (label === "large") printPruning(await pruneClosedContracts(dir, closedContracts(pods)));
-    return measurement;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** The contracts of the oldest nine tenths of the pods: closed long enough ago for their settlements to go. */
 function closedContracts(pods: number): string[] {
   const last = Math.floor(Math.floor(pods * 0.9) / PODS_PER_CONTRACT);
@@ -283,23 +276,51 @@ function printPruning(result: PruningResult): void {
   console.log(`    after              ${size(result.after)}`);
 }
 
+/** The round whose block (apply and commit) took the median time. */
+function medianRound(measurements: Measurement[]): Measurement {
+  const sorted = [...measurements].sort((a, b) => a.applyMs + a.commitMs - (b.applyMs + b.commitMs));
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 async function main(): Promise<void> {
   console.log(
     `state-scale: blocks of ${blockKeys} changed keys (${NEW_PODS_PER_BLOCK} new pods, the rest settlement updates ` +
       `of ${LIVE_PODS} running pods); load ${loadavg()[0]!.toFixed(2)}`,
   );
-  const small = await measuredState("small", smallKeys);
-  const large = await measuredState("large", largeKeys);
-  const total = (m: Measurement): number => m.applyMs + m.commitMs;
-  console.log(
-    `ratio large/small: commit ${(large.commitMs / small.commitMs).toFixed(2)}x, ` +
-      `trie apply ${(large.applyMs / small.applyMs).toFixed(2)}x, ` +
-      `block ${(total(large) / total(small)).toFixed(2)}x wall, ` +
-      `${(large.cpuMs / small.cpuMs).toFixed(2)}x CPU (goal ≤ 1.5x), ` +
-      `open ${(large.openMs / small.openMs).toFixed(2)}x, ` +
-      `anon RSS after blocks ${(large.afterBlocks.anon / small.afterBlocks.anon).toFixed(2)}x; ` +
-      `load ${loadavg()[0]!.toFixed(2)}`,
-  );
+  const smallDir = mkdtempSync(join(tmpdir(), "uranus-state-scale-small-"));
+  const largeDir = mkdtempSync(join(tmpdir(), "uranus-state-scale-large-"));
+  try {
+    let smallPods = await makeState(smallDir, smallKeys);
+    let largePods = await makeState(largeDir, largeKeys);
+    const smalls: Measurement[] = [];
+    const larges: Measurement[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      smalls.push(measureIn(smallDir, smallPods));
+      larges.push(measureIn(largeDir, largePods));
+      smallPods = smalls.at(-1)!.pods;
+      largePods = larges.at(-1)!.pods;
+      const block = (m: Measurement): string => `${(m.applyMs + m.commitMs).toFixed(1)} ms`;
+      console.log(`  round ${round}: block small ${block(smalls.at(-1)!)}, large ${block(larges.at(-1)!)}`);
+    }
+    const small = medianRound(smalls);
+    const large = medianRound(larges);
+    print("small (median round)", small);
+    print("large (median round)", large);
+    const total = (m: Measurement): number => m.applyMs + m.commitMs;
+    console.log(
+      `ratio large/small: commit ${(large.commitMs / small.commitMs).toFixed(2)}x, ` +
+        `trie apply ${(large.applyMs / small.applyMs).toFixed(2)}x, ` +
+        `block ${(total(large) / total(small)).toFixed(2)}x wall, ` +
+        `${(large.cpuMs / small.cpuMs).toFixed(2)}x CPU (goal ≤ 1.5x), ` +
+        `open ${(large.openMs / small.openMs).toFixed(2)}x, ` +
+        `anon RSS after blocks ${(large.afterBlocks.anon / small.afterBlocks.anon).toFixed(2)}x; ` +
+        `load ${loadavg()[0]!.toFixed(2)}`,
+    );
+    printPruning(await pruneClosedContracts(largeDir, closedContracts(largePods)));
+  } finally {
+    rmSync(smallDir, { recursive: true, force: true });
+    rmSync(largeDir, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[2] === "--measure") {
