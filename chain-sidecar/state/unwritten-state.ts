@@ -69,11 +69,6 @@ export class UnwrittenState {
     return this.current.blocks === 0 && this.writing === undefined;
   }
 
-  /** Whether a table write is in progress. */
-  get isWriting(): boolean {
-    return this.writing !== undefined;
-  }
-
   /** Starts a table write of the blocks so far: returns their changes in key order and their last metadata. */
   beginWrite(): { changes: StateChange[]; metadata: [string, Uint8Array][] } {
     if (this.writing !== undefined) throw new Error("a table write is still in progress");
