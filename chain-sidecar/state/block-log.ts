@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { open, type Database, type RootDatabase } from "lmdb";
 import type { StateChange } from "./state-access.js";
+import { asBytes } from "./state-database.js";
 
 const FILE_NAME = "blocks.mdb";
 
@@ -39,12 +40,13 @@ export class BlockLog {
   /** The logged blocks in height order. */
   *blocks(): Generator<LoggedBlock> {
     for (const { key, value } of this.table.getRange({})) {
+      // msgpack decodes bytes as Buffers: handed on as plain Uint8Arrays, as the store's other reads are.
       const [appHash, changes, metadata] = value;
       yield {
         height: key,
-        appHash: bytes(appHash),
-        changes: changes.map(([k, v]) => [k, v === null ? null : bytes(v)]),
-        metadata: metadata.map(([name, v]) => [name, bytes(v)]),
+        appHash: asBytes(appHash),
+        changes: changes.map(([k, v]) => [k, v === null ? null : asBytes(v)]),
+        metadata: metadata.map(([name, v]) => [name, asBytes(v)]),
       };
     }
   }
@@ -69,9 +71,4 @@ export class BlockLog {
 /** The path of the log's data file. */
 export function blockLogFile(dataDir: string): string {
   return join(dataDir, FILE_NAME);
-}
-
-/** A plain Uint8Array view of what msgpack decoded (a Buffer). */
-function bytes(value: Uint8Array): Uint8Array {
-  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 }
