@@ -4,8 +4,7 @@
 // mpt's (a property test holds the two equal).
 // Nodes are stored by position (their nibble path from the root), not by hash: a pruned trie has one node per
 // position, so an updated node overwrites the one it replaces, and a block's writes for one key sit side by side.
-import { RLP } from "@ethereumjs/rlp";
-import { encodeRlp } from "./rlp-encode.js";
+import { decodeRlp, encodeRlp } from "./node-rlp.js";
 import { below, decodeNode, type Child, type RawNode, type TrieNodeShape } from "./trie-nodes.js";
 import { hexPrefix, sharedLength, toNibbles } from "./trie-paths.js";
 
@@ -82,7 +81,7 @@ export function updateTrie(
     const pending = written.get(positionKey(position));
     if (pending && Buffer.compare(pending.hash, child.hash) === 0) return decodeNode(pending.raw);
     const encoded = readNode(nodes, position, child.hash);
-    return decodeNode(nodes.decoded?.(encoded) ?? (RLP.decode(encoded) as RawNode));
+    return decodeNode(nodes.decoded?.(encoded) ?? (decodeRlp(encoded) as RawNode));
   };
 
   /** The reference a parent holds to `shape`: inline when its encoding is shorter than a hash (mpt's rule). */
@@ -98,20 +97,19 @@ export function updateTrie(
     written.set(positionKey(position), { position, hash: nodeHash, encoded, raw });
     return { hash: nodeHash };
   };
-  const reference = (child: Child, position: Uint8Array): Uint8Array | RawNode => {
+  /** `child` below `parent` by `step`; its position is made only when it must be sealed (most are unchanged). */
+  const reference = (child: Child, parent: Uint8Array, step: Uint8Array | number): Uint8Array | RawNode => {
     if ("hash" in child) return child.hash;
     if ("inline" in child) return child.inline;
-    const sealed = seal(child.node, position, false);
+    const sealed = seal(child.node, below(parent, step), false);
     return "hash" in sealed ? sealed.hash : sealed.inline;
   };
   const encodeNode = (shape: TrieNodeShape, position: Uint8Array): RawNode => {
     if (shape.kind === "leaf") return [hexPrefix(shape.path, true), shape.value];
     if (shape.kind === "extension") {
-      return [hexPrefix(shape.path, false), reference(shape.child, below(position, shape.path))];
+      return [hexPrefix(shape.path, false), reference(shape.child, position, shape.path)];
     }
-    const raw: RawNode = shape.children.map((child, i) =>
-      child ? reference(child, below(position, i)) : EMPTY,
-    );
+    const raw: RawNode = shape.children.map((child, i) => (child ? reference(child, position, i) : EMPTY));
     raw.push(EMPTY);
     return raw;
   };

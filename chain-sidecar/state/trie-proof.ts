@@ -1,6 +1,6 @@
 // Merkle proofs over the stored trie: the stored nodes from the root along a key's path, as @ethereumjs/mpt's
 // verifyMerkleProof checks them (nodes inlined in their parent travel inside it).
-import { RLP } from "@ethereumjs/rlp";
+import { decodeRlp } from "./node-rlp.js";
 import { readNode, type TrieNodeAccess } from "./trie-batch-update.js";
 import { below, decodeNode, type Child, type RawNode } from "./trie-nodes.js";
 
@@ -18,7 +18,7 @@ export function proveTriePath(
     if ("hash" in next) {
       const encoded = readNode(nodes, position, next.hash);
       proof.push(encoded);
-      raw = RLP.decode(encoded) as RawNode;
+      raw = decodeRlp(encoded) as RawNode;
     } else if ("inline" in next) raw = next.inline;
     else throw new Error("a stored trie holds no unsealed nodes");
     const shape = decodeNode(raw);
