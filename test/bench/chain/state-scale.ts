@@ -2,13 +2,14 @@
 // For each size a fresh process opens the store and commits blocks of changed keys; it reports RSS (anonymous memory
 // apart from the file pages LMDB maps), open time, per-block trie-apply and commit times (means over a whole number of
 // the store's table writes, which come every few blocks, and the slowest block), and the size on disk.
-// Both states are built first, then measured in turns (each in a fresh process), and the medians compared.
-// Run: npx tsx test/bench/chain/state-scale.ts [--small 10000] [--keys 1000000] [--block 500] [--blocks 32] [--rounds 3]
+// Both states are built first, then measured in turns (each turn a fresh process on a fresh copy of the state, so
+// every turn sees the same sizes), and the medians compared.
+// Run: npx tsx test/bench/chain/state-scale.ts [--small 10000] [--keys 1000000] [--block 500] [--blocks 32] [--rounds 5]
 // Then the large state's oldest nine tenths of pods have their contracts closed, metering prunes their settlements,
 // and it prints the state's size before and after.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, cpSync, fsyncSync, mkdtempSync, openSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -28,7 +29,7 @@ const largeKeys = numericFlag("keys", 1_000_000);
 const blockKeys = numericFlag("block", 500);
 const measuredBlocks = numericFlag("blocks", 2 * DEFAULT_WRITE_EVERY_BLOCKS);
 /** Turns of measuring each state: the machine's load drifts, and alternating puts the same drift on both sides. */
-const rounds = numericFlag("rounds", 3);
+const rounds = numericFlag("rounds", 5);
 /** Pods running at once: settlement updates go to these. */
 const LIVE_PODS = 3000;
 /** Keys one pod leaves in state: its settlement record and its two index entries. */
@@ -242,6 +243,22 @@ export function measureIn(dir: string, pods: number): Measurement {
   return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as Measurement;
 }
 
+/** `measureIn` on a copy of the state in `dir` (synced, so its write-back does not fall in the measured blocks). */
+function measureCopyOf(dir: string, pods: number): Measurement {
+  const copy = `${dir}-round`;
+  cpSync(dir, copy, { recursive: true });
+  try {
+    for (const file of readdirSync(copy)) {
+      const fd = openSync(join(copy, file), "r");
+      fsyncSync(fd);
+      closeSync(fd);
+    }
+    return measureIn(copy, pods);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 function print(label: string, m: Measurement): void {
@@ -293,15 +310,13 @@ async function main(): Promise<void> {
   const smallDir = mkdtempSync(join(tmpdir(), "uranus-state-scale-small-"));
   const largeDir = mkdtempSync(join(tmpdir(), "uranus-state-scale-large-"));
   try {
-    let smallPods = await makeState(smallDir, smallKeys);
-    let largePods = await makeState(largeDir, largeKeys);
+    const smallPods = await makeState(smallDir, smallKeys);
+    const largePods = await makeState(largeDir, largeKeys);
     const smalls: Measurement[] = [];
     const larges: Measurement[] = [];
     for (let round = 1; round <= rounds; round++) {
-      smalls.push(measureIn(smallDir, smallPods));
-      larges.push(measureIn(largeDir, largePods));
-      smallPods = smalls.at(-1)!.pods;
-      largePods = larges.at(-1)!.pods;
+      smalls.push(measureCopyOf(smallDir, smallPods));
+      larges.push(measureCopyOf(largeDir, largePods));
       const block = (m: Measurement): string => `${blockMs(m).toFixed(1)} ms`;
       console.log(`  round ${round}: block small ${block(smalls.at(-1)!)}, large ${block(larges.at(-1)!)}`);
     }
