@@ -18,11 +18,8 @@ export interface PathChange {
 export interface TrieNodeAccess {
   /** The node at `position`, whose parent references it by `hash` (a store checks what it reads from disk). */
   read(position: Uint8Array, hash: Uint8Array): Uint8Array | undefined;
-  /** `raw` is `encoded` decoded: a store may keep it, so the next block reads the node back without parsing it. */
-  write(position: Uint8Array, hash: Uint8Array, encoded: Uint8Array, raw: RawNode): void;
+  write(position: Uint8Array, hash: Uint8Array, encoded: Uint8Array): void;
   remove(position: Uint8Array): void;
-  /** The decoded form of a node this store holds, when it still has it. */
-  decoded?(encoded: Uint8Array): RawNode | undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -81,7 +78,7 @@ export function updateTrie(
     const pending = written.get(positionKey(position));
     if (pending && Buffer.compare(pending.hash, child.hash) === 0) return decodeNode(pending.raw);
     const encoded = readNode(nodes, position, child.hash);
-    return decodeNode(nodes.decoded?.(encoded) ?? (decodeRlp(encoded) as RawNode));
+    return decodeNode(decodeRlp(encoded) as RawNode);
   };
 
   /** The reference a parent holds to `shape`: inline when its encoding is shorter than a hash (mpt's rule). */
@@ -294,6 +291,6 @@ export function updateTrie(
     newRoot = (seal(shape, rootPosition, true) as { hash: Uint8Array }).hash;
   }
   for (const [key, position] of vacated) if (!written.has(key)) nodes.remove(position);
-  for (const node of written.values()) nodes.write(node.position, node.hash, node.encoded, node.raw);
+  for (const node of written.values()) nodes.write(node.position, node.hash, node.encoded);
   return newRoot;
 }

@@ -5,7 +5,6 @@ import type { Database } from "lmdb";
 import { LRUCache } from "lru-cache";
 import type { NodeWrite } from "./table-write.js";
 import type { TrieNodeAccess } from "./trie-batch-update.js";
-import type { RawNode } from "./trie-nodes.js";
 import { sha256 } from "./sha256.js";
 
 /** LMDB table of trie nodes: key = the node's position, value = its RLP encoding. */
@@ -62,12 +61,6 @@ export class TrieNodeStore implements TrieNodeAccess {
   private writing: Map<string, Uint8Array | null> | undefined;
   private unwrittenNodeBytes = 0;
   private readonly cache: LRUCache<string, Uint8Array>;
-  // The decoded nodes of the pending block and of the last committed one, by their encoding: a block mostly rewrites
-  // the nodes the block before it wrote (the branches near the root, busy accounts), and parsing them again cost more
-  // than hashing them. Only two blocks' worth is kept, so memory stays bounded by the block size.
-  private decodedPending = new WeakMap<Uint8Array, RawNode>();
-  private decodedRecent = new WeakMap<Uint8Array, RawNode>();
-
   constructor(
     private readonly table: NodeTable,
     cacheBytes = DEFAULT_NODE_CACHE_BYTES,
@@ -120,13 +113,8 @@ export class TrieNodeStore implements TrieNodeAccess {
     return node;
   }
 
-  write(position: Uint8Array, _hash: Uint8Array, encoded: Uint8Array, raw: RawNode): void {
+  write(position: Uint8Array, _hash: Uint8Array, encoded: Uint8Array): void {
     this.pending.set(tableName(position), encoded);
-    this.decodedPending.set(encoded, raw);
-  }
-
-  decoded(encoded: Uint8Array): RawNode | undefined {
-    return this.decodedPending.get(encoded) ?? this.decodedRecent.get(encoded);
   }
 
   remove(position: Uint8Array): void {
@@ -150,8 +138,6 @@ export class TrieNodeStore implements TrieNodeAccess {
       this.unwrittenNodeBytes += name.length + (node?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
     }
     this.pending = new Map();
-    this.decodedRecent = this.decodedPending;
-    this.decodedPending = new WeakMap();
   }
 
   /** The committed nodes not yet on disk, in key order, for a table write; they stay readable until `markWritten`. */
@@ -177,7 +163,6 @@ export class TrieNodeStore implements TrieNodeAccess {
   /** Forgets every write since the last commit (the trie goes back to its committed root). */
   discardPending(): void {
     this.pending = new Map();
-    this.decodedPending = new WeakMap();
   }
 
   /** Forgets every cached and unwritten node (the table was emptied under it). */

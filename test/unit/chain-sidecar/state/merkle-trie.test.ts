@@ -54,7 +54,7 @@ describe("chain-sidecar state: Merkle trie", function () {
   });
 
   it("reaches the same root over committed and reverted blocks as one trie built from the final keys", async () => {
-    // Each block reads nodes the block before it wrote, which the node store hands back already decoded.
+    // Each block reads nodes the block before it wrote, from the node store's unwritten commits.
     const block = fc.record({
       changes: fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.option(fc.nat(5), { nil: null })), {
         maxLength: 25,
