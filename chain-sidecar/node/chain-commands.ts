@@ -1,4 +1,4 @@
-// `uranus chain init|start`: create a CometBFT home for the Uranus chain, and run its sidecar.
+// `uranus chain init|start|compact`: create a CometBFT home for the Uranus chain, run its sidecar, shrink its state file.
 import { existsSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
@@ -18,6 +18,7 @@ import {
   type NodeRole,
 } from "./network-join.js";
 import { DEFAULT_SNAPSHOT_OPTIONS } from "../snapshots/state-snapshots.js";
+import { compactStateFile } from "../state/state-compaction.js";
 import { serveUntilSignal } from "./serve-until-signal.js";
 import { startAbciSidecar, startSoloSidecar } from "./sidecar.js";
 import { openHomeApp } from "./uranus-app-opener.js";
@@ -329,5 +330,24 @@ export function registerChainCommands(program: Command): void {
       );
       // A fatal error was logged; end now rather than risk a half-alive sidecar that CometBFT keeps dialing.
       if (code !== 0) process.exit(code);
+    });
+
+  chain
+    .command("compact")
+    .description(
+      "rewrite a stopped node's state file with only its live pages (after pruning, it keeps its old size)",
+    )
+    .requiredOption("--home <dir>", "CometBFT home directory (from `uranus chain init`)")
+    .action(async (options: { home: string }) => {
+      const dataDir = homePaths(options.home).appData;
+      if (!existsSync(dataDir)) throw new Error(`${options.home} has no app state (${dataDir} is missing)`);
+      const result = await compactStateFile(dataDir);
+      if (output() === "json") process.stdout.write(JSON.stringify({ dataDir, ...result }) + "\n");
+      else {
+        const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+        process.stdout.write(
+          `state file ${mb(result.beforeBytes)} -> ${mb(result.afterBytes)} (${dataDir})\n`,
+        );
+      }
     });
 }

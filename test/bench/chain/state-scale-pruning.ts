@@ -1,6 +1,6 @@
 // The state-scale bench's pruning step: closes the contracts of the oldest pods, lets metering's settlement pruning
 // remove their records block by block (the chain's own code, with a 1 s retention and large blocks so the bench is
-// quick), and reports the state's size before and after.
+// quick), and reports the state's size before and after, and the file's size once compacted (`uranus chain compact`).
 import type { BlockInfo } from "../../../chain-sidecar/modules/exec-context.js";
 import { meteringParams } from "../../../chain-sidecar/modules/metering/metering-params.js";
 import {
@@ -9,6 +9,7 @@ import {
 } from "../../../chain-sidecar/modules/metering/settlement-retention.js";
 import { readParams, writeParams } from "../../../chain-sidecar/modules/params/params-keeper.js";
 import { CommittedStore } from "../../../chain-sidecar/state/committed-store.js";
+import { compactStateFile } from "../../../chain-sidecar/state/state-compaction.js";
 import { StateOverlay } from "../../../chain-sidecar/state/state-overlay.js";
 
 export interface StateSize {
@@ -21,6 +22,8 @@ export interface StateSize {
 export interface PruningResult {
   before: StateSize;
   after: StateSize;
+  /** The state file's size after `uranus chain compact`. */
+  compactedFileBytes: number;
   blocks: number;
   prunedPods: number;
   seconds: number;
@@ -50,6 +53,7 @@ export async function pruneClosedContracts(
   contractIds: readonly string[],
 ): Promise<PruningResult> {
   const store = await CommittedStore.open(dir);
+  let pruned: Omit<PruningResult, "compactedFileBytes">;
   try {
     const before = sizeOf(store);
     const started = performance.now();
@@ -65,13 +69,13 @@ export async function pruneClosedContracts(
     let prunedPods = 0;
     for (;;) {
       const overlay = new StateOverlay(store);
-      const pruned = pruneDueSettlements(overlay, { ...block, timeMs: 10_000 });
-      if (pruned.length === 0) break;
-      prunedPods += pruned.reduce((sum, contract) => sum + contract.pods, 0);
+      const due = pruneDueSettlements(overlay, { ...block, timeMs: 10_000 });
+      if (due.length === 0) break;
+      prunedPods += due.reduce((sum, contract) => sum + contract.pods, 0);
       block = await commit(store, overlay, 10_000);
       blocks++;
     }
-    return {
+    pruned = {
       before,
       after: sizeOf(store),
       blocks,
@@ -81,4 +85,5 @@ export async function pruneClosedContracts(
   } finally {
     await store.close();
   }
+  return { ...pruned, compactedFileBytes: (await compactStateFile(dir)).afterBytes };
 }

@@ -294,6 +294,9 @@ function printPruning(result: PruningResult): void {
   );
   console.log(`    before             ${size(result.before)}`);
   console.log(`    after              ${size(result.after)}`);
+  console.log(
+    `    compacted          file ${mb(result.compactedFileBytes)} (uranus chain compact, node stopped)`,
+  );
 }
 
 /** The round whose block (apply and commit) took the median time. */

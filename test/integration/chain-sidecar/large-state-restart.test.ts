@@ -7,6 +7,7 @@ import { buildUranusGenesis } from "../../../chain-sidecar/genesis/validator-hom
 import { Testnet } from "../../../chain-sidecar/testnet/testnet.js";
 import type { TestnetNode } from "../../../chain-sidecar/testnet/testnet-node.js";
 import { uranusSidecarLauncher } from "../../../chain-sidecar/testnet/uranus-sidecar-launcher.js";
+import { run } from "../../../process/run-command.js";
 import { signTransfer } from "../../support/transfer-load.js";
 
 const CHAIN_ID = "uranus-large-state";
@@ -45,6 +46,11 @@ async function abciInfo(node: TestnetNode): Promise<{ height: number; appHash: s
   const { last_block_height: height, last_block_app_hash: appHash } = body.result.response;
   // base64, as block_results gives it
   return { height: Number(height), appHash };
+}
+
+/** `uranus chain compact` on `home`, as an operator runs it. */
+function compactCommand(home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return run(process.execPath, [join(process.cwd(), "cli/uranus.js"), "chain", "compact", "--home", home]);
 }
 
 describe("a Uranus validator with a large state, killed with SIGKILL while its peers go on", function () {
@@ -113,6 +119,31 @@ describe("a Uranus validator with a large state, killed with SIGKILL while its p
     console.log(
       `      restart with ${reload.keys} keys at height ${reload.height}: socket ready in ${reopenMs.toFixed(0)} ms; ` +
         `caught up from ${reload.height} to ${peersHeight}, app hash equal on 4 validators at ${info.height}`,
+    );
+  });
+
+  it("has its state file compacted by `uranus chain compact` only once stopped, and rejoins with its peers' app hash", async () => {
+    const refused = await compactCommand(node.home);
+    expect(refused.code).to.not.equal(0);
+    expect(refused.stderr).to.include(
+      `is open in process ${node.pids.sidecar}: stop the node before compacting`,
+    );
+
+    await node.stop();
+    const compacted = await compactCommand(node.home);
+    expect(compacted.code, compacted.stderr).to.equal(0);
+    const [, before, after] = /state file ([\d.]+) MB -> ([\d.]+) MB/.exec(compacted.stdout) ?? [];
+    expect(Number(after)).to.be.above(0).and.at.most(Number(before));
+
+    const peersHeight = (await peer.status()).height;
+    await node.start();
+    await testnet.waitForHeight(peersHeight + 2, testnet.nodes, 300_000);
+    await broadcastCommit(node, signTransfer(sender, CHAIN_ID, accountAddress(5), 5n, 5));
+    const info = await abciInfo(node);
+    const hashes = await testnet.appHashesAfter(info.height);
+    expect(new Set(hashes).size, hashes.join(" ")).to.equal(1);
+    console.log(
+      `      compacted while stopped: state file ${before} MB -> ${after} MB; rejoined at ${info.height}`,
     );
   });
 });
