@@ -1,7 +1,7 @@
 // Compaction of a stopped node's state file. LMDB reuses the pages a deletion frees but never gives them back to the
 // file system, so after pruning most of a large state the file keeps its high-water size; a compacting copy
 // (mdb_env_copy2 with MDB_CP_COMPACT) holds only live pages, and replaces the file in one rename.
-import { renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { CommittedStore } from "./committed-store.js";
 import { openStateDatabase, stateDatabaseFile } from "./state-database.js";
 
@@ -28,9 +28,20 @@ export async function compactStateFile(dataDir: string): Promise<CompactionResul
   } finally {
     await db.root.close();
   }
-  // The copy is complete and synced before the rename: a crash leaves the old file or the new one, both whole.
+  // The copy is on the device before the rename, and the rename before we return: a crash leaves either file whole.
+  syncPath(copy);
   renameSync(copy, file);
+  syncPath(dataDir);
   return { beforeBytes, afterBytes: statSync(file).size };
+}
+
+function syncPath(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** LMDB's reader table lists every process with the file open (a running node always has a reader slot). */
