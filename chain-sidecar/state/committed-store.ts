@@ -247,7 +247,7 @@ export class CommittedStore implements StateReader {
     appHash: Uint8Array,
     metadata: readonly [name: string, value: Uint8Array][] = [],
   ): Promise<void> {
-    this.checkWritable();
+    this.checkWritable(`block ${height} is not committed`);
     checkMetadataNames(metadata);
     checkKeySizes(changes);
     // On the device when it returns: a synchronous LMDB commit syncs its pages, then its meta page.
@@ -264,13 +264,17 @@ export class CommittedStore implements StateReader {
     if (!due) return;
     // One write at a time: a block waits here only when the last write has not finished in `writeEveryBlocks` blocks.
     await this.tableWrite;
-    this.checkWritable();
+    this.checkWritable(`block ${height} is committed (to the block log), but no further block can be`);
     this.beginTableWrite();
   }
 
-  private checkWritable(): void {
+  /** Throws once a table write has failed; `outcome` says what became of the block being committed. */
+  private checkWritable(outcome: string): void {
     if (this.failure !== undefined) {
-      throw new Error(`the store cannot commit after a failed write of its tables: ${this.failure.message}`);
+      throw new Error(
+        `${outcome}: a write of the store's tables failed (${this.failure.message}); ` +
+          "every committed block is in the block log: restart once the cause (a full disk?) is fixed",
+      );
     }
   }
 

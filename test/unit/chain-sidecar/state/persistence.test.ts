@@ -7,8 +7,33 @@ import { openUranusApp } from "../../../../chain-sidecar/app/uranus-app.js";
 import { CommittedStore } from "../../../../chain-sidecar/state/committed-store.js";
 import { StateOverlay } from "../../../../chain-sidecar/state/state-overlay.js";
 import { editStoreTable, openingError } from "./fixtures/damaged-store.js";
+import { fullDiskRecord, RECORDS_PER_BLOCK } from "./fixtures/full-disk-writer.js";
 
 const crashWriter = new URL("./fixtures/crash-writer.ts", import.meta.url).pathname;
+const fullDiskWriter = new URL("./fixtures/full-disk-writer.ts", import.meta.url).pathname;
+
+/** Runs `script` on `dir` with files limited to 4 MB (SIGXFSZ ignored, so a write past it fails as on a full disk). */
+function runWithFileLimit(
+  script: string,
+  dir: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    "bash",
+    ["-c", 'trap "" XFSZ; ulimit -f 4096; exec "$0" --import tsx "$1" "$2"', process.execPath, script, dir],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 90_000);
+  return new Promise((resolve) =>
+    child.once("close", (code) => {
+      clearTimeout(deadline);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
 
 describe("chain-sidecar state: persistence", function () {
   this.timeout(120_000);
@@ -97,6 +122,47 @@ describe("chain-sidecar state: persistence", function () {
         expect(Buffer.from(info.lastBlockAppHash).toString("hex")).to.equal(last.appHash);
     } finally {
       await app.close();
+    }
+  });
+
+  it("refuses further commits after a table write fails for want of space, and reopens with every committed block", async () => {
+    const { code, stdout, stderr } = await runWithFileLimit(fullDiskWriter, dir);
+    expect(code, stderr).to.equal(0);
+    const lines = stdout.trim().split("\n");
+    const refusal = lines.pop()!;
+    const reported = lines.map((line) => {
+      const [height, appHash] = line.split(" ");
+      return { height: Number(height), appHash: appHash! };
+    });
+    // The limit stopped a write of the tables after some had succeeded: blocks past the tables are in the log only.
+    expect(reported.length).to.be.above(4);
+    const last = reported.at(-1)!;
+    // The commit that found the failed write had logged its block: it says so, and the block is there on reopening.
+    const [, refusedHeight, refusedRoot, message] = /^refused (\d+) ([0-9a-f]{64}) (.*)$/.exec(refusal) ?? [];
+    const committed = last.height + 1;
+    expect(Number(refusedHeight)).to.equal(committed);
+    expect(message).to.match(
+      new RegExp(
+        `^block ${committed} is committed \\(to the block log\\), but no further block can be: ` +
+          "a write of the store's tables failed \\(.+\\); every committed block is in the block log",
+      ),
+    );
+
+    const store = await CommittedStore.open(dir, { writeEveryBlocks: 2 });
+    try {
+      expect(store.height).to.equal(committed);
+      expect(Buffer.from(store.appHash).toString("hex")).to.equal(refusedRoot);
+      expect(store.keyCount).to.equal(committed * RECORDS_PER_BLOCK);
+      for (let height = 1; height <= committed; height++) {
+        const [key, value] = fullDiskRecord(height, height % RECORDS_PER_BLOCK);
+        expect(Buffer.from(store.get(key) ?? []).equals(value), key).to.equal(true);
+      }
+      // With room again, it commits on from there.
+      const [key, value] = fullDiskRecord(committed + 1, 0);
+      await store.commit([[key, value]], committed + 1, await store.trie.apply([[key, value]]));
+      expect(store.height).to.equal(committed + 1);
+    } finally {
+      await store.close();
     }
   });
 });
