@@ -48,7 +48,7 @@ const ENTRY_OVERHEAD_BYTES = 150;
  */
 export const DEFAULT_WRITE_EVERY_BLOCKS = 16;
 /** Bytes of unwritten changes and trie nodes after which the tables are written whatever the block count. */
-const MAX_UNWRITTEN_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_UNWRITTEN_BYTES = 64 * 1024 * 1024;
 
 export interface CommittedStoreOptions {
   /** Bytes of state values kept in memory. */
@@ -57,6 +57,8 @@ export interface CommittedStoreOptions {
   readonly nodeCacheBytes?: number;
   /** Blocks logged between writes of the state and trie tables (1: every block writes them). */
   readonly writeEveryBlocks?: number;
+  /** Bytes of unwritten blocks that make a write due whatever the block count; a block this large waits for it. */
+  readonly maxUnwrittenBytes?: number;
 }
 
 export class CommittedStore implements StateReader {
@@ -77,11 +79,10 @@ export class CommittedStore implements StateReader {
     private readonly dataDir: string,
     /** Always at the root over the committed state plus whatever the app has applied since the last commit. */
     readonly trie: MerkleTrie,
-    valueCacheBytes: number,
-    private readonly writeEveryBlocks: number,
+    private readonly settings: Required<Omit<CommittedStoreOptions, "nodeCacheBytes">>,
   ) {
     this.values = new LRUCache<string, Uint8Array>({
-      maxSize: valueCacheBytes,
+      maxSize: settings.valueCacheBytes,
       sizeCalculation: (value, key) => value.length + key.length + ENTRY_OVERHEAD_BYTES,
     });
     const height = db.meta.get(HEIGHT_KEY);
@@ -109,14 +110,11 @@ export class CommittedStore implements StateReader {
       }
       const nodes = new TrieNodeStore(db.trieNodes, options.nodeCacheBytes ?? DEFAULT_NODE_CACHE_BYTES);
       const trie = await MerkleTrie.open(nodes, storedRoot === undefined ? undefined : asBytes(storedRoot));
-      const store = new CommittedStore(
-        db,
-        log,
-        dataDir,
-        trie,
-        options.valueCacheBytes ?? DEFAULT_VALUE_CACHE_BYTES,
-        Math.max(1, options.writeEveryBlocks ?? DEFAULT_WRITE_EVERY_BLOCKS),
-      );
+      const store = new CommittedStore(db, log, dataDir, trie, {
+        valueCacheBytes: options.valueCacheBytes ?? DEFAULT_VALUE_CACHE_BYTES,
+        writeEveryBlocks: Math.max(1, options.writeEveryBlocks ?? DEFAULT_WRITE_EVERY_BLOCKS),
+        maxUnwrittenBytes: options.maxUnwrittenBytes ?? DEFAULT_MAX_UNWRITTEN_BYTES,
+      });
       store.checkTrieMatchesAppHash();
       await store.applyLoggedBlocks();
       return store;
@@ -252,20 +250,26 @@ export class CommittedStore implements StateReader {
     checkKeySizes(changes);
     // On the device when it returns: a synchronous LMDB commit syncs its pages, then its meta page.
     this.log.append({ height, appHash, changes, metadata });
+    const unwrittenBefore = this.unwritten.bytes + this.trie.unwrittenBytes;
     this.trie.markCommitted();
     this.unwritten.add(changes, metadata);
+    const unwrittenBytes = this.unwritten.bytes + this.trie.unwrittenBytes;
     // Cached keys follow their changes; others are read from the unwritten blocks, then from disk when next asked for.
     for (const [key, value] of changes) if (this.values.has(key)) this.values.set(key, value ?? ABSENT);
     this.lastHeight = height;
     this.lastAppHash = appHash;
-    const due =
-      this.unwritten.blocks >= this.writeEveryBlocks ||
-      this.unwritten.bytes + this.trie.unwrittenBytes >= MAX_UNWRITTEN_BYTES;
+    const { writeEveryBlocks, maxUnwrittenBytes } = this.settings;
+    const due = this.unwritten.blocks >= writeEveryBlocks || unwrittenBytes >= maxUnwrittenBytes;
     if (!due) return;
+    const failed = `block ${height} is committed (to the block log), but no further block can be`;
     // One write at a time: a block waits here only when the last write has not finished in `writeEveryBlocks` blocks.
     await this.tableWrite;
-    this.checkWritable(`block ${height} is committed (to the block log), but no further block can be`);
+    this.checkWritable(failed);
     this.beginTableWrite();
+    // A block this large (a genesis of many accounts) would be slow to apply again after a crash: it waits for its write.
+    if (unwrittenBytes - unwrittenBefore < maxUnwrittenBytes) return;
+    await this.tableWrite;
+    this.checkWritable(failed);
   }
 
   /** Throws once a table write has failed; `outcome` says what became of the block being committed. */

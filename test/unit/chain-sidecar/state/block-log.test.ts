@@ -132,6 +132,32 @@ describe("chain-sidecar state: blocks logged between writes of the tables", func
     await store.close();
   });
 
+  it("returns from a block larger than maxUnwrittenBytes only once the tables hold it, so no reopen replays it", async () => {
+    const store = await CommittedStore.open(dir, { writeEveryBlocks: 16, maxUnwrittenBytes: 64 * 1024 });
+    await commitBlock(store, [["small", encoder.encode("one block below the limit")]]);
+    const big: StateChange[] = Array.from({ length: 100 }, (_, i) => [
+      `big/${i}`,
+      new Uint8Array(1024).fill(i),
+    ]);
+    const root = await commitBlock(store, big);
+    // A crash the moment the commit returns: the tables already hold both blocks, and the log has nothing left.
+    const image = crashImage(dir);
+    extraDirs.push(image);
+    const tables = open({ path: stateDatabaseFile(image), maxDbs: 4, readOnly: true });
+    expect(
+      text(tables.openDB<Uint8Array, string>({ name: "meta", encoding: "binary" }).get("height")),
+    ).to.equal("2");
+    await tables.close();
+    const log = open({ path: blockLogFile(image), maxDbs: 1, readOnly: true });
+    expect(log.openDB({ name: "blocks", keyEncoding: "uint32" }).getKeysCount()).to.equal(0);
+    await log.close();
+    const reopened = await CommittedStore.open(image);
+    expect(hex(reopened.appHash)).to.equal(hex(root));
+    expect(reopened.keyCount).to.equal(101);
+    await reopened.close();
+    await store.close();
+  });
+
   it("skips logged blocks the tables already hold (a crash between the tables' write and the log's trimming)", async () => {
     const store = await CommittedStore.open(dir, { writeEveryBlocks: 4 });
     for (let height = 1; height <= 3; height++)
