@@ -35,7 +35,8 @@ export async function compactStateFile(dataDir: string): Promise<CompactionResul
   return { beforeBytes, afterBytes: statSync(file).size };
 }
 
-function syncPath(path: string): void {
+/** fsync of a file or a directory (so a rename in it is on the device). */
+export function syncPath(path: string): void {
   const fd = openSync(path, "r");
   try {
     fsyncSync(fd);

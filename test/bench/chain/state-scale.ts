@@ -9,7 +9,7 @@
 // and it prints the state's size before and after.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, cpSync, fsyncSync, mkdtempSync, openSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -20,6 +20,7 @@ import {
 } from "../../../chain-sidecar/modules/metering/metering-records.js";
 import { CommittedStore, DEFAULT_WRITE_EVERY_BLOCKS } from "../../../chain-sidecar/state/committed-store.js";
 import type { StateChange } from "../../../chain-sidecar/state/state-access.js";
+import { syncPath } from "../../../chain-sidecar/state/state-compaction.js";
 import { numericFlag } from "../numeric-flag.js";
 import { memory, type Memory } from "../process-memory.js";
 import { pruneClosedContracts, type PruningResult, type StateSize } from "./state-scale-pruning.js";
@@ -149,8 +150,6 @@ async function makeState(dir: string, keys: number): Promise<number> {
 
 interface Measurement {
   keys: number;
-  /** Pods in the state after the measured blocks (they add pods). */
-  pods: number;
   openMs: number;
   before: Memory;
   afterOpen: Memory;
@@ -206,7 +205,6 @@ async function measure(dir: string, pods: number): Promise<Measurement> {
   const storage = store.storageBytes();
   const measurement: Measurement = {
     keys: store.keyCount,
-    pods,
     openMs,
     before,
     afterOpen,
@@ -248,11 +246,7 @@ function measureCopyOf(dir: string, pods: number): Measurement {
   const copy = `${dir}-round`;
   cpSync(dir, copy, { recursive: true });
   try {
-    for (const file of readdirSync(copy)) {
-      const fd = openSync(join(copy, file), "r");
-      fsyncSync(fd);
-      closeSync(fd);
-    }
+    for (const file of readdirSync(copy)) syncPath(join(copy, file));
     return measureIn(copy, pods);
   } finally {
     rmSync(copy, { recursive: true, force: true });
