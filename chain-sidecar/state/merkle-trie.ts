@@ -120,6 +120,11 @@ export class MerkleTrie {
     return this.nodes.unwrittenBytes;
   }
 
+  /** The nodes the changes applied since the last commit wrote, and their bytes: what those changes cost the trie. */
+  pendingNodeWrites(): { nodes: number; bytes: number } {
+    return this.nodes.pendingWrites();
+  }
+
   /** Trie nodes stored (with pruning, about proportional to the number of live keys). */
   nodeCount(): number {
     return this.nodes.count();

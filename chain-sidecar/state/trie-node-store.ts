@@ -121,9 +121,16 @@ export class TrieNodeStore implements TrieNodeAccess {
     this.pending.set(tableName(position), null);
   }
 
-  /** Node writes and removals waiting for the next commit. */
-  get pendingCount(): number {
-    return this.pending.size;
+  /** The nodes written since the last commit (each was encoded and hashed once) and their encoded bytes. */
+  pendingWrites(): { nodes: number; bytes: number } {
+    let nodes = 0;
+    let bytes = 0;
+    for (const node of this.pending.values()) {
+      if (node === null) continue;
+      nodes++;
+      bytes += node.length;
+    }
+    return { nodes, bytes };
   }
 
   /** About how many bytes the unwritten commits' nodes hold in memory (rewritten positions count each time). */

@@ -1,7 +1,8 @@
 // Benchmark: committed state at 10k keys vs ≥ 1M keys (per-pod settlement records, about a year of 3k pods).
-// For each size a fresh process opens the store and commits blocks of changed keys; it reports RSS (anonymous memory
-// apart from the file pages LMDB maps), open time, per-block trie-apply and commit times (means over a whole number of
-// the store's table writes, which come every few blocks, and the slowest block), and the size on disk.
+// For each size a fresh process, under the sidecar's Node flags, opens the store and commits blocks of changed keys; it
+// reports RSS (anonymous memory apart from the file pages LMDB maps), open time, per-block trie-apply and commit times
+// (means over a whole number of the store's table writes, which come every few blocks, and the slowest block), and the
+// size on disk.
 // Both states are built first, then measured in turns (each turn a fresh process on a fresh copy of the state, so
 // every turn sees the same sizes), and the medians compared.
 // Run: npx tsx test/bench/chain/state-scale.ts [--small 10000] [--keys 1000000] [--block 500] [--blocks 32] [--rounds 5]
@@ -18,6 +19,7 @@ import {
   byContributorKey,
   podKey,
 } from "../../../chain-sidecar/modules/metering/metering-records.js";
+import { SIDECAR_NODE_FLAGS } from "../../../chain-sidecar/node/sidecar-node-flags.js";
 import { CommittedStore, DEFAULT_WRITE_EVERY_BLOCKS } from "../../../chain-sidecar/state/committed-store.js";
 import type { StateChange } from "../../../chain-sidecar/state/state-access.js";
 import { syncPath } from "../../../chain-sidecar/state/state-compaction.js";
@@ -95,12 +97,18 @@ function newPodKeys(pod: number): StateChange[] {
   ];
 }
 
+interface BlockTiming {
+  apply: number;
+  commit: number;
+  cpu: number;
+  /** Trie nodes the block wrote, each encoded and hashed once, and their bytes: the trie's work, apart from time. */
+  nodesWritten: number;
+  nodeBytesWritten: number;
+}
+
 const byKey = (a: StateChange, b: StateChange): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-async function commitBlock(
-  store: CommittedStore,
-  changes: StateChange[],
-): Promise<{ apply: number; commit: number; cpu: number }> {
+async function commitBlock(store: CommittedStore, changes: StateChange[]): Promise<BlockTiming> {
   changes.sort(byKey);
   // Blocks reach a node as I/O, each in an event turn of its own: lmdb-js starts the tables' write in the next turn.
   await new Promise(setImmediate);
@@ -108,12 +116,15 @@ async function commitBlock(
   const started = performance.now();
   const root = await store.trie.apply(changes);
   const applied = performance.now();
+  const written = store.trie.pendingNodeWrites();
   await store.commit(changes, store.height + 1, root);
   const used = process.cpuUsage(cpu);
   return {
     apply: applied - started,
     commit: performance.now() - applied,
     cpu: (used.user + used.system) / 1000,
+    nodesWritten: written.nodes,
+    nodeBytesWritten: written.bytes,
   };
 }
 
@@ -127,7 +138,7 @@ async function makeState(dir: string, keys: number): Promise<number> {
   const started = performance.now();
   const tail = Math.min(GROWTH_TAIL, Math.floor(keys / 2));
   let pods = 0;
-  const addPods = async (count: number): Promise<{ apply: number; commit: number; cpu: number }> => {
+  const addPods = async (count: number): Promise<BlockTiming> => {
     const changes: StateChange[] = [];
     for (let pod = pods; pod < pods + count; pod++) changes.push(...newPodKeys(pod));
     pods += count;
@@ -158,6 +169,8 @@ interface Measurement {
   commitMs: number;
   /** CPU time of the process per block (apply and commit): less sensitive than wall time to a busy machine. */
   cpuMs: number;
+  nodesWritten: number;
+  nodeBytesWritten: number;
   /** The slowest block's apply and commit (one that writes the tables). */
   slowestMs: number;
   fileBytes: number;
@@ -183,6 +196,8 @@ async function measure(dir: string, pods: number): Promise<Measurement> {
   const applies: number[] = [];
   const commits: number[] = [];
   const cpus: number[] = [];
+  const nodes: number[] = [];
+  const nodeBytes: number[] = [];
   const updates = blockKeys - NEW_PODS_PER_BLOCK * KEYS_PER_POD;
   for (let block = 0; block < measuredBlocks + 2; block++) {
     const changes: StateChange[] = [];
@@ -198,6 +213,8 @@ async function measure(dir: string, pods: number): Promise<Measurement> {
       applies.push(timing.apply);
       commits.push(timing.commit);
       cpus.push(timing.cpu);
+      nodes.push(timing.nodesWritten);
+      nodeBytes.push(timing.nodeBytesWritten);
     }
   }
   gc();
@@ -212,6 +229,8 @@ async function measure(dir: string, pods: number): Promise<Measurement> {
     applyMs: mean(applies),
     commitMs: mean(commits),
     cpuMs: mean(cpus),
+    nodesWritten: mean(nodes),
+    nodeBytesWritten: mean(nodeBytes),
     slowestMs: Math.max(...applies.map((apply, i) => apply + commits[i]!)),
     fileBytes: storage.file,
     usedBytes: storage.used,
@@ -226,6 +245,8 @@ export function measureIn(dir: string, pods: number): Measurement {
   const child = spawnSync(
     process.execPath,
     [
+      // The store as the sidecar runs it: with a young generation of its size, a block's trie nodes die young.
+      ...SIDECAR_NODE_FLAGS,
       "--expose-gc",
       "--import",
       "tsx",
@@ -267,6 +288,9 @@ function print(label: string, m: Measurement): void {
   );
   console.log(
     `  per block of ${blockKeys} keys: trie apply ${m.applyMs.toFixed(1)} ms + commit ${m.commitMs.toFixed(1)} ms = ${blockMs(m).toFixed(1)} ms wall, ${m.cpuMs.toFixed(1)} ms CPU (means); slowest ${m.slowestMs.toFixed(1)} ms`,
+  );
+  console.log(
+    `  trie work per block  ${m.nodesWritten.toFixed(0)} nodes written (each encoded and hashed), ${(m.nodeBytesWritten / 1024).toFixed(1)} KB`,
   );
   console.log(
     `  on disk              ${mb(m.usedBytes)} in live pages, file ${mb(m.fileBytes)}; ${m.trieNodes} trie nodes`,
@@ -327,6 +351,8 @@ async function main(): Promise<void> {
         `block ${(blockMs(large) / blockMs(small)).toFixed(2)}x wall, ` +
         `${(large.cpuMs / small.cpuMs).toFixed(2)}x CPU (goal ≤ 1.5x), ` +
         `open ${(large.openMs / small.openMs).toFixed(2)}x, ` +
+        `trie nodes written ${(large.nodesWritten / small.nodesWritten).toFixed(2)}x ` +
+        `(${(large.nodeBytesWritten / small.nodeBytesWritten).toFixed(2)}x their bytes), ` +
         `anon RSS after blocks ${(large.afterBlocks.anon / small.afterBlocks.anon).toFixed(2)}x; ` +
         `load ${loadavg()[0]!.toFixed(2)}`,
     );

@@ -19,6 +19,32 @@ describe("chain-sidecar state: Merkle trie", function () {
     expect(trie.nodeCount()).to.be.at.most(afterFill + 5);
   });
 
+  it("counts the nodes a block's changes write, and their bytes, until they are committed", async () => {
+    const trie = await MerkleTrie.create();
+    // Values longer than a hash: no node is inlined in its parent, so each is written.
+    const value = new Uint8Array(40).fill(7);
+    const distinct = (proofs: Uint8Array[][]): Map<string, Uint8Array> =>
+      new Map(proofs.flat().map((node) => [Buffer.from(node).toString("hex"), node]));
+
+    await trie.apply([["a", value]]);
+    const first = trie.pendingNodeWrites();
+    trie.markCommitted();
+    expect(trie.pendingNodeWrites()).to.deep.equal({ nodes: 0, bytes: 0 });
+    const [leaf] = trie.proveCommitted("a");
+    expect(first).to.deep.equal({ nodes: 1, bytes: leaf!.length });
+
+    // A second key moves the first leaf below a new root: every node of the trie is written again.
+    await trie.apply([["b", value]]);
+    const second = trie.pendingNodeWrites();
+    trie.markCommitted();
+    const nodes = [...distinct([trie.proveCommitted("a"), trie.proveCommitted("b")]).values()];
+    expect(nodes.length).to.be.at.least(3);
+    expect(second).to.deep.equal({
+      nodes: nodes.length,
+      bytes: nodes.reduce((sum, node) => sum + node.length, 0),
+    });
+  });
+
   it("has one root per key set, whatever the order and history of changes", async () => {
     await fc.assert(
       fc.asyncProperty(
