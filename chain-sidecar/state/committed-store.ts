@@ -43,10 +43,11 @@ const ABSENT = new Uint8Array(0);
 const ENTRY_OVERHEAD_BYTES = 150;
 /**
  * Blocks logged between writes of the tables: a write's cost grows with the B-tree pages it dirties, and blocks
- * mostly change the same pages (the trie's upper levels, running pods' records), so fewer writes cost less in all.
- * An open after a crash applies at most this many logged blocks again.
+ * mostly change the same pages (the trie's upper levels, running pods' records), so fewer writes cost less in all
+ * (at 1M keys, 32 against 16 took a fifth off a block's CPU; 64 no more). An open after a crash applies at most this
+ * many logged blocks again.
  */
-export const DEFAULT_WRITE_EVERY_BLOCKS = 16;
+export const DEFAULT_WRITE_EVERY_BLOCKS = 32;
 /** Bytes of unwritten changes and trie nodes after which the tables are written whatever the block count. */
 const DEFAULT_MAX_UNWRITTEN_BYTES = 64 * 1024 * 1024;
 
