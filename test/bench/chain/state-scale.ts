@@ -5,7 +5,7 @@
 // size on disk.
 // Both states are built first, then measured in turns (each turn a fresh process on a fresh copy of the state, so
 // every turn sees the same sizes), and the medians compared.
-// Run: npx tsx test/bench/chain/state-scale.ts [--small 10000] [--keys 1000000] [--block 500] [--blocks 32] [--rounds 5]
+// Run: npx tsx test/bench/chain/state-scale.ts [--small 10000] [--keys 1000000] [--block 500] [--blocks 64] [--rounds 5]
 // Then the large state's oldest nine tenths of pods have their contracts closed, metering prunes their settlements,
 // and it prints the state's size before and after.
 import { spawnSync } from "node:child_process";
@@ -195,11 +195,7 @@ async function measure(dir: string, pods: number): Promise<Measurement> {
   const openMs = performance.now() - started;
   gc();
   const afterOpen = memory();
-  const applies: number[] = [];
-  const commits: number[] = [];
-  const cpus: number[] = [];
-  const nodes: number[] = [];
-  const nodeBytes: number[] = [];
+  const counted: BlockTiming[] = [];
   const updates = blockKeys - NEW_PODS_PER_BLOCK * KEYS_PER_POD;
   for (let block = 0; block < measuredBlocks + 2; block++) {
     const changes: StateChange[] = [];
@@ -211,29 +207,24 @@ async function measure(dir: string, pods: number): Promise<Measurement> {
     const unique = [...new Map(changes).entries()];
     const timing = await commitBlock(store, unique);
     // The first two blocks warm the caches; every later one is counted.
-    if (block >= 2) {
-      applies.push(timing.apply);
-      commits.push(timing.commit);
-      cpus.push(timing.cpu);
-      nodes.push(timing.nodesWritten);
-      nodeBytes.push(timing.nodeBytesWritten);
-    }
+    if (block >= 2) counted.push(timing);
   }
   gc();
   const afterBlocks = memory();
   const storage = store.storageBytes();
-  const blockTimes = applies.map((apply, i) => apply + commits[i]!);
+  const meanOf = (field: (timing: BlockTiming) => number): number => mean(counted.map(field));
+  const blockTimes = counted.map((timing) => timing.apply + timing.commit);
   const measurement: Measurement = {
     keys: store.keyCount,
     openMs,
     before,
     afterOpen,
     afterBlocks,
-    applyMs: mean(applies),
-    commitMs: mean(commits),
-    cpuMs: mean(cpus),
-    nodesWritten: mean(nodes),
-    nodeBytesWritten: mean(nodeBytes),
+    applyMs: meanOf((timing) => timing.apply),
+    commitMs: meanOf((timing) => timing.commit),
+    cpuMs: meanOf((timing) => timing.cpu),
+    nodesWritten: meanOf((timing) => timing.nodesWritten),
+    nodeBytesWritten: meanOf((timing) => timing.nodeBytesWritten),
     slowestMs: Math.max(...blockTimes),
     laterBlockMs: mean(blockTimes.slice(Math.floor(blockTimes.length / 2))),
     fileBytes: storage.file,
