@@ -3,8 +3,8 @@ import { decodeRlp, encodeRlp, getBytes, hexlify } from "ethers";
 import type { ProofOps } from "cosmjs-types/tendermint/crypto/proof";
 import { verifyTrieProof } from "../state/merkle-trie.js";
 
-/** Merkle Patricia trie (as @ethereumjs/mpt builds it) with sha256 node hashes and sha256(key) paths; data is RLP of the proof nodes. */
-export const STATE_PROOF_TYPE = "uranus:mpt-sha256";
+/** Merkle Patricia trie (as @ethereumjs/mpt builds it) with sha256 node hashes and keyPath paths; data is RLP of the proof nodes. */
+export const STATE_PROOF_TYPE = "uranus:mpt-sha256-family";
 
 /** How a proven answer's info starts when the record left state and is proven from the node's archive. */
 export const ARCHIVED_INFO_PREFIX = "archived:";

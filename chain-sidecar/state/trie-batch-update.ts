@@ -8,7 +8,7 @@ import { decodeRlp, encodeRlp } from "./node-rlp.js";
 import { below, decodeNode, type Child, type RawNode, type TrieNodeShape } from "./trie-nodes.js";
 import { hexPrefix, sharedLength, toNibbles } from "./trie-paths.js";
 
-/** A change at a trie path (64 nibbles of the hashed key); null (or an empty value, as in mpt) deletes. */
+/** A change at a trie path (the nibbles of the key's keyPath); null (or an empty value, as in mpt) deletes. */
 export interface PathChange {
   readonly path: Uint8Array;
   readonly value: Uint8Array | null;

@@ -1,4 +1,5 @@
-// Trie paths as nibbles, and Ethereum's hex-prefix encoding of them in leaf and extension nodes.
+// Trie paths: a state key's path, paths as nibbles, and Ethereum's hex-prefix encoding of them in leaf and extension nodes.
+import { sha256 } from "./sha256.js";
 
 export function toNibbles(bytes: Uint8Array): Uint8Array {
   const nibbles = new Uint8Array(bytes.length * 2);
@@ -41,4 +42,23 @@ export function fromHexPrefix(packed: Uint8Array): { nibbles: Uint8Array; leaf: 
     nibbles[next++] = packed[i]! & 0x0f;
   }
   return { nibbles, leaf: (flag & 2) === 2 };
+}
+
+const SLASH = 0x2f;
+/** Bytes of the family's hash that lead a key's path: 65,536 places, so families almost never share a subtree. */
+const FAMILY_PATH_BYTES = 2;
+
+/**
+ * A state key's trie path: the first bytes of sha256(its family), then sha256(key). The family is the key up to its
+ * second "/" ("metering/pod/"), so each family's keys share a subtree and a block's work follows the sizes of the
+ * families it changes: updating a few thousand live records costs the same beside a million archived-to-be ones.
+ */
+export function keyPath(key: Uint8Array): Uint8Array {
+  const first = key.indexOf(SLASH);
+  const second = first < 0 ? -1 : key.indexOf(SLASH, first + 1);
+  const family = second < 0 ? key : key.subarray(0, second + 1);
+  const path = new Uint8Array(FAMILY_PATH_BYTES + 32);
+  path.set(sha256(family).subarray(0, FAMILY_PATH_BYTES));
+  path.set(sha256(key), FAMILY_PATH_BYTES);
+  return path;
 }

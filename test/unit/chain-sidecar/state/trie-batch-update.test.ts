@@ -9,7 +9,7 @@ import {
   type PathChange,
   type TrieNodeAccess,
 } from "../../../../chain-sidecar/state/trie-batch-update.js";
-import { fromHexPrefix, toNibbles } from "../../../../chain-sidecar/state/trie-paths.js";
+import { fromHexPrefix, keyPath, toNibbles } from "../../../../chain-sidecar/state/trie-paths.js";
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 
@@ -95,7 +95,7 @@ const change = fc
 describe("chain-sidecar state: updating the trie in one pass per block", function () {
   this.timeout(120_000);
 
-  it("from empty, gives the root and exactly the stored nodes of @ethereumjs/mpt inserting hashed keys one by one", async () => {
+  it("from empty, gives the root and exactly the stored nodes of @ethereumjs/mpt inserting keys one by one on their keyPath paths", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uniqueArray(
@@ -105,17 +105,17 @@ describe("chain-sidecar state: updating the trie in one pass per block", functio
         async (entries) => {
           const encoder = new TextEncoder();
           const mpt = await createMPT({
-            useKeyHashing: true,
             useKeyHashingFunction: sha256,
             useNodePruning: true,
           });
-          for (const [key, value] of entries) await mpt.put(encoder.encode(key), value);
+          // mpt hashes nodes with its key-hashing function: it is given the paths ready-made.
+          for (const [key, value] of entries) await mpt.put(keyPath(encoder.encode(key)), value);
           const ours = new RecordingNodes();
           const root = updateTrie(
             undefined,
             pathChanges(
               entries.map(([key, value]) => [encoder.encode(key), value]),
-              sha256,
+              keyPath,
             ),
             ours,
             sha256,
