@@ -5,7 +5,7 @@
 // nodes are stored once by hash: the records one block prunes share their upper nodes.
 import { join } from "node:path";
 import { open, type Database, type RootDatabase } from "lmdb";
-import { POD_PREFIX } from "../modules/metering/metering-records.js";
+import { CLOSED_POD_PREFIX } from "../modules/metering/metering-records.js";
 import { decodeRecord, type JsonValue } from "../state/canonical-json.js";
 import { sha256 } from "../state/sha256.js";
 import type { StateChange, StateReader } from "../state/state-access.js";
@@ -70,7 +70,7 @@ export class SettlementArchive {
   }
 
   /**
-   * Keeps every settlement the block deletes, read from `committed` (the state at `height`, whose app hash is
+   * Keeps every (closed) settlement the block prunes, read from `committed` (the state at `height`, whose app hash is
    * `appHash`) before the block's changes are written. Synchronous and durable before it returns, so a crash
    * between it and the state's commit only archives a record twice, never loses one.
    */
@@ -81,7 +81,7 @@ export class SettlementArchive {
     appHash: Uint8Array,
     prove: (stateKey: string) => Uint8Array[],
   ): number {
-    const deleted = changes.filter(([key, value]) => value === null && key.startsWith(POD_PREFIX));
+    const deleted = changes.filter(([key, value]) => value === null && key.startsWith(CLOSED_POD_PREFIX));
     if (deleted.length === 0) return 0;
     const hash = Buffer.from(appHash).toString("hex");
     const stored = new Set<string>();

@@ -3,20 +3,21 @@ import type { JsonValue } from "../../state/canonical-json.js";
 import { decodeRecord } from "../../state/canonical-json.js";
 import type { StateReader } from "../../state/state-access.js";
 import { invalidField } from "../../tx/tx-error.js";
-import { handles, recordQuery, type ChainModule, type QueryAnswer } from "../chain-module.js";
+import { handles, type ChainModule, type QueryAnswer } from "../chain-module.js";
 import { parseAddress } from "../field-parsers.js";
 import { emitStateMove } from "../market/market-module.js";
 import { checkContractId, checkPodUid } from "../identifiers.js";
 import { MeteringBatchMsg } from "./metering-messages.js";
 import type { MeteringKeeper } from "./metering-keeper.js";
 import { meteringParams } from "./metering-params.js";
-import { pruneDueSettlements } from "./settlement-retention.js";
+import { retireAndPruneSettlements } from "./settlement-retention.js";
 import {
   BATCH_PREFIX,
   BY_CONTRACT_PREFIX,
   BY_CONTRIBUTOR_PREFIX,
   decodeBatch,
-  podKey,
+  closedPodKey,
+  podSettlementKey,
   readPodSettlement,
   type BatchRecord,
   type PodSettlement,
@@ -120,7 +121,7 @@ export function meteringModule(metering: MeteringKeeper): ChainModule {
       }),
     ],
     endBlock(ctx) {
-      for (const pruned of pruneDueSettlements(ctx.state, ctx.block)) {
+      for (const pruned of retireAndPruneSettlements(ctx.state, ctx.block)) {
         ctx.emit("settlements_archived", {
           contract: pruned.contractId,
           pods: pruned.pods,
@@ -130,14 +131,17 @@ export function meteringModule(metering: MeteringKeeper): ChainModule {
       return undefined;
     },
     queries: [
-      recordQuery(
-        "/settlement/pod/:podUid",
-        "one pod's settlement: billed seconds, used CPU and memory, charged, fee and unpaid amounts (provable)",
-        (params) => {
+      {
+        path: "/settlement/pod/:podUid",
+        describe:
+          "one pod's settlement: billed seconds, used CPU and memory, charged, fee and unpaid amounts (provable)",
+        answer: (state, params) => {
           const podUid = checkPodUid(params.podUid!, "podUid");
-          return { stateKey: podKey(podUid), missing: `pod ${podUid} has no settlement` };
+          // Live or closed; once pruned, the node's archive keeps it under its closed key.
+          const stateKey = podSettlementKey(state, podUid) ?? closedPodKey(podUid);
+          return { kind: "record", stateKey, missing: `pod ${podUid} has no settlement` };
         },
-      ),
+      },
       {
         path: "/settlements/contract/:id",
         describe: `pod settlements of a contract, ${PAGE_SIZE} per page in pod UID order`,

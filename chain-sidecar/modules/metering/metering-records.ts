@@ -3,13 +3,21 @@ import { amount, defineRecord, integer, oneOf, text, type RecordType } from "../
 import type { StateReader } from "../../state/state-access.js";
 import { BILLING_MODES } from "../market/market-types.js";
 
+/** Settlements of pods whose contract is open: the ones metering batches update. */
 export const POD_PREFIX = "metering/pod/";
+/**
+ * Settlements of pods whose contract has closed, moved there from POD_PREFIX: they no longer change, and a family
+ * (trie subtree) of their own keeps a year of them off the paths that each block's live updates rewrite.
+ */
+export const CLOSED_POD_PREFIX = "metering/closedpod/";
 export const BY_CONTRACT_PREFIX = "metering/contract/";
 export const BY_CONTRIBUTOR_PREFIX = "metering/contributor/";
 export const BATCH_PREFIX = "metering/batch/";
 export const BATCH_COUNT_PREFIX = "metering/batchcount/";
 /** Closed contracts whose settlements leave state once due: `metering/prune/<due unix seconds, 12 digits>/<contract>`. */
 export const PRUNE_PREFIX = "metering/prune/";
+/** Closed contracts whose pods' settlements are still being moved to the closed ones: `metering/retire/<contract>`. */
+export const RETIRE_PREFIX = "metering/retire/";
 
 /** One pod's settlement so far: every metered second of the pod, what it cost and who got it. */
 export const POD_SETTLEMENT_RECORD = defineRecord({
@@ -72,6 +80,10 @@ export function podKey(podUid: string): string {
   return `${POD_PREFIX}${podUid}`;
 }
 
+export function closedPodKey(podUid: string): string {
+  return `${CLOSED_POD_PREFIX}${podUid}`;
+}
+
 export function byContractKey(contractId: string, podUid: string): string {
   return `${BY_CONTRACT_PREFIX}${contractId}/${podUid}`;
 }
@@ -95,6 +107,10 @@ export function pruneKeyAfter(nowSeconds: number): string {
   return `${PRUNE_PREFIX}${String(nowSeconds + 1).padStart(12, "0")}/`;
 }
 
+export function retireKey(contractId: string): string {
+  return `${RETIRE_PREFIX}${contractId}`;
+}
+
 export function batchCountKey(contributor: string): string {
   return `${BATCH_COUNT_PREFIX}${contributor}`;
 }
@@ -102,8 +118,16 @@ export function batchCountKey(contributor: string): string {
 export const encodePod = POD_SETTLEMENT_RECORD.encode;
 export const decodePod = POD_SETTLEMENT_RECORD.decode;
 
+/** The state key a pod's settlement is stored under, live or closed; undefined when it has none. */
+export function podSettlementKey(state: StateReader, podUid: string): string | undefined {
+  const live = podKey(podUid);
+  if (state.get(live) !== undefined) return live;
+  const closed = closedPodKey(podUid);
+  return state.get(closed) === undefined ? undefined : closed;
+}
+
 export function readPodSettlement(state: StateReader, podUid: string): PodSettlement | undefined {
-  const bytes = state.get(podKey(podUid));
+  const bytes = state.get(podKey(podUid)) ?? state.get(closedPodKey(podUid));
   return bytes ? decodePod(bytes) : undefined;
 }
 

@@ -1,8 +1,9 @@
-// Per-pod settlements of closed contracts leave consensus state once the retention window after the closing has
-// passed. A closing queues the contract under its due time; blocks (with transactions) then delete at most
-// prunePerBlock due settlements, oldest due first, in key order, so the work per block is bounded and every node
-// deletes the same keys. Each node's archive index keeps the deleted records (app/settlement-archive.ts).
-import { encodeRecord } from "../../state/canonical-json.js";
+// Per-pod settlements of closed contracts first move out of the live ones (metering/pod/ to metering/closedpod/), then
+// leave consensus state once the retention window after the closing has passed. A closing queues the contract for
+// both; blocks (with transactions) then move or delete at most prunePerBlock settlements, in key order (pruning oldest
+// due first), so the work per block is bounded and every node changes the same keys. Each node's archive index keeps
+// the deleted records (app/settlement-archive.ts).
+import { decodeRecord, encodeRecord } from "../../state/canonical-json.js";
 import type { StateReader, StateWriter } from "../../state/state-access.js";
 import type { BlockInfo } from "../exec-context.js";
 import { readParams } from "../params/params-keeper.js";
@@ -10,15 +11,22 @@ import { meteringParams } from "./metering-params.js";
 import {
   BY_CONTRACT_PREFIX,
   PRUNE_PREFIX,
+  RETIRE_PREFIX,
   byContributorKey,
+  closedPodKey,
   podKey,
   pruneKey,
   pruneKeyAfter,
   readPodSettlement,
+  retireKey,
 } from "./metering-records.js";
 
-/** Queues a closed contract's settlements for removal after the retention window (none when it is 0). */
+/**
+ * Queues a closed contract's settlements: first to move to the closed ones (no batch updates them again), then for
+ * removal after the retention window (none when it is 0).
+ */
 export function queueClosedContract(state: StateWriter, contractId: string, closedAtSeconds: number): void {
+  state.set(retireKey(contractId), encodeRecord({ contractId, after: "" }));
   const { settlementRetentionSeconds } = readParams(state, meteringParams);
   if (settlementRetentionSeconds === 0) return;
   state.set(pruneKey(closedAtSeconds + settlementRetentionSeconds, contractId), encodeRecord({ contractId }));
@@ -32,15 +40,56 @@ export interface PrunedContract {
   readonly done: boolean;
 }
 
-/** Removes up to prunePerBlock settlements whose contract's retention has passed at block time. */
-export function pruneDueSettlements(state: StateWriter, block: BlockInfo): PrunedContract[] {
-  let budget = readParams(state, meteringParams).prunePerBlock;
+/**
+ * Moves settlements of closed contracts to the closed ones, at most `budget` pods (in pod UID order, the queue entry
+ * keeping the last one moved); returns the budget left and the contracts it worked on.
+ */
+function retireClosedSettlements(
+  state: StateWriter,
+  budget: number,
+): { budget: number; contracts: Set<string> } {
+  const contracts = new Set<string>();
+  for (const [queueKey, queued] of state.entries(RETIRE_PREFIX, { limit: budget })) {
+    if (budget === 0) break;
+    const { contractId, after } = decodeRecord(queued) as { contractId: string; after: string };
+    contracts.add(contractId);
+    const prefix = `${BY_CONTRACT_PREFIX}${contractId}/`;
+    const from = after === "" ? {} : { from: `${prefix}${after}\u0000` };
+    const indexed = state.entries(prefix, { ...from, limit: budget + 1 });
+    const taken = indexed.slice(0, budget);
+    for (const [indexKey] of taken) {
+      const podUid = indexKey.slice(prefix.length);
+      const live = state.get(podKey(podUid));
+      if (live === undefined) continue;
+      state.delete(podKey(podUid));
+      state.set(closedPodKey(podUid), live);
+    }
+    budget -= taken.length;
+    if (taken.length === indexed.length) state.delete(queueKey);
+    else
+      state.set(
+        queueKey,
+        encodeRecord({ contractId, after: taken[taken.length - 1]![0].slice(prefix.length) }),
+      );
+  }
+  return { budget, contracts };
+}
+
+/**
+ * Moves closed contracts' settlements, then removes those whose contract's retention has passed at block time: up to
+ * prunePerBlock pods in all. A contract is pruned only once all its settlements have moved, so every pruned (and
+ * archived) settlement is a closed one.
+ */
+export function retireAndPruneSettlements(state: StateWriter, block: BlockInfo): PrunedContract[] {
+  const retired = retireClosedSettlements(state, readParams(state, meteringParams).prunePerBlock);
+  let budget = retired.budget;
   const now = Math.floor(block.timeMs / 1000);
   const pruned: PrunedContract[] = [];
   // Both scans are bounded by the budget (one more pod, to know whether a contract has any left).
   for (const [queueKey] of state.entries(PRUNE_PREFIX, { to: pruneKeyAfter(now), limit: budget })) {
     if (budget === 0) break;
     const contractId = queueKey.slice(queueKey.lastIndexOf("/") + 1);
+    if (retired.contracts.has(contractId) || state.get(retireKey(contractId)) !== undefined) continue;
     const indexed = state.entries(`${BY_CONTRACT_PREFIX}${contractId}/`, { limit: budget + 1 });
     const taken = indexed.slice(0, budget);
     for (const [indexKey] of taken) {
@@ -48,7 +97,7 @@ export function pruneDueSettlements(state: StateWriter, block: BlockInfo): Prune
       const pod = readPodSettlement(state, podUid);
       state.delete(indexKey);
       if (pod === undefined) continue;
-      state.delete(podKey(podUid));
+      state.delete(closedPodKey(podUid));
       state.delete(byContributorKey(pod.contributor, podUid));
     }
     budget -= taken.length;

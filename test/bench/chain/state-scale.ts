@@ -1,4 +1,5 @@
-// Benchmark: committed state at 10k keys vs ≥ 1M keys (per-pod settlement records, about a year of 3k pods).
+// Benchmark: committed state at 10k keys vs ≥ 1M keys (per-pod settlement records, about a year of 3k pods: the
+// running pods' live ones, and the closed ones of all the others).
 // For each size a fresh process, under the sidecar's Node flags, opens the store and commits blocks of changed keys; it
 // reports RSS (anonymous memory apart from the file pages LMDB maps), open time, per-block trie-apply and commit times
 // (means over a whole number of the store's table writes, which come every few blocks, and the slowest block), and the
@@ -17,6 +18,7 @@ import {
   POD_SETTLEMENT_RECORD,
   byContractKey,
   byContributorKey,
+  closedPodKey,
   podKey,
 } from "../../../chain-sidecar/modules/metering/metering-records.js";
 import { SIDECAR_NODE_FLAGS } from "../../../chain-sidecar/node/sidecar-node-flags.js";
@@ -37,7 +39,10 @@ const rounds = numericFlag("rounds", 5);
 const LIVE_PODS = 3000;
 /** Keys one pod leaves in state: its settlement record and its two index entries. */
 const KEYS_PER_POD = 3;
-/** New pods per measured block (their three keys each); the rest of the block updates running pods' records. */
+/**
+ * New pods per measured block (their three keys each), and as many of the oldest running ones whose contracts closed
+ * (their settlements move to the closed ones: two keys each); the rest of the block updates running pods' records.
+ */
 const NEW_PODS_PER_BLOCK = 33;
 /** Keys added through ordinary blocks after the first, in blocks of GROWTH_BLOCK_PODS pods. */
 const GROWTH_TAIL = 30_000;
@@ -88,10 +93,11 @@ function settlement(pod: number, round: number): Uint8Array {
   });
 }
 
-function newPodKeys(pod: number): StateChange[] {
+/** A new pod's keys; its settlement is a closed one when its contract has closed (all but the last LIVE_PODS pods). */
+function newPodKeys(pod: number, closed = false): StateChange[] {
   const uid = podUid(pod);
   return [
-    [podKey(uid), settlement(pod, 0)],
+    [closed ? closedPodKey(uid) : podKey(uid), settlement(pod, 0)],
     [byContractKey(contractOf(pod), uid), encoder.encode("1")],
     [byContributorKey(contributorOf(pod), uid), encoder.encode("1")],
   ];
@@ -137,10 +143,11 @@ async function makeState(dir: string, keys: number): Promise<number> {
   const store = await CommittedStore.open(dir);
   const started = performance.now();
   const tail = Math.min(GROWTH_TAIL, Math.floor(keys / 2));
+  const closedBelow = Math.ceil(keys / KEYS_PER_POD) - LIVE_PODS;
   let pods = 0;
   const addPods = async (count: number): Promise<BlockTiming> => {
     const changes: StateChange[] = [];
-    for (let pod = pods; pod < pods + count; pod++) changes.push(...newPodKeys(pod));
+    for (let pod = pods; pod < pods + count; pod++) changes.push(...newPodKeys(pod, pod < closedBelow));
     pods += count;
     return commitBlock(store, changes);
   };
@@ -196,9 +203,12 @@ async function measure(dir: string, pods: number): Promise<Measurement> {
   gc();
   const afterOpen = memory();
   const counted: BlockTiming[] = [];
-  const updates = blockKeys - NEW_PODS_PER_BLOCK * KEYS_PER_POD;
+  const updates = blockKeys - NEW_PODS_PER_BLOCK * (KEYS_PER_POD + 2);
   for (let block = 0; block < measuredBlocks + 2; block++) {
     const changes: StateChange[] = [];
+    for (let pod = Math.max(0, pods - LIVE_PODS); pod < pods - LIVE_PODS + NEW_PODS_PER_BLOCK; pod++) {
+      changes.push([podKey(podUid(pod)), null], [closedPodKey(podUid(pod)), settlement(pod, block + 1)]);
+    }
     for (let i = 0; i < NEW_PODS_PER_BLOCK; i++) changes.push(...newPodKeys(pods++));
     for (let i = 0; i < updates; i++) {
       const pod = pods - 1 - ((block * updates + i) % Math.min(LIVE_PODS, pods));
@@ -320,8 +330,8 @@ function medianRound(measurements: Measurement[]): Measurement {
 
 async function main(): Promise<void> {
   console.log(
-    `state-scale: blocks of ${blockKeys} changed keys (${NEW_PODS_PER_BLOCK} new pods, the rest settlement updates ` +
-      `of ${LIVE_PODS} running pods); load ${loadavg()[0]!.toFixed(2)}`,
+    `state-scale: blocks of ${blockKeys} changed keys (${NEW_PODS_PER_BLOCK} new pods, ${NEW_PODS_PER_BLOCK} whose ` +
+      `contracts closed, the rest settlement updates of ${LIVE_PODS} running pods); load ${loadavg()[0]!.toFixed(2)}`,
   );
   const smallDir = mkdtempSync(join(tmpdir(), "uranus-state-scale-small-"));
   const largeDir = mkdtempSync(join(tmpdir(), "uranus-state-scale-large-"));

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { ARCHIVE_PAGE_SIZE, SettlementArchive } from "../../../../chain-sidecar/app/settlement-archive.js";
-import { podKey } from "../../../../chain-sidecar/modules/metering/metering-records.js";
+import { closedPodKey } from "../../../../chain-sidecar/modules/metering/metering-records.js";
 import { encodeRecord } from "../../../../chain-sidecar/state/canonical-json.js";
 import type { StateChange, StateReader } from "../../../../chain-sidecar/state/state-access.js";
 
@@ -12,9 +12,11 @@ const OTHER = "bb22";
 
 /** Archives `count` pods of `contractId` as one block's deletions. */
 function archivePods(archive: SettlementArchive, contractId: string, uids: string[]): void {
-  const committed = new Map(uids.map((podUid) => [podKey(podUid), encodeRecord({ contractId, podUid })]));
+  const committed = new Map(
+    uids.map((podUid) => [closedPodKey(podUid), encodeRecord({ contractId, podUid })]),
+  );
   const reader = { get: (key: string) => committed.get(key) } as unknown as StateReader;
-  const changes: StateChange[] = uids.map((uid) => [podKey(uid), null]);
+  const changes: StateChange[] = uids.map((uid) => [closedPodKey(uid), null]);
   const proof = () => [Uint8Array.of(0xc0)];
   expect(archive.keepDeleted(reader, changes, 7, new Uint8Array(32), proof)).to.equal(uids.length);
 }
