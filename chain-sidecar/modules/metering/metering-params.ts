@@ -38,7 +38,7 @@ export const meteringParams = defineParams<MeteringParams>(
       kind: "integer",
       min: 1,
       max: 100_000,
-      describe: "pod settlements archived at most per block",
+      describe: "pod settlements of closed contracts moved to the closed ones or archived, at most per block",
     },
   },
   {

@@ -7,7 +7,7 @@ import {
   retireAndPruneSettlements,
   queueClosedContract,
 } from "../../../chain-sidecar/modules/metering/settlement-retention.js";
-import { RETIRE_PREFIX } from "../../../chain-sidecar/modules/metering/metering-records.js";
+import { PRUNE_PREFIX, RETIRE_PREFIX } from "../../../chain-sidecar/modules/metering/metering-records.js";
 import { readParams, writeParams } from "../../../chain-sidecar/modules/params/params-keeper.js";
 import { CommittedStore } from "../../../chain-sidecar/state/committed-store.js";
 import { compactStateFile } from "../../../chain-sidecar/state/state-compaction.js";
@@ -71,11 +71,12 @@ export async function pruneClosedContracts(
     for (;;) {
       const overlay = new StateOverlay(store);
       const due = retireAndPruneSettlements(overlay, { ...block, timeMs: 10_000 });
-      // The first blocks only move the closings' settlements (here already closed ones): done once nothing is queued.
-      if (due.length === 0 && overlay.entries(RETIRE_PREFIX, { limit: 1 }).length === 0) break;
       prunedPods += due.reduce((sum, contract) => sum + contract.pods, 0);
       block = await commit(store, overlay, 10_000);
       blocks++;
+      // The first blocks only move the closings' settlements (here already closed ones): done once nothing is queued.
+      if (![RETIRE_PREFIX, PRUNE_PREFIX].some((prefix) => store.entries(prefix, { limit: 1 }).length > 0))
+        break;
     }
     pruned = {
       before,
