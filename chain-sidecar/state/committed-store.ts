@@ -104,9 +104,9 @@ export class CommittedStore implements StateReader {
       const storedRoot = db.meta.get(TRIE_ROOT_KEY);
       const layout = db.meta.get(TRIE_LAYOUT_KEY);
       if (storedRoot !== undefined && (layout === undefined || Buffer.compare(layout, TRIE_LAYOUT) !== 0)) {
+        const earlier = layout === undefined ? "nodes keyed by hash" : Buffer.from(layout).toString("utf8");
         throw new Error(
-          `${dataDir} holds state whose trie nodes are keyed by hash (an earlier layout); ` +
-            "start from an empty data directory (or a state sync)",
+          `${dataDir} holds a trie of an earlier layout (${earlier}); start from an empty data directory (or a state sync)`,
         );
       }
       const nodes = new TrieNodeStore(db.trieNodes, options.nodeCacheBytes ?? DEFAULT_NODE_CACHE_BYTES);

@@ -15,7 +15,8 @@ export const APP_HASH_KEY = "appHash";
 export const TRIE_ROOT_KEY = "trieRoot";
 /** How trie nodes are keyed; stores written before it (nodes by hash) lack it and are refused. */
 export const TRIE_LAYOUT_KEY = "trieLayout";
-export const TRIE_LAYOUT = new TextEncoder().encode("position-v1");
+/** Nodes keyed by position, keys on family paths (keyPath); a store of another layout is refused, not misread. */
+export const TRIE_LAYOUT = new TextEncoder().encode("family-path-v2");
 /** Set while restored chunks are on disk but the restore is not finished: such state is dropped on open. */
 export const RESTORING_KEY = "restoring";
 /** Metadata names the store writes itself; `commit`'s extra metadata may not use them. */

@@ -16,7 +16,10 @@ export const BATCH_PREFIX = "metering/batch/";
 export const BATCH_COUNT_PREFIX = "metering/batchcount/";
 /** Closed contracts whose settlements leave state once due: `metering/prune/<due unix seconds, 12 digits>/<contract>`. */
 export const PRUNE_PREFIX = "metering/prune/";
-/** Closed contracts whose pods' settlements are still being moved to the closed ones: `metering/retire/<contract>`. */
+/**
+ * Closed contracts whose pods' settlements are still being moved to the closed ones, oldest closing first:
+ * `metering/retire/<closed unix seconds, 12 digits>/<contract>`.
+ */
 export const RETIRE_PREFIX = "metering/retire/";
 
 /** One pod's settlement so far: every metered second of the pod, what it cost and who got it. */
@@ -107,8 +110,8 @@ export function pruneKeyAfter(nowSeconds: number): string {
   return `${PRUNE_PREFIX}${String(nowSeconds + 1).padStart(12, "0")}/`;
 }
 
-export function retireKey(contractId: string): string {
-  return `${RETIRE_PREFIX}${contractId}`;
+export function retireKey(closedAtSeconds: number, contractId: string): string {
+  return `${RETIRE_PREFIX}${String(closedAtSeconds).padStart(12, "0")}/${contractId}`;
 }
 
 export function batchCountKey(contributor: string): string {

@@ -17,6 +17,7 @@ import {
   podKey,
   pruneKey,
   pruneKeyAfter,
+  decodePod,
   readPodSettlement,
   retireKey,
 } from "./metering-records.js";
@@ -26,10 +27,13 @@ import {
  * removal after the retention window (none when it is 0).
  */
 export function queueClosedContract(state: StateWriter, contractId: string, closedAtSeconds: number): void {
-  state.set(retireKey(contractId), encodeRecord({ contractId, after: "" }));
+  state.set(retireKey(closedAtSeconds, contractId), encodeRecord({ contractId, after: "" }));
   const { settlementRetentionSeconds } = readParams(state, meteringParams);
   if (settlementRetentionSeconds === 0) return;
-  state.set(pruneKey(closedAtSeconds + settlementRetentionSeconds, contractId), encodeRecord({ contractId }));
+  state.set(
+    pruneKey(closedAtSeconds + settlementRetentionSeconds, contractId),
+    encodeRecord({ contractId, closedAt: closedAtSeconds }),
+  );
 }
 
 export interface PrunedContract {
@@ -41,8 +45,8 @@ export interface PrunedContract {
 }
 
 /**
- * Moves settlements of closed contracts to the closed ones, at most `budget` pods (in pod UID order, the queue entry
- * keeping the last one moved); returns the budget left and the contracts it worked on.
+ * Moves settlements of closed contracts to the closed ones, oldest closing first, at most `budget` pods (in pod UID
+ * order, the queue entry keeping the last one looked at); returns the budget left and the contracts it worked on.
  */
 function retireClosedSettlements(
   state: StateWriter,
@@ -86,19 +90,21 @@ export function retireAndPruneSettlements(state: StateWriter, block: BlockInfo):
   const now = Math.floor(block.timeMs / 1000);
   const pruned: PrunedContract[] = [];
   // Both scans are bounded by the budget (one more pod, to know whether a contract has any left).
-  for (const [queueKey] of state.entries(PRUNE_PREFIX, { to: pruneKeyAfter(now), limit: budget })) {
+  for (const [queueKey, queued] of state.entries(PRUNE_PREFIX, { to: pruneKeyAfter(now), limit: budget })) {
     if (budget === 0) break;
-    const contractId = queueKey.slice(queueKey.lastIndexOf("/") + 1);
-    if (retired.contracts.has(contractId) || state.get(retireKey(contractId)) !== undefined) continue;
+    const { contractId, closedAt } = decodeRecord(queued) as { contractId: string; closedAt: number };
+    if (retired.contracts.has(contractId) || state.get(retireKey(closedAt, contractId)) !== undefined)
+      continue;
     const indexed = state.entries(`${BY_CONTRACT_PREFIX}${contractId}/`, { limit: budget + 1 });
     const taken = indexed.slice(0, budget);
     for (const [indexKey] of taken) {
       const podUid = indexKey.slice(indexKey.lastIndexOf("/") + 1);
-      const pod = readPodSettlement(state, podUid);
+      // Every settlement of the contract is a closed one by now: the move came first.
+      const bytes = state.get(closedPodKey(podUid));
       state.delete(indexKey);
-      if (pod === undefined) continue;
+      if (bytes === undefined) continue;
       state.delete(closedPodKey(podUid));
-      state.delete(byContributorKey(pod.contributor, podUid));
+      state.delete(byContributorKey(decodePod(bytes).contributor, podUid));
     }
     budget -= taken.length;
     const done = taken.length === indexed.length;

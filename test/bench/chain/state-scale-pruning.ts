@@ -26,6 +26,8 @@ export interface PruningResult {
   /** The state file's size after `uranus chain compact`. */
   compactedFileBytes: number;
   blocks: number;
+  /** Blocks that pruned nothing, only moved settlements of the closings to the closed ones (or looked for them). */
+  movingBlocks: number;
   prunedPods: number;
   seconds: number;
 }
@@ -67,11 +69,13 @@ export async function pruneClosedContracts(
     for (const id of contractIds) queueClosedContract(closing, id, 0);
     let block = await commit(store, closing, 0);
     let blocks = 0;
+    let movingBlocks = 0;
     let prunedPods = 0;
     for (;;) {
       const overlay = new StateOverlay(store);
       const due = retireAndPruneSettlements(overlay, { ...block, timeMs: 10_000 });
       prunedPods += due.reduce((sum, contract) => sum + contract.pods, 0);
+      if (due.length === 0) movingBlocks++;
       block = await commit(store, overlay, 10_000);
       blocks++;
       // The first blocks only move the closings' settlements (here already closed ones): done once nothing is queued.
@@ -82,6 +86,7 @@ export async function pruneClosedContracts(
       before,
       after: sizeOf(store),
       blocks,
+      movingBlocks,
       prunedPods,
       seconds: (performance.now() - started) / 1000,
     };

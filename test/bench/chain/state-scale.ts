@@ -313,7 +313,8 @@ function printPruning(result: PruningResult): void {
     `${s.keys} keys, ${mb(s.usedBytes)} in live pages, file ${mb(s.fileBytes)}, ${s.trieNodes} trie nodes`;
   console.log(
     `  pruning              ${result.prunedPods} pods' settlements of closed contracts in ${result.blocks} blocks, ` +
-      `${result.seconds.toFixed(1)} s`,
+      `${result.seconds.toFixed(1)} s (the first ${result.movingBlocks} only look for live ones to move: ` +
+      `the state was built with them closed)`,
   );
   console.log(`    before             ${size(result.before)}`);
   console.log(`    after              ${size(result.after)}`);

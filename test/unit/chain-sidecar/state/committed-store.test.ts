@@ -387,12 +387,4 @@ describe("chain-sidecar state: committed store on disk", function () {
       new RegExp(`does not hash to ${hex(root)}: the data directory is damaged`),
     );
   });
-
-  it("refuses a data directory whose trie nodes are keyed by hash (the earlier layout), naming it", async () => {
-    const store = await CommittedStore.open(dir);
-    await commitBlock(store, [["a", encoder.encode("1")]]);
-    await store.close();
-    await editStoreTable(dir, "meta", (meta) => meta.removeSync("trieLayout"));
-    expect(await openingError(dir)).to.match(/trie nodes are keyed by hash \(an earlier layout\)/);
-  });
 });

@@ -79,6 +79,26 @@ describe("chain-sidecar state: persistence", function () {
     expect(await openingError(dir)).to.match(/hashes to .* the data directory is damaged/);
   });
 
+  for (const [layout, earlier, named] of [
+    ["the first, whose trie nodes are keyed by hash", undefined, "nodes keyed by hash"],
+    ["whose keys lie on the earlier paths (sha256 of the key alone)", "position-v1", "position-v1"],
+  ] as const) {
+    it(`refuses a data directory of an earlier trie layout, ${layout}, naming it`, async () => {
+      const store = await CommittedStore.open(dir);
+      const layer = new StateOverlay(store);
+      layer.set("a", new Uint8Array([1]));
+      const changes = layer.sortedChanges();
+      await store.commit(changes, 1, await store.trie.apply(changes));
+      await store.close();
+      await editStoreTable(dir, "meta", (meta) =>
+        earlier === undefined
+          ? meta.removeSync("trieLayout")
+          : meta.putSync("trieLayout", Buffer.from(earlier)),
+      );
+      expect(await openingError(dir)).to.include(`a trie of an earlier layout (${named})`);
+    });
+  }
+
   // Forty blocks: the tables are written twice, and the blocks after the last write are in the block log.
   it("loses nothing committed when the process is killed with SIGKILL mid-stream", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", crashWriter, dir], {

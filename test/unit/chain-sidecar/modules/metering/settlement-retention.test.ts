@@ -17,15 +17,11 @@ import { chainWithPayerAndNode, leasePod, openContract } from "./contract-steps.
 const payer = address("retention-payer");
 const owner = address("retention-owner");
 
-/** A contract of `pods` metered pods, closed by its payer; returns the chain and the contract id. */
-function closedContractWithPods(
-  pods: number,
-  metering: { settlementRetentionSeconds: number; prunePerBlock: number },
-): { chain: EconomyChain; id: string } {
-  const chain = chainWithPayerAndNode({ payer, owner, params: { metering } });
+/** Opens a contract of `pods` pods (UIDs `<prefix>-<i>`) and meters a minute of each; returns its id. */
+function meteredContract(chain: EconomyChain, pods: number, prefix = "pod"): string {
   const id = openContract(chain, payer, { replicas: BigInt(pods), budget: 10n ** 9n });
   const t0 = chain.seconds;
-  const uids = Array.from({ length: pods }, (_, i) => `pod-${i}`);
+  const uids = Array.from({ length: pods }, (_, i) => `${prefix}-${i}`);
   uids.forEach((podUid, replica) =>
     leasePod(chain, payer, { contractId: id, podUid, replica: BigInt(replica), startedAt: t0 }),
   );
@@ -34,6 +30,16 @@ function closedContractWithPods(
     meterRecord(podUid, id, "node-a", t0, t0 + 60, { replica: BigInt(replica) }),
   );
   chain.ok(owner, MeteringBatchMsg, batchOf(owner, records));
+  return id;
+}
+
+/** A contract of `pods` metered pods, closed by its payer; returns the chain and the contract id. */
+function closedContractWithPods(
+  pods: number,
+  metering: { settlementRetentionSeconds: number; prunePerBlock: number },
+): { chain: EconomyChain; id: string } {
+  const chain = chainWithPayerAndNode({ payer, owner, params: { metering } });
+  const id = meteredContract(chain, pods);
   chain.ok(payer, CloseContractMsg, { contractId: id });
   return { chain, id };
 }
@@ -83,6 +89,27 @@ describe("metering: settlements of closed contracts move out of the live ones, t
     }
     expect(archivedEvents(chain.endBlock(1))).to.deep.equal([{ contract: id, pods: "2", done: "false" }]);
     expect(keysUnder(chain, CLOSED_POD_PREFIX)).to.equal(3);
+  });
+
+  it("moves the settlements of the oldest closing first, whatever the contracts' ids", () => {
+    const chain = chainWithPayerAndNode({
+      payer,
+      owner,
+      params: { metering: { settlementRetentionSeconds: 0, prunePerBlock: 1 } },
+    });
+    const [first, second] = [meteredContract(chain, 2, "first"), meteredContract(chain, 2, "second")];
+    const [earlier, later] = first < second ? [second, first] : [first, second];
+    const prefixOf = (id: string): string => (id === first ? "first" : "second");
+    chain.ok(payer, CloseContractMsg, { contractId: earlier });
+    chain.endBlock(1);
+    chain.ok(payer, CloseContractMsg, { contractId: later });
+    // One a block: the earlier closing's second pod goes before the later closing's first, though its id sorts after.
+    const closed = (): string[] =>
+      chain.state.entries(CLOSED_POD_PREFIX).map(([key]) => key.slice(CLOSED_POD_PREFIX.length));
+    chain.endBlock(1);
+    expect(closed()).to.deep.equal([`${prefixOf(earlier)}-0`, `${prefixOf(earlier)}-1`]);
+    chain.endBlocks(2);
+    expect(closed()).to.have.length(4);
   });
 
   it("moves them and keeps them for good when the retention is 0", () => {
