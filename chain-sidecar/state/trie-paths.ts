@@ -47,18 +47,32 @@ export function fromHexPrefix(packed: Uint8Array): { nibbles: Uint8Array; leaf: 
 const SLASH = 0x2f;
 /** Bytes of the family's hash that lead a key's path: 65,536 places, so families almost never share a subtree. */
 const FAMILY_PATH_BYTES = 2;
+const KEY_HASH_BYTES = 32;
+/** The lead of each family seen (there are a few dozen): hashing a family per key cost a third of keyPath. */
+const familyLeads = new Map<string, Uint8Array>();
+const FAMILY_LEADS_KEPT = 4096;
+
+function familyLead(family: Uint8Array): Uint8Array {
+  const name = Buffer.from(family.buffer, family.byteOffset, family.byteLength).toString("latin1");
+  let lead = familyLeads.get(name);
+  if (lead === undefined) {
+    if (familyLeads.size >= FAMILY_LEADS_KEPT) familyLeads.clear();
+    lead = sha256(family).subarray(0, FAMILY_PATH_BYTES);
+    familyLeads.set(name, lead);
+  }
+  return lead;
+}
 
 /**
  * A state key's trie path: the first bytes of sha256(its family), then sha256(key). The family is the key up to its
  * second "/" ("metering/pod/"), so each family's keys share a subtree and a block's work follows the sizes of the
- * families it changes: updating a few thousand live records costs the same beside a million archived-to-be ones.
+ * families it changes: updating a few thousand live records costs the same beside a million closed ones.
  */
 export function keyPath(key: Uint8Array): Uint8Array {
   const first = key.indexOf(SLASH);
   const second = first < 0 ? -1 : key.indexOf(SLASH, first + 1);
-  const family = second < 0 ? key : key.subarray(0, second + 1);
-  const path = new Uint8Array(FAMILY_PATH_BYTES + 32);
-  path.set(sha256(family).subarray(0, FAMILY_PATH_BYTES));
+  const path = new Uint8Array(FAMILY_PATH_BYTES + KEY_HASH_BYTES);
+  path.set(familyLead(second < 0 ? key : key.subarray(0, second + 1)));
   path.set(sha256(key), FAMILY_PATH_BYTES);
   return path;
 }

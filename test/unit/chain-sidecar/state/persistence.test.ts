@@ -35,6 +35,16 @@ function runWithFileLimit(
   );
 }
 
+/** A store in `dir` at height 1 holding one key, closed. */
+async function commitOneKey(dir: string): Promise<void> {
+  const store = await CommittedStore.open(dir);
+  const layer = new StateOverlay(store);
+  layer.set("a", new Uint8Array([1]));
+  const changes = layer.sortedChanges();
+  await store.commit(changes, 1, await store.trie.apply(changes));
+  await store.close();
+}
+
 describe("chain-sidecar state: persistence", function () {
   this.timeout(120_000);
   let dir: string;
@@ -69,12 +79,7 @@ describe("chain-sidecar state: persistence", function () {
   });
 
   it("refuses to open a data directory whose trie root no longer matches the stored app hash", async () => {
-    const store = await CommittedStore.open(dir);
-    const layer = new StateOverlay(store);
-    layer.set("a", new Uint8Array([1]));
-    const changes = layer.sortedChanges();
-    await store.commit(changes, 1, await store.trie.apply(changes));
-    await store.close();
+    await commitOneKey(dir);
     await editStoreTable(dir, "meta", (meta) => meta.putSync("appHash", Buffer.alloc(32)));
     expect(await openingError(dir)).to.match(/hashes to .* the data directory is damaged/);
   });
@@ -84,12 +89,7 @@ describe("chain-sidecar state: persistence", function () {
     ["whose keys lie on the earlier paths (sha256 of the key alone)", "position-v1", "position-v1"],
   ] as const) {
     it(`refuses a data directory of an earlier trie layout, ${layout}, naming it`, async () => {
-      const store = await CommittedStore.open(dir);
-      const layer = new StateOverlay(store);
-      layer.set("a", new Uint8Array([1]));
-      const changes = layer.sortedChanges();
-      await store.commit(changes, 1, await store.trie.apply(changes));
-      await store.close();
+      await commitOneKey(dir);
       await editStoreTable(dir, "meta", (meta) =>
         earlier === undefined
           ? meta.removeSync("trieLayout")
