@@ -128,7 +128,8 @@ describe("the run command (npm run demo → uranus up)", function () {
   it("runs control plane, CometBFT chain, extender and operator until every contract is Running and settled, and stops everything on SIGINT", async () => {
     const scripts = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> })
       .scripts;
-    expect(scripts.demo).to.equal("bash hack/demo.sh");
+    // exec, so npm's shell gives way and a SIGTERM npm forwards reaches `uranus up` (dash would die and leave it running).
+    expect(scripts.demo).to.equal("exec bash hack/demo.sh");
     // What `npm run demo` runs, started directly: npm's own signal handling differs between a terminal and a pipe.
     const unsupported = realNodeUnsupportedReason();
     const machine = snapshotHost();
