@@ -17,7 +17,7 @@ import {
   BY_CONTRIBUTOR_PREFIX,
   decodeBatch,
   closedPodKey,
-  podSettlementKey,
+  podKey,
   readPodSettlement,
   type BatchRecord,
   type PodSettlement,
@@ -137,8 +137,8 @@ export function meteringModule(metering: MeteringKeeper): ChainModule {
           "one pod's settlement: billed seconds, used CPU and memory, charged, fee and unpaid amounts (provable)",
         answer: (state, params) => {
           const podUid = checkPodUid(params.podUid!, "podUid");
-          // Live or closed; once pruned, the node's archive keeps it under its closed key.
-          const stateKey = podSettlementKey(state, podUid) ?? closedPodKey(podUid);
+          // Live, else closed; once pruned, the node's archive keeps it under its closed key.
+          const stateKey = state.get(podKey(podUid)) === undefined ? closedPodKey(podUid) : podKey(podUid);
           return { kind: "record", stateKey, missing: `pod ${podUid} has no settlement` };
         },
       },

@@ -121,14 +121,6 @@ export function batchCountKey(contributor: string): string {
 export const encodePod = POD_SETTLEMENT_RECORD.encode;
 export const decodePod = POD_SETTLEMENT_RECORD.decode;
 
-/** The state key a pod's settlement is stored under, live or closed; undefined when it has none. */
-export function podSettlementKey(state: StateReader, podUid: string): string | undefined {
-  const live = podKey(podUid);
-  if (state.get(live) !== undefined) return live;
-  const closed = closedPodKey(podUid);
-  return state.get(closed) === undefined ? undefined : closed;
-}
-
 export function readPodSettlement(state: StateReader, podUid: string): PodSettlement | undefined {
   const bytes = state.get(podKey(podUid)) ?? state.get(closedPodKey(podUid));
   return bytes ? decodePod(bytes) : undefined;

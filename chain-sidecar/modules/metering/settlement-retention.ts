@@ -12,6 +12,7 @@ import {
   BY_CONTRACT_PREFIX,
   PRUNE_PREFIX,
   RETIRE_PREFIX,
+  byContractKey,
   byContributorKey,
   closedPodKey,
   podKey,
@@ -44,6 +45,23 @@ export interface PrunedContract {
   readonly done: boolean;
 }
 
+/** Up to `budget` of a contract's pods in UID order, after `after` when given, and whether they are its last. */
+function contractPods(
+  state: StateReader,
+  contractId: string,
+  budget: number,
+  after = "",
+): { podUids: string[]; last: boolean } {
+  const prefix = `${BY_CONTRACT_PREFIX}${contractId}/`;
+  // One more than the budget, to know whether the contract has any left.
+  const from = after === "" ? {} : { from: `${prefix}${after}\u0000` };
+  const indexed = state.entries(prefix, { ...from, limit: budget + 1 });
+  return {
+    podUids: indexed.slice(0, budget).map(([indexKey]) => indexKey.slice(prefix.length)),
+    last: indexed.length <= budget,
+  };
+}
+
 /**
  * Moves settlements of closed contracts to the closed ones, oldest closing first, at most `budget` pods (in pod UID
  * order, the queue entry keeping the last one looked at); returns the budget left and the contracts it worked on.
@@ -57,24 +75,16 @@ function retireClosedSettlements(
     if (budget === 0) break;
     const { contractId, after } = decodeRecord(queued) as { contractId: string; after: string };
     contracts.add(contractId);
-    const prefix = `${BY_CONTRACT_PREFIX}${contractId}/`;
-    const from = after === "" ? {} : { from: `${prefix}${after}\u0000` };
-    const indexed = state.entries(prefix, { ...from, limit: budget + 1 });
-    const taken = indexed.slice(0, budget);
-    for (const [indexKey] of taken) {
-      const podUid = indexKey.slice(prefix.length);
+    const { podUids, last } = contractPods(state, contractId, budget, after);
+    for (const podUid of podUids) {
       const live = state.get(podKey(podUid));
       if (live === undefined) continue;
       state.delete(podKey(podUid));
       state.set(closedPodKey(podUid), live);
     }
-    budget -= taken.length;
-    if (taken.length === indexed.length) state.delete(queueKey);
-    else
-      state.set(
-        queueKey,
-        encodeRecord({ contractId, after: taken[taken.length - 1]![0].slice(prefix.length) }),
-      );
+    budget -= podUids.length;
+    if (last) state.delete(queueKey);
+    else state.set(queueKey, encodeRecord({ contractId, after: podUids[podUids.length - 1]! }));
   }
   return { budget, contracts };
 }
@@ -89,27 +99,23 @@ export function retireAndPruneSettlements(state: StateWriter, block: BlockInfo):
   let budget = retired.budget;
   const now = Math.floor(block.timeMs / 1000);
   const pruned: PrunedContract[] = [];
-  // Both scans are bounded by the budget (one more pod, to know whether a contract has any left).
   for (const [queueKey, queued] of state.entries(PRUNE_PREFIX, { to: pruneKeyAfter(now), limit: budget })) {
     if (budget === 0) break;
     const { contractId, closedAt } = decodeRecord(queued) as { contractId: string; closedAt: number };
     if (retired.contracts.has(contractId) || state.get(retireKey(closedAt, contractId)) !== undefined)
       continue;
-    const indexed = state.entries(`${BY_CONTRACT_PREFIX}${contractId}/`, { limit: budget + 1 });
-    const taken = indexed.slice(0, budget);
-    for (const [indexKey] of taken) {
-      const podUid = indexKey.slice(indexKey.lastIndexOf("/") + 1);
+    const { podUids, last } = contractPods(state, contractId, budget);
+    for (const podUid of podUids) {
       // Every settlement of the contract is a closed one by now: the move came first.
       const bytes = state.get(closedPodKey(podUid));
-      state.delete(indexKey);
+      state.delete(byContractKey(contractId, podUid));
       if (bytes === undefined) continue;
       state.delete(closedPodKey(podUid));
       state.delete(byContributorKey(decodePod(bytes).contributor, podUid));
     }
-    budget -= taken.length;
-    const done = taken.length === indexed.length;
-    if (done) state.delete(queueKey);
-    pruned.push({ contractId, pods: taken.length, done });
+    budget -= podUids.length;
+    if (last) state.delete(queueKey);
+    pruned.push({ contractId, pods: podUids.length, done: last });
   }
   return pruned;
 }

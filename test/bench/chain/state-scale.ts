@@ -207,7 +207,8 @@ async function measure(dir: string, pods: number): Promise<Measurement> {
   for (let block = 0; block < measuredBlocks + 2; block++) {
     const changes: StateChange[] = [];
     for (let pod = Math.max(0, pods - LIVE_PODS); pod < pods - LIVE_PODS + NEW_PODS_PER_BLOCK; pod++) {
-      changes.push([podKey(podUid(pod)), null], [closedPodKey(podUid(pod)), settlement(pod, block + 1)]);
+      const uid = podUid(pod);
+      changes.push([podKey(uid), null], [closedPodKey(uid), settlement(pod, block + 1)]);
     }
     for (let i = 0; i < NEW_PODS_PER_BLOCK; i++) changes.push(...newPodKeys(pods++));
     for (let i = 0; i < updates; i++) {
